@@ -1,0 +1,85 @@
+/**
+ * Domain-separated digests. Every hashed object starts with a NUL-terminated domain tag so a tensor's
+ * digest can never collide with a Merkle node, an event or a JSON payload.
+ */
+import { createSha256, sha256 } from '../platform/hash.ts';
+import type { Tensor } from '../repops/tensor.ts';
+import { type Digest, toHex, utf8 } from './hex.ts';
+
+export const TENSOR_TAG = 'pinpoint.tensor.v1';
+const DTYPE_F32 = 1;
+const CANONICAL_NAN = 0x7fc00000;
+
+function tag(name: string): Uint8Array {
+  return utf8(`${name}\0`);
+}
+
+/** H(tag, bytes…) as hex. */
+export function digestBytes(domain: string, ...parts: Uint8Array[]): Digest {
+  return toHex(sha256(tag(domain), ...parts));
+}
+
+/** H(tag, canonical JSON of a plain value) — keys sorted, no whitespace. */
+export function digestJson(domain: string, value: unknown): Digest {
+  return digestBytes(domain, utf8(canonicalJson(value)));
+}
+
+/** Canonical JSON: object keys sorted, no whitespace, finite numbers only. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`canonicalJson: non-finite number ${value}`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  }
+  throw new Error(`canonicalJson: unsupported value of type ${typeof value}`);
+}
+
+/**
+ * Tensor digest = SHA-256(tag "pinpoint.tensor.v1\0", dtype u8, rank u32le, dims u32le…, data bytes LE).
+ * NaNs are canonicalised to 0x7fc00000 (quiet, positive, zero payload); signed zeros keep their bits.
+ */
+export function tensorDigest(t: Tensor): Digest {
+  const h = createSha256();
+  h.update(tag(TENSOR_TAG));
+  const header = new DataView(new ArrayBuffer(1 + 4 + 4 * t.shape.length));
+  header.setUint8(0, DTYPE_F32);
+  header.setUint32(1, t.shape.length, true);
+  t.shape.forEach((d, i) => header.setUint32(5 + 4 * i, d, true));
+  h.update(new Uint8Array(header.buffer));
+  h.update(canonicalBytes(t.data));
+  return toHex(h.digest());
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Little-endian bytes of a Float32Array with NaNs canonicalised (copies only when needed). */
+export function canonicalBytes(data: Float32Array): Uint8Array {
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  let copy: Uint32Array | null = null;
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i];
+    if ((b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0 && b !== CANONICAL_NAN) {
+      copy ??= bits.slice();
+      copy[i] = CANONICAL_NAN;
+    }
+  }
+  const src = copy ?? bits;
+  const bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+  if (LITTLE_ENDIAN) return bytes;
+  const le = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) {
+    le[i] = bytes[i + 3];
+    le[i + 1] = bytes[i + 2];
+    le[i + 2] = bytes[i + 1];
+    le[i + 3] = bytes[i];
+  }
+  return le;
+}

@@ -1,0 +1,1 @@
+export const PINPOINT_VERSION = '0.1.0';
