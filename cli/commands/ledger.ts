@@ -1,0 +1,238 @@
+/**
+ * `pinpoint ledger init|status|accounts|events|verify|demo|dispute|snapshot <db>` — the staking ledger
+ * from the command line. Human tables by default, `--json` for machines. `verify` exits 1 when the file
+ * fails any check.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEMO_PARAMS, demoActions, demoClock } from '../../core/ledger/demo.ts';
+import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
+import { DEFAULT_PARAMS, type GameParams, type LedgerEvent, type Move } from '../../core/ledger/types.ts';
+
+export const summary = 'staking ledger: init, status, accounts, events, verify, demo';
+
+const HELP = `usage: pinpoint ledger <subcommand> <db> [options]
+
+subcommands:
+  init <db>        create a ledger file (game parameters below; defaults shown)
+  status <db>      head of the chain, supply totals, tasks by state
+  accounts <db>    balances and locked stakes
+  events <db>      the event log   [--task ID] [--account ID] [--kind KIND] [--limit N]
+  verify <db>      recompute the hash chain, replay the rules, check the supply invariant and every table
+  demo <db>        write the demo ledger (accounts, tasks, settled disputes)   [--force: overwrite]
+  dispute <db> <id>   one dispute with its verdict and transcript summary
+  snapshot <db> <seq> balances, stakes, escrow and treasury right after event <seq>
+
+options:
+  --json           machine-readable output
+  init parameters: --solver-stake ${DEFAULT_PARAMS.solverStake} --challenger-stake ${DEFAULT_PARAMS.challengerStake} --slash-bps ${DEFAULT_PARAMS.slashBps}
+                   --whistleblower-bps ${DEFAULT_PARAMS.whistleblowerBps} --treasury-bps ${DEFAULT_PARAMS.treasuryBps} --verifier-reward ${DEFAULT_PARAMS.verifierReward}
+                   (bps = basis points, 1/10000)`;
+
+const PARAM_FLAGS: [keyof GameParams, string][] = [
+  ['solverStake', 'solver-stake'],
+  ['challengerStake', 'challenger-stake'],
+  ['slashBps', 'slash-bps'],
+  ['whistleblowerBps', 'whistleblower-bps'],
+  ['treasuryBps', 'treasury-bps'],
+  ['verifierReward', 'verifier-reward'],
+];
+
+/** Left-aligned text table; numbers right-aligned. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const width = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(width[i]) : c.padEnd(width[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(width.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
+}
+
+function pocket(p: Move['from']): string {
+  if ('balance' in p) return p.balance;
+  if ('stake' in p) return `stake#${p.stake}`;
+  if ('escrow' in p) return `escrow:${p.escrow}`;
+  if ('treasury' in p) return 'treasury';
+  return 'mint';
+}
+
+function describe(e: LedgerEvent): string {
+  const a = e.payload.action as unknown as Record<string, unknown>;
+  const moves = e.payload.changes.flatMap((c) => (c.op === 'move' ? [`${pocket(c.move.from)}→${pocket(c.move.to)} ${c.move.amount}`] : []));
+  const fields = Object.entries(a)
+    .filter(([k]) => k !== 'type' && k !== 'params' && k !== 'transcriptDigest' && k !== 'runCommitment' && k !== 'reportDigest' && k !== 'spec')
+    .map(([k, v]) => {
+      if (k === 'verdict' && v && typeof v === 'object') {
+        const vd = v as { loser?: unknown; step?: unknown; op?: unknown };
+        return `loser=${String(vd.loser)} step=${String(vd.step)} op=${String(vd.op)}`;
+      }
+      return `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
+    });
+  const s = [...fields, ...(moves.length ? [`moves: ${moves.join(', ')}`] : [])].join(' ');
+  return s.length > 110 ? `${s.slice(0, 107)}…` : s;
+}
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      force: { type: 'boolean' },
+      task: { type: 'string' },
+      account: { type: 'string' },
+      kind: { type: 'string' },
+      limit: { type: 'string' },
+      ...Object.fromEntries(PARAM_FLAGS.map(([, f]) => [f, { type: 'string' as const }])),
+    },
+  });
+  const [sub, file, extra] = positionals;
+  if (values.help || !sub) {
+    console.log(HELP);
+    return sub || values.help ? 0 : 1;
+  }
+  const subs = ['init', 'status', 'accounts', 'events', 'verify', 'demo', 'dispute', 'snapshot'];
+  if (!subs.includes(sub)) {
+    console.error(`pinpoint ledger: unknown subcommand "${sub}"\n\n${HELP}`);
+    return 2;
+  }
+  if (!file) {
+    console.error(`pinpoint ledger ${sub}: missing <db> (path of the ledger file)`);
+    return 2;
+  }
+  const json = values.json === true;
+  const out = (human: string, data: unknown) => console.log(json ? JSON.stringify(data, null, 2) : human);
+
+  if (sub === 'init') {
+    const params = { ...DEFAULT_PARAMS };
+    for (const [key, flag] of PARAM_FLAGS) {
+      const v = num(flag, (values as Record<string, string | undefined>)[flag]);
+      if (v !== undefined) params[key] = v;
+    }
+    const ledger = createLedger(file, params);
+    try {
+      const st = ledger.status();
+      out(`initialised ${file}: schema v${st.schemaVersion}, head event ${st.head.seq} ${st.head.hash}\nparameters: ${JSON.stringify(st.params)}`, st);
+    } finally {
+      ledger.close();
+    }
+    return 0;
+  }
+
+  if (sub === 'demo') {
+    if (existsSync(file)) {
+      if (!values.force) {
+        console.error(`pinpoint ledger demo: ${file} already exists (use --force to overwrite)`);
+        return 1;
+      }
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    }
+    const ledger = createLedger(file, DEMO_PARAMS, { clock: demoClock() });
+    try {
+      ledger.submitAll(demoActions());
+      const st = ledger.status();
+      out(
+        `wrote demo ledger ${file}: ${st.head.seq} events, ${st.accounts} accounts, ${Object.values(st.tasks).reduce((a, b) => a + b, 0)} tasks, ${st.disputes.settled} settled disputes (synthetic transcripts)\nhead ${st.head.hash}`,
+        st,
+      );
+    } finally {
+      ledger.close();
+    }
+    return 0;
+  }
+
+  const ledger: SqliteLedger = openLedger(file, { readonly: true });
+  try {
+    switch (sub) {
+      case 'status': {
+        const st = ledger.status();
+        const t = st.totals;
+        out(
+          [
+            `ledger ${file} (schema v${st.schemaVersion})`,
+            `head      event ${st.head.seq}  ${st.head.hash}`,
+            `supply    minted ${t.minted} = balances ${t.balances} + locked ${t.locked} + escrow ${t.escrow} + treasury ${t.treasury}${
+              t.balances + t.locked + t.escrow + t.treasury === t.minted ? '' : '  ← INVARIANT BROKEN'
+            }`,
+            `accounts  ${st.accounts}`,
+            `tasks     ${Object.entries(st.tasks).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+            `disputes  open ${st.disputes.open}, settled ${st.disputes.settled}`,
+            `params    ${PARAM_FLAGS.map(([k, f]) => `${f} ${st.params[k]}`).join(', ')}`,
+          ].join('\n'),
+          st,
+        );
+        return 0;
+      }
+      case 'accounts': {
+        const rows = ledger.accounts();
+        out(table(['account', 'name', 'balance', 'locked'], rows.map((a) => [a.id, a.name, a.balance, a.locked])), rows);
+        return 0;
+      }
+      case 'events': {
+        const limit = num('limit', values.limit);
+        const evs = ledger.events({ task: values.task, account: values.account, kind: values.kind, limit });
+        out(table(['seq', 'at', 'kind', 'task', 'details', 'hash'], evs.map((e) => [e.seq, e.at, e.kind, e.task ?? '', describe(e), e.hash.slice(0, 12)])), evs);
+        return 0;
+      }
+      case 'verify': {
+        const r = ledger.verify();
+        const lines = [
+          `${r.ok ? 'OK' : 'FAILED'}  ${file}: ${r.events} events, integrity ${r.integrity}`,
+          `head ${r.head}`,
+        ];
+        if (r.firstBadEvent) lines.push(`first bad event: ${r.firstBadEvent.seq}: ${r.firstBadEvent.problem}`);
+        for (const p of r.tableProblems) lines.push(`table: ${p}`);
+        if (r.totals) {
+          const t = r.totals;
+          lines.push(`supply minted ${t.minted} = balances ${t.balances} + locked ${t.locked} + escrow ${t.escrow} + treasury ${t.treasury}`);
+        }
+        out(lines.join('\n'), r);
+        return r.ok ? 0 : 1;
+      }
+      case 'dispute': {
+        const id = num('dispute id', extra);
+        if (id === undefined) throw new Error('usage: pinpoint ledger dispute <db> <id>');
+        const rec = ledger.dispute(id);
+        if (!rec) throw new Error(`${file}: no dispute #${id}`);
+        const t = rec.transcript as { rounds?: unknown[]; synthetic?: boolean } | null;
+        out(
+          [
+            `dispute #${rec.id} on task ${rec.task}: solver ${rec.solver} vs challenger ${rec.challenger} — ${rec.state}`,
+            rec.verdict ? `verdict: ${rec.verdict.loser} lost at step ${rec.verdict.step ?? '-'}, op ${rec.verdict.op ?? '-'} (${rec.verdict.reason})` : 'verdict: pending',
+            t ? `transcript: ${t.rounds?.length ?? 0} rounds, digest ${rec.transcriptDigest}${t.synthetic ? ' (SYNTHETIC)' : ''}` : 'transcript: none',
+            `events: ${rec.events.map((e) => `${e.seq} ${e.kind}`).join(', ')}`,
+          ].join('\n'),
+          rec,
+        );
+        return 0;
+      }
+      case 'snapshot': {
+        const seq = num('seq', extra);
+        if (seq === undefined) throw new Error('usage: pinpoint ledger snapshot <db> <seq>');
+        const s = ledger.snapshotAt(seq);
+        const t = s.totals;
+        out(
+          [
+            `after event ${s.seq}: minted ${t.minted}, balances ${t.balances}, locked ${t.locked}, escrow ${t.escrow}, treasury ${t.treasury}`,
+            table(['account', 'balance'], s.accounts.map((a) => [a.id, a.balance])),
+          ].join('\n'),
+          s,
+        );
+        return 0;
+      }
+    }
+    return 2;
+  } finally {
+    ledger.close();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * `pinpoint train <task.json> --out <proof> [--mode fast|trace] [--key file | --key-seed phrase] [--quiet]`
+ * Trains the task deterministically and writes a signed proof bundle (docs/PROOF_FORMAT.md).
+ * The progress bar goes to stderr; the summary to stdout.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { bundleFromRun } from '../../core/proof/bundle.ts';
+import { DEMO_KEY_SEED, keyFromSeed, parseKeyFile, type SolverKey } from '../../core/proof/sign.ts';
+import { parseTaskText } from '../../core/train/task.ts';
+import { prepareTask, train } from '../../core/train/train.ts';
+
+export const summary = 'train a task deterministically and write a signed proof bundle';
+
+const HELP = `usage: pinpoint train <task.json> --out <proof.pinproof> [options]
+
+  --out <file>         where to write the proof bundle (required)
+  --mode fast|trace    fast: step records only; trace: also the digest of every op (default fast)
+  --key <file>         Ed25519 secret key: 64 hex chars or {"secretKey": "…"}
+  --key-seed <phrase>  derive the key from a phrase (SHA-256); default: the public demo key
+  --quiet              no progress bar`;
+
+export function loadKey(
+  keyFile: string | undefined,
+  keySeed: string | undefined,
+  warn: (s: string) => void,
+): SolverKey {
+  if (keyFile && keySeed) throw new Error('give either --key or --key-seed, not both');
+  if (keyFile) {
+    let text: string;
+    try {
+      text = readFileSync(keyFile, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read key file ${keyFile}: ${(err as Error).message}`);
+    }
+    return parseKeyFile(text, keyFile);
+  }
+  if (keySeed) return keyFromSeed(keySeed);
+  warn(
+    `note: signing with the public demo key (seed "${DEMO_KEY_SEED}"); pass --key or --key-seed for a real identity`,
+  );
+  return keyFromSeed(DEMO_KEY_SEED);
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      mode: { type: 'string', default: 'fast' },
+      key: { type: 'string' },
+      'key-seed': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1 || !values.out) {
+    console.error(HELP);
+    return 2;
+  }
+  const mode = values.mode;
+  if (mode !== 'fast' && mode !== 'trace') {
+    console.error(`pinpoint train: --mode must be "fast" or "trace", got "${mode}"`);
+    return 2;
+  }
+  const file = positionals[0];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    console.error(`pinpoint train: cannot read ${file}: ${(err as Error).message}`);
+    return 1;
+  }
+  const task = parseTaskText(text, file);
+  const key = loadKey(values.key, values['key-seed'], (s) => console.error(s));
+  const ctx = prepareTask(task);
+  const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
+  const t0 = performance.now();
+  const result = train(ctx, {
+    mode,
+    onStep: (r) => bar?.update(r.record.step + 1, `loss ${r.record.loss.toFixed(4)}`),
+  });
+  bar?.done();
+  const seconds = (performance.now() - t0) / 1000;
+  const bytes = bundleFromRun(result, key);
+  writeFileSync(values.out, bytes);
+  const first = result.records[0].loss;
+  const last = result.records[result.records.length - 1].loss;
+  console.log(
+    [
+      `task        ${task.name} (${task.steps} steps, mode ${mode})`,
+      `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
+      `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s)`,
+      `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
+      `proof       ${values.out} (${bytes.length} bytes)`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/* Progress bar on stderr: on a terminal one redrawn line; otherwise (CI logs, pipes) a line per 10 %. */ export interface ProgressBar {
+  update(done: number, note?: string): void;
+  done(): void;
+}
+
+export function progressBar(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressBar {
+  const tty = stream.isTTY === true;
+  const width = 30;
+  const t0 = performance.now();
+  let lastDecile = -1;
+  let lastDraw = 0;
+  const line = (done: number, note: string) => {
+    const frac = total > 0 ? done / total : 1;
+    const fill = Math.round(frac * width);
+    const secs = (performance.now() - t0) / 1000;
+    const eta = done > 0 ? (secs * (total - done)) / done : 0;
+    return `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} ${(100 * frac).toFixed(0)}% ${note} eta ${eta.toFixed(1)}s`;
+  };
+  return {
+    update(done, note = '') {
+      if (tty) {
+        const now = performance.now();
+        if (now - lastDraw < 50 && done < total) return;
+        lastDraw = now;
+        stream.write(`\r${line(done, note)}\x1b[K`);
+      } else {
+        const decile = Math.floor((10 * done) / Math.max(1, total));
+        if (decile !== lastDecile) {
+          lastDecile = decile;
+          stream.write(`${line(done, note)}\n`);
+        }
+      }
+    },
+    done() {
+      if (tty) stream.write('\n');
+    },
+  };
+}

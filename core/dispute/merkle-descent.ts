@@ -1,0 +1,79 @@
+/**
+ * Merkle descent over an op tree (phase 2). Bisection by single-leaf membership proofs is not enough:
+ * "op m agrees" does not imply "every op before m agrees". Descending the RFC 6962 tree instead — both
+ * parties open the two children of the current node, the referee checks H(left, right) against the node it
+ * holds and follows the leftmost differing child — ends at the *first* differing leaf in ⌈log2 N⌉ rounds,
+ * and every earlier leaf lies in a subtree both parties opened with equal hashes, so all inputs of the
+ * found op are agreed.
+ *
+ * The tree shape and hashing are core/hash/merkle.ts's (leaf = H(tag ‖ 0 ‖ d), node = H(tag ‖ 1 ‖ l ‖ r),
+ * left subtree = largest power of two below n). core/hash does not export its internal node hash, so it is
+ * restated here; test/dispute/merkle-descent.test.ts checks it against merkleRoot.
+ */
+import { fromHex, toHex, utf8 } from '../hash/hex.ts';
+import type { Digest } from '../hash/hex.ts';
+import { merkleLeaf, merkleRoot } from '../hash/merkle.ts';
+import { sha256 } from '../platform/hash.ts';
+
+const MERKLE_TAG = utf8('pinpoint.merkle.v1\0');
+const NODE = new Uint8Array([1]);
+
+/** Size of the left subtree of a node over n leaves: the largest power of two strictly below n. */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** Hash of an internal node from its children's hashes (hex). */
+export function nodeHash(left: string, right: string): string {
+  return toHex(sha256(MERKLE_TAG, NODE, fromHex(left), fromHex(right)));
+}
+
+/** Hash of a leaf holding `digest` (hex). */
+export function leafHash(digest: Digest): string {
+  return toHex(merkleLeaf(digest));
+}
+
+/**
+ * Subtree hashes of one tree, memoised per [lo, hi) so a party answering many descent rounds hashes each
+ * leaf once. The root equals core/hash merkleRoot(digests).
+ */
+export class SubtreeHasher {
+  private readonly leaves: readonly Digest[];
+  private readonly memo = new Map<number, string>();
+  constructor(leaves: readonly Digest[]) {
+    this.leaves = leaves;
+  }
+  get count(): number {
+    return this.leaves.length;
+  }
+  root(): string {
+    return this.leaves.length === 0 ? merkleRoot([]) : this.hash(0, this.leaves.length);
+  }
+  hash(lo: number, hi: number): string {
+    const key = lo * 4_294_967_296 + hi;
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit;
+    const h =
+      hi - lo === 1
+        ? leafHash(this.leaves[lo])
+        : nodeHash(this.hash(lo, lo + splitPoint(hi - lo)), this.hash(lo + splitPoint(hi - lo), hi));
+    this.memo.set(key, h);
+    return h;
+  }
+  children(lo: number, hi: number): { left: string; right: string } {
+    if (!(hi - lo >= 2) || lo < 0 || hi > this.leaves.length) {
+      throw new RangeError(`op tree has no internal node [${lo}, ${hi}) over ${this.leaves.length} leaves`);
+    }
+    const k = splitPoint(hi - lo);
+    return { left: this.hash(lo, lo + k), right: this.hash(lo + k, hi) };
+  }
+}
+
+/** Number of descent rounds to reach a leaf of an n-leaf tree: ⌈log2 n⌉. */
+export function descentDepth(n: number): number {
+  let d = 0;
+  while (2 ** d < n) d++;
+  return d;
+}

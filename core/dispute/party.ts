@@ -1,0 +1,73 @@
+/**
+ * A party that answers every question truthfully from its own run (honest, or a cheater who deviated
+ * while training but answers consistently with what it committed — the usual case; core/attacks wraps it
+ * for cheaters who also lie in the dispute).
+ */
+import { tensorDigest } from '../hash/digest.ts';
+import { merkleProof, merkleRoot } from '../hash/merkle.ts';
+import type { RunTrace } from './execute.ts';
+import { SubtreeHasher } from './merkle-descent.ts';
+import type {
+  DisputeParty,
+  InputReveal,
+  NodeChildren,
+  OpOpening,
+  OpRootClaim,
+  RunClaim,
+  SealOpening,
+  StateOpening,
+  StepOpening,
+} from './types.ts';
+
+export class TraceParty implements DisputeParty {
+  readonly name: string;
+  readonly trace: RunTrace;
+  private hasher: { step: number; h: SubtreeHasher } | null = null;
+
+  constructor(name: string, trace: RunTrace) {
+    this.name = name;
+    this.trace = trace;
+  }
+
+  private opTree(step: number): SubtreeHasher {
+    if (this.hasher?.step !== step) this.hasher = { step, h: new SubtreeHasher(this.trace.step(step).digests) };
+    return this.hasher.h;
+  }
+
+  async claim(): Promise<RunClaim> {
+    return { runRoot: this.trace.root, steps: this.trace.steps };
+  }
+
+  async openStep(step: number): Promise<StepOpening> {
+    return { record: this.trace.records[step], proof: merkleProof(this.trace.recordDigests, step) };
+  }
+
+  async commitOps(step: number): Promise<OpRootClaim> {
+    const d = this.trace.step(step).digests;
+    return { root: merkleRoot(d), count: d.length };
+  }
+
+  async children(step: number, lo: number, hi: number): Promise<NodeChildren> {
+    return this.opTree(step).children(lo, hi);
+  }
+
+  async openOp(step: number, index: number): Promise<OpOpening> {
+    const d = this.trace.step(step).digests;
+    return { digest: d[index], proof: merkleProof(d, index) };
+  }
+
+  async revealInputs(step: number, index: number): Promise<InputReveal[]> {
+    const ex = this.trace.step(step);
+    return ex.graph.nodes[index].inputs.map((j) => ({ index: j, tensor: ex.outputs[j], proof: merkleProof(ex.digests, j) }));
+  }
+
+  async openStateBefore(step: number, slot: number): Promise<StateOpening> {
+    const digests = this.trace.states[step].map(tensorDigest);
+    return { slot, digest: digests[slot], proof: merkleProof(digests, slot) };
+  }
+
+  async sealState(step: number): Promise<SealOpening> {
+    const ex = this.trace.step(step);
+    return { digests: ex.stateAfterDigests, proofs: ex.graph.slots.map((s) => merkleProof(ex.digests, s.out)) };
+  }
+}

@@ -1,0 +1,792 @@
+/**
+ * Node adapter: the staking ledger on SQLite (better-sqlite3). Every action runs in one IMMEDIATE
+ * transaction that reads the state through a `LedgerView`, applies the game's changes to the tables and
+ * appends the hash-chained event — all or nothing. WAL journal, foreign keys, a busy timeout plus retries
+ * so several processes can write the same file; `synchronous = FULL` by default so a commit that returned
+ * survives a crash.
+ */
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { canonicalJson } from '../hash/digest.ts';
+import type { Digest } from '../hash/hex.ts';
+import { replay, type ReplayProblem } from './audit.ts';
+import { eventAccounts, eventHash, eventTask, GENESIS_PREV } from './chain.ts';
+import { type LedgerView, plan, recordAction } from './game.ts';
+import type { LedgerSnapshot, MemoryLedger, Totals } from './memory.ts';
+import { validateParams } from './rules.ts';
+import { LEDGER_APPLICATION_ID, LEDGER_SCHEMA_VERSION, MIGRATIONS } from './schema.ts';
+import {
+  type Account,
+  type Action,
+  type Change,
+  type Dispute,
+  DEFAULT_PARAMS,
+  type EventPayload,
+  type GameParams,
+  LedgerError,
+  type LedgerEvent,
+  type Pocket,
+  type Stake,
+  type Task,
+  type Verdict,
+} from './types.ts';
+
+type DB = Database.Database;
+
+export interface OpenOptions {
+  /** Create the file and the schema if missing (default false: a missing file is an error). */
+  create?: boolean;
+  readonly?: boolean;
+  /** Milliseconds to wait for another writer's lock (default 5000). */
+  busyTimeoutMs?: number;
+  /** 'full' (default): every commit is fsynced; 'normal': faster, a power loss may drop the last commits. */
+  durability?: 'full' | 'normal';
+  /** Timestamp source for events (tests and the demo pass a fixed clock). */
+  clock?: () => string;
+}
+
+export interface EventFilter {
+  task?: string;
+  account?: string;
+  kind?: string;
+  /** Only events with seq > after. */
+  after?: number;
+  limit?: number;
+  /** Newest first (default oldest first). */
+  descending?: boolean;
+}
+
+export interface AccountRow extends Account {
+  locked: number;
+}
+
+export interface DisputeRecord extends Dispute {
+  transcript: unknown;
+  events: LedgerEvent[];
+}
+
+export interface VerifyReport {
+  file: string;
+  ok: boolean;
+  events: number;
+  head: Digest;
+  integrity: string;
+  /** The first event that fails the chain, the rules or the invariant. */
+  firstBadEvent: ReplayProblem | null;
+  /** Table rows that differ from the replayed log (tampered or corrupted state). */
+  tableProblems: string[];
+  totals: Totals | null;
+}
+
+export interface LedgerStatus {
+  file: string;
+  schemaVersion: number;
+  params: GameParams;
+  head: { seq: number; hash: Digest };
+  totals: Totals;
+  accounts: number;
+  tasks: Record<string, number>;
+  disputes: { open: number; settled: number };
+}
+
+const SQLITE_BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Opens the file and checks it is a ledger of a schema this build understands; migrates older ones. */
+function openDatabase(file: string, opts: OpenOptions): DB {
+  if (file !== ':memory:' && !existsSync(file) && !opts.create) {
+    throw new LedgerError('no-file', `${file}: no such ledger (create one with \`pinpoint ledger init ${file}\`)`);
+  }
+  let db: DB;
+  try {
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: !opts.create });
+  } catch (err) {
+    throw new LedgerError('open', `${file}: cannot open as SQLite database: ${(err as Error).message}`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    let appId: number;
+    let version: number;
+    let tables: string[];
+    try {
+      appId = db.pragma('application_id', { simple: true }) as number;
+      version = db.pragma('user_version', { simple: true }) as number;
+      tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    } catch (err) {
+      throw new LedgerError('foreign', `${file}: not a Pinpoint ledger (${(err as Error).message})`);
+    }
+    const fresh = appId === 0 && version === 0 && tables.length === 0;
+    if (!fresh && appId !== LEDGER_APPLICATION_ID) {
+      const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
+      throw new LedgerError(
+        'foreign',
+        `${file}: not a Pinpoint ledger (SQLite application_id 0x${appId.toString(16)}, expected 0x${LEDGER_APPLICATION_ID.toString(16)}; tables: ${shown || 'none'})`,
+      );
+    }
+    if (version > LEDGER_SCHEMA_VERSION) {
+      throw new LedgerError('newer', `${file}: ledger schema v${version} is newer than this build supports (v${LEDGER_SCHEMA_VERSION}); upgrade Pinpoint to open it`);
+    }
+    if (fresh && !opts.create) throw new LedgerError('empty', `${file}: empty database, not a Pinpoint ledger (use \`pinpoint ledger init\`)`);
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${opts.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    }
+    db.pragma('foreign_keys = ON');
+    if (version < LEDGER_SCHEMA_VERSION) {
+      if (opts.readonly) throw new LedgerError('old', `${file}: ledger schema v${version} needs migrating to v${LEDGER_SCHEMA_VERSION}; open it read-write once`);
+      migrate(db, file);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: DB, file: string): void {
+  const run = db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+    db.pragma(`application_id = ${LEDGER_APPLICATION_ID}`);
+  });
+  try {
+    run.immediate();
+  } catch (err) {
+    throw new LedgerError('migrate', `${file}: schema migration failed: ${(err as Error).message}`);
+  }
+}
+
+interface EventRow {
+  seq: number;
+  kind: string;
+  at: string;
+  task_id: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEvent(r: EventRow): LedgerEvent {
+  return { seq: r.seq, kind: r.kind, at: r.at, task: r.task_id, payload: JSON.parse(r.payload) as EventPayload, prevHash: r.prev_hash, hash: r.hash };
+}
+
+interface TaskRow {
+  id: string;
+  submitter: string;
+  bounty: number;
+  verifier_reward: number;
+  escrow: number;
+  state: Task['state'];
+  spec: string;
+  solver: string | null;
+  verifier: string | null;
+  outcome: Task['outcome'];
+}
+const toTask = (r: TaskRow): Task => ({
+  id: r.id,
+  submitter: r.submitter,
+  bounty: r.bounty,
+  verifierReward: r.verifier_reward,
+  escrow: r.escrow,
+  state: r.state,
+  spec: r.spec,
+  solver: r.solver,
+  verifier: r.verifier,
+  outcome: r.outcome,
+});
+
+interface StakeRow {
+  id: number;
+  task_id: string;
+  account_id: string;
+  role: Stake['role'];
+  amount: number;
+  locked: number;
+  status: Stake['status'];
+}
+const toStake = (r: StakeRow): Stake => ({ id: r.id, task: r.task_id, account: r.account_id, role: r.role, amount: r.amount, locked: r.locked, status: r.status });
+
+interface DisputeRow {
+  id: number;
+  task_id: string;
+  solver: string;
+  challenger: string;
+  solver_stake: number;
+  challenger_stake: number;
+  state: Dispute['state'];
+  verdict: string | null;
+  transcript_digest: string | null;
+}
+const toDispute = (r: DisputeRow): Dispute => ({
+  id: r.id,
+  task: r.task_id,
+  solver: r.solver,
+  challenger: r.challenger,
+  solverStake: r.solver_stake,
+  challengerStake: r.challenger_stake,
+  state: r.state,
+  verdict: r.verdict === null ? null : (JSON.parse(r.verdict) as Verdict),
+  transcriptDigest: r.transcript_digest,
+});
+
+/** A ledger file opened for reading and writing. */
+export class SqliteLedger {
+  readonly db: DB;
+  private readonly clock: () => string;
+  private paramsCache: GameParams | null = null;
+  private readonly view: LedgerView;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are cached: preparing dominates the cost of small transactions otherwise. */
+  private st(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  constructor(
+    readonly file: string,
+    opts: OpenOptions = {},
+  ) {
+    this.db = openDatabase(file, opts);
+    this.clock = opts.clock ?? (() => new Date().toISOString());
+    const db = this.db;
+    const q = {
+      account: db.prepare('SELECT a.id, a.name, b.amount AS balance FROM accounts a JOIN balances b ON b.account_id = a.id WHERE a.id = ?'),
+      task: db.prepare('SELECT * FROM tasks WHERE id = ?'),
+      stake: db.prepare('SELECT * FROM stakes WHERE id = ?'),
+      solverStake: db.prepare("SELECT * FROM stakes WHERE task_id = ? AND role = 'solver' ORDER BY id LIMIT 1"),
+      dispute: db.prepare('SELECT * FROM disputes WHERE id = ?'),
+      next: {
+        stake: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM stakes'),
+        proof: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM proofs'),
+        verification: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM verifications'),
+        dispute: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM disputes'),
+      },
+    };
+    this.view = {
+      params: () => this.params(),
+      account: (id) => q.account.get(id) as Account | undefined,
+      task: (id) => {
+        const r = q.task.get(id) as TaskRow | undefined;
+        return r && toTask(r);
+      },
+      stake: (id) => {
+        const r = q.stake.get(id) as StakeRow | undefined;
+        return r && toStake(r);
+      },
+      solverStake: (task) => {
+        const r = q.solverStake.get(task) as StakeRow | undefined;
+        return r && toStake(r);
+      },
+      dispute: (id) => {
+        const r = q.dispute.get(id) as DisputeRow | undefined;
+        return r && toDispute(r);
+      },
+      nextId: (kind) => (q.next[kind].get() as { n: number }).n,
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Game parameters from the genesis event. */
+  params(): GameParams {
+    if (this.paramsCache) return this.paramsCache;
+    const r = this.st('SELECT payload FROM events WHERE seq = 1').get() as { payload: string } | undefined;
+    if (!r) throw new LedgerError('uninitialised', `${this.file}: ledger has no genesis event (run \`pinpoint ledger init\`)`);
+    const action = (JSON.parse(r.payload) as EventPayload).action;
+    if (action.type !== 'ledger.init') throw new LedgerError('corrupt', `${this.file}: event 1 is not ledger.init`);
+    this.paramsCache = validateParams(action.params);
+    return this.paramsCache;
+  }
+
+  head(): { seq: number; hash: Digest } {
+    const r = this.st('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    return r ?? { seq: 0, hash: GENESIS_PREV };
+  }
+
+  /** Writes the genesis event (idempotent when it exists with the same parameters). */
+  init(params: GameParams = DEFAULT_PARAMS): LedgerEvent {
+    const clean = validateParams(params);
+    return this.withRetry(() =>
+      this.db
+        .transaction(() => {
+          const existing = this.st('SELECT * FROM events WHERE seq = 1').get() as EventRow | undefined;
+          if (existing) {
+            const ev = toEvent(existing);
+            if (canonicalJson(ev.payload.action) !== canonicalJson({ type: 'ledger.init', params: clean })) {
+              throw new LedgerError('exists', `${this.file}: ledger already initialised with different parameters`);
+            }
+            return ev;
+          }
+          return this.append({ action: { type: 'ledger.init', params: clean }, changes: [] }, null);
+        })
+        .immediate(),
+    );
+  }
+
+  /** Applies one game action atomically; invalid actions throw a LedgerError and leave the file unchanged. */
+  submit(action: Action): LedgerEvent {
+    return this.withRetry(() => this.db.transaction(() => this.submitInTxn(action)).immediate());
+  }
+
+  /** Several actions in one transaction (all or nothing). */
+  submitAll(actions: Action[]): LedgerEvent[] {
+    return this.withRetry(() => this.db.transaction(() => actions.map((a) => this.submitInTxn(a))).immediate());
+  }
+
+  private submitInTxn(action: Action): LedgerEvent {
+    this.params();
+    const changes = plan(this.view, action);
+    const recorded = recordAction(action, changes);
+    const seq = this.head().seq + 1;
+    const transcript = action.type === 'dispute.settle' ? canonicalJson(action.transcript) : null;
+    try {
+      for (const c of changes) this.applyChange(c, seq, transcript);
+    } catch (err) {
+      if (err instanceof LedgerError) throw err;
+      throw new LedgerError('internal', `${this.file}: applying ${action.type} failed: ${(err as Error).message}`);
+    }
+    return this.append({ action: recorded, changes }, seq);
+  }
+
+  private append(payload: EventPayload, seqHint: number | null): LedgerEvent {
+    const head = this.head();
+    const seq = head.seq + 1;
+    if (seqHint !== null && seqHint !== seq) throw new LedgerError('internal', 'head moved inside a transaction');
+    const header = { seq, kind: payload.action.type, at: this.clock(), task: eventTask(payload), prevHash: head.hash, payload };
+    const hash = eventHash(header);
+    this.db
+      .prepare('INSERT INTO events (seq, kind, at, task_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(seq, header.kind, header.at, header.task, canonicalJson(payload), header.prevHash, hash);
+    const ins = this.st('INSERT INTO event_accounts (account_id, seq) VALUES (?, ?)');
+    for (const a of eventAccounts(payload)) ins.run(a, seq);
+    return { ...header, hash };
+  }
+
+  /** Retries a transaction that lost the write lock race beyond the busy timeout. */
+  private withRetry<T>(fn: () => T): T {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (!code || !SQLITE_BUSY.has(code) || attempt >= 20) {
+          if (code && SQLITE_BUSY.has(code)) throw new LedgerError('busy', `${this.file}: database stayed locked by another writer: ${(err as Error).message}`);
+          throw err;
+        }
+        sleepSync(5 + Math.floor(Math.random() * 20) * (attempt + 1));
+      }
+    }
+  }
+
+  private adjust(p: Pocket, delta: number): void {
+    let r: Database.RunResult;
+    if ('mint' in p) r = this.st('UPDATE supply SET minted = minted - ? WHERE id = 1').run(delta);
+    else if ('treasury' in p) r = this.st('UPDATE treasury SET amount = amount + ? WHERE id = 1').run(delta);
+    else if ('balance' in p) r = this.st('UPDATE balances SET amount = amount + ? WHERE account_id = ?').run(delta, p.balance);
+    else if ('stake' in p) r = this.st('UPDATE stakes SET locked = locked + ? WHERE id = ?').run(delta, p.stake);
+    else r = this.st('UPDATE tasks SET escrow = escrow + ? WHERE id = ?').run(delta, p.escrow);
+    if (r.changes !== 1) throw new LedgerError('internal', `move touches a missing row: ${JSON.stringify(p)}`);
+  }
+
+  private applyChange(c: Change, seq: number, transcript: string | null): void {
+    const db = this.db;
+    switch (c.op) {
+      case 'account.create':
+        this.st('INSERT INTO accounts (id, name, created_seq) VALUES (?, ?, ?)').run(c.id, c.name, seq);
+        this.st('INSERT INTO balances (account_id, amount) VALUES (?, 0)').run(c.id);
+        break;
+      case 'move':
+        this.adjust(c.move.from, -c.move.amount);
+        this.adjust(c.move.to, c.move.amount);
+        break;
+      case 'task.create': {
+        const t = c.task;
+        this.st(
+          'INSERT INTO tasks (id, submitter, bounty, verifier_reward, escrow, state, spec, solver, verifier, outcome, posted_seq, updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(t.id, t.submitter, t.bounty, t.verifierReward, t.escrow, t.state, t.spec, t.solver, t.verifier, t.outcome, seq, seq);
+        break;
+      }
+      case 'task.update':
+        this.st('UPDATE tasks SET state = ?, solver = COALESCE(?, solver), verifier = COALESCE(?, verifier), outcome = COALESCE(?, outcome), updated_seq = ? WHERE id = ?').run(
+          c.state,
+          c.solver ?? null,
+          c.verifier ?? null,
+          c.outcome ?? null,
+          seq,
+          c.id,
+        );
+        break;
+      case 'stake.create': {
+        const s = c.stake;
+        this.st('INSERT INTO stakes (id, task_id, account_id, role, amount, locked, status, locked_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          s.id,
+          s.task,
+          s.account,
+          s.role,
+          s.amount,
+          s.locked,
+          s.status,
+          seq,
+        );
+        break;
+      }
+      case 'stake.close': {
+        const r = this.st("UPDATE stakes SET status = ?, released_seq = ? WHERE id = ? AND locked = 0 AND status = 'locked'").run(c.status, seq, c.id);
+        if (r.changes !== 1) throw new LedgerError('internal', `stake #${c.id} cannot be closed`);
+        break;
+      }
+      case 'proof.create':
+        this.st('INSERT INTO proofs (id, task_id, solver, run_commitment, seq) VALUES (?, ?, ?, ?, ?)').run(c.proof.id, c.proof.task, c.proof.solver, c.proof.runCommitment, seq);
+        break;
+      case 'verification.create': {
+        const v = c.verification;
+        this.st('INSERT INTO verifications (id, task_id, verifier, report_digest, seq) VALUES (?, ?, ?, ?, ?)').run(v.id, v.task, v.verifier, v.reportDigest, seq);
+        break;
+      }
+      case 'dispute.create': {
+        const d = c.dispute;
+        this.st(
+          'INSERT INTO disputes (id, task_id, solver, challenger, solver_stake, challenger_stake, state, opened_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(d.id, d.task, d.solver, d.challenger, d.solverStake, d.challengerStake, d.state, seq);
+        break;
+      }
+      case 'dispute.settle':
+        this.st("UPDATE disputes SET state = 'settled', loser = ?, verdict = ?, transcript = ?, transcript_digest = ?, settled_seq = ? WHERE id = ?").run(
+          c.verdict.loser,
+          canonicalJson(c.verdict),
+          transcript,
+          c.transcriptDigest,
+          seq,
+          c.id,
+        );
+        break;
+      case 'slash.record':
+        this.st('INSERT INTO slashes (dispute_id, stake_id, account_id, amount, seq) VALUES (?, ?, ?, ?, ?)').run(c.dispute, c.stake, c.account, c.amount, seq);
+        break;
+      case 'reward.record':
+        this.st('INSERT INTO rewards (task_id, dispute_id, account_id, kind, amount, seq) VALUES (?, ?, ?, ?, ?, ?)').run(c.task, c.dispute, c.account, c.kind, c.amount, seq);
+        break;
+      case 'jackpot.record':
+        this.st('INSERT INTO jackpots (dispute_id, account_id, amount, seq) VALUES (?, ?, ?, ?)').run(c.dispute, c.account, c.amount, seq);
+        break;
+    }
+  }
+
+  // ---------------------------------------------------------------- read API (CLI and desktop app)
+
+  /** Totals straight from the tables. */
+  totals(): Totals {
+    const one = (sql: string): number => {
+      const r = this.st(sql).get() as { n: unknown } | undefined;
+      if (!r || typeof r.n !== 'number') throw new LedgerError('corrupt', `${this.file}: cannot read a total (${sql}): the row is missing or not a number`);
+      return r.n;
+    };
+    return {
+      minted: one('SELECT minted AS n FROM supply WHERE id = 1'),
+      balances: one('SELECT COALESCE(SUM(amount), 0) AS n FROM balances'),
+      locked: one('SELECT COALESCE(SUM(locked), 0) AS n FROM stakes'),
+      escrow: one('SELECT COALESCE(SUM(escrow), 0) AS n FROM tasks'),
+      treasury: one('SELECT amount AS n FROM treasury WHERE id = 1'),
+    };
+  }
+
+  status(): LedgerStatus {
+    const tasks: Record<string, number> = {};
+    for (const r of this.st('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state').all() as { state: string; n: number }[]) tasks[r.state] = r.n;
+    const d = this.st("SELECT SUM(state = 'open') AS open, SUM(state = 'settled') AS settled FROM disputes").get() as { open: number | null; settled: number | null };
+    return {
+      file: this.file,
+      schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
+      params: this.params(),
+      head: this.head(),
+      totals: this.totals(),
+      accounts: (this.st('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n,
+      tasks,
+      disputes: { open: d.open ?? 0, settled: d.settled ?? 0 },
+    };
+  }
+
+  accounts(): AccountRow[] {
+    return this.db
+      .prepare(
+        `SELECT a.id, a.name, b.amount AS balance,
+                COALESCE((SELECT SUM(locked) FROM stakes s WHERE s.account_id = a.id), 0) AS locked
+         FROM accounts a JOIN balances b ON b.account_id = a.id ORDER BY a.created_seq, a.id`,
+      )
+      .all() as AccountRow[];
+  }
+
+  tasks(): Task[] {
+    return (this.st('SELECT * FROM tasks ORDER BY posted_seq').all() as TaskRow[]).map(toTask);
+  }
+
+  stakes(): Stake[] {
+    return (this.st('SELECT * FROM stakes ORDER BY id').all() as StakeRow[]).map(toStake);
+  }
+
+  disputes(): Dispute[] {
+    return (this.st('SELECT * FROM disputes ORDER BY id').all() as DisputeRow[]).map(toDispute);
+  }
+
+  /** Events, optionally filtered by task, account or kind. */
+  events(filter: EventFilter = {}): LedgerEvent[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.task !== undefined) {
+      where.push('e.task_id = ?');
+      args.push(filter.task);
+    }
+    if (filter.account !== undefined) {
+      where.push('e.seq IN (SELECT seq FROM event_accounts WHERE account_id = ?)');
+      args.push(filter.account);
+    }
+    if (filter.kind !== undefined) {
+      where.push('e.kind = ?');
+      args.push(filter.kind);
+    }
+    if (filter.after !== undefined) {
+      where.push('e.seq > ?');
+      args.push(filter.after);
+    }
+    const sql = `SELECT * FROM events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq ${filter.descending ? 'DESC' : 'ASC'} ${
+      filter.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(filter.limit))}` : ''
+    }`;
+    return (this.st(sql).all(...args) as EventRow[]).map(toEvent);
+  }
+
+  /** A dispute with its transcript and every event of its task, for replay in the app. */
+  dispute(id: number): DisputeRecord | null {
+    const r = this.st('SELECT * FROM disputes WHERE id = ?').get(id) as (DisputeRow & { transcript: string | null }) | undefined;
+    if (!r) return null;
+    return { ...toDispute(r), transcript: r.transcript === null ? null : JSON.parse(r.transcript), events: this.events({ task: r.task_id }) };
+  }
+
+  private transcriptOf = (id: number): unknown => {
+    const r = this.st('SELECT transcript FROM disputes WHERE id = ?').get(id) as { transcript: string | null } | undefined;
+    if (!r || r.transcript === null) return undefined;
+    try {
+      return JSON.parse(r.transcript);
+    } catch {
+      return { unparsable: r.transcript };
+    }
+  };
+
+  private *iterateEvents(): Generator<LedgerEvent> {
+    for (const r of this.st('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
+      let payload: EventPayload;
+      try {
+        payload = JSON.parse(r.payload) as EventPayload;
+      } catch {
+        payload = { action: { type: 'unparsable' }, changes: [] } as unknown as EventPayload;
+      }
+      yield { seq: r.seq, kind: r.kind, at: r.at, task: r.task_id, payload, prevHash: r.prev_hash, hash: r.hash };
+    }
+  }
+
+  /** Balances, stakes, escrow and treasury right after event `seq` (replayed from the log). */
+  snapshotAt(seq: number): LedgerSnapshot {
+    const head = this.head().seq;
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > head) throw new LedgerError('bad-seq', `${this.file}: no event ${seq} (events are 1..${head})`);
+    let snap: LedgerSnapshot | null = null;
+    const res = replay(this.iterateEvents(), this.transcriptOf, (s, state) => {
+      if (s === seq) {
+        snap = state.snapshot(seq);
+        return false;
+      }
+      return undefined;
+    });
+    if (!snap) throw new LedgerError('corrupt', `${this.file}: cannot replay to event ${seq}: event ${res.bad?.seq}: ${res.bad?.problem}`);
+    return snap;
+  }
+
+  /** Recomputes the chain, replays the rules, checks the invariant and compares every table with the replay. */
+  verify(): VerifyReport {
+    const integrity = (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    const accountsBySeq = new Map<number, string[]>();
+    for (const r of this.st('SELECT seq, account_id FROM event_accounts ORDER BY seq, account_id').iterate() as IterableIterator<{ seq: number; account_id: string }>) {
+      let list = accountsBySeq.get(r.seq);
+      if (!list) accountsBySeq.set(r.seq, (list = []));
+      list.push(r.account_id);
+    }
+    const events = (function* (it: Generator<LedgerEvent>) {
+      for (const e of it) yield { ...e, accounts: accountsBySeq.get(e.seq) ?? [] };
+    })(this.iterateEvents());
+    const res = replay(events, this.transcriptOf);
+    const tableProblems: string[] = [];
+    const total = (this.st('SELECT COUNT(*) AS n, MAX(seq) AS m FROM events').get() as { n: number; m: number | null });
+    if (!res.bad && res.count === 0) tableProblems.push('the ledger has no events (not initialised)');
+    if (!res.bad && res.state) {
+      try {
+        tableProblems.push(...compareTables(this, res.state));
+      } catch (err) {
+        tableProblems.push(`tables cannot be read: ${(err as Error).message}`);
+      }
+    }
+    const orphan = this.st('SELECT COUNT(*) AS n FROM event_accounts WHERE seq NOT IN (SELECT seq FROM events)').get() as { n: number };
+    if (orphan.n > 0) tableProblems.push(`event_accounts has ${orphan.n} rows for events that do not exist`);
+    let totals: Totals | null = null;
+    try {
+      totals = this.totals();
+    } catch (err) {
+      tableProblems.push((err as Error).message);
+    }
+    const held = totals ? totals.balances + totals.locked + totals.escrow + totals.treasury : 0;
+    if (totals && held !== totals.minted) {
+      tableProblems.push(
+        `supply invariant broken in the tables: minted ${totals.minted} ≠ balances ${totals.balances} + locked ${totals.locked} + escrow ${totals.escrow} + treasury ${totals.treasury} = ${held}`,
+      );
+    }
+    const ok = integrity === 'ok' && !res.bad && tableProblems.length === 0;
+    return {
+      file: this.file,
+      ok,
+      events: Math.max(total.n, total.m ?? 0),
+      head: res.head,
+      integrity,
+      firstBadEvent: res.bad,
+      tableProblems,
+      totals,
+    };
+  }
+
+  /** The seq of the last event that touched an account or task (to point at it in verify messages). */
+  lastEventFor(kind: 'account' | 'task', id: string): number | null {
+    const r =
+      kind === 'account'
+        ? (this.st('SELECT MAX(seq) AS s FROM event_accounts WHERE account_id = ?').get(id) as { s: number | null })
+        : (this.st('SELECT MAX(seq) AS s FROM events WHERE task_id = ?').get(id) as { s: number | null });
+    return r.s;
+  }
+}
+
+/** Row-by-row comparison of the tables with the replayed state; returns human-readable differences. */
+function compareTables(ledger: SqliteLedger, state: MemoryLedger): string[] {
+  const out: string[] = [];
+  const limit = 20;
+  const diff = (what: string, got: unknown, want: unknown, hint: string | null): void => {
+    if (out.length < limit) out.push(`${what}: table has ${canonicalJson(got ?? null)}, the event log gives ${canonicalJson(want ?? null)}${hint ?? ''}`);
+  };
+  const at = (kind: 'account' | 'task', id: string): string => {
+    const s = ledger.lastEventFor(kind, id);
+    return s === null ? '' : ` (last changed by event ${s})`;
+  };
+  const byId = <T extends { id: string | number }>(rows: T[]): Map<string | number, T> => new Map(rows.map((r) => [r.id, r]));
+
+  const accounts = byId(ledger.accounts().map(({ locked: _l, ...a }) => a));
+  for (const [id, want] of state.accounts) {
+    const got = accounts.get(id);
+    if (canonicalJson(got ?? null) !== canonicalJson(want)) diff(`account "${id}"`, got, want, at('account', id));
+    accounts.delete(id);
+  }
+  for (const [id, got] of accounts) diff(`account "${id}"`, got, null, ' (a row no event created)');
+
+  const t = ledger.totals();
+  if (t.minted !== state.minted) diff('supply.minted', t.minted, state.minted, null);
+  if (t.treasury !== state.treasury) diff('treasury.amount', t.treasury, state.treasury, null);
+
+  const cmp = <T extends { id: string | number }>(name: string, rows: T[], want: Map<string | number, T>, hint: (id: string) => string | null): void => {
+    const got = byId(rows);
+    for (const [id, w] of want) {
+      const g = got.get(id);
+      if (canonicalJson(g ?? null) !== canonicalJson(w)) diff(`${name} ${JSON.stringify(id)}`, g, w, hint(String(id)));
+      got.delete(id);
+    }
+    for (const [id, g] of got) diff(`${name} ${JSON.stringify(id)}`, g, null, ' (a row no event created)');
+  };
+  cmp('task', ledger.tasks(), state.tasks, (id) => at('task', id));
+  cmp('stake', ledger.stakes(), state.stakes, () => null);
+  cmp('dispute', ledger.disputes(), state.disputes, () => null);
+
+  const db = ledger.db;
+  const list = (name: string, sql: string, want: unknown[]): void => {
+    const got = db.prepare(sql).all();
+    if (canonicalJson(got) !== canonicalJson(want)) {
+      const n = Math.max(got.length, want.length);
+      for (let i = 0; i < n; i++) {
+        if (canonicalJson(got[i] ?? null) !== canonicalJson(want[i] ?? null)) {
+          diff(`${name} row ${i + 1}`, got[i], want[i], null);
+          break;
+        }
+      }
+    }
+  };
+  const seqColumns: [string, string][] = [
+    ['accounts', 'created_seq'],
+    ['tasks', 'posted_seq'],
+    ['tasks', 'updated_seq'],
+    ['stakes', 'locked_seq'],
+    ['stakes', 'released_seq'],
+    ['proofs', 'seq'],
+    ['verifications', 'seq'],
+    ['disputes', 'opened_seq'],
+    ['disputes', 'settled_seq'],
+  ];
+  for (const [tableName, col] of seqColumns) {
+    for (const r of db.prepare(`SELECT id, ${col} AS v FROM ${tableName}`).all() as { id: string | number; v: unknown }[]) {
+      const want = state.rowSeq.get(`${tableName}.${col}:${r.id}`) ?? null;
+      if (r.v !== want) diff(`${tableName} ${JSON.stringify(r.id)} ${col}`, r.v, want, null);
+    }
+  }
+  for (const r of db.prepare('SELECT id, loser, transcript IS NULL AS none FROM disputes').all() as { id: number; loser: unknown; none: number }[]) {
+    const v = state.disputes.get(r.id)?.verdict ?? null;
+    if (r.loser !== (v?.loser ?? null)) diff(`dispute ${r.id} loser`, r.loser, v?.loser ?? null, null);
+    if ((r.none === 1) !== (v === null)) diff(`dispute ${r.id} transcript`, r.none ? null : 'a transcript', v ? 'a transcript' : null, null);
+  }
+  const strayBalances = db.prepare('SELECT COUNT(*) AS n FROM balances WHERE account_id NOT IN (SELECT id FROM accounts)').get() as { n: number };
+  if (strayBalances.n > 0) diff('balances', `${strayBalances.n} rows without an account`, 'none', null);
+  list(
+    'proofs',
+    'SELECT id, task_id AS task, solver, run_commitment AS runCommitment FROM proofs ORDER BY id',
+    [...state.proofs.values()],
+  );
+  list(
+    'verifications',
+    'SELECT id, task_id AS task, verifier, report_digest AS reportDigest FROM verifications ORDER BY id',
+    [...state.verifications.values()],
+  );
+  list(
+    'slashes',
+    'SELECT id, dispute_id AS dispute, stake_id AS stake, account_id AS account, amount, seq FROM slashes ORDER BY id',
+    state.slashes.map(({ op: _o, ...r }, i) => ({ id: i + 1, ...r })),
+  );
+  list(
+    'rewards',
+    'SELECT id, task_id AS task, dispute_id AS dispute, account_id AS account, kind, amount, seq FROM rewards ORDER BY id',
+    state.rewards.map(({ op: _o, ...r }, i) => ({ id: i + 1, ...r })),
+  );
+  list(
+    'jackpots',
+    'SELECT id, dispute_id AS dispute, account_id AS account, amount, seq FROM jackpots ORDER BY id',
+    state.jackpots.map(({ op: _o, ...r }, i) => ({ id: i + 1, ...r })),
+  );
+  return out;
+}
+
+/** Opens an existing ledger (read-write unless `readonly`). */
+export function openLedger(file: string, opts: OpenOptions = {}): SqliteLedger {
+  return new SqliteLedger(file, { ...opts, create: false });
+}
+
+/** Creates (or opens) a ledger file and writes its genesis event with the given parameters. */
+export function createLedger(file: string, params: GameParams = DEFAULT_PARAMS, opts: OpenOptions = {}): SqliteLedger {
+  const ledger = new SqliteLedger(file, { ...opts, create: true });
+  try {
+    ledger.init(params);
+  } catch (err) {
+    ledger.close();
+    throw err;
+  }
+  return ledger;
+}

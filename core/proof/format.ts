@@ -1,0 +1,72 @@
+/**
+ * Proof bundle format v1 (docs/PROOF_FORMAT.md, schema docs/proof-bundle.schema.json).
+ * One file:  "PINPROOF" (8 bytes) ‖ u32le version ‖ u32le manifest length M ‖ manifest (M bytes of
+ * canonical JSON, UTF-8) ‖ payload (binary sections the manifest points into by offset/length/digest).
+ */
+import type { Digest } from '../hash/hex.ts';
+import type { StepRecord } from '../train/record.ts';
+import type { StateEntry } from '../train/state.ts';
+import type { TaskSpec } from '../train/task.ts';
+
+export const PROOF_MAGIC = 'PINPROOF';
+export const PROOF_FORMAT = 'pinpoint.proof';
+export const PROOF_VERSION = 1;
+export const HEADER_BYTES = 16;
+
+export type TraceMode = 'fast' | 'trace';
+
+/** A byte range of the payload (offset from the payload start) and its digest. */
+export interface SectionRef {
+  readonly offset: number;
+  readonly length: number;
+  /** digestBytes("pinpoint.section.v1", bytes). */
+  readonly digest: Digest;
+}
+
+export interface CheckpointEntry {
+  /** The state before step `step` (step = task.steps means the final state after the last step). */
+  readonly step: number;
+  /** Merkle root of `tensors` = steps[step].stateBefore (or the last stateAfter). */
+  readonly state: Digest;
+  /** Tensor digests in stateLayout order. */
+  readonly tensors: readonly Digest[];
+  /** Raw little-endian binary32 tensors in stateLayout order, concatenated. */
+  readonly section: SectionRef;
+}
+
+export interface Manifest {
+  readonly format: typeof PROOF_FORMAT;
+  readonly version: typeof PROOF_VERSION;
+  readonly repops: string;
+  readonly task: TaskSpec;
+  readonly taskDigest: Digest;
+  readonly mode: TraceMode;
+  readonly stateLayout: readonly StateEntry[];
+  readonly steps: readonly StepRecord[];
+  /** Merkle root over the step-record digests. */
+  readonly runCommitment: Digest;
+  readonly checkpoints: readonly CheckpointEntry[];
+  /** Trace mode: 32-byte op digests of every step in step order (steps[t].opCount each). */
+  readonly opDigests?: SectionRef;
+  /** Metrics of the final model on the training set (recomputable from the final checkpoint). */
+  readonly metrics: { readonly loss: number; readonly accuracy: number };
+  readonly solver: { readonly publicKey: string };
+  /** Ed25519 signature (hex, 64 bytes) over the 32 bytes of claimDigest(manifest without signature). */
+  readonly signature: string;
+}
+
+export type UnsignedManifest = Omit<Manifest, 'signature'>;
+
+/** A problem in a proof bundle: names the file and where (step, field, checkpoint, section). */
+export class ProofError extends Error {
+  readonly file: string;
+  readonly where: string;
+  readonly step?: number;
+  constructor(file: string, where: string, problem: string, step?: number) {
+    super(`${file}: ${where ? `${where}: ` : ''}${problem}`);
+    this.name = 'ProofError';
+    this.file = file;
+    this.where = where;
+    if (step !== undefined) this.step = step;
+  }
+}

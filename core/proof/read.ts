@@ -1,0 +1,359 @@
+/**
+ * Loads and validates a proof bundle. Every check names the file and where the problem is (header,
+ * manifest JSON path, step, field, checkpoint, tensor, section); nothing in a bundle is trusted before
+ * it is checked, and bad bytes never surface as a raw TypeError (the fuzz test flips and truncates).
+ *
+ * Checks, in order: header (magic, version, lengths) → manifest JSON is canonical → manifest structure
+ * → task spec and task digest → step chain (indices, stateBefore = previous stateAfter) → run
+ * commitment → payload sections (bounds, tiling, digests) → checkpoints (tensor digests, state root,
+ * matching step record) → op digests (per-step Merkle roots = opRoot) → Ed25519 signature.
+ */
+import { canonicalJson, tensorDigest } from '../hash/digest.ts';
+import { type Digest, isDigest, toHex } from '../hash/hex.ts';
+import { merkleRoot } from '../hash/merkle.ts';
+import type { Tensor } from '../repops/tensor.ts';
+import { stepDigest } from '../train/record.ts';
+import type { TrainState } from '../train/state.ts';
+import { parseTask, TaskError, taskDigest } from '../train/task.ts';
+import {
+  type CheckpointEntry,
+  HEADER_BYTES,
+  type Manifest,
+  PROOF_FORMAT,
+  PROOF_MAGIC,
+  PROOF_VERSION,
+  ProofError,
+  type SectionRef,
+} from './format.ts';
+import { verifyClaim } from './sign.ts';
+import { sectionDigest } from './write.ts';
+
+export interface LoadedBundle {
+  readonly file: string;
+  readonly manifest: Manifest;
+  /** Byte size of the bundle file. */
+  readonly size: number;
+  /** Steps that have a full checkpoint (ascending; the last one is task.steps = the final state). */
+  readonly checkpointSteps: readonly number[];
+  /** The full state stored before step `step` (throws ProofError if there is no checkpoint there). */
+  checkpoint(step: number): TrainState;
+  /** Trace mode: the op digests of step t in tape order; null in fast mode. */
+  opDigests(step: number): Digest[] | null;
+}
+
+export interface ReadOptions {
+  /** RepOps version this build implements; a bundle made under another version is rejected. */
+  readonly repops?: string;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptions = {}): LoadedBundle {
+  const fail = (where: string, problem: string, step?: number): never => {
+    throw new ProofError(file, where, problem, step);
+  };
+  if (bytes.length < HEADER_BYTES)
+    fail(
+      'header',
+      `file is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated?)`,
+    );
+  let magic = '';
+  for (let i = 0; i < 8; i++) magic += String.fromCharCode(bytes[i]);
+  if (magic !== PROOF_MAGIC)
+    fail('header', `not a Pinpoint proof bundle (magic ${JSON.stringify(magic)}, expected "${PROOF_MAGIC}")`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== PROOF_VERSION)
+    fail('header', `unsupported proof format version ${version} (this build reads version ${PROOF_VERSION})`);
+  const mlen = dv.getUint32(12, true);
+  if (HEADER_BYTES + mlen > bytes.length) {
+    fail('header', `manifest length ${mlen} runs past the end of the ${bytes.length}-byte file (truncated?)`);
+  }
+  let text = '';
+  let raw: unknown;
+  try {
+    text = decoder.decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + mlen));
+    raw = JSON.parse(text);
+  } catch (err) {
+    fail('manifest', `not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const m = checkManifestShape(raw, fail);
+  let canonical = '';
+  try {
+    canonical = canonicalJson(raw);
+  } catch (err) {
+    fail('manifest', String(err instanceof Error ? err.message : err));
+  }
+  if (canonical !== text)
+    fail('manifest', 'JSON is not in canonical form (sorted keys, no whitespace): it was edited');
+
+  // Task.
+  try {
+    parseTask(m.task, `${file} $.task`);
+  } catch (err) {
+    if (err instanceof TaskError) fail('manifest $.task', err.message);
+    throw err;
+  }
+  if (taskDigest(m.task) !== m.taskDigest)
+    fail('manifest $.taskDigest', 'does not match the digest of $.task');
+  if (m.repops !== m.task.repops)
+    fail('manifest $.repops', `"${m.repops}" differs from the task's "${m.task.repops}"`);
+  if (options.repops !== undefined && m.repops !== options.repops) {
+    fail(
+      'manifest $.repops',
+      `bundle was made with RepOps "${m.repops}", this build implements "${options.repops}"`,
+    );
+  }
+  if (m.task.dataset.digest === undefined)
+    fail('manifest $.task.dataset.digest', 'missing (a bundle must commit to its data)');
+
+  // Steps.
+  const T = m.task.steps;
+  if (m.steps.length !== T)
+    fail('manifest $.steps', `has ${m.steps.length} records, the task has ${T} steps`);
+  for (let t = 0; t < T; t++) {
+    const r = m.steps[t];
+    if (r.step !== t) fail(`step ${t}`, `field step is ${r.step}, expected ${t}`, t);
+    if (t > 0 && r.stateBefore !== m.steps[t - 1].stateAfter) {
+      fail(`step ${t}`, `field stateBefore does not match step ${t - 1} stateAfter (broken state chain)`, t);
+    }
+    const traced = r.opRoot !== undefined || r.opCount !== undefined;
+    if (m.mode === 'trace' && (r.opRoot === undefined || r.opCount === undefined))
+      fail(`step ${t}`, 'trace-mode record lacks opRoot/opCount', t);
+    if (m.mode === 'fast' && traced) fail(`step ${t}`, 'fast-mode record has opRoot/opCount', t);
+  }
+  const stepDigests = m.steps.map(stepDigest);
+  if (merkleRoot(stepDigests) !== m.runCommitment) {
+    fail(
+      'manifest $.runCommitment',
+      'does not match the Merkle root of the step records (a step record was altered)',
+    );
+  }
+
+  // Payload sections must tile the payload exactly, in manifest order.
+  const payloadStart = HEADER_BYTES + mlen;
+  const payloadLen = bytes.length - payloadStart;
+  const sections: [string, SectionRef][] = m.checkpoints.map((c) => [`checkpoint ${c.step}`, c.section]);
+  if (m.opDigests) sections.push(['op digests', m.opDigests]);
+  let expectOffset = 0;
+  for (const [name, s] of sections) {
+    if (s.offset !== expectOffset) fail(`${name} section`, `offset ${s.offset}, expected ${expectOffset}`);
+    if (s.offset + s.length > payloadLen)
+      fail(`${name} section`, `runs past the end of the file (payload is ${payloadLen} bytes; truncated?)`);
+    expectOffset += s.length;
+  }
+  if (expectOffset !== payloadLen) fail('payload', `${payloadLen - expectOffset} unexpected trailing bytes`);
+  const sectionBytes = (s: SectionRef) =>
+    bytes.subarray(payloadStart + s.offset, payloadStart + s.offset + s.length);
+
+  // Checkpoints.
+  const layout = m.stateLayout;
+  const expectSteps: number[] = [];
+  for (let s = 0; s < T; s += m.task.checkpointEvery) expectSteps.push(s);
+  expectSteps.push(T);
+  const gotSteps = m.checkpoints.map((c) => c.step);
+  if (canonicalJson(gotSteps) !== canonicalJson(expectSteps)) {
+    fail(
+      'manifest $.checkpoints',
+      `checkpoint steps [${gotSteps.join(', ')}] differ from the expected [${expectSteps.join(', ')}]`,
+    );
+  }
+  const stateBytes = layout.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+  const states = new Map<number, TrainState>();
+  for (const c of m.checkpoints) {
+    states.set(c.step, checkCheckpoint(c));
+  }
+  function checkCheckpoint(c: CheckpointEntry): TrainState {
+    const where = `checkpoint ${c.step}`;
+    if (c.section.length !== stateBytes)
+      fail(where, `section is ${c.section.length} bytes, the state layout needs ${stateBytes}`, c.step);
+    if (c.tensors.length !== layout.length)
+      fail(where, `lists ${c.tensors.length} tensor digests, the layout has ${layout.length}`, c.step);
+    const buf = sectionBytes(c.section);
+    const tensors: Tensor[] = [];
+    let at = 0;
+    for (let i = 0; i < layout.length; i++) {
+      const e = layout[i];
+      const n = e.shape.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(n);
+      new Uint8Array(data.buffer).set(buf.subarray(at, at + 4 * n));
+      at += 4 * n;
+      const t: Tensor = { shape: [...e.shape], data };
+      if (tensorDigest(t) !== c.tensors[i])
+        fail(where, `tensor ${i} "${e.name}" does not match its digest (an element was altered)`, c.step);
+      tensors.push(t);
+    }
+    if (sectionDigest(buf) !== c.section.digest) fail(where, 'section digest mismatch', c.step);
+    if (merkleRoot(c.tensors) !== c.state)
+      fail(where, 'field state is not the Merkle root of its tensor digests', c.step);
+    const recorded = c.step < T ? m.steps[c.step].stateBefore : m.steps[T - 1].stateAfter;
+    const field = c.step < T ? `step ${c.step} stateBefore` : `step ${T - 1} stateAfter`;
+    if (c.state !== recorded) fail(where, `state digest does not match ${field}`, c.step);
+    return { layout, tensors };
+  }
+
+  // Op digests (trace mode).
+  const opOffsets: number[] = [];
+  if (m.mode === 'trace') {
+    if (!m.opDigests) fail('manifest $.opDigests', 'missing in a trace-mode bundle');
+    const s = m.opDigests as SectionRef;
+    let total = 0;
+    for (const r of m.steps) {
+      opOffsets.push(total);
+      total += r.opCount as number;
+    }
+    if (s.length !== 32 * total)
+      fail('op digests section', `is ${s.length} bytes, the step records need ${32 * total}`);
+    const buf = sectionBytes(s);
+    for (let t = 0; t < T; t++) {
+      const ds = opsOf(buf, opOffsets[t], m.steps[t].opCount as number);
+      if (merkleRoot(ds) !== m.steps[t].opRoot)
+        fail(`step ${t}`, 'op digests do not match field opRoot (an op digest was altered)', t);
+    }
+    if (sectionDigest(buf) !== s.digest) fail('op digests section', 'section digest mismatch');
+  } else if (m.opDigests) {
+    fail('manifest $.opDigests', 'present in a fast-mode bundle');
+  }
+
+  const { signature, ...unsigned } = m;
+  if (!verifyClaim(unsigned, signature, m.solver.publicKey)) {
+    fail('manifest $.signature', 'Ed25519 signature does not verify against $.solver.publicKey');
+  }
+
+  return {
+    file,
+    manifest: m,
+    size: bytes.length,
+    checkpointSteps: expectSteps,
+    checkpoint(step: number): TrainState {
+      const st = states.get(step);
+      if (!st)
+        throw new ProofError(
+          file,
+          `checkpoint ${step}`,
+          `no checkpoint at step ${step} (have ${expectSteps.join(', ')})`,
+          step,
+        );
+      return {
+        layout: st.layout,
+        tensors: st.tensors.map((t) => ({ shape: [...t.shape], data: t.data.slice() })),
+      };
+    },
+    opDigests(step: number): Digest[] | null {
+      if (m.mode !== 'trace' || !m.opDigests) return null;
+      if (!Number.isInteger(step) || step < 0 || step >= T)
+        throw new ProofError(file, `step ${step}`, `no such step (0..${T - 1})`);
+      return opsOf(sectionBytes(m.opDigests), opOffsets[step], m.steps[step].opCount as number);
+    },
+  };
+}
+
+function opsOf(buf: Uint8Array, first: number, count: number): Digest[] {
+  const out: Digest[] = [];
+  for (let i = 0; i < count; i++) out.push(toHex(buf.subarray(32 * (first + i), 32 * (first + i + 1))));
+  return out;
+}
+
+type Fail = (where: string, problem: string, step?: number) => never;
+
+/** Structural check of the manifest (types, required fields, digest syntax), naming the JSON path. */
+function checkManifestShape(raw: unknown, fail: Fail): Manifest {
+  const at = (path: string, problem: string): never => fail(`manifest ${path}`, problem);
+  const obj = (
+    v: unknown,
+    path: string,
+    keys: readonly string[],
+    optional: readonly string[] = [],
+  ): Record<string, unknown> => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) at(path, 'expected an object');
+    const o = v as Record<string, unknown>;
+    for (const k of keys) if (!(k in o)) at(`${path}.${k}`, 'missing');
+    for (const k of Object.keys(o))
+      if (!keys.includes(k) && !optional.includes(k)) at(`${path}.${k}`, 'unknown field');
+    return o;
+  };
+  const digest = (v: unknown, path: string) => {
+    if (!isDigest(v)) at(path, 'expected a digest (64 lowercase hex characters)');
+  };
+  const nat = (v: unknown, path: string) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      at(path, 'expected a non-negative integer');
+  };
+  const arr = (v: unknown, path: string): unknown[] => {
+    if (!Array.isArray(v)) at(path, 'expected an array');
+    return v as unknown[];
+  };
+  const section = (v: unknown, path: string) => {
+    const s = obj(v, path, ['offset', 'length', 'digest']);
+    nat(s.offset, `${path}.offset`);
+    nat(s.length, `${path}.length`);
+    digest(s.digest, `${path}.digest`);
+  };
+  const m = obj(
+    raw,
+    '$',
+    [
+      'format',
+      'version',
+      'repops',
+      'task',
+      'taskDigest',
+      'mode',
+      'stateLayout',
+      'steps',
+      'runCommitment',
+      'checkpoints',
+      'metrics',
+      'solver',
+      'signature',
+    ],
+    ['opDigests'],
+  );
+  if (m.format !== PROOF_FORMAT) at('$.format', `expected "${PROOF_FORMAT}"`);
+  if (m.version !== PROOF_VERSION)
+    at('$.version', `unsupported version ${JSON.stringify(m.version)} (this build reads ${PROOF_VERSION})`);
+  if (typeof m.repops !== 'string') at('$.repops', 'expected a string');
+  digest(m.taskDigest, '$.taskDigest');
+  if (m.mode !== 'fast' && m.mode !== 'trace') at('$.mode', 'expected "fast" or "trace"');
+  arr(m.stateLayout, '$.stateLayout').forEach((e, i) => {
+    const p = `$.stateLayout[${i}]`;
+    const o = obj(e, p, ['name', 'kind', 'shape']);
+    if (typeof o.name !== 'string') at(`${p}.name`, 'expected a string');
+    if (o.kind !== 'param' && o.kind !== 'state') at(`${p}.kind`, 'expected "param" or "state"');
+    const shape = arr(o.shape, `${p}.shape`);
+    for (const [j, d] of shape.entries()) nat(d, `${p}.shape[${j}]`);
+    if (shape.reduce((a: number, b) => a * (b as number), 1) > 1 << 28) at(`${p}.shape`, 'tensor too large');
+  });
+  arr(m.steps, '$.steps').forEach((e, i) => {
+    const p = `$.steps[${i}]`;
+    const o = obj(e, p, ['step', 'stateBefore', 'stateAfter', 'batchDigest', 'loss'], ['opRoot', 'opCount']);
+    nat(o.step, `${p}.step`);
+    digest(o.stateBefore, `${p}.stateBefore`);
+    digest(o.stateAfter, `${p}.stateAfter`);
+    digest(o.batchDigest, `${p}.batchDigest`);
+    if (typeof o.loss !== 'number' || Math.fround(o.loss) !== o.loss)
+      at(`${p}.loss`, 'expected a binary32 number');
+    if (o.opRoot !== undefined) digest(o.opRoot, `${p}.opRoot`);
+    if (o.opCount !== undefined) nat(o.opCount, `${p}.opCount`);
+  });
+  digest(m.runCommitment, '$.runCommitment');
+  arr(m.checkpoints, '$.checkpoints').forEach((e, i) => {
+    const p = `$.checkpoints[${i}]`;
+    const o = obj(e, p, ['step', 'state', 'tensors', 'section']);
+    nat(o.step, `${p}.step`);
+    digest(o.state, `${p}.state`);
+    for (const [j, d] of arr(o.tensors, `${p}.tensors`).entries()) digest(d, `${p}.tensors[${j}]`);
+    section(o.section, `${p}.section`);
+  });
+  if (m.opDigests !== undefined) section(m.opDigests, '$.opDigests');
+  const metrics = obj(m.metrics, '$.metrics', ['loss', 'accuracy']);
+  if (typeof metrics.loss !== 'number') at('$.metrics.loss', 'expected a number');
+  if (typeof metrics.accuracy !== 'number') at('$.metrics.accuracy', 'expected a number');
+  const solver = obj(m.solver, '$.solver', ['publicKey']);
+  if (typeof solver.publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(solver.publicKey))
+    at('$.solver.publicKey', 'expected 64 hex characters');
+  if (typeof m.signature !== 'string' || !/^[0-9a-f]{128}$/.test(m.signature))
+    at('$.signature', 'expected 128 hex characters');
+  if (m.task === null || typeof m.task !== 'object') at('$.task', 'expected an object');
+  return m as unknown as Manifest;
+}

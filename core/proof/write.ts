@@ -1,0 +1,106 @@
+/**
+ * Writes a proof bundle (format v1, see format.ts). Pure: the same inputs give the same bytes, so two
+ * honest runs of a task with the same key produce byte-identical files.
+ */
+import { canonicalBytes, canonicalJson, digestBytes, tensorDigest } from '../hash/digest.ts';
+import { type Digest, fromHex, toHex, utf8 } from '../hash/hex.ts';
+import { merkleRoot } from '../hash/merkle.ts';
+import type { Tensor } from '../repops/tensor.ts';
+import { runCommitment, type StepRecord } from '../train/record.ts';
+import type { StateEntry } from '../train/state.ts';
+import { type TaskSpec, taskDigest } from '../train/task.ts';
+import {
+  type CheckpointEntry,
+  HEADER_BYTES,
+  type Manifest,
+  PROOF_FORMAT,
+  PROOF_MAGIC,
+  PROOF_VERSION,
+  type SectionRef,
+  type TraceMode,
+  type UnsignedManifest,
+} from './format.ts';
+import { type SolverKey, signClaim } from './sign.ts';
+
+export interface BundleInput {
+  readonly task: TaskSpec;
+  readonly repops: string;
+  readonly mode: TraceMode;
+  readonly stateLayout: readonly StateEntry[];
+  readonly steps: readonly StepRecord[];
+  /** Full states at checkpoint steps, ascending. */
+  readonly checkpoints: readonly { readonly step: number; readonly tensors: readonly Tensor[] }[];
+  /** Trace mode: op digests of every step (opDigests[t].length = steps[t].opCount). */
+  readonly opDigests?: readonly (readonly Digest[])[];
+  readonly metrics: { readonly loss: number; readonly accuracy: number };
+}
+
+export function sectionDigest(bytes: Uint8Array): Digest {
+  return digestBytes('pinpoint.section.v1', bytes);
+}
+
+/** Builds the manifest and payload, signs the claim, returns the file bytes. */
+export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const addSection = (bytes: Uint8Array): SectionRef => {
+    const ref = { offset, length: bytes.length, digest: sectionDigest(bytes) };
+    chunks.push(bytes);
+    offset += bytes.length;
+    return ref;
+  };
+  const checkpoints: CheckpointEntry[] = input.checkpoints.map((c) => {
+    const parts = c.tensors.map((t) => canonicalBytes(t.data));
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    const tensors = c.tensors.map(tensorDigest);
+    return { step: c.step, state: merkleRoot(tensors), tensors, section: addSection(bytes) };
+  });
+  let opDigests: SectionRef | undefined;
+  if (input.mode === 'trace') {
+    if (!input.opDigests) throw new Error('writeBundle: trace mode needs op digests');
+    const total = input.opDigests.reduce((n, d) => n + d.length, 0);
+    const bytes = new Uint8Array(total * 32);
+    let at = 0;
+    for (const step of input.opDigests) {
+      for (const d of step) {
+        bytes.set(fromHex(d), at);
+        at += 32;
+      }
+    }
+    opDigests = addSection(bytes);
+  }
+  const unsigned: UnsignedManifest = {
+    format: PROOF_FORMAT,
+    version: PROOF_VERSION,
+    repops: input.repops,
+    task: input.task,
+    taskDigest: taskDigest(input.task),
+    mode: input.mode,
+    stateLayout: input.stateLayout,
+    steps: input.steps,
+    runCommitment: runCommitment(input.steps),
+    checkpoints,
+    ...(opDigests ? { opDigests } : {}),
+    metrics: input.metrics,
+    solver: { publicKey: toHex(key.publicKey) },
+  };
+  const manifest: Manifest = { ...unsigned, signature: signClaim(unsigned, key) };
+  const json = utf8(canonicalJson(manifest));
+  const out = new Uint8Array(HEADER_BYTES + json.length + offset);
+  out.set(utf8(PROOF_MAGIC), 0);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(8, PROOF_VERSION, true);
+  dv.setUint32(12, json.length, true);
+  out.set(json, HEADER_BYTES);
+  let at = HEADER_BYTES + json.length;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * matmul and linear (x·W + b) and their VJPs, all on the math module's `matmulKernel`
+ * (kernels/matmul.ts; order: for each output, acc = +0, then acc = acc + a[i,p]×b[p,j] for p ascending,
+ * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel.
+ */
+import { matmulKernel } from '../kernels/matmul.ts';
+import { reduceSumData } from '../reduce.ts';
+import { apply } from '../tape.ts';
+import type { Shape } from '../tensor.ts';
+import { defineOp, mismatch } from './define.ts';
+import { transposeData } from './layout.ts';
+
+const MM =
+  'matmulKernel order (kernels/matmul.ts): per output, sequential k-ascending sum from +0 of rounded products';
+
+function rank2(op: string, shapes: readonly Shape[]): void {
+  for (const s of shapes) if (s.length !== 2) throw mismatch(op, shapes, 'operands must be rank-2');
+}
+
+function mmShape(op: string, a: Shape, b: Shape, shapes: readonly Shape[]): Shape {
+  rank2(op, [a, b]);
+  if (a[1] !== b[0]) throw mismatch(op, shapes, `inner dimensions differ (${a[1]} vs ${b[0]})`);
+  return [a[0], b[1]];
+}
+
+const t2 = (x: Float32Array, s: Shape) => transposeData(x, s, [1, 0]);
+
+defineOp({
+  name: 'matmul',
+  arity: 2,
+  shape: (s) => mmShape('matmul', s[0], s[1], s),
+  compute: ([a, b]) => matmulKernel(a.data, b.data, a.shape[0], a.shape[1], b.shape[1]),
+  flops: ([a, b]) => 2 * a[0] * a[1] * b[1],
+  spec: `A[m,k]·B[k,n]: ${MM}.`,
+  vjp: ({ inputs: [a, b], grad, needs }) => [
+    needs[0] ? apply('matmul.vjp0', [grad, b]) : null,
+    needs[1] ? apply('matmul.vjp1', [a, grad]) : null,
+  ],
+});
+
+defineOp({
+  name: 'matmul.vjp0',
+  arity: 2,
+  shape: (s) => {
+    rank2('matmul.vjp0', s);
+    return mmShape('matmul.vjp0', s[0], [s[1][1], s[1][0]], s);
+  },
+  compute: ([g, b]) => matmulKernel(g.data, t2(b.data, b.shape), g.shape[0], g.shape[1], b.shape[0]),
+  flops: ([g, b]) => 2 * g[0] * g[1] * b[0],
+  spec: `inputs [g, B]: dA = g·Bᵀ (Bᵀ materialised), ${MM}.`,
+});
+
+defineOp({
+  name: 'matmul.vjp1',
+  arity: 2,
+  shape: (s) => {
+    rank2('matmul.vjp1', s);
+    return mmShape('matmul.vjp1', [s[0][1], s[0][0]], s[1], s);
+  },
+  compute: ([a, g]) => matmulKernel(t2(a.data, a.shape), g.data, a.shape[1], a.shape[0], g.shape[1]),
+  flops: ([a, g]) => 2 * a[0] * a[1] * g[1],
+  spec: `inputs [A, g]: dB = Aᵀ·g (Aᵀ materialised), ${MM}.`,
+});
+
+defineOp({
+  name: 'linear',
+  arity: 3,
+  shape: (s) => {
+    const out = mmShape('linear', s[0], s[1], s);
+    if (s[2].length !== 1 || s[2][0] !== out[1])
+      throw mismatch('linear', s, `bias must have shape [${out[1]}]`);
+    return out;
+  },
+  compute: ([x, w, b]) => {
+    const [m, k] = x.shape;
+    const n = w.shape[1];
+    const out = matmulKernel(x.data, w.data, m, k, n);
+    const bd = b.data;
+    for (let i = 0; i < m; i++) {
+      const r = i * n;
+      for (let j = 0; j < n; j++) out[r + j] += bd[j];
+    }
+    return out;
+  },
+  flops: ([x, w]) => 2 * x[0] * x[1] * w[1] + x[0] * w[1],
+  spec: `inputs [x[m,k], W[k,n], b[n]]: out[i,j] = (x·W)[i,j] + b[j]; x·W by ${MM}; bias added after the sum.`,
+  vjp: ({ inputs: [x, w], grad, needs }) => [
+    needs[0] ? apply('matmul.vjp0', [grad, w]) : null,
+    needs[1] ? apply('matmul.vjp1', [x, grad]) : null,
+    needs[2] ? apply('linear.vjp2', [grad]) : null,
+  ],
+});
+
+defineOp({
+  name: 'linear.vjp2',
+  arity: 1,
+  shape: ([g]) => {
+    if (g.length !== 2) throw mismatch('linear.vjp2', [g], 'gradient must be rank-2');
+    return [g[1]];
+  },
+  compute: ([g]) => reduceSumData(g.data, g.shape, [0]),
+  flops: ([g]) => g[0] * g[1],
+  spec: 'inputs [g[m,n]]: db[j] = lane-ordered sum over rows i of g[i,j].',
+});

@@ -1,0 +1,197 @@
+/**
+ * Elementwise activations and their VJPs. Transcendentals come from math.ts (our own binary32
+ * implementations — see spec/transcendentals.md); everything else is one binary32 operation at a time,
+ * in the order written in each op's `spec`.
+ */
+import { erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
+import { apply } from '../tape.ts';
+import type { Shape, Tensor } from '../tensor.ts';
+import { fround, shapesEqual } from '../util.ts';
+import { defineOp, mismatch, numel } from './define.ts';
+
+const same = (s: readonly Shape[]): Shape => s[0];
+
+function sameShapes(name: string) {
+  return (s: readonly Shape[]): Shape => {
+    for (let i = 1; i < s.length; i++)
+      if (!shapesEqual(s[i], s[0])) throw mismatch(name, s, 'operands must have equal shapes');
+    return s[0];
+  };
+}
+
+/** 1/√2 and 1/√(2π) as binary32 values. */
+const INV_SQRT2 = fround(Math.SQRT1_2);
+const INV_SQRT_2PI = fround(0.3989422804014327);
+
+function unary(
+  name: string,
+  spec: string,
+  flopsPer: number,
+  f: (x: Float32Array, out: Float32Array) => void,
+  vjpOp: string,
+  vjpUsesOut: boolean,
+): void {
+  defineOp({
+    name,
+    arity: 1,
+    shape: same,
+    compute: ([x]) => {
+      const out = new Float32Array(x.data.length);
+      f(x.data, out);
+      return out;
+    },
+    flops: (s) => flopsPer * numel(s[0]),
+    spec,
+    vjp: ({ inputs: [x], out, grad }) => [apply(vjpOp, [grad, vjpUsesOut ? out : x])],
+  });
+}
+
+function unaryGrad(
+  name: string,
+  spec: string,
+  flopsPer: number,
+  f: (g: Float32Array, v: Float32Array, out: Float32Array) => void,
+): void {
+  defineOp({
+    name,
+    arity: 2,
+    shape: sameShapes(name),
+    compute: ([g, v]: readonly Tensor[]) => {
+      const out = new Float32Array(g.data.length);
+      f(g.data, v.data, out);
+      return out;
+    },
+    flops: (s) => flopsPer * numel(s[0]),
+    spec,
+  });
+}
+
+unary(
+  'relu',
+  'out = x > 0 ? x : (x is NaN ? NaN : +0).',
+  1,
+  (x, out) => {
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
+    }
+  },
+  'relu.vjp0',
+  false,
+);
+unaryGrad('relu.vjp0', 'inputs [g, x]: out = x > 0 ? g : +0.', 1, (g, x, out) => {
+  for (let i = 0; i < g.length; i++) out[i] = x[i] > 0 ? g[i] : 0;
+});
+
+unary(
+  'gelu',
+  'Exact (erf) form x·Φ(x) = ½·x·erfc(−x/√2): out = gelu32(x) (math.ts, compensated; spec/transcendentals.md).',
+  1,
+  (x, out) => {
+    for (let i = 0; i < x.length; i++) out[i] = gelu32(x[i]);
+  },
+  'gelu.vjp0',
+  false,
+);
+unaryGrad(
+  'gelu.vjp0',
+  'inputs [g, x]: a = 0.5 × erfc32(−(x × f32(1/√2))) (= Φ(x)); p = exp32((x × x) × −0.5) × f32(1/√(2π)); ' +
+    'out = g × (a + x × p).',
+  10,
+  (g, x, out) => {
+    for (let i = 0; i < g.length; i++) {
+      const v = x[i];
+      const a = fround(0.5 * erfc32(-fround(v * INV_SQRT2)));
+      const p = fround(exp32(fround(fround(v * v) * -0.5)) * INV_SQRT_2PI);
+      out[i] = g[i] * fround(a + fround(v * p));
+    }
+  },
+);
+
+unary(
+  'tanh',
+  'out = tanh32(x).',
+  1,
+  (x, out) => {
+    for (let i = 0; i < x.length; i++) out[i] = tanh32(x[i]);
+  },
+  'tanh.vjp0',
+  true,
+);
+unaryGrad('tanh.vjp0', 'inputs [g, y = tanh(x)]: out = g × (1 − y × y).', 3, (g, y, out) => {
+  for (let i = 0; i < g.length; i++) out[i] = g[i] * fround(1 - fround(y[i] * y[i]));
+});
+
+unary(
+  'sigmoid',
+  'out = sigmoid32(x).',
+  1,
+  (x, out) => {
+    for (let i = 0; i < x.length; i++) out[i] = sigmoid32(x[i]);
+  },
+  'sigmoid.vjp0',
+  true,
+);
+unaryGrad('sigmoid.vjp0', 'inputs [g, y = sigmoid(x)]: out = g × (y × (1 − y)).', 3, (g, y, out) => {
+  for (let i = 0; i < g.length; i++) out[i] = g[i] * fround(y[i] * fround(1 - y[i]));
+});
+
+unary(
+  'exp',
+  'out = exp32(x).',
+  1,
+  (x, out) => {
+    for (let i = 0; i < x.length; i++) out[i] = exp32(x[i]);
+  },
+  'exp.vjp0',
+  true,
+);
+unaryGrad('exp.vjp0', 'inputs [g, y = exp(x)]: out = g × y.', 1, (g, y, out) => {
+  for (let i = 0; i < g.length; i++) out[i] = g[i] * y[i];
+});
+
+unary(
+  'log',
+  'out = log32(x).',
+  1,
+  (x, out) => {
+    for (let i = 0; i < x.length; i++) out[i] = log32(x[i]);
+  },
+  'log.vjp0',
+  false,
+);
+unaryGrad('log.vjp0', 'inputs [g, x]: out = g ÷ x.', 1, (g, x, out) => {
+  for (let i = 0; i < g.length; i++) out[i] = g[i] / x[i];
+});
+
+defineOp({
+  name: 'neg',
+  arity: 1,
+  shape: same,
+  compute: ([x]) => {
+    const out = new Float32Array(x.data.length);
+    for (let i = 0; i < out.length; i++) out[i] = -x.data[i];
+    return out;
+  },
+  flops: (s) => numel(s[0]),
+  spec: 'out = −x (sign flip, exact).',
+  vjp: ({ grad }) => [apply('neg', [grad])],
+});
+
+defineOp({
+  name: 'ones_like',
+  arity: 1,
+  shape: same,
+  compute: ([x]) => new Float32Array(x.data.length).fill(1),
+  flops: () => 0,
+  spec: 'out = 1 with the shape of x (the backward seed dL/dL).',
+});
+
+defineOp({
+  name: 'zeros_like',
+  arity: 1,
+  shape: same,
+  compute: ([x]) => new Float32Array(x.data.length),
+  flops: () => 0,
+  spec: 'out = +0 with the shape of x (gradient of a parameter the loss does not depend on).',
+});

@@ -1,0 +1,214 @@
+/**
+ * One deterministic training step on a recorded tape, and the tamper mechanism adversarial solvers use.
+ *
+ * Tape layout of step t (ids = tape order = the order of op digests):
+ *   leaves: parameters (layout order, kind 'param'), optimizer state (kind 'state'), the batch input
+ *   (kind 'data', name "x"), the batch targets (kind 'target', name "y"), model constants (kind 'const');
+ *   forward nodes; the loss (softmax_cross_entropy); backward nodes (VJPs, gradient `add`s); optional
+ *   clipping; optimizer updates. `outputIds` lists the nodes that hold the state after the step.
+ */
+import { tensorDigest } from '../hash/digest.ts';
+import type { Digest } from '../hash/hex.ts';
+import { merkleRoot } from '../hash/merkle.ts';
+import {
+  apply,
+  backward,
+  createTape,
+  getOp,
+  leaf,
+  type Tape,
+  type TapeNode,
+  type Tensor,
+  type Var,
+} from '../repops/index.ts';
+import type { Dataset } from './datasets.ts';
+import type { Model } from './models.ts';
+import { applyOptimizer } from './optim.ts';
+import { batchDigest, type DataOrder } from './order.ts';
+import type { StepRecord } from './record.ts';
+import { type StateEntry, stateDigest, type TrainState } from './state.ts';
+import type { TaskSpec } from './task.ts';
+
+export type TraceMode = 'fast' | 'trace';
+
+/** Everything a step needs besides the state: built once per run by `prepareTask`. */
+export interface TrainContext {
+  /** The task with `dataset.digest` filled in (what the bundle commits to). */
+  readonly task: TaskSpec;
+  readonly dataset: Dataset;
+  readonly model: Model;
+  readonly order: DataOrder;
+  /** Parameters then optimizer state (see docs/TRAINING.md "State digest"). */
+  readonly layout: readonly StateEntry[];
+}
+
+/**
+ * Changes what an honest run would compute at chosen steps (for adversarial solvers and tests).
+ * `node` is called for every tape node in order with the node as computed so far (after earlier
+ * replacements propagated); returning a tensor replaces that node's output and every later node is
+ * recomputed from it. `stateIndex` ≥ 0 marks the node that holds stateAfter tensor `stateIndex`.
+ */
+export interface Tamper {
+  batch?(step: number, indices: Uint32Array): Uint32Array;
+  node?(step: number, node: TapeNode, stateIndex: number): Tensor | undefined;
+}
+
+export interface StepOptions {
+  readonly mode: TraceMode;
+  /** Keep the tape nodes in the result (dispute parties, the app's step-through). */
+  readonly keepTape?: boolean;
+  readonly tamper?: Tamper;
+  /** Digest of `state` if the caller already knows it (saves hashing the state twice per step). */
+  readonly stateBeforeDigest?: Digest;
+}
+
+export interface StepResult {
+  readonly record: StepRecord;
+  readonly after: TrainState;
+  readonly batch: Uint32Array;
+  /** Trace mode (or keepTape): digest of every tape node, in tape order. */
+  readonly opDigests?: Digest[];
+  /** keepTape only. */
+  readonly nodes?: readonly TapeNode[];
+  /** Tape ids of the stateAfter tensors, in layout order. */
+  readonly outputIds: readonly number[];
+  readonly lossId: number;
+  /** Number of tape nodes (= opCount in trace mode). */
+  readonly nodeCount: number;
+  /** Floating-point operations of the step's non-leaf nodes (RepOps flops model). */
+  readonly flops: number;
+}
+
+export class TrainError extends Error {
+  constructor(task: string, message: string) {
+    super(`task "${task}": ${message}`);
+    this.name = 'TrainError';
+  }
+}
+
+/** Builds the input and target tensors of a batch. */
+export function batchTensors(ctx: TrainContext, indices: Uint32Array): { x: Tensor; y: Tensor } {
+  const d = ctx.dataset;
+  const b = indices.length;
+  const xs = d.inputShape.reduce((a, c) => a * c, 1);
+  const ys = d.targetShape.reduce((a, c) => a * c, 1);
+  const x = new Float32Array(b * xs);
+  const y = new Float32Array(b * ys);
+  for (let i = 0; i < b; i++) {
+    const j = indices[i];
+    if (!(j < d.count))
+      throw new TrainError(ctx.task.name, `batch index ${j} outside the dataset (0..${d.count - 1})`);
+    x.set(d.x.subarray(j * xs, (j + 1) * xs), i * xs);
+    y.set(d.y.subarray(j * ys, (j + 1) * ys), i * ys);
+  }
+  return { x: { shape: ctx.model.inputShape(b), data: x }, y: { shape: ctx.model.targetShape(b), data: y } };
+}
+
+/** Records the full step on a tape; returns the tape and the ids of the loss and the new state. */
+export function recordStep(
+  ctx: TrainContext,
+  state: TrainState,
+  step: number,
+  indices: Uint32Array,
+): { tape: Tape; lossId: number; outputIds: number[] } {
+  const tape = createTape();
+  const nParams = ctx.model.params.length;
+  const vars: Var[] = state.tensors.map((t, i) =>
+    leaf(tape, t, { kind: ctx.layout[i].kind, name: ctx.layout[i].name, requiresGrad: i < nParams }),
+  );
+  const { x, y } = batchTensors(ctx, indices);
+  const xv = leaf(tape, x, { kind: 'data', name: 'x' });
+  const yv = leaf(tape, y, { kind: 'target', name: 'y' });
+  const params = vars.slice(0, nParams);
+  const logits = ctx.model.forward(tape, params, xv);
+  const loss = apply('softmax_cross_entropy', [logits, yv], {}, 'loss');
+  const gradMap = backward(tape, loss);
+  const grads = params.map((p) => gradMap.get(p.id) as Var);
+  const next = applyOptimizer(ctx.task.optimizer, step, params, grads, vars.slice(nParams));
+  return { tape, lossId: loss.id, outputIds: [...next.params, ...next.state].map((v) => v.id) };
+}
+
+/** Applies a node tamper: replaced outputs propagate to every later node by recomputation. */
+function tamperNodes(
+  nodes: readonly TapeNode[],
+  step: number,
+  outputIds: readonly number[],
+  hook: NonNullable<Tamper['node']>,
+): TapeNode[] {
+  const stateIndex = new Map<number, number>();
+  for (const [i, id] of outputIds.entries()) stateIndex.set(id, i);
+  const out: TapeNode[] = [];
+  const changed = new Uint8Array(nodes.length);
+  for (const n of nodes) {
+    let node = n;
+    if (n.op !== 'leaf' && n.inputs.some((i) => changed[i])) {
+      node = {
+        ...n,
+        out: getOp(n.op).forward(
+          n.inputs.map((i) => out[i].out),
+          n.attrs,
+        ),
+      };
+      changed[n.id] = 1;
+    }
+    const repl = hook(step, node, stateIndex.get(n.id) ?? -1);
+    if (repl) {
+      node = { ...node, out: repl };
+      changed[n.id] = 1;
+    }
+    out.push(node);
+  }
+  return out;
+}
+
+/** Runs step `step` from `state`. Deterministic: same inputs → same bits, digests and record. */
+export function runStep(ctx: TrainContext, state: TrainState, step: number, opts: StepOptions): StepResult {
+  let indices = ctx.order.batch(step);
+  if (opts.tamper?.batch) indices = opts.tamper.batch(step, indices);
+  const { tape, lossId, outputIds } = recordStep(ctx, state, step, indices);
+  let nodes: readonly TapeNode[] = tape.nodes;
+  if (opts.tamper?.node) nodes = tamperNodes(nodes, step, outputIds, opts.tamper.node);
+  const after: TrainState = { layout: ctx.layout, tensors: outputIds.map((id) => nodes[id].out) };
+  const loss = nodes[lossId].out.data[0];
+  if (!Number.isFinite(loss))
+    throw new TrainError(
+      ctx.task.name,
+      `loss is ${loss} at step ${step} (training diverged; lower the learning rate)`,
+    );
+  const traced = opts.mode === 'trace' || opts.keepTape === true;
+  const opDigests = traced ? nodes.map((n) => tensorDigest(n.out)) : undefined;
+  const record: StepRecord = {
+    step,
+    stateBefore: opts.stateBeforeDigest ?? stateDigest(state),
+    stateAfter: stateDigest(after),
+    batchDigest: batchDigest(indices),
+    loss,
+    ...(opts.mode === 'trace' && opDigests
+      ? { opRoot: merkleRoot(opDigests), opCount: opDigests.length }
+      : {}),
+  };
+  return {
+    record,
+    after,
+    batch: indices,
+    ...(opDigests ? { opDigests } : {}),
+    ...(opts.keepTape ? { nodes } : {}),
+    outputIds,
+    lossId,
+    nodeCount: nodes.length,
+    flops: tapeFlops(nodes),
+  };
+}
+
+/** Sum of the registry's flop counts over the non-leaf nodes. */
+export function tapeFlops(nodes: readonly TapeNode[]): number {
+  let f = 0;
+  for (const n of nodes) {
+    if (n.op !== 'leaf')
+      f += getOp(n.op).flops(
+        n.inputs.map((i) => nodes[i].out.shape),
+        n.attrs,
+      );
+  }
+  return f;
+}

@@ -1,0 +1,250 @@
+/**
+ * The probabilistic verifier. Given a loaded (already digest- and signature-checked) bundle it:
+ *  1. rebuilds the task (dataset digest, RepOps version, state layout) and checks checkpoint 0 is the
+ *     seeded initial state (no pre-trained start) and every step's batch digest is the seeded data order;
+ *  2. picks steps: q Fiat–Shamir samples from the run commitment, plus the top-Q checkpoint intervals by
+ *     update norm (or every step with `all`);
+ *  3. replays from the nearest checkpoint, comparing every replayed step's record (stateAfter, loss,
+ *     batch digest, and in trace mode each op digest) with the committed one, stopping an interval at
+ *     its first mismatch and naming the step (and the first differing op);
+ *  4. recomputes the reported final metrics from the final checkpoint;
+ *  5. reports steps checked, ops replayed, compute as a fraction of full replay, and the detection
+ *     probability against a forger of a fraction f of the steps.
+ */
+import { canonicalJson } from '../hash/digest.ts';
+import type { LoadedBundle } from '../proof/read.ts';
+import type { TapeNode } from '../repops/index.ts';
+import { batchDigest } from '../train/order.ts';
+import { stateDigest, type TrainState } from '../train/state.ts';
+import { runStep, type TrainContext } from '../train/step.ts';
+import { evaluate, initialState, prepareTask } from '../train/train.ts';
+import {
+  detectionProbability,
+  fiatShamirSteps,
+  type IntervalUpdate,
+  intervalUpdates,
+  topQ,
+} from './sampling.ts';
+
+export interface VerifyOptions {
+  /** Fiat–Shamir samples (default 8). */
+  readonly samples?: number;
+  /** Checkpoint intervals with the largest updates to replay in full (default 0). */
+  readonly topQ?: number;
+  /** Replay every step (full re-execution). */
+  readonly all?: boolean;
+  /** Forged fractions f to report detection probabilities for. */
+  readonly fractions?: readonly number[];
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface VerifyFailure {
+  readonly step: number;
+  /** Which committed value disagrees: stateAfter, loss, batchDigest, opDigest, checkpoint, task, metrics, replay. */
+  readonly field: string;
+  readonly message: string;
+  /** For op-digest mismatches: the first differing tape node. */
+  readonly op?: { readonly index: number; readonly name: string; readonly label?: string };
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly task: string;
+  readonly mode: 'fast' | 'trace';
+  readonly steps: number;
+  readonly samples: readonly number[];
+  readonly topQ: readonly IntervalUpdate[];
+  /** Distinct steps replayed and compared with their records. */
+  readonly stepsChecked: number;
+  readonly checkedSteps: readonly number[];
+  readonly batchDigestsChecked: number;
+  readonly opsReplayed: number;
+  readonly flopsReplayed: number;
+  /** Replay compute ÷ full re-execution compute (flops; every step has the same graph). */
+  readonly computeFraction: number;
+  readonly detection: readonly { readonly f: number; readonly probability: number }[];
+  readonly failures: readonly VerifyFailure[];
+}
+
+export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): VerifyReport {
+  const m = bundle.manifest;
+  const T = m.task.steps;
+  const failures: VerifyFailure[] = [];
+  const fractions = opts.fractions ?? [0.01, 0.05, 0.1, 0.25];
+  const base = { task: m.task.name, mode: m.mode, steps: T };
+  const reject = (f: VerifyFailure): VerifyReport => ({
+    ok: false,
+    ...base,
+    samples: [],
+    topQ: [],
+    stepsChecked: 0,
+    checkedSteps: [],
+    batchDigestsChecked: 0,
+    opsReplayed: 0,
+    flopsReplayed: 0,
+    computeFraction: 0,
+    detection: [],
+    failures: [f],
+  });
+
+  let ctx: TrainContext;
+  try {
+    ctx = prepareTask(m.task);
+  } catch (err) {
+    return reject({ step: 0, field: 'task', message: err instanceof Error ? err.message : String(err) });
+  }
+  if (canonicalJson(ctx.layout) !== canonicalJson(m.stateLayout)) {
+    return reject({
+      step: 0,
+      field: 'stateLayout',
+      message: 'the state layout differs from the one the task defines',
+    });
+  }
+  if (stateDigest(initialState(ctx)) !== m.steps[0].stateBefore) {
+    return reject({
+      step: 0,
+      field: 'stateBefore',
+      message: 'step 0 does not start from the seeded initial state',
+    });
+  }
+  for (let t = 0; t < T; t++) {
+    if (batchDigest(ctx.order.batch(t)) !== m.steps[t].batchDigest) {
+      failures.push({
+        step: t,
+        field: 'batchDigest',
+        message: `step ${t}: batch is not the seeded data order`,
+      });
+      break;
+    }
+  }
+
+  // Which steps to replay: per checkpoint interval, replay from its start to the furthest target in it.
+  const cps = bundle.checkpointSteps;
+  const samples = opts.all ? [] : fiatShamirSteps(m.runCommitment, T, opts.samples ?? 8);
+  const updates = intervalUpdates(cps, (s) => bundle.checkpoint(s).tensors.slice(0, ctx.model.params.length));
+  const top = opts.all ? [] : topQ(updates, opts.topQ ?? 0);
+  const intervalOf = (t: number) => {
+    let c = 0;
+    for (const s of cps) if (s <= t) c = s;
+    return c;
+  };
+  const furthest = new Map<number, number>();
+  const target = (c: number, t: number) => furthest.set(c, Math.max(furthest.get(c) ?? -1, t));
+  if (opts.all) for (let i = 0; i + 1 < cps.length; i++) target(cps[i], cps[i + 1] - 1);
+  for (const t of samples) target(intervalOf(t), t);
+  for (const u of top) target(u.from, u.to - 1);
+  const totalSteps = [...furthest].reduce((n, [c, t]) => n + (t - c + 1), 0);
+
+  const checked: number[] = [];
+  let ops = 0;
+  let flops = 0;
+  let stepFlops = 0;
+  let done = 0;
+  for (const [c, last] of [...furthest].sort((a, b) => a[0] - b[0])) {
+    let state: TrainState = bundle.checkpoint(c);
+    for (let t = c; t <= last; t++) {
+      const rec = m.steps[t];
+      let fail: VerifyFailure | null = null;
+      try {
+        const r = runStep(ctx, state, t, {
+          mode: m.mode,
+          keepTape: m.mode === 'trace',
+          stateBeforeDigest: rec.stateBefore,
+        });
+        ops += r.nodeCount;
+        flops += r.flops;
+        stepFlops = r.flops;
+        state = r.after;
+        checked.push(t);
+        if (r.record.batchDigest !== rec.batchDigest)
+          fail = { step: t, field: 'batchDigest', message: `step ${t}: batch digest differs` };
+        else if (m.mode === 'trace' && r.record.opRoot !== rec.opRoot)
+          fail = opMismatch(bundle, t, r.opDigests ?? [], r.nodes ?? []);
+        else if (r.record.stateAfter !== rec.stateAfter)
+          fail = {
+            step: t,
+            field: 'stateAfter',
+            message: `step ${t}: replayed state after the step differs from the committed stateAfter`,
+          };
+        else if (!Object.is(r.record.loss, rec.loss))
+          fail = {
+            step: t,
+            field: 'loss',
+            message: `step ${t}: replayed loss ${r.record.loss} differs from the committed ${rec.loss}`,
+          };
+      } catch (err) {
+        fail = {
+          step: t,
+          field: 'replay',
+          message: `step ${t}: replay failed: ${err instanceof Error ? err.message : String(err)}`,
+        };
+      }
+      opts.onProgress?.(++done, totalSteps);
+      if (fail) {
+        failures.push(fail);
+        break;
+      }
+    }
+  }
+
+  // Final metrics from the final checkpoint.
+  try {
+    const metrics = evaluate(ctx, bundle.checkpoint(T));
+    if (!Object.is(metrics.loss, m.metrics.loss) || !Object.is(metrics.accuracy, m.metrics.accuracy)) {
+      failures.push({
+        step: T,
+        field: 'metrics',
+        message: `reported metrics ${JSON.stringify(m.metrics)} differ from the final checkpoint's ${JSON.stringify(metrics)}`,
+      });
+    }
+  } catch (err) {
+    failures.push({
+      step: T,
+      field: 'metrics',
+      message: `evaluating the final checkpoint failed: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  }
+
+  const distinct = [...new Set(checked)].sort((a, b) => a - b);
+  const full = stepFlops * T;
+  const n = opts.all ? T : samples.length;
+  failures.sort((a, b) => a.step - b.step);
+  return {
+    ok: failures.length === 0,
+    ...base,
+    samples: [...samples].sort((a, b) => a - b),
+    topQ: top,
+    stepsChecked: distinct.length,
+    checkedSteps: distinct,
+    batchDigestsChecked: T,
+    opsReplayed: ops,
+    flopsReplayed: flops,
+    computeFraction: full > 0 ? flops / full : 0,
+    detection: fractions.map((f) => ({ f, probability: opts.all ? 1 : detectionProbability(T, n, f) })),
+    failures,
+  };
+}
+
+function opMismatch(
+  bundle: LoadedBundle,
+  t: number,
+  mine: readonly string[],
+  nodes: readonly TapeNode[],
+): VerifyFailure {
+  const theirs = bundle.opDigests(t) ?? [];
+  let i = 0;
+  while (i < mine.length && i < theirs.length && mine[i] === theirs[i]) i++;
+  if (i >= mine.length && i >= theirs.length) {
+    return { step: t, field: 'opDigest', message: `step ${t}: op root differs` };
+  }
+  const node = nodes[i];
+  return {
+    step: t,
+    field: 'opDigest',
+    message:
+      i < mine.length && i < theirs.length
+        ? `step ${t}: op ${i} (${node.op}${node.label ? ` "${node.label}"` : ''}, ${node.phase}) is the first op whose output digest differs from the committed one`
+        : `step ${t}: the committed trace has ${theirs.length} ops, the replay ${mine.length}`,
+    op: { index: i, name: node?.op ?? '?', ...(node?.label ? { label: node.label } : {}) },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Starts browser mode: builds the renderer if needed, creates the backend and the local server, prints
+ * the URL, and shuts down cleanly on SIGINT/SIGTERM. Shared by `pinpoint serve` and `pinpoint start`.
+ */
+import { fileURLToPath } from 'node:url';
+import { createBackend } from './backend/index.ts';
+import { ensureRenderer } from './renderer-build.ts';
+import { type RunningServer, startServer } from './server.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface BrowserMode {
+  server: RunningServer;
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBrowserMode(opts: { port?: number; dataDir?: string; rebuild?: boolean; quiet?: boolean }): Promise<BrowserMode> {
+  const t0 = performance.now();
+  const log = (msg: string) => {
+    if (!opts.quiet) console.log(msg);
+  };
+  const [build, backend] = await Promise.all([
+    ensureRenderer(REPO_ROOT, { force: opts.rebuild, log: (m) => log(`pinpoint: ${m}`) }),
+    createBackend({ repoRoot: REPO_ROOT, dataDir: opts.dataDir, mode: 'browser' }),
+  ]);
+  if (build.built) log(`pinpoint: renderer built in ${(build.ms / 1000).toFixed(1)} s`);
+  const server = await startServer({ backend, staticDir: build.dir, port: opts.port });
+  log(`pinpoint: browser mode ready in ${((performance.now() - t0) / 1000).toFixed(1)} s — data: ${backend.context.dataDir}`);
+  log(`\n  Open  ${server.openUrl}\n`);
+  log('  (the token in the URL is required; press Ctrl+C to stop)');
+  let resolveClosed: () => void = () => {};
+  const closed = new Promise<void>((r) => {
+    resolveClosed = r;
+  });
+  let closing = false;
+  const close = async () => {
+    if (closing) return closed;
+    closing = true;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await backend.close();
+    await server.close();
+    resolveClosed();
+  };
+  const onSignal = () => void close();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { server, closed, close };
+}

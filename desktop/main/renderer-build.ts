@@ -1,0 +1,147 @@
+/**
+ * Builds the renderer with Vite when it is missing or outdated, so `npm start` works from a fresh
+ * clone without a build command. Each build goes to dist/renderer/<stamp>/ and `latest.json` points at
+ * it: a server already serving an older build keeps its folder, and concurrent starts (parallel test
+ * files) serialise on a lock directory instead of building twice.
+ *
+ * "Outdated" = the stamp changed: a digest over (path, size, mtime) of every source file the last
+ * build bundled (recorded from Vite's module graph) plus the list of files under desktop/renderer
+ * (so a new view folder triggers a build).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+export interface RendererBuild {
+  dir: string;
+  built: boolean;
+  ms: number;
+}
+
+const LOCK_STALE_MS = 5 * 60_000;
+
+export async function ensureRenderer(repoRoot: string, opts: { force?: boolean; log?: (msg: string) => void } = {}): Promise<RendererBuild> {
+  const t0 = Date.now();
+  const distRoot = join(repoRoot, 'dist/renderer');
+  mkdirSync(distRoot, { recursive: true });
+  const current = () => readLatest(repoRoot, distRoot);
+  const found = current();
+  if (found && !opts.force) return { dir: found, built: false, ms: Date.now() - t0 };
+
+  const lock = join(distRoot, '.lock');
+  await acquire(lock);
+  try {
+    const again = current();
+    if (again && !opts.force) return { dir: again, built: false, ms: Date.now() - t0 };
+    opts.log?.('building the renderer with Vite (first start or sources changed)…');
+    const tmp = join(distRoot, `tmp-${process.pid}-${Date.now()}`);
+    const inputs = await viteBuild(repoRoot, tmp);
+    const stamp = stampOf(repoRoot, inputs);
+    const dir = join(distRoot, stamp.slice(0, 16));
+    rmSync(dir, { recursive: true, force: true });
+    renameDir(tmp, dir);
+    writeFileSync(join(distRoot, 'latest.json'), `${JSON.stringify({ dir: relative(distRoot, dir), stamp, inputs }, null, 1)}\n`);
+    prune(distRoot, dir);
+    return { dir, built: true, ms: Date.now() - t0 };
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The build folder recorded in latest.json, if its stamp still matches the sources. */
+function readLatest(repoRoot: string, distRoot: string): string | null {
+  try {
+    const latest = JSON.parse(readFileSync(join(distRoot, 'latest.json'), 'utf8')) as { dir: string; stamp: string; inputs: string[] };
+    const dir = join(distRoot, latest.dir);
+    if (!existsSync(join(dir, 'index.html'))) return null;
+    return stampOf(repoRoot, latest.inputs) === latest.stamp ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+function stampOf(repoRoot: string, inputs: string[]): string {
+  const h = createHash('sha256');
+  const all = new Set([...inputs, ...walk(repoRoot, 'desktop/renderer'), ...walk(repoRoot, 'desktop/shared'), 'vite.config.ts']);
+  for (const rel of [...all].sort()) {
+    let s: { size: number; mtimeMs: number } | null = null;
+    try {
+      s = statSync(join(repoRoot, rel));
+    } catch {}
+    h.update(`${rel}\0${s ? `${s.size}:${s.mtimeMs}` : 'missing'}\n`);
+  }
+  return h.digest('hex');
+}
+
+function walk(repoRoot: string, rel: string): string[] {
+  const out: string[] = [];
+  let entries: import('node:fs').Dirent[] = [];
+  try {
+    entries = readdirSync(join(repoRoot, rel), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = `${rel}/${e.name}`;
+    if (e.isDirectory()) out.push(...walk(repoRoot, p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Runs `vite build` into outDir; returns the repo-relative source files that were bundled. */
+async function viteBuild(repoRoot: string, outDir: string): Promise<string[]> {
+  const { build } = await import('vite');
+  const inputs = new Set<string>();
+  await build({
+    configFile: join(repoRoot, 'vite.config.ts'),
+    build: { outDir, emptyOutDir: true },
+    logLevel: 'warn',
+    plugins: [
+      {
+        name: 'pinpoint-record-inputs',
+        // Records every module of the main bundle for the stamp (workers are Monaco's, in node_modules).
+        generateBundle(_options: unknown, bundle: Record<string, { type: string; moduleIds?: string[] }>) {
+          for (const chunk of Object.values(bundle)) {
+            for (const id of chunk.moduleIds ?? []) {
+              const rel = relative(repoRoot, id.split('?')[0]);
+              if (!rel.startsWith('..') && !rel.startsWith('node_modules') && !id.startsWith('\0')) inputs.add(rel);
+            }
+          }
+        },
+      },
+    ],
+  });
+  return [...inputs].sort();
+}
+
+async function acquire(lock: string): Promise<void> {
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      } catch {}
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** fs.renameSync on a directory is atomic on one filesystem. */
+function renameDir(from: string, to: string): void {
+  renameSync(from, to);
+}
+
+/** Removes build folders other than the newest two (a running server may still use the previous). */
+function prune(distRoot: string, keep: string): void {
+  const dirs = readdirSync(distRoot, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== '.lock' && resolve(distRoot, e.name) !== resolve(keep))
+    .map((e) => ({ path: join(distRoot, e.name), mtime: statSync(join(distRoot, e.name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const d of dirs.slice(1)) {
+    // Stale temp folders from crashed builds and older builds.
+    if (Date.now() - d.mtime > 60_000 || !d.path.includes('tmp-')) rmSync(d.path, { recursive: true, force: true });
+  }
+}

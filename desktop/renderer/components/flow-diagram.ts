@@ -1,0 +1,169 @@
+/**
+ * Animated token flows (a two-column Sankey drawn with d3): sources on the left (stakes, escrow),
+ * targets on the right (accounts, treasury); ribbons grow in, then tokens travel along them. Each
+ * ribbon is labelled with its amount and reason, so the picture reads without colour.
+ */
+import * as d3 from 'd3';
+import { fmtInt } from './format.ts';
+import type { FlowEnd, FlowGraph } from './ledger-model.ts';
+import { ensureStyles } from './styles.ts';
+
+export interface FlowDiagram {
+  /** Replays the animation; resolves when it ends. */
+  play(): Promise<void>;
+  destroy(): void;
+}
+
+const KIND_COLOR: Record<FlowEnd['kind'], string> = {
+  stake: '#f05d5e',
+  escrow: '#b07cff',
+  mint: '#8b93a1',
+  treasury: '#e0a440',
+  account: '#3fb27f',
+};
+
+export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?: number; durationMs?: number; title?: string } = {}): FlowDiagram {
+  ensureStyles(el.ownerDocument);
+  const root = d3.select(el).append('div').attr('class', 'pp pp-flow');
+  const W = Math.max(520, el.clientWidth || 720);
+  const H = opts.height ?? Math.max(180, 60 + 46 * Math.max(g.sources.length, g.targets.length));
+  const svg = root
+    .append('svg')
+    .attr('viewBox', `0 0 ${W} ${H}`)
+    .attr('height', H)
+    .attr('role', 'img')
+    .attr('aria-label', `${opts.title ?? 'Token flows'}: ${g.links.map((l) => `${fmtInt(l.amount)} from ${l.source} to ${l.target}`).join('; ')}`);
+  if (g.total === 0) {
+    root.append('div').attr('class', 'pp-empty').text('No tokens moved in this event.');
+    return { play: async () => {}, destroy: () => root.remove() };
+  }
+  const nodeW = 14;
+  const pad = 14;
+  const colX = { s: 170, t: W - 170 - nodeW };
+  const usable = (n: number) => H - 30 - pad * Math.max(0, n - 1);
+  const k = Math.min(usable(g.sources.length), usable(g.targets.length)) / g.total;
+  type Placed = FlowEnd & { x: number; y: number; h: number; used: number };
+  const place = (ends: FlowEnd[], x: number): Map<string, Placed> => {
+    const total = d3.sum(ends, (e) => e.total) * k + pad * Math.max(0, ends.length - 1);
+    let y = (H - total) / 2;
+    const m = new Map<string, Placed>();
+    for (const e of ends) {
+      const h = Math.max(2, e.total * k);
+      m.set(e.key, { ...e, x, y, h, used: 0 });
+      y += h + pad;
+    }
+    return m;
+  };
+  const S = place(g.sources, colX.s);
+  const Tg = place(g.targets, colX.t);
+  const links = g.links.map((l) => {
+    const s = S.get(l.source) as Placed;
+    const t = Tg.get(l.target) as Placed;
+    const w = Math.max(1.5, l.amount * k);
+    const y0 = s.y + s.used + w / 2;
+    const y1 = t.y + t.used + w / 2;
+    s.used += l.amount * k;
+    t.used += l.amount * k;
+    return { ...l, w, y0, y1, color: KIND_COLOR[t.kind] };
+  });
+  const linkPath = d3
+    .linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>()
+    .source((d) => d.source)
+    .target((d) => d.target);
+  const paths = svg
+    .append('g')
+    .selectAll('path')
+    .data(links)
+    .join('path')
+    .attr('class', 'flink')
+    .attr('d', (l) => linkPath({ source: [colX.s + nodeW, l.y0], target: [colX.t, l.y1] }))
+    .attr('stroke', (l) => l.color)
+    .attr('stroke-width', (l) => l.w);
+  paths.append('title').text((l) => `${fmtInt(l.amount)} units · ${l.reasons.join(', ')}`);
+  const labels = svg
+    .append('g')
+    .selectAll('text')
+    .data(links)
+    .join('text')
+    .attr('class', 'flabel')
+    .attr('x', W / 2)
+    .attr('y', (l) => (l.y0 + l.y1) / 2 - 4)
+    .attr('text-anchor', 'middle')
+    .text((l) => `${fmtInt(l.amount)} · ${l.reasons.join(', ')}`);
+  const drawEnds = (m: Map<string, Placed>, side: 's' | 't') => {
+    const gs = svg
+      .append('g')
+      .selectAll('g')
+      .data([...m.values()])
+      .join('g')
+      .attr('class', 'fnode')
+      .attr('data-key', (e) => e.key);
+    gs.append('rect')
+      .attr('x', (e) => e.x)
+      .attr('y', (e) => e.y)
+      .attr('width', nodeW)
+      .attr('height', (e) => e.h)
+      .attr('fill', (e) => KIND_COLOR[e.kind]);
+    gs.append('text')
+      .attr('x', (e) => (side === 's' ? e.x - 8 : e.x + nodeW + 8))
+      .attr('y', (e) => e.y + e.h / 2 - 2)
+      .attr('text-anchor', side === 's' ? 'end' : 'start')
+      .text((e) => e.label);
+    gs.append('text')
+      .attr('class', 'amt')
+      .attr('x', (e) => (side === 's' ? e.x - 8 : e.x + nodeW + 8))
+      .attr('y', (e) => e.y + e.h / 2 + 12)
+      .attr('text-anchor', side === 's' ? 'end' : 'start')
+      .text((e) => `${side === 's' ? '−' : '+'}${fmtInt(e.total)}`);
+  };
+  drawEnds(S, 's');
+  drawEnds(Tg, 't');
+  const tokens = svg.append('g');
+  const duration = opts.durationMs ?? 1800;
+
+  async function play(): Promise<void> {
+    tokens.selectAll('*').remove();
+    paths.each(function () {
+      const len = (this as SVGPathElement).getTotalLength();
+      d3.select(this).attr('stroke-dasharray', `${len} ${len}`).attr('stroke-dashoffset', len);
+    });
+    labels.style('opacity', 0);
+    const grow = paths.transition().duration(duration * 0.5).ease(d3.easeCubicOut).attr('stroke-dashoffset', 0).end();
+    // Tokens: a few dots per link, size by amount, travelling along the path.
+    const per = 4;
+    for (const [i, l] of links.entries()) {
+      const p = paths.nodes()[i] as SVGPathElement;
+      const len = p.getTotalLength();
+      for (let j = 0; j < per; j++) {
+        tokens
+          .append('circle')
+          .attr('class', 'token')
+          .attr('r', Math.min(7, 2.5 + l.w / 10))
+          .attr('fill', l.color)
+          .attr('opacity', 0)
+          .transition()
+          .delay((j * duration) / (per * 2))
+          .duration(duration * 0.7)
+          .ease(d3.easeCubicInOut)
+          .attr('opacity', 1)
+          .attrTween('transform', () => (u: number) => {
+            const pt = p.getPointAtLength(u * len);
+            return `translate(${pt.x},${pt.y})`;
+          })
+          .transition()
+          .duration(200)
+          .attr('opacity', 0)
+          .remove();
+      }
+    }
+    try {
+      await grow;
+    } catch {
+      // interrupted (unmounted or replayed): nothing to finish
+    }
+    labels.transition().duration(300).style('opacity', 1);
+    await new Promise((r) => setTimeout(r, duration * 0.7));
+  }
+  void play();
+  return { play, destroy: () => root.remove() };
+}

@@ -1,0 +1,169 @@
+/**
+ * Line chart with a selectable x (the proof timeline's loss curve): markers under the axis
+ * (checkpoints ▲, verification samples ●, disputed step ◆ — shape and colour both differ), a cursor,
+ * click / keyboard selection (←/→ one step, PageUp/PageDown ten, Home/End).
+ */
+import * as d3 from 'd3';
+import { fmtNum } from './format.ts';
+import { ensureStyles } from './styles.ts';
+
+export type MarkerKind = 'checkpoint' | 'sample' | 'disputed';
+
+export interface LineChartData {
+  points: { x: number; y: number }[];
+  markers?: { x: number; kind: MarkerKind }[];
+  xLabel?: string;
+  yLabel?: string;
+  title?: string;
+}
+
+export interface LineChartOptions {
+  height?: number;
+  onSelect?(x: number): void;
+  /** Logarithmic y (loss curves). */
+  logY?: boolean;
+}
+
+export interface LineChart {
+  select(x: number): void;
+  selected(): number | null;
+  destroy(): void;
+}
+
+const MARKER_SYMBOL: Record<MarkerKind, d3.SymbolType> = {
+  checkpoint: d3.symbolTriangle,
+  sample: d3.symbolCircle,
+  disputed: d3.symbolDiamond,
+};
+
+export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineChartOptions = {}): LineChart {
+  ensureStyles(el.ownerDocument);
+  const pts = [...data.points].sort((a, b) => a.x - b.x);
+  const xs = pts.map((p) => p.x);
+  const root = d3.select(el).append('div').attr('class', 'pp pp-chart');
+  const height = opts.height ?? 220;
+  const width = Math.max(320, el.clientWidth || 800);
+  const m = { top: 14, right: 18, bottom: 46, left: 54 };
+  const svg = root
+    .append('svg')
+    .attr('viewBox', `0 0 ${width} ${height}`)
+    .attr('height', height)
+    .attr('tabindex', 0)
+    .attr('role', 'slider')
+    .attr('aria-label', data.title ?? 'Line chart')
+    .attr('aria-valuemin', xs[0] ?? 0)
+    .attr('aria-valuemax', xs[xs.length - 1] ?? 0);
+  const x = d3
+    .scaleLinear()
+    .domain(d3.extent(xs) as [number, number])
+    .range([m.left, width - m.right]);
+  if (xs.length === 1) x.domain([xs[0] - 1, xs[0] + 1]);
+  const yExt = d3.extent(pts, (p) => p.y) as [number, number];
+  const positive = pts.every((p) => p.y > 0);
+  const y = (opts.logY && positive ? d3.scaleLog() : d3.scaleLinear()).domain(yExt).nice().range([height - m.bottom, m.top]);
+  svg
+    .append('g')
+    .attr('class', 'grid')
+    .attr('transform', `translate(${m.left},0)`)
+    .call(
+      d3
+        .axisLeft(y)
+        .ticks(5)
+        .tickSize(-(width - m.left - m.right))
+        .tickFormat(() => ''),
+    );
+  svg
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${height - m.bottom})`)
+    .call(d3.axisBottom(x).ticks(Math.min(10, xs.length)).tickFormat(d3.format('d')));
+  svg.append('g').attr('class', 'axis').attr('transform', `translate(${m.left},0)`).call(d3.axisLeft(y).ticks(5, '~g'));
+  if (data.yLabel) svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text(data.yLabel);
+  if (data.xLabel) svg.append('text').attr('class', 'label').attr('x', width - m.right).attr('y', height - 4).attr('text-anchor', 'end').text(data.xLabel);
+  const area = d3
+    .area<{ x: number; y: number }>()
+    .x((p) => x(p.x))
+    .y0(height - m.bottom)
+    .y1((p) => y(p.y));
+  const line = d3
+    .line<{ x: number; y: number }>()
+    .x((p) => x(p.x))
+    .y((p) => y(p.y));
+  svg.append('path').attr('class', 'area').attr('d', area(pts));
+  svg.append('path').attr('class', 'line').attr('d', line(pts));
+  // Markers in a strip under the axis, one row per kind.
+  const kinds: MarkerKind[] = ['checkpoint', 'sample', 'disputed'];
+  const mk = svg.append('g').attr('class', 'markers');
+  for (const [row, kind] of kinds.entries()) {
+    const ms = (data.markers ?? []).filter((q) => q.kind === kind);
+    mk.selectAll(`path.mk-${kind}`)
+      .data(ms)
+      .join('path')
+      .attr('class', `mk-${kind}`)
+      .attr('transform', (q) => `translate(${x(q.x)},${height - m.bottom + 22 + row * 8})`)
+      .attr('d', d3.symbol(MARKER_SYMBOL[kind], kind === 'sample' ? 22 : 30)())
+      .append('title')
+      .text((q) => `${kind} at step ${q.x}`);
+  }
+  const cursor = svg.append('line').attr('class', 'cursor').attr('y1', m.top).attr('y2', height - m.bottom).style('display', 'none');
+  const dot = svg.append('circle').attr('class', 'dot').attr('r', 4.5).style('display', 'none');
+  const tip = svg.append('text').attr('class', 'label').attr('y', m.top + 10).style('display', 'none');
+  let cur: number | null = null;
+
+  function select(v: number): void {
+    if (xs.length === 0) return;
+    const i = Math.max(0, Math.min(xs.length - 1, d3.bisectCenter(xs, v)));
+    const p = pts[i];
+    const changed = cur !== p.x;
+    cur = p.x;
+    cursor.style('display', null).attr('x1', x(p.x)).attr('x2', x(p.x));
+    dot.style('display', null).attr('cx', x(p.x)).attr('cy', y(p.y));
+    const right = x(p.x) > width - 160;
+    tip
+      .style('display', null)
+      .attr('x', x(p.x) + (right ? -8 : 8))
+      .attr('text-anchor', right ? 'end' : 'start')
+      .text(`step ${p.x} · ${data.yLabel ?? 'y'} ${fmtNum(p.y)}`);
+    svg.attr('aria-valuenow', p.x).attr('aria-valuetext', `step ${p.x}, ${data.yLabel ?? 'value'} ${fmtNum(p.y)}`);
+    if (changed) opts.onSelect?.(p.x);
+  }
+
+  svg.on('click', (ev: MouseEvent) => {
+    const [px] = d3.pointer(ev, svg.node());
+    // viewBox scaling: pointer() already maps to user units.
+    select(x.invert(px));
+  });
+  svg.on('keydown', (ev: KeyboardEvent) => {
+    const i = cur === null ? -1 : xs.indexOf(cur);
+    const go = (j: number) => select(xs[Math.max(0, Math.min(xs.length - 1, j))]);
+    switch (ev.key) {
+      case 'ArrowRight':
+        go(i + 1);
+        break;
+      case 'ArrowLeft':
+        go(i - 1);
+        break;
+      case 'PageUp':
+        go(i + 10);
+        break;
+      case 'PageDown':
+        go(i - 10);
+        break;
+      case 'Home':
+        go(0);
+        break;
+      case 'End':
+        go(xs.length - 1);
+        break;
+      default:
+        return;
+    }
+    ev.preventDefault();
+    ev.stopPropagation();
+  });
+  return {
+    select,
+    selected: () => cur,
+    destroy: () => root.remove(),
+  };
+}

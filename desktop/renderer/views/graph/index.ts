@@ -1,0 +1,197 @@
+/**
+ * Graph view: one step's computational graph (forward, backward and optimizer ops) with per-op
+ * digests, zoom/pan/minimap, a node inspector with the output tensor (stats, histogram, heat map, full
+ * digest) and trace comparison (agree ✓ / disagree ✗ / first disagreement ◆, colour and symbol).
+ * Also registers the notebook output renderer for 'graph' outputs.
+ */
+import type { StepTrace, TensorData, TraceNode } from '../../../shared/api-views.ts';
+import { compareTraces } from '../../components/compare.ts';
+import { fmtShape, shortDigest } from '../../components/format.ts';
+import { type GraphCanvas, mountGraphCanvas, type NodeMark, nodeTitle } from '../../components/graph-canvas.ts';
+import { mountTensorInspector } from '../../components/tensor-inspector.ts';
+import { registerOutputRenderer } from '../../shell/outputs.ts';
+import { registerView, type ViewContext } from '../../shell/views.ts';
+import { badge, button, errorBox, h, kvList, loading, onViewKeys, selection, viewRoot } from '../common.ts';
+import { renderGraphOutput } from './output.ts';
+
+const ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><rect x="3" y="3" width="7" height="5" rx="1"/><rect x="14" y="3" width="7" height="5" rx="1"/><rect x="8.5" y="16" width="7" height="5" rx="1"/><path d="M6.5 8v3.5h11V8M12 11.5V16"/></svg>';
+
+async function mount(el: HTMLElement, ctx: ViewContext) {
+  const root = viewRoot(el, 'graph');
+  const path = ctx.params.path ?? selection.proofPath;
+  let step = Number(ctx.params.step ?? selection.step ?? 0) || 0;
+
+  const stepInput = h('input', { class: 'pp-input', type: 'number', min: 0, value: step, style: 'width:70px', 'aria-label': 'Step', 'data-role': 'step-input' });
+  const find = h('input', { class: 'pp-input', type: 'search', placeholder: 'Find op or #id  (/)', 'aria-label': 'Find op', style: 'width:180px', 'data-role': 'find' });
+  const compareBtn = button('Compare with tampered trace <kbd>C</kbd>', 'Compare this trace with a tampered run of the same step (C)', () => void toggleCompare(), {
+    'data-role': 'compare',
+    'aria-pressed': 'false',
+  });
+  const firstBtn = button('Go to first ✗', 'Select the first disagreeing op', () => first !== null && canvas?.select(first), { 'data-role': 'first-diff' });
+  firstBtn.disabled = true;
+  const summary = h('span', { class: 'pp-muted', 'data-role': 'compare-summary', 'aria-live': 'polite' });
+  const toolbar = h(
+    'div',
+    { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Graph controls' },
+    h('strong', {}, 'Step'),
+    button('◀', 'Previous step ([)', () => void load(step - 1)),
+    stepInput,
+    button('▶', 'Next step (])', () => void load(step + 1)),
+    find,
+    compareBtn,
+    firstBtn,
+    summary,
+    h('span', { class: 'pp-spacer' }),
+    button('← Proof', 'Back to the proof timeline', () => ctx.openView('proof', { ...(path ? { path } : {}), step: String(step) })),
+  );
+  const main = h('div', { style: 'flex:1;min-height:0;display:grid;grid-template-columns:minmax(0,1fr) 380px' });
+  const canvasHost = h('div', { style: 'position:relative;min-height:420px;border-right:1px solid var(--pp-border)' });
+  const side = h('aside', { style: 'overflow:auto;background:var(--pp-raised)', 'aria-label': 'Node inspector', 'data-role': 'inspector' });
+  main.append(canvasHost, side);
+  root.append(toolbar, main);
+
+  let canvas: GraphCanvas | null = null;
+  let trace: StepTrace | null = null;
+  let other: StepTrace | null = null;
+  let first: number | null = null;
+  let byId = new Map<number, TraceNode>();
+  let tensorSeq = 0;
+
+  function emptySide(): void {
+    side.innerHTML = '';
+    side.append(h('div', { class: 'pp-empty' }, 'Click an op (or use the arrow keys on the graph) to inspect its output tensor.'));
+  }
+
+  async function load(s: number): Promise<void> {
+    step = Math.max(0, s);
+    stepInput.value = String(step);
+    selection.step = step;
+    canvas?.destroy();
+    canvas = null;
+    other = null;
+    first = null;
+    compareBtn.setAttribute('aria-pressed', 'false');
+    firstBtn.disabled = true;
+    summary.textContent = '';
+    loading(canvasHost, `the graph of step ${step}`);
+    emptySide();
+    try {
+      trace = await ctx.api.call('proof.trace', { path, step });
+    } catch (err) {
+      errorBox(canvasHost, err, `Graph of step ${step}`);
+      return;
+    }
+    if (ctx.signal.aborted) return;
+    selection.proofPath = trace.path;
+    byId = new Map(trace.nodes.map((n) => [n.id, n]));
+    canvasHost.innerHTML = '';
+    canvas = mountGraphCanvas(canvasHost, trace.nodes, {
+      title: `Step ${step} graph`,
+      onSelect: (id) => (id === null ? emptySide() : void inspect(id)),
+      onOpen: (id) => void inspect(id),
+    });
+    summary.textContent = `${trace.nodes.length} ops · layout ${canvas.layout.ms.toFixed(0)} ms`;
+    if (ctx.params.compare === 'tampered') void toggleCompare();
+  }
+
+  async function inspect(id: number): Promise<void> {
+    const n = byId.get(id);
+    if (!n || !trace) return;
+    const seq = ++tensorSeq;
+    side.innerHTML = '';
+    const mark = other ? (n.digest === other.nodes[id]?.digest ? 'agree' : id === first ? 'first disagreement' : 'disagree') : null;
+    const inputs = h('div', { style: 'display:flex;flex-wrap:wrap;gap:4px' });
+    for (const i of n.inputs) inputs.append(button(`#${i} ${nodeTitle(byId.get(i) as TraceNode)}`, `Select input #${i}`, () => canvas?.select(i)));
+    if (n.inputs.length === 0) inputs.append('—');
+    side.append(
+      h('div', { class: 'pp-h' }, `#${n.id} ${nodeTitle(n)}`, mark ? badge(mark === 'agree' ? 'ok' : 'bad', mark === 'agree' ? '✓ agrees' : `✗ ${mark}`) : null),
+      kvList([
+        ['op', n.op],
+        ['phase', n.phase],
+        ['label', n.label ?? '—'],
+        ['shape', fmtShape(n.shape)],
+        ['digest', h('span', { 'data-role': 'node-digest', title: 'SHA-256 tensor digest' }, n.digest)],
+        ...(other ? ([['other trace', other.nodes[id]?.digest ?? '—']] as [string, string][]) : []),
+        ['inputs', inputs],
+      ]),
+    );
+    const tensorHost = h('div', {}, h('div', { class: 'pp-empty', role: 'status' }, 'Loading tensor…'));
+    side.append(tensorHost);
+    let t: TensorData;
+    try {
+      t = await ctx.api.call('graph.tensor', { path: trace.path, step, node: id, limit: 4096 });
+    } catch (err) {
+      if (seq === tensorSeq) errorBox(tensorHost, err, `Tensor of op #${id}`);
+      return;
+    }
+    if (seq !== tensorSeq) return;
+    tensorHost.innerHTML = '';
+    mountTensorInspector(tensorHost, { title: `output of #${id} ${nodeTitle(n)}`, shape: t.shape, digest: t.digest, values: t.values, total: t.total, verified: t.verified }, { width: 340 });
+  }
+
+  async function toggleCompare(): Promise<void> {
+    if (!canvas || !trace) return;
+    if (other) {
+      other = null;
+      first = null;
+      canvas.setMarks(new Map());
+      compareBtn.setAttribute('aria-pressed', 'false');
+      firstBtn.disabled = true;
+      summary.textContent = `${trace.nodes.length} ops`;
+      return;
+    }
+    summary.textContent = 'Replaying the tampered run…';
+    try {
+      other = await ctx.api.call('graph.compareTrace', { path: trace.path, step, variant: 'tampered' });
+    } catch (err) {
+      summary.textContent = '';
+      ctx.showError(err, 'Compare traces');
+      return;
+    }
+    const cmp = compareTraces(trace.nodes, other.nodes);
+    first = cmp.first;
+    canvas.setMarks(cmp.marks as Map<number, NodeMark>);
+    compareBtn.setAttribute('aria-pressed', 'true');
+    firstBtn.disabled = first === null;
+    const f = first !== null ? (byId.get(first) as TraceNode) : null;
+    summary.textContent = `✓ ${cmp.agree} agree · ✗ ${cmp.disagree} disagree${f ? ` · first ✗ #${f.id} ${nodeTitle(f)} (${shortDigest(f.digest)} vs ${shortDigest(other.nodes[f.id]?.digest)})` : ''}`;
+    if (first !== null) canvas.select(first);
+  }
+
+  find.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' || !trace || !canvas) return;
+    const q = find.value.trim().toLowerCase();
+    const m = /^#?(\d+)$/.exec(q);
+    const sel = canvas.selected();
+    const hit = m
+      ? byId.get(Number(m[1]))
+      : (trace.nodes.find((n) => n.id > (sel ?? -1) && (n.op.toLowerCase().includes(q) || (n.label ?? '').toLowerCase().includes(q))) ??
+        trace.nodes.find((n) => n.op.toLowerCase().includes(q) || (n.label ?? '').toLowerCase().includes(q)));
+    if (hit) canvas.select(hit.id);
+    else ctx.showStatus(`No op matches “${find.value}”`);
+  });
+  stepInput.addEventListener('change', () => void load(Number(stepInput.value)));
+  onViewKeys(root, ctx.signal, (ev) => {
+    if (ev.key === '[') void load(step - 1);
+    else if (ev.key === ']') void load(step + 1);
+    else if (ev.key === 'c' || ev.key === 'C') void toggleCompare();
+    else if (ev.key === '/') find.focus();
+    else return false;
+    return true;
+  });
+  ctx.addCommand({ id: 'graph.compare', title: 'Graph: compare with tampered trace', shortcut: 'C', run: () => toggleCompare() });
+  ctx.addCommand({ id: 'graph.fit', title: 'Graph: fit to window', run: () => void canvas?.fit(250) });
+  await load(step);
+  return {
+    update(params: Readonly<Record<string, string>>) {
+      if (params.step !== undefined && Number(params.step) !== step) void load(Number(params.step));
+    },
+    unmount() {
+      canvas?.destroy();
+    },
+  };
+}
+
+registerView({ id: 'graph', title: 'Graph', order: 30, icon: ICON, mount });
+registerOutputRenderer('graph', (el, output) => renderGraphOutput(el, output));

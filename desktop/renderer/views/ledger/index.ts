@@ -1,0 +1,256 @@
+/**
+ * Ledger view: accounts, stakes, escrow and treasury; the hash-chained event log with its verification
+ * status, filterable by task and account; selecting an event (or opening a dispute's settlement) shows
+ * the balances before → after and animates the token flows of that event (loser → winners/treasury).
+ * Registers the notebook 'ledger' output renderer.
+ */
+import type { LedgerEventRow, LedgerEvents, LedgerSnapshot } from '../../../shared/api-views.ts';
+import { mountFlowDiagram } from '../../components/flow-diagram.ts';
+import { fmtDelta, fmtInt, shortDigest } from '../../components/format.ts';
+import { balanceChanges, flowGraph } from '../../components/ledger-model.ts';
+import { renderLedgerOutput } from '../../components/outputs.ts';
+import { registerOutputRenderer } from '../../shell/outputs.ts';
+import { registerView, type ViewContext } from '../../shell/views.ts';
+import { badge, button, errorBox, h, loading, onViewKeys, panel, viewRoot } from '../common.ts';
+
+const ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><ellipse cx="12" cy="6" rx="7" ry="3"/><path d="M5 6v6c0 1.7 3.1 3 7 3s7-1.3 7-3V6"/><path d="M5 12v6c0 1.7 3.1 3 7 3s7-1.3 7-3v-6"/></svg>';
+
+async function mount(el: HTMLElement, ctx: ViewContext) {
+  const root = viewRoot(el, 'ledger');
+  const path = ctx.params.path;
+  const body = h('div', { style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px' });
+  root.append(body);
+  loading(body, 'the ledger');
+  let latest: LedgerSnapshot;
+  let log: LedgerEvents;
+  try {
+    [latest, log] = await Promise.all([ctx.api.call('ledger.snapshot', { path }), ctx.api.call('ledger.events', { path })]);
+  } catch (err) {
+    errorBox(body, err, 'Could not open the ledger');
+    ctx.showError(err, 'Ledger view');
+    return {};
+  }
+  body.innerHTML = '';
+  const names = new Map(latest.accounts.map((a) => [a.id, a.name]));
+
+  // Totals strip.
+  const totals = h('div', { style: 'display:flex;gap:10px;flex-wrap:wrap', 'data-role': 'totals' });
+  body.append(totals);
+  function drawTotals(s: LedgerSnapshot): void {
+    const staked = s.accounts.reduce((a, x) => a + x.staked, 0);
+    const bal = s.accounts.reduce((a, x) => a + x.balance, 0);
+    totals.innerHTML = '';
+    const card = (k: string, v: string, extra?: HTMLElement) =>
+      totals.append(
+        h(
+          'div',
+          { class: 'pp-panel', style: 'padding:8px 14px;min-width:110px' },
+          h('div', { class: 'pp-muted', style: 'font-size:11px;text-transform:uppercase;letter-spacing:.06em' }, k),
+          h('div', { class: 'pp-mono', style: 'font-size:18px;margin-top:2px' }, v),
+          extra ?? null,
+        ),
+      );
+    card('minted', fmtInt(s.minted));
+    card('balances', fmtInt(bal));
+    card('staked', fmtInt(staked));
+    card('escrow', fmtInt(s.escrow));
+    card('treasury', fmtInt(s.treasury));
+    card('at event', `${s.at} / ${s.lastSeq}`);
+    totals.append(
+      h(
+        'div',
+        { style: 'display:flex;flex-direction:column;gap:6px;justify-content:center' },
+        badge(s.invariantOk ? 'ok' : 'bad', s.invariantOk ? '✓ supply invariant holds' : '✗ supply invariant broken'),
+        badge(log.chain.ok ? 'ok' : 'bad', log.chain.ok ? `✓ hash chain verified (${log.chain.checked} events)` : `✗ hash chain broken at event ${log.chain.firstBad}`),
+      ),
+    );
+  }
+
+  const grid = h('div', { style: 'display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.2fr);gap:12px' });
+  const accHost = h('div', { 'data-role': 'accounts' });
+  const flowHost = h('div', { 'data-role': 'flows', style: 'min-height:200px' });
+  const flowTitle = h('span', {}, 'Token flows');
+  const replayBtn = button('↻ Replay animation', 'Replay the token flow animation', () => void flow?.play());
+  replayBtn.style.marginLeft = 'auto';
+  const flowPanel = h('section', { class: 'pp-panel' }, h('h3', {}, flowTitle, replayBtn), flowHost);
+  grid.append(panel('Accounts', accHost), flowPanel);
+  body.append(grid);
+
+  // Filters + event log.
+  const taskSel = h('select', { class: 'pp-select', 'aria-label': 'Filter by task', 'data-role': 'filter-task' }, h('option', { value: '' }, 'all tasks'));
+  for (const t of latest.tasks) taskSel.append(h('option', { value: t.id }, `${t.id} (${t.state})`));
+  const accSel = h('select', { class: 'pp-select', 'aria-label': 'Filter by account', 'data-role': 'filter-account' }, h('option', { value: '' }, 'all accounts'));
+  for (const a of latest.accounts) accSel.append(h('option', { value: a.id }, a.name));
+  const evHost = h('div', { style: 'max-height:340px;overflow:auto' });
+  const disputesHost = h('div');
+  const lower = h('div', { style: 'display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:12px' });
+  lower.append(
+    h(
+      'section',
+      { class: 'pp-panel' },
+      h('h3', {}, 'Event log', h('span', { style: 'margin-left:auto;display:flex;gap:6px;text-transform:none;letter-spacing:0' }, taskSel, accSel)),
+      evHost,
+    ),
+    h('div', { style: 'display:flex;flex-direction:column;gap:12px' }, panel('Disputes', disputesHost), panel('Tasks', tasksTable(latest))),
+  );
+  body.append(lower);
+
+  let events = log.events;
+  let selSeq: number | null = null;
+  let flow: { play(): Promise<void>; destroy(): void } | null = null;
+  let seq = 0;
+
+  function drawAccounts(after: LedgerSnapshot, before: LedgerSnapshot | null): void {
+    const changes = balanceChanges(before?.accounts ?? after.accounts, after.accounts);
+    const t = h('table', { class: 'pp-table' });
+    t.innerHTML = `<thead><tr><th>account</th><th class="num">balance</th><th class="num">staked</th>${before ? '<th class="num">change</th>' : ''}</tr></thead>`;
+    const tb = h('tbody');
+    for (const c of changes) {
+      const bal = before && c.balanceBefore !== c.balanceAfter ? `${fmtInt(c.balanceBefore)} → ${fmtInt(c.balanceAfter)}` : fmtInt(c.balanceAfter);
+      const st = before && c.stakedBefore !== c.stakedAfter ? `${fmtInt(c.stakedBefore)} → ${fmtInt(c.stakedAfter)}` : fmtInt(c.stakedAfter);
+      const tr = h('tr', { 'data-account': c.id }, h('td', {}, c.name), h('td', { class: 'num', 'data-role': 'balance' }, bal), h('td', { class: 'num' }, st));
+      if (before) {
+        const cls = c.delta > 0 ? 'pp-ok' : c.delta < 0 ? 'pp-bad' : 'pp-muted';
+        tr.append(h('td', { class: `num ${cls}`, 'data-role': 'delta' }, `${c.delta > 0 ? '▲ ' : c.delta < 0 ? '▼ ' : ''}${fmtDelta(c.delta)}`));
+      }
+      tb.append(tr);
+    }
+    t.append(tb);
+    accHost.innerHTML = '';
+    if (before) accHost.append(h('div', { class: 'pp-muted', style: 'padding:6px 12px;font-size:12px' }, `before → after event ${after.at} (balance + staked change)`));
+    accHost.append(t);
+  }
+
+  function drawEvents(): void {
+    const t = h('table', { class: 'pp-table', 'aria-label': 'Event log' });
+    t.innerHTML = '<thead><tr><th class="num">#</th><th>event</th><th>task</th><th>summary</th><th>hash</th><th>chain</th></tr></thead>';
+    const tb = h('tbody');
+    for (const e of events) {
+      const tr = h(
+        'tr',
+        { 'data-seq': e.seq, tabindex: 0, style: 'cursor:pointer', class: e.seq === selSeq ? 'sel' : '' },
+        h('td', { class: 'num' }, String(e.seq)),
+        h('td', {}, e.kind),
+        h('td', {}, e.task ?? ''),
+        h('td', {}, e.summary),
+        h('td', { class: 'pp-mono', title: e.hash }, shortDigest(e.hash)),
+        h('td', { class: e.chainOk ? 'pp-ok' : 'pp-bad' }, e.chainOk ? '✓' : '✗ broken'),
+      );
+      tr.addEventListener('click', () => void selectEvent(e.seq));
+      tr.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          void selectEvent(e.seq);
+        }
+      });
+      tb.append(tr);
+    }
+    t.append(tb);
+    evHost.innerHTML = '';
+    evHost.append(events.length ? t : h('div', { class: 'pp-empty' }, 'No events match the filter.'));
+  }
+
+  function drawDisputes(): void {
+    disputesHost.innerHTML = '';
+    if (latest.disputes.length === 0) {
+      disputesHost.append(h('div', { class: 'pp-empty' }, 'No disputes.'));
+      return;
+    }
+    const t = h('table', { class: 'pp-table' });
+    t.innerHTML = '<thead><tr><th>#</th><th>task</th><th>solver vs challenger</th><th>loser</th><th></th></tr></thead>';
+    const tb = h('tbody');
+    for (const d of latest.disputes) {
+      const cell = h('td', {});
+      if (d.settleSeq !== null) cell.append(button('Show settlement', `Show the settlement of dispute ${d.id} (event ${d.settleSeq})`, () => void selectEvent(d.settleSeq as number)));
+      tb.append(
+        h(
+          'tr',
+          { 'data-dispute': d.id },
+          h('td', {}, String(d.id)),
+          h('td', {}, d.task),
+          h('td', {}, `${names.get(d.solver) ?? d.solver} vs ${names.get(d.challenger) ?? d.challenger}`),
+          h('td', { class: d.loser ? 'pp-bad' : 'pp-muted' }, d.loser ?? d.state),
+          cell,
+        ),
+      );
+    }
+    t.append(tb);
+    disputesHost.append(t);
+  }
+
+  async function selectEvent(s: number): Promise<void> {
+    selSeq = s;
+    const my = ++seq;
+    drawEvents();
+    evHost.querySelector(`tr[data-seq="${s}"]`)?.scrollIntoView({ block: 'nearest' });
+    const ev: LedgerEventRow | undefined = log.events.find((e) => e.seq === s);
+    let before: LedgerSnapshot;
+    let after: LedgerSnapshot;
+    try {
+      [before, after] = await Promise.all([ctx.api.call('ledger.snapshot', { path, at: s - 1 }), ctx.api.call('ledger.snapshot', { path, at: s })]);
+    } catch (err) {
+      ctx.showError(err, `Ledger at event ${s}`);
+      return;
+    }
+    if (my !== seq || ctx.signal.aborted) return;
+    drawTotals(after);
+    drawAccounts(after, before);
+    flow?.destroy();
+    flowHost.innerHTML = '';
+    flowTitle.textContent = `Token flows · event ${s}${ev ? ` · ${ev.kind}${ev.task ? ` (${ev.task})` : ''}` : ''}`;
+    flow = mountFlowDiagram(flowHost, flowGraph(ev?.moves ?? [], names), { title: `Token flows of event ${s}` });
+  }
+
+  async function refilter(): Promise<void> {
+    try {
+      const r = await ctx.api.call('ledger.events', { path, ...(taskSel.value ? { task: taskSel.value } : {}), ...(accSel.value ? { account: accSel.value } : {}) });
+      events = r.events;
+      drawEvents();
+    } catch (err) {
+      ctx.showError(err, 'Filter events');
+    }
+  }
+  taskSel.addEventListener('change', () => void refilter());
+  accSel.addEventListener('change', () => void refilter());
+  onViewKeys(root, ctx.signal, (ev) => {
+    if (selSeq === null) return false;
+    const i = events.findIndex((e) => e.seq === selSeq);
+    if (ev.key === 'j' || ev.key === 'ArrowDown') void selectEvent(events[Math.min(events.length - 1, i + 1)].seq);
+    else if (ev.key === 'k' || ev.key === 'ArrowUp') void selectEvent(events[Math.max(0, i - 1)].seq);
+    else return false;
+    return true;
+  });
+
+  drawTotals(latest);
+  drawAccounts(latest, null);
+  drawEvents();
+  drawDisputes();
+  flowHost.append(h('div', { class: 'pp-empty' }, 'Select an event (or “Show settlement” of a dispute) to see where its tokens went.'));
+  const wanted = ctx.params.dispute !== undefined ? latest.disputes.find((d) => String(d.id) === ctx.params.dispute) : undefined;
+  if (wanted?.settleSeq) await selectEvent(wanted.settleSeq);
+  else if (ctx.params.event) await selectEvent(Number(ctx.params.event));
+  return {
+    update(params: Readonly<Record<string, string>>) {
+      const d = latest.disputes.find((x) => String(x.id) === params.dispute);
+      if (d?.settleSeq) void selectEvent(d.settleSeq);
+    },
+    unmount() {
+      flow?.destroy();
+    },
+  };
+}
+
+function tasksTable(s: LedgerSnapshot): HTMLElement {
+  const t = h('table', { class: 'pp-table' });
+  t.innerHTML = '<thead><tr><th>task</th><th>state</th><th>solver</th><th class="num">bounty</th><th class="num">escrow</th></tr></thead>';
+  const tb = h('tbody');
+  for (const x of s.tasks) {
+    tb.append(h('tr', {}, h('td', {}, x.id), h('td', {}, x.state), h('td', {}, x.solver ?? '—'), h('td', { class: 'num' }, fmtInt(x.bounty)), h('td', { class: 'num' }, fmtInt(x.escrow))));
+  }
+  t.append(tb);
+  return t;
+}
+
+registerView({ id: 'ledger', title: 'Ledger', order: 50, icon: ICON, mount });
+registerOutputRenderer('ledger', (el, output) => renderLedgerOutput(el, output));

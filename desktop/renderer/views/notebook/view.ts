@@ -1,0 +1,437 @@
+/**
+ * The notebook view: Monaco cells, Shift+Enter runs a cell (Ctrl+Enter runs and stays), outputs drawn
+ * under each cell, run all, cancel, add/move/delete cells, save, open from notebooks/.
+ * Runs are backend jobs; results arrive as 'cell'/'cell-result' events and the status bar shows the job.
+ */
+import type { CellDoc, CellResult, FileEntry, NotebookDoc, ServerEvent } from '../../../shared/api.ts';
+import { h, svgIcon } from '../../shell/dom.ts';
+import { describeError } from '../../shell/errors.ts';
+import { icons } from '../../shell/icons.ts';
+import type { ViewContext, ViewHandle } from '../../shell/views.ts';
+import { renderMarkdown } from './markdown.ts';
+import { monaco, setupMonaco } from './monaco.ts';
+import { renderOutput } from './outputs.ts';
+
+interface CellView {
+  cell: CellDoc;
+  el: HTMLElement;
+  editorHost: HTMLElement;
+  outputs: HTMLElement;
+  gutter: HTMLElement;
+  editor?: monaco.editor.IStandaloneCodeEditor;
+  model?: monaco.editor.ITextModel;
+  editing: boolean;
+  count?: number;
+}
+
+let modelSeq = 0;
+
+export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
+  root.classList.add('nb-root');
+  let doc: NotebookDoc | null = null;
+  let cells: CellView[] = [];
+  let dirty = false;
+  let jobId: string | null = null;
+  let runCounter = 0;
+  const nameEl = h('span', { class: 'nb-name', 'data-testid': 'notebook-name' });
+  const dirtyEl = h('span', { class: 'nb-dirty', title: 'Unsaved changes' });
+  const btn = (icon: string, label: string, onclick: () => void, extra: Record<string, string> = {}) =>
+    h('button', { class: 'btn', title: label, onclick, ...extra }, svgIcon(icon), h('span', {}, label));
+  const runAllBtn = btn(icons.playAll, 'Run all', () => runAll(), { 'data-testid': 'run-all' });
+  const cancelBtn = btn(icons.stop, 'Cancel', () => cancel(), { 'data-testid': 'cancel-run', class: 'btn danger' });
+  cancelBtn.disabled = true;
+  const saveBtn = btn(icons.save, 'Save', () => void save(), { 'data-testid': 'save' });
+  const toolbar = h(
+    'div',
+    { class: 'nb-toolbar toolbar' },
+    h('span', { class: 'nb-file' }, svgIcon(icons.notebook), nameEl, dirtyEl),
+    h('span', { style: 'flex:1' }),
+    btn(icons.open, 'Open', () => openPicker()),
+    saveBtn,
+    h('span', { class: 'sep' }),
+    runAllBtn,
+    cancelBtn,
+    h('span', { class: 'sep' }),
+    btn(icons.plus, 'Code', () => addCell('code'), { 'data-testid': 'add-code' }),
+    btn(icons.text, 'Text', () => addCell('markdown')),
+    h('button', { class: 'btn ghost icon-only', title: 'Clear outputs', 'aria-label': 'Clear outputs', onclick: () => clearOutputs() }, svgIcon(icons.clear)),
+  );
+  const body = h('div', { class: 'nb-body' });
+  root.append(toolbar, body);
+
+  const markDirty = (v = true) => {
+    dirty = v;
+    dirtyEl.classList.toggle('on', dirty);
+  };
+  const setRunning = (running: boolean) => {
+    cancelBtn.disabled = !running;
+    root.classList.toggle('running', running);
+  };
+
+  // ---- loading -------------------------------------------------------------------------------
+  const showHome = async () => {
+    doc = null;
+    disposeCells();
+    toolbar.hidden = true;
+    const files = await ctx.api.call('files.list', { kind: 'notebook' });
+    const recent = (await ctx.api.call('recent.list', {})).filter((p) => p.endsWith('.md'));
+    const card = (f: { path: string; name: string; source: string }) =>
+      h(
+        'button',
+        { class: 'nb-card', 'data-testid': 'notebook-card', 'data-path': f.path, onclick: () => ctx.openView('notebook', { path: f.path }) },
+        svgIcon(icons.notebook),
+        h('span', { class: 'nb-card-name' }, f.name.replace(/\.md$/, '')),
+        h('span', { class: 'nb-card-sub' }, f.source === 'notebooks' ? 'notebooks/' : f.path.split('/').slice(-2, -1)[0] ?? ''),
+      );
+    const group = (title: string, list: FileEntry[]) =>
+      list.length ? h('section', {}, h('h3', {}, title), h('div', { class: 'nb-cards' }, list.map(card))) : null;
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'nb-home' },
+        h('h1', {}, 'Notebooks'),
+        h('p', { class: 'muted' }, 'Open a notebook to run Pinpoint experiments. Shift+Enter runs a cell; Ctrl+Shift+P shows every command.'),
+        recent.length ? h('section', {}, h('h3', {}, 'Recent'), h('div', { class: 'nb-cards' }, recent.slice(0, 6).map((p) => card({ path: p, name: p.split('/').pop() ?? p, source: 'recent' })))) : null,
+        group('Project notebooks', files.filter((f) => f.source === 'notebooks')),
+        group('Data folder', files.filter((f) => f.source !== 'notebooks')),
+        files.length === 0 ? h('p', { class: 'muted' }, 'No notebooks found in notebooks/ or the data folder.') : null,
+      ),
+    );
+  };
+
+  const load = async (path: string) => {
+    disposeCells();
+    toolbar.hidden = false;
+    nameEl.textContent = path.split('/').pop() ?? path;
+    body.replaceChildren(h('div', { class: 'nb-loading' }, h('span', { class: 'spinner' }), ' Loading…'));
+    try {
+      const [loaded] = await Promise.all([ctx.api.call('notebook.open', { path }), setupMonaco(ctx.api, (e) => ctx.showError(e, 'Loading the Pinpoint API types'))]);
+      if (ctx.signal.aborted) return;
+      doc = loaded;
+      markDirty(false);
+      nameEl.textContent = doc.title || (path.split('/').pop() ?? path);
+      nameEl.title = doc.path;
+      body.replaceChildren();
+      cells = [];
+      for (const cell of doc.cells) insertCellView(cell, cells.length);
+      body.append(addBar(() => cells.length));
+      ctx.showStatus(`Opened ${doc.path}`);
+    } catch (err) {
+      doc = null;
+      toolbar.hidden = true;
+      body.replaceChildren(
+        h(
+          'div',
+          { class: 'nb-error', role: 'alert', 'data-testid': 'notebook-error' },
+          svgIcon(icons.alert),
+          h('h2', {}, 'This notebook could not be opened'),
+          h('pre', {}, describeError(err)),
+          h('div', { class: 'toolbar' }, h('button', { class: 'btn', onclick: () => openPicker() }, 'Open another notebook'), h('button', { class: 'btn ghost', onclick: () => ctx.openView('notebook', {}) }, 'All notebooks')),
+        ),
+      );
+      ctx.showError(err, `Opening ${path.split('/').pop()}`);
+    }
+  };
+
+  // ---- cells ---------------------------------------------------------------------------------
+  const addBar = (indexOf: () => number) =>
+    h(
+      'div',
+      { class: 'nb-addbar' },
+      h('button', { class: 'btn ghost', onclick: () => addCell('code', indexOf()) }, svgIcon(icons.plus), 'Code'),
+      h('button', { class: 'btn ghost', onclick: () => addCell('markdown', indexOf()) }, svgIcon(icons.plus), 'Text'),
+    );
+
+  const insertCellView = (cell: CellDoc, index: number) => {
+    const gutter = h('div', { class: 'nb-gutter' }, cell.kind === 'code' ? '[ ]' : '');
+    const editorHost = h('div', { class: 'nb-editor' });
+    const outputs = h('div', { class: 'nb-outputs', 'data-testid': 'cell-outputs', 'aria-live': 'polite' });
+    const tools = h('div', { class: 'nb-celltools' });
+    const el = h('div', { class: `nb-cell nb-${cell.kind}`, 'data-cell-id': cell.id, 'data-testid': 'cell', tabindex: '-1' }, gutter, h('div', { class: 'nb-main' }, editorHost, outputs), tools);
+    const view: CellView = { cell, el, editorHost, outputs, gutter, editing: cell.kind === 'code' };
+    const tool = (icon: string, label: string, fn: () => void) =>
+      h('button', { class: 'btn ghost icon-only', title: label, 'aria-label': label, onclick: fn }, svgIcon(icon));
+    if (cell.kind === 'code') tools.append(tool(icons.play, 'Run cell (Shift+Enter)', () => run([cell.id])));
+    tools.append(
+      tool(icons.up, 'Move up', () => move(view, -1)),
+      tool(icons.down, 'Move down', () => move(view, 1)),
+      tool(icons.trash, 'Delete cell', () => remove(view)),
+    );
+    const before = cells[index]?.el ?? body.querySelector('.nb-addbar');
+    body.insertBefore(el, before ?? null);
+    cells.splice(index, 0, view);
+    if (cell.kind === 'code') createEditor(view);
+    else renderProse(view);
+    return view;
+  };
+
+  const createEditor = (view: CellView) => {
+    const lang = view.cell.kind === 'code' ? 'typescript' : 'markdown';
+    modelSeq += 1;
+    const uri = monaco.Uri.parse(`file:///notebook/cell-${modelSeq}-${view.cell.id}.${lang === 'typescript' ? 'ts' : 'md'}`);
+    const model = monaco.editor.createModel(view.cell.source, lang, uri);
+    const editor = monaco.editor.create(view.editorHost, {
+      model,
+      theme: 'pinpoint-dark',
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      automaticLayout: true,
+      fontSize: 13,
+      fontFamily: "'JetBrains Mono', 'Cascadia Code', Menlo, 'DejaVu Sans Mono', monospace",
+      lineNumbers: lang === 'typescript' ? 'on' : 'off',
+      lineNumbersMinChars: 3,
+      folding: false,
+      glyphMargin: false,
+      renderLineHighlight: 'line',
+      overviewRulerLanes: 0,
+      hideCursorInOverviewRuler: true,
+      scrollbar: { vertical: 'hidden', horizontal: 'auto', horizontalScrollbarSize: 6, alwaysConsumeMouseWheel: false, useShadows: false },
+      padding: { top: 8, bottom: 8 },
+      wordWrap: lang === 'markdown' ? 'on' : 'off',
+      fixedOverflowWidgets: true,
+      tabSize: 2,
+    });
+    const fit = () => {
+      const height = Math.max(editor.getContentHeight(), 38);
+      view.editorHost.style.height = `${height}px`;
+      editor.layout();
+    };
+    editor.onDidContentSizeChange(fit);
+    fit();
+    editor.onDidChangeModelContent(() => {
+      view.cell.source = model.getValue();
+      markDirty();
+    });
+    editor.addAction({
+      id: 'pinpoint.runCellAdvance',
+      label: 'Run cell and select below',
+      keybindings: [monaco.KeyMod.Shift | monaco.KeyCode.Enter],
+      run: () => {
+        if (view.cell.kind === 'markdown') finishProseEdit(view);
+        else run([view.cell.id]);
+        focusCell(cells.indexOf(view) + 1);
+      },
+    });
+    editor.addAction({
+      id: 'pinpoint.runCell',
+      label: 'Run cell',
+      keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter],
+      run: () => (view.cell.kind === 'markdown' ? finishProseEdit(view) : run([view.cell.id])),
+    });
+    editor.onDidFocusEditorText(() => {
+      for (const c of cells) c.el.classList.toggle('focused', c === view);
+    });
+    view.editor = editor;
+    view.model = model;
+  };
+
+  const renderProse = (view: CellView) => {
+    view.editing = false;
+    view.editorHost.replaceChildren();
+    view.editorHost.style.height = '';
+    const prose = h('div', { class: 'prose', title: 'Double-click to edit', ondblclick: () => editProse(view) });
+    prose.innerHTML = view.cell.source.trim() ? renderMarkdown(view.cell.source) : '<p class="muted">Empty text cell — double-click to edit</p>';
+    view.editorHost.append(prose);
+  };
+  const editProse = (view: CellView) => {
+    if (view.editing) return;
+    view.editing = true;
+    view.editorHost.replaceChildren();
+    createEditor(view);
+    view.editor?.focus();
+  };
+  const finishProseEdit = (view: CellView) => {
+    disposeEditor(view);
+    renderProse(view);
+  };
+
+  const disposeEditor = (view: CellView) => {
+    view.editor?.dispose();
+    view.model?.dispose();
+    view.editor = undefined;
+    view.model = undefined;
+  };
+  const disposeCells = () => {
+    for (const c of cells) disposeEditor(c);
+    cells = [];
+  };
+
+  const focusCell = (i: number) => {
+    const target = cells[i];
+    if (!target) return;
+    target.el.scrollIntoView({ block: 'nearest' });
+    if (target.editor) target.editor.focus();
+    else target.el.focus();
+  };
+
+  const addCell = (kind: CellDoc['kind'], index = cells.length) => {
+    if (!doc) return;
+    const ids = new Set(cells.map((c) => c.cell.id));
+    let n = cells.length + 1;
+    while (ids.has(`cell-${n}`)) n++;
+    const cell: CellDoc = { id: `cell-${n}`, kind, source: '' };
+    const view = insertCellView(cell, index);
+    markDirty();
+    if (kind === 'markdown') editProse(view);
+    else view.editor?.focus();
+  };
+  const move = (view: CellView, delta: number) => {
+    const i = cells.indexOf(view);
+    const j = i + delta;
+    if (j < 0 || j >= cells.length) return;
+    cells.splice(i, 1);
+    cells.splice(j, 0, view);
+    const anchor = cells[j + 1]?.el ?? body.querySelector('.nb-addbar');
+    body.insertBefore(view.el, anchor ?? null);
+    markDirty();
+    view.editor?.focus();
+  };
+  const remove = (view: CellView) => {
+    const i = cells.indexOf(view);
+    disposeEditor(view);
+    view.el.remove();
+    cells.splice(i, 1);
+    markDirty();
+    ctx.showStatus(`Deleted cell ${view.cell.id}`);
+  };
+
+  const currentDoc = (): NotebookDoc | null => (doc ? { ...doc, cells: cells.map((c) => ({ ...c.cell })) } : null);
+
+  // ---- running -------------------------------------------------------------------------------
+  const run = async (cellIds: string[]) => {
+    const d = currentDoc();
+    if (!d || cellIds.length === 0) return;
+    try {
+      if (jobId) await ctx.api.call('jobs.cancel', { id: jobId });
+      for (const c of cells) if (c.cell.kind === 'code' && cellIds.includes(c.cell.id)) setCellState(c, 'queued');
+      const started = await ctx.api.call('notebook.run', { path: d.path, doc: d, cellIds });
+      jobId = started.jobId;
+      setRunning(true);
+    } catch (err) {
+      for (const c of cells) setCellState(c, 'idle');
+      ctx.showError(err, 'Run');
+    }
+  };
+  const runAll = () => run(cells.filter((c) => c.cell.kind === 'code').map((c) => c.cell.id));
+  const cancel = () => {
+    if (jobId) ctx.api.call('jobs.cancel', { id: jobId }).catch((e) => ctx.showError(e, 'Cancel'));
+  };
+  const clearOutputs = () => {
+    for (const c of cells) {
+      c.outputs.replaceChildren();
+      c.el.classList.remove('has-error');
+    }
+  };
+
+  const setCellState = (c: CellView, state: 'queued' | 'running' | 'idle') => {
+    c.el.classList.toggle('queued', state === 'queued');
+    c.el.classList.toggle('running', state === 'running');
+    if (c.cell.kind !== 'code') return;
+    if (state === 'running') c.gutter.replaceChildren(h('span', { class: 'spinner' }));
+    else if (state === 'queued') c.gutter.textContent = '[*]';
+    else c.gutter.textContent = c.count ? `[${c.count}]` : '[ ]';
+  };
+
+  const showResult = (r: CellResult) => {
+    const c = cells.find((x) => x.cell.id === r.cellId);
+    if (!c) return;
+    runCounter += 1;
+    c.count = runCounter;
+    setCellState(c, 'idle');
+    delete c.el.dataset.streaming;
+    c.el.classList.toggle('has-error', r.status !== 'ok');
+    c.el.dataset.status = r.status;
+    c.outputs.replaceChildren();
+    for (const o of r.outputs) renderOutput(c.outputs, o, ctx);
+    if (r.error || r.status !== 'ok') {
+      const where = r.error?.line ? ` (line ${r.error.line})` : '';
+      const label = r.status === 'timeout' ? 'Time limit exceeded' : r.status === 'cancelled' ? 'Cancelled' : 'Error';
+      c.outputs.append(
+        h('div', { class: `output output-error status-${r.status}`, 'data-testid': 'cell-error' }, h('div', { class: 'output-title' }, `${label}${where}`), h('pre', {}, r.error?.message ?? r.status)),
+      );
+      if (r.error?.line && c.editor && c.model && r.status === 'error') {
+        monaco.editor.setModelMarkers(c.model, 'pinpoint-run', [
+          { severity: monaco.MarkerSeverity.Error, message: r.error.message, startLineNumber: r.error.line, endLineNumber: r.error.line, startColumn: 1, endColumn: 1000 },
+        ]);
+      }
+    } else if (c.model) monaco.editor.setModelMarkers(c.model, 'pinpoint-run', []);
+    c.outputs.append(h('div', { class: 'nb-meta' }, `${r.status === 'ok' ? '✓' : '✗'} ${formatMs(r.durationMs)}`));
+  };
+
+  ctx.onEvent((e: ServerEvent) => {
+    if (!doc) return;
+    if (e.type === 'cell' && e.jobId === jobId) {
+      const c = cells.find((x) => x.cell.id === e.cellId);
+      if (c) setCellState(c, 'running');
+    } else if (e.type === 'cell-output' && e.jobId === jobId) {
+      // Live output while the cell runs (replaced by the full list when the cell ends).
+      const c = cells.find((x) => x.cell.id === e.cellId);
+      if (c) {
+        if (!c.el.dataset.streaming) {
+          c.el.dataset.streaming = '1';
+          c.outputs.replaceChildren();
+        }
+        renderOutput(c.outputs, e.output, ctx);
+      }
+    } else if (e.type === 'cell-result' && e.jobId === jobId) {
+      showResult(e.result);
+    } else if (e.type === 'job' && e.job.id === jobId && e.job.state !== 'running') {
+      jobId = null;
+      setRunning(false);
+      for (const c of cells) if (c.el.classList.contains('queued') || c.el.classList.contains('running')) setCellState(c, 'idle');
+      ctx.showStatus(`${e.job.title}: ${e.job.state}`);
+    }
+  });
+
+  // ---- save/open -----------------------------------------------------------------------------
+  const save = async () => {
+    const d = currentDoc();
+    if (!d) return;
+    try {
+      const r = await ctx.api.call('notebook.save', { path: d.path, doc: d });
+      markDirty(false);
+      ctx.showStatus(`Saved ${r.path} (${r.bytes} bytes)`);
+    } catch (err) {
+      ctx.showError(err, 'Save');
+    }
+  };
+  const openPicker = () => ctx.openView('notebook', {});
+
+  ctx.addCommand({ id: 'notebook.save', title: 'Notebook: Save', shortcut: 'Ctrl+S', run: save });
+  ctx.addCommand({ id: 'notebook.runAll', title: 'Notebook: Run all cells', run: runAll });
+  ctx.addCommand({ id: 'notebook.cancel', title: 'Notebook: Cancel the run', run: cancel });
+  ctx.addCommand({ id: 'notebook.addCode', title: 'Notebook: Add code cell', run: () => addCell('code') });
+  ctx.addCommand({ id: 'notebook.addText', title: 'Notebook: Add text cell', run: () => addCell('markdown') });
+  ctx.addCommand({ id: 'notebook.clear', title: 'Notebook: Clear outputs', run: clearOutputs });
+  ctx.addCommand({ id: 'notebook.home', title: 'Notebook: Show all notebooks', run: openPicker });
+
+  const open = (params: Readonly<Record<string, string>>) => {
+    if (params.path) void load(params.path);
+    else showHome().catch((err) => ctx.showError(err, 'Listing notebooks'));
+  };
+  open(ctx.params);
+  const beforeUnload = (e: BeforeUnloadEvent) => {
+    if (dirty) e.preventDefault();
+  };
+  window.addEventListener('beforeunload', beforeUnload);
+  return {
+    update(params) {
+      if (doc && params.path === doc.path) return;
+      if (dirty && doc && !confirm(`Discard unsaved changes to ${doc.title}?`)) {
+        // Stay: put the URL back on this notebook (the same-path update above then does nothing).
+        location.replace(`#/notebook?path=${encodeURIComponent(doc.path)}`);
+        return;
+      }
+      if (jobId) cancel();
+      open(params);
+    },
+    unmount() {
+      window.removeEventListener('beforeunload', beforeUnload);
+      disposeCells();
+    },
+  };
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}

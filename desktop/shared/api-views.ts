@@ -1,0 +1,191 @@
+/**
+ * Backend methods of the visual debugger views (issue 8): Proof timeline, Graph, Dispute replay and
+ * Ledger. Merged into `PinpointApi` (desktop/shared/api.ts) and served by both transports; implemented
+ * in desktop/main/backend/views.ts over core/*. Every argument and result is JSON-safe plain data, so
+ * the renderer components (desktop/renderer/components) also draw notebook outputs and test fixtures.
+ */
+import type { Transcript } from '../../core/dispute/transcript.ts';
+
+/** 64 lowercase hex chars (SHA-256). */
+export type Digest = string;
+
+export type NodePhase = 'leaf' | 'forward' | 'backward' | 'optimizer';
+
+/** One committed training step as the timeline shows it. */
+export interface ProofStepInfo {
+  step: number;
+  loss: number;
+  stateBefore: Digest;
+  stateAfter: Digest;
+  batchDigest: Digest;
+  /** Trace mode only. */
+  opRoot?: Digest;
+  opCount?: number;
+}
+
+/** A proof bundle as the Proof view shows it (the manifest without payload sections). */
+export interface ProofSummary {
+  path: string;
+  name: string;
+  taskId: string;
+  /** Short description of the model/optimizer (e.g. "mlp 4-16-3, adam lr 0.01"). */
+  model: string;
+  mode: 'fast' | 'trace';
+  repops: string;
+  runCommitment: Digest;
+  solverKey: string;
+  steps: ProofStepInfo[];
+  /** Steps whose state-before is stored as a full checkpoint (task.steps = the final state). */
+  checkpoints: number[];
+  /** Steps the probabilistic verifier samples for this proof (Fiat–Shamir from the run commitment). */
+  samples: number[];
+  metrics: { loss: number; accuracy: number };
+}
+
+/** One node of a step's recorded graph with its output digest (the tape, without values). */
+export interface TraceNode {
+  id: number;
+  op: string;
+  phase: NodePhase;
+  inputs: number[];
+  shape: number[];
+  digest: Digest;
+  label?: string;
+}
+
+/** A step's trace: recomputed from the nearest checkpoint with RepOps. */
+export interface StepTrace {
+  path: string;
+  step: number;
+  nodes: TraceNode[];
+  /** Merkle root over the node digests in tape order. */
+  opRoot: Digest;
+  /** The step record's opRoot (trace mode), or null in fast mode. */
+  recordedOpRoot: Digest | null;
+  stateAfter: Digest;
+  recordedStateAfter: Digest;
+  loss: number;
+  /** Milliseconds the backend took (replay from the checkpoint + tracing). */
+  ms: number;
+}
+
+/** "Run this step now": re-execution of one step and its comparison with the record. */
+export interface RunStepResult {
+  path: string;
+  step: number;
+  /** Steps replayed from the checkpoint before reaching `step` (the step itself included). */
+  replayed: number;
+  checks: { name: string; recorded: string; recomputed: string; match: boolean }[];
+  match: boolean;
+  ms: number;
+}
+
+/** A node's output tensor (values capped at `limit`, the digest is of the whole tensor). */
+export interface TensorData {
+  step: number;
+  node: number;
+  op: string;
+  shape: number[];
+  digest: Digest;
+  /** Recomputed digest of the values on the backend equals the trace digest. */
+  verified: boolean;
+  /** First `values.length` elements (row-major). */
+  values: number[];
+  total: number;
+}
+
+export interface DisputeEntry {
+  /** Opaque id to pass to 'dispute.load'. */
+  id: string;
+  title: string;
+  source: 'ledger' | 'file' | 'demo';
+  task: string;
+  outcome: string;
+}
+
+/** A transcript plus the public graph of the disputed step (for the phase-2 animation). */
+export interface DisputeReplay {
+  id: string;
+  title: string;
+  transcript: Transcript;
+  /** Public structure of the disputed step (ops, phases, shapes), when the task is known. */
+  graph: { id: number; op: string; phase: NodePhase; inputs: number[]; shape: number[] }[] | null;
+  /** Ledger dispute id, when it came from a ledger (the Ledger view can open it). */
+  ledgerDispute: number | null;
+  ledgerPath: string | null;
+}
+
+export interface LedgerAccountRow {
+  id: string;
+  name: string;
+  balance: number;
+  /** Units locked in stakes. */
+  staked: number;
+}
+
+export interface LedgerTaskRow {
+  id: string;
+  state: string;
+  submitter: string;
+  solver: string | null;
+  bounty: number;
+  escrow: number;
+}
+
+export interface LedgerMove {
+  /** Pocket labels: an account id, 'stake:<id>@<account>', 'escrow:<task>', 'treasury' or 'mint'. */
+  from: string;
+  to: string;
+  amount: number;
+  reason: string;
+}
+
+export interface LedgerEventRow {
+  seq: number;
+  kind: string;
+  at: string;
+  task: string | null;
+  /** Accounts the event touches (for the account filter). */
+  accounts: string[];
+  summary: string;
+  moves: LedgerMove[];
+  hash: Digest;
+  prevHash: Digest;
+  /** This event's hash recomputes and links to the previous one. */
+  chainOk: boolean;
+}
+
+/** The ledger after event `at` (balances are replayed from the hash-chained event log). */
+export interface LedgerSnapshot {
+  path: string;
+  at: number;
+  lastSeq: number;
+  accounts: LedgerAccountRow[];
+  tasks: LedgerTaskRow[];
+  escrow: number;
+  treasury: number;
+  minted: number;
+  /** minted = balances + stakes + escrow + treasury. */
+  invariantOk: boolean;
+  disputes: { id: number; task: string; solver: string; challenger: string; state: string; loser: string | null; settleSeq: number | null }[];
+}
+
+export interface LedgerEvents {
+  path: string;
+  events: LedgerEventRow[];
+  chain: { ok: boolean; checked: number; firstBad: number | null; detail: string };
+}
+
+export interface ViewsApi {
+  'proof.list': (args: Record<string, never>) => Promise<{ path: string; name: string }[]>;
+  'proof.load': (args: { path?: string }) => Promise<ProofSummary>;
+  'proof.trace': (args: { path?: string; step: number }) => Promise<StepTrace>;
+  'proof.runStep': (args: { path?: string; step: number }) => Promise<RunStepResult>;
+  'graph.tensor': (args: { path?: string; step: number; node: number; limit?: number }) => Promise<TensorData>;
+  /** The same step under a tampered solver (demo): for comparing two traces. */
+  'graph.compareTrace': (args: { path?: string; step: number; variant: 'tampered' }) => Promise<StepTrace>;
+  'dispute.list': (args: Record<string, never>) => Promise<DisputeEntry[]>;
+  'dispute.load': (args: { id?: string }) => Promise<DisputeReplay>;
+  'ledger.snapshot': (args: { path?: string; at?: number }) => Promise<LedgerSnapshot>;
+  'ledger.events': (args: { path?: string; task?: string; account?: string }) => Promise<LedgerEvents>;
+}

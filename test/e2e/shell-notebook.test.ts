@@ -1,0 +1,129 @@
+/**
+ * End-to-end: the app in browser mode, driven in Debian's Chromium. A newcomer's first start, opening
+ * a notebook from notebooks/ (or this test's fixture), editing a cell in Monaco, Shift+Enter, output;
+ * cancelling a long cell; a malformed notebook's clear error. Screenshots go to test-artifacts/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { REPO_ROOT } from '../../desktop/main/browser-mode.ts';
+import { type App, skipReason, startApp } from './helpers/app.ts';
+
+const FIXTURE = join(REPO_ROOT, 'test/e2e/fixtures/shell-demo.md');
+const MALFORMED = join(REPO_ROOT, 'test/e2e/fixtures/malformed.md');
+const skip = skipReason();
+if (skip) console.log(`# SKIP shell e2e: ${skip}`);
+
+describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 240_000 }, () => {
+  let app: App;
+  before(async () => {
+    app = await startApp();
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  it('first start opens the welcome notebook and runs a cell', async () => {
+    const { page } = app;
+    const t0 = performance.now();
+    await page.goto(app.url());
+    await page.getByTestId('notebook-name').filter({ hasText: 'Welcome to Pinpoint' }).waitFor();
+    await page.locator('.monaco-editor').first().waitFor();
+    console.log(`# first paint with Monaco: ${Math.round(performance.now() - t0)} ms`);
+    // The rail lists the five views; views not built yet are placeholders.
+    for (const id of ['notebook', 'proof', 'graph', 'dispute', 'ledger']) assert.equal(await page.locator(`.rail button[data-view="${id}"]`).count(), 1, id);
+    await page.locator('[data-cell-id="hello"] .monaco-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    await page.locator('[data-cell-id="hello"] [data-testid="cell-outputs"]').filter({ hasText: 'Hello from a notebook cell: 5 steps' }).waitFor();
+    // Shift+Enter moved the focus to the next cell: run it too (a table and a heat map of a tensor).
+    await page.keyboard.press('Shift+Enter');
+    const digestCell = page.locator('[data-cell-id="digest"]');
+    await digestCell.locator('table td').first().waitFor();
+    assert.equal(await digestCell.locator('tbody tr').count(), 1);
+    assert.equal(await digestCell.locator('svg.heatmap rect').count(), 12, 'a 3×4 heat map');
+    const digestText = await digestCell.locator('.heatmap-meta').innerText();
+    assert.match(digestText, /digest [0-9a-f]{64}/);
+    await app.screenshot('shell-01-welcome');
+  });
+
+  it('opens a notebook from the notebook list, edits a cell in Monaco and runs it with Shift+Enter', async () => {
+    const { page } = app;
+    // Open a notebook from notebooks/ through the UI when the project has some (it must render).
+    const projectNotebooks = readdirSync(join(REPO_ROOT, 'notebooks')).filter((f) => f.endsWith('.md'));
+    await page.goto(app.url('#/notebook'));
+    await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
+    if (projectNotebooks.length > 0) {
+      await page.locator(`[data-testid="notebook-card"][data-path$="/notebooks/${projectNotebooks[0]}"]`).click();
+      await page.locator('[data-testid="cell"]').first().waitFor();
+      await page.locator('.monaco-editor').first().waitFor();
+      await app.screenshot('shell-02-project-notebook');
+    }
+    // The run itself uses this test's fixture (its cells do not depend on other modules).
+    await page.goto(app.url(`#/notebook?path=${encodeURIComponent(FIXTURE)}`));
+    await page.getByTestId('notebook-name').filter({ hasText: 'Shell e2e fixture' }).waitFor();
+    // Run the first cell (defines `base`), then edit the second one and run it: cells share scope.
+    await page.locator('[data-cell-id="first"] .monaco-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    await page.locator('[data-cell-id="first"] [data-testid="cell-outputs"]').filter({ hasText: 'base is 20' }).waitFor();
+    const cell = page.locator('[data-cell-id="second"]');
+    await cell.locator('.monaco-editor').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText('const answer = base * 2 + 2;\ndisplay(`the answer is ${answer}`);\nchart({ "x²": [[0, 0], [1, 1], [2, 4], [3, 9]] }, { title: "squares", x: "x", y: "x²" });');
+    // Monaco holds the edit (the model is the source of truth for the run).
+    await cell.locator('.view-lines').filter({ hasText: 'the answer is' }).waitFor();
+    await page.keyboard.press('Shift+Enter');
+    const out = cell.locator('[data-testid="cell-outputs"]');
+    await out.filter({ hasText: 'the answer is 42' }).waitFor({ timeout: 30_000 });
+    assert.equal(await out.locator('svg.chart path').count() >= 1, true, 'the chart output is drawn with d3');
+    await page.locator('[data-cell-id="second"] .nb-gutter').filter({ hasText: /\[\d+\]/ }).waitFor();
+    await app.screenshot('shell-03-cell-output');
+  });
+
+  it('cancels a long-running cell from the toolbar', async () => {
+    const { page } = app;
+    const cell = page.locator('[data-cell-id="forever"]');
+    await cell.locator('.monaco-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    // The status bar shows the job with progress and a cancel button while the cell spins.
+    await page.getByTestId('job').first().waitFor();
+    await cell.locator('.nb-gutter .spinner').waitFor();
+    await app.screenshot('shell-04-running');
+    await page.getByTestId('cancel-run').click();
+    await cell.locator('[data-testid="cell-error"]').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('job').first().waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('cancel-run').isDisabled(), true);
+    await app.screenshot('shell-05-cancelled');
+  });
+
+  it('shows a clear error for a malformed notebook', async () => {
+    const { page } = app;
+    await page.goto(app.url(`#/notebook?path=${encodeURIComponent(MALFORMED)}`));
+    const error = page.getByTestId('notebook-error');
+    await error.waitFor();
+    const text = await error.innerText();
+    assert.match(text, /could not be opened/);
+    assert.match(text, /malformed\.md/, 'names the file');
+    assert.match(text, /:7\b|line 7/, 'points at the line of the unclosed cell');
+    assert.match(text, /never closed/, 'says what is wrong');
+    await page.getByTestId('error-toast').first().waitFor();
+    await app.screenshot('shell-06-malformed');
+  });
+
+  it('command palette finds and runs commands; Ctrl+2 switches views', async () => {
+    const { page } = app;
+    await page.goto(app.url(`#/notebook?path=${encodeURIComponent(FIXTURE)}`));
+    await page.locator('.monaco-editor').first().waitFor();
+    await page.keyboard.press('Control+Shift+P');
+    const palette = page.getByTestId('palette');
+    await palette.waitFor();
+    await page.keyboard.type('clear outputs');
+    await palette.locator('.row').first().filter({ hasText: 'Notebook: Clear outputs' }).waitFor();
+    await app.screenshot('shell-07-palette');
+    await page.keyboard.press('Escape');
+    await palette.waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+2');
+    await page.waitForURL(/#\/proof/);
+    assert.equal(await page.getByTestId('view-title').innerText(), 'Proof');
+  });
+});

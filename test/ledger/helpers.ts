@@ -1,0 +1,40 @@
+/** Shared helpers for the ledger tests: temp files, a fixed parameter set and a tiny game driver. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import type { GameParams } from '../../core/ledger/types.ts';
+
+export const P: GameParams = { solverStake: 100, challengerStake: 50, slashBps: 8000, whistleblowerBps: 5000, treasuryBps: 2000, verifierReward: 10 };
+export const D1 = 'a1'.repeat(32);
+export const D2 = 'b2'.repeat(32);
+
+/** A fresh temp directory, removed when the test file finishes. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pinpoint-ledger-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A transcript with just the verdict fields the ledger checks (opaque transcripts are allowed). */
+export function tinyTranscript(loser: 'solver' | 'challenger' | 'both', step = 3, op = 7): { verdict: { loser: string; step: number; op: number }; rounds: unknown[] } {
+  return { verdict: { loser, step, op }, rounds: [] };
+}
+
+/** Runs `pinpoint <args>` in-process (the real dispatcher and command), capturing what it prints. */
+export async function pinpoint(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../cli/main.ts');
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(' '));
+  console.error = (...a: unknown[]) => err.push(a.join(' '));
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The sandboxed runner: shared scope, typed outputs, error locations, time limit, cancel and the
+ * refusal of fs / process / network / code generation escapes.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { NotebookSession } from '../../core/notebook/engine.ts';
+import { codeCells, parseNotebook, type Permission } from '../../core/notebook/format.ts';
+import { compileCell } from '../../core/notebook/node-compile.ts';
+import { nodeKernelFactory } from '../../core/notebook/node-kernel.ts';
+import { runNotebookNode } from '../../core/notebook/node-runner.ts';
+
+function nb(cells: string[], front = 'title: Test\n') {
+  const body = cells.map((src, i) => `\n\`\`\`ts {id=c${i + 1}}\n${src}\n\`\`\`\n`).join('');
+  return parseNotebook(`---\n${front}---\n# Test\n${body}`, 'test.md');
+}
+
+/** One long-lived session for the many single-cell probes below (fresh kernel per permission set). */
+const sessions = new Map<string, NotebookSession>();
+let counter = 0;
+async function runOne(src: string, permissions: Permission[] = [], timeoutMs = 10_000) {
+  const key = permissions.join(',');
+  let s = sessions.get(key);
+  if (!s) {
+    s = new NotebookSession(permissions, { kernelFactory: nodeKernelFactory(), compile: compileCell });
+    sessions.set(key, s);
+  }
+  const cell = codeCells(nb([src]))[0];
+  cell.id = `p${++counter}`;
+  return s.runCell(cell, timeoutMs);
+}
+after(async () => {
+  for (const s of sessions.values()) await s.close();
+});
+
+describe('notebook runner', () => {
+  it('shares top-level declarations across cells and collects typed outputs', async () => {
+    const r = await runNotebookNode(
+      nb([
+        'const xs: number[] = [1, 2, 3];\nlet total = 0;\nfunction add(v: number) { total += v; }',
+        'for (const x of xs) add(x);\nclass Box { constructor(public v: number) {} }',
+        "chart({ total: [0, total] }, { title: 'T', x: 'i', y: 'v' });\nassert(total === 6, 'sum is 6');\nnew Box(total).v * 2",
+      ]),
+    );
+    assert.equal(r.ok, true, JSON.stringify(r.cells.map((c) => c.error)));
+    assert.deepEqual(
+      r.cells.map((c) => c.status),
+      ['ok', 'ok', 'ok'],
+    );
+    const kinds = r.cells[2].outputs.map((o) => o.kind);
+    assert.deepEqual(kinds, ['chart', 'assertion', 'text']);
+    const last = r.cells[2].outputs[2];
+    assert.equal(last.kind === 'text' && last.text, '12');
+    assert.deepEqual(r.assertions, { passed: 1, failed: 0 });
+  });
+
+  it('imports from pinpoint work and the prelude computes real digests', async () => {
+    const r = await runOne(
+      "import { hash, repops } from 'pinpoint';\nconst t = repops.tensor([2], [1, 2]);\nhash.tensorDigest(t)",
+    );
+    assert.equal(r.status, 'ok', JSON.stringify(r.error));
+    const { tensorDigest } = await import('../../core/hash/digest.ts');
+    const { tensor } = await import('../../core/repops/tensor.ts');
+    const out = r.outputs[0];
+    assert.equal(out.kind === 'text' && out.text, tensorDigest(tensor([2], [1, 2])));
+  });
+
+  it('points errors at the cell id and line, in the cell and in the file', async () => {
+    const r = await runNotebookNode(nb(['const a = 1;', '// comment\nconst b: number = 2;\n\nnull!.foo;\n']));
+    const c2 = r.cells[1];
+    assert.equal(c2.status, 'error');
+    assert.equal(c2.error?.name, 'TypeError');
+    assert.equal(c2.error?.cellLine, 4);
+    // Front matter (3 lines) + heading + blank + cell 1 (3 lines) + blank + fence of c2 at line 10.
+    assert.equal(c2.error?.fileLine, 14);
+    const compileErr = await runOne('const x = ;');
+    assert.equal(compileErr.status, 'error');
+    assert.equal(compileErr.error?.name, 'CompileError');
+    assert.equal(compileErr.error?.cellLine, 1);
+  });
+
+  it('a failing assertion fails the notebook and skips the rest', async () => {
+    const r = await runNotebookNode(nb(["assert(1 + 1 === 3, 'arithmetic is broken');", 'const z = 1;']));
+    assert.equal(r.ok, false);
+    assert.equal(r.cells[0].status, 'error');
+    assert.match(r.cells[0].error?.message ?? '', /assertion failed: arithmetic is broken/);
+    assert.equal(r.cells[1].status, 'skipped');
+    assert.deepEqual(r.assertions, { passed: 0, failed: 1 });
+  });
+
+  it('stops a cell that loops forever at its time limit and restarts the kernel', async () => {
+    const t0 = Date.now();
+    const r = await runNotebookNode(nb(['let k = 1;', 'while (true) { k++; }', 'k']), { timeoutMs: 700 });
+    const ms = Date.now() - t0;
+    assert.equal(r.cells[0].status, 'ok');
+    assert.equal(r.cells[1].status, 'timeout');
+    assert.match(r.cells[1].error?.message ?? '', /exceeded its time limit of 700 ms/);
+    assert.equal(r.cells[2].status, 'skipped');
+    assert.ok(ms < 5000, `took ${ms} ms`);
+    // An async infinite loop (microtasks only) is stopped too, and the session keeps working after.
+    const s = new NotebookSession([], { kernelFactory: nodeKernelFactory(), compile: compileCell });
+    try {
+      const cells = codeCells(nb(['(async () => { for (;;) await null; })()', '1 + 1']));
+      assert.equal((await s.runCell(cells[0], 500)).status, 'timeout');
+      const next = await s.runCell(cells[1], 5000);
+      assert.equal(next.status, 'ok');
+      assert.equal(next.outputs[0].kind === 'text' && next.outputs[0].text, '2');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('cancel stops the running cell', async () => {
+    const s = new NotebookSession([], { kernelFactory: nodeKernelFactory(), compile: compileCell });
+    try {
+      const cell = codeCells(nb(['for (;;) {}']))[0];
+      const p = s.runCell(cell, 60_000);
+      setTimeout(() => s.cancel(), 400);
+      const r = await p;
+      assert.equal(r.status, 'cancelled');
+      assert.ok(r.ms < 5000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  const refused: [string, RegExp][] = [
+    ["require('fs')", /require\('fs'\) is not available in notebook cells: the notebook does not grant "fs"/],
+    ["import fs from 'node:fs';\nfs.readFileSync('/etc/passwd')", /require\('node:fs'\) is not available/],
+    ["require('child_process')", /cells may only import from 'pinpoint'/],
+    ["import('node:fs')", /'node:fs'\) is not available in notebook cells/],
+    ['process.exit(1)', /process is not available in notebook cells/],
+    ['globalThis.process', /process is not available/],
+    ["fetch('http://example.com')", /fetch \(network access\) is not available in notebook cells: the notebook does not grant "net"/],
+    ["(function(){}).constructor('return process')()", /Code generation from strings disallowed/],
+    ["Function('return this')()", /Code generation from strings disallowed/],
+    ["eval('1 + 1')", /Code generation from strings disallowed/],
+    ["(function (this: any) { return this; })().constructor.constructor('return process')()", /Code generation from strings disallowed|not a function|Cannot read/],
+    ["Error.prepareStackTrace = (e: any, cs: any[]) => cs.map((c) => c.getFunction()).find((f) => f);\nconst f: any = new Error().stack;\nf.constructor('return process')()", /Code generation from strings disallowed|not a function|Cannot read|read only/],
+    ["Object.getPrototypeOf(globalThis).constructor.constructor('return process')()", /Code generation from strings disallowed|Cannot read|not a function/],
+    ["pinpoint.display.constructor('return process')()", /Code generation from strings disallowed/],
+    ["(async()=>{})().constructor.constructor('return process')()", /Code generation from strings disallowed/],
+    ["console.log.constructor('return process')()", /Code generation from strings disallowed/],
+    ["performance.now.constructor('return process')()", /Code generation from strings disallowed/],
+  ];
+  for (const [src, msg] of refused) {
+    it(`refuses: ${src.split('\n')[0]}`, async () => {
+      const r = await runOne(src);
+      assert.equal(r.status, 'error', `expected refusal, got ${JSON.stringify(r)}`);
+      assert.match(`${r.error?.name}: ${r.error?.message}`, msg);
+    });
+  }
+
+  it('errors thrown by a refused dynamic import are context-realm objects (no way back to the host Function)', async () => {
+    const r = await runOne(
+      "(async () => { try { await import('node:fs'); } catch (e: any) { return e.constructor.constructor('return process')(); } })()",
+    );
+    assert.equal(r.status, 'error');
+    assert.match(r.error?.message ?? '', /Code generation from strings disallowed/);
+  });
+
+  it('grants fs when the front matter says so', async () => {
+    const r = await runOne("const fs = require('node:fs');\ntypeof fs.readFileSync", ['fs']);
+    assert.equal(r.status, 'ok', JSON.stringify(r.error));
+    assert.equal(r.outputs[0].kind === 'text' && r.outputs[0].text, 'function');
+    // fs alone does not grant process or network.
+    assert.equal((await runOne('process.pid', ['fs'])).status, 'error');
+    assert.equal((await runOne("fetch('http://x')", ['fs'])).status, 'error');
+  });
+});

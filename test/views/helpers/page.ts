@@ -1,0 +1,50 @@
+/**
+ * Chromium page with the component playground bundle loaded (esbuild, no server): for the component
+ * e2e tests and bench/views.bench.ts. Launches Debian's Chromium with the project's standard flags.
+ */
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+let bundle: string | undefined;
+export async function playgroundBundle(): Promise<string> {
+  if (bundle) return bundle;
+  const entry = fileURLToPath(new URL('../../../desktop/renderer/views/playground.ts', import.meta.url));
+  const out = await build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', target: 'es2022', minify: true, logLevel: 'silent' });
+  bundle = out.outputFiles[0].text;
+  return bundle;
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A page sized width×height with an empty #root and `window.pp` loaded. */
+export async function playgroundPage(browser: Browser, width = 1280, height = 800): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setContent(
+    `<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;background:#15171c;height:100%}#root{width:${width}px;height:${height}px}</style></head><body><div id="root"></div></body></html>`,
+  );
+  await page.addScriptTag({ content: await playgroundBundle() });
+  if (errors.length) throw new Error(`playground page errors: ${errors.join('; ')}`);
+  return page;
+}
