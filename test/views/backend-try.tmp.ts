@@ -1,0 +1,17 @@
+import { useNodeSha256 } from '../../core/platform/node-hash.ts';
+import { createViewsHandlers } from '../../desktop/main/backend/views.ts';
+useNodeSha256();
+const ctx: any = { repoRoot: process.cwd(), dataDir: '/tmp/vb', demo: {}, resolvePath: (p: string) => p, allowPath() {}, jobs: {}, emit() {} };
+const api = createViewsHandlers(ctx);
+let t = performance.now();
+const p = await api['proof.load']({});
+console.log('load', Math.round(performance.now()-t), p.name, p.steps.length, p.checkpoints, p.samples, p.model, p.mode);
+t = performance.now(); const tr = await api['proof.trace']({ step: 13 }); console.log('trace', Math.round(performance.now()-t), tr.nodes.length, tr.opRoot === tr.recordedOpRoot, tr.stateAfter === tr.recordedStateAfter);
+console.log(tr.nodes.slice(0, 12).map(n => `${n.id}:${n.op}:${n.phase}:${n.label ?? ''}:[${n.shape}]<-${n.inputs}`).join('\n'));
+t = performance.now(); const rs = await api['proof.runStep']({ step: 13 }); console.log('run', Math.round(performance.now()-t), rs.match, rs.replayed, rs.checks.map(c=>c.name+':'+c.match).join(', '));
+const ten = await api['graph.tensor']({ step: 13, node: 20 }); console.log('tensor', ten.op, ten.shape, ten.verified, ten.total);
+const cmp = await api['graph.compareTrace']({ step: 13, variant: 'tampered' }); console.log('cmp diff', cmp.nodes.filter((n,i)=>n.digest!==tr.nodes[i].digest).length);
+t = performance.now(); const dl = await api['dispute.list']({}); console.log('dlist', Math.round(performance.now()-t), dl);
+const d = await api['dispute.load']({ id: 'ledger:1' }); console.log('dispute', d.transcript.verdict, d.graph?.length, d.transcript.rounds.length);
+const s = await api['ledger.snapshot']({}); console.log('snap', s.at, s.accounts, s.invariantOk, s.disputes);
+const ev = await api['ledger.events']({}); console.log('events', ev.events.length, ev.chain, ev.events.find(e=>e.kind==='dispute.settle'));
