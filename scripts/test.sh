@@ -7,4 +7,4 @@ echo "== typecheck"
 npx tsc --noEmit -p .
 echo "== tests"
 mapfile -t files < <(find test -name '*.test.ts' | sort)
-exec node --import tsx --test --test-reporter=spec "${files[@]}"
+exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"

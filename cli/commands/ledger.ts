@@ -3,9 +3,9 @@
  * from the command line. Human tables by default, `--json` for machines. `verify` exits 1 when the file
  * fails any check.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEMO_PARAMS, demoActions, demoClock } from '../../core/ledger/demo.ts';
+import { createDemoLedger } from '../../core/ledger/node-demo.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
 import { DEFAULT_PARAMS, type GameParams, type LedgerEvent, type Move } from '../../core/ledger/types.ts';
 
@@ -20,6 +20,7 @@ subcommands:
   events <db>      the event log   [--task ID] [--account ID] [--kind KIND] [--limit N]
   verify <db>      recompute the hash chain, replay the rules, check the supply invariant and every table
   demo <db>        write the demo ledger (accounts, tasks, settled disputes)   [--force: overwrite]
+                   [--synthetic: made-up transcripts instead of real referee runs]
   dispute <db> <id>   one dispute with its verdict and transcript summary
   snapshot <db> <seq> balances, stakes, escrow and treasury right after event <seq>
 
@@ -89,6 +90,7 @@ export async function run(args: string[]): Promise<number> {
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       force: { type: 'boolean' },
+      synthetic: { type: 'boolean' },
       task: { type: 'string' },
       account: { type: 'string' },
       kind: { type: 'string' },
@@ -130,20 +132,23 @@ export async function run(args: string[]): Promise<number> {
   }
 
   if (sub === 'demo') {
-    if (existsSync(file)) {
-      if (!values.force) {
-        console.error(`pinpoint ledger demo: ${file} already exists (use --force to overwrite)`);
-        return 1;
-      }
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    if (existsSync(file) && !values.force) {
+      console.error(`pinpoint ledger demo: ${file} already exists (use --force to overwrite)`);
+      return 1;
     }
-    const ledger = createLedger(file, DEMO_PARAMS, { clock: demoClock() });
+    const r = await createDemoLedger(file, { synthetic: values.synthetic === true, force: values.force === true });
+    const ledger = openLedger(file, { readonly: true });
     try {
-      ledger.submitAll(demoActions());
       const st = ledger.status();
       out(
-        `wrote demo ledger ${file}: ${st.head.seq} events, ${st.accounts} accounts, ${Object.values(st.tasks).reduce((a, b) => a + b, 0)} tasks, ${st.disputes.settled} settled disputes (synthetic transcripts)\nhead ${st.head.hash}`,
-        st,
+        [
+          `wrote demo ledger ${file}: ${st.head.seq} events, ${st.accounts} accounts, ${Object.values(st.tasks).reduce((a, b) => a + b, 0)} tasks, ${st.disputes.settled} settled disputes (${
+            r.transcripts === 'real' ? 'real referee transcripts from the attack library' : 'SYNTHETIC transcripts'
+          })`,
+          ...(r.note ? [r.note] : []),
+          `head ${st.head.hash}`,
+        ].join('\n'),
+        { ...st, transcripts: r.transcripts, note: r.note },
       );
     } finally {
       ledger.close();

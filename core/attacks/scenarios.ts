@@ -156,13 +156,25 @@ function firstLeaf(task: DisputeTask, t: number, kinds: readonly string[]): numb
   return i;
 }
 
-/** A tampered run (one op, one element, a few ulps) used by several scenarios. */
+/**
+ * A tampered run (one op, one element, a few ulps) used by several scenarios. On real models a tiny tamper
+ * can be absorbed (ReLU of a negative value, rounding) so the final state equals the honest one and there
+ * is nothing to dispute; such a cheater gained nothing, so the scenario draws again (up to 16 times).
+ */
 function tampered(c: Ctx, salt = 0): { t: number; i: number; run: RunTrace } {
   const T = c.task.steps;
-  const t = c.rand(1 + salt, T);
-  const ops = nonLeafOps(c.task, t);
-  const i = ops[c.rand(2 + salt, ops.length)];
-  return { t, i, run: executeRun(c.task, { mode: c.mode, base: c.honest, fromStep: t, hooks: H.alterOp(t, i, c.rand(3 + salt, 1 << 16), 1 + c.rand(4 + salt, 3)) }) };
+  const final = c.honest.records[T - 1].stateAfter;
+  let last: { t: number; i: number; run: RunTrace } | null = null;
+  for (let k = 0; k < 16; k++) {
+    const s = salt + 100 * k;
+    const t = c.rand(1 + s, T);
+    const ops = nonLeafOps(c.task, t);
+    const i = ops[c.rand(2 + s, ops.length)];
+    const bad = executeRun(c.task, { mode: c.mode, base: c.honest, fromStep: t, hooks: H.alterOp(t, i, c.rand(3 + s, 1 << 16), 1 + c.rand(4 + s, 3)) });
+    last = { t, i, run: bad };
+    if (bad.records[T - 1].stateAfter !== final) return last;
+  }
+  return last as { t: number; i: number; run: RunTrace };
 }
 
 const JIA: JiaOptions = { delta: 0.05, q: 1, epochSegments: 4 };

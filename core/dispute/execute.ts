@@ -88,8 +88,20 @@ export function executeStep(
   return { step, graph, outputs, digests, stateBefore: state, stateBeforeDigests, stateAfter, stateAfterDigests, record };
 }
 
+/** What a TraceParty answers from (a RunTrace, or a proof bundle: core/dispute/repops-task.ts). */
+export interface PartyTrace {
+  readonly steps: number;
+  readonly root: Digest;
+  readonly records: readonly StepRecord[];
+  readonly recordDigests: readonly Digest[];
+  /** The state step t started from. */
+  stateBefore(t: number): readonly Tensor[];
+  /** Step t's execution (op outputs, digests, state after). */
+  step(t: number): StepExecution;
+}
+
 /** A party's whole run: records, run root, the state before every step, and on-demand step replays. */
-export class RunTrace {
+export class RunTrace implements PartyTrace {
   readonly task: DisputeTask;
   readonly mode: 'trace' | 'fast';
   readonly hooks: ExecHooks;
@@ -113,6 +125,10 @@ export class RunTrace {
 
   get steps(): number {
     return this.records.length;
+  }
+
+  stateBefore(t: number): readonly Tensor[] {
+    return this.states[t];
   }
 
   /** Re-executes step t from its stored starting state with the same hooks (bit-identical). */

@@ -12,7 +12,7 @@
  */
 import { fromHex, toHex, utf8 } from '../hash/hex.ts';
 import type { Digest } from '../hash/hex.ts';
-import { merkleLeaf, merkleRoot } from '../hash/merkle.ts';
+import { type MerkleProof, merkleLeaf, merkleRoot } from '../hash/merkle.ts';
 import { sha256 } from '../platform/hash.ts';
 
 const MERKLE_TAG = utf8('pinpoint.merkle.v1\0');
@@ -62,6 +62,26 @@ export class SubtreeHasher {
     this.memo.set(key, h);
     return h;
   }
+  /** Membership proof for leaf `index`, same as core/hash merkleProof but from the memoised subtrees. */
+  proof(index: number): MerkleProof {
+    const n = this.leaves.length;
+    if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`proof: index ${index} outside 0..${n - 1}`);
+    const siblings: string[] = [];
+    const walk = (lo: number, hi: number): void => {
+      if (hi - lo === 1) return;
+      const k = splitPoint(hi - lo);
+      if (index < lo + k) {
+        walk(lo, lo + k);
+        siblings.push(this.hash(lo + k, hi));
+      } else {
+        walk(lo + k, hi);
+        siblings.push(this.hash(lo, lo + k));
+      }
+    };
+    walk(0, n);
+    return { index, count: n, siblings };
+  }
+
   children(lo: number, hi: number): { left: string; right: string } {
     if (!(hi - lo >= 2) || lo < 0 || hi > this.leaves.length) {
       throw new RangeError(`op tree has no internal node [${lo}, ${hi}) over ${this.leaves.length} leaves`);

@@ -4,8 +4,8 @@
  * for cheaters who also lie in the dispute).
  */
 import { tensorDigest } from '../hash/digest.ts';
-import { merkleProof, merkleRoot } from '../hash/merkle.ts';
-import type { RunTrace } from './execute.ts';
+import { merkleRoot } from '../hash/merkle.ts';
+import type { PartyTrace } from './execute.ts';
 import { SubtreeHasher } from './merkle-descent.ts';
 import type {
   DisputeParty,
@@ -21,10 +21,11 @@ import type {
 
 export class TraceParty implements DisputeParty {
   readonly name: string;
-  readonly trace: RunTrace;
+  readonly trace: PartyTrace;
   private hasher: { step: number; h: SubtreeHasher } | null = null;
+  private runTree: SubtreeHasher | null = null;
 
-  constructor(name: string, trace: RunTrace) {
+  constructor(name: string, trace: PartyTrace) {
     this.name = name;
     this.trace = trace;
   }
@@ -39,7 +40,8 @@ export class TraceParty implements DisputeParty {
   }
 
   async openStep(step: number): Promise<StepOpening> {
-    return { record: this.trace.records[step], proof: merkleProof(this.trace.recordDigests, step) };
+    this.runTree ??= new SubtreeHasher(this.trace.recordDigests);
+    return { record: this.trace.records[step], proof: this.runTree.proof(step) };
   }
 
   async commitOps(step: number): Promise<OpRootClaim> {
@@ -52,22 +54,21 @@ export class TraceParty implements DisputeParty {
   }
 
   async openOp(step: number, index: number): Promise<OpOpening> {
-    const d = this.trace.step(step).digests;
-    return { digest: d[index], proof: merkleProof(d, index) };
+    return { digest: this.trace.step(step).digests[index], proof: this.opTree(step).proof(index) };
   }
 
   async revealInputs(step: number, index: number): Promise<InputReveal[]> {
     const ex = this.trace.step(step);
-    return ex.graph.nodes[index].inputs.map((j) => ({ index: j, tensor: ex.outputs[j], proof: merkleProof(ex.digests, j) }));
+    return ex.graph.nodes[index].inputs.map((j) => ({ index: j, tensor: ex.outputs[j], proof: this.opTree(step).proof(j) }));
   }
 
   async openStateBefore(step: number, slot: number): Promise<StateOpening> {
-    const digests = this.trace.states[step].map(tensorDigest);
-    return { slot, digest: digests[slot], proof: merkleProof(digests, slot) };
+    const digests = this.trace.stateBefore(step).map(tensorDigest);
+    return { slot, digest: digests[slot], proof: new SubtreeHasher(digests).proof(slot) };
   }
 
   async sealState(step: number): Promise<SealOpening> {
     const ex = this.trace.step(step);
-    return { digests: ex.stateAfterDigests, proofs: ex.graph.slots.map((s) => merkleProof(ex.digests, s.out)) };
+    return { digests: ex.stateAfterDigests, proofs: ex.graph.slots.map((s) => this.opTree(step).proof(s.out)) };
   }
 }

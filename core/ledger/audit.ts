@@ -5,7 +5,7 @@
  */
 import { canonicalJson } from '../hash/digest.ts';
 import { isDigest } from '../hash/hex.ts';
-import { eventAccounts, eventHash, eventTask, GENESIS_PREV } from './chain.ts';
+import { eventAccounts, eventHash, eventHashFromText, eventTask, GENESIS_PREV } from './chain.ts';
 import { plan } from './game.ts';
 import { MemoryLedger } from './memory.ts';
 import { validateParams } from './rules.ts';
@@ -14,6 +14,8 @@ import type { Action, Change, LedgerEvent } from './types.ts';
 export interface StoredEvent extends LedgerEvent {
   /** The filter index stored next to the event (checked against the payload). */
   accounts?: string[];
+  /** The payload exactly as stored; when present the hash is computed over these bytes. */
+  payloadText?: string;
 }
 
 export interface ReplayProblem {
@@ -56,7 +58,7 @@ export function replay(
     if (e.prevHash !== prev) return result({ seq: e.seq, problem: `prev_hash ${e.prevHash.slice(0, 12)}… does not match the hash of event ${e.seq - 1} (${prev.slice(0, 12)}…)` });
     let hash: string;
     try {
-      hash = eventHash(e);
+      hash = e.payloadText === undefined ? eventHash(e) : eventHashFromText(e, e.payloadText);
     } catch (err) {
       return result({ seq: e.seq, problem: `payload cannot be hashed: ${(err as Error).message}` });
     }
@@ -98,7 +100,11 @@ export function replay(
           return result({ seq: e.seq, problem: `the stored transcript of dispute #${action.dispute} does not match the digest this event recorded (the transcript was altered)` });
         }
       }
-      if (canonicalJson(changes) !== canonicalJson(e.payload.changes)) {
+      // The stored payload text is canonicalJson({action, changes}), so it ends with the changes' canonical
+      // JSON; comparing against that text avoids serialising the recorded changes a second time.
+      const derived = canonicalJson(changes);
+      const same = e.payloadText !== undefined ? e.payloadText.endsWith(`,"changes":${derived}}`) : derived === canonicalJson(e.payload.changes);
+      if (!same) {
         return result({ seq: e.seq, problem: `recorded changes differ from what the game rules derive from the action` });
       }
       try {

@@ -4,8 +4,8 @@
  * hash covers the previous hash and every byte of the payload. The first event (seq 1, `ledger.init`)
  * chains to 64 zeros.
  */
-import { digestJson } from '../hash/digest.ts';
-import type { Digest } from '../hash/hex.ts';
+import { canonicalJson, digestBytes, digestJson } from '../hash/digest.ts';
+import { type Digest, utf8 } from '../hash/hex.ts';
 import type { Action, EventPayload } from './types.ts';
 
 export const EVENT_TAG = 'pinpoint.ledger.event.v1';
@@ -22,6 +22,16 @@ export interface EventHeader {
 
 export function eventHash(e: EventHeader): Digest {
   return digestJson(EVENT_TAG, { seq: e.seq, prev: e.prevHash, kind: e.kind, at: e.at, task: e.task, payload: e.payload });
+}
+
+/**
+ * The same hash from the payload's canonical JSON text (as stored), without re-serialising the payload:
+ * the envelope's keys in sorted order are at, kind, payload, prev, seq, task.
+ */
+export function eventHashFromText(e: Omit<EventHeader, 'payload'>, payloadText: string): Digest {
+  const j = JSON.stringify;
+  const text = `{"at":${j(e.at)},"kind":${j(e.kind)},"payload":${payloadText},"prev":${j(e.prevHash)},"seq":${canonicalJson(e.seq)},"task":${j(e.task)}}`;
+  return digestBytes(EVENT_TAG, utf8(text));
 }
 
 /** The task an event concerns (for filtering): the action's task, else the task its changes update. */

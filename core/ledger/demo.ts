@@ -4,9 +4,10 @@
  * by a whistleblower after a verifier missed it, a false challenge, a dispute both parties lose, and tasks
  * still open. Deterministic: fixed clock, fixed digests.
  *
- * The dispute transcripts here are SYNTHETIC (`synthetic: true` in every transcript): structurally valid
- * "pinpoint.dispute-transcript" v1 records built by this file with the real bisection arithmetic, not the
- * output of a real dispute run. Callers may pass real transcripts from core/dispute instead.
+ * Transcripts: `realDemoTranscripts()` runs three attack scenarios through the real referee (what
+ * `pinpoint ledger demo` and the app use). Without them `demoActions()` falls back to SYNTHETIC transcripts
+ * (`synthetic: true` in each): structurally valid "pinpoint.dispute-transcript" v1 records built here with
+ * the real bisection arithmetic and made-up digests — deterministic, for tests.
  */
 import type { Transcript } from '../dispute/transcript.ts';
 import { digestJson } from '../hash/digest.ts';
@@ -175,6 +176,25 @@ export interface DemoTranscripts {
   bothLose?: Transcript;
 }
 
+/**
+ * Real transcripts: the attack library's scenarios run end to end through the real referee on its
+ * synthetic 64-step task — 'alter-op' (the solver alters one op output: solver loses), 'false-challenge'
+ * (challenger loses) and 'both-cheat' (both lose). Throws if a scenario does not reach its expected verdict.
+ */
+export async function realDemoTranscripts(seed = 1): Promise<Required<DemoTranscripts>> {
+  const { getAttack } = await import('../attacks/scenarios.ts');
+  const one = async (name: string, loser: Loser): Promise<Transcript> => {
+    const o = await getAttack(name).run({ seed });
+    if (!o.asExpected || o.verdict.loser !== loser) throw new Error(`attack scenario ${name} ended with loser ${o.verdict.loser}, expected ${loser}`);
+    return o.transcript;
+  };
+  return {
+    caughtCheater: await one('alter-op', 'solver'),
+    falseChallenge: await one('false-challenge', 'challenger'),
+    bothLose: await one('both-cheat', 'both'),
+  };
+}
+
 /** The demo's actions in order. Dispute ids are 1, 2, 3 in the order the disputes open. */
 export function demoActions(real: DemoTranscripts = {}): Action[] {
   const acts: Action[] = [];
@@ -200,7 +220,8 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   acts.push({ type: 'task.finalize', task: 'mnist-mlp' });
 
   // 2. Caught cheater: Carol skips work, Dave's sampled check misses it, Erin disputes and wins the jackpot.
-  acts.push({ type: 'task.post', task: 'iris-mlp', submitter: 'alice', bounty: 300, spec: 'MLP 4-16-3 on Iris, 200 steps, Adam, seed 1' });
+  const specOf = (t: Transcript | undefined, fallback: string) => (t ? `${t.task} — dispute transcript from a real referee run` : fallback);
+  acts.push({ type: 'task.post', task: 'iris-mlp', submitter: 'alice', bounty: 300, spec: specOf(real.caughtCheater, 'MLP 4-16-3 on Iris, 200 steps, Adam, seed 1') });
   acts.push({ type: 'task.claim', task: 'iris-mlp', solver: 'carol' });
   acts.push({ type: 'proof.submit', task: 'iris-mlp', solver: 'carol', runCommitment: run('iris-mlp', 'carol') });
   acts.push({ type: 'task.verify', task: 'iris-mlp', verifier: 'dave', reportDigest: d('iris-mlp', 'report') });
@@ -214,7 +235,7 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   );
 
   // 3. False challenge: Frank disputes Bob's honest run and loses part of his stake to Bob and the treasury.
-  acts.push({ type: 'task.post', task: 'xor-tanh', submitter: 'grace', bounty: 150, spec: 'MLP 2-8-1 tanh on XOR, 500 steps, SGD, seed 3' });
+  acts.push({ type: 'task.post', task: 'xor-tanh', submitter: 'grace', bounty: 150, spec: specOf(real.falseChallenge, 'MLP 2-8-1 tanh on XOR, 500 steps, SGD, seed 3') });
   acts.push({ type: 'task.claim', task: 'xor-tanh', solver: 'bob' });
   acts.push({ type: 'proof.submit', task: 'xor-tanh', solver: 'bob', runCommitment: run('xor-tanh', 'bob') });
   acts.push({ type: 'dispute.open', task: 'xor-tanh', challenger: 'frank' });
@@ -227,7 +248,7 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   );
 
   // 4. Both lose: Carol cheats again and Frank's counter-claim is wrong too; Grace is refunded.
-  acts.push({ type: 'task.post', task: 'linreg', submitter: 'grace', bounty: 120, spec: 'linear regression 8→1, 100 steps, SGD, seed 11' });
+  acts.push({ type: 'task.post', task: 'linreg', submitter: 'grace', bounty: 120, spec: specOf(real.bothLose, 'linear regression 8→1, 100 steps, SGD, seed 11') });
   acts.push({ type: 'task.claim', task: 'linreg', solver: 'carol' });
   acts.push({ type: 'proof.submit', task: 'linreg', solver: 'carol', runCommitment: run('linreg', 'carol') });
   acts.push({ type: 'dispute.open', task: 'linreg', challenger: 'frank' });

@@ -10,10 +10,11 @@ import Database from 'better-sqlite3';
 import { canonicalJson } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { replay, type ReplayProblem } from './audit.ts';
-import { eventAccounts, eventHash, eventTask, GENESIS_PREV } from './chain.ts';
+import { eventAccounts, eventHashFromText, eventTask, GENESIS_PREV } from './chain.ts';
 import { type LedgerView, plan, recordAction } from './game.ts';
 import type { LedgerSnapshot, MemoryLedger, Totals } from './memory.ts';
 import { validateParams } from './rules.ts';
+import { transcriptText } from './transcript.ts';
 import { LEDGER_APPLICATION_ID, LEDGER_SCHEMA_VERSION, MIGRATIONS } from './schema.ts';
 import {
   type Account,
@@ -258,6 +259,7 @@ export class SqliteLedger {
   ) {
     this.db = openDatabase(file, opts);
     this.clock = opts.clock ?? (() => new Date().toISOString());
+    this.txn = this.db.transaction((actions: Action[]) => actions.map((a) => this.submitInTxn(a)));
     const db = this.db;
     const q = {
       account: db.prepare('SELECT a.id, a.name, b.amount AS balance FROM accounts a JOIN balances b ON b.account_id = a.id WHERE a.id = ?'),
@@ -337,20 +339,24 @@ export class SqliteLedger {
 
   /** Applies one game action atomically; invalid actions throw a LedgerError and leave the file unchanged. */
   submit(action: Action): LedgerEvent {
-    return this.withRetry(() => this.db.transaction(() => this.submitInTxn(action)).immediate());
+    return this.withRetry(() => this.txn.immediate([action])[0]);
   }
 
   /** Several actions in one transaction (all or nothing). */
   submitAll(actions: Action[]): LedgerEvent[] {
-    return this.withRetry(() => this.db.transaction(() => actions.map((a) => this.submitInTxn(a))).immediate());
+    return this.withRetry(() => this.txn.immediate(actions));
   }
+
+  /** Built once: better-sqlite3 prepares BEGIN/COMMIT statements per transaction wrapper. */
+  private readonly txn: Database.Transaction<(actions: Action[]) => LedgerEvent[]>;
 
   private submitInTxn(action: Action): LedgerEvent {
     this.params();
     const changes = plan(this.view, action);
     const recorded = recordAction(action, changes);
     const seq = this.head().seq + 1;
-    const transcript = action.type === 'dispute.settle' ? canonicalJson(action.transcript) : null;
+    // plan() validated the transcript as a JSON object; its canonical text is memoised.
+    const transcript = action.type === 'dispute.settle' ? transcriptText(action.transcript as object) : null;
     try {
       for (const c of changes) this.applyChange(c, seq, transcript);
     } catch (err) {
@@ -365,10 +371,9 @@ export class SqliteLedger {
     const seq = head.seq + 1;
     if (seqHint !== null && seqHint !== seq) throw new LedgerError('internal', 'head moved inside a transaction');
     const header = { seq, kind: payload.action.type, at: this.clock(), task: eventTask(payload), prevHash: head.hash, payload };
-    const hash = eventHash(header);
-    this.db
-      .prepare('INSERT INTO events (seq, kind, at, task_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(seq, header.kind, header.at, header.task, canonicalJson(payload), header.prevHash, hash);
+    const text = canonicalJson(payload);
+    const hash = eventHashFromText(header, text);
+    this.st('INSERT INTO events (seq, kind, at, task_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(seq, header.kind, header.at, header.task, text, header.prevHash, hash);
     const ins = this.st('INSERT INTO event_accounts (account_id, seq) VALUES (?, ?)');
     for (const a of eventAccounts(payload)) ins.run(a, seq);
     return { ...header, hash };
@@ -583,7 +588,7 @@ export class SqliteLedger {
     }
   };
 
-  private *iterateEvents(): Generator<LedgerEvent> {
+  private *iterateEvents(): Generator<LedgerEvent & { payloadText: string }> {
     for (const r of this.st('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
       let payload: EventPayload;
       try {
@@ -591,7 +596,7 @@ export class SqliteLedger {
       } catch {
         payload = { action: { type: 'unparsable' }, changes: [] } as unknown as EventPayload;
       }
-      yield { seq: r.seq, kind: r.kind, at: r.at, task: r.task_id, payload, prevHash: r.prev_hash, hash: r.hash };
+      yield { seq: r.seq, kind: r.kind, at: r.at, task: r.task_id, payload, prevHash: r.prev_hash, hash: r.hash, payloadText: r.payload };
     }
   }
 
@@ -620,7 +625,7 @@ export class SqliteLedger {
       if (!list) accountsBySeq.set(r.seq, (list = []));
       list.push(r.account_id);
     }
-    const events = (function* (it: Generator<LedgerEvent>) {
+    const events = (function* (it: Generator<LedgerEvent & { payloadText: string }>) {
       for (const e of it) yield { ...e, accounts: accountsBySeq.get(e.seq) ?? [] };
     })(this.iterateEvents());
     const res = replay(events, this.transcriptOf);

@@ -24,13 +24,28 @@ function recordedVerdict(t: Record<string, unknown>): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+const textCache = new WeakMap<object, string>();
+
+/**
+ * Canonical JSON of a transcript, memoised per object: settling checks, digests and stores the same
+ * transcript, and serialising a large one is the dominant cost of a settlement.
+ */
+export function transcriptText(t: object): string {
+  let text = textCache.get(t);
+  if (text === undefined) {
+    text = canonicalJson(t);
+    textCache.set(t, text);
+  }
+  return text;
+}
+
 /** Validates a transcript against the verdict being settled and returns its digest. */
 export function checkTranscript(transcript: unknown, verdict: Verdict): Digest {
   if (transcript === null || typeof transcript !== 'object' || Array.isArray(transcript)) bad('dispute transcript must be a JSON object');
   const t = transcript as Record<string, unknown>;
   let text: string;
   try {
-    text = canonicalJson(t);
+    text = transcriptText(t);
   } catch (err) {
     bad(`dispute transcript is not plain JSON: ${(err as Error).message}`);
   }

@@ -17,6 +17,7 @@ import type {
   TableOutput,
 } from './outputs.ts';
 import { OUTPUT_KINDS, validateOutput } from './outputs.ts';
+import { describeVerdict, type Transcript } from '../dispute/transcript.ts';
 
 export type OutputSink = (o: Output) => void;
 
@@ -164,9 +165,9 @@ export function heatmap(t: TensorLike, opts: { title?: string; digest?: string; 
   return emit(out);
 }
 
-/** Anything shaped like a recorded tape node (core/repops tape). */
+/** Anything shaped like a recorded tape node (core/repops tape) or a dispute StepGraph node (id = index). */
 export interface TapeNodeLike {
-  id: number;
+  id?: number;
   op: string;
   inputs: readonly number[];
   out?: { shape: readonly number[] };
@@ -183,16 +184,18 @@ export function graph(
   nodes: readonly TapeNodeLike[],
   opts: { title?: string; digests?: readonly string[]; marks?: Record<number, GraphNode['mark']> } = {},
 ): GraphOutput {
-  const gnodes: GraphNode[] = nodes.map((n) => {
-    const g: GraphNode = { id: n.id, op: n.op, shape: [...(n.out?.shape ?? n.shape ?? [])] };
-    if (opts.digests?.[n.id]) g.digest = opts.digests[n.id];
+  const idOf = (n: TapeNodeLike, i: number) => n.id ?? i;
+  const gnodes: GraphNode[] = nodes.map((n, i) => {
+    const id = idOf(n, i);
+    const g: GraphNode = { id, op: n.op, shape: [...(n.out?.shape ?? n.shape ?? [])] };
+    if (opts.digests?.[id]) g.digest = opts.digests[id];
     if (n.phase) g.phase = n.phase;
     if (n.label) g.label = n.label;
-    const m = opts.marks?.[n.id];
+    const m = opts.marks?.[id];
     if (m) g.mark = m;
     return g;
   });
-  const edges = nodes.flatMap((n) => n.inputs.map((from) => ({ from, to: n.id })));
+  const edges = nodes.flatMap((n, i) => n.inputs.map((from) => ({ from, to: idOf(n, i) })));
   const out: GraphOutput = { kind: 'graph', nodes: gnodes, edges };
   if (opts.title) out.title = opts.title;
   return emit(out);
@@ -212,6 +215,30 @@ export function dispute(d: {
   for (const k of ['title', 'step', 'op', 'opName'] as const) if (d[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = d[k];
   if (d.transcript !== undefined) out.transcript = JSON.parse(JSON.stringify(d.transcript));
   return emit(out);
+}
+
+/**
+ * A real dispute transcript (core/dispute/transcript.ts): its bisection rounds over steps then ops,
+ * with the interval after each round, the probed index and whether the parties agreed.
+ */
+export function showTranscript(t: Transcript, title?: string): DisputeOutput {
+  const rounds: DisputeRoundView[] = [];
+  for (const r of t.rounds) {
+    const iv = r.steps ?? r.ops;
+    if (!iv) continue;
+    const q = r.question;
+    const probe = q.step !== undefined && r.steps ? q.step : q.range ? q.range[0] : q.index;
+    const v: DisputeRoundView = { phase: r.steps ? 'step' : 'op', lo: iv.lo, hi: iv.hi, note: r.note };
+    if (probe !== undefined) v.mid = probe;
+    if (r.agree !== undefined) v.agree = r.agree;
+    rounds.push(v);
+  }
+  const v = t.verdict;
+  const d: Parameters<typeof dispute>[0] = { rounds, verdict: describeVerdict(v), transcript: t, title: title ?? `${t.parties.solver} vs ${t.parties.challenger}` };
+  if (v.step !== null) d.step = v.step;
+  if (v.op !== null) d.op = v.op;
+  if (v.opName !== null) d.opName = v.opName;
+  return dispute(d);
 }
 
 export function ledger(s: Omit<LedgerOutput, 'kind'>): LedgerOutput {

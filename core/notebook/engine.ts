@@ -108,8 +108,27 @@ export class NotebookSession {
       if (error) r.error = error;
       return r;
     };
+    let stop: 'timeout' | 'cancelled' | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let halt: (why: 'timeout' | 'cancelled') => void = () => {};
+    const stopped = new Promise<'stopped'>((resolve) => {
+      halt = (why) => {
+        if (stop) return;
+        stop = why;
+        void this.restart();
+        resolve('stopped');
+      };
+      this.running = { cancel: () => halt('cancelled') };
+    });
     const compiled = await this.opts.compile(cell.source, cell.id);
+    if (stop === 'cancelled') {
+      clearTimeout(timer);
+      this.running = null;
+      return done('cancelled', { name: 'Cancelled', message: `cell ${cell.id} was cancelled` });
+    }
     if (!compiled.ok) {
+      clearTimeout(timer);
+      this.running = null;
       return done('error', {
         name: 'CompileError',
         message: compiled.message,
@@ -121,6 +140,8 @@ export class NotebookSession {
     try {
       kernel = await this.getKernel();
     } catch (err) {
+      clearTimeout(timer);
+      this.running = null;
       return done('error', { name: 'KernelError', message: (err as Error).message });
     }
     const push = (json: string) => {
@@ -133,18 +154,12 @@ export class NotebookSession {
       outputs.push(o);
       onOutput(o);
     };
-    let stop: 'timeout' | 'cancelled' | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopped = new Promise<'stopped'>((resolve) => {
-      const halt = (why: 'timeout' | 'cancelled') => {
-        if (stop) return;
-        stop = why;
-        void this.restart();
-        resolve('stopped');
-      };
-      timer = setTimeout(() => halt('timeout'), timeoutMs);
-      this.running = { cancel: () => halt('cancelled') };
-    });
+    if (stop === 'cancelled') {
+      this.running = null;
+      return done('cancelled', { name: 'Cancelled', message: `cell ${cell.id} was cancelled` });
+    }
+    // The limit covers the cell's execution only (not compilation or kernel start-up).
+    timer = setTimeout(() => halt('timeout'), timeoutMs);
     try {
       const r = await Promise.race([kernel.run(cell.id, compiled.code, push), stopped]);
       if (stop === 'timeout') {

@@ -45,10 +45,10 @@ export function outputHtml(o: Output): string {
     case 'ledger': {
       const svg = renderOutputSvg(o) ?? '';
       const ev = o.events?.length ? tableHtml(['#', 'event', 'detail', 'hash'], o.events.map((e) => [e.seq, e.type, e.detail ?? '', e.hash ? `${e.hash.slice(0, 16)}…` : ''])) : '';
-      return `<figure class="chart ledger">${svg}</figure>${ev}`;
+      return `<figure class="figure" data-kind="ledger">${svg}</figure>${ev}`;
     }
     default:
-      return `<figure class="chart ${o.kind}">${renderOutputSvg(o) ?? ''}</figure>`;
+      return `<figure class="figure" data-kind="${o.kind}">${renderOutputSvg(o) ?? ''}</figure>`;
   }
 }
 

@@ -1,37 +1,45 @@
 /**
- * Node-side compilation with esbuild: each cell's TypeScript is *transformed* (never bundled) to a
- * script — `import … from 'pinpoint'` becomes `require('pinpoint')`, which the sandbox resolves to the
- * prelude — and the prelude and the sandbox worker are bundled once per process.
+ * Node-side compilation with esbuild: each cell's TypeScript is *transformed* (never bundled) to
+ * JavaScript, then node-hoist.ts turns its top-level declarations into notebook globals and wraps the
+ * body in an async function (top-level await); `import … from 'pinpoint'` becomes `require('pinpoint')`,
+ * which the sandbox resolves to the prelude. The prelude and the sandbox worker are bundled once per
+ * process.
  */
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { HoistError, hoistCell } from './node-hoist.ts';
 import type { CellCompiler, CompileResult } from './protocol.ts';
+import { decodeMappings, originalLine } from './sourcemap.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
 export const compileCell: CellCompiler = async (source, cellId) => {
+  let r: esbuild.TransformResult;
   try {
-    const r = await esbuild.transform(source, {
+    r = await esbuild.transform(source, {
       loader: 'ts',
-      format: 'cjs',
+      format: 'esm',
       target: 'es2022',
       sourcemap: 'external',
       sourcefile: `cell ${cellId}`,
       // Every import() becomes require(), which the sandbox answers; a real dynamic import would
       // reach Node's module loader and hand back host-realm errors.
       supported: { 'dynamic-import': false },
+      // Keep imports a cell does not use itself: later cells may (imports are notebook globals).
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
       logLevel: 'silent',
     });
-    return { ok: true, code: r.code, map: r.map } satisfies CompileResult;
   } catch (err) {
     const e = (err as esbuild.TransformFailure).errors?.[0];
     if (!e) throw err;
-    let message = e.text;
-    if (/Top-level await/.test(message)) {
-      message =
-        'top-level await is not supported in cells; put the awaiting code in an async function and end the cell with a call to it — the runner awaits a promise a cell ends with';
-    }
-    return { ok: false, message, line: e.location?.line ?? 1, column: e.location?.column ?? 0 };
+    return { ok: false, message: e.text, line: e.location?.line ?? 1, column: e.location?.column ?? 0 } satisfies CompileResult;
+  }
+  try {
+    return { ok: true, code: hoistCell(r.code).code, map: r.map };
+  } catch (err) {
+    if (!(err instanceof HoistError)) throw err;
+    const line = originalLine(decodeMappings((JSON.parse(r.map) as { mappings: string }).mappings), err.line) ?? 1;
+    return { ok: false, message: err.message, line, column: 0 };
   }
 };
 

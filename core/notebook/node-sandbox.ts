@@ -23,7 +23,7 @@ import type { HostMessage, KernelMessage, RawError } from './protocol.ts';
 const FS_MODULES = new Set(['fs', 'fs/promises', 'path', 'url', 'os']);
 
 /** Context-realm setup code: receives host callbacks and keeps them out of reach of cells. */
-const SETUP = String.raw`(function (post, hostRequire, hostFetch, hostNow, grants) {
+const SETUP = String.raw`(function (post, hostRequire, hostFetch, hostNow, hostTimer, hostClear, grants) {
   'use strict';
   const g = globalThis;
   const P = g.__pinpointPrelude;
@@ -68,6 +68,19 @@ const SETUP = String.raw`(function (post, hostRequire, hostFetch, hostNow, grant
   def('console', { value: konsole, writable: false });
   def('pinpoint', { value: P, writable: false });
   def('performance', { value: Object.freeze({ now: function () { return +hostNow(); } }), writable: false });
+  // Timers run context callbacks from the host's event loop; only numbers cross (ids, delays).
+  const timer = function (repeat) {
+    return function (fn) {
+      if (typeof fn !== 'function') throw new TypeError('timer callback must be a function');
+      const args = Array.prototype.slice.call(arguments, 2);
+      return hostTimer(function () { fn.apply(undefined, args); }, +arguments[1] || 0, repeat);
+    };
+  };
+  const clear = function (id) { hostClear(+id || 0); };
+  def('setTimeout', { value: timer(false), writable: true });
+  def('setInterval', { value: timer(true), writable: true });
+  def('clearTimeout', { value: clear, writable: true });
+  def('clearInterval', { value: clear, writable: true });
   def('process', { get: function () { refuse('process'); } });
   def('Buffer', { get: function () { refuse('Buffer'); } });
   def('module', { get: function () { refuse('module'); } });
@@ -103,6 +116,8 @@ let ctx: vm.Context | null = null;
 let api: ContextApi | null = null;
 let currentCell = '';
 let ContextError: ErrorConstructor = Error;
+let timerSeq = 0;
+const timers = new Map<number, ReturnType<typeof setTimeout>>();
 
 function hostError(err: unknown): RawError {
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
@@ -131,6 +146,8 @@ function init(prelude: string, permissions: Permission[]): void {
     req: (name: string) => unknown,
     fetch: typeof globalThis.fetch,
     now: () => number,
+    timer: (cb: () => void, ms: number, repeat: boolean) => number,
+    clear: (id: number) => void,
     grants: string[],
   ) => ContextApi;
   const grants = vm.runInContext('[]', ctx) as string[];
@@ -142,6 +159,25 @@ function init(prelude: string, permissions: Permission[]): void {
     grantedRequire,
     (a, b) => fetch(a, b),
     () => performance.now(),
+    (cb, ms, repeat) => {
+      const id = ++timerSeq;
+      const fire = () => {
+        if (!repeat) timers.delete(id);
+        try {
+          cb();
+        } catch (err) {
+          const e = api ? (JSON.parse(api.describe(err)) as RawError) : { name: 'Error', message: 'timer callback failed' };
+          send({ type: 'output', id: currentCell, json: JSON.stringify({ kind: 'text', stream: 'stderr', text: `uncaught in timer: ${e.name}: ${e.message}` }) });
+        }
+      };
+      timers.set(id, repeat ? setInterval(fire, ms) : setTimeout(fire, ms));
+      return id;
+    },
+    (id) => {
+      const h = timers.get(id);
+      if (h) clearTimeout(h);
+      timers.delete(id);
+    },
     grants,
   );
 }

@@ -1,11 +1,31 @@
 /**
- * The `pinpoint` module as seen by notebook cells (`import { … } from 'pinpoint'`). Bundled and
- * evaluated inside the sandbox, so it may only pull in browser-safe core modules. Namespaces mirror
- * core/ folders; display helpers are top-level names.
+ * The `pinpoint` module as seen by notebook cells (`import { train } from 'pinpoint'`, or the same
+ * names as globals). Bundled and evaluated inside the sandbox, so it pulls in only browser-safe core
+ * modules (never node-*.ts). Namespaces mirror the core/ folders; display helpers are top-level names.
  */
 import './prelude-globals.ts';
 
 export * as hash from './prelude/hash.ts';
-export * as repops from './prelude/repops.ts';
-export { assert, chart, display, dispute, formatValue, graph, heatmap, ledger, markdown, setOutputSink, table, text } from './display.ts';
+export * as repops from '../repops/index.ts';
+export * as train from '../train/index.ts';
+export * as proof from '../proof/index.ts';
+export * as verify from '../verify/index.ts';
+export * as dispute from '../dispute/index.ts';
+export * as attacks from '../attacks/index.ts';
+export * as ledger from './prelude/ledger.ts';
+export {
+  assert,
+  chart,
+  display,
+  dispute as showDispute,
+  showTranscript,
+  formatValue,
+  graph,
+  heatmap,
+  ledger as showLedger,
+  markdown,
+  setOutputSink,
+  table,
+  text,
+} from './display.ts';
 export { PINPOINT_VERSION } from '../version.ts';

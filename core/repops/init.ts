@@ -5,7 +5,7 @@
  * Give each parameter its own stream (or seed) — two tensors initialised with the same (seed, stream)
  * get the same underlying words.
  */
-import { type Seed, randomNormal, randomUniform } from './prng.ts';
+import { type Seed, checkSeed, checkStream, randomNormal, randomUniform } from './prng.ts';
 import { RepOpsError, type Shape, type Tensor, sizeOf } from './tensor.ts';
 
 const f = Math.fround;
@@ -20,6 +20,12 @@ export interface FanInit extends RandomInit {
   /** Override the fans derived from the shape (see `fans`). */
   fanIn?: number;
   fanOut?: number;
+}
+
+function checkRandom(fn: string, opts: RandomInit): void {
+  if (opts === null || typeof opts !== 'object') throw new RepOpsError(fn, 'options { seed, stream? } required');
+  checkSeed(fn, opts.seed);
+  checkStream(fn, opts.stream ?? 0);
 }
 
 function checkShape(fn: string, shape: Shape): number {
@@ -51,6 +57,7 @@ export function uniform(shape: Shape, opts: RandomInit & { low?: number; high?: 
 
 function uniformNamed(fn: string, shape: Shape, opts: RandomInit, low: number, high: number): Tensor {
   const n = checkShape(fn, shape);
+  checkRandom(fn, opts);
   const lo = checkFinite(fn, 'low', low);
   const hi = checkFinite(fn, 'high', high);
   if (!(hi >= lo)) throw new RepOpsError(fn, `high (${hi}) must be ≥ low (${lo})`);
@@ -68,6 +75,7 @@ export function normal(shape: Shape, opts: RandomInit & { mean?: number; std?: n
 
 function normalNamed(fn: string, shape: Shape, opts: RandomInit, mean: number, std: number): Tensor {
   const n = checkShape(fn, shape);
+  checkRandom(fn, opts);
   const m = checkFinite(fn, 'mean', mean);
   const s = checkFinite(fn, 'std', std);
   if (s < 0) throw new RepOpsError(fn, `std must be ≥ 0, got ${s}`);
@@ -92,6 +100,7 @@ export function fans(shape: Shape): { fanIn: number; fanOut: number } {
 
 function resolveFans(fn: string, shape: Shape, opts: FanInit): { fanIn: number; fanOut: number } {
   checkShape(fn, shape);
+  checkRandom(fn, opts);
   const d = fans(shape);
   const fanIn = opts.fanIn ?? d.fanIn;
   const fanOut = opts.fanOut ?? d.fanOut;

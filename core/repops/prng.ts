@@ -83,6 +83,16 @@ function checkWord(fn: string, what: string, v: unknown): number {
   return v;
 }
 
+/** Validates a seed for function `fn` (RepOpsError naming fn otherwise); returns the Philox key. */
+export function checkSeed(fn: string, seed: Seed): [number, number] {
+  return seedKey(fn, seed);
+}
+
+/** Validates a stream number for function `fn`. */
+export function checkStream(fn: string, stream: number): number {
+  return checkWord(fn, 'stream', stream);
+}
+
 function seedKey(fn: string, seed: Seed): [number, number] {
   if (Array.isArray(seed)) {
     if (seed.length !== 2) throw new RepOpsError(fn, `seed pair must have 2 words, got ${seed.length}`);

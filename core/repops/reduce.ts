@@ -88,7 +88,25 @@ export function reduceSumData(
   const out = new Float32Array(outSize);
   if (n === 0) return out;
   const kIdx = new Array<number>(keptDims.length).fill(0);
-  // Fast path: one reduced axis — strided lane sum, no gathering.
+  // Fast path: one reduced axis that is not the last — stream rows with 4 lane rows of accumulators
+  // (contiguous reads; exactly the same additions in the same order as laneSum per column).
+  if (redDims.length === 1 && redStrides[0] > 1) {
+    const s = redStrides[0];
+    const outer = outSize / s;
+    const acc = scratchBuffer(4 * s);
+    for (let o = 0; o < outer; o++) {
+      acc.fill(0, 0, 4 * s);
+      let p = o * n * s;
+      for (let i = 0; i < n; i++, p += s) {
+        const lane = (i & 3) * s;
+        for (let j = 0; j < s; j++) acc[lane + j] += x[p + j];
+      }
+      const ob = o * s;
+      for (let j = 0; j < s; j++) out[ob + j] = fround(acc[j] + acc[s + j]) + fround(acc[2 * s + j] + acc[3 * s + j]);
+    }
+    return out;
+  }
+  // One reduced axis, the last: a contiguous lane sum per output.
   if (redDims.length === 1) {
     let base = 0;
     for (let o = 0; o < outSize; o++) {

@@ -4,9 +4,13 @@
  * `getOp(node.op).forward(inputs, node.attrs)`, so nothing an op computes may depend on anything but
  * its input tensors and its JSON-safe attrs.
  */
-
+import { OPS } from './registry-store.ts';
 import type { Var } from './tape.ts';
 import { RepOpsError, type Shape, type Tensor } from './tensor.ts';
+// Registers every op (side effect), so `getOp` works whichever RepOps module a caller imports first.
+// The storage lives in registry-store.ts (imported above), so this import cycle never reads an
+// uninitialised binding.
+import './ops/all.ts';
 
 export type AttrScalar = number | string | boolean;
 export type AttrValue = AttrScalar | readonly AttrScalar[];
@@ -44,25 +48,23 @@ export interface OpDef {
   readonly spec: string;
 }
 
-const registry = new Map<string, OpDef>();
-
 export function registerOp(def: OpDef): OpDef {
-  if (registry.has(def.name)) throw new RepOpsError(def.name, 'op registered twice');
-  registry.set(def.name, def);
+  if (OPS.has(def.name)) throw new RepOpsError(def.name, 'op registered twice');
+  OPS.set(def.name, def);
   return def;
 }
 
 export function getOp(name: string): OpDef {
-  const def = registry.get(name);
+  const def = OPS.get(name);
   if (!def) throw new RepOpsError(String(name), 'unknown op (not in the RepOps registry)');
   return def;
 }
 
 export function hasOp(name: string): boolean {
-  return registry.has(name);
+  return OPS.has(name);
 }
 
 /** All registered op names, sorted. */
 export function listOps(): string[] {
-  return [...registry.keys()].sort();
+  return [...OPS.keys()].sort();
 }

@@ -60,6 +60,11 @@ export interface StepOptions {
   readonly tamper?: Tamper;
   /** Digest of `state` if the caller already knows it (saves hashing the state twice per step). */
   readonly stateBeforeDigest?: Digest;
+  /**
+   * Tensor digests of `state` (layout order) if already known — in trace mode they are the digests of
+   * the state leaves, so the trainer passes the previous step's output digests instead of re-hashing.
+   */
+  readonly stateTensorDigests?: readonly Digest[];
 }
 
 export interface StepResult {
@@ -73,6 +78,8 @@ export interface StepResult {
   /** Tape ids of the stateAfter tensors, in layout order. */
   readonly outputIds: readonly number[];
   readonly lossId: number;
+  /** Tensor digests of `after` (layout order): feed them to the next step's `stateTensorDigests`. */
+  readonly afterDigests: readonly Digest[];
   /** Number of tape nodes (= opCount in trace mode). */
   readonly nodeCount: number;
   /** Floating-point operations of the step's non-leaf nodes (RepOps flops model). */
@@ -176,11 +183,18 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       `loss is ${loss} at step ${step} (training diverged; lower the learning rate)`,
     );
   const traced = opts.mode === 'trace' || opts.keepTape === true;
-  const opDigests = traced ? nodes.map((n) => tensorDigest(n.out)) : undefined;
+  // State leaves are tape nodes 0 … L−1 (recordStep adds them first, in layout order); when nothing
+  // tampered with them their digests are the known state tensor digests.
+  const known = opts.stateTensorDigests;
+  const reuse = known !== undefined && known.length === ctx.layout.length;
+  const opDigests = traced
+    ? nodes.map((n, i) => (reuse && i < known.length && n === tape.nodes[i] ? known[i] : tensorDigest(n.out)))
+    : undefined;
+  const afterDigests = opDigests ? outputIds.map((id) => opDigests[id]) : after.tensors.map(tensorDigest);
   const record: StepRecord = {
     step,
     stateBefore: opts.stateBeforeDigest ?? stateDigest(state),
-    stateAfter: stateDigest(after),
+    stateAfter: merkleRoot(afterDigests),
     batchDigest: batchDigest(indices),
     loss,
     ...(opts.mode === 'trace' && opDigests
@@ -195,6 +209,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
     ...(opts.keepTape ? { nodes } : {}),
     outputIds,
     lossId,
+    afterDigests,
     nodeCount: nodes.length,
     flops: tapeFlops(nodes),
   };

@@ -86,16 +86,23 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const T = ctx.task.steps;
   let state = initialState(ctx);
   let digest = stateDigest(state);
+  let tensorDigests: readonly Digest[] | undefined;
   const records: StepRecord[] = [];
   const checkpoints: Checkpoint[] = [];
   const opDigests: Digest[][] = [];
   for (let t = 0; t < T; t++) {
     if (t % ctx.task.checkpointEvery === 0) checkpoints.push({ step: t, tensors: state.tensors });
-    const r = runStep(ctx, state, t, { mode: opts.mode, tamper: opts.tamper, stateBeforeDigest: digest });
+    const r = runStep(ctx, state, t, {
+      mode: opts.mode,
+      tamper: opts.tamper,
+      stateBeforeDigest: digest,
+      stateTensorDigests: tensorDigests,
+    });
     records.push(r.record);
     if (r.opDigests) opDigests.push(r.opDigests);
     state = r.after;
     digest = r.record.stateAfter;
+    tensorDigests = r.afterDigests;
     opts.onStep?.(r, T);
   }
   checkpoints.push({ step: T, tensors: state.tensors });

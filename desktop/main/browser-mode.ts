@@ -11,11 +11,21 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface BrowserMode {
   server: RunningServer;
+  /** Folder of the renderer build being served. */
+  rendererDir: string;
+  /** Prints the URL to open (done at start unless `announce: false`). */
+  announce(): void;
   closed: Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startBrowserMode(opts: { port?: number; dataDir?: string; rebuild?: boolean; quiet?: boolean }): Promise<BrowserMode> {
+export async function startBrowserMode(opts: {
+  port?: number;
+  dataDir?: string;
+  rebuild?: boolean;
+  quiet?: boolean;
+  announce?: boolean;
+}): Promise<BrowserMode> {
   const t0 = performance.now();
   const log = (msg: string) => {
     if (!opts.quiet) console.log(msg);
@@ -26,9 +36,13 @@ export async function startBrowserMode(opts: { port?: number; dataDir?: string; 
   ]);
   if (build.built) log(`pinpoint: renderer built in ${(build.ms / 1000).toFixed(1)} s`);
   const server = await startServer({ backend, staticDir: build.dir, port: opts.port });
-  log(`pinpoint: browser mode ready in ${((performance.now() - t0) / 1000).toFixed(1)} s — data: ${backend.context.dataDir}`);
-  log(`\n  Open  ${server.openUrl}\n`);
-  log('  (the token in the URL is required; press Ctrl+C to stop)');
+  const ready = ((performance.now() - t0) / 1000).toFixed(1);
+  const announce = () => {
+    log(`pinpoint: browser mode ready in ${ready} s — data: ${backend.context.dataDir}`);
+    log(`\n  Open  ${server.openUrl}\n`);
+    log('  (the token in the URL is required; press Ctrl+C to stop)');
+  };
+  if (opts.announce !== false) announce();
   let resolveClosed: () => void = () => {};
   const closed = new Promise<void>((r) => {
     resolveClosed = r;
@@ -46,5 +60,5 @@ export async function startBrowserMode(opts: { port?: number; dataDir?: string; 
   const onSignal = () => void close();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return { server, closed, close };
+  return { server, rendererDir: build.dir, announce, closed, close };
 }

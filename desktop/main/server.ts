@@ -60,6 +60,11 @@ export interface ServerOptions {
   port?: number;
   /** Fixed token (tests); default: 24 random bytes, hex. */
   token?: string;
+  /**
+   * Second token for 'admin.*' methods (e.g. allowing a path the user picked in a native dialog):
+   * given only to the Electron main process, never to a page. Default: random.
+   */
+  adminToken?: string;
 }
 
 export interface RunningServer {
@@ -68,6 +73,7 @@ export interface RunningServer {
   openUrl: string;
   port: number;
   token: string;
+  adminToken: string;
   server: Server;
   close(): Promise<void>;
 }
@@ -75,6 +81,8 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('hex');
   const tokenBuf = Buffer.from(token);
+  const adminToken = opts.adminToken ?? randomBytes(24).toString('hex');
+  const adminBuf = Buffer.from(adminToken);
   const staticDir = resolve(opts.staticDir);
   const streams = new Set<ServerResponse>();
   let port = 0;
@@ -83,6 +91,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!given) return false;
     const b = Buffer.from(given);
     return b.length === tokenBuf.length && timingSafeEqual(b, tokenBuf);
+  };
+
+  const adminOk = (given: string | undefined) => {
+    if (!given) return false;
+    const b = Buffer.from(given);
+    return b.length === adminBuf.length && timingSafeEqual(b, adminBuf);
   };
 
   const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -110,7 +124,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       } catch (err) {
         return send(res, 400, `bad request body: ${(err as Error).message}`);
       }
-      const out = await opts.backend.call(String(body.method), body.args);
+      const method = String(body.method);
+      if (method.startsWith('admin.') && !adminOk(req.headers['x-pinpoint-admin'] as string | undefined))
+        return send(res, 403, `${method} is reserved for the desktop app's main process`);
+      const out = await opts.backend.call(method, body.args);
       return send(res, 200, JSON.stringify(out), 'application/json; charset=utf-8');
     }
     if (url.pathname === '/api/events') {
@@ -182,6 +199,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     openUrl: `${url}?token=${token}`,
     port,
     token,
+    adminToken,
     server,
     async close() {
       clearInterval(heartbeat);

@@ -77,7 +77,9 @@ export type ServerEvent =
   | { type: 'cell-output'; jobId: string; path: string; cellId: string; output: CellOutput }
   | { type: 'cell-result'; jobId: string; path: string; result: CellResult }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'open'; path: string };
+  | { type: 'open'; path: string }
+  /** Runs a palette command by id (Electron menus reuse the renderer's commands). */
+  | { type: 'command'; id: string };
 
 export interface PreludeTypes {
   /** Declaration files to add to the editor (`file:///…d.ts` paths). */

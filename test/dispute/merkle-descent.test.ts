@@ -42,3 +42,15 @@ test('descent follows the leftmost differing child to the first differing leaf i
     }
   }
 });
+
+test('SubtreeHasher proofs equal core/hash merkleProof and verify', async () => {
+  const { merkleProof, verifyMerkleProof } = await import('../../core/hash/merkle.ts');
+  for (const n of [1, 2, 3, 7, 16, 29]) {
+    const l = leaves(n, 3);
+    const h = new SubtreeHasher(l);
+    for (let i = 0; i < n; i++) {
+      assert.deepEqual(h.proof(i), merkleProof(l, i));
+      assert.ok(verifyMerkleProof(l[i], h.proof(i), merkleRoot(l)));
+    }
+  }
+});

@@ -13,7 +13,6 @@ import { type App, skipReason, startApp } from './helpers/app.ts';
 const FIXTURE = join(REPO_ROOT, 'test/e2e/fixtures/shell-demo.md');
 const MALFORMED = join(REPO_ROOT, 'test/e2e/fixtures/malformed.md');
 const skip = skipReason();
-if (skip) console.log(`# SKIP shell e2e: ${skip}`);
 
 describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 240_000 }, () => {
   let app: App;
@@ -124,6 +123,7 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 2
     await palette.waitFor({ state: 'detached' });
     await page.keyboard.press('Control+2');
     await page.waitForURL(/#\/proof/);
-    assert.equal(await page.getByTestId('view-title').innerText(), 'Proof');
+    assert.equal(await page.locator('.rail button[data-view="proof"]').getAttribute('aria-current'), 'page');
+    assert.match(await page.getByTestId('view-title').innerText(), /Proof/);
   });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseTranscript } from '../../core/dispute/transcript.ts';
 import { openLedger } from '../../core/ledger/node-store.ts';
 import { pinpoint, tempDir } from './helpers.ts';
 
@@ -34,13 +35,13 @@ test('init with parameters, then status/accounts/events/verify on the new file',
 
 test('demo, then the read commands show its accounts, events, disputes and snapshots', async () => {
   const f = join(dir, 'demo.db');
-  const demo = await pinpoint(['ledger', 'demo', f]);
+  const demo = await pinpoint(['ledger', 'demo', f, '--synthetic']);
   assert.equal(demo.code, 0, demo.stderr);
-  assert.match(demo.stdout, /3 settled disputes \(synthetic transcripts\)/);
-  const again = await pinpoint(['ledger', 'demo', f]);
+  assert.match(demo.stdout, /3 settled disputes \(SYNTHETIC transcripts\)/);
+  const again = await pinpoint(['ledger', 'demo', f, '--synthetic']);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /already exists \(use --force/);
-  assert.equal((await pinpoint(['ledger', 'demo', f, '--force'])).code, 0);
+  assert.equal((await pinpoint(['ledger', 'demo', f, '--force', '--synthetic'])).code, 0);
 
   const accounts = await pinpoint(['ledger', 'accounts', f]);
   assert.match(accounts.stdout, /^account\s+name\s+balance\s+locked$/m);
@@ -73,6 +74,29 @@ test('demo, then the read commands show its accounts, events, disputes and snaps
 
   const snap = JSON.parse((await pinpoint(['ledger', 'snapshot', f, '15', '--json'])).stdout);
   assert.deepEqual(snap.totals, { minted: 7000, balances: 7000, locked: 0, escrow: 0, treasury: 0 });
+});
+
+test('the default demo settles real referee transcripts from the attack library', async () => {
+  const f = join(dir, 'real.db');
+  const demo = await pinpoint(['ledger', 'demo', f, '--json']);
+  assert.equal(demo.code, 0, demo.stderr);
+  const st = JSON.parse(demo.stdout);
+  assert.equal(st.transcripts, 'real', st.note);
+  const l = openLedger(f, { readonly: true });
+  assert.ok(l.verify().ok);
+  const losers: string[] = [];
+  for (const d of l.disputes()) {
+    const rec = l.dispute(d.id);
+    const t = parseTranscript(JSON.stringify(rec?.transcript));
+    assert.equal((t as { synthetic?: boolean }).synthetic, undefined);
+    // The ledger settled exactly what the referee decided.
+    assert.equal(d.verdict?.loser, t.verdict.loser);
+    assert.equal(d.verdict?.step, t.verdict.step);
+    assert.equal(d.verdict?.op, t.verdict.op);
+    losers.push(t.verdict.loser);
+  }
+  l.close();
+  assert.deepEqual(losers, ['solver', 'challenger', 'both']);
 });
 
 test('usage errors: unknown subcommand, missing file argument, missing ledger file', async () => {

@@ -54,6 +54,23 @@ describe('notebook runner', () => {
     assert.deepEqual(r.assertions, { passed: 1, failed: 0 });
   });
 
+  it('supports top-level await; declarations, imports and re-runs behave like Jupyter', async () => {
+    const r = await runNotebookNode(
+      nb([
+        "import { hash as h } from 'pinpoint';\nconst { a, b: [c] } = await Promise.resolve({ a: 2, b: [3] });\nclass P { v = a * c; }",
+        'const x = new P().v;\nconst x2 = await (async () => x * 2)();\nh.canonicalJson({ x2 })',
+        'const x = 100; // re-declaring a name of an earlier cell is allowed (Jupyter-style)\nx + x2',
+      ]),
+    );
+    assert.equal(r.ok, true, JSON.stringify(r.cells.map((c) => c.error)));
+    const text = (i: number) => r.cells[i].outputs.map((o) => (o.kind === 'text' ? o.text : o.kind)).join('|');
+    assert.equal(text(1), '{"x2":12}');
+    assert.equal(text(2), '112');
+    const bad = await runOne('export const q = 1;');
+    assert.equal(bad.status, 'error');
+    assert.match(bad.error?.message ?? '', /cells cannot export/);
+  });
+
   it('imports from pinpoint work and the prelude computes real digests', async () => {
     const r = await runOne(
       "import { hash, repops } from 'pinpoint';\nconst t = repops.tensor([2], [1, 2]);\nhash.tensorDigest(t)",

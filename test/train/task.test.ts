@@ -78,3 +78,25 @@ test('task digest is stable under key order and changes with any field', () => {
   assert.equal(taskDigest(parseTask(shuffled)), taskDigest(a));
   assert.notEqual(taskDigest(parseTask({ ...base(), seed: 8 })), taskDigest(a));
 });
+
+test('fuzz: any JSON value gives a TaskError or a valid task, never another exception', async () => {
+  const fc = (await import('fast-check')).default;
+  const valid = base();
+  fc.assert(
+    fc.property(
+      fc.jsonValue(),
+      fc.constantFrom('format', 'dataset', 'model', 'optimizer', 'steps', 'seed', 'name'),
+      (junk, key) => {
+        for (const v of [junk, { ...valid, [key]: junk }]) {
+          try {
+            parseTask(v, 'fuzz.json');
+          } catch (e) {
+            assert.ok(e instanceof TaskError, `non-TaskError: ${String(e)}`);
+            assert.match((e as Error).message, /^fuzz\.json: \$/);
+          }
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
+});

@@ -55,7 +55,7 @@ function tile(R: number, C: number): WasmFunc {
   };
 }
 
-export function matmulWasmBytes(): Uint8Array {
+export function matmulWasmBytes(): Uint8Array<ArrayBuffer> {
   return wasmModule(
     TILES.map(([r, c]) => tile(r, c)),
     1,

@@ -17,7 +17,7 @@ interface Tiles {
 
 let tiles: Tiles | null | undefined;
 
-function decodeBase64(s: string): Uint8Array {
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const clean = s.replace(/=+$/, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));

@@ -75,7 +75,7 @@ export interface WasmFunc {
 }
 
 /** Module: one memory (exported as "mem", `pages` initial pages) and the given functions (one type each). */
-export function wasmModule(funcs: WasmFunc[], pages: number): Uint8Array {
+export function wasmModule(funcs: WasmFunc[], pages: number): Uint8Array<ArrayBuffer> {
   const types = funcs.map((fn) => [0x60, ...uleb(fn.params), ...new Array<number>(fn.params).fill(I32), 0]);
   const typeSec = section(1, vec(types));
   const funcSec = section(3, vec(funcs.map((_, i) => uleb(i))));

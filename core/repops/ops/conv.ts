@@ -92,6 +92,32 @@ function im2colT(x: Float32Array, g: Geom): Float32Array {
   return out;
 }
 
+/** col[(c,ky,kx), (n,oy,ox)] — the im2col matrix (zero padding), built directly in matmul layout. */
+function im2col(x: Float32Array, g: Geom): Float32Array {
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
+  const np = n * oh * ow;
+  const out = new Float32Array(c * kh * kw * np);
+  let k = 0;
+  for (let ch = 0; ch < c; ch++) {
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        for (let b = 0; b < n; b++) {
+          const base = (b * c + ch) * h * w;
+          for (let oy = 0; oy < oh; oy++) {
+            const iy = oy * sh - ph + ky;
+            const inRow = iy >= 0 && iy < h;
+            for (let ox = 0; ox < ow; ox++, k++) {
+              const ix = ox * sw - pw + kx;
+              if (inRow && ix >= 0 && ix < w) out[k] = x[base + iy * w + ix];
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** [O, N, P] → [N, O, P] (and back with swapped arguments): a copy. */
 function swap01(x: Float32Array, a: number, b: number, p: number): Float32Array {
   return transposeData(x, [a, b, p], [1, 0, 2]);
@@ -114,7 +140,7 @@ defineOp({
     const g = convGeom('conv2d', x.shape, wt.shape, attrs, [x.shape, wt.shape]);
     const p = g.oh * g.ow;
     const q = g.c * g.kh * g.kw;
-    const cols = transposeData(im2colT(x.data, g), [g.n * p, q], [1, 0]);
+    const cols = im2col(x.data, g);
     const onp = matmulKernel(wt.data, cols, g.o, q, g.n * p);
     return swap01(onp, g.o, g.n, p);
   },

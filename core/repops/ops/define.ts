@@ -1,4 +1,5 @@
 /**
+ * Internal (import RepOps through index.ts or registry.ts, not this file first).
  * `defineOp` wraps an op's kernel with input validation so every registered op rejects malformed
  * tensors, wrong arity and wrong dtypes with a RepOpsError naming the op and the shapes.
  */
@@ -53,12 +54,18 @@ export function defineOp(s: OpSpec): OpDef {
 
 /** Attrs must be JSON-safe: finite numbers, strings, booleans, or flat arrays of those. */
 export function checkAttrs(op: string, attrs: Attrs): void {
-  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) throw new RepOpsError(op, 'attrs must be a plain object');
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))
+    throw new RepOpsError(op, 'attrs must be a plain object');
   for (const [k, v] of Object.entries(attrs)) {
     const vals = Array.isArray(v) ? v : [v];
     for (const x of vals) {
-      const ok = typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
-      if (!ok) throw new RepOpsError(op, `attr ${k} is not JSON-safe (finite numbers, strings, booleans): ${String(x)}`);
+      const ok =
+        typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
+      if (!ok)
+        throw new RepOpsError(
+          op,
+          `attr ${k} is not JSON-safe (finite numbers, strings, booleans): ${String(x)}`,
+        );
     }
   }
 }

@@ -1,7 +1,6 @@
 /**
- * First start: the user data dir gets a demo so a newcomer sees something meaningful at once — a
- * notebook (always), a demo ledger (core/ledger's demo, when that module is available) and a demo
- * proof (core/train, when available). Anything unavailable is reported as a note, never a crash.
+ * First start: the user data dir gets a demo so a newcomer sees something meaningful at once — the
+ * welcome notebook opens, and the Proof/Graph/Dispute/Ledger views open the demo proof and ledger.
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -29,29 +28,15 @@ export async function ensureDemo(dataDir: string, repoRoot: string): Promise<Dem
   state.notebook = join(demoDir, 'welcome.md');
   if (!existsSync(state.notebook)) await copyFile(WELCOME, state.notebook);
 
-  state.ledger = await tryStep(notes, 'demo ledger', async () => {
-    const path = join(demoDir, 'demo-ledger.db');
-    if (existsSync(path)) return path;
-    const spec = join(repoRoot, 'core/ledger/node-demo.ts');
-    if (!existsSync(spec)) return undefined;
-    const mod = (await import(spec)) as { createDemoLedger?: (path: string) => unknown };
-    if (typeof mod.createDemoLedger !== 'function') return undefined;
-    await mod.createDemoLedger(path);
-    return path;
-  });
+  // The demo proof (a short trace-mode training run via core/train) and the demo ledger (core/ledger's
+  // demo actions) are made by the views' backend (views.ts) under <dataDir>/demo/ the first time a view
+  // needs them, so the app window opens at once; the paths here stay unset unless already made.
+  for (const [key, name] of [['proof', 'views-demo.pinproof'], ['ledger', 'views-ledger.db']] as const) {
+    const path = join(demoDir, name);
+    if (existsSync(path)) state[key] = path;
+  }
 
   if (firstRun) await writeFile(stateFile, `${JSON.stringify({ createdAt: new Date().toISOString() }, null, 2)}\n`);
   else await readFile(stateFile, 'utf8');
   return state;
-}
-
-async function tryStep(notes: string[], what: string, step: () => Promise<string | undefined>): Promise<string | undefined> {
-  try {
-    const path = await step();
-    if (!path) notes.push(`${what}: not available in this build yet`);
-    return path;
-  } catch (err) {
-    notes.push(`${what}: could not be created: ${err instanceof Error ? err.message : String(err)}`);
-    return undefined;
-  }
 }

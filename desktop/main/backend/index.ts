@@ -9,6 +9,7 @@ import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.t
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { BackendContext } from './context.ts';
 import { ensureDemo } from './demo.ts';
+import { addRecent } from './files.ts';
 import { createJobRunner } from './jobs.ts';
 import { createNotebookEngine } from './notebook-engine.ts';
 import { BadRequest, createPathGuard, defaultDataDir } from './paths.ts';
@@ -77,10 +78,22 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     methods: () => methods,
   });
   const views = createViewsHandlers(context) as unknown as Record<string, unknown>;
-  for (const [name, fn] of [...Object.entries(views), ...Object.entries(shell)]) {
+  // Reserved for the Electron main process (the server requires its admin token for 'admin.*').
+  const admin: Record<string, AnyHandler> = {
+    async 'admin.openPath'(args) {
+      const path = (args as { path?: unknown }).path;
+      if (typeof path !== 'string' || !path) throw new BadRequest('admin.openPath: "path" must be a file path');
+      const abs = resolve(path);
+      guard.allow(abs);
+      await addRecent(dataDir, abs);
+      emit({ type: 'open', path: abs });
+      return { path: abs };
+    },
+  };
+  for (const [name, fn] of [...Object.entries(views), ...Object.entries(shell), ...Object.entries(admin)]) {
     if (typeof fn === 'function') handlers.set(name, fn as AnyHandler);
   }
-  methods = [...handlers.keys()].sort();
+  methods = [...handlers.keys()].filter((m) => !m.startsWith('admin.')).sort();
 
   return {
     context,

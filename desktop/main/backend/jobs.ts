@@ -39,6 +39,8 @@ export function createJobRunner(emit: (event: ServerEvent) => void): JobRunner {
         },
       };
       const done = (async () => {
+        // Start after start() has returned, so the work may refer to the job it belongs to.
+        await null;
         try {
           await work(control);
           if (info.state === 'running') info.state = abort.signal.aborted ? 'cancelled' : 'done';

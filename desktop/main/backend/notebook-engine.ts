@@ -122,7 +122,13 @@ export function createNotebookEngine(): NotebookEngine {
       }
       const timeoutMs = hooks.timeoutMs ?? p?.nb.meta.timeout ?? DEFAULT_CELL_TIMEOUT_MS;
       const s = session;
-      const onAbort = () => s.cancel();
+      // A cancel can arrive while the kernel is still starting, before the session has a running
+      // cell to stop: keep cancelling until the current cell returns.
+      let poll: ReturnType<typeof setInterval> | undefined;
+      const onAbort = () => {
+        s.cancel();
+        poll ??= setInterval(() => s.cancel(), 50);
+      };
       hooks.signal.addEventListener('abort', onAbort);
       try {
         for (const id of cellIds) {
@@ -138,6 +144,7 @@ export function createNotebookEngine(): NotebookEngine {
           if (result.status !== 'ok') break;
         }
       } finally {
+        clearInterval(poll);
         hooks.signal.removeEventListener('abort', onAbort);
       }
     },

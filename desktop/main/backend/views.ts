@@ -17,7 +17,7 @@ import { syntheticTask } from '../../../core/dispute/synthetic.ts';
 import { refereeConfig, type DisputeTask } from '../../../core/dispute/task.ts';
 import { parseTranscript, type Transcript } from '../../../core/dispute/transcript.ts';
 import { alterOp } from '../../../core/attacks/hooks.ts';
-import { tensorDigest } from '../../../core/hash/digest.ts';
+import { canonicalJson, tensorDigest } from '../../../core/hash/digest.ts';
 import { merkleRoot } from '../../../core/hash/merkle.ts';
 import { eventHash, GENESIS_PREV } from '../../../core/ledger/chain.ts';
 import { DEMO_PARAMS, demoActions, demoClock } from '../../../core/ledger/demo.ts';
@@ -344,8 +344,9 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       checkStep(p, step, 'graph.compareTrace');
       const honest = stepOf(p, step).result;
       const nodes = honest.nodes ?? [];
-      // A cheating solver nudges one backward op (+1e-3 on element 0) about 60 % into the tape.
-      const target = nodes.find((n, i) => i >= Math.floor(nodes.length * 0.6) && n.phase === 'backward') ?? nodes.find((n) => n.phase !== 'leaf');
+      // A cheating solver nudges one op (+1e-3 on element 0): the middle backward op, else the first op.
+      const backward = nodes.filter((n) => n.phase === 'backward');
+      const target = backward[Math.floor(backward.length / 2)] ?? nodes.find((n) => n.phase !== 'leaf');
       if (!target) throw new ViewsError('graph.compareTrace', `step ${step} has no op to tamper with`);
       const t0 = performance.now();
       const rep = replayerFor(p.ctx, p.bundle, perturbNode(step, target.id, 0, 1e-3));
@@ -363,7 +364,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           title: `Ledger dispute ${d.id}: ${d.challenger} vs ${d.solver} on ${d.task}`,
           source: 'ledger',
           task: d.task,
-          outcome: d.verdict ? `${d.verdict.loser} loses` : 'open',
+          outcome: d.verdict ? (d.verdict.loser === 'both' ? 'both lose' : `${d.verdict.loser} loses`) : 'open',
         });
       }
       const dir = join(ctx.dataDir, 'disputes');
@@ -400,7 +401,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       // The caught-cheater demo dispute carries the live referee run: its step graph is known.
       let graph: DisputeReplay['graph'] = null;
       const liveRun = await liveDispute();
-      if (transcript.task === 'iris-mlp' && JSON.stringify(transcript.rounds) === JSON.stringify(liveRun.transcript.rounds)) {
+      if (canonicalJson(transcript.rounds) === canonicalJson(liveRun.transcript.rounds)) {
         graph = liveRun.task.graph(transcript.verdict.step ?? 0).nodes.map((n, i) => ({ id: i, op: n.op, phase: phaseOf(n.phase), inputs: [...n.inputs], shape: [...n.shape] }));
       }
       return { id: key, title: `Ledger dispute ${d.id}`, transcript, graph, ledgerDispute: d.id, ledgerPath: store.file };

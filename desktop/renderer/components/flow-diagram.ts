@@ -14,6 +14,16 @@ export interface FlowDiagram {
   destroy(): void;
 }
 
+const REASON_COLOR: Record<string, string> = {
+  'stake.return': '#6b7382',
+  refund: '#b07cff',
+  'slash.jackpot': '#3fb27f',
+  'slash.compensation': '#2bb3a8',
+  'slash.treasury': '#e0a440',
+  'reward.bounty': '#4f8cff',
+  'reward.verifier': '#4f8cff',
+};
+
 const KIND_COLOR: Record<FlowEnd['kind'], string> = {
   stake: '#f05d5e',
   escrow: '#b07cff',
@@ -26,7 +36,7 @@ export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?:
   ensureStyles(el.ownerDocument);
   const root = d3.select(el).append('div').attr('class', 'pp pp-flow');
   const W = Math.max(520, el.clientWidth || 720);
-  const H = opts.height ?? Math.max(180, 60 + 46 * Math.max(g.sources.length, g.targets.length));
+  const H = opts.height ?? Math.max(200, 70 + 52 * Math.max(g.sources.length, g.targets.length));
   const svg = root
     .append('svg')
     .attr('viewBox', `0 0 ${W} ${H}`)
@@ -39,18 +49,20 @@ export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?:
   }
   const nodeW = 14;
   const pad = 14;
-  const colX = { s: 170, t: W - 170 - nodeW };
-  const usable = (n: number) => H - 30 - pad * Math.max(0, n - 1);
+  const colX = { s: 210, t: W - 200 - nodeW };
+  const usable = (n: number) => H - 30 - pad * Math.max(0, n - 1) - 30 * n;
   const k = Math.min(usable(g.sources.length), usable(g.targets.length)) / g.total;
   type Placed = FlowEnd & { x: number; y: number; h: number; used: number };
   const place = (ends: FlowEnd[], x: number): Map<string, Placed> => {
-    const total = d3.sum(ends, (e) => e.total) * k + pad * Math.max(0, ends.length - 1);
-    let y = (H - total) / 2;
+    // Each end takes at least 30 px so its two label lines never collide with the next one's.
+    const slot = (e: FlowEnd) => Math.max(30, e.total * k);
+    const total = d3.sum(ends, slot) + pad * Math.max(0, ends.length - 1);
+    let y = Math.max(8, (H - total) / 2);
     const m = new Map<string, Placed>();
     for (const e of ends) {
       const h = Math.max(2, e.total * k);
       m.set(e.key, { ...e, x, y, h, used: 0 });
-      y += h + pad;
+      y += slot(e) + pad;
     }
     return m;
   };
@@ -64,7 +76,7 @@ export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?:
     const y1 = t.y + t.used + w / 2;
     s.used += l.amount * k;
     t.used += l.amount * k;
-    return { ...l, w, y0, y1, color: KIND_COLOR[t.kind] };
+    return { ...l, w, y0, y1, color: REASON_COLOR[l.reasons[0]] ?? KIND_COLOR[t.kind] };
   });
   const linkPath = d3
     .linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>()
@@ -80,15 +92,19 @@ export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?:
     .attr('stroke', (l) => l.color)
     .attr('stroke-width', (l) => l.w);
   paths.append('title').text((l) => `${fmtInt(l.amount)} units · ${l.reasons.join(', ')}`);
+  // Link labels near the target end, pushed apart vertically so crossing links stay readable.
+  const ly = links.map((l, i) => ({ i, y: l.y1 })).sort((a, b) => a.y - b.y);
+  for (let j = 1; j < ly.length; j++) ly[j].y = Math.max(ly[j].y, ly[j - 1].y + 13);
+  const labelY = new Map(ly.map((e) => [e.i, e.y]));
   const labels = svg
     .append('g')
     .selectAll('text')
     .data(links)
     .join('text')
     .attr('class', 'flabel')
-    .attr('x', W / 2)
-    .attr('y', (l) => (l.y0 + l.y1) / 2 - 4)
-    .attr('text-anchor', 'middle')
+    .attr('x', colX.t - 8)
+    .attr('y', (_l, i) => (labelY.get(i) ?? 0) + 4)
+    .attr('text-anchor', 'end')
     .text((l) => `${fmtInt(l.amount)} · ${l.reasons.join(', ')}`);
   const drawEnds = (m: Map<string, Placed>, side: 's' | 't') => {
     const gs = svg

@@ -73,7 +73,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     .attr('tabindex', 0)
     .attr('role', 'application')
     .attr('aria-roledescription', 'computational graph')
-    .attr('aria-label', `${opts.title ?? 'Computational graph'}: ${nodes.length} ops. Arrow keys move between ops, Enter opens, plus/minus zoom, 0 fits.`);
+    .attr('aria-label', `${opts.title ?? 'Computational graph'}: ${nodes.length} ops. Arrow keys move between ops, Enter opens, plus/minus zoom, 0 fits, L shows long edges.`);
   const live = root.append('div').attr('class', 'pp-sr').attr('aria-live', 'polite');
   const viewport = svg.append('g').attr('class', 'viewport');
 
@@ -177,6 +177,39 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     ctx.strokeRect(x0 * mmScale, y0 * mmScale, (x1 - x0) * mmScale, (y1 - y0) * mmScale);
   }
 
+  // Viewport culling: only elements near the visible rectangle are displayed, so pan/zoom cost
+  // follows what is on screen, not the graph size (1 000-op graphs stay smooth).
+  const nodeEls = nodeSel.nodes();
+  const edgeEls = edgeSel.nodes();
+  const nodeBox = layout.nodes.map((p) => [p.x - p.w / 2, p.y - p.h / 2, p.x + p.w / 2, p.y + p.h / 2]);
+  const edgeBox = layout.edges.map((e) => {
+    const xs = e.points.map((q) => q.x);
+    const ys = e.points.map((q) => q.y);
+    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  });
+  const nodeShown = new Uint8Array(nodeEls.length).fill(1);
+  const edgeShown = new Uint8Array(edgeEls.length).fill(1);
+  function cull(): void {
+    const m = 120 / transform.k;
+    const [x0, y0] = transform.invert([0, 0]);
+    const [x1, y1] = transform.invert([W(), H()]);
+    const vis = (b: number[]) => b[2] >= x0 - m && b[0] <= x1 + m && b[3] >= y0 - m && b[1] <= y1 + m;
+    for (let i = 0; i < nodeEls.length; i++) {
+      const v = vis(nodeBox[i]) ? 1 : 0;
+      if (v !== nodeShown[i]) {
+        nodeShown[i] = v;
+        nodeEls[i].style.display = v ? '' : 'none';
+      }
+    }
+    for (let i = 0; i < edgeEls.length; i++) {
+      const v = vis(edgeBox[i]) ? 1 : 0;
+      if (v !== edgeShown[i]) {
+        edgeShown[i] = v;
+        edgeEls[i].classList.toggle('off', !v);
+      }
+    }
+  }
+
   let lod = '';
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
@@ -184,6 +217,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
       transform = ev.transform;
       viewport.attr('transform', transform.toString());
+      cull();
       // Level of detail: text is unreadable below ~40% and costs most of the paint time.
       const next = transform.k < 0.4 ? 'low' : 'high';
       if (next !== lod) {
@@ -220,6 +254,14 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   btn('+', 'Zoom in (+)', () => void zoomBy(1.4));
   btn('−', 'Zoom out (−)', () => void zoomBy(1 / 1.4));
   btn('Fit', 'Fit graph (0)', () => void fit());
+  // Long edges (forward activations read by VJPs, gradients read by the optimizer) cross the whole
+  // picture: hidden by default, shown for the selected op, or all with this toggle (L).
+  const longBtn = btn('⤳', 'Show all long edges (L)', () => toggleLong()).attr('aria-pressed', 'false');
+  function toggleLong(): void {
+    const on = !root.classed('show-long');
+    root.classed('show-long', on);
+    longBtn.attr('aria-pressed', String(on));
+  }
   const legend = root.append('div').attr('class', 'legend').attr('aria-hidden', 'true');
   for (const [ph, c] of Object.entries(PHASE_COLOR)) legend.append('span').html(`<i style="background:${c}"></i>${ph}`);
 
@@ -317,6 +359,10 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
       case '0':
         void fit(250);
         break;
+      case 'l':
+      case 'L':
+        toggleLong();
+        break;
       case 'f':
       case 'F':
         if (sel !== null) void focusNode(sel);
@@ -352,7 +398,12 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     setMarks(marks);
   }
 
+  // Start readable: the whole graph when it fits at ≥ 50 %, else the top-left (the first ops) at 70 %.
   fit(0);
+  if (transform.k < 0.5 && nodes.length > 0) {
+    const k = 0.7;
+    svg.call(zoom.transform, d3.zoomIdentity.translate(20, 10).scale(k));
+  }
   drawMinimap();
   return {
     layout,

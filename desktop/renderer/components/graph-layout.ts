@@ -106,7 +106,9 @@ export function layoutGraph(nodes: readonly LayoutInput[], opts: LayoutOptions =
   checkInput(nodes);
   const w = opts.nodeWidth ?? 150;
   const h = opts.nodeHeight ?? 46;
-  const chunkSize = opts.chunk ?? 36;
+  // Optimizer ops form many small independent groups (one per parameter) that dagre puts side by
+  // side: smaller chunks stack them into a block instead of one very wide row.
+  const chunkFor = (lane: string) => opts.chunk ?? (lane === 'optimizer' ? 18 : 36);
   const maxSpan = opts.maxSpan ?? 2;
   const ranker = opts.ranker ?? 'network-simplex';
   const lanes = assignLanes(nodes);
@@ -120,7 +122,7 @@ export function layoutGraph(nodes: readonly LayoutInput[], opts: LayoutOptions =
     const l = lanes.get(n.id) as string;
     const k = laneCount.get(l) ?? 0;
     laneCount.set(l, k + 1);
-    const key = `${l}#${Math.floor(k / chunkSize)}`;
+    const key = `${l}#${Math.floor(k / chunkFor(l))}`;
     chunkOf.set(n.id, key);
     let c = chunks.get(key);
     if (!c) {

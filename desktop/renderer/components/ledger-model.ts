@@ -27,14 +27,19 @@ export interface FlowGraph {
   total: number;
 }
 
+/** "Carol (cheating solver)" → "Carol": flow labels stay short. */
+export function shortName(name: string): string {
+  return name.replace(/\s*\(.*\)\s*$/, '') || name;
+}
+
 /** Parses a pocket label of LedgerMove ('alice', 'stake:3@alice', 'escrow:t1', 'treasury', 'mint'). */
 export function parsePocket(p: string, names: ReadonlyMap<string, string> = new Map()): Omit<FlowEnd, 'total'> {
   if (p === 'treasury') return { key: p, label: 'Treasury', kind: 'treasury', owner: null };
   if (p === 'mint') return { key: p, label: 'Mint', kind: 'mint', owner: null };
   if (p.startsWith('escrow:')) return { key: p, label: `Escrow ${p.slice(7)}`, kind: 'escrow', owner: null };
   const m = /^stake:(\d+)@(.+)$/.exec(p);
-  if (m) return { key: p, label: `${names.get(m[2]) ?? m[2]}'s stake`, kind: 'stake', owner: m[2] };
-  return { key: p, label: names.get(p) ?? p, kind: 'account', owner: p };
+  if (m) return { key: p, label: `${shortName(names.get(m[2]) ?? m[2])}'s stake`, kind: 'stake', owner: m[2] };
+  return { key: p, label: shortName(names.get(p) ?? p), kind: 'account', owner: p };
 }
 
 /** Aggregates moves (same source → same target summed, reasons kept) into a flow graph. */

@@ -61,7 +61,9 @@ const CSS = `
 .pp-graph .lane rect { fill: var(--pp-raised); stroke: var(--pp-border); }
 .pp-graph .lane text { fill: var(--pp-muted); font-size: 13px; font-weight: 600; letter-spacing: .08em; text-transform: uppercase; }
 .pp-graph .edge { fill: none; stroke: #4b5261; stroke-width: 1.2; }
-.pp-graph .edge.long { stroke: #5b6372; stroke-opacity: .16; }
+.pp-graph .edge.long { stroke: #5b6372; stroke-opacity: .16; display: none; }
+.pp-graph.show-long .edge.long, .pp-graph .edge.long.hl { display: inline; }
+.pp-graph .edge.off, .pp-graph.show-long .edge.off { display: none; }
 .pp-graph .edge.hl { stroke: var(--pp-accent); stroke-width: 2; stroke-dasharray: none; }
 .pp-graph .node rect.body { fill: var(--pp-panel); stroke: var(--pp-border2); rx: 5; }
 .pp-graph .node rect.stripe { rx: 2; }

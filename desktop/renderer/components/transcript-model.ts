@@ -70,11 +70,9 @@ function answerDigest(kind: string, value: unknown, range: readonly [number, num
       return typeof v.runRoot === 'string' ? v.runRoot : null;
     case 'commit-ops':
       return typeof v.root === 'string' ? v.root : null;
-    case 'children': {
-      // Show the half the descent continued into (the left one when it differed).
-      if (range && ops && ops.lo === range[0] && typeof v.left === 'string') return v.left;
-      return typeof v.right === 'string' ? v.right : null;
-    }
+    case 'children':
+      // The left child: the round's agree flag says whether the two left halves match.
+      return typeof v.left === 'string' ? v.left : null;
     case 'open-op':
       return typeof v.digest === 'string' ? v.digest : null;
     default:

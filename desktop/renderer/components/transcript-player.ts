@@ -115,7 +115,7 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
   const logPanel = root.append('div').attr('class', 'pp-panel').style('margin', '0 10px 10px');
   logPanel.append('h3').text(`Transcript · ${frames.length} frames · ${transcript.parties.solver} (solver) vs ${transcript.parties.challenger} (challenger)`);
   const table = logPanel.append('div').attr('class', 'rounds').append('table').attr('class', 'pp-table');
-  table.append('thead').html('<tr><th>#</th><th>stage</th><th>round</th><th>solver</th><th>challenger</th><th>agree?</th></tr>');
+  table.append('thead').html('<tr><th class="num">#</th><th>stage</th><th>round</th><th>solver</th><th>challenger</th><th>result</th></tr>');
   const rows = table
     .append('tbody')
     .selectAll('tr')
@@ -128,7 +128,7 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
   rows.append('td').text((f) => f.title);
   rows.append('td').attr('class', 'pp-mono').text((f) => (f.solver ? (f.solver.fault ? `✗ ${f.solver.status}` : shortDigest(f.solver.digest)) : ''));
   rows.append('td').attr('class', 'pp-mono').text((f) => (f.challenger ? (f.challenger.fault ? `✗ ${f.challenger.status}` : shortDigest(f.challenger.digest)) : ''));
-  rows.append('td').text((f) => (f.agree === null ? '' : f.agree ? '✓ agree' : '✗ differ'));
+  rows.append('td').text((f) => agreeText(f));
 
   let cur = -1;
   let speed = 1;
@@ -202,11 +202,11 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
     };
     line('solver', f.solver);
     line('challenger', f.challenger);
-    partyBody.append('dt').text('match');
+    partyBody.append('dt').text('result');
     partyBody
       .append('dd')
       .attr('class', f.agree === null ? 'pp-muted' : f.agree ? 'pp-ok' : 'pp-bad')
-      .text(f.agree === null ? '—' : f.agree ? '✓ same digest' : '✗ digests differ');
+      .text(f.agree === null ? '—' : agreeText(f));
     // Cost so far (and the final report at the end).
     costBody.html('');
     const c = transcript.cost;
@@ -223,7 +223,12 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
     kv('referee / replication', c.replication.ratio > 0 ? `${(c.replication.ratio * 100).toPrecision(2)} %` : '—');
     rows.classed('cur', (r) => r.index === i).classed('future', (r) => r.index > i);
     const rowEl = rows.filter((r) => r.index === i).node() as HTMLElement | null;
-    rowEl?.scrollIntoView?.({ block: 'nearest' });
+    const box = logPanel.select('.rounds').node() as HTMLElement;
+    if (rowEl) {
+      // Scroll the round log only, never the page around the player.
+      const top = rowEl.offsetTop - box.clientHeight / 2;
+      box.scrollTop = Math.max(0, top);
+    }
     // Verdict.
     const atEnd = f.phase === 'verdict';
     verdictPanel.style('display', atEnd ? '' : 'none');
@@ -307,4 +312,12 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
       root.remove();
     },
   };
+}
+
+/** What a round's agree flag means, in words (children rounds compare the left halves). */
+export function agreeText(f: ReplayFrame): string {
+  if (f.agree === null) return '';
+  if (f.probeOps && f.probeOps[1] - f.probeOps[0] > 1) return f.agree ? '✓ left half agrees → right' : '✗ left half differs → left';
+  if (f.phase === 'referee') return f.agree ? '✓ claims agree' : '✗ claims differ';
+  return f.agree ? '✓ same digest' : '✗ digests differ';
 }

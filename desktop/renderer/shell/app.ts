@@ -272,6 +272,11 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
   // Files opened from outside (Electron menu, drag-and-drop handled by main) arrive as events.
   api.subscribe((event) => {
     if (event.type === 'open') openFile(event.path);
+    else if (event.type === 'command') {
+      const c = viewCommands.get(event.id) ?? globalCommands.get(event.id);
+      if (c) Promise.resolve(c.run()).catch((err) => showError(err, c.title));
+      else status.message(`No command "${event.id}" here`);
+    }
     else if (event.type === 'log' && event.level === 'error') showError(event.message, 'Backend');
     else if (event.type === 'log') status.message(event.message);
   });

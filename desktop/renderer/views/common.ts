@@ -82,3 +82,13 @@ export function panel(title: string, ...body: (Node | null)[]): HTMLElement {
 export function badge(kind: 'ok' | 'bad' | 'info' | 'warn', text: string): HTMLElement {
   return h('span', { class: `pp-badge ${kind}` }, text);
 }
+
+/** Scrolls `row` into view inside `container` only (scrollIntoView would also scroll the page). */
+export function scrollWithin(container: HTMLElement, row: HTMLElement | null | undefined): void {
+  if (!row) return;
+  const c = container.getBoundingClientRect();
+  const r = row.getBoundingClientRect();
+  const head = 30; // sticky table header
+  if (r.top < c.top + head) container.scrollTop -= c.top + head - r.top;
+  else if (r.bottom > c.bottom) container.scrollTop += r.bottom - c.bottom;
+}

@@ -45,6 +45,8 @@ export async function playgroundPage(browser: Browser, width = 1280, height = 80
     `<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;background:#15171c;height:100%}#root{width:${width}px;height:${height}px}</style></head><body><div id="root"></div></body></html>`,
   );
   await page.addScriptTag({ content: await playgroundBundle() });
+  // tsx compiles test code with keepNames: functions passed to page.evaluate may reference __name.
+  await page.evaluate('window.__name = (f) => f');
   if (errors.length) throw new Error(`playground page errors: ${errors.join('; ')}`);
   return page;
 }

@@ -168,8 +168,10 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       ? byId.get(Number(m[1]))
       : (trace.nodes.find((n) => n.id > (sel ?? -1) && (n.op.toLowerCase().includes(q) || (n.label ?? '').toLowerCase().includes(q))) ??
         trace.nodes.find((n) => n.op.toLowerCase().includes(q) || (n.label ?? '').toLowerCase().includes(q)));
-    if (hit) canvas.select(hit.id);
-    else ctx.showStatus(`No op matches “${find.value}”`);
+    if (hit) {
+      canvas.select(hit.id, { focus: false });
+      void canvas.focusNode(hit.id, 250);
+    } else ctx.showStatus(`No op matches “${find.value}”`);
   });
   stepInput.addEventListener('change', () => void load(Number(stepInput.value)));
   onViewKeys(root, ctx.signal, (ev) => {

@@ -11,7 +11,7 @@ import { balanceChanges, flowGraph } from '../../components/ledger-model.ts';
 import { renderLedgerOutput } from '../../components/outputs.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
-import { badge, button, errorBox, h, loading, onViewKeys, panel, viewRoot } from '../common.ts';
+import { badge, button, errorBox, h, loading, onViewKeys, panel, scrollWithin, viewRoot } from '../common.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><ellipse cx="12" cy="6" rx="7" ry="3"/><path d="M5 6v6c0 1.7 3.1 3 7 3s7-1.3 7-3V6"/><path d="M5 12v6c0 1.7 3.1 3 7 3s7-1.3 7-3v-6"/></svg>';
@@ -32,6 +32,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     return {};
   }
   body.innerHTML = '';
+  root.dataset.path = latest.path;
   const names = new Map(latest.accounts.map((a) => [a.id, a.name]));
 
   // Totals strip.
@@ -183,7 +184,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     selSeq = s;
     const my = ++seq;
     drawEvents();
-    evHost.querySelector(`tr[data-seq="${s}"]`)?.scrollIntoView({ block: 'nearest' });
+    scrollWithin(evHost, evHost.querySelector<HTMLElement>(`tr[data-seq="${s}"]`));
     const ev: LedgerEventRow | undefined = log.events.find((e) => e.seq === s);
     let before: LedgerSnapshot;
     let after: LedgerSnapshot;

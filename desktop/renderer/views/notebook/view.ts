@@ -32,7 +32,10 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   let cells: CellView[] = [];
   let dirty = false;
   let jobId: string | null = null;
+  /** Every run started here: a cancelled run's final cell results still arrive after it ended. */
+  const myJobs = new Set<string>();
   let runCounter = 0;
+  let cellFailed = false;
   const nameEl = h('span', { class: 'nb-name', 'data-testid': 'notebook-name' });
   const dirtyEl = h('span', { class: 'nb-dirty', title: 'Unsaved changes' });
   const btn = (icon: string, label: string, onclick: () => void, extra: Record<string, string> = {}) =>
@@ -256,8 +259,9 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     cells = [];
   };
 
+  /** Focuses the first code cell at or after index i (prose cells are read, not run). */
   const focusCell = (i: number) => {
-    const target = cells[i];
+    const target = cells.slice(i).find((c) => c.editor) ?? cells[i];
     if (!target) return;
     target.el.scrollIntoView({ block: 'nearest' });
     if (target.editor) target.editor.focus();
@@ -304,8 +308,10 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     try {
       if (jobId) await ctx.api.call('jobs.cancel', { id: jobId });
       for (const c of cells) if (c.cell.kind === 'code' && cellIds.includes(c.cell.id)) setCellState(c, 'queued');
+      cellFailed = false;
       const started = await ctx.api.call('notebook.run', { path: d.path, doc: d, cellIds });
       jobId = started.jobId;
+      myJobs.add(jobId);
       setRunning(true);
     } catch (err) {
       for (const c of cells) setCellState(c, 'idle');
@@ -363,7 +369,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     if (e.type === 'cell' && e.jobId === jobId) {
       const c = cells.find((x) => x.cell.id === e.cellId);
       if (c) setCellState(c, 'running');
-    } else if (e.type === 'cell-output' && e.jobId === jobId) {
+    } else if (e.type === 'cell-output' && myJobs.has(e.jobId)) {
       // Live output while the cell runs (replaced by the full list when the cell ends).
       const c = cells.find((x) => x.cell.id === e.cellId);
       if (c) {
@@ -373,9 +379,12 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         }
         renderOutput(c.outputs, e.output, ctx);
       }
-    } else if (e.type === 'cell-result' && e.jobId === jobId) {
+    } else if (e.type === 'cell-result' && myJobs.has(e.jobId)) {
+      if (e.result.status === 'error' || e.result.status === 'timeout') cellFailed = true;
       showResult(e.result);
     } else if (e.type === 'job' && e.job.id === jobId && e.job.state !== 'running') {
+      // A failure no cell reported (e.g. the kernel could not start) must still reach the user.
+      if (e.job.state === 'failed' && !cellFailed) ctx.showError(e.job.error ?? 'the run failed', e.job.title);
       jobId = null;
       setRunning(false);
       for (const c of cells) if (c.el.classList.contains('queued') || c.el.classList.contains('running')) setCellState(c, 'idle');

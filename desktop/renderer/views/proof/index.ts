@@ -7,7 +7,7 @@ import type { ProofSummary, RunStepResult, StepTrace } from '../../../shared/api
 import { fmtNum, shortDigest } from '../../components/format.ts';
 import { type LineChart, mountLineChart } from '../../components/line-chart.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
-import { badge, button, errorBox, h, kvList, loading, onViewKeys, panel, selection, viewRoot } from '../common.ts';
+import { badge, button, errorBox, h, kvList, loading, onViewKeys, panel, scrollWithin, selection, viewRoot } from '../common.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M3 19h18"/><path d="M4 15l5-5 4 3 7-8"/><circle cx="9" cy="10" r="1.2"/><circle cx="13" cy="13" r="1.2"/></svg>';
@@ -26,6 +26,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     return {};
   }
   selection.proofPath = proof.path;
+  root.dataset.path = proof.path;
   body.innerHTML = '';
 
   const steps = proof.steps;
@@ -140,7 +141,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     (next as HTMLButtonElement).disabled = s === steps.length - 1;
     chart.select(s);
     for (const [i, tr] of rows.entries()) tr.classList.toggle('sel', i === s);
-    rows[s]?.scrollIntoView({ block: 'nearest' });
+    scrollWithin(tableWrap, rows[s]);
     stepPanel.innerHTML = '';
     const marks = h('div', { style: 'padding:8px 12px 0;display:flex;gap:6px' });
     if (ckpt.has(s)) marks.append(badge('warn', '▲ checkpoint'));

@@ -1,0 +1,79 @@
+/**
+ * Graph view performance in headless Chromium (Debian's /usr/bin/chromium via playwright-core):
+ * layout time of a ~1 000-op training-step graph (dagre, graph-layout.ts), time to first paint of the
+ * canvas, and frames per second while panning and while animating a zoom (d3 transitions, rAF
+ * counted in the page). Targets (issue 8): layout < 1 s, ≥ 50 fps.
+ */
+import { chromiumAvailable, CHROMIUM, launch, playgroundPage } from '../test/views/helpers/page.ts';
+
+interface Fps {
+  fps: number;
+  p95ms: number;
+  frames: number;
+}
+
+export default async function bench(): Promise<void> {
+  if (!chromiumAvailable()) {
+    console.log(`views: skipped (no Chromium at ${CHROMIUM})`);
+    return;
+  }
+  const browser = await launch();
+  try {
+    const page = await playgroundPage(browser, 1280, 800);
+    for (const size of [300, 1000]) {
+      const runs: { nodes: number; layoutMs: number; mountMs: number }[] = [];
+      for (let r = 0; r < 3; r++) {
+        runs.push(
+          await page.evaluate((n) => {
+            const root = document.getElementById('root') as HTMLElement;
+            root.innerHTML = '';
+            const trace = window.pp.data.syntheticTraceOfSize(n);
+            const t0 = performance.now();
+            const c = window.pp.mountGraphCanvas(root, trace);
+            const mountMs = performance.now() - t0;
+            (window as unknown as { canvas: unknown }).canvas = c;
+            return { nodes: trace.length, layoutMs: c.layout.ms, mountMs };
+          }, size),
+        );
+      }
+      const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      console.log(
+        `graph ${runs[0].nodes} ops: dagre layout ${med(runs.map((x) => x.layoutMs)).toFixed(0)} ms (median of 3, runs ${runs.map((x) => x.layoutMs.toFixed(0)).join('/')}), layout + SVG build ${med(runs.map((x) => x.mountMs)).toFixed(0)} ms`,
+      );
+    }
+    // Animation fps on the 1 000-op graph (last mounted), at a readable zoom (text shown) and zoomed out.
+    const measure = (kind: 'pan' | 'zoom', k: number): Promise<Fps> =>
+      page.evaluate(
+        async ({ kind, k }) => {
+          const c = (window as unknown as { canvas: { zoomTo(k: number, d?: number): Promise<void>; panBy(dx: number, dy: number, d?: number): Promise<void> } }).canvas;
+          await c.zoomTo(k, 0);
+          await new Promise((r) => setTimeout(r, 100));
+          const stamps: number[] = [];
+          let on = true;
+          const loop = (t: number) => {
+            stamps.push(t);
+            if (on) requestAnimationFrame(loop);
+          };
+          requestAnimationFrame(loop);
+          if (kind === 'pan') await c.panBy(-900, -500, 1500);
+          else await c.zoomTo(k * 2.5, 1500);
+          on = false;
+          const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+          const secs = (stamps[stamps.length - 1] - stamps[0]) / 1000;
+          const sorted = [...gaps].sort((a, b) => a - b);
+          return { fps: (stamps.length - 1) / secs, p95ms: sorted[Math.floor(sorted.length * 0.95)] ?? 0, frames: stamps.length };
+        },
+        { kind, k },
+      );
+    for (const [kind, k] of [
+      ['pan', 0.8],
+      ['pan', 0.25],
+      ['zoom', 0.3],
+    ] as const) {
+      const f = await measure(kind, k);
+      console.log(`${kind} at zoom ${k} (1 000-op graph): ${f.fps.toFixed(1)} fps, p95 frame ${f.p95ms.toFixed(1)} ms, ${f.frames} frames`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
