@@ -42,7 +42,11 @@ async function measure(label: string, task: DisputeTask, mode: 'trace' | 'fast',
   const i = ops.filter((j) => slotOuts.has(j))[hash32(seed, 2) % slotOuts.size] ?? ops[0];
   const bad = executeRun(task, { mode, base: honest, fromStep: t, hooks: alterOp(t, i, hash32(seed, 3), 1) });
   const t1 = performance.now();
-  const { verdict, transcript } = await runDispute(new TraceParty('tamperer', bad), new TraceParty('honest', honest), refereeConfig(task, mode, 600_000));
+  const { verdict, transcript } = await runDispute(
+    new TraceParty('tamperer', bad),
+    new TraceParty('honest', honest),
+    refereeConfig(task, mode, 600_000),
+  );
   const disputeMs = performance.now() - t1;
   const c = transcript.cost;
   return {
@@ -58,12 +62,29 @@ async function measure(label: string, task: DisputeTask, mode: 'trace' | 'fast',
     ratio: c.replication.ratio,
     disputeMs,
     replayMs,
-    pinned: verdict.step === t && verdict.op === i && verdict.loser === 'solver' ? `yes (${t},${i})` : `NO: ${verdict.reason}`,
+    pinned:
+      verdict.step === t && verdict.op === i && verdict.loser === 'solver'
+        ? `yes (${t},${i})`
+        : `NO: ${verdict.reason}`,
   };
 }
 
 function table(rows: Row[]): string {
-  const head = ['task', 'T', 'N ops', 'mode', 'rounds', 'bound', 'bytes', 'referee FLOPs', 'replay FLOPs', 'referee/replay', 'dispute ms', 'replay ms', 'pinpointed'];
+  const head = [
+    'task',
+    'T',
+    'N ops',
+    'mode',
+    'rounds',
+    'bound',
+    'bytes',
+    'referee FLOPs',
+    'replay FLOPs',
+    'referee/replay',
+    'dispute ms',
+    'replay ms',
+    'pinpointed',
+  ];
   const body = rows.map((r) => [
     r.task,
     String(r.T),
@@ -87,13 +108,19 @@ function table(rows: Row[]): string {
 export default async function bench(): Promise<void> {
   const rows: Row[] = [];
   for (const T of [100, 1000, 10_000]) {
-    rows.push(await measure('synthetic', syntheticTask({ seed: 11, steps: T, width: 16, forwardOps: 12 }), 'fast', T));
+    rows.push(
+      await measure('synthetic', syntheticTask({ seed: 11, steps: T, width: 16, forwardOps: 12 }), 'fast', T),
+    );
     console.log(table(rows.slice(-1)).split('\n').at(-1));
   }
   const spec = parseTaskText(readFileSync('tasks/spirals-mlp.json', 'utf8'), 'tasks/spirals-mlp.json');
   const steps = Number(process.env.PINPOINT_BENCH_MLP_STEPS ?? 100);
   rows.push(await measure('spirals-mlp', repopsTask({ ...spec, steps }), 'trace', 5));
   console.log(`\n${table(rows)}`);
-  console.log('rounds = bisection over steps + Merkle descent over ops; bytes = both parties, tensors as raw binary32;');
-  console.log('replay = executing every step once (what full replication costs a verifier); dispute ms includes both parties answering.');
+  console.log(
+    'rounds = bisection over steps + Merkle descent over ops; bytes = both parties, tensors as raw binary32;',
+  );
+  console.log(
+    'replay = executing every step once (what full replication costs a verifier); dispute ms includes both parties answering.',
+  );
 }

@@ -33,7 +33,17 @@ function seed(l: SqliteLedger): void {
 export default async function bench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pinpoint-ledger-bench-'));
   try {
-    const transcript = syntheticTranscript({ task: 'bench', solver: 's', challenger: 'c', steps: 1000, disputedStep: 613, opCount: 200, disputedOp: 77, opName: 'matmul', loser: 'solver' });
+    const transcript = syntheticTranscript({
+      task: 'bench',
+      solver: 's',
+      challenger: 'c',
+      steps: 1000,
+      disputedStep: 613,
+      opCount: 200,
+      disputedOp: 77,
+      opName: 'matmul',
+      loser: 'solver',
+    });
     const verdict = verdictOf(transcript);
     console.log(`transcript ${JSON.stringify(transcript).length} bytes; ${SECONDS} s per measurement`);
     for (const durability of ['full', 'normal'] as const) {
@@ -85,13 +95,22 @@ export default async function bench(): Promise<void> {
       const report = l.verify();
       const verifyS = (performance.now() - t0) / 1000;
       l.close();
-      if (!report.ok) throw new Error(`bench ledger failed verify: ${JSON.stringify(report.firstBadEvent ?? report.tableProblems)}`);
+      if (!report.ok)
+        throw new Error(
+          `bench ledger failed verify: ${JSON.stringify(report.firstBadEvent ?? report.tableProblems)}`,
+        );
       console.log(`synchronous=${durability.toUpperCase()}:`);
       console.log(`  reference bare INSERT+commit     ${ref.perSec.toFixed(0).padStart(7)} tx/s`);
-      console.log(`  ledger mint (1 event/tx)         ${mints.perSec.toFixed(0).padStart(7)} events/s   (${(mints.perSec / ref.perSec).toFixed(2)}× reference)`);
-      console.log(`  settled disputes (5 tx each)     ${disputes.perSec.toFixed(1).padStart(7)} disputes/s = ${(disputes.perSec * 5).toFixed(0)} events/s`);
+      console.log(
+        `  ledger mint (1 event/tx)         ${mints.perSec.toFixed(0).padStart(7)} events/s   (${(mints.perSec / ref.perSec).toFixed(2)}× reference)`,
+      );
+      console.log(
+        `  settled disputes (5 tx each)     ${disputes.perSec.toFixed(1).padStart(7)} disputes/s = ${(disputes.perSec * 5).toFixed(0)} events/s`,
+      );
       console.log(`  lifecycle batched (5 events/tx)  ${batched.perSec.toFixed(0).padStart(7)} events/s`);
-      console.log(`  verify (chain + replay + tables) ${(events / verifyS).toFixed(0).padStart(7)} events/s   (${events} events in ${verifyS.toFixed(2)} s)`);
+      console.log(
+        `  verify (chain + replay + tables) ${(events / verifyS).toFixed(0).padStart(7)} events/s   (${events} events in ${verifyS.toFixed(2)} s)`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

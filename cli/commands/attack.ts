@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ATTACKS, type AttackOutcome, describeOutcome, getAttack } from '../../core/attacks/scenarios.ts';
-import type { DisputeTask } from '../../core/dispute/task.ts';
 import { syntheticTask } from '../../core/dispute/synthetic.ts';
+import type { DisputeTask } from '../../core/dispute/task.ts';
 import { transcriptToJson } from '../../core/dispute/transcript.ts';
 
 export const summary = 'run an attack scenario end to end and show who was caught where';
@@ -43,7 +43,9 @@ async function loadTask(spec: string, seed: number, steps: number | undefined): 
 }
 
 function row(o: AttackOutcome): string {
-  const s = o.spoof ? `   Jia-style check: ${o.spoof.passesJia ? 'PASSES' : 'rejects'} (δ=${o.spoof.jiaOptions.delta}, Q=${o.spoof.jiaOptions.q}/epoch, replayed ${(100 * o.spoof.jia.computeFraction).toFixed(0)}% of steps); pinpoint: ${o.spoof.stoppedByPinpoint ? 'stopped' : 'NOT stopped'} — ${o.spoof.note}` : '';
+  const s = o.spoof
+    ? `   Jia-style check: ${o.spoof.passesJia ? 'PASSES' : 'rejects'} (δ=${o.spoof.jiaOptions.delta}, Q=${o.spoof.jiaOptions.q}/epoch, replayed ${(100 * o.spoof.jia.computeFraction).toFixed(0)}% of steps); pinpoint: ${o.spoof.stoppedByPinpoint ? 'stopped' : 'NOT stopped'} — ${o.spoof.note}`
+    : '';
   const c = o.transcript.cost;
   return `${describeOutcome(o)}\n   ${o.title}; rounds ${c.rounds.steps}+${c.rounds.ops} (bound ${c.rounds.bound}), ${c.bytes.total} bytes${s ? `\n${s}` : ''}`;
 }
@@ -75,7 +77,8 @@ export async function run(args: string[]): Promise<number> {
     console.error(HELP);
     return 2;
   }
-  if (values.mode !== 'trace' && values.mode !== 'fast') throw new Error(`--mode must be trace or fast, got "${values.mode}"`);
+  if (values.mode !== 'trace' && values.mode !== 'fast')
+    throw new Error(`--mode must be trace or fast, got "${values.mode}"`);
   const seed = int('seed', values.seed, 1);
   const steps = values.steps === undefined ? undefined : int('steps', values.steps, 64);
   if (steps !== undefined && steps < 2) throw new Error('--steps must be at least 2');
@@ -92,7 +95,14 @@ export async function run(args: string[]): Promise<number> {
   if (values.json) {
     console.log(
       JSON.stringify(
-        outcomes.map((o) => ({ name: o.name, asExpected: o.asExpected, expected: o.expected, verdict: o.verdict, cost: o.transcript.cost, spoof: o.spoof && { ...o.spoof, jia: { ...o.spoof.jia } } })),
+        outcomes.map((o) => ({
+          name: o.name,
+          asExpected: o.asExpected,
+          expected: o.expected,
+          verdict: o.verdict,
+          cost: o.transcript.cost,
+          spoof: o.spoof && { ...o.spoof, jia: { ...o.spoof.jia } },
+        })),
         null,
         1,
       ),

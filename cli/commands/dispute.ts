@@ -51,14 +51,21 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const deadline = values.deadline === undefined ? 10_000 : Number(values.deadline);
-  if (!Number.isInteger(deadline) || deadline <= 0) throw new Error(`--deadline must be a positive integer (ms), got "${values.deadline}"`);
+  if (!Number.isInteger(deadline) || deadline <= 0)
+    throw new Error(`--deadline must be a positive integer (ms), got "${values.deadline}"`);
   const [a, b] = positionals.map(load);
   if (a.manifest.taskDigest !== b.manifest.taskDigest) {
-    throw new Error(`${a.file} and ${b.file} are proofs of different tasks (${a.manifest.task.name} ${a.manifest.taskDigest.slice(0, 12)}… vs ${b.manifest.task.name} ${b.manifest.taskDigest.slice(0, 12)}…)`);
+    throw new Error(
+      `${a.file} and ${b.file} are proofs of different tasks (${a.manifest.task.name} ${a.manifest.taskDigest.slice(0, 12)}… vs ${b.manifest.task.name} ${b.manifest.taskDigest.slice(0, 12)}…)`,
+    );
   }
   const task = repopsTask(a.manifest.task);
   const mode = a.manifest.mode === 'trace' && b.manifest.mode === 'trace' ? 'trace' : 'fast';
-  const { verdict, transcript } = await runDispute(bundleParty(a.file, task, a), bundleParty(b.file, task, b), refereeConfig(task, mode, deadline));
+  const { verdict, transcript } = await runDispute(
+    bundleParty(a.file, task, a),
+    bundleParty(b.file, task, b),
+    refereeConfig(task, mode, deadline),
+  );
   if (values.transcript) writeFileSync(values.transcript, transcriptToJson(transcript));
   const c = transcript.cost;
   if (values.json) console.log(JSON.stringify({ verdict, cost: c }, null, 1));
@@ -67,7 +74,9 @@ export async function run(args: string[]): Promise<number> {
     console.log(
       `rounds: ${c.rounds.steps} over steps + ${c.rounds.ops} over ops (bound ⌈log2 T⌉+⌈log2 N⌉ = ${c.rounds.bound}), ${c.rounds.messages} exchanges; ${c.bytes.total} bytes`,
     );
-    console.log(`referee: ${c.referee.flops} FLOPs for one op vs ${c.replication.flops} to replay all ${c.replication.steps} steps (${(c.replication.ratio * 100).toExponential(2)} %)`);
+    console.log(
+      `referee: ${c.referee.flops} FLOPs for one op vs ${c.replication.flops} to replay all ${c.replication.steps} steps (${(c.replication.ratio * 100).toExponential(2)} %)`,
+    );
     if (values.transcript) console.log(`transcript: ${values.transcript}`);
   }
   return verdict.loser === 'challenger' ? 0 : verdict.loser === 'solver' ? 3 : 4;

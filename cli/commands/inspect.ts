@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { merkleProof, verifyMerkleProof } from '../../core/hash/merkle.ts';
 import { ProofError } from '../../core/proof/format.ts';
 import { type LoadedBundle, readBundle } from '../../core/proof/read.ts';
+import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
 
@@ -130,6 +131,7 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
   if (values.step !== undefined) {
+    await ensureModelKind(bundle.manifest.task.model.kind);
     if (!/^\d+$/.test(values.step)) throw new Error(`--step must be a step number, got "${values.step}"`);
     const v = stepView(bundle, Number(values.step));
     if (values.json) {

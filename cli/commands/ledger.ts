@@ -19,6 +19,7 @@ subcommands:
   accounts <db>    balances and locked stakes
   events <db>      the event log   [--task ID] [--account ID] [--kind KIND] [--limit N]
   verify <db>      recompute the hash chain, replay the rules, check the supply invariant and every table
+                   [--anchor HASH: also require a head hash published earlier to be in the chain]
   demo <db>        write the demo ledger (accounts, tasks, settled disputes)   [--force: overwrite]
                    [--synthetic: made-up transcripts instead of real referee runs]
   dispute <db> <id>   one dispute with its verdict and transcript summary
@@ -62,9 +63,19 @@ function pocket(p: Move['from']): string {
 
 function describe(e: LedgerEvent): string {
   const a = e.payload.action as unknown as Record<string, unknown>;
-  const moves = e.payload.changes.flatMap((c) => (c.op === 'move' ? [`${pocket(c.move.from)}→${pocket(c.move.to)} ${c.move.amount}`] : []));
+  const moves = e.payload.changes.flatMap((c) =>
+    c.op === 'move' ? [`${pocket(c.move.from)}→${pocket(c.move.to)} ${c.move.amount}`] : [],
+  );
   const fields = Object.entries(a)
-    .filter(([k]) => k !== 'type' && k !== 'params' && k !== 'transcriptDigest' && k !== 'runCommitment' && k !== 'reportDigest' && k !== 'spec')
+    .filter(
+      ([k]) =>
+        k !== 'type' &&
+        k !== 'params' &&
+        k !== 'transcriptDigest' &&
+        k !== 'runCommitment' &&
+        k !== 'reportDigest' &&
+        k !== 'spec',
+    )
     .map(([k, v]) => {
       if (k === 'verdict' && v && typeof v === 'object') {
         const vd = v as { loser?: unknown; step?: unknown; op?: unknown };
@@ -91,6 +102,7 @@ export async function run(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       force: { type: 'boolean' },
       synthetic: { type: 'boolean' },
+      anchor: { type: 'string' },
       task: { type: 'string' },
       account: { type: 'string' },
       kind: { type: 'string' },
@@ -124,7 +136,10 @@ export async function run(args: string[]): Promise<number> {
     const ledger = createLedger(file, params);
     try {
       const st = ledger.status();
-      out(`initialised ${file}: schema v${st.schemaVersion}, head event ${st.head.seq} ${st.head.hash}\nparameters: ${JSON.stringify(st.params)}`, st);
+      out(
+        `initialised ${file}: schema v${st.schemaVersion}, head event ${st.head.seq} ${st.head.hash}\nparameters: ${JSON.stringify(st.params)}`,
+        st,
+      );
     } finally {
       ledger.close();
     }
@@ -136,14 +151,19 @@ export async function run(args: string[]): Promise<number> {
       console.error(`pinpoint ledger demo: ${file} already exists (use --force to overwrite)`);
       return 1;
     }
-    const r = await createDemoLedger(file, { synthetic: values.synthetic === true, force: values.force === true });
+    const r = await createDemoLedger(file, {
+      synthetic: values.synthetic === true,
+      force: values.force === true,
+    });
     const ledger = openLedger(file, { readonly: true });
     try {
       const st = ledger.status();
       out(
         [
           `wrote demo ledger ${file}: ${st.head.seq} events, ${st.accounts} accounts, ${Object.values(st.tasks).reduce((a, b) => a + b, 0)} tasks, ${st.disputes.settled} settled disputes (${
-            r.transcripts === 'real' ? 'real referee transcripts from the attack library' : 'SYNTHETIC transcripts'
+            r.transcripts === 'real'
+              ? 'real referee transcripts from the attack library'
+              : 'SYNTHETIC transcripts'
           })`,
           ...(r.note ? [r.note] : []),
           `head ${st.head.hash}`,
@@ -170,7 +190,11 @@ export async function run(args: string[]): Promise<number> {
               t.balances + t.locked + t.escrow + t.treasury === t.minted ? '' : '  ← INVARIANT BROKEN'
             }`,
             `accounts  ${st.accounts}`,
-            `tasks     ${Object.entries(st.tasks).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+            `tasks     ${
+              Object.entries(st.tasks)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ') || 'none'
+            }`,
             `disputes  open ${st.disputes.open}, settled ${st.disputes.settled}`,
             `params    ${PARAM_FLAGS.map(([k, f]) => `${f} ${st.params[k]}`).join(', ')}`,
           ].join('\n'),
@@ -180,26 +204,48 @@ export async function run(args: string[]): Promise<number> {
       }
       case 'accounts': {
         const rows = ledger.accounts();
-        out(table(['account', 'name', 'balance', 'locked'], rows.map((a) => [a.id, a.name, a.balance, a.locked])), rows);
+        out(
+          table(
+            ['account', 'name', 'balance', 'locked'],
+            rows.map((a) => [a.id, a.name, a.balance, a.locked]),
+          ),
+          rows,
+        );
         return 0;
       }
       case 'events': {
         const limit = num('limit', values.limit);
         const evs = ledger.events({ task: values.task, account: values.account, kind: values.kind, limit });
-        out(table(['seq', 'at', 'kind', 'task', 'details', 'hash'], evs.map((e) => [e.seq, e.at, e.kind, e.task ?? '', describe(e), e.hash.slice(0, 12)])), evs);
+        out(
+          table(
+            ['seq', 'at', 'kind', 'task', 'details', 'hash'],
+            evs.map((e) => [e.seq, e.at, e.kind, e.task ?? '', describe(e), e.hash.slice(0, 12)]),
+          ),
+          evs,
+        );
         return 0;
       }
       case 'verify': {
-        const r = ledger.verify();
+        const r = ledger.verify(values.anchor ? { anchor: values.anchor } : {});
         const lines = [
           `${r.ok ? 'OK' : 'FAILED'}  ${file}: ${r.events} events, integrity ${r.integrity}`,
           `head ${r.head}`,
         ];
-        if (r.firstBadEvent) lines.push(`first bad event: ${r.firstBadEvent.seq}: ${r.firstBadEvent.problem}`);
+        if (r.firstBadEvent)
+          lines.push(`first bad event: ${r.firstBadEvent.seq}: ${r.firstBadEvent.problem}`);
         for (const p of r.tableProblems) lines.push(`table: ${p}`);
+        if (r.anchor) {
+          lines.push(
+            r.anchor.seq === null
+              ? `anchor ${r.anchor.hash} is NOT in the verified chain: the history was rewritten (or the anchor belongs to another ledger)`
+              : `anchor found at event ${r.anchor.seq}: events 1..${r.anchor.seq} are the ones published`,
+          );
+        }
         if (r.totals) {
           const t = r.totals;
-          lines.push(`supply minted ${t.minted} = balances ${t.balances} + locked ${t.locked} + escrow ${t.escrow} + treasury ${t.treasury}`);
+          lines.push(
+            `supply minted ${t.minted} = balances ${t.balances} + locked ${t.locked} + escrow ${t.escrow} + treasury ${t.treasury}`,
+          );
         }
         out(lines.join('\n'), r);
         return r.ok ? 0 : 1;
@@ -213,8 +259,12 @@ export async function run(args: string[]): Promise<number> {
         out(
           [
             `dispute #${rec.id} on task ${rec.task}: solver ${rec.solver} vs challenger ${rec.challenger} — ${rec.state}`,
-            rec.verdict ? `verdict: ${rec.verdict.loser} lost at step ${rec.verdict.step ?? '-'}, op ${rec.verdict.op ?? '-'} (${rec.verdict.reason})` : 'verdict: pending',
-            t ? `transcript: ${t.rounds?.length ?? 0} rounds, digest ${rec.transcriptDigest}${t.synthetic ? ' (SYNTHETIC)' : ''}` : 'transcript: none',
+            rec.verdict
+              ? `verdict: ${rec.verdict.loser} lost at step ${rec.verdict.step ?? '-'}, op ${rec.verdict.op ?? '-'} (${rec.verdict.reason})`
+              : 'verdict: pending',
+            t
+              ? `transcript: ${t.rounds?.length ?? 0} rounds, digest ${rec.transcriptDigest}${t.synthetic ? ' (SYNTHETIC)' : ''}`
+              : 'transcript: none',
             `events: ${rec.events.map((e) => `${e.seq} ${e.kind}`).join(', ')}`,
           ].join('\n'),
           rec,
@@ -229,7 +279,10 @@ export async function run(args: string[]): Promise<number> {
         out(
           [
             `after event ${s.seq}: minted ${t.minted}, balances ${t.balances}, locked ${t.locked}, escrow ${t.escrow}, treasury ${t.treasury}`,
-            table(['account', 'balance'], s.accounts.map((a) => [a.id, a.balance])),
+            table(
+              ['account', 'balance'],
+              s.accounts.map((a) => [a.id, a.balance]),
+            ),
           ].join('\n'),
           s,
         );

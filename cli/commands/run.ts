@@ -38,7 +38,9 @@ export async function run(args: string[]): Promise<number> {
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout);
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      console.error(`pinpoint run: --timeout must be a positive number of milliseconds, got "${values.timeout}"`);
+      console.error(
+        `pinpoint run: --timeout must be a positive number of milliseconds, got "${values.timeout}"`,
+      );
       return 2;
     }
   }
@@ -63,7 +65,8 @@ export async function run(args: string[]): Promise<number> {
     signal: ac.signal,
     onEvent(e) {
       if (e.type === 'cell-start') log(`  [${e.index + 1}/${e.total}] ${e.id} …`);
-      else if (e.type === 'output' && e.output.kind === 'assertion') log(`      ${e.output.ok ? '✓' : '✗'} ${e.output.message}`);
+      else if (e.type === 'output' && e.output.kind === 'assertion')
+        log(`      ${e.output.ok ? '✓' : '✗'} ${e.output.message}`);
       else if (e.type === 'cell-end') {
         const r = e.result;
         if (r.status === 'skipped') log(`  [${e.index + 1}/${e.total}] ${r.id} skipped`);

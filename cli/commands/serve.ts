@@ -13,7 +13,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       port: { type: 'string', short: 'p' },
       'data-dir': { type: 'string' },
-      'rebuild': { type: 'boolean', default: false },
+      rebuild: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });

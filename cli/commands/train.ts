@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { DEMO_KEY_SEED, keyFromSeed, parseKeyFile, type SolverKey } from '../../core/proof/sign.ts';
+import { ensureModelKind } from '../../core/train/models.ts';
+import { runCommitment } from '../../core/train/record.ts';
 import { parseTaskText } from '../../core/train/task.ts';
 import { prepareTask, train } from '../../core/train/train.ts';
 
@@ -77,6 +79,7 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   const task = parseTaskText(text, file);
+  await ensureModelKind(task.model.kind);
   const key = loadKey(values.key, values['key-seed'], (s) => console.error(s));
   const ctx = prepareTask(task);
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
@@ -97,6 +100,7 @@ export async function run(args: string[]): Promise<number> {
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
       `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s)`,
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
+      `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,
     ].join('\n'),
   );

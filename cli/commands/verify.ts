@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ProofError } from '../../core/proof/format.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
+import { ensureModelKind } from '../../core/train/models.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
 import { progressBar } from './train.ts';
 
@@ -62,6 +63,7 @@ export async function run(args: string[]): Promise<number> {
   let report: VerifyReport;
   try {
     const bundle = readBundle(bytes, file, { repops: REPOPS_SPEC_VERSION });
+    await ensureModelKind(bundle.manifest.task.model.kind);
     const holder: { bar: ReturnType<typeof progressBar> | null } = { bar: null };
     report = verifyBundle(bundle, {
       samples,

@@ -39,7 +39,7 @@ export function alterOp(step: number, index: number, element = 0, ulps = 1): Exe
 /** Nodes producing a state slot (the optimizer's outputs), by node index. */
 export function slotProducers(graph: StepGraph): Map<number, number> {
   const m = new Map<number, number>();
-  graph.slots.forEach((s, k) => m.set(s.out, k));
+  for (const [k, s] of graph.slots.entries()) m.set(s.out, k);
   return m;
 }
 
@@ -57,7 +57,13 @@ export function lazy(task: DisputeTask, fromStep: number, every = 1): ExecHooks 
 }
 
 /** Hidden weight perturbation: at `step`, the param leaf of `slot` uses a perturbed value; the record keeps the honest state digest. */
-export function perturbWeight(task: DisputeTask, step: number, slot: number, element: number, delta: number): ExecHooks {
+export function perturbWeight(
+  task: DisputeTask,
+  step: number,
+  slot: number,
+  element: number,
+  delta: number,
+): ExecHooks {
   return {
     leaf: (s, i, _n, value) => {
       if (s !== step || task.graph(s).slots[slot]?.leaf !== i) return undefined;
@@ -117,16 +123,28 @@ export function declaredWrongBatch(task: DisputeTask, step: number, useStep: num
 /** Gradient scaling: from `fromStep`, every gradient the optimizer consumes is multiplied by `factor`. */
 export function gradientScaling(task: DisputeTask, fromStep: number, factor: number): ExecHooks {
   const feedsOptimizer = (g: StepGraph, i: number): boolean =>
-    g.nodes[i].phase === 'backward' && g.nodes.some((n) => n.phase === 'optimizer' && n.op !== 'concat' && n.inputs.includes(i));
-  return { op: (s, i, n, out) => (s >= fromStep && n.phase === 'backward' && feedsOptimizer(task.graph(s), i) ? scaleTensor(out, factor) : undefined) };
+    g.nodes[i].phase === 'backward' &&
+    g.nodes.some((n) => n.phase === 'optimizer' && n.op !== 'concat' && n.inputs.includes(i));
+  return {
+    op: (s, i, n, out) =>
+      s >= fromStep && n.phase === 'backward' && feedsOptimizer(task.graph(s), i)
+        ? scaleTensor(out, factor)
+        : undefined,
+  };
 }
 
 /** Combine hooks (applied in order; the first that returns a value wins per call). */
 export function combine(...hs: ExecHooks[]): ExecHooks {
   return {
-    state: (s, st) => hs.reduce<readonly Tensor[] | undefined>((acc, h) => acc ?? h.state?.(s, st), undefined),
+    state: (s, st) =>
+      hs.reduce<readonly Tensor[] | undefined>((acc, h) => acc ?? h.state?.(s, st), undefined),
     leaf: (s, i, n, v) => hs.reduce<Tensor | undefined>((acc, h) => acc ?? h.leaf?.(s, i, n, v), undefined),
-    op: (s, i, n, o, ins, outs) => hs.reduce<Tensor | undefined>((acc, h) => acc ?? h.op?.(s, i, n, o, ins, outs), undefined),
-    record: (s, r) => hs.reduce((acc, h) => h.record?.(s, acc ?? r) ?? acc, undefined as ReturnType<NonNullable<ExecHooks['record']>>),
+    op: (s, i, n, o, ins, outs) =>
+      hs.reduce<Tensor | undefined>((acc, h) => acc ?? h.op?.(s, i, n, o, ins, outs), undefined),
+    record: (s, r) =>
+      hs.reduce(
+        (acc, h) => h.record?.(s, acc ?? r) ?? acc,
+        undefined as ReturnType<NonNullable<ExecHooks['record']>>,
+      ),
   };
 }

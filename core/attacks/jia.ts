@@ -42,7 +42,9 @@ export interface JiaReport {
 /** Indices of the parameter slots (Jia compares weights, not optimizer state). */
 export function paramSlots(task: DisputeTask): number[] {
   const g = task.graph(0);
-  return g.slots.map((s, k) => (s.leaf >= 0 && g.nodes[s.leaf].attrs.kind === 'param' ? k : -1)).filter((k) => k >= 0);
+  return g.slots
+    .map((s, k) => (s.leaf >= 0 && g.nodes[s.leaf].attrs.kind === 'param' ? k : -1))
+    .filter((k) => k >= 0);
 }
 
 export function paramDistance(a: readonly Tensor[], b: readonly Tensor[], slots: readonly number[]): number {
@@ -58,7 +60,11 @@ export function paramDistance(a: readonly Tensor[], b: readonly Tensor[], slots:
   return Math.sqrt(s);
 }
 
-export function jiaProofOf(trace: RunTrace, k: number, data?: (step: number, index: number) => Tensor): JiaProof {
+export function jiaProofOf(
+  trace: RunTrace,
+  k: number,
+  data?: (step: number, index: number) => Tensor,
+): JiaProof {
   const T = trace.steps;
   const checkpoints: (readonly Tensor[])[] = [];
   for (let s = 0; s < T; s += k) checkpoints.push(trace.states[s]);
@@ -70,7 +76,9 @@ export function jiaCheck(task: DisputeTask, proof: JiaProof, opts: JiaOptions): 
   const T = task.steps;
   const slots = paramSlots(task);
   const segments = proof.checkpoints.length - 1;
-  const norms = Array.from({ length: segments }, (_, j) => paramDistance(proof.checkpoints[j + 1], proof.checkpoints[j], slots));
+  const norms = Array.from({ length: segments }, (_, j) =>
+    paramDistance(proof.checkpoints[j + 1], proof.checkpoints[j], slots),
+  );
   const sampled: number[] = [];
   for (let e = 0; e < segments; e += opts.epochSegments) {
     const ids = Array.from({ length: Math.min(opts.epochSegments, segments - e) }, (_, k) => e + k);

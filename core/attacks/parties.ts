@@ -2,8 +2,7 @@
  * Parties that misbehave in the dispute itself: equivocation (answers inconsistent with their own
  * commitment), refusing to answer, and garbage answers from a party with no trace at all.
  */
-import { digestJson } from '../hash/digest.ts';
-import type { Digest } from '../hash/hex.ts';
+
 import type {
   DisputeParty,
   InputReveal,
@@ -15,6 +14,8 @@ import type {
   StateOpening,
   StepOpening,
 } from '../dispute/types.ts';
+import { digestJson } from '../hash/digest.ts';
+import type { Digest } from '../hash/hex.ts';
 
 /**
  * Commits to `own` but, from the given stage on, answers with `mimic`'s openings (e.g. a cheater who
@@ -121,7 +122,15 @@ export class GarbageParty implements DisputeParty {
   }
   async openStep(step: number): Promise<StepOpening> {
     return {
-      record: { step, stateBefore: this.d(), stateAfter: this.d(), batchDigest: this.d(), loss: 1, opRoot: this.d(), opCount: 1 },
+      record: {
+        step,
+        stateBefore: this.d(),
+        stateAfter: this.d(),
+        batchDigest: this.d(),
+        loss: 1,
+        opRoot: this.d(),
+        opCount: 1,
+      },
       proof: this.proof(step, this.steps),
     };
   }

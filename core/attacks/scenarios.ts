@@ -3,7 +3,7 @@
  * verdict) with the outcome the protocol must reach. `ATTACKS` is what the CLI (`pinpoint attack`),
  * notebooks and tests iterate over. Attack parameters (step, op, element) derive from the seed.
  */
-import { executeRun, type ExecHooks, executeStep, type RunTrace } from '../dispute/execute.ts';
+import { type ExecHooks, executeRun, executeStep, type RunTrace } from '../dispute/execute.ts';
 import { TraceParty } from '../dispute/party.ts';
 import { runDispute } from '../dispute/referee.ts';
 import { hash32, syntheticTask } from '../dispute/synthetic.ts';
@@ -76,10 +76,10 @@ interface Ctx {
 const syntheticTasks = new Map<number, DisputeTask>();
 const honestRuns = new WeakMap<DisputeTask, Map<string, RunTrace>>();
 function honestRun(task: DisputeTask, mode: 'trace' | 'fast'): RunTrace {
-  let m = honestRuns.get(task);
-  if (!m) honestRuns.set(task, (m = new Map()));
-  let r = m.get(mode);
-  if (!r) m.set(mode, (r = executeRun(task, { mode })));
+  const m = honestRuns.get(task) ?? new Map<string, RunTrace>();
+  honestRuns.set(task, m);
+  const r = m.get(mode) ?? executeRun(task, { mode });
+  m.set(mode, r);
   return r;
 }
 
@@ -134,7 +134,11 @@ async function dispute(
   expected: Expectation,
   spoof?: Omit<SpoofReport, 'stoppedByPinpoint'>,
 ): Promise<AttackOutcome> {
-  const { verdict, transcript } = await runDispute(solver, challenger, refereeConfig(c.task, c.mode, c.deadlineMs));
+  const { verdict, transcript } = await runDispute(
+    solver,
+    challenger,
+    refereeConfig(c.task, c.mode, c.deadlineMs),
+  );
   const asExpected = matches(verdict, expected);
   const out: AttackOutcome = { name, title, verdict, transcript, expected, asExpected };
   if (!spoof) return out;
@@ -142,7 +146,13 @@ async function dispute(
 }
 
 const honestParty = (c: Ctx, name = 'honest'): TraceParty => new TraceParty(name, c.honest);
-const E = (loser: Loser, step: number | null, op: number | null, stage: Verdict['stage'] | null, fault: FaultCode | null): Expectation => ({
+const E = (
+  loser: Loser,
+  step: number | null,
+  op: number | null,
+  stage: Verdict['stage'] | null,
+  fault: FaultCode | null,
+): Expectation => ({
   loser,
   step,
   op,
@@ -170,7 +180,12 @@ function tampered(c: Ctx, salt = 0): { t: number; i: number; run: RunTrace } {
     const t = c.rand(1 + s, T);
     const ops = nonLeafOps(c.task, t);
     const i = ops[c.rand(2 + s, ops.length)];
-    const bad = executeRun(c.task, { mode: c.mode, base: c.honest, fromStep: t, hooks: H.alterOp(t, i, c.rand(3 + s, 1 << 16), 1 + c.rand(4 + s, 3)) });
+    const bad = executeRun(c.task, {
+      mode: c.mode,
+      base: c.honest,
+      fromStep: t,
+      hooks: H.alterOp(t, i, c.rand(3 + s, 1 << 16), 1 + c.rand(4 + s, 3)),
+    });
     last = { t, i, run: bad };
     if (bad.records[T - 1].stateAfter !== final) return last;
   }
@@ -194,7 +209,9 @@ function nudgeToward(out: Tensor, target: Tensor, eta: number): Tensor {
 function stolenTarget(c: Ctx): Tensor[] {
   const final = c.honest.states[c.task.steps];
   const params = new Set(paramSlots(c.task));
-  return final.map((t, k) => (params.has(k) ? { shape: [...t.shape], data: t.data.map((x) => Math.fround(x + 0.1)) } : t));
+  return final.map((t, k) =>
+    params.has(k) ? { shape: [...t.shape], data: t.data.map((x) => Math.fround(x + 0.1)) } : t,
+  );
 }
 
 export const ATTACKS: readonly AttackScenario[] = [
@@ -202,48 +219,80 @@ export const ATTACKS: readonly AttackScenario[] = [
     name: 'alter-op',
     title: 'Solver alters one op output by a few ulps',
     attacker: 'solver',
-    description: 'At a random step t and op i the solver changes one element of the output by 1–3 ulps and trains on from there.',
+    description:
+      'At a random step t and op i the solver changes one element of the output by 1–3 ulps and trains on from there.',
     async run(o) {
       const c = context(o);
       const { t, i, run: bad } = tampered(c);
-      return dispute(c, this.name, this.title, new TraceParty('tamperer', bad), honestParty(c), E('solver', t, i, 'recompute', 'wrong-output'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('tamperer', bad),
+        honestParty(c),
+        E('solver', t, i, 'recompute', 'wrong-output'),
+      );
     },
   },
   {
     name: 'lazy',
     title: 'Lazy solver skips steps',
     attacker: 'solver',
-    description: 'From step s on the solver skips every other step: the update ops output the old state and the trace claims so.',
+    description:
+      'From step s on the solver skips every other step: the update ops output the old state and the trace claims so.',
     async run(o) {
       const c = context(o);
       const s = c.rand(5, c.task.steps);
       const bad = run(c, H.lazy(c.task, s, 2));
-      return dispute(c, this.name, this.title, new TraceParty('lazy', bad), honestParty(c), E('solver', s, firstDifferingOp(c.honest, bad, s), 'recompute', 'wrong-output'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('lazy', bad),
+        honestParty(c),
+        E('solver', s, firstDifferingOp(c.honest, bad, s), 'recompute', 'wrong-output'),
+      );
     },
   },
   {
     name: 'perturb-weight',
     title: 'Solver perturbs one weight at step t (hidden)',
     attacker: 'solver',
-    description: 'At step t one parameter element is changed by 1e-3 before use, while the record keeps the honest state digest.',
+    description:
+      'At step t one parameter element is changed by 1e-3 before use, while the record keeps the honest state digest.',
     async run(o) {
       const c = context(o);
       const t = c.rand(6, c.task.steps);
       const slot = paramSlots(c.task)[0];
       const bad = run(c, H.perturbWeight(c.task, t, slot, c.rand(7, 1 << 16), 1e-3));
-      return dispute(c, this.name, this.title, new TraceParty('perturber', bad), honestParty(c), E('solver', t, c.task.graph(t).slots[slot].leaf, 'leaf', 'wrong-leaf'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('perturber', bad),
+        honestParty(c),
+        E('solver', t, c.task.graph(t).slots[slot].leaf, 'leaf', 'wrong-leaf'),
+      );
     },
   },
   {
     name: 'wrong-batch',
     title: 'Solver trains step t on the wrong data batch (claims the right one)',
     attacker: 'solver',
-    description: "At step t the data leaves hold another step's batch; the record states the task's batch digest.",
+    description:
+      "At step t the data leaves hold another step's batch; the record states the task's batch digest.",
     async run(o) {
       const c = context(o);
       const t = c.rand(8, c.task.steps);
       const bad = run(c, H.wrongBatch(c.task, t, t + 1));
-      return dispute(c, this.name, this.title, new TraceParty('wrong-data', bad), honestParty(c), E('solver', t, firstLeaf(c.task, t, ['data', 'target']), 'leaf', 'wrong-leaf'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('wrong-data', bad),
+        honestParty(c),
+        E('solver', t, firstLeaf(c.task, t, ['data', 'target']), 'leaf', 'wrong-leaf'),
+      );
     },
   },
   {
@@ -255,7 +304,14 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const t = c.rand(9, c.task.steps);
       const bad = run(c, H.declaredWrongBatch(c.task, t, t + 1));
-      return dispute(c, this.name, this.title, new TraceParty('wrong-data', bad), honestParty(c), E('solver', t, null, 'chain', 'wrong-batch'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('wrong-data', bad),
+        honestParty(c),
+        E('solver', t, null, 'chain', 'wrong-batch'),
+      );
     },
   },
   {
@@ -267,7 +323,14 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const t = 1 + c.rand(10, c.task.steps - 1);
       const bad = run(c, H.staleCheckpoint(t, 1 + c.rand(11, 3)));
-      return dispute(c, this.name, this.title, new TraceParty('stale', bad), honestParty(c), E('solver', t, null, 'chain', 'broken-chain'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('stale', bad),
+        honestParty(c),
+        E('solver', t, null, 'chain', 'broken-chain'),
+      );
     },
   },
   {
@@ -279,44 +342,84 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const t = c.rand(12, c.task.steps);
       const bad = run(c, H.forgedCheckpoint(t));
-      return dispute(c, this.name, this.title, new TraceParty('forger', bad), honestParty(c), E('solver', t, null, 'chain', t === 0 ? 'wrong-initial-state' : 'broken-chain'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('forger', bad),
+        honestParty(c),
+        E('solver', t, null, 'chain', t === 0 ? 'wrong-initial-state' : 'broken-chain'),
+      );
     },
   },
   {
     name: 'replay-proof',
     title: "Solver replays another solver's proof (other data order)",
     attacker: 'solver',
-    description: "The solver submits another run's proof: same model and initialisation, a different data order. (Copying an honest proof of the same task is a different problem: see copy-proof.)",
+    description:
+      "The solver submits another run's proof: same model and initialisation, a different data order. (Copying an honest proof of the same task is a different problem: see copy-proof.)",
     async run(o) {
       const c = context(o);
       const T = c.task.steps;
-      const other: DisputeTask = { ...c.task, dataLeaf: (s, i) => c.task.dataLeaf(s + T, i), batchDigest: (s) => c.task.batchDigest(s + T) };
+      const other: DisputeTask = {
+        ...c.task,
+        dataLeaf: (s, i) => c.task.dataLeaf(s + T, i),
+        batchDigest: (s) => c.task.batchDigest(s + T),
+      };
       const bad = executeRun(other, { mode: c.mode });
-      return dispute(c, this.name, this.title, new TraceParty('replayer', bad), honestParty(c), E('solver', 0, null, 'chain', 'wrong-batch'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('replayer', bad),
+        honestParty(c),
+        E('solver', 0, null, 'chain', 'wrong-batch'),
+      );
     },
   },
   {
     name: 'gradient-scaling',
     title: 'Solver scales gradients by 1.5 from step s',
     attacker: 'solver',
-    description: 'Every gradient the optimizer consumes is multiplied by 1.5 from step s on (e.g. to speed up a cheap run).',
+    description:
+      'Every gradient the optimizer consumes is multiplied by 1.5 from step s on (e.g. to speed up a cheap run).',
     async run(o) {
       const c = context(o);
       const s = c.rand(13, c.task.steps);
       const bad = run(c, H.gradientScaling(c.task, s, 1.5));
-      return dispute(c, this.name, this.title, new TraceParty('scaler', bad), honestParty(c), E('solver', s, firstDifferingOp(c.honest, bad, s), 'recompute', 'wrong-output'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('scaler', bad),
+        honestParty(c),
+        E('solver', s, firstDifferingOp(c.honest, bad, s), 'recompute', 'wrong-output'),
+      );
     },
   },
   {
     name: 'equivocation',
     title: 'Solver equivocates: shows honest records it never committed to',
     attacker: 'solver',
-    description: "A tampering solver answers the step openings with the honest party's records; they do not verify against its own run root.",
+    description:
+      "A tampering solver answers the step openings with the honest party's records; they do not verify against its own run root.",
     async run(o) {
       const c = context(o);
       const { run: bad } = tampered(c);
-      const liar = new EquivocatingParty('equivocator', new TraceParty('own', bad), honestParty(c, 'mimicked'), 'steps');
-      return dispute(c, this.name, this.title, liar, honestParty(c), E('solver', null, null, 'setup', 'bad-proof'));
+      const liar = new EquivocatingParty(
+        'equivocator',
+        new TraceParty('own', bad),
+        honestParty(c, 'mimicked'),
+        'steps',
+      );
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        liar,
+        honestParty(c),
+        E('solver', null, null, 'setup', 'bad-proof'),
+      );
     },
   },
   {
@@ -327,8 +430,20 @@ export const ATTACKS: readonly AttackScenario[] = [
     async run(o) {
       const c = context(o);
       const { t, run: bad } = tampered(c);
-      const liar = new EquivocatingParty('equivocator', new TraceParty('own', bad), honestParty(c, 'mimicked'), 'ops');
-      return dispute(c, this.name, this.title, liar, honestParty(c), E('solver', t, null, 'ops', 'bad-proof'));
+      const liar = new EquivocatingParty(
+        'equivocator',
+        new TraceParty('own', bad),
+        honestParty(c, 'mimicked'),
+        'ops',
+      );
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        liar,
+        honestParty(c),
+        E('solver', t, null, 'ops', 'bad-proof'),
+      );
     },
   },
   {
@@ -339,7 +454,14 @@ export const ATTACKS: readonly AttackScenario[] = [
     async run(o) {
       const c = context(o);
       const { run: bad } = tampered(c);
-      return dispute(c, this.name, this.title, new RefusingParty('silent', new TraceParty('own', bad), 3), honestParty(c), E('solver', null, null, null, 'timeout'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new RefusingParty('silent', new TraceParty('own', bad), 3),
+        honestParty(c),
+        E('solver', null, null, null, 'timeout'),
+      );
     },
   },
   {
@@ -350,7 +472,14 @@ export const ATTACKS: readonly AttackScenario[] = [
     async run(o) {
       const c = context(o);
       const { t, i, run: bad } = tampered(c, 20);
-      return dispute(c, this.name, this.title, honestParty(c), new TraceParty('false-challenger', bad), E('challenger', t, i, 'recompute', 'wrong-output'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        honestParty(c),
+        new TraceParty('false-challenger', bad),
+        E('challenger', t, i, 'recompute', 'wrong-output'),
+      );
     },
   },
   {
@@ -361,8 +490,20 @@ export const ATTACKS: readonly AttackScenario[] = [
     async run(o) {
       const c = context(o);
       const { run: bad } = tampered(c, 30);
-      const liar = new EquivocatingParty('equivocator', new TraceParty('own', bad), honestParty(c, 'mimicked'), 'steps');
-      return dispute(c, this.name, this.title, honestParty(c), liar, E('challenger', null, null, 'setup', 'bad-proof'));
+      const liar = new EquivocatingParty(
+        'equivocator',
+        new TraceParty('own', bad),
+        honestParty(c, 'mimicked'),
+        'steps',
+      );
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        honestParty(c),
+        liar,
+        E('challenger', null, null, 'setup', 'bad-proof'),
+      );
     },
   },
   {
@@ -372,7 +513,14 @@ export const ATTACKS: readonly AttackScenario[] = [
     description: 'A griefing challenger with no run answers random well-formed digests and proofs.',
     async run(o) {
       const c = context(o);
-      return dispute(c, this.name, this.title, honestParty(c), new GarbageParty('griefer', c.task.steps, c.seed), E('challenger', null, null, 'setup', 'bad-proof'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        honestParty(c),
+        new GarbageParty('griefer', c.task.steps, c.seed),
+        E('challenger', null, null, 'setup', 'bad-proof'),
+      );
     },
   },
   {
@@ -383,22 +531,47 @@ export const ATTACKS: readonly AttackScenario[] = [
     async run(o) {
       const c = context(o);
       const { run: bad } = tampered(c, 40);
-      return dispute(c, this.name, this.title, honestParty(c), new RefusingParty('silent', new TraceParty('own', bad), 2), E('challenger', null, null, null, 'timeout'));
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        honestParty(c),
+        new RefusingParty('silent', new TraceParty('own', bad), 2),
+        E('challenger', null, null, null, 'timeout'),
+      );
     },
   },
   {
     name: 'both-cheat',
     title: 'Both parties alter the same op differently',
     attacker: 'both',
-    description: 'Solver and challenger both deviate at the same op; the referee’s recomputation matches neither.',
+    description:
+      'Solver and challenger both deviate at the same op; the referee’s recomputation matches neither.',
     async run(o) {
       const c = context(o);
       const t = c.rand(50, c.task.steps);
       const ops = nonLeafOps(c.task, t);
       const i = ops[c.rand(51, ops.length)];
-      const a = executeRun(c.task, { mode: c.mode, base: c.honest, fromStep: t, hooks: H.alterOp(t, i, 0, 1) });
-      const b = executeRun(c.task, { mode: c.mode, base: c.honest, fromStep: t, hooks: H.alterOp(t, i, 0, 2) });
-      return dispute(c, this.name, this.title, new TraceParty('cheat-a', a), new TraceParty('cheat-b', b), E('both', t, i, 'recompute', 'wrong-output'));
+      const a = executeRun(c.task, {
+        mode: c.mode,
+        base: c.honest,
+        fromStep: t,
+        hooks: H.alterOp(t, i, 0, 1),
+      });
+      const b = executeRun(c.task, {
+        mode: c.mode,
+        base: c.honest,
+        fromStep: t,
+        hooks: H.alterOp(t, i, 0, 2),
+      });
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('cheat-a', a),
+        new TraceParty('cheat-b', b),
+        E('both', t, i, 'recompute', 'wrong-output'),
+      );
     },
   },
   {
@@ -410,7 +583,9 @@ export const ATTACKS: readonly AttackScenario[] = [
     async run(o) {
       const c = context(o);
       const target = stolenTarget(c);
-      const eta = JIA.delta / (2 * JIA_K * Math.sqrt(paramSlots(c.task).reduce((s, k) => s + target[k].data.length, 0)));
+      const eta =
+        JIA.delta /
+        (2 * JIA_K * Math.sqrt(paramSlots(c.task).reduce((s, k) => s + target[k].data.length, 0)));
       const params = new Set(paramSlots(c.task));
       const hooks: ExecHooks = {
         op: (s, i, _n, out) => {
@@ -424,13 +599,21 @@ export const ATTACKS: readonly AttackScenario[] = [
       const before = paramDistance(c.honest.states[c.task.steps], target, slots);
       const after = paramDistance(bad.states[c.task.steps], target, slots);
       const off = paramDistance(bad.states[c.task.steps], c.honest.states[c.task.steps], slots);
-      return dispute(c, this.name, this.title, new TraceParty('spoofer', bad), honestParty(c), E('solver', 0, firstDifferingOp(c.honest, bad, 0), 'recompute', 'wrong-output'), {
-        paper: 'Zhang et al. 2022; Fang et al. 2023',
-        jia,
-        jiaOptions: JIA,
-        passesJia: jia.passes,
-        note: `final weights are ${off.toFixed(4)} (${(off / JIA.delta).toFixed(1)}×δ) from honest training's, yet every sampled segment passes; distance to the stolen model ${after.toFixed(4)} (honest run: ${before.toFixed(4)})`,
-      });
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('spoofer', bad),
+        honestParty(c),
+        E('solver', 0, firstDifferingOp(c.honest, bad, 0), 'recompute', 'wrong-output'),
+        {
+          paper: 'Zhang et al. 2022; Fang et al. 2023',
+          jia,
+          jiaOptions: JIA,
+          passesJia: jia.passes,
+          note: `final weights are ${off.toFixed(4)} (${(off / JIA.delta).toFixed(1)}×δ) from honest training's, yet every sampled segment passes; distance to the stolen model ${after.toFixed(4)} (honest run: ${before.toFixed(4)})`,
+        },
+      );
     },
   },
   {
@@ -444,19 +627,29 @@ export const ATTACKS: readonly AttackScenario[] = [
       const E_ = JIA.epochSegments;
       const skip = (s: number): boolean => Math.floor(s / JIA_K) % E_ !== 0;
       const lazyAll = H.lazy(c.task, 0, 1);
-      const bad = run(c, { op: (s, i, n, out, ins, outs) => (skip(s) ? lazyAll.op?.(s, i, n, out, ins, outs) : undefined) });
+      const bad = run(c, {
+        op: (s, i, n, out, ins, outs) => (skip(s) ? lazyAll.op?.(s, i, n, out, ins, outs) : undefined),
+      });
       const opts = { ...JIA, delta: 0 };
       const jia = jiaCheck(c.task, jiaProofOf(bad, JIA_K), opts);
       const first = JIA_K; // first skipped step
       let trained = 0;
       for (let s = 0; s < c.task.steps; s++) if (!skip(s)) trained++;
-      return dispute(c, this.name, this.title, new TraceParty('spoofer', bad), honestParty(c), E('solver', first, firstDifferingOp(c.honest, bad, first), 'recompute', 'wrong-output'), {
-        paper: 'Fang et al. 2023',
-        jia,
-        jiaOptions: opts,
-        passesJia: jia.passes,
-        note: `spoofer computed ${trained} of ${c.task.steps} steps`,
-      });
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('spoofer', bad),
+        honestParty(c),
+        E('solver', first, firstDifferingOp(c.honest, bad, first), 'recompute', 'wrong-output'),
+        {
+          paper: 'Fang et al. 2023',
+          jia,
+          jiaOptions: opts,
+          passesJia: jia.passes,
+          note: `spoofer computed ${trained} of ${c.task.steps} steps`,
+        },
+      );
     },
   },
   {
@@ -478,7 +671,10 @@ export const ATTACKS: readonly AttackScenario[] = [
         let bestD = Number.POSITIVE_INFINITY;
         let bestState = state;
         for (let k = 0; k < candidates; k++) {
-          const variant: DisputeTask = { ...c.task, dataLeaf: (_s, i) => c.task.dataLeaf(s + T * (k + 1), i) };
+          const variant: DisputeTask = {
+            ...c.task,
+            dataLeaf: (_s, i) => c.task.dataLeaf(s + T * (k + 1), i),
+          };
           const next = executeStep(variant, s, state, 'fast').stateAfter;
           const d = paramDistance(next, target, slots);
           if (d < bestD) [best, bestD, bestState] = [k, d, next];
@@ -487,19 +683,29 @@ export const ATTACKS: readonly AttackScenario[] = [
         state = bestState;
       }
       const data = (s: number, i: number): Tensor => c.task.dataLeaf(s + T * (chosen[s] + 1), i);
-      const bad = run(c, { leaf: (s, i, n) => (n.attrs.kind === 'data' || n.attrs.kind === 'target' ? data(s, i) : undefined) });
+      const bad = run(c, {
+        leaf: (s, i, n) => (n.attrs.kind === 'data' || n.attrs.kind === 'target' ? data(s, i) : undefined),
+      });
       const opts = { ...JIA, delta: 0 };
       const jia = jiaCheck(c.task, jiaProofOf(bad, JIA_K, data), opts);
       const before = paramDistance(c.honest.states[T], target, slots);
       const after = paramDistance(bad.states[T], target, slots);
       const off = paramDistance(bad.states[T], c.honest.states[T], slots);
-      return dispute(c, this.name, this.title, new TraceParty('spoofer', bad), honestParty(c), E('solver', 0, firstLeaf(c.task, 0, ['data', 'target']), 'leaf', 'wrong-leaf'), {
-        paper: 'Zhang et al. 2022',
-        jia,
-        jiaOptions: opts,
-        passesJia: jia.passes,
-        note: `trained on data of its choosing: final weights ${off.toFixed(4)} from honest training's; distance to the stolen model ${after.toFixed(4)} (honest run: ${before.toFixed(4)})`,
-      });
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        new TraceParty('spoofer', bad),
+        honestParty(c),
+        E('solver', 0, firstLeaf(c.task, 0, ['data', 'target']), 'leaf', 'wrong-leaf'),
+        {
+          paper: 'Zhang et al. 2022',
+          jia,
+          jiaOptions: opts,
+          passesJia: jia.passes,
+          note: `trained on data of its choosing: final weights ${off.toFixed(4)} from honest training's; distance to the stolen model ${after.toFixed(4)} (honest run: ${before.toFixed(4)})`,
+        },
+      );
     },
   },
   {
@@ -512,13 +718,21 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const copy = new TraceParty('copier', c.honest);
       const jia = jiaCheck(c.task, jiaProofOf(c.honest, JIA_K), { ...JIA, delta: 0 });
-      return dispute(c, this.name, this.title, copy, honestParty(c, 'challenger'), E('challenger', null, null, 'setup', 'no-disagreement'), {
-        paper: 'Jia et al. 2021 (threat model)',
-        jia,
-        jiaOptions: { ...JIA, delta: 0 },
-        passesJia: jia.passes,
-        note: 'not a computation fault: needs identity binding',
-      });
+      return dispute(
+        c,
+        this.name,
+        this.title,
+        copy,
+        honestParty(c, 'challenger'),
+        E('challenger', null, null, 'setup', 'no-disagreement'),
+        {
+          paper: 'Jia et al. 2021 (threat model)',
+          jia,
+          jiaOptions: { ...JIA, delta: 0 },
+          passesJia: jia.passes,
+          note: 'not a computation fault: needs identity binding',
+        },
+      );
     },
   },
 ];
@@ -533,7 +747,12 @@ export function getAttack(name: string): AttackScenario {
 export function describeOutcome(o: AttackOutcome): string {
   const v = o.verdict;
   const who = v.loser === 'both' ? 'both parties lose' : `${v.loser} loses`;
-  const where = v.step === null ? ` at ${v.stage}` : v.op === null ? ` at step ${v.step} (${v.stage})` : ` at step ${v.step}, op ${v.op} ${v.opName} (${v.stage})`;
+  const where =
+    v.step === null
+      ? ` at ${v.stage}`
+      : v.op === null
+        ? ` at step ${v.step} (${v.stage})`
+        : ` at step ${v.step}, op ${v.op} ${v.opName} (${v.stage})`;
   const code = [v.faults.solver?.code, v.faults.challenger?.code].filter(Boolean).join('/');
   return `${o.name}: ${who}${where} [${code}]${o.asExpected ? '' : '  ** UNEXPECTED **'}`;
 }

@@ -3,8 +3,9 @@
  * bound), bytes the parties sent, the referee's work (one op's FLOPs plus the hashing of proofs) and the
  * FLOPs of replaying every step.
  */
-import type { StepGraph } from './types.ts';
+
 import type { Attrs } from '../repops/registry.ts';
+import type { StepGraph } from './types.ts';
 
 export interface CostReport {
   readonly rounds: {

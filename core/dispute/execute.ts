@@ -8,6 +8,7 @@ import { tensorDigest } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
+import { SubtreeHasher } from './merkle-descent.ts';
 import { stepRecordDigest } from './record.ts';
 import type { DisputeTask } from './task.ts';
 import type { GraphNode, StepGraph, StepRecord } from './types.ts';
@@ -19,7 +20,14 @@ export interface ExecHooks {
   /** Replace a leaf's value while the record keeps the honest state/batch digest (hidden deviation). */
   leaf?(step: number, index: number, node: GraphNode, value: Tensor): Tensor | undefined;
   /** Replace an op's output (alter one op, scale gradients, skip the update …). */
-  op?(step: number, index: number, node: GraphNode, out: Tensor, inputs: readonly Tensor[], outputs: readonly Tensor[]): Tensor | undefined;
+  op?(
+    step: number,
+    index: number,
+    node: GraphNode,
+    out: Tensor,
+    inputs: readonly Tensor[],
+    outputs: readonly Tensor[],
+  ): Tensor | undefined;
   /** Rewrite the committed step record. */
   record?(step: number, record: StepRecord): StepRecord | undefined;
 }
@@ -82,10 +90,20 @@ export function executeStep(
     stateAfter: merkleRoot(stateAfterDigests),
     batchDigest: task.batchDigest(step),
     loss: Number.isFinite(loss) ? loss : 0,
-    ...(mode === 'trace' ? { opRoot: merkleRoot(digests), opCount: digests.length } : {}),
+    ...(mode === 'trace' ? { opRoot: new SubtreeHasher(digests).root(), opCount: digests.length } : {}),
   };
   record = hooks.record?.(step, record) ?? record;
-  return { step, graph, outputs, digests, stateBefore: state, stateBeforeDigests, stateAfter, stateAfterDigests, record };
+  return {
+    step,
+    graph,
+    outputs,
+    digests,
+    stateBefore: state,
+    stateBeforeDigests,
+    stateAfter,
+    stateAfterDigests,
+    record,
+  };
 }
 
 /** What a TraceParty answers from (a RunTrace, or a proof bundle: core/dispute/repops-task.ts). */
@@ -112,7 +130,13 @@ export class RunTrace implements PartyTrace {
   readonly root: Digest;
   private cache: StepExecution | null = null;
 
-  constructor(task: DisputeTask, mode: 'trace' | 'fast', hooks: ExecHooks, records: StepRecord[], states: (readonly Tensor[])[]) {
+  constructor(
+    task: DisputeTask,
+    mode: 'trace' | 'fast',
+    hooks: ExecHooks,
+    records: StepRecord[],
+    states: (readonly Tensor[])[],
+  ) {
     this.task = task;
     this.mode = mode;
     this.hooks = hooks;
@@ -120,7 +144,7 @@ export class RunTrace implements PartyTrace {
     this.states = states;
     const hash = task.hashStepRecord ?? stepRecordDigest;
     this.recordDigests = records.map((r) => hash(r));
-    this.root = merkleRoot(this.recordDigests);
+    this.root = new SubtreeHasher(this.recordDigests).root();
   }
 
   get steps(): number {
@@ -134,7 +158,8 @@ export class RunTrace implements PartyTrace {
   /** Re-executes step t from its stored starting state with the same hooks (bit-identical). */
   step(t: number): StepExecution {
     if (this.cache?.step === t) return this.cache;
-    if (!Number.isInteger(t) || t < 0 || t >= this.records.length) throw new RangeError(`step ${t} outside 0..${this.records.length - 1}`);
+    if (!Number.isInteger(t) || t < 0 || t >= this.records.length)
+      throw new RangeError(`step ${t} outside 0..${this.records.length - 1}`);
     this.cache = executeStep(this.task, t, this.states[t], this.mode, this.hooks);
     return this.cache;
   }
@@ -157,7 +182,9 @@ export function executeRun(task: DisputeTask, options: ExecuteOptions = {}): Run
   const T = options.steps ?? task.steps;
   const start = options.base ? Math.min(options.fromStep ?? 0, T) : 0;
   const records: StepRecord[] = options.base ? options.base.records.slice(0, start) : [];
-  const states: (readonly Tensor[])[] = options.base ? options.base.states.slice(0, start + 1) : [task.initialState()];
+  const states: (readonly Tensor[])[] = options.base
+    ? options.base.states.slice(0, start + 1)
+    : [task.initialState()];
   let state = states[start];
   for (let t = start; t < T; t++) {
     const used = hooks.state?.(t, state) ?? state;

@@ -4,7 +4,6 @@
  * for cheaters who also lie in the dispute).
  */
 import { tensorDigest } from '../hash/digest.ts';
-import { merkleRoot } from '../hash/merkle.ts';
 import type { PartyTrace } from './execute.ts';
 import { SubtreeHasher } from './merkle-descent.ts';
 import type {
@@ -31,7 +30,8 @@ export class TraceParty implements DisputeParty {
   }
 
   private opTree(step: number): SubtreeHasher {
-    if (this.hasher?.step !== step) this.hasher = { step, h: new SubtreeHasher(this.trace.step(step).digests) };
+    if (this.hasher?.step !== step)
+      this.hasher = { step, h: new SubtreeHasher(this.trace.step(step).digests) };
     return this.hasher.h;
   }
 
@@ -45,8 +45,8 @@ export class TraceParty implements DisputeParty {
   }
 
   async commitOps(step: number): Promise<OpRootClaim> {
-    const d = this.trace.step(step).digests;
-    return { root: merkleRoot(d), count: d.length };
+    const tree = this.opTree(step);
+    return { root: tree.root(), count: tree.count };
   }
 
   async children(step: number, lo: number, hi: number): Promise<NodeChildren> {
@@ -59,7 +59,11 @@ export class TraceParty implements DisputeParty {
 
   async revealInputs(step: number, index: number): Promise<InputReveal[]> {
     const ex = this.trace.step(step);
-    return ex.graph.nodes[index].inputs.map((j) => ({ index: j, tensor: ex.outputs[j], proof: this.opTree(step).proof(j) }));
+    return ex.graph.nodes[index].inputs.map((j) => ({
+      index: j,
+      tensor: ex.outputs[j],
+      proof: this.opTree(step).proof(j),
+    }));
   }
 
   async openStateBefore(step: number, slot: number): Promise<StateOpening> {
@@ -69,6 +73,9 @@ export class TraceParty implements DisputeParty {
 
   async sealState(step: number): Promise<SealOpening> {
     const ex = this.trace.step(step);
-    return { digests: ex.stateAfterDigests, proofs: ex.graph.slots.map((s) => this.opTree(step).proof(s.out)) };
+    return {
+      digests: ex.stateAfterDigests,
+      proofs: ex.graph.slots.map((s) => this.opTree(step).proof(s.out)),
+    };
   }
 }

@@ -20,7 +20,7 @@ import { type Digest, isDigest } from '../hash/hex.ts';
 import { type MerkleProof, merkleRoot, verifyMerkleProof } from '../hash/merkle.ts';
 import type { Attrs } from '../repops/registry.ts';
 import type { Tensor } from '../repops/tensor.ts';
-import { ceilLog2, type CostReport, type FlopsFn, graphFlops, wireBytes } from './cost.ts';
+import { type CostReport, ceilLog2, type FlopsFn, graphFlops, wireBytes } from './cost.ts';
 import { leafHash, nodeHash, splitPoint } from './merkle-descent.ts';
 import { stepRecordDigest } from './record.ts';
 import {
@@ -77,7 +77,13 @@ function fault(code: FaultCode, detail: string): Fault {
 
 function isProof(p: unknown): p is MerkleProof {
   const o = p as MerkleProof | null;
-  return typeof o === 'object' && o !== null && Number.isInteger(o.index) && Number.isInteger(o.count) && Array.isArray(o.siblings);
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    Number.isInteger(o.index) &&
+    Number.isInteger(o.count) &&
+    Array.isArray(o.siblings)
+  );
 }
 
 function isRecord(r: unknown): r is StepRecord {
@@ -95,7 +101,8 @@ function isRecord(r: unknown): r is StepRecord {
 
 function isTensor(t: unknown): t is Tensor {
   const o = t as Tensor | null;
-  if (typeof o !== 'object' || o === null || !Array.isArray(o.shape) || !(o.data instanceof Float32Array)) return false;
+  if (typeof o !== 'object' || o === null || !Array.isArray(o.shape) || !(o.data instanceof Float32Array))
+    return false;
   let n = 1;
   for (const d of o.shape) {
     if (!Number.isInteger(d) || d < 0) return false;
@@ -107,8 +114,12 @@ function isTensor(t: unknown): t is Tensor {
 /** JSON form of an answer for the transcript: tensors become shape + digest (+ bytes when small). */
 export const TRANSCRIPT_TENSOR_LIMIT = 4096;
 function tensorJson(t: Tensor): { shape: number[]; digest: Digest; dataB64?: string } {
-  const out: { shape: number[]; digest: Digest; dataB64?: string } = { shape: [...t.shape], digest: tensorDigest(t) };
-  if (t.data.length <= TRANSCRIPT_TENSOR_LIMIT) out.dataB64 = toBase64(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  const out: { shape: number[]; digest: Digest; dataB64?: string } = {
+    shape: [...t.shape],
+    digest: tensorDigest(t),
+  };
+  if (t.data.length <= TRANSCRIPT_TENSOR_LIMIT)
+    out.dataB64 = toBase64(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   return out;
 }
 function toBase64(bytes: Uint8Array): string {
@@ -128,7 +139,11 @@ function answerJson(v: unknown): unknown {
 }
 
 /** Runs a dispute between a solver and a challenger to a verdict, recording the transcript. */
-export async function runDispute(solver: DisputeParty, challenger: DisputeParty, cfg: RefereeConfig): Promise<DisputeResult> {
+export async function runDispute(
+  solver: DisputeParty,
+  challenger: DisputeParty,
+  cfg: RefereeConfig,
+): Promise<DisputeResult> {
   const deadline = cfg.deadlineMs ?? 10_000;
   const hashRecord = cfg.hashStepRecord ?? stepRecordDigest;
   const parties: Record<Role, DisputeParty> = { solver, challenger };
@@ -150,7 +165,11 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     return verifyMerkleProof(leaf, proof, root);
   };
 
-  async function askOne<T>(role: Role, call: () => Promise<T>, check: (v: T) => Fault | null): Promise<Asked<T>> {
+  async function askOne<T>(
+    role: Role,
+    call: () => Promise<T>,
+    check: (v: T) => Fault | null,
+  ): Promise<Asked<T>> {
     const t0 = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<typeof TIMEOUT>((res) => {
@@ -188,7 +207,10 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     }
     const b = wireBytes(outcome.v);
     bytes[role] += b;
-    return { value: outcome.v, record: { status: 'ok', value: answerJson(outcome.v), bytes: b, ms, fault: f } };
+    return {
+      value: outcome.v,
+      record: { status: 'ok', value: answerJson(outcome.v), bytes: b, ms, fault: f },
+    };
   }
 
   /** Asks both parties the same question in parallel; records the round; collects faults. */
@@ -216,7 +238,14 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
       if (asked[k].record.fault) faults[role] ??= asked[k].record.fault;
       else values[role] = asked[k].value as T;
     });
-    rounds.push({ seq: rounds.length, stage, bisection: extra.bisection ?? false, question, answers, note: extra.note ?? '' });
+    rounds.push({
+      seq: rounds.length,
+      stage,
+      bisection: extra.bisection ?? false,
+      question,
+      answers,
+      note: extra.note ?? '',
+    });
     return values;
   }
 
@@ -232,7 +261,9 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     const loser = losers.length === 2 ? 'both' : losers[0];
     const outcome = loser === 'both' ? 'both-lose' : loser === 'solver' ? 'challenger-wins' : 'solver-wins';
     const opName = disputedOp !== null && disputedGraph ? disputedGraph.nodes[disputedOp].op : null;
-    const reason = losers.map((r) => `${r} ${parties[r].name}: ${faults[r]?.code} — ${faults[r]?.detail}`).join('; ');
+    const reason = losers
+      .map((r) => `${r} ${parties[r].name}: ${faults[r]?.code} — ${faults[r]?.detail}`)
+      .join('; ');
     const verdict: Verdict = {
       outcome,
       loser,
@@ -256,7 +287,11 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
       },
       bytes: { solver: bytes.solver, challenger: bytes.challenger, total: bytes.solver + bytes.challenger },
       referee: { flops: refereeFlops, hashCalls, hashedTensorBytes },
-      replication: { steps: cfg.steps, flops: replicationFlops, ratio: replicationFlops > 0 ? refereeFlops / replicationFlops : 0 },
+      replication: {
+        steps: cfg.steps,
+        flops: replicationFlops,
+        ratio: replicationFlops > 0 ? refereeFlops / replicationFlops : 0,
+      },
     };
     const transcript: Transcript = {
       format: TRANSCRIPT_FORMAT,
@@ -275,7 +310,8 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
 
   // ---- setup: run claims ----
   const T = cfg.steps;
-  if (!Number.isInteger(T) || T < 1) throw new Error(`dispute: task ${cfg.task} has ${T} steps; need at least 1`);
+  if (!Number.isInteger(T) || T < 1)
+    throw new Error(`dispute: task ${cfg.task} has ${T} steps; need at least 1`);
   const claims = await askBoth(
     'setup',
     { kind: 'claim' },
@@ -289,16 +325,29 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     { note: 'both parties state their run commitment' },
   );
   if (anyFault()) return finish('setup');
-  const root: Record<Role, Digest> = { solver: claims.solver!.runRoot, challenger: claims.challenger!.runRoot };
+  const root: Record<Role, Digest> = {
+    solver: claims.solver!.runRoot,
+    challenger: claims.challenger!.runRoot,
+  };
 
   const opened: Record<Role, Map<number, StepRecord>> = { solver: new Map(), challenger: new Map() };
-  const checkOpening = (role: Role, m: number, o: { record: StepRecord; proof: MerkleProof }): Fault | null => {
-    if (!isRecord(o.record) || !isProof(o.proof)) return fault('malformed', `opening of step ${m} is not a record + proof`);
-    if (o.record.step !== m) return fault('bad-proof', `opened record says step ${o.record.step}, asked for ${m}`);
-    if (o.proof.index !== m || o.proof.count !== T) return fault('bad-proof', `proof is for leaf ${o.proof.index}/${o.proof.count}, asked ${m}/${T}`);
+  const checkOpening = (
+    role: Role,
+    m: number,
+    o: { record: StepRecord; proof: MerkleProof },
+  ): Fault | null => {
+    if (!isRecord(o.record) || !isProof(o.proof))
+      return fault('malformed', `opening of step ${m} is not a record + proof`);
+    if (o.record.step !== m)
+      return fault('bad-proof', `opened record says step ${o.record.step}, asked for ${m}`);
+    if (o.proof.index !== m || o.proof.count !== T)
+      return fault('bad-proof', `proof is for leaf ${o.proof.index}/${o.proof.count}, asked ${m}/${T}`);
     hashCalls++;
     if (!verify(hashRecord(o.record), o.proof, root[role])) {
-      return fault('bad-proof', `record of step ${m} does not verify against its run root ${root[role].slice(0, 12)}…`);
+      return fault(
+        'bad-proof',
+        `record of step ${m} does not verify against its run root ${root[role].slice(0, 12)}…`,
+      );
     }
     return null;
   };
@@ -319,7 +368,8 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     faults.challenger = fault('no-disagreement', 'both parties committed to the same run');
     return finish('setup');
   }
-  if (!(await openStep(T - 1, 'setup', `both open the last step record (${T - 1})`, false))) return finish('setup');
+  if (!(await openStep(T - 1, 'setup', `both open the last step record (${T - 1})`, false)))
+    return finish('setup');
   let lo = -1;
   let hi = T - 1;
   if (opened.solver.get(hi)!.stateAfter === opened.challenger.get(hi)!.stateAfter) {
@@ -339,13 +389,18 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     patchLast({
       steps: { lo, hi },
       agree,
-      note: agree ? `agree after step ${mid}: dispute lies in (${lo}, ${hi}]` : `disagree after step ${mid}: dispute lies in (${lo}, ${hi}]`,
+      note: agree
+        ? `agree after step ${mid}: dispute lies in (${lo}, ${hi}]`
+        : `disagree after step ${mid}: dispute lies in (${lo}, ${hi}]`,
     });
   }
   const t = hi;
   disputedStep = t;
   const agreedBefore = lo === -1 ? cfg.initialState : opened.solver.get(lo)!.stateAfter;
-  const rec: Record<Role, StepRecord> = { solver: opened.solver.get(t)!, challenger: opened.challenger.get(t)! };
+  const rec: Record<Role, StepRecord> = {
+    solver: opened.solver.get(t)!,
+    challenger: opened.challenger.get(t)!,
+  };
 
   // ---- chain: the disputed step starts from the agreed state and the task's batch ----
   const expectedBatch = cfg.expectedBatchDigest?.(t);
@@ -358,7 +413,10 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
           : `step ${t} starts from ${rec[r].stateBefore.slice(0, 12)}…, not the agreed state after step ${t - 1} (${agreedBefore.slice(0, 12)}…)`,
       );
     } else if (expectedBatch !== undefined && rec[r].batchDigest !== expectedBatch) {
-      faults[r] = fault('wrong-batch', `step ${t} claims batch ${rec[r].batchDigest.slice(0, 12)}…, the task's data order gives ${expectedBatch.slice(0, 12)}…`);
+      faults[r] = fault(
+        'wrong-batch',
+        `step ${t} claims batch ${rec[r].batchDigest.slice(0, 12)}…, the task's data order gives ${expectedBatch.slice(0, 12)}…`,
+      );
     }
   }
   if (anyFault()) return finish('chain');
@@ -370,8 +428,13 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
   const opRoot: Record<Role, Digest> = { solver: '', challenger: '' };
   if (cfg.mode === 'trace') {
     for (const r of ['solver', 'challenger'] as const) {
-      if (!isDigest(rec[r].opRoot)) faults[r] = fault('malformed', `trace-mode record of step ${t} has no op root`);
-      else if (rec[r].opCount !== N) faults[r] = fault('bad-op-count', `step ${t} record has ${rec[r].opCount} ops, the task's graph has ${N}`);
+      if (!isDigest(rec[r].opRoot))
+        faults[r] = fault('malformed', `trace-mode record of step ${t} has no op root`);
+      else if (rec[r].opCount !== N)
+        faults[r] = fault(
+          'bad-op-count',
+          `step ${t} record has ${rec[r].opCount} ops, the task's graph has ${N}`,
+        );
       else opRoot[r] = rec[r].opRoot!;
     }
     if (anyFault()) return finish('ops');
@@ -400,20 +463,31 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
       { kind: 'seal-state', step: t },
       (p) => p.sealState(t),
       (r, s) => {
-        if (!Array.isArray(s.digests) || !Array.isArray(s.proofs) || s.digests.length !== graph.slots.length || s.proofs.length !== graph.slots.length) {
+        if (
+          !Array.isArray(s.digests) ||
+          !Array.isArray(s.proofs) ||
+          s.digests.length !== graph.slots.length ||
+          s.proofs.length !== graph.slots.length
+        ) {
           return fault('malformed', `seal must open ${graph.slots.length} state slots`);
         }
         for (let k = 0; k < graph.slots.length; k++) {
           const p = s.proofs[k];
           if (!isProof(p) || p.index !== graph.slots[k].out || !verify(s.digests[k], p, opRoot[r])) {
-            return fault('bad-proof', `state slot ${k} (${graph.slots[k].name}) is not node ${graph.slots[k].out}'s output in its op tree`);
+            return fault(
+              'bad-proof',
+              `state slot ${k} (${graph.slots[k].name}) is not node ${graph.slots[k].out}'s output in its op tree`,
+            );
           }
         }
         hashCalls += graph.slots.length;
         const sealed = merkleRoot(s.digests);
         return sealed === rec[r].stateAfter
           ? null
-          : fault('wrong-state-after', `stateAfter of step ${t} is not the root of its own op outputs (${sealed.slice(0, 12)}…)`);
+          : fault(
+              'wrong-state-after',
+              `stateAfter of step ${t} is not the root of its own op outputs (${sealed.slice(0, 12)}…)`,
+            );
       },
       { note: `op roots agree; both show stateAfter of step ${t} is built from their op outputs` },
     );
@@ -442,7 +516,12 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
       { kind: 'children', step: t, range: [lo0, hi0] },
       (p) => p.children(t, lo0, hi0),
       (r, c) => {
-        if (typeof c.left !== 'string' || typeof c.right !== 'string' || !isDigest(c.left) || !isDigest(c.right)) {
+        if (
+          typeof c.left !== 'string' ||
+          typeof c.right !== 'string' ||
+          !isDigest(c.left) ||
+          !isDigest(c.right)
+        ) {
           return fault('malformed', 'children must be two hashes');
         }
         hashCalls++;
@@ -481,13 +560,20 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     { kind: 'open-op', step: t, index: i },
     (p) => p.openOp(t, i),
     (r, o) => {
-      if (!isDigest(o.digest) || !isProof(o.proof)) return fault('malformed', 'op opening must be a digest + proof');
-      if (o.proof.index !== i || o.proof.count !== N) return fault('bad-proof', `opened leaf ${o.proof.index}/${o.proof.count}, asked ${i}/${N}`);
+      if (!isDigest(o.digest) || !isProof(o.proof))
+        return fault('malformed', 'op opening must be a digest + proof');
+      if (o.proof.index !== i || o.proof.count !== N)
+        return fault('bad-proof', `opened leaf ${o.proof.index}/${o.proof.count}, asked ${i}/${N}`);
       hashCalls++;
-      if (N > 1 && leafHash(o.digest) !== held[r]) return fault('bad-proof', `output digest of node ${i} is not the leaf it descended to`);
-      return verify(o.digest, o.proof, opRoot[r]) ? null : fault('bad-proof', `output digest of node ${i} does not verify against its op root`);
+      if (N > 1 && leafHash(o.digest) !== held[r])
+        return fault('bad-proof', `output digest of node ${i} is not the leaf it descended to`);
+      return verify(o.digest, o.proof, opRoot[r])
+        ? null
+        : fault('bad-proof', `output digest of node ${i} does not verify against its op root`);
     },
-    { note: `first differing node: ${i} (${node.op}${node.label ? ` "${node.label}"` : ''}); both open its output digest` },
+    {
+      note: `first differing node: ${i} (${node.op}${node.label ? ` "${node.label}"` : ''}); both open its output digest`,
+    },
   );
   if (anyFault()) return finish('ops');
   const claimed: Record<Role, Digest> = { solver: outs.solver!.digest, challenger: outs.challenger!.digest };
@@ -496,28 +582,42 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     const kind = String(node.attrs.kind);
     if (kind === 'param' || kind === 'state') {
       const slot = graph.slots.findIndex((s) => s.leaf === i);
-      if (slot < 0) throw new Error(`dispute: task ${cfg.task} graph of step ${t}: leaf ${i} (${String(node.attrs.name)}) reads no state slot`);
+      if (slot < 0)
+        throw new Error(
+          `dispute: task ${cfg.task} graph of step ${t}: leaf ${i} (${String(node.attrs.name)}) reads no state slot`,
+        );
       await askBoth(
         'leaf',
         { kind: 'open-state-before', step: t, slot },
         (p) => p.openStateBefore(t, slot),
         (r, s) => {
-          if (!isDigest(s.digest) || !isProof(s.proof)) return fault('malformed', 'state opening must be a digest + proof');
-          if (s.digest !== claimed[r]) return fault('wrong-leaf', `opened state slot ${slot} is not the value its leaf ${i} used`);
+          if (!isDigest(s.digest) || !isProof(s.proof))
+            return fault('malformed', 'state opening must be a digest + proof');
+          if (s.digest !== claimed[r])
+            return fault('wrong-leaf', `opened state slot ${slot} is not the value its leaf ${i} used`);
           if (s.proof.index !== slot || !verify(s.digest, s.proof, agreedBefore)) {
-            return fault('wrong-leaf', `leaf ${i} (${String(node.attrs.name)}) is not slot ${slot} of the agreed state before step ${t}`);
+            return fault(
+              'wrong-leaf',
+              `leaf ${i} (${String(node.attrs.name)}) is not slot ${slot} of the agreed state before step ${t}`,
+            );
           }
           return null;
         },
-        { note: `node ${i} is ${kind} leaf "${String(node.attrs.name)}": both prove it is slot ${slot} of the agreed state` },
+        {
+          note: `node ${i} is ${kind} leaf "${String(node.attrs.name)}": both prove it is slot ${slot} of the agreed state`,
+        },
       );
       return finish('leaf');
     }
     const expected = cfg.leafDigest?.(t, i);
-    if (expected === undefined) throw new Error(`dispute: task ${cfg.task} gives no digest for ${kind} leaf ${i} of step ${t}`);
+    if (expected === undefined)
+      throw new Error(`dispute: task ${cfg.task} gives no digest for ${kind} leaf ${i} of step ${t}`);
     for (const r of ['solver', 'challenger'] as const) {
       if (claimed[r] !== expected) {
-        faults[r] = fault('wrong-leaf', `${kind} leaf ${i} (${String(node.attrs.name)}) of step ${t} is ${claimed[r].slice(0, 12)}…, the task's data gives ${expected.slice(0, 12)}…`);
+        faults[r] = fault(
+          'wrong-leaf',
+          `${kind} leaf ${i} (${String(node.attrs.name)}) of step ${t} is ${claimed[r].slice(0, 12)}…, the task's data gives ${expected.slice(0, 12)}…`,
+        );
       }
     }
     return finish('leaf');
@@ -529,11 +629,21 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
     { kind: 'reveal-inputs', step: t, index: i },
     (p) => p.revealInputs(t, i),
     (r, rs) => {
-      if (!Array.isArray(rs) || rs.length !== node.inputs.length) return fault('malformed', `must reveal ${node.inputs.length} inputs`);
+      if (!Array.isArray(rs) || rs.length !== node.inputs.length)
+        return fault('malformed', `must reveal ${node.inputs.length} inputs`);
       for (let k = 0; k < rs.length; k++) {
         const x = rs[k];
-        if (!x || x.index !== node.inputs[k] || !isTensor(x.tensor) || !isProof(x.proof) || x.proof.index !== x.index) {
-          return fault('bad-reveal', `input ${k} of node ${i} must be node ${node.inputs[k]}'s tensor with its proof`);
+        if (
+          !x ||
+          x.index !== node.inputs[k] ||
+          !isTensor(x.tensor) ||
+          !isProof(x.proof) ||
+          x.proof.index !== x.index
+        ) {
+          return fault(
+            'bad-reveal',
+            `input ${k} of node ${i} must be node ${node.inputs[k]}'s tensor with its proof`,
+          );
         }
         hashedTensorBytes += x.tensor.data.byteLength;
         hashCalls++;
@@ -557,13 +667,23 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
   }
   const outDigest = out ? tensorDigest(out) : null;
   if (out) hashedTensorBytes += out.data.byteLength;
-  refereeFlops = cfg.flops ? cfg.flops(node.op, node.attrs, inputs.map((x) => x.shape)) : 0;
+  refereeFlops = cfg.flops
+    ? cfg.flops(
+        node.op,
+        node.attrs,
+        inputs.map((x) => x.shape),
+      )
+    : 0;
   recompute = {
     step: t,
     index: i,
     op: node.op,
     attrs: node.attrs,
-    inputs: source.map((x) => ({ index: x.index, shape: [...x.tensor.shape], digest: tensorDigest(x.tensor) })),
+    inputs: source.map((x) => ({
+      index: x.index,
+      shape: [...x.tensor.shape],
+      digest: tensorDigest(x.tensor),
+    })),
     output: outDigest,
     outputShape: out ? [...out.shape] : null,
     ...(error ? { error } : {}),
@@ -572,9 +692,16 @@ export async function runDispute(solver: DisputeParty, challenger: DisputeParty,
   };
   for (const r of ['solver', 'challenger'] as const) {
     if (faults[r]) continue;
-    if (outDigest === null) faults[r] = fault('wrong-output', `${node.op} fails on the agreed inputs (${error}), so no claimed output is right`);
+    if (outDigest === null)
+      faults[r] = fault(
+        'wrong-output',
+        `${node.op} fails on the agreed inputs (${error}), so no claimed output is right`,
+      );
     else if (claimed[r] !== outDigest) {
-      faults[r] = fault('wrong-output', `claimed ${node.op} output ${claimed[r].slice(0, 12)}…, the referee computes ${outDigest.slice(0, 12)}…`);
+      faults[r] = fault(
+        'wrong-output',
+        `claimed ${node.op} output ${claimed[r].slice(0, 12)}…, the referee computes ${outDigest.slice(0, 12)}…`,
+      );
     }
   }
   return finish('recompute');

@@ -7,17 +7,17 @@
  */
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
+import type { LoadedBundle } from '../proof/read.ts';
 import { getOp } from '../repops/registry.ts';
 import type { Tensor } from '../repops/tensor.ts';
-import type { LoadedBundle } from '../proof/read.ts';
-import { initialState, prepareTask } from '../train/train.ts';
 import { runStep, type TrainContext } from '../train/step.ts';
 import type { TaskSpec } from '../train/task.ts';
+import { initialState, prepareTask } from '../train/train.ts';
 import { executeStep, type PartyTrace, type StepExecution } from './execute.ts';
 import { TraceParty } from './party.ts';
+import { stepRecordDigest } from './record.ts';
 import type { DisputeTask } from './task.ts';
 import type { GraphNode, NodePhase, StateSlot, StepGraph, StepRecord } from './types.ts';
-import { stepRecordDigest } from './record.ts';
 
 interface StepInfo {
   graph: StepGraph;
@@ -27,7 +27,10 @@ interface StepInfo {
 }
 
 /** A RepOps training task as a dispute task (graph, data and recompute from core/train and core/repops). */
-export function repopsTask(spec: TaskSpec, ctx: TrainContext = prepareTask(spec)): DisputeTask & { readonly ctx: TrainContext } {
+export function repopsTask(
+  spec: TaskSpec,
+  ctx: TrainContext = prepareTask(spec),
+): DisputeTask & { readonly ctx: TrainContext } {
   const init = initialState(ctx);
   const cache = new Map<number, StepInfo>();
   const info = (t: number): StepInfo => {
@@ -51,9 +54,18 @@ export function repopsTask(spec: TaskSpec, ctx: TrainContext = prepareTask(spec)
     }));
     const data = new Map<number, Tensor>();
     nodes.forEach((n, i) => {
-      if (n.op === 'leaf' && (n.attrs.kind === 'data' || n.attrs.kind === 'target' || n.attrs.kind === 'const')) data.set(i, n.out);
+      if (
+        n.op === 'leaf' &&
+        (n.attrs.kind === 'data' || n.attrs.kind === 'target' || n.attrs.kind === 'const')
+      )
+        data.set(i, n.out);
     });
-    const v: StepInfo = { graph: { nodes: graphNodes, slots }, data, batchDigest: s.record.batchDigest, lossId: s.lossId };
+    const v: StepInfo = {
+      graph: { nodes: graphNodes, slots },
+      data,
+      batchDigest: s.record.batchDigest,
+      lossId: s.lossId,
+    };
     // Keep a handful of steps: executeRun walks forward, a dispute asks about one step.
     if (cache.size >= 8) cache.delete(cache.keys().next().value as number);
     cache.set(t, v);

@@ -16,13 +16,16 @@ import type { Attrs } from '../repops/registry.ts';
 import type { Tensor } from '../repops/tensor.ts';
 import type { FlopsFn } from './cost.ts';
 import type { DisputeTask } from './task.ts';
-import type { GraphNode, StepGraph, StateSlot } from './types.ts';
+import type { GraphNode, StateSlot, StepGraph } from './types.ts';
 
 const f = Math.fround;
 
 /** mulberry32-style counter hash on 32-bit integer ops (deterministic everywhere). */
 export function hash32(a: number, b: number, c = 0): number {
-  let x = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35) ^ Math.imul(c + 0x27d4eb2f, 0x165667b1);
+  let x =
+    Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^
+    Math.imul(b + 0x632be5ab, 0xc2b2ae35) ^
+    Math.imul(c + 0x27d4eb2f, 0x165667b1);
   x ^= x >>> 15;
   x = Math.imul(x, 0x2c1b3c6d);
   x ^= x >>> 12;
@@ -42,9 +45,12 @@ function vec(shape: readonly number[], data: Float32Array): Tensor {
 
 function need(op: string, inputs: readonly Tensor[], n: number): void {
   if (inputs.length !== n) throw new Error(`synthetic op ${op}: needs ${n} inputs, got ${inputs.length}`);
-  for (const x of inputs) if (x.data.length !== inputs[0].data.length && op !== 'concat' && op !== 'fold') {
-    throw new Error(`synthetic op ${op}: input sizes differ (${inputs.map((t) => t.data.length).join(' vs ')})`);
-  }
+  for (const x of inputs)
+    if (x.data.length !== inputs[0].data.length && op !== 'concat' && op !== 'fold') {
+      throw new Error(
+        `synthetic op ${op}: input sizes differ (${inputs.map((t) => t.data.length).join(' vs ')})`,
+      );
+    }
 }
 
 function num(attrs: Attrs, k: string): number {
@@ -54,7 +60,7 @@ function num(attrs: Attrs, k: string): number {
 }
 
 function clampF(x: number, lo: number, hi: number): number {
-  return x < lo ? lo : x > hi ? hi : x;
+  return Math.min(Math.max(x, lo), hi);
 }
 
 type Kernel = (inputs: readonly Tensor[], attrs: Attrs) => Tensor;
@@ -119,11 +125,13 @@ export const SYNTHETIC_OPS: Readonly<Record<string, readonly [Kernel, number]>> 
     (inputs) => {
       need('fold', inputs, 2);
       const [acc, x] = inputs;
-      if (acc.data.length !== x.data.length) throw new Error(`synthetic op fold: sizes ${acc.data.length} vs ${x.data.length}`);
+      if (acc.data.length !== x.data.length)
+        throw new Error(`synthetic op fold: sizes ${acc.data.length} vs ${x.data.length}`);
       const a = new Uint32Array(acc.data.buffer, acc.data.byteOffset, acc.data.length);
       const b = new Uint32Array(x.data.buffer, x.data.byteOffset, x.data.length);
       const out = new Uint32Array(a.length);
-      for (let k = 0; k < a.length; k++) out[k] = Math.imul((a[k] ^ b[k]) & 0x3fffffff, 0x9e3779b1) & 0x3fffffff;
+      for (let k = 0; k < a.length; k++)
+        out[k] = Math.imul((a[k] ^ b[k]) & 0x3fffffff, 0x9e3779b1) & 0x3fffffff;
       return vec(acc.shape, new Float32Array(out.buffer));
     },
     1,
@@ -161,7 +169,14 @@ function buildGraph(seed: number, D: number, K: number, lr: number): { graph: St
     nodes.push({ op: 'leaf', inputs: [], attrs: { kind, name }, phase: 'leaf', shape: s, label: name });
     return nodes.length - 1;
   };
-  const op = (name: string, inputs: number[], attrs: Attrs, phase: GraphNode['phase'], label: string, s: readonly number[] = shape): number => {
+  const op = (
+    name: string,
+    inputs: number[],
+    attrs: Attrs,
+    phase: GraphNode['phase'],
+    label: string,
+    s: readonly number[] = shape,
+  ): number => {
     nodes.push({ op: name, inputs, attrs, phase, shape: s, label });
     return nodes.length - 1;
   };
@@ -181,7 +196,8 @@ function buildGraph(seed: number, D: number, K: number, lr: number): { graph: St
     const kind = kinds[r % kinds.length];
     const a = pool[hash32(seed, 2000 + k) % pool.length];
     const c = pool[hash32(seed, 3000 + k) % pool.length];
-    if (kind === 'scale') h = op('scale', [a], { c: f(0.5 + (hash32(seed, 4000 + k) % 1000) / 2000) }, 'forward', `f${k}`);
+    if (kind === 'scale')
+      h = op('scale', [a], { c: f(0.5 + (hash32(seed, 4000 + k) % 1000) / 2000) }, 'forward', `f${k}`);
     else if (kind === 'clamp') h = op('clamp', [a], { lo: -2, hi: 2 }, 'forward', `f${k}`);
     else h = op(kind, [a, c], {}, 'forward', `f${k}`);
     pool.push(h);
@@ -226,7 +242,12 @@ export function syntheticTask(options: SyntheticOptions): DisputeTask {
     name: `synthetic(seed=${seed},steps=${steps},width=${D},ops=${graph.nodes.length})`,
     steps,
     slotNames: graph.slots.map((s) => s.name),
-    initialState: () => [vec([D], randVec(D, 11, 0)), vec([D], randVec(D, 12, 0)), vec([D], new Float32Array(D)), vec([accWidth], new Float32Array(accWidth))],
+    initialState: () => [
+      vec([D], randVec(D, 11, 0)),
+      vec([D], randVec(D, 12, 0)),
+      vec([D], new Float32Array(D)),
+      vec([accWidth], new Float32Array(accWidth)),
+    ],
     graph: () => graph,
     dataLeaf: (step, index) => {
       const name = graph.nodes[index]?.attrs.name;

@@ -72,7 +72,11 @@ export interface RecomputeRecord {
   readonly index: number;
   readonly op: string;
   readonly attrs: unknown;
-  readonly inputs: readonly { readonly index: number; readonly shape: readonly number[]; readonly digest: Digest }[];
+  readonly inputs: readonly {
+    readonly index: number;
+    readonly shape: readonly number[];
+    readonly digest: Digest;
+  }[];
   /** Digest the referee computed (null when the op failed on the agreed inputs). */
   readonly output: Digest | null;
   readonly outputShape: readonly number[] | null;
@@ -120,8 +124,16 @@ export function parseTranscript(text: string, where = 'transcript'): Transcript 
   }
   if (typeof v !== 'object' || v === null) throw new TranscriptError(where, 'not an object');
   const o = v as Record<string, unknown>;
-  if (o.format !== TRANSCRIPT_FORMAT) throw new TranscriptError(where, `format is ${JSON.stringify(o.format)}, expected "${TRANSCRIPT_FORMAT}"`);
-  if (o.version !== TRANSCRIPT_VERSION) throw new TranscriptError(where, `unsupported version ${JSON.stringify(o.version)} (this build reads ${TRANSCRIPT_VERSION})`);
+  if (o.format !== TRANSCRIPT_FORMAT)
+    throw new TranscriptError(
+      where,
+      `format is ${JSON.stringify(o.format)}, expected "${TRANSCRIPT_FORMAT}"`,
+    );
+  if (o.version !== TRANSCRIPT_VERSION)
+    throw new TranscriptError(
+      where,
+      `unsupported version ${JSON.stringify(o.version)} (this build reads ${TRANSCRIPT_VERSION})`,
+    );
   if (!Array.isArray(o.rounds)) throw new TranscriptError(where, 'rounds must be an array');
   for (const [i, r] of (o.rounds as unknown[]).entries()) {
     const rr = r as Record<string, unknown> | null;
@@ -129,7 +141,8 @@ export function parseTranscript(text: string, where = 'transcript'): Transcript 
       throw new TranscriptError(where, `rounds[${i}] lacks seq/stage`);
     }
   }
-  if (typeof o.verdict !== 'object' || o.verdict === null) throw new TranscriptError(where, 'verdict missing');
+  if (typeof o.verdict !== 'object' || o.verdict === null)
+    throw new TranscriptError(where, 'verdict missing');
   if (typeof o.cost !== 'object' || o.cost === null) throw new TranscriptError(where, 'cost missing');
   return v as Transcript;
 }
@@ -165,11 +178,25 @@ export function* replay(t: Transcript): Generator<ReplayFrame> {
   for (const r of t.rounds) {
     if (r.steps) steps = { ...r.steps };
     if (r.ops) ops = { ...r.ops };
-    if (r.question.step !== undefined && (r.stage === 'ops' || r.stage === 'leaf' || r.stage === 'seal' || r.stage === 'recompute')) {
+    if (
+      r.question.step !== undefined &&
+      (r.stage === 'ops' || r.stage === 'leaf' || r.stage === 'seal' || r.stage === 'recompute')
+    ) {
       step = r.question.step;
     }
     if (r.bisection) bisections++;
-    yield { index: index++, stage: r.stage, round: r, steps, step, ops, bisectionRounds: bisections, recompute: null, verdict: null, caption: r.note };
+    yield {
+      index: index++,
+      stage: r.stage,
+      round: r,
+      steps,
+      step,
+      ops,
+      bisectionRounds: bisections,
+      recompute: null,
+      verdict: null,
+      caption: r.note,
+    };
   }
   if (t.recompute) {
     const rc = t.recompute;
@@ -203,7 +230,12 @@ export function* replay(t: Transcript): Generator<ReplayFrame> {
 /** Who lost, in one line (CLI, notebooks). */
 export function describeVerdict(v: Verdict): string {
   const who = v.loser === 'both' ? 'both parties lose' : `${v.loser} loses`;
-  const where = v.step === null ? '' : v.op === null ? ` at step ${v.step}` : ` at step ${v.step}, op ${v.op} (${v.opName})`;
+  const where =
+    v.step === null
+      ? ''
+      : v.op === null
+        ? ` at step ${v.step}`
+        : ` at step ${v.step}, op ${v.op} (${v.opName})`;
   return `${who}${where}: ${v.reason}`;
 }
 

@@ -53,21 +53,40 @@ export function replay(
   for (const e of events) {
     const expected = count + 1;
     if (e.seq !== expected) {
-      return result({ seq: expected, problem: e.seq > expected ? `event ${expected} is missing (next stored event is ${e.seq})` : `event ${e.seq} is out of order` });
+      return result({
+        seq: expected,
+        problem:
+          e.seq > expected
+            ? `event ${expected} is missing (next stored event is ${e.seq})`
+            : `event ${e.seq} is out of order`,
+      });
     }
-    if (e.prevHash !== prev) return result({ seq: e.seq, problem: `prev_hash ${e.prevHash.slice(0, 12)}… does not match the hash of event ${e.seq - 1} (${prev.slice(0, 12)}…)` });
+    if (e.prevHash !== prev)
+      return result({
+        seq: e.seq,
+        problem: `prev_hash ${e.prevHash.slice(0, 12)}… does not match the hash of event ${e.seq - 1} (${prev.slice(0, 12)}…)`,
+      });
     let hash: string;
     try {
       hash = e.payloadText === undefined ? eventHash(e) : eventHashFromText(e, e.payloadText);
     } catch (err) {
       return result({ seq: e.seq, problem: `payload cannot be hashed: ${(err as Error).message}` });
     }
-    if (!isDigest(e.hash) || hash !== e.hash) return result({ seq: e.seq, problem: `hash mismatch: stored ${String(e.hash).slice(0, 12)}…, recomputed ${hash.slice(0, 12)}… (the event was altered)` });
+    if (!isDigest(e.hash) || hash !== e.hash)
+      return result({
+        seq: e.seq,
+        problem: `hash mismatch: stored ${String(e.hash).slice(0, 12)}…, recomputed ${hash.slice(0, 12)}… (the event was altered)`,
+      });
     const action = e.payload?.action;
-    if (!action || action.type !== e.kind) return result({ seq: e.seq, problem: `kind "${e.kind}" does not match the payload's action` });
-    if (e.task !== eventTask(e.payload)) return result({ seq: e.seq, problem: `task column "${e.task}" does not match the payload` });
+    if (!action || action.type !== e.kind)
+      return result({ seq: e.seq, problem: `kind "${e.kind}" does not match the payload's action` });
+    if (e.task !== eventTask(e.payload))
+      return result({ seq: e.seq, problem: `task column "${e.task}" does not match the payload` });
     if (e.accounts && canonicalJson(e.accounts) !== canonicalJson(eventAccounts(e.payload))) {
-      return result({ seq: e.seq, problem: `account index (${e.accounts.join(',')}) does not match the payload` });
+      return result({
+        seq: e.seq,
+        problem: `account index (${e.accounts.join(',')}) does not match the payload`,
+      });
     }
     if (action.type === 'ledger.init') {
       if (state) return result({ seq: e.seq, problem: 'a second ledger.init event' });
@@ -76,13 +95,15 @@ export function replay(
       } catch (err) {
         return result({ seq: e.seq, problem: (err as Error).message });
       }
-      if (e.payload.changes.length !== 0) return result({ seq: e.seq, problem: 'ledger.init must carry no changes' });
+      if (e.payload.changes.length !== 0)
+        return result({ seq: e.seq, problem: 'ledger.init must carry no changes' });
     } else {
       if (!state) return result({ seq: e.seq, problem: 'the first event is not ledger.init' });
       let full = action as Action;
       if (action.type === 'dispute.settle') {
         const transcript = transcriptOf(action.dispute);
-        if (transcript === undefined) return result({ seq: e.seq, problem: `the transcript of dispute #${action.dispute} is missing` });
+        if (transcript === undefined)
+          return result({ seq: e.seq, problem: `the transcript of dispute #${action.dispute} is missing` });
         full = { type: 'dispute.settle', dispute: action.dispute, verdict: action.verdict, transcript };
       }
       let changes: unknown;
@@ -90,22 +111,37 @@ export function replay(
         changes = plan(state, full);
       } catch (err) {
         if (action.type === 'dispute.settle' && (err as { code?: string }).code === 'bad-transcript') {
-          return result({ seq: e.seq, problem: `the stored transcript of dispute #${action.dispute} does not match the digest this event recorded (${(err as Error).message})` });
+          return result({
+            seq: e.seq,
+            problem: `the stored transcript of dispute #${action.dispute} does not match the digest this event recorded (${(err as Error).message})`,
+          });
         }
-        return result({ seq: e.seq, problem: `the game rules reject this event's action: ${(err as Error).message}` });
+        return result({
+          seq: e.seq,
+          problem: `the game rules reject this event's action: ${(err as Error).message}`,
+        });
       }
       if (action.type === 'dispute.settle') {
         const settled = (changes as Change[]).find((c) => c.op === 'dispute.settle');
         if (settled?.op === 'dispute.settle' && settled.transcriptDigest !== action.transcriptDigest) {
-          return result({ seq: e.seq, problem: `the stored transcript of dispute #${action.dispute} does not match the digest this event recorded (the transcript was altered)` });
+          return result({
+            seq: e.seq,
+            problem: `the stored transcript of dispute #${action.dispute} does not match the digest this event recorded (the transcript was altered)`,
+          });
         }
       }
       // The stored payload text is canonicalJson({action, changes}), so it ends with the changes' canonical
       // JSON; comparing against that text avoids serialising the recorded changes a second time.
       const derived = canonicalJson(changes);
-      const same = e.payloadText !== undefined ? e.payloadText.endsWith(`,"changes":${derived}}`) : derived === canonicalJson(e.payload.changes);
+      const same =
+        e.payloadText !== undefined
+          ? e.payloadText.endsWith(`,"changes":${derived}}`)
+          : derived === canonicalJson(e.payload.changes);
       if (!same) {
-        return result({ seq: e.seq, problem: `recorded changes differ from what the game rules derive from the action` });
+        return result({
+          seq: e.seq,
+          problem: `recorded changes differ from what the game rules derive from the action`,
+        });
       }
       try {
         for (const c of e.payload.changes) state.apply(c, e.seq);

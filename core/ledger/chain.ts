@@ -21,7 +21,14 @@ export interface EventHeader {
 }
 
 export function eventHash(e: EventHeader): Digest {
-  return digestJson(EVENT_TAG, { seq: e.seq, prev: e.prevHash, kind: e.kind, at: e.at, task: e.task, payload: e.payload });
+  return digestJson(EVENT_TAG, {
+    seq: e.seq,
+    prev: e.prevHash,
+    kind: e.kind,
+    at: e.at,
+    task: e.task,
+    payload: e.payload,
+  });
 }
 
 /**
@@ -38,7 +45,8 @@ export function eventHashFromText(e: Omit<EventHeader, 'payload'>, payloadText: 
 export function eventTask(payload: EventPayload): string | null {
   const a = payload.action as Partial<Record<string, unknown>>;
   if (typeof a.task === 'string') return a.task;
-  for (const c of payload.changes) if (c.op === 'task.update' || c.op === 'task.create') return c.op === 'task.create' ? c.task.id : c.id;
+  for (const c of payload.changes)
+    if (c.op === 'task.update' || c.op === 'task.create') return c.op === 'task.create' ? c.task.id : c.id;
   return null;
 }
 
@@ -57,7 +65,8 @@ export function eventAccounts(payload: EventPayload): string[] {
     else if (c.op === 'dispute.create') {
       out.add(c.dispute.solver);
       out.add(c.dispute.challenger);
-    } else if (c.op === 'slash.record' || c.op === 'reward.record' || c.op === 'jackpot.record') out.add(c.account);
+    } else if (c.op === 'slash.record' || c.op === 'reward.record' || c.op === 'jackpot.record')
+      out.add(c.account);
   }
   return [...out].sort();
 }

@@ -60,7 +60,10 @@ export function syntheticTranscript(s: SyntheticDispute): Transcript & { synthet
     stage: 'setup',
     bisection: false,
     question: { kind: 'claim' },
-    answers: { solver: ok({ runRoot: d(s.task, 'run', 'solver'), steps: s.steps }, 80), challenger: ok({ runRoot: d(s.task, 'run', 'challenger'), steps: s.steps }, 80) },
+    answers: {
+      solver: ok({ runRoot: d(s.task, 'run', 'solver'), steps: s.steps }, 80),
+      challenger: ok({ runRoot: d(s.task, 'run', 'challenger'), steps: s.steps }, 80),
+    },
     note: 'both parties commit to a run of the task; the run roots differ',
   });
   let lo = -1;
@@ -75,7 +78,10 @@ export function syntheticTranscript(s: SyntheticDispute): Transcript & { synthet
       stage: 'steps',
       bisection: true,
       question: { kind: 'open-step', step: m },
-      answers: { solver: ok({ stateAfter: after('solver') }, 420), challenger: ok({ stateAfter: after('challenger') }, 420) },
+      answers: {
+        solver: ok({ stateAfter: after('solver') }, 420),
+        challenger: ok({ stateAfter: after('challenger') }, 420),
+      },
       steps: agree ? { lo: m, hi } : { lo, hi: m },
       agree,
       note: agree ? `both agree on the state after step ${m}` : `the states after step ${m} differ`,
@@ -89,7 +95,10 @@ export function syntheticTranscript(s: SyntheticDispute): Transcript & { synthet
     stage: 'ops',
     bisection: false,
     question: { kind: 'commit-ops', step: hi },
-    answers: { solver: ok({ root: d(s.task, 'ops', 'solver'), count: s.opCount }, 90), challenger: ok({ root: d(s.task, 'ops', 'challenger'), count: s.opCount }, 90) },
+    answers: {
+      solver: ok({ root: d(s.task, 'ops', 'solver'), count: s.opCount }, 90),
+      challenger: ok({ root: d(s.task, 'ops', 'challenger'), count: s.opCount }, 90),
+    },
     note: `both commit to the op outputs of step ${hi}`,
   });
   let olo = 0;
@@ -103,16 +112,28 @@ export function syntheticTranscript(s: SyntheticDispute): Transcript & { synthet
       stage: 'ops',
       bisection: true,
       question: { kind: 'children', step: hi, range: [olo, ohi] },
-      answers: { solver: ok({ left: d(s.task, olo, mid), right: d(s.task, mid, ohi, 's') }, 140), challenger: ok({ left: d(s.task, olo, mid, leftAgrees ? '' : 'c'), right: d(s.task, mid, ohi, 'c') }, 140) },
+      answers: {
+        solver: ok({ left: d(s.task, olo, mid), right: d(s.task, mid, ohi, 's') }, 140),
+        challenger: ok(
+          { left: d(s.task, olo, mid, leftAgrees ? '' : 'c'), right: d(s.task, mid, ohi, 'c') },
+          140,
+        ),
+      },
       ops: leftAgrees ? { lo: mid, hi: ohi } : { lo: olo, hi: mid },
       agree: leftAgrees,
-      note: leftAgrees ? `ops ${olo}..${mid - 1} agree; the first difference is in ${mid}..${ohi - 1}` : `the first difference is in ops ${olo}..${mid - 1}`,
+      note: leftAgrees
+        ? `ops ${olo}..${mid - 1} agree; the first difference is in ${mid}..${ohi - 1}`
+        : `the first difference is in ops ${olo}..${mid - 1}`,
     });
     if (leftAgrees) olo = mid;
     else ohi = mid;
     opRounds++;
   }
-  const inputs = [0, 1].map((k) => ({ index: Math.max(0, s.disputedOp - 1 - k), shape: [8, 4], digest: d(s.task, 'input', k) }));
+  const inputs = [0, 1].map((k) => ({
+    index: Math.max(0, s.disputedOp - 1 - k),
+    shape: [8, 4],
+    digest: d(s.task, 'input', k),
+  }));
   rounds.push({
     seq: seq++,
     stage: 'leaf',
@@ -123,8 +144,16 @@ export function syntheticTranscript(s: SyntheticDispute): Transcript & { synthet
   });
   const solverClaim = d(s.task, 'out', 'solver');
   const challengerClaim = d(s.task, 'out', 'challenger');
-  const output = s.loser === 'solver' ? challengerClaim : s.loser === 'challenger' ? solverClaim : d(s.task, 'out', 'referee');
-  const wrong = { code: 'wrong-output' as const, detail: `claimed output of ${s.opName} differs from the referee's recomputation` };
+  const output =
+    s.loser === 'solver'
+      ? challengerClaim
+      : s.loser === 'challenger'
+        ? solverClaim
+        : d(s.task, 'out', 'referee');
+  const wrong = {
+    code: 'wrong-output' as const,
+    detail: `claimed output of ${s.opName} differs from the referee's recomputation`,
+  };
   const losers = s.loser === 'both' ? (['solver', 'challenger'] as const) : ([s.loser] as const);
   const stepFlops = 64 * s.opCount;
   const bytes = rounds.reduce((n, r) => n + (r.answers.solver?.bytes ?? 0), 0);
@@ -150,18 +179,27 @@ export function syntheticTranscript(s: SyntheticDispute): Transcript & { synthet
       flops: 64,
     },
     verdict: {
-      outcome: s.loser === 'solver' ? 'challenger-wins' : s.loser === 'challenger' ? 'solver-wins' : 'both-lose',
+      outcome:
+        s.loser === 'solver' ? 'challenger-wins' : s.loser === 'challenger' ? 'solver-wins' : 'both-lose',
       loser: s.loser,
       losers: [...losers],
       step: hi,
       op: s.disputedOp,
       opName: s.opName,
       stage: 'recompute',
-      faults: { solver: s.loser === 'challenger' ? null : wrong, challenger: s.loser === 'solver' ? null : wrong },
+      faults: {
+        solver: s.loser === 'challenger' ? null : wrong,
+        challenger: s.loser === 'solver' ? null : wrong,
+      },
       reason: `referee recomputed ${s.opName} at step ${hi}, op ${s.disputedOp}: ${s.loser === 'both' ? 'neither claim matches' : `the ${s.loser}'s claim does not match`}`,
     },
     cost: {
-      rounds: { steps: stepRounds, ops: opRounds, messages: rounds.length, bound: ceilLog2(s.steps) + ceilLog2(s.opCount) },
+      rounds: {
+        steps: stepRounds,
+        ops: opRounds,
+        messages: rounds.length,
+        bound: ceilLog2(s.steps) + ceilLog2(s.opCount),
+      },
       bytes: { solver: bytes, challenger: bytes, total: 2 * bytes },
       referee: { flops: 64, hashCalls: 4 * rounds.length, hashedTensorBytes: 2 * 8 * 4 * 4 },
       replication: { steps: s.steps, flops: s.steps * stepFlops, ratio: 64 / (s.steps * stepFlops) },
@@ -185,7 +223,8 @@ export async function realDemoTranscripts(seed = 1): Promise<Required<DemoTransc
   const { getAttack } = await import('../attacks/scenarios.ts');
   const one = async (name: string, loser: Loser): Promise<Transcript> => {
     const o = await getAttack(name).run({ seed });
-    if (!o.asExpected || o.verdict.loser !== loser) throw new Error(`attack scenario ${name} ended with loser ${o.verdict.loser}, expected ${loser}`);
+    if (!o.asExpected || o.verdict.loser !== loser)
+      throw new Error(`attack scenario ${name} ended with loser ${o.verdict.loser}, expected ${loser}`);
     return o.transcript;
   };
   return {
@@ -210,32 +249,86 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   for (const [id, name] of people) acts.push({ type: 'account.open', account: id, name });
   for (const [id] of people) acts.push({ type: 'mint', account: id, amount: 1000 });
   const run = (task: string, who: string) => d(task, 'run-commitment', who);
-  const settle = (dispute: number, t: Transcript): Action => ({ type: 'dispute.settle', dispute, verdict: verdictOf(t), transcript: t });
+  const settle = (dispute: number, t: Transcript): Action => ({
+    type: 'dispute.settle',
+    dispute,
+    verdict: verdictOf(t),
+    transcript: t,
+  });
 
   // 1. Honest: posted, claimed, proved, verified, finalised — bounty to Bob, reward to Dave.
-  acts.push({ type: 'task.post', task: 'mnist-mlp', submitter: 'alice', bounty: 200, spec: 'MLP 784-64-10 on MNIST subset, 3 epochs, seed 7' });
+  acts.push({
+    type: 'task.post',
+    task: 'mnist-mlp',
+    submitter: 'alice',
+    bounty: 200,
+    spec: 'MLP 784-64-10 on MNIST subset, 3 epochs, seed 7',
+  });
   acts.push({ type: 'task.claim', task: 'mnist-mlp', solver: 'bob' });
-  acts.push({ type: 'proof.submit', task: 'mnist-mlp', solver: 'bob', runCommitment: run('mnist-mlp', 'bob') });
-  acts.push({ type: 'task.verify', task: 'mnist-mlp', verifier: 'dave', reportDigest: d('mnist-mlp', 'report') });
+  acts.push({
+    type: 'proof.submit',
+    task: 'mnist-mlp',
+    solver: 'bob',
+    runCommitment: run('mnist-mlp', 'bob'),
+  });
+  acts.push({
+    type: 'task.verify',
+    task: 'mnist-mlp',
+    verifier: 'dave',
+    reportDigest: d('mnist-mlp', 'report'),
+  });
   acts.push({ type: 'task.finalize', task: 'mnist-mlp' });
 
   // 2. Caught cheater: Carol skips work, Dave's sampled check misses it, Erin disputes and wins the jackpot.
-  const specOf = (t: Transcript | undefined, fallback: string) => (t ? `${t.task} — dispute transcript from a real referee run` : fallback);
-  acts.push({ type: 'task.post', task: 'iris-mlp', submitter: 'alice', bounty: 300, spec: specOf(real.caughtCheater, 'MLP 4-16-3 on Iris, 200 steps, Adam, seed 1') });
+  const specOf = (t: Transcript | undefined, fallback: string) =>
+    t ? `${t.task} — dispute transcript from a real referee run` : fallback;
+  acts.push({
+    type: 'task.post',
+    task: 'iris-mlp',
+    submitter: 'alice',
+    bounty: 300,
+    spec: specOf(real.caughtCheater, 'MLP 4-16-3 on Iris, 200 steps, Adam, seed 1'),
+  });
   acts.push({ type: 'task.claim', task: 'iris-mlp', solver: 'carol' });
-  acts.push({ type: 'proof.submit', task: 'iris-mlp', solver: 'carol', runCommitment: run('iris-mlp', 'carol') });
-  acts.push({ type: 'task.verify', task: 'iris-mlp', verifier: 'dave', reportDigest: d('iris-mlp', 'report') });
+  acts.push({
+    type: 'proof.submit',
+    task: 'iris-mlp',
+    solver: 'carol',
+    runCommitment: run('iris-mlp', 'carol'),
+  });
+  acts.push({
+    type: 'task.verify',
+    task: 'iris-mlp',
+    verifier: 'dave',
+    reportDigest: d('iris-mlp', 'report'),
+  });
   acts.push({ type: 'dispute.open', task: 'iris-mlp', challenger: 'erin' });
   acts.push(
     settle(
       1,
       real.caughtCheater ??
-        syntheticTranscript({ task: 'iris-mlp', solver: 'carol', challenger: 'erin', steps: 200, disputedStep: 137, opCount: 58, disputedOp: 41, opName: 'adam.param', loser: 'solver' }),
+        syntheticTranscript({
+          task: 'iris-mlp',
+          solver: 'carol',
+          challenger: 'erin',
+          steps: 200,
+          disputedStep: 137,
+          opCount: 58,
+          disputedOp: 41,
+          opName: 'adam.param',
+          loser: 'solver',
+        }),
     ),
   );
 
   // 3. False challenge: Frank disputes Bob's honest run and loses part of his stake to Bob and the treasury.
-  acts.push({ type: 'task.post', task: 'xor-tanh', submitter: 'grace', bounty: 150, spec: specOf(real.falseChallenge, 'MLP 2-8-1 tanh on XOR, 500 steps, SGD, seed 3') });
+  acts.push({
+    type: 'task.post',
+    task: 'xor-tanh',
+    submitter: 'grace',
+    bounty: 150,
+    spec: specOf(real.falseChallenge, 'MLP 2-8-1 tanh on XOR, 500 steps, SGD, seed 3'),
+  });
   acts.push({ type: 'task.claim', task: 'xor-tanh', solver: 'bob' });
   acts.push({ type: 'proof.submit', task: 'xor-tanh', solver: 'bob', runCommitment: run('xor-tanh', 'bob') });
   acts.push({ type: 'dispute.open', task: 'xor-tanh', challenger: 'frank' });
@@ -243,12 +336,28 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
     settle(
       2,
       real.falseChallenge ??
-        syntheticTranscript({ task: 'xor-tanh', solver: 'bob', challenger: 'frank', steps: 500, disputedStep: 312, opCount: 30, disputedOp: 9, opName: 'tanh', loser: 'challenger' }),
+        syntheticTranscript({
+          task: 'xor-tanh',
+          solver: 'bob',
+          challenger: 'frank',
+          steps: 500,
+          disputedStep: 312,
+          opCount: 30,
+          disputedOp: 9,
+          opName: 'tanh',
+          loser: 'challenger',
+        }),
     ),
   );
 
   // 4. Both lose: Carol cheats again and Frank's counter-claim is wrong too; Grace is refunded.
-  acts.push({ type: 'task.post', task: 'linreg', submitter: 'grace', bounty: 120, spec: specOf(real.bothLose, 'linear regression 8→1, 100 steps, SGD, seed 11') });
+  acts.push({
+    type: 'task.post',
+    task: 'linreg',
+    submitter: 'grace',
+    bounty: 120,
+    spec: specOf(real.bothLose, 'linear regression 8→1, 100 steps, SGD, seed 11'),
+  });
   acts.push({ type: 'task.claim', task: 'linreg', solver: 'carol' });
   acts.push({ type: 'proof.submit', task: 'linreg', solver: 'carol', runCommitment: run('linreg', 'carol') });
   acts.push({ type: 'dispute.open', task: 'linreg', challenger: 'frank' });
@@ -256,14 +365,41 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
     settle(
       3,
       real.bothLose ??
-        syntheticTranscript({ task: 'linreg', solver: 'carol', challenger: 'frank', steps: 100, disputedStep: 64, opCount: 12, disputedOp: 5, opName: 'matmul', loser: 'both' }),
+        syntheticTranscript({
+          task: 'linreg',
+          solver: 'carol',
+          challenger: 'frank',
+          steps: 100,
+          disputedStep: 64,
+          opCount: 12,
+          disputedOp: 5,
+          opName: 'matmul',
+          loser: 'both',
+        }),
     ),
   );
 
   // 5. Work in progress: one task claimed and proved (awaiting verification), one still open.
-  acts.push({ type: 'task.post', task: 'mnist-cnn', submitter: 'alice', bounty: 250, spec: 'small CNN on MNIST subset, 1 epoch, seed 5' });
+  acts.push({
+    type: 'task.post',
+    task: 'mnist-cnn',
+    submitter: 'alice',
+    bounty: 250,
+    spec: 'small CNN on MNIST subset, 1 epoch, seed 5',
+  });
   acts.push({ type: 'task.claim', task: 'mnist-cnn', solver: 'bob' });
-  acts.push({ type: 'proof.submit', task: 'mnist-cnn', solver: 'bob', runCommitment: run('mnist-cnn', 'bob') });
-  acts.push({ type: 'task.post', task: 'iris-linear', submitter: 'grace', bounty: 80, spec: 'softmax regression on Iris, 50 steps, seed 2' });
+  acts.push({
+    type: 'proof.submit',
+    task: 'mnist-cnn',
+    solver: 'bob',
+    runCommitment: run('mnist-cnn', 'bob'),
+  });
+  acts.push({
+    type: 'task.post',
+    task: 'iris-linear',
+    submitter: 'grace',
+    bounty: 80,
+    spec: 'softmax regression on Iris, 50 steps, seed 2',
+  });
   return acts;
 }

@@ -7,8 +7,8 @@
  * Task states: posted → claimed → proved → verified → settled, or proved/verified → disputed → settled.
  */
 import { isDigest } from '../hash/hex.ts';
-import { checkTranscript } from './transcript.ts';
 import { isAmount, slashStake, splitSlashed } from './rules.ts';
+import { checkTranscript } from './transcript.ts';
 import {
   type Account,
   type Action,
@@ -47,13 +47,17 @@ function fail(code: string, msg: string): never {
 
 function checkId(what: string, id: unknown): string {
   if (typeof id !== 'string' || !ID_RE.test(id)) {
-    fail('bad-id', `${what} id must be 1–64 characters [A-Za-z0-9._:@-] starting with a letter or digit, got ${JSON.stringify(id)}`);
+    fail(
+      'bad-id',
+      `${what} id must be 1–64 characters [A-Za-z0-9._:@-] starting with a letter or digit, got ${JSON.stringify(id)}`,
+    );
   }
   return id;
 }
 
 function checkPositive(what: string, x: unknown): number {
-  if (!isAmount(x) || x === 0) fail('bad-amount', `${what} must be a positive safe integer, got ${String(x)}`);
+  if (!isAmount(x) || x === 0)
+    fail('bad-amount', `${what} must be a positive safe integer, got ${String(x)}`);
   return x;
 }
 
@@ -67,35 +71,43 @@ function needTask(view: LedgerView, id: unknown, states: TaskState[]): Task {
   const task = view.task(checkId('task', id));
   if (!task) fail('no-task', `task "${String(id)}" does not exist`);
   if (!states.includes(task.state)) {
-    fail('bad-state', `task "${task.id}" is ${task.state}; this action needs it to be ${states.join(' or ')}`);
+    fail(
+      'bad-state',
+      `task "${task.id}" is ${task.state}; this action needs it to be ${states.join(' or ')}`,
+    );
   }
   return task;
 }
 
 function needFunds(acc: Account, amount: number, why: string): void {
-  if (acc.balance < amount) fail('insufficient', `account "${acc.id}" has ${acc.balance}, needs ${amount} to ${why}`);
+  if (acc.balance < amount)
+    fail('insufficient', `account "${acc.id}" has ${acc.balance}, needs ${amount} to ${why}`);
 }
 
 function lockedStake(view: LedgerView, id: number, what: string): Stake {
   const s = view.stake(id);
-  if (!s || s.status !== 'locked') fail('internal', `${what} stake #${id} is not locked`);
+  if (s?.status !== 'locked') fail('internal', `${what} stake #${id} is not locked`);
   return s;
 }
 
 /** Validates a verdict's shape (the fields the ledger needs from a dispute transcript). */
 export function checkVerdict(v: unknown): Verdict {
-  if (v === null || typeof v !== 'object') fail('bad-verdict', 'verdict must be an object { loser, step, op, reason }');
+  if (v === null || typeof v !== 'object')
+    fail('bad-verdict', 'verdict must be an object { loser, step, op, reason }');
   const o = v as Record<string, unknown>;
   const losers: Loser[] = ['solver', 'challenger', 'both'];
-  if (!losers.includes(o.loser as Loser)) fail('bad-verdict', `verdict.loser must be solver, challenger or both, got ${JSON.stringify(o.loser)}`);
+  if (!losers.includes(o.loser as Loser))
+    fail('bad-verdict', `verdict.loser must be solver, challenger or both, got ${JSON.stringify(o.loser)}`);
   const step = o.step ?? null;
-  if (step !== null && !(Number.isSafeInteger(step) && (step as number) >= 0)) fail('bad-verdict', `verdict.step must be a step index or null, got ${JSON.stringify(step)}`);
+  if (step !== null && !(Number.isSafeInteger(step) && (step as number) >= 0))
+    fail('bad-verdict', `verdict.step must be a step index or null, got ${JSON.stringify(step)}`);
   const op = o.op ?? null;
   if (op !== null && typeof op !== 'string' && !(Number.isSafeInteger(op) && (op as number) >= 0)) {
     fail('bad-verdict', `verdict.op must be an op index, an op name or null, got ${JSON.stringify(op)}`);
   }
   const reason = o.reason ?? 'mismatch';
-  if (typeof reason !== 'string' || reason.length > 200) fail('bad-verdict', 'verdict.reason must be a short string');
+  if (typeof reason !== 'string' || reason.length > 200)
+    fail('bad-verdict', 'verdict.reason must be a short string');
   return { loser: o.loser as Loser, step: step as number | null, op: op as number | string | null, reason };
 }
 
@@ -139,11 +151,19 @@ function returnStake(p: Plan, s: Stake): void {
 }
 
 /** Slashes a losing stake; `jackpotTo` receives the whistleblower share, `wronged` the compensation. */
-function slash(p: Plan, params: GameParams, d: Dispute, s: Stake, jackpotTo: string | null, wronged: string): void {
+function slash(
+  p: Plan,
+  params: GameParams,
+  d: Dispute,
+  s: Stake,
+  jackpotTo: string | null,
+  wronged: string,
+): void {
   const { slashed, returned } = slashStake(params, s.locked);
   const split = splitSlashed(params, slashed, jackpotTo !== null);
   const from: Pocket = { stake: s.id };
-  if (slashed > 0) p.push({ op: 'slash.record', dispute: d.id, stake: s.id, account: s.account, amount: slashed });
+  if (slashed > 0)
+    p.push({ op: 'slash.record', dispute: d.id, stake: s.id, account: s.account, amount: slashed });
   if (jackpotTo && split.jackpot > 0) {
     p.move(from, bal(jackpotTo), split.jackpot, 'slash.jackpot');
     p.push({ op: 'jackpot.record', dispute: d.id, account: jackpotTo, amount: split.jackpot });
@@ -164,7 +184,8 @@ export function plan(view: LedgerView, action: Action): Change[] {
       const id = checkId('account', action.account);
       if (view.account(id)) fail('exists', `account "${id}" already exists`);
       const name = action.name ?? id;
-      if (typeof name !== 'string' || name.length > 100) fail('bad-name', `account name must be a string of at most 100 characters`);
+      if (typeof name !== 'string' || name.length > 100)
+        fail('bad-name', `account name must be a string of at most 100 characters`);
       p.push({ op: 'account.create', id, name });
       break;
     }
@@ -188,13 +209,25 @@ export function plan(view: LedgerView, action: Action): Change[] {
       const sub = needAccount(view, action.submitter, 'submitter');
       const bounty = checkPositive('bounty', action.bounty);
       const spec = action.spec ?? '';
-      if (typeof spec !== 'string' || spec.length > 500) fail('bad-spec', 'task spec must be a string of at most 500 characters');
+      if (typeof spec !== 'string' || spec.length > 500)
+        fail('bad-spec', 'task spec must be a string of at most 500 characters');
       const total = bounty + params.verifierReward;
       if (!Number.isSafeInteger(total)) fail('bad-amount', `bounty ${bounty} is too large`);
       needFunds(sub, total, `escrow bounty ${bounty} + verifier reward ${params.verifierReward}`);
       p.push({
         op: 'task.create',
-        task: { id, submitter: sub.id, bounty, verifierReward: params.verifierReward, escrow: 0, state: 'posted', spec, solver: null, verifier: null, outcome: null },
+        task: {
+          id,
+          submitter: sub.id,
+          bounty,
+          verifierReward: params.verifierReward,
+          escrow: 0,
+          state: 'posted',
+          spec,
+          solver: null,
+          verifier: null,
+          outcome: null,
+        },
       });
       p.move(bal(sub.id), { escrow: id }, total, 'escrow');
       break;
@@ -205,7 +238,18 @@ export function plan(view: LedgerView, action: Action): Change[] {
       if (solver.id === task.submitter) fail('self', `submitter "${solver.id}" cannot solve its own task`);
       needFunds(solver, params.solverStake, 'lock the solver stake');
       const id = view.nextId('stake');
-      p.push({ op: 'stake.create', stake: { id, task: task.id, account: solver.id, role: 'solver', amount: params.solverStake, locked: 0, status: 'locked' } });
+      p.push({
+        op: 'stake.create',
+        stake: {
+          id,
+          task: task.id,
+          account: solver.id,
+          role: 'solver',
+          amount: params.solverStake,
+          locked: 0,
+          status: 'locked',
+        },
+      });
       p.move(bal(solver.id), { stake: id }, params.solverStake, 'stake.lock');
       p.push({ op: 'task.update', id: task.id, state: 'claimed', solver: solver.id });
       break;
@@ -213,9 +257,18 @@ export function plan(view: LedgerView, action: Action): Change[] {
     case 'proof.submit': {
       const task = needTask(view, action.task, ['claimed']);
       const solver = needAccount(view, action.solver, 'solver');
-      if (solver.id !== task.solver) fail('not-solver', `"${solver.id}" did not claim task "${task.id}" (solver is "${task.solver}")`);
+      if (solver.id !== task.solver)
+        fail('not-solver', `"${solver.id}" did not claim task "${task.id}" (solver is "${task.solver}")`);
       if (!isDigest(action.runCommitment)) fail('bad-digest', 'run commitment must be a 64-hex-digit digest');
-      p.push({ op: 'proof.create', proof: { id: view.nextId('proof'), task: task.id, solver: solver.id, runCommitment: action.runCommitment } });
+      p.push({
+        op: 'proof.create',
+        proof: {
+          id: view.nextId('proof'),
+          task: task.id,
+          solver: solver.id,
+          runCommitment: action.runCommitment,
+        },
+      });
       p.push({ op: 'task.update', id: task.id, state: 'proved' });
       break;
     }
@@ -224,8 +277,17 @@ export function plan(view: LedgerView, action: Action): Change[] {
       const v = needAccount(view, action.verifier, 'verifier');
       if (v.id === task.solver) fail('self', `solver "${v.id}" cannot verify its own proof`);
       const report = action.reportDigest ?? null;
-      if (report !== null && !isDigest(report)) fail('bad-digest', 'report digest must be a 64-hex-digit digest');
-      p.push({ op: 'verification.create', verification: { id: view.nextId('verification'), task: task.id, verifier: v.id, reportDigest: report } });
+      if (report !== null && !isDigest(report))
+        fail('bad-digest', 'report digest must be a 64-hex-digit digest');
+      p.push({
+        op: 'verification.create',
+        verification: {
+          id: view.nextId('verification'),
+          task: task.id,
+          verifier: v.id,
+          reportDigest: report,
+        },
+      });
       p.push({ op: 'task.update', id: task.id, state: 'verified', verifier: v.id });
       break;
     }
@@ -236,17 +298,39 @@ export function plan(view: LedgerView, action: Action): Change[] {
       needFunds(ch, params.challengerStake, 'lock the challenger stake');
       const solverStake = findSolverStake(view, task);
       const stakeId = view.nextId('stake');
-      p.push({ op: 'stake.create', stake: { id: stakeId, task: task.id, account: ch.id, role: 'challenger', amount: params.challengerStake, locked: 0, status: 'locked' } });
+      p.push({
+        op: 'stake.create',
+        stake: {
+          id: stakeId,
+          task: task.id,
+          account: ch.id,
+          role: 'challenger',
+          amount: params.challengerStake,
+          locked: 0,
+          status: 'locked',
+        },
+      });
       p.move(bal(ch.id), { stake: stakeId }, params.challengerStake, 'stake.lock');
       p.push({
         op: 'dispute.create',
-        dispute: { id: view.nextId('dispute'), task: task.id, solver: task.solver as string, challenger: ch.id, solverStake: solverStake.id, challengerStake: stakeId, state: 'open', verdict: null, transcriptDigest: null },
+        dispute: {
+          id: view.nextId('dispute'),
+          task: task.id,
+          solver: task.solver as string,
+          challenger: ch.id,
+          solverStake: solverStake.id,
+          challengerStake: stakeId,
+          state: 'open',
+          verdict: null,
+          transcriptDigest: null,
+        },
       });
       p.push({ op: 'task.update', id: task.id, state: 'disputed' });
       break;
     }
     case 'dispute.settle': {
-      if (!Number.isSafeInteger(action.dispute)) fail('bad-id', `dispute id must be an integer, got ${JSON.stringify(action.dispute)}`);
+      if (!Number.isSafeInteger(action.dispute))
+        fail('bad-id', `dispute id must be an integer, got ${JSON.stringify(action.dispute)}`);
       const d = view.dispute(action.dispute);
       if (!d) fail('no-dispute', `dispute #${action.dispute} does not exist`);
       if (d.state !== 'open') fail('bad-state', `dispute #${d.id} is already settled`);
@@ -269,7 +353,12 @@ export function plan(view: LedgerView, action: Action): Change[] {
         refund(p, task);
       }
       p.push({ op: 'dispute.settle', id: d.id, verdict, transcriptDigest });
-      p.push({ op: 'task.update', id: task.id, state: 'settled', outcome: verdict.loser === 'challenger' ? 'paid' : 'refunded' });
+      p.push({
+        op: 'task.update',
+        id: task.id,
+        state: 'settled',
+        outcome: verdict.loser === 'challenger' ? 'paid' : 'refunded',
+      });
       break;
     }
     case 'task.finalize': {
@@ -287,10 +376,9 @@ export function plan(view: LedgerView, action: Action): Change[] {
 
 function findSolverStake(view: LedgerView, task: Task): Stake {
   const s = view.solverStake(task.id);
-  if (!s || s.status !== 'locked') fail('internal', `task "${task.id}" has no locked solver stake`);
+  if (s?.status !== 'locked') fail('internal', `task "${task.id}" has no locked solver stake`);
   return s;
 }
-
 
 /** The action as the log records it (known fields only; a settlement keeps the transcript digest, not the transcript). */
 export function recordAction(action: Action, changes: Change[]): RecordedAction {
@@ -321,8 +409,14 @@ export function recordAction(action: Action, changes: Change[]): RecordedAction 
       return { type: action.type, ...pick(['task', 'challenger']) } as RecordedAction;
     case 'dispute.settle': {
       const settled = changes.find((c) => c.op === 'dispute.settle');
-      if (!settled || settled.op !== 'dispute.settle') throw new LedgerError('internal', 'settlement without a dispute.settle change');
-      return { type: 'dispute.settle', dispute: action.dispute, verdict: settled.verdict, transcriptDigest: settled.transcriptDigest };
+      if (settled?.op !== 'dispute.settle')
+        throw new LedgerError('internal', 'settlement without a dispute.settle change');
+      return {
+        type: 'dispute.settle',
+        dispute: action.dispute,
+        verdict: settled.verdict,
+        transcriptDigest: settled.transcriptDigest,
+      };
     }
     case 'task.finalize':
       return { type: action.type, ...pick(['task']) } as RecordedAction;

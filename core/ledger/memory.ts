@@ -74,7 +74,12 @@ export class MemoryLedger implements LedgerView {
     return id === undefined ? undefined : this.stakes.get(id);
   }
   nextId(kind: 'stake' | 'proof' | 'verification' | 'dispute'): number {
-    const m = { stake: this.stakes, proof: this.proofs, verification: this.verifications, dispute: this.disputes }[kind];
+    const m = {
+      stake: this.stakes,
+      proof: this.proofs,
+      verification: this.verifications,
+      dispute: this.disputes,
+    }[kind];
     return m.size + 1;
   }
 
@@ -157,7 +162,8 @@ export class MemoryLedger implements LedgerView {
         break;
       case 'stake.close': {
         const s = this.stakes.get(c.id);
-        if (!s || s.locked !== 0) throw new LedgerError('internal', `stake #${c.id} closed while still holding units`);
+        if (s?.locked !== 0)
+          throw new LedgerError('internal', `stake #${c.id} closed while still holding units`);
         s.status = c.status;
         mark(`stakes.released_seq:${c.id}`);
         break;

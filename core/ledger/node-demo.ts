@@ -17,7 +17,10 @@ export interface DemoResult {
   note: string | null;
 }
 
-export async function createDemoLedger(path: string, options: { synthetic?: boolean; force?: boolean } = {}): Promise<DemoResult> {
+export async function createDemoLedger(
+  path: string,
+  options: { synthetic?: boolean; force?: boolean } = {},
+): Promise<DemoResult> {
   if (existsSync(path)) {
     if (!options.force) throw new LedgerError('exists', `${path} already exists (use --force to overwrite)`);
     for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
@@ -46,5 +49,11 @@ export async function createDemoLedger(path: string, options: { synthetic?: bool
   }
   ledger.close();
   renameSync(tmp, path);
-  return { path, events: head.seq, head: head.hash, transcripts: real.caughtCheater ? 'real' : 'synthetic', note };
+  return {
+    path,
+    events: head.seq,
+    head: head.hash,
+    transcripts: real.caughtCheater ? 'real' : 'synthetic',
+    note,
+  };
 }

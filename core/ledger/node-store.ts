@@ -9,19 +9,19 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
-import { replay, type ReplayProblem } from './audit.ts';
+import { type ReplayProblem, replay } from './audit.ts';
 import { eventAccounts, eventHashFromText, eventTask, GENESIS_PREV } from './chain.ts';
 import { type LedgerView, plan, recordAction } from './game.ts';
 import type { LedgerSnapshot, MemoryLedger, Totals } from './memory.ts';
 import { validateParams } from './rules.ts';
-import { transcriptText } from './transcript.ts';
 import { LEDGER_APPLICATION_ID, LEDGER_SCHEMA_VERSION, MIGRATIONS } from './schema.ts';
+import { transcriptText } from './transcript.ts';
 import {
   type Account,
   type Action,
   type Change,
-  type Dispute,
   DEFAULT_PARAMS,
+  type Dispute,
   type EventPayload,
   type GameParams,
   LedgerError,
@@ -76,6 +76,8 @@ export interface VerifyReport {
   firstBadEvent: ReplayProblem | null;
   /** Table rows that differ from the replayed log (tampered or corrupted state). */
   tableProblems: string[];
+  /** A head hash published earlier: found at `seq` of the verified chain, so events 1..seq are unchanged. */
+  anchor: { hash: Digest; seq: number | null } | null;
   totals: Totals | null;
 }
 
@@ -99,7 +101,10 @@ function sleepSync(ms: number): void {
 /** Opens the file and checks it is a ledger of a schema this build understands; migrates older ones. */
 function openDatabase(file: string, opts: OpenOptions): DB {
   if (file !== ':memory:' && !existsSync(file) && !opts.create) {
-    throw new LedgerError('no-file', `${file}: no such ledger (create one with \`pinpoint ledger init ${file}\`)`);
+    throw new LedgerError(
+      'no-file',
+      `${file}: no such ledger (create one with \`pinpoint ledger init ${file}\`)`,
+    );
   }
   let db: DB;
   try {
@@ -115,7 +120,11 @@ function openDatabase(file: string, opts: OpenOptions): DB {
     try {
       appId = db.pragma('application_id', { simple: true }) as number;
       version = db.pragma('user_version', { simple: true }) as number;
-      tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+      tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
     } catch (err) {
       throw new LedgerError('foreign', `${file}: not a Pinpoint ledger (${(err as Error).message})`);
     }
@@ -128,16 +137,27 @@ function openDatabase(file: string, opts: OpenOptions): DB {
       );
     }
     if (version > LEDGER_SCHEMA_VERSION) {
-      throw new LedgerError('newer', `${file}: ledger schema v${version} is newer than this build supports (v${LEDGER_SCHEMA_VERSION}); upgrade Pinpoint to open it`);
+      throw new LedgerError(
+        'newer',
+        `${file}: ledger schema v${version} is newer than this build supports (v${LEDGER_SCHEMA_VERSION}); upgrade Pinpoint to open it`,
+      );
     }
-    if (fresh && !opts.create) throw new LedgerError('empty', `${file}: empty database, not a Pinpoint ledger (use \`pinpoint ledger init\`)`);
+    if (fresh && !opts.create)
+      throw new LedgerError(
+        'empty',
+        `${file}: empty database, not a Pinpoint ledger (use \`pinpoint ledger init\`)`,
+      );
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     }
     db.pragma('foreign_keys = ON');
     if (version < LEDGER_SCHEMA_VERSION) {
-      if (opts.readonly) throw new LedgerError('old', `${file}: ledger schema v${version} needs migrating to v${LEDGER_SCHEMA_VERSION}; open it read-write once`);
+      if (opts.readonly)
+        throw new LedgerError(
+          'old',
+          `${file}: ledger schema v${version} needs migrating to v${LEDGER_SCHEMA_VERSION}; open it read-write once`,
+        );
       migrate(db, file);
     }
     return db;
@@ -176,7 +196,15 @@ interface EventRow {
 }
 
 function toEvent(r: EventRow): LedgerEvent {
-  return { seq: r.seq, kind: r.kind, at: r.at, task: r.task_id, payload: JSON.parse(r.payload) as EventPayload, prevHash: r.prev_hash, hash: r.hash };
+  return {
+    seq: r.seq,
+    kind: r.kind,
+    at: r.at,
+    task: r.task_id,
+    payload: JSON.parse(r.payload) as EventPayload,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
 }
 
 interface TaskRow {
@@ -213,7 +241,15 @@ interface StakeRow {
   locked: number;
   status: Stake['status'];
 }
-const toStake = (r: StakeRow): Stake => ({ id: r.id, task: r.task_id, account: r.account_id, role: r.role, amount: r.amount, locked: r.locked, status: r.status });
+const toStake = (r: StakeRow): Stake => ({
+  id: r.id,
+  task: r.task_id,
+  account: r.account_id,
+  role: r.role,
+  amount: r.amount,
+  locked: r.locked,
+  status: r.status,
+});
 
 interface DisputeRow {
   id: number;
@@ -249,7 +285,10 @@ export class SqliteLedger {
   /** Prepared statements are cached: preparing dominates the cost of small transactions otherwise. */
   private st(sql: string): Database.Statement {
     let s = this.statements.get(sql);
-    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
     return s;
   }
 
@@ -262,10 +301,14 @@ export class SqliteLedger {
     this.txn = this.db.transaction((actions: Action[]) => actions.map((a) => this.submitInTxn(a)));
     const db = this.db;
     const q = {
-      account: db.prepare('SELECT a.id, a.name, b.amount AS balance FROM accounts a JOIN balances b ON b.account_id = a.id WHERE a.id = ?'),
+      account: db.prepare(
+        'SELECT a.id, a.name, b.amount AS balance FROM accounts a JOIN balances b ON b.account_id = a.id WHERE a.id = ?',
+      ),
       task: db.prepare('SELECT * FROM tasks WHERE id = ?'),
       stake: db.prepare('SELECT * FROM stakes WHERE id = ?'),
-      solverStake: db.prepare("SELECT * FROM stakes WHERE task_id = ? AND role = 'solver' ORDER BY id LIMIT 1"),
+      solverStake: db.prepare(
+        "SELECT * FROM stakes WHERE task_id = ? AND role = 'solver' ORDER BY id LIMIT 1",
+      ),
       dispute: db.prepare('SELECT * FROM disputes WHERE id = ?'),
       next: {
         stake: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM stakes'),
@@ -305,15 +348,22 @@ export class SqliteLedger {
   params(): GameParams {
     if (this.paramsCache) return this.paramsCache;
     const r = this.st('SELECT payload FROM events WHERE seq = 1').get() as { payload: string } | undefined;
-    if (!r) throw new LedgerError('uninitialised', `${this.file}: ledger has no genesis event (run \`pinpoint ledger init\`)`);
+    if (!r)
+      throw new LedgerError(
+        'uninitialised',
+        `${this.file}: ledger has no genesis event (run \`pinpoint ledger init\`)`,
+      );
     const action = (JSON.parse(r.payload) as EventPayload).action;
-    if (action.type !== 'ledger.init') throw new LedgerError('corrupt', `${this.file}: event 1 is not ledger.init`);
+    if (action.type !== 'ledger.init')
+      throw new LedgerError('corrupt', `${this.file}: event 1 is not ledger.init`);
     this.paramsCache = validateParams(action.params);
     return this.paramsCache;
   }
 
   head(): { seq: number; hash: Digest } {
-    const r = this.st('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const r = this.st('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
     return r ?? { seq: 0, hash: GENESIS_PREV };
   }
 
@@ -327,7 +377,10 @@ export class SqliteLedger {
           if (existing) {
             const ev = toEvent(existing);
             if (canonicalJson(ev.payload.action) !== canonicalJson({ type: 'ledger.init', params: clean })) {
-              throw new LedgerError('exists', `${this.file}: ledger already initialised with different parameters`);
+              throw new LedgerError(
+                'exists',
+                `${this.file}: ledger already initialised with different parameters`,
+              );
             }
             return ev;
           }
@@ -361,7 +414,10 @@ export class SqliteLedger {
       for (const c of changes) this.applyChange(c, seq, transcript);
     } catch (err) {
       if (err instanceof LedgerError) throw err;
-      throw new LedgerError('internal', `${this.file}: applying ${action.type} failed: ${(err as Error).message}`);
+      throw new LedgerError(
+        'internal',
+        `${this.file}: applying ${action.type} failed: ${(err as Error).message}`,
+      );
     }
     return this.append({ action: recorded, changes }, seq);
   }
@@ -369,11 +425,21 @@ export class SqliteLedger {
   private append(payload: EventPayload, seqHint: number | null): LedgerEvent {
     const head = this.head();
     const seq = head.seq + 1;
-    if (seqHint !== null && seqHint !== seq) throw new LedgerError('internal', 'head moved inside a transaction');
-    const header = { seq, kind: payload.action.type, at: this.clock(), task: eventTask(payload), prevHash: head.hash, payload };
+    if (seqHint !== null && seqHint !== seq)
+      throw new LedgerError('internal', 'head moved inside a transaction');
+    const header = {
+      seq,
+      kind: payload.action.type,
+      at: this.clock(),
+      task: eventTask(payload),
+      prevHash: head.hash,
+      payload,
+    };
     const text = canonicalJson(payload);
     const hash = eventHashFromText(header, text);
-    this.st('INSERT INTO events (seq, kind, at, task_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(seq, header.kind, header.at, header.task, text, header.prevHash, hash);
+    this.st(
+      'INSERT INTO events (seq, kind, at, task_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(seq, header.kind, header.at, header.task, text, header.prevHash, hash);
     const ins = this.st('INSERT INTO event_accounts (account_id, seq) VALUES (?, ?)');
     for (const a of eventAccounts(payload)) ins.run(a, seq);
     return { ...header, hash };
@@ -387,7 +453,11 @@ export class SqliteLedger {
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (!code || !SQLITE_BUSY.has(code) || attempt >= 20) {
-          if (code && SQLITE_BUSY.has(code)) throw new LedgerError('busy', `${this.file}: database stayed locked by another writer: ${(err as Error).message}`);
+          if (code && SQLITE_BUSY.has(code))
+            throw new LedgerError(
+              'busy',
+              `${this.file}: database stayed locked by another writer: ${(err as Error).message}`,
+            );
           throw err;
         }
         sleepSync(5 + Math.floor(Math.random() * 20) * (attempt + 1));
@@ -399,14 +469,16 @@ export class SqliteLedger {
     let r: Database.RunResult;
     if ('mint' in p) r = this.st('UPDATE supply SET minted = minted - ? WHERE id = 1').run(delta);
     else if ('treasury' in p) r = this.st('UPDATE treasury SET amount = amount + ? WHERE id = 1').run(delta);
-    else if ('balance' in p) r = this.st('UPDATE balances SET amount = amount + ? WHERE account_id = ?').run(delta, p.balance);
-    else if ('stake' in p) r = this.st('UPDATE stakes SET locked = locked + ? WHERE id = ?').run(delta, p.stake);
+    else if ('balance' in p)
+      r = this.st('UPDATE balances SET amount = amount + ? WHERE account_id = ?').run(delta, p.balance);
+    else if ('stake' in p)
+      r = this.st('UPDATE stakes SET locked = locked + ? WHERE id = ?').run(delta, p.stake);
     else r = this.st('UPDATE tasks SET escrow = escrow + ? WHERE id = ?').run(delta, p.escrow);
-    if (r.changes !== 1) throw new LedgerError('internal', `move touches a missing row: ${JSON.stringify(p)}`);
+    if (r.changes !== 1)
+      throw new LedgerError('internal', `move touches a missing row: ${JSON.stringify(p)}`);
   }
 
   private applyChange(c: Change, seq: number, transcript: string | null): void {
-    const db = this.db;
     switch (c.op) {
       case 'account.create':
         this.st('INSERT INTO accounts (id, name, created_seq) VALUES (?, ?, ?)').run(c.id, c.name, seq);
@@ -420,44 +492,55 @@ export class SqliteLedger {
         const t = c.task;
         this.st(
           'INSERT INTO tasks (id, submitter, bounty, verifier_reward, escrow, state, spec, solver, verifier, outcome, posted_seq, updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(t.id, t.submitter, t.bounty, t.verifierReward, t.escrow, t.state, t.spec, t.solver, t.verifier, t.outcome, seq, seq);
+        ).run(
+          t.id,
+          t.submitter,
+          t.bounty,
+          t.verifierReward,
+          t.escrow,
+          t.state,
+          t.spec,
+          t.solver,
+          t.verifier,
+          t.outcome,
+          seq,
+          seq,
+        );
         break;
       }
       case 'task.update':
-        this.st('UPDATE tasks SET state = ?, solver = COALESCE(?, solver), verifier = COALESCE(?, verifier), outcome = COALESCE(?, outcome), updated_seq = ? WHERE id = ?').run(
-          c.state,
-          c.solver ?? null,
-          c.verifier ?? null,
-          c.outcome ?? null,
-          seq,
-          c.id,
-        );
+        this.st(
+          'UPDATE tasks SET state = ?, solver = COALESCE(?, solver), verifier = COALESCE(?, verifier), outcome = COALESCE(?, outcome), updated_seq = ? WHERE id = ?',
+        ).run(c.state, c.solver ?? null, c.verifier ?? null, c.outcome ?? null, seq, c.id);
         break;
       case 'stake.create': {
         const s = c.stake;
-        this.st('INSERT INTO stakes (id, task_id, account_id, role, amount, locked, status, locked_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-          s.id,
-          s.task,
-          s.account,
-          s.role,
-          s.amount,
-          s.locked,
-          s.status,
-          seq,
-        );
+        this.st(
+          'INSERT INTO stakes (id, task_id, account_id, role, amount, locked, status, locked_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(s.id, s.task, s.account, s.role, s.amount, s.locked, s.status, seq);
         break;
       }
       case 'stake.close': {
-        const r = this.st("UPDATE stakes SET status = ?, released_seq = ? WHERE id = ? AND locked = 0 AND status = 'locked'").run(c.status, seq, c.id);
+        const r = this.st(
+          "UPDATE stakes SET status = ?, released_seq = ? WHERE id = ? AND locked = 0 AND status = 'locked'",
+        ).run(c.status, seq, c.id);
         if (r.changes !== 1) throw new LedgerError('internal', `stake #${c.id} cannot be closed`);
         break;
       }
       case 'proof.create':
-        this.st('INSERT INTO proofs (id, task_id, solver, run_commitment, seq) VALUES (?, ?, ?, ?, ?)').run(c.proof.id, c.proof.task, c.proof.solver, c.proof.runCommitment, seq);
+        this.st('INSERT INTO proofs (id, task_id, solver, run_commitment, seq) VALUES (?, ?, ?, ?, ?)').run(
+          c.proof.id,
+          c.proof.task,
+          c.proof.solver,
+          c.proof.runCommitment,
+          seq,
+        );
         break;
       case 'verification.create': {
         const v = c.verification;
-        this.st('INSERT INTO verifications (id, task_id, verifier, report_digest, seq) VALUES (?, ?, ?, ?, ?)').run(v.id, v.task, v.verifier, v.reportDigest, seq);
+        this.st(
+          'INSERT INTO verifications (id, task_id, verifier, report_digest, seq) VALUES (?, ?, ?, ?, ?)',
+        ).run(v.id, v.task, v.verifier, v.reportDigest, seq);
         break;
       }
       case 'dispute.create': {
@@ -468,23 +551,27 @@ export class SqliteLedger {
         break;
       }
       case 'dispute.settle':
-        this.st("UPDATE disputes SET state = 'settled', loser = ?, verdict = ?, transcript = ?, transcript_digest = ?, settled_seq = ? WHERE id = ?").run(
-          c.verdict.loser,
-          canonicalJson(c.verdict),
-          transcript,
-          c.transcriptDigest,
-          seq,
-          c.id,
-        );
+        this.st(
+          "UPDATE disputes SET state = 'settled', loser = ?, verdict = ?, transcript = ?, transcript_digest = ?, settled_seq = ? WHERE id = ?",
+        ).run(c.verdict.loser, canonicalJson(c.verdict), transcript, c.transcriptDigest, seq, c.id);
         break;
       case 'slash.record':
-        this.st('INSERT INTO slashes (dispute_id, stake_id, account_id, amount, seq) VALUES (?, ?, ?, ?, ?)').run(c.dispute, c.stake, c.account, c.amount, seq);
+        this.st(
+          'INSERT INTO slashes (dispute_id, stake_id, account_id, amount, seq) VALUES (?, ?, ?, ?, ?)',
+        ).run(c.dispute, c.stake, c.account, c.amount, seq);
         break;
       case 'reward.record':
-        this.st('INSERT INTO rewards (task_id, dispute_id, account_id, kind, amount, seq) VALUES (?, ?, ?, ?, ?, ?)').run(c.task, c.dispute, c.account, c.kind, c.amount, seq);
+        this.st(
+          'INSERT INTO rewards (task_id, dispute_id, account_id, kind, amount, seq) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(c.task, c.dispute, c.account, c.kind, c.amount, seq);
         break;
       case 'jackpot.record':
-        this.st('INSERT INTO jackpots (dispute_id, account_id, amount, seq) VALUES (?, ?, ?, ?)').run(c.dispute, c.account, c.amount, seq);
+        this.st('INSERT INTO jackpots (dispute_id, account_id, amount, seq) VALUES (?, ?, ?, ?)').run(
+          c.dispute,
+          c.account,
+          c.amount,
+          seq,
+        );
         break;
     }
   }
@@ -495,7 +582,11 @@ export class SqliteLedger {
   totals(): Totals {
     const one = (sql: string): number => {
       const r = this.st(sql).get() as { n: unknown } | undefined;
-      if (!r || typeof r.n !== 'number') throw new LedgerError('corrupt', `${this.file}: cannot read a total (${sql}): the row is missing or not a number`);
+      if (!r || typeof r.n !== 'number')
+        throw new LedgerError(
+          'corrupt',
+          `${this.file}: cannot read a total (${sql}): the row is missing or not a number`,
+        );
       return r.n;
     };
     return {
@@ -509,8 +600,14 @@ export class SqliteLedger {
 
   status(): LedgerStatus {
     const tasks: Record<string, number> = {};
-    for (const r of this.st('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state').all() as { state: string; n: number }[]) tasks[r.state] = r.n;
-    const d = this.st("SELECT SUM(state = 'open') AS open, SUM(state = 'settled') AS settled FROM disputes").get() as { open: number | null; settled: number | null };
+    for (const r of this.st('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state').all() as {
+      state: string;
+      n: number;
+    }[])
+      tasks[r.state] = r.n;
+    const d = this.st(
+      "SELECT SUM(state = 'open') AS open, SUM(state = 'settled') AS settled FROM disputes",
+    ).get() as { open: number | null; settled: number | null };
     return {
       file: this.file,
       schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
@@ -573,13 +670,21 @@ export class SqliteLedger {
 
   /** A dispute with its transcript and every event of its task, for replay in the app. */
   dispute(id: number): DisputeRecord | null {
-    const r = this.st('SELECT * FROM disputes WHERE id = ?').get(id) as (DisputeRow & { transcript: string | null }) | undefined;
+    const r = this.st('SELECT * FROM disputes WHERE id = ?').get(id) as
+      | (DisputeRow & { transcript: string | null })
+      | undefined;
     if (!r) return null;
-    return { ...toDispute(r), transcript: r.transcript === null ? null : JSON.parse(r.transcript), events: this.events({ task: r.task_id }) };
+    return {
+      ...toDispute(r),
+      transcript: r.transcript === null ? null : JSON.parse(r.transcript),
+      events: this.events({ task: r.task_id }),
+    };
   }
 
   private transcriptOf = (id: number): unknown => {
-    const r = this.st('SELECT transcript FROM disputes WHERE id = ?').get(id) as { transcript: string | null } | undefined;
+    const r = this.st('SELECT transcript FROM disputes WHERE id = ?').get(id) as
+      | { transcript: string | null }
+      | undefined;
     if (!r || r.transcript === null) return undefined;
     try {
       return JSON.parse(r.transcript);
@@ -596,14 +701,24 @@ export class SqliteLedger {
       } catch {
         payload = { action: { type: 'unparsable' }, changes: [] } as unknown as EventPayload;
       }
-      yield { seq: r.seq, kind: r.kind, at: r.at, task: r.task_id, payload, prevHash: r.prev_hash, hash: r.hash, payloadText: r.payload };
+      yield {
+        seq: r.seq,
+        kind: r.kind,
+        at: r.at,
+        task: r.task_id,
+        payload,
+        prevHash: r.prev_hash,
+        hash: r.hash,
+        payloadText: r.payload,
+      };
     }
   }
 
   /** Balances, stakes, escrow and treasury right after event `seq` (replayed from the log). */
   snapshotAt(seq: number): LedgerSnapshot {
     const head = this.head().seq;
-    if (!Number.isSafeInteger(seq) || seq < 1 || seq > head) throw new LedgerError('bad-seq', `${this.file}: no event ${seq} (events are 1..${head})`);
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > head)
+      throw new LedgerError('bad-seq', `${this.file}: no event ${seq} (events are 1..${head})`);
     let snap: LedgerSnapshot | null = null;
     const res = replay(this.iterateEvents(), this.transcriptOf, (s, state) => {
       if (s === seq) {
@@ -612,25 +727,36 @@ export class SqliteLedger {
       }
       return undefined;
     });
-    if (!snap) throw new LedgerError('corrupt', `${this.file}: cannot replay to event ${seq}: event ${res.bad?.seq}: ${res.bad?.problem}`);
+    if (!snap)
+      throw new LedgerError(
+        'corrupt',
+        `${this.file}: cannot replay to event ${seq}: event ${res.bad?.seq}: ${res.bad?.problem}`,
+      );
     return snap;
   }
 
   /** Recomputes the chain, replays the rules, checks the invariant and compares every table with the replay. */
-  verify(): VerifyReport {
-    const integrity = (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+  verify(options: { anchor?: Digest } = {}): VerifyReport {
+    const integrity = (this.db.pragma('integrity_check') as { integrity_check: string }[])
+      .map((r) => r.integrity_check)
+      .join('; ');
     const accountsBySeq = new Map<number, string[]>();
-    for (const r of this.st('SELECT seq, account_id FROM event_accounts ORDER BY seq, account_id').iterate() as IterableIterator<{ seq: number; account_id: string }>) {
-      let list = accountsBySeq.get(r.seq);
-      if (!list) accountsBySeq.set(r.seq, (list = []));
-      list.push(r.account_id);
+    for (const r of this.st(
+      'SELECT seq, account_id FROM event_accounts ORDER BY seq, account_id',
+    ).iterate() as IterableIterator<{ seq: number; account_id: string }>) {
+      const list = accountsBySeq.get(r.seq);
+      if (list) list.push(r.account_id);
+      else accountsBySeq.set(r.seq, [r.account_id]);
     }
     const events = (function* (it: Generator<LedgerEvent & { payloadText: string }>) {
       for (const e of it) yield { ...e, accounts: accountsBySeq.get(e.seq) ?? [] };
     })(this.iterateEvents());
     const res = replay(events, this.transcriptOf);
     const tableProblems: string[] = [];
-    const total = (this.st('SELECT COUNT(*) AS n, MAX(seq) AS m FROM events').get() as { n: number; m: number | null });
+    const total = this.st('SELECT COUNT(*) AS n, MAX(seq) AS m FROM events').get() as {
+      n: number;
+      m: number | null;
+    };
     if (!res.bad && res.count === 0) tableProblems.push('the ledger has no events (not initialised)');
     if (!res.bad && res.state) {
       try {
@@ -639,7 +765,9 @@ export class SqliteLedger {
         tableProblems.push(`tables cannot be read: ${(err as Error).message}`);
       }
     }
-    const orphan = this.st('SELECT COUNT(*) AS n FROM event_accounts WHERE seq NOT IN (SELECT seq FROM events)').get() as { n: number };
+    const orphan = this.st(
+      'SELECT COUNT(*) AS n FROM event_accounts WHERE seq NOT IN (SELECT seq FROM events)',
+    ).get() as { n: number };
     if (orphan.n > 0) tableProblems.push(`event_accounts has ${orphan.n} rows for events that do not exist`);
     let totals: Totals | null = null;
     try {
@@ -653,7 +781,19 @@ export class SqliteLedger {
         `supply invariant broken in the tables: minted ${totals.minted} ≠ balances ${totals.balances} + locked ${totals.locked} + escrow ${totals.escrow} + treasury ${totals.treasury} = ${held}`,
       );
     }
-    const ok = integrity === 'ok' && !res.bad && tableProblems.length === 0;
+    let anchor: VerifyReport['anchor'] = null;
+    if (options.anchor !== undefined) {
+      const r = this.st('SELECT seq FROM events WHERE hash = ?').get(options.anchor) as
+        | { seq: number }
+        | undefined;
+      // Only a verified prefix counts: the anchor must lie within the events that replayed cleanly.
+      anchor = { hash: options.anchor, seq: r && r.seq <= res.count ? r.seq : null };
+    }
+    const ok =
+      integrity === 'ok' &&
+      !res.bad &&
+      tableProblems.length === 0 &&
+      (anchor === null || anchor.seq !== null);
     return {
       file: this.file,
       ok,
@@ -662,6 +802,7 @@ export class SqliteLedger {
       integrity,
       firstBadEvent: res.bad,
       tableProblems,
+      anchor,
       totals,
     };
   }
@@ -670,7 +811,9 @@ export class SqliteLedger {
   lastEventFor(kind: 'account' | 'task', id: string): number | null {
     const r =
       kind === 'account'
-        ? (this.st('SELECT MAX(seq) AS s FROM event_accounts WHERE account_id = ?').get(id) as { s: number | null })
+        ? (this.st('SELECT MAX(seq) AS s FROM event_accounts WHERE account_id = ?').get(id) as {
+            s: number | null;
+          })
         : (this.st('SELECT MAX(seq) AS s FROM events WHERE task_id = ?').get(id) as { s: number | null });
     return r.s;
   }
@@ -681,18 +824,23 @@ function compareTables(ledger: SqliteLedger, state: MemoryLedger): string[] {
   const out: string[] = [];
   const limit = 20;
   const diff = (what: string, got: unknown, want: unknown, hint: string | null): void => {
-    if (out.length < limit) out.push(`${what}: table has ${canonicalJson(got ?? null)}, the event log gives ${canonicalJson(want ?? null)}${hint ?? ''}`);
+    if (out.length < limit)
+      out.push(
+        `${what}: table has ${canonicalJson(got ?? null)}, the event log gives ${canonicalJson(want ?? null)}${hint ?? ''}`,
+      );
   };
   const at = (kind: 'account' | 'task', id: string): string => {
     const s = ledger.lastEventFor(kind, id);
     return s === null ? '' : ` (last changed by event ${s})`;
   };
-  const byId = <T extends { id: string | number }>(rows: T[]): Map<string | number, T> => new Map(rows.map((r) => [r.id, r]));
+  const byId = <T extends { id: string | number }>(rows: T[]): Map<string | number, T> =>
+    new Map(rows.map((r) => [r.id, r]));
 
   const accounts = byId(ledger.accounts().map(({ locked: _l, ...a }) => a));
   for (const [id, want] of state.accounts) {
     const got = accounts.get(id);
-    if (canonicalJson(got ?? null) !== canonicalJson(want)) diff(`account "${id}"`, got, want, at('account', id));
+    if (canonicalJson(got ?? null) !== canonicalJson(want))
+      diff(`account "${id}"`, got, want, at('account', id));
     accounts.delete(id);
   }
   for (const [id, got] of accounts) diff(`account "${id}"`, got, null, ' (a row no event created)');
@@ -701,11 +849,17 @@ function compareTables(ledger: SqliteLedger, state: MemoryLedger): string[] {
   if (t.minted !== state.minted) diff('supply.minted', t.minted, state.minted, null);
   if (t.treasury !== state.treasury) diff('treasury.amount', t.treasury, state.treasury, null);
 
-  const cmp = <T extends { id: string | number }>(name: string, rows: T[], want: Map<string | number, T>, hint: (id: string) => string | null): void => {
+  const cmp = <T extends { id: string | number }>(
+    name: string,
+    rows: T[],
+    want: Map<string | number, T>,
+    hint: (id: string) => string | null,
+  ): void => {
     const got = byId(rows);
     for (const [id, w] of want) {
       const g = got.get(id);
-      if (canonicalJson(g ?? null) !== canonicalJson(w)) diff(`${name} ${JSON.stringify(id)}`, g, w, hint(String(id)));
+      if (canonicalJson(g ?? null) !== canonicalJson(w))
+        diff(`${name} ${JSON.stringify(id)}`, g, w, hint(String(id)));
       got.delete(id);
     }
     for (const [id, g] of got) diff(`${name} ${JSON.stringify(id)}`, g, null, ' (a row no event created)');
@@ -739,17 +893,27 @@ function compareTables(ledger: SqliteLedger, state: MemoryLedger): string[] {
     ['disputes', 'settled_seq'],
   ];
   for (const [tableName, col] of seqColumns) {
-    for (const r of db.prepare(`SELECT id, ${col} AS v FROM ${tableName}`).all() as { id: string | number; v: unknown }[]) {
+    for (const r of db.prepare(`SELECT id, ${col} AS v FROM ${tableName}`).all() as {
+      id: string | number;
+      v: unknown;
+    }[]) {
       const want = state.rowSeq.get(`${tableName}.${col}:${r.id}`) ?? null;
       if (r.v !== want) diff(`${tableName} ${JSON.stringify(r.id)} ${col}`, r.v, want, null);
     }
   }
-  for (const r of db.prepare('SELECT id, loser, transcript IS NULL AS none FROM disputes').all() as { id: number; loser: unknown; none: number }[]) {
+  for (const r of db.prepare('SELECT id, loser, transcript IS NULL AS none FROM disputes').all() as {
+    id: number;
+    loser: unknown;
+    none: number;
+  }[]) {
     const v = state.disputes.get(r.id)?.verdict ?? null;
     if (r.loser !== (v?.loser ?? null)) diff(`dispute ${r.id} loser`, r.loser, v?.loser ?? null, null);
-    if ((r.none === 1) !== (v === null)) diff(`dispute ${r.id} transcript`, r.none ? null : 'a transcript', v ? 'a transcript' : null, null);
+    if ((r.none === 1) !== (v === null))
+      diff(`dispute ${r.id} transcript`, r.none ? null : 'a transcript', v ? 'a transcript' : null, null);
   }
-  const strayBalances = db.prepare('SELECT COUNT(*) AS n FROM balances WHERE account_id NOT IN (SELECT id FROM accounts)').get() as { n: number };
+  const strayBalances = db
+    .prepare('SELECT COUNT(*) AS n FROM balances WHERE account_id NOT IN (SELECT id FROM accounts)')
+    .get() as { n: number };
   if (strayBalances.n > 0) diff('balances', `${strayBalances.n} rows without an account`, 'none', null);
   list(
     'proofs',
@@ -785,7 +949,11 @@ export function openLedger(file: string, opts: OpenOptions = {}): SqliteLedger {
 }
 
 /** Creates (or opens) a ledger file and writes its genesis event with the given parameters. */
-export function createLedger(file: string, params: GameParams = DEFAULT_PARAMS, opts: OpenOptions = {}): SqliteLedger {
+export function createLedger(
+  file: string,
+  params: GameParams = DEFAULT_PARAMS,
+  opts: OpenOptions = {},
+): SqliteLedger {
   const ledger = new SqliteLedger(file, { ...opts, create: true });
   try {
     ledger.init(params);

@@ -10,19 +10,31 @@ export function isAmount(x: unknown): x is number {
 
 /** Checks every parameter and returns a clean copy (unknown keys dropped). */
 export function validateParams(p: unknown): GameParams {
-  if (p === null || typeof p !== 'object') throw new LedgerError('params', 'game parameters must be an object');
+  if (p === null || typeof p !== 'object')
+    throw new LedgerError('params', 'game parameters must be an object');
   const o = p as Record<string, unknown>;
   const out = {} as GameParams;
   for (const k of ['solverStake', 'challengerStake', 'verifierReward'] as const) {
-    if (!isAmount(o[k])) throw new LedgerError('params', `parameter ${k} must be a non-negative safe integer, got ${String(o[k])}`);
+    if (!isAmount(o[k]))
+      throw new LedgerError(
+        'params',
+        `parameter ${k} must be a non-negative safe integer, got ${String(o[k])}`,
+      );
     out[k] = o[k];
   }
   for (const k of ['slashBps', 'whistleblowerBps', 'treasuryBps'] as const) {
-    if (!isAmount(o[k]) || o[k] > BPS) throw new LedgerError('params', `parameter ${k} must be an integer in 0..${BPS} (basis points), got ${String(o[k])}`);
+    if (!isAmount(o[k]) || o[k] > BPS)
+      throw new LedgerError(
+        'params',
+        `parameter ${k} must be an integer in 0..${BPS} (basis points), got ${String(o[k])}`,
+      );
     out[k] = o[k];
   }
   if (out.whistleblowerBps + out.treasuryBps > BPS) {
-    throw new LedgerError('params', `whistleblowerBps + treasuryBps must not exceed ${BPS} (got ${out.whistleblowerBps + out.treasuryBps})`);
+    throw new LedgerError(
+      'params',
+      `whistleblowerBps + treasuryBps must not exceed ${BPS} (got ${out.whistleblowerBps + out.treasuryBps})`,
+    );
   }
   return out;
 }

@@ -127,6 +127,8 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'staking game tables and hash-chained events', sql: V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'staking game tables and hash-chained events', sql: V1 },
+];
 
 export const LEDGER_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -20,7 +20,8 @@ function bad(msg: string): never {
 /** The verdict fields a transcript records (`verdict.loser`, `verdict.step`, `verdict.op`). */
 function recordedVerdict(t: Record<string, unknown>): Record<string, unknown> {
   const v = t.verdict;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad('dispute transcript has no verdict object');
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    bad('dispute transcript has no verdict object');
   return v as Record<string, unknown>;
 }
 
@@ -41,7 +42,8 @@ export function transcriptText(t: object): string {
 
 /** Validates a transcript against the verdict being settled and returns its digest. */
 export function checkTranscript(transcript: unknown, verdict: Verdict): Digest {
-  if (transcript === null || typeof transcript !== 'object' || Array.isArray(transcript)) bad('dispute transcript must be a JSON object');
+  if (transcript === null || typeof transcript !== 'object' || Array.isArray(transcript))
+    bad('dispute transcript must be a JSON object');
   const t = transcript as Record<string, unknown>;
   let text: string;
   try {
@@ -49,9 +51,11 @@ export function checkTranscript(transcript: unknown, verdict: Verdict): Digest {
   } catch (err) {
     bad(`dispute transcript is not plain JSON: ${(err as Error).message}`);
   }
-  if (text.length > MAX_TRANSCRIPT_CHARS) bad(`dispute transcript is ${text.length} characters; the limit is ${MAX_TRANSCRIPT_CHARS}`);
+  if (text.length > MAX_TRANSCRIPT_CHARS)
+    bad(`dispute transcript is ${text.length} characters; the limit is ${MAX_TRANSCRIPT_CHARS}`);
   if (t.format !== undefined) {
-    if (t.format !== TRANSCRIPT_FORMAT) bad(`unknown transcript format ${JSON.stringify(t.format)} (expected "${TRANSCRIPT_FORMAT}")`);
+    if (t.format !== TRANSCRIPT_FORMAT)
+      bad(`unknown transcript format ${JSON.stringify(t.format)} (expected "${TRANSCRIPT_FORMAT}")`);
     try {
       parseTranscript(text, 'dispute transcript');
     } catch (err) {
@@ -59,10 +63,15 @@ export function checkTranscript(transcript: unknown, verdict: Verdict): Digest {
     }
   }
   const rv = recordedVerdict(t);
-  if (rv.loser !== verdict.loser) bad(`verdict says the ${verdict.loser} lost but the transcript records loser ${JSON.stringify(rv.loser)}`);
+  if (rv.loser !== verdict.loser)
+    bad(
+      `verdict says the ${verdict.loser} lost but the transcript records loser ${JSON.stringify(rv.loser)}`,
+    );
   for (const k of ['step', 'op'] as const) {
     if (rv[k] !== undefined && (rv[k] ?? null) !== verdict[k]) {
-      bad(`verdict ${k} ${JSON.stringify(verdict[k])} differs from the transcript's ${JSON.stringify(rv[k])}`);
+      bad(
+        `verdict ${k} ${JSON.stringify(verdict[k])} differs from the transcript's ${JSON.stringify(rv[k])}`,
+      );
     }
   }
   // Same bits as digestJson(TRANSCRIPT_TAG, t), without serialising the transcript a second time.

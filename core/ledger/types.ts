@@ -32,7 +32,14 @@ export const DEFAULT_PARAMS: GameParams = {
 };
 
 export type TaskState = 'posted' | 'claimed' | 'proved' | 'verified' | 'disputed' | 'settled';
-export const TASK_STATES: readonly TaskState[] = ['posted', 'claimed', 'proved', 'verified', 'disputed', 'settled'];
+export const TASK_STATES: readonly TaskState[] = [
+  'posted',
+  'claimed',
+  'proved',
+  'verified',
+  'disputed',
+  'settled',
+];
 
 export type Loser = 'solver' | 'challenger' | 'both';
 export type StakeRole = 'solver' | 'challenger';
@@ -155,7 +162,14 @@ export type Change =
   | { op: 'account.create'; id: string; name: string }
   | { op: 'move'; move: Move }
   | { op: 'task.create'; task: Task }
-  | { op: 'task.update'; id: string; state: TaskState; solver?: string; verifier?: string; outcome?: 'paid' | 'refunded' }
+  | {
+      op: 'task.update';
+      id: string;
+      state: TaskState;
+      solver?: string;
+      verifier?: string;
+      outcome?: 'paid' | 'refunded';
+    }
   | { op: 'stake.create'; stake: Stake }
   | { op: 'stake.close'; id: number; status: 'returned' | 'slashed' }
   | { op: 'proof.create'; proof: Proof }
@@ -163,7 +177,14 @@ export type Change =
   | { op: 'dispute.create'; dispute: Dispute }
   | { op: 'dispute.settle'; id: number; verdict: Verdict; transcriptDigest: Digest }
   | { op: 'slash.record'; dispute: number; stake: number; account: string; amount: number }
-  | { op: 'reward.record'; task: string; dispute: number | null; account: string; kind: RewardKind; amount: number }
+  | {
+      op: 'reward.record';
+      task: string;
+      dispute: number | null;
+      account: string;
+      kind: RewardKind;
+      amount: number;
+    }
   | { op: 'jackpot.record'; dispute: number; account: string; amount: number };
 
 export type RewardKind = 'bounty' | 'verifier' | 'compensation';

@@ -3,6 +3,8 @@
  * Output (outputs.ts) and hands it to the current sink — inside the sandbox the sink streams the output's
  * JSON to the runner; elsewhere (tests, the app's own code) callers may install any sink.
  */
+
+import { describeVerdict, type Transcript } from '../dispute/transcript.ts';
 import type {
   Cell,
   ChartAxis,
@@ -17,7 +19,6 @@ import type {
   TableOutput,
 } from './outputs.ts';
 import { OUTPUT_KINDS, validateOutput } from './outputs.ts';
-import { describeVerdict, type Transcript } from '../dispute/transcript.ts';
 
 export type OutputSink = (o: Output) => void;
 
@@ -54,10 +55,19 @@ export function formatValue(v: unknown, depth = 0, seen: Set<unknown> = new Set(
       return `[${items.join(', ')}${v.length > 50 ? `, … (${v.length} items)` : ''}]`;
     }
     if (v instanceof Map) {
-      return `Map(${v.size}) {${[...v].slice(0, 50).map(([k, x]) => `${formatValue(k, depth + 1, seen)} => ${formatValue(x, depth + 1, seen)}`).join(', ')}}`;
+      return `Map(${v.size}) {${[...v]
+        .slice(0, 50)
+        .map(([k, x]) => `${formatValue(k, depth + 1, seen)} => ${formatValue(x, depth + 1, seen)}`)
+        .join(', ')}}`;
     }
-    if (v instanceof Set) return `Set(${v.size}) {${[...v].slice(0, 50).map((x) => formatValue(x, depth + 1, seen)).join(', ')}}`;
-    const entries = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${formatValue(x, depth + 1, seen)}`);
+    if (v instanceof Set)
+      return `Set(${v.size}) {${[...v]
+        .slice(0, 50)
+        .map((x) => formatValue(x, depth + 1, seen))
+        .join(', ')}}`;
+    const entries = Object.entries(v as Record<string, unknown>).map(
+      ([k, x]) => `${k}: ${formatValue(x, depth + 1, seen)}`,
+    );
     return `{ ${entries.join(', ')} }`;
   } finally {
     seen.delete(v);
@@ -79,7 +89,9 @@ function isTensorLike(v: unknown): v is TensorLike {
 }
 
 function isOutput(v: unknown): v is Output {
-  return v !== null && typeof v === 'object' && (OUTPUT_KINDS as readonly unknown[]).includes((v as Output).kind);
+  return (
+    v !== null && typeof v === 'object' && (OUTPUT_KINDS as readonly unknown[]).includes((v as Output).kind)
+  );
 }
 
 /** Shows any value: Outputs as themselves, tensors as heat maps, strings as text, the rest formatted. */
@@ -104,7 +116,10 @@ function toCell(v: unknown): Cell {
 }
 
 /** A table from an array of records (columns = union of keys in order of appearance) or columns + rows. */
-export function table(data: readonly Record<string, unknown>[] | { columns: string[]; rows: unknown[][] }, title?: string): TableOutput {
+export function table(
+  data: readonly Record<string, unknown>[] | { columns: string[]; rows: unknown[][] },
+  title?: string,
+): TableOutput {
   let out: TableOutput;
   if (Array.isArray(data)) {
     const columns: string[] = [];
@@ -128,7 +143,9 @@ type SeriesInput = readonly (readonly [number, number | null])[] | readonly numb
 
 function toPoints(s: SeriesInput): [number, number | null][] {
   return (s as readonly unknown[]).map((p, i) =>
-    typeof p === 'number' ? [i, Number.isFinite(p) ? p : null] : [Number((p as number[])[0]), (p as (number | null)[])[1] ?? null],
+    typeof p === 'number'
+      ? [i, Number.isFinite(p) ? p : null]
+      : [Number((p as number[])[0]), (p as (number | null)[])[1] ?? null],
   );
 }
 
@@ -137,7 +154,8 @@ function toPoints(s: SeriesInput): [number, number | null][] {
  * `chart({ loss: losses }, { title: 'Loss', x: 'step', y: 'loss' })`.
  */
 export function chart(series: Record<string, SeriesInput>, opts: LineChartOptions = {}): ChartOutput {
-  const axis = (a: string | ChartAxis | undefined, dflt: string): ChartAxis => (typeof a === 'object' ? { ...a } : { label: a ?? dflt });
+  const axis = (a: string | ChartAxis | undefined, dflt: string): ChartAxis =>
+    typeof a === 'object' ? { ...a } : { label: a ?? dflt };
   const out: ChartOutput = {
     kind: 'chart',
     x: axis(opts.x, 'x'),
@@ -149,7 +167,10 @@ export function chart(series: Record<string, SeriesInput>, opts: LineChartOption
 }
 
 /** A tensor as a heat map (rank 1 → one row; rank ≥ 3 → leading dims folded into rows). */
-export function heatmap(t: TensorLike, opts: { title?: string; digest?: string; highlight?: number[] } = {}): HeatmapOutput {
+export function heatmap(
+  t: TensorLike,
+  opts: { title?: string; digest?: string; highlight?: number[] } = {},
+): HeatmapOutput {
   const shape = t.shape;
   const n = Array.from(t.data).length;
   const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
@@ -212,7 +233,8 @@ export function dispute(d: {
   transcript?: unknown;
 }): DisputeOutput {
   const out: DisputeOutput = { kind: 'dispute', rounds: d.rounds.map((r) => ({ ...r })), verdict: d.verdict };
-  for (const k of ['title', 'step', 'op', 'opName'] as const) if (d[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = d[k];
+  for (const k of ['title', 'step', 'op', 'opName'] as const)
+    if (d[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = d[k];
   if (d.transcript !== undefined) out.transcript = JSON.parse(JSON.stringify(d.transcript));
   return emit(out);
 }
@@ -234,7 +256,12 @@ export function showTranscript(t: Transcript, title?: string): DisputeOutput {
     rounds.push(v);
   }
   const v = t.verdict;
-  const d: Parameters<typeof dispute>[0] = { rounds, verdict: describeVerdict(v), transcript: t, title: title ?? `${t.parties.solver} vs ${t.parties.challenger}` };
+  const d: Parameters<typeof dispute>[0] = {
+    rounds,
+    verdict: describeVerdict(v),
+    transcript: t,
+    title: title ?? `${t.parties.solver} vs ${t.parties.challenger}`,
+  };
   if (v.step !== null) d.step = v.step;
   if (v.op !== null) d.op = v.op;
   if (v.opName !== null) d.opName = v.opName;

@@ -6,7 +6,13 @@
  */
 import { PINPOINT_VERSION } from '../version.ts';
 import { type CodeCell, codeCells, type Notebook, type Permission } from './format.ts';
-import { type CellError, type CellResult, type NotebookResult, type Output, validateOutput } from './outputs.ts';
+import {
+  type CellError,
+  type CellResult,
+  type NotebookResult,
+  type Output,
+  validateOutput,
+} from './outputs.ts';
 import type { CellCompiler, Kernel, KernelFactory, RawError } from './protocol.ts';
 import { decodeMappings, originalLine } from './sourcemap.ts';
 
@@ -56,7 +62,8 @@ function locate(cell: CodeCell, raw: RawError, map: string): CellError {
 
 /** Human-readable one-line description of a failed cell. */
 export function describeCellError(file: string, id: string, e: CellError): string {
-  const where = e.cellLine !== undefined ? `cell ${id} line ${e.cellLine} (${file}:${e.fileLine})` : `cell ${id}`;
+  const where =
+    e.cellLine !== undefined ? `cell ${id} line ${e.cellLine} (${file}:${e.fileLine})` : `cell ${id}`;
   return `${where}: ${e.name}: ${e.message}`;
 }
 
@@ -100,7 +107,11 @@ export class NotebookSession {
     await this.restart();
   }
 
-  async runCell(cell: CodeCell, timeoutMs: number, onOutput: (o: Output) => void = () => {}): Promise<CellResult> {
+  async runCell(
+    cell: CodeCell,
+    timeoutMs: number,
+    onOutput: (o: Output) => void = () => {},
+  ): Promise<CellResult> {
     const t0 = now();
     const outputs: Output[] = [];
     const done = (status: CellResult['status'], error?: CellError): CellResult => {
@@ -168,7 +179,11 @@ export class NotebookSession {
           message: `cell ${cell.id} exceeded its time limit of ${timeoutMs} ms and was stopped; the kernel was restarted (variables of earlier cells are gone)`,
         });
       }
-      if (stop === 'cancelled') return done('cancelled', { name: 'Cancelled', message: `cell ${cell.id} was cancelled; the kernel was restarted` });
+      if (stop === 'cancelled')
+        return done('cancelled', {
+          name: 'Cancelled',
+          message: `cell ${cell.id} was cancelled; the kernel was restarted`,
+        });
       if (r === 'stopped') throw new Error('unreachable');
       if (r.ok) return done('ok');
       return done('error', locate(cell, r.error, compiled.map));
@@ -199,7 +214,9 @@ export async function runNotebook(nb: Notebook, opts: EngineOptions): Promise<No
         continue;
       }
       opts.onEvent?.({ type: 'cell-start', id: cell.id, index, total: cells.length });
-      const r = await session.runCell(cell, timeoutMs, (output) => opts.onEvent?.({ type: 'output', id: cell.id, output }));
+      const r = await session.runCell(cell, timeoutMs, (output) =>
+        opts.onEvent?.({ type: 'output', id: cell.id, output }),
+      );
       results.push(r);
       opts.onEvent?.({ type: 'cell-end', result: r, index, total: cells.length });
       if (r.status !== 'ok') failed = true;
@@ -210,7 +227,8 @@ export async function runNotebook(nb: Notebook, opts: EngineOptions): Promise<No
   }
   let passed = 0;
   let failedAssertions = 0;
-  for (const r of results) for (const o of r.outputs) if (o.kind === 'assertion') o.ok ? passed++ : failedAssertions++;
+  for (const r of results)
+    for (const o of r.outputs) if (o.kind === 'assertion') o.ok ? passed++ : failedAssertions++;
   return {
     file: nb.file,
     title: nb.meta.title,

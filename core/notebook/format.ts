@@ -74,7 +74,16 @@ export class NotebookFormatError extends Error {
 
 export const CELL_ID_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const CODE_LANGS = new Set(['ts', 'typescript']);
-const META_KEYS = new Set(['title', 'author', 'pinpoint', 'repops', 'permissions', 'timeout', 'description', 'tags']);
+const META_KEYS = new Set([
+  'title',
+  'author',
+  'pinpoint',
+  'repops',
+  'permissions',
+  'timeout',
+  'description',
+  'tags',
+]);
 
 interface Line {
   text: string; // without line ending
@@ -141,11 +150,16 @@ function parseFrontMatter(file: string, yamlText: string, firstLine: number): Fr
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = firstLine + (e.linePos?.[0]?.line ?? 1) - 1;
-    throw new NotebookFormatError(file, line, `front matter is not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new NotebookFormatError(
+      file,
+      line,
+      `front matter is not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
   const data: unknown = doc.toJS();
   const at = (msg: string) => new NotebookFormatError(file, firstLine, `front matter: ${msg}`);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw at('must be a YAML mapping (key: value lines)');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw at('must be a YAML mapping (key: value lines)');
   const rec = data as Record<string, unknown>;
   for (const key of Object.keys(rec)) {
     if (!META_KEYS.has(key) && !key.startsWith('x-')) {
@@ -159,7 +173,7 @@ function parseFrontMatter(file: string, yamlText: string, firstLine: number): Fr
     return String(v);
   };
   const title = str('title');
-  if (!title || !title.trim()) throw at('"title" is required');
+  if (!title?.trim()) throw at('"title" is required');
   const meta: FrontMatter = { title, permissions: [] };
   for (const key of ['author', 'pinpoint', 'repops', 'description'] as const) {
     const v = str(key);
@@ -177,11 +191,13 @@ function parseFrontMatter(file: string, yamlText: string, firstLine: number): Fr
   }
   if (rec.timeout !== undefined && rec.timeout !== null) {
     const t = rec.timeout;
-    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw at('"timeout" must be a positive number of milliseconds');
+    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0)
+      throw at('"timeout" must be a positive number of milliseconds');
     meta.timeout = t;
   }
   if (rec.tags !== undefined && rec.tags !== null) {
-    if (!Array.isArray(rec.tags) || !rec.tags.every((t) => typeof t === 'string')) throw at('"tags" must be a list of strings');
+    if (!Array.isArray(rec.tags) || !rec.tags.every((t) => typeof t === 'string'))
+      throw at('"tags" must be a list of strings');
     meta.tags = rec.tags as string[];
   }
   return meta;
@@ -194,7 +210,11 @@ export function parseNotebook(source: string, file = '<notebook>'): Notebook {
   let i = 0;
   let frontMatterText = '';
   if (lines.length === 0 || lines[0].text.replace(/^\uFEFF/, '') !== '---') {
-    throw new NotebookFormatError(file, 1, 'a notebook starts with YAML front matter: a "---" line, "title: …", then "---"');
+    throw new NotebookFormatError(
+      file,
+      1,
+      'a notebook starts with YAML front matter: a "---" line, "title: …", then "---"',
+    );
   }
   let end = -1;
   for (let j = 1; j < lines.length; j++) {
@@ -251,14 +271,28 @@ export function parseNotebook(source: string, file = '<notebook>'): Notebook {
       continue;
     }
     if (info.id === null) {
-      throw new NotebookFormatError(file, i + 1, `code cell has no id: write ${open.fence}${info.lang} {id=c1} with an id unique in the notebook`);
+      throw new NotebookFormatError(
+        file,
+        i + 1,
+        `code cell has no id: write ${open.fence}${info.lang} {id=c1} with an id unique in the notebook`,
+      );
     }
     if (!CELL_ID_RE.test(info.id)) {
-      throw new NotebookFormatError(file, i + 1, `cell id "${info.id}" is invalid (letters, digits, _ . -; at most 64 characters)`);
+      throw new NotebookFormatError(
+        file,
+        i + 1,
+        `cell id "${info.id}" is invalid (letters, digits, _ . -; at most 64 characters)`,
+      );
     }
     const prev = ids.get(info.id);
-    if (prev !== undefined) throw new NotebookFormatError(file, i + 1, `duplicate cell id "${info.id}" (first used on line ${prev})`);
-    if (open.indent !== '') throw new NotebookFormatError(file, i + 1, 'code cell fences must start at column 1 (no indentation)');
+    if (prev !== undefined)
+      throw new NotebookFormatError(
+        file,
+        i + 1,
+        `duplicate cell id "${info.id}" (first used on line ${prev})`,
+      );
+    if (open.indent !== '')
+      throw new NotebookFormatError(file, i + 1, 'code cell fences must start at column 1 (no indentation)');
     ids.set(info.id, i + 1);
     flushProse(ln.start);
     const srcStart = ln.start + ln.text.length + ln.eol.length;
@@ -304,7 +338,17 @@ export function codeCells(nb: Notebook): CodeCell[] {
 /** A new cell with canonical fence and info (for editors that add cells). */
 export function makeCell(id: string, source: string, line = 0): CodeCell {
   if (!CELL_ID_RE.test(id)) throw new Error(`cell id "${id}" is invalid`);
-  return { kind: 'code', id, lang: 'ts', fence: '```', info: `ts {id=${id}}`, source, close: '```', eol: '\n', line };
+  return {
+    kind: 'code',
+    id,
+    lang: 'ts',
+    fence: '```',
+    info: `ts {id=${id}}`,
+    source,
+    close: '```',
+    eol: '\n',
+    line,
+  };
 }
 
 /** Replaces the front matter (re-serialised as YAML) — for editors; parsing keeps the original text. */

@@ -24,8 +24,15 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.assert{font-weight:60
 code{font-family:ui-monospace,monospace;background:#eef0f4;border-radius:3px;padding:0 3px}pre code{background:none;padding:0}
 `;
 
+/** Integers as they are; other numbers to 6 significant digits (tables are for reading, JSON keeps all bits). */
+export function fmtNumber(v: number): string {
+  if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+  return String(Number(v.toPrecision(6)));
+}
+
 function tableHtml(columns: string[], rows: unknown[][], title?: string): string {
-  const cell = (v: unknown) => (typeof v === 'number' ? `<td class="num">${esc(v)}</td>` : `<td>${esc(v ?? '')}</td>`);
+  const cell = (v: unknown) =>
+    typeof v === 'number' ? `<td class="num">${esc(fmtNumber(v))}</td>` : `<td>${esc(v ?? '')}</td>`;
   return `<table>${title ? `<caption>${esc(title)}</caption>` : ''}<thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map(cell).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -44,7 +51,12 @@ export function outputHtml(o: Output): string {
       return `<div class="assert ${o.ok ? 'pass' : 'fail'}">${o.ok ? '✓' : '✗'} ${esc(o.message)}</div>`;
     case 'ledger': {
       const svg = renderOutputSvg(o) ?? '';
-      const ev = o.events?.length ? tableHtml(['#', 'event', 'detail', 'hash'], o.events.map((e) => [e.seq, e.type, e.detail ?? '', e.hash ? `${e.hash.slice(0, 16)}…` : ''])) : '';
+      const ev = o.events?.length
+        ? tableHtml(
+            ['#', 'event', 'detail', 'hash'],
+            o.events.map((e) => [e.seq, e.type, e.detail ?? '', e.hash ? `${e.hash.slice(0, 16)}…` : '']),
+          )
+        : '';
       return `<figure class="figure" data-kind="ledger">${svg}</figure>${ev}`;
     }
     default:
@@ -62,7 +74,10 @@ export function renderReportHtml(nb: Notebook, result: NotebookResult): string {
   const byId = new Map(result.cells.map((c) => [c.id, c]));
   const body: string[] = [];
   const m = nb.meta;
-  body.push(`<header class="report"><h1>${esc(m.title)}</h1><p class="meta">`);
+  // The prose usually opens with the title as its own heading; then the header does not repeat it.
+  const first = nb.blocks[0];
+  const repeats = first?.kind === 'prose' && first.text.trimStart().startsWith(`# ${m.title}`);
+  body.push(`<header class="report">${repeats ? '' : `<h1>${esc(m.title)}</h1>`}<p class="meta">`);
   body.push(
     [
       m.author ? `by ${esc(m.author)}` : '',
@@ -91,7 +106,10 @@ export function renderReportHtml(nb: Notebook, result: NotebookResult): string {
       body.push('<div class="outputs">');
       for (const o of r.outputs) body.push(`<div class="output">${outputHtml(o)}</div>`);
       if (r.error) {
-        const where = r.error.cellLine !== undefined ? ` (cell ${b.id} line ${r.error.cellLine}, ${nb.file}:${r.error.fileLine})` : '';
+        const where =
+          r.error.cellLine !== undefined
+            ? ` (cell ${b.id} line ${r.error.cellLine}, ${nb.file}:${r.error.fileLine})`
+            : '';
         body.push(`<pre class="error">${esc(`${r.error.name}: ${r.error.message}${where}`)}</pre>`);
       }
       body.push('</div>');

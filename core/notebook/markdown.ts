@@ -9,16 +9,18 @@ function inline(s: string): string {
   const codes: string[] = [];
   let t = s.replace(/`([^`]+)`/g, (_, c: string) => {
     codes.push(`<code>${esc(c)}</code>`);
-    return `\u0000${codes.length - 1}\u0000`;
+    return `\uE000${codes.length - 1}\uE000`;
   });
   t = esc(t);
   t = t.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, label: string, href: string) => {
     const safe = /^(https?:|mailto:|#|\.{0,2}\/|[\w-]+\.(md|html)$)/i.test(href) ? href : '#';
     return `<a href="${safe}">${label}</a>`;
   });
-  t = t.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/(^|[^*\w])\*([^*\s][^*]*)\*/g, '$1<em>$2</em>');
+  t = t
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|[^*\w])\*([^*\s][^*]*)\*/g, '$1<em>$2</em>');
   t = t.replace(/(^|[^_\w])_([^_\s][^_]*)_(?=[^\w]|$)/g, '$1<em>$2</em>');
-  return t.replace(/\u0000(\d+)\u0000/g, (_, i: string) => codes[Number(i)]);
+  return t.replace(/\uE000(\d+)\uE000/g, (_, i: string) => codes[Number(i)]);
 }
 
 function tableRow(line: string): string[] {
@@ -46,7 +48,9 @@ export function markdownToHtml(md: string): string {
       const body: string[] = [];
       i++;
       while (i < lines.length && !lines[i].trimStart().startsWith(fence[1])) body.push(lines[i++]);
-      out.push(`<pre class="code"><code${fence[2] ? ` data-lang="${esc(fence[2])}"` : ''}>${esc(body.join('\n'))}</code></pre>`);
+      out.push(
+        `<pre class="code"><code${fence[2] ? ` data-lang="${esc(fence[2])}"` : ''}>${esc(body.join('\n'))}</code></pre>`,
+      );
       continue;
     }
     const h = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(ln);
@@ -85,7 +89,12 @@ export function markdownToHtml(md: string): string {
       const items: string[] = [];
       while (i < lines.length && /^\s*([-*+]|\d+[.)])\s+/.test(lines[i])) {
         let item = lines[i].replace(/^\s*([-*+]|\d+[.)])\s+/, '');
-        while (i + 1 < lines.length && /^\s{2,}\S/.test(lines[i + 1]) && !/^\s*([-*+]|\d+[.)])\s+/.test(lines[i + 1])) item += ` ${lines[++i].trim()}`;
+        while (
+          i + 1 < lines.length &&
+          /^\s{2,}\S/.test(lines[i + 1]) &&
+          !/^\s*([-*+]|\d+[.)])\s+/.test(lines[i + 1])
+        )
+          item += ` ${lines[++i].trim()}`;
         items.push(`<li>${inline(item)}</li>`);
         i++;
       }

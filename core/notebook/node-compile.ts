@@ -32,13 +32,19 @@ export const compileCell: CellCompiler = async (source, cellId) => {
   } catch (err) {
     const e = (err as esbuild.TransformFailure).errors?.[0];
     if (!e) throw err;
-    return { ok: false, message: e.text, line: e.location?.line ?? 1, column: e.location?.column ?? 0 } satisfies CompileResult;
+    return {
+      ok: false,
+      message: e.text,
+      line: e.location?.line ?? 1,
+      column: e.location?.column ?? 0,
+    } satisfies CompileResult;
   }
   try {
     return { ok: true, code: hoistCell(r.code).code, map: r.map };
   } catch (err) {
     if (!(err instanceof HoistError)) throw err;
-    const line = originalLine(decodeMappings((JSON.parse(r.map) as { mappings: string }).mappings), err.line) ?? 1;
+    const line =
+      originalLine(decodeMappings((JSON.parse(r.map) as { mappings: string }).mappings), err.line) ?? 1;
     return { ok: false, message: err.message, line, column: 0 };
   }
 };
@@ -74,6 +80,10 @@ export function preludeBundle(): Promise<string> {
 /** The sandbox worker's code (started with `new Worker(code, { eval: true })`). */
 export function sandboxWorkerBundle(): Promise<string> {
   // Strict mode: sloppy host frames would expose their functions through CallSite#getFunction.
-  workerCache ??= bundle(here('./node-sandbox.ts'), { format: 'cjs', platform: 'node', banner: { js: "'use strict';" } });
+  workerCache ??= bundle(here('./node-sandbox.ts'), {
+    format: 'cjs',
+    platform: 'node',
+    banner: { js: "'use strict';" },
+  });
   return workerCache;
 }

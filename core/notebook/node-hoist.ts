@@ -88,8 +88,15 @@ export function hoistCell(js: string): { code: string; names: string[] } {
         parts.push(`({ ${props.join(', ')} } = ${req})`);
       }
       replace(st, parts.length ? `${parts.join(', ')};` : `${req};`);
-    } else if (t.isExportDeclaration(st) || t.isExportAssignment(st) || (t.canHaveModifiers(st) && t.getModifiers(st)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword))) {
-      throw new HoistError('cells cannot export: top-level declarations are already shared with later cells', lineOf(st));
+    } else if (
+      t.isExportDeclaration(st) ||
+      t.isExportAssignment(st) ||
+      (t.canHaveModifiers(st) && t.getModifiers(st)?.some((m) => m.kind === t.SyntaxKind.ExportKeyword))
+    ) {
+      throw new HoistError(
+        'cells cannot export: top-level declarations are already shared with later cells',
+        lineOf(st),
+      );
     } else if (idx === stmts.length - 1 && t.isExpressionStatement(st)) {
       const e = st.expression.getText(sf);
       replace(st, `return (${e});`);

@@ -16,7 +16,10 @@ export function nodeKernelFactory(opts: NodeKernelOptions = {}): KernelFactory {
   return async (permissions: Permission[]) => startNodeKernel(permissions, opts);
 }
 
-export async function startNodeKernel(permissions: Permission[], opts: NodeKernelOptions = {}): Promise<Kernel> {
+export async function startNodeKernel(
+  permissions: Permission[],
+  opts: NodeKernelOptions = {},
+): Promise<Kernel> {
   const [code, prelude] = await Promise.all([sandboxWorkerBundle(), preludeBundle()]);
   const worker = new Worker(code, {
     eval: true,
@@ -45,7 +48,8 @@ export async function startNodeKernel(permissions: Permission[], opts: NodeKerne
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (msg: KernelMessage) => {
       if (msg.type === 'ready') resolve();
-      else if (msg.type === 'init-error') reject(new Error(`notebook kernel failed to start: ${msg.error.message}`));
+      else if (msg.type === 'init-error')
+        reject(new Error(`notebook kernel failed to start: ${msg.error.message}`));
       else if (msg.type === 'output' && pending && msg.id === pending.id) pending.onOutput(msg.json);
       else if (msg.type === 'done' && pending && msg.id === pending.id) {
         const p = pending;
@@ -57,7 +61,9 @@ export async function startNodeKernel(permissions: Permission[], opts: NodeKerne
       const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
       const error = {
         name: oom ? 'OutOfMemory' : err.name,
-        message: oom ? `the cell exceeded the kernel's memory limit (${opts.maxHeapMb ?? 1024} MiB heap)` : err.message,
+        message: oom
+          ? `the cell exceeded the kernel's memory limit (${opts.maxHeapMb ?? 1024} MiB heap)`
+          : err.message,
       };
       fail(error);
       reject(new Error(error.message));

@@ -9,14 +9,17 @@ import { compileCell } from './node-compile.ts';
 import { nodeKernelFactory } from './node-kernel.ts';
 import type { NotebookResult } from './outputs.ts';
 
-export type NodeRunOptions = Omit<EngineOptions, 'kernelFactory' | 'compile'> & Partial<Pick<EngineOptions, 'kernelFactory' | 'compile'>>;
+export type NodeRunOptions = Omit<EngineOptions, 'kernelFactory' | 'compile'> &
+  Partial<Pick<EngineOptions, 'kernelFactory' | 'compile'>>;
 
 export async function loadNotebookFile(path: string): Promise<Notebook> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`${path}: cannot read notebook (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(
+      `${path}: cannot read notebook (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return parseNotebook(text, path);
 }
@@ -25,7 +28,10 @@ export function runNotebookNode(nb: Notebook, opts: NodeRunOptions = {}): Promis
   return runNotebook(nb, { kernelFactory: nodeKernelFactory(), compile: compileCell, ...opts });
 }
 
-export async function runNotebookFile(path: string, opts: NodeRunOptions = {}): Promise<{ notebook: Notebook; result: NotebookResult }> {
+export async function runNotebookFile(
+  path: string,
+  opts: NodeRunOptions = {},
+): Promise<{ notebook: Notebook; result: NotebookResult }> {
   const notebook = await loadNotebookFile(path);
   return { notebook, result: await runNotebookNode(notebook, opts) };
 }

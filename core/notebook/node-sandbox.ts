@@ -23,7 +23,7 @@ import type { HostMessage, KernelMessage, RawError } from './protocol.ts';
 const FS_MODULES = new Set(['fs', 'fs/promises', 'path', 'url', 'os']);
 
 /** Context-realm setup code: receives host callbacks and keeps them out of reach of cells. */
-const SETUP = String.raw`(function (post, hostRequire, hostFetch, hostNow, hostTimer, hostClear, grants) {
+const SETUP = `(function (post, hostRequire, hostFetch, hostNow, hostTimer, hostClear, grants) {
   'use strict';
   const g = globalThis;
   const P = g.__pinpointPrelude;
@@ -166,8 +166,18 @@ function init(prelude: string, permissions: Permission[]): void {
         try {
           cb();
         } catch (err) {
-          const e = api ? (JSON.parse(api.describe(err)) as RawError) : { name: 'Error', message: 'timer callback failed' };
-          send({ type: 'output', id: currentCell, json: JSON.stringify({ kind: 'text', stream: 'stderr', text: `uncaught in timer: ${e.name}: ${e.message}` }) });
+          const e = api
+            ? (JSON.parse(api.describe(err)) as RawError)
+            : { name: 'Error', message: 'timer callback failed' };
+          send({
+            type: 'output',
+            id: currentCell,
+            json: JSON.stringify({
+              kind: 'text',
+              stream: 'stderr',
+              text: `uncaught in timer: ${e.name}: ${e.message}`,
+            }),
+          });
         }
       };
       timers.set(id, repeat ? setInterval(fire, ms) : setTimeout(fire, ms));
@@ -198,7 +208,11 @@ async function run(id: string, code: string): Promise<void> {
       }) as unknown as vm.ScriptOptions['importModuleDynamically'],
     });
     let value: unknown = script.runInContext(context, { displayErrors: false });
-    if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      typeof (value as PromiseLike<unknown>).then === 'function'
+    ) {
       value = await value;
     }
     cellApi.show(value);

@@ -194,7 +194,8 @@ export class OutputError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number';
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
@@ -205,7 +206,10 @@ function need(cond: boolean, msg: string): void {
 function checkAxis(a: unknown, name: string): void {
   need(isObj(a) && isStr(a.label), `chart.${name} needs a label`);
   const ax = a as Record<string, unknown>;
-  need(ax.scale === undefined || ax.scale === 'linear' || ax.scale === 'log', `chart.${name}.scale must be linear or log`);
+  need(
+    ax.scale === undefined || ax.scale === 'linear' || ax.scale === 'log',
+    `chart.${name}.scale must be linear or log`,
+  );
   need(
     ax.domain === undefined || (Array.isArray(ax.domain) && ax.domain.length === 2 && ax.domain.every(isNum)),
     `chart.${name}.domain must be [min, max]`,
@@ -219,7 +223,10 @@ function checkAxis(a: unknown, name: string): void {
 export function validateOutput(v: unknown): Output {
   need(isObj(v), 'not an object');
   const o = v as Record<string, unknown>;
-  need(isStr(o.kind) && (OUTPUT_KINDS as readonly string[]).includes(o.kind), `unknown kind ${JSON.stringify(o.kind)}`);
+  need(
+    isStr(o.kind) && (OUTPUT_KINDS as readonly string[]).includes(o.kind),
+    `unknown kind ${JSON.stringify(o.kind)}`,
+  );
   switch (o.kind) {
     case 'text':
       need(isStr(o.text), 'text.text must be a string');
@@ -239,30 +246,51 @@ export function validateOutput(v: unknown): Output {
       for (const s of o.series as unknown[]) {
         need(isObj(s) && isStr(s.name) && Array.isArray(s.points), 'chart series needs name and points');
         for (const p of (s as { points: unknown[] }).points) {
-          need(Array.isArray(p) && p.length === 2 && isNum(p[0]) && (p[1] === null || isNum(p[1])), 'chart point must be [x, y]');
+          need(
+            Array.isArray(p) && p.length === 2 && isNum(p[0]) && (p[1] === null || isNum(p[1])),
+            'chart point must be [x, y]',
+          );
         }
       }
       break;
     case 'heatmap': {
       const sh = o.shape;
-      need(Array.isArray(sh) && sh.length === 2 && sh.every((d) => Number.isInteger(d) && (d as number) >= 0), 'heatmap.shape must be [rows, cols]');
+      need(
+        Array.isArray(sh) && sh.length === 2 && sh.every((d) => Number.isInteger(d) && (d as number) >= 0),
+        'heatmap.shape must be [rows, cols]',
+      );
       const [r, c] = sh as number[];
-      need(Array.isArray(o.values) && o.values.length === r * c, `heatmap.values must have ${r}×${c} numbers`);
-      need((o.values as unknown[]).every((x) => isNum(x) || x === null), 'heatmap.values must be numbers');
+      need(
+        Array.isArray(o.values) && o.values.length === r * c,
+        `heatmap.values must have ${r}×${c} numbers`,
+      );
+      need(
+        (o.values as unknown[]).every((x) => isNum(x) || x === null),
+        'heatmap.values must be numbers',
+      );
       break;
     }
     case 'graph':
       need(Array.isArray(o.nodes) && Array.isArray(o.edges), 'graph needs nodes and edges');
-      for (const n of o.nodes as unknown[]) need(isObj(n) && isNum(n.id) && isStr(n.op) && Array.isArray(n.shape), 'graph node needs id, op, shape');
-      for (const e of o.edges as unknown[]) need(isObj(e) && isNum(e.from) && isNum(e.to), 'graph edge needs from and to');
+      for (const n of o.nodes as unknown[])
+        need(
+          isObj(n) && isNum(n.id) && isStr(n.op) && Array.isArray(n.shape),
+          'graph node needs id, op, shape',
+        );
+      for (const e of o.edges as unknown[])
+        need(isObj(e) && isNum(e.from) && isNum(e.to), 'graph edge needs from and to');
       break;
     case 'dispute':
-      need(Array.isArray(o.rounds) && o.rounds.every((r) => isObj(r) && isStr(r.phase)), 'dispute.rounds need a phase');
+      need(
+        Array.isArray(o.rounds) && o.rounds.every((r) => isObj(r) && isStr(r.phase)),
+        'dispute.rounds need a phase',
+      );
       need(isStr(o.verdict), 'dispute.verdict must be a string');
       break;
     case 'ledger':
       need(Array.isArray(o.accounts), 'ledger.accounts must be an array');
-      for (const a of o.accounts as unknown[]) need(isObj(a) && isStr(a.id) && isNum(a.balance), 'ledger account needs id and balance');
+      for (const a of o.accounts as unknown[])
+        need(isObj(a) && isStr(a.id) && isNum(a.balance), 'ledger account needs id and balance');
       break;
     case 'assertion':
       need(typeof o.ok === 'boolean' && isStr(o.message), 'assertion needs ok and message');

@@ -5,27 +5,27 @@
  */
 import './prelude-globals.ts';
 
-export * as hash from './prelude/hash.ts';
+export * as attacks from '../attacks/index.ts';
+export * as proof from '../proof/index.ts';
 export * as repops from '../repops/index.ts';
 export * as train from '../train/index.ts';
-export * as proof from '../proof/index.ts';
 export * as verify from '../verify/index.ts';
-export * as dispute from '../dispute/index.ts';
-export * as attacks from '../attacks/index.ts';
-export * as ledger from './prelude/ledger.ts';
+export { PINPOINT_VERSION } from '../version.ts';
 export {
   assert,
   chart,
   display,
   dispute as showDispute,
-  showTranscript,
   formatValue,
   graph,
   heatmap,
   ledger as showLedger,
   markdown,
   setOutputSink,
+  showTranscript,
   table,
   text,
 } from './display.ts';
-export { PINPOINT_VERSION } from '../version.ts';
+export * as dispute from './prelude/dispute.ts';
+export * as hash from './prelude/hash.ts';
+export * as ledger from './prelude/ledger.ts';

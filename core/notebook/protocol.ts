@@ -25,7 +25,11 @@ export type KernelMessage =
 /** A running kernel: runs compiled cells one at a time in one shared scope. */
 export interface Kernel {
   /** Runs compiled JavaScript; `onOutput` gets each displayed output's JSON as it is produced. */
-  run(id: string, code: string, onOutput: (json: string) => void): Promise<{ ok: true } | { ok: false; error: RawError }>;
+  run(
+    id: string,
+    code: string,
+    onOutput: (json: string) => void,
+  ): Promise<{ ok: true } | { ok: false; error: RawError }>;
   /** Stops the kernel at once (even inside an infinite loop). */
   terminate(): Promise<void>;
 }

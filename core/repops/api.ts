@@ -20,6 +20,8 @@ export const log = (x: Var, label?: string): Var => apply('log', [x], {}, label)
 
 /** A[m,k]·B[k,n]. */
 export const matmul = (a: Var, b: Var, label?: string): Var => apply('matmul', [a, b], {}, label);
+/** A[B,m,k]·B[B,k,n] per batch entry (e.g. attention heads). */
+export const batchMatmul = (a: Var, b: Var, label?: string): Var => apply('batch_matmul', [a, b], {}, label);
 /** x[m,k]·W[k,n] + b[n] (W is [in, out]). */
 export const linear = (x: Var, w: Var, b: Var, label?: string): Var => apply('linear', [x, w, b], {}, label);
 

@@ -22,8 +22,8 @@ export const INIT_STREAM = 0x696e0000; // "in" << 16 | parameter index
 
 export interface ParamSpec extends StateEntry {
   readonly kind: 'param';
-  /** 'normal' with std, or a constant fill. */
-  readonly init: { readonly normal: number } | { readonly fill: number };
+  /** 'normal' with std, a constant fill, or given values (imported models). */
+  readonly init: { readonly normal: number } | { readonly fill: number } | { readonly values: Float32Array };
 }
 
 export interface Model {
@@ -48,6 +48,12 @@ export function initParams(model: Model, seed: number): Tensor[] {
     let data: Float32Array;
     if ('fill' in p.init) {
       data = new Float32Array(n).fill(p.init.fill);
+    } else if ('values' in p.init) {
+      if (p.init.values.length !== n)
+        throw new ModelError(
+          `parameter "${p.name}" has ${p.init.values.length} initial values, shape needs ${n}`,
+        );
+      data = p.init.values.slice();
     } else {
       const std = Math.fround(p.init.normal);
       data = randomNormal(seed, INIT_STREAM + i, n);
@@ -74,6 +80,29 @@ function constLeaf(tape: Tape, name: string, t: Tensor): Var {
   return leaf(tape, t, { kind: 'const', name, requiresGrad: false });
 }
 
+/** Builds a model of a kind defined outside core/train (e.g. 'onnx' by core/onnx/train-model.ts). */
+export type ModelBuilder = (spec: ModelSpec, data: Dataset) => Model;
+const BUILDERS = new Map<string, ModelBuilder>();
+
+export function registerModelBuilder(kind: string, build: ModelBuilder): void {
+  BUILDERS.set(kind, build);
+}
+
+export function hasModelBuilder(kind: string): boolean {
+  return BUILDERS.has(kind);
+}
+
+/**
+ * Loads the module that builds model kind `kind` when it lives outside core/train (so plain MLP/CNN/
+ * transformer runs never pay for the ONNX reader). Call before `prepareTask` on tasks of such kinds.
+ */
+export async function ensureModelKind(kind: string): Promise<void> {
+  if (kind !== 'onnx' || BUILDERS.has('onnx')) return;
+  const mod = (await import('../onnx/train-model.ts')) as { onnxTrainModel?: unknown };
+  if (!BUILDERS.has('onnx') && typeof mod.onnxTrainModel === 'function')
+    registerModelBuilder('onnx', mod.onnxTrainModel as ModelBuilder);
+}
+
 export function buildModel(spec: ModelSpec, data: Dataset): Model {
   switch (spec.kind) {
     case 'mlp':
@@ -82,6 +111,14 @@ export function buildModel(spec: ModelSpec, data: Dataset): Model {
       return cnn(spec, data);
     case 'transformer':
       return transformer(spec, data);
+    default: {
+      const build = BUILDERS.get(spec.kind);
+      if (!build)
+        throw new ModelError(
+          `model kind "${spec.kind}" is not loaded: call ensureModelKind("${spec.kind}") first`,
+        );
+      return build(spec, data);
+    }
   }
 }
 

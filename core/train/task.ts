@@ -40,7 +40,14 @@ export interface TransformerSpec {
   readonly layers: number;
   readonly ffn: number;
 }
-export type ModelSpec = MlpSpec | CnnSpec | TransformerSpec;
+/** An imported ONNX graph (core/onnx/train-model.ts builds it; see `ensureModelKind`). */
+export interface OnnxSpec {
+  readonly kind: 'onnx';
+  /** The .onnx file, base64-encoded (so the task digest covers architecture and initial weights). */
+  readonly onnx: string;
+  readonly source?: string;
+}
+export type ModelSpec = MlpSpec | CnnSpec | TransformerSpec | OnnxSpec;
 
 export interface OptimizerSpec {
   readonly kind: 'sgd' | 'momentum' | 'adam' | 'adamw';
@@ -240,8 +247,19 @@ function parseModel(r: Reader, v: unknown): ModelSpec {
       ffn: r.int(m, 'ffn', '$.model', 1, 16384),
     };
   }
+  if (kindOf === 'onnx') {
+    const m = r.obj(v, '$.model', ['kind', 'onnx', 'source']);
+    const onnx = r.str(m, 'onnx', '$.model') as string;
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(onnx) || onnx.length % 4 !== 0)
+      r.fail('$.model.onnx', 'expected the .onnx file as base64');
+    const source = r.str(m, 'source', '$.model', true);
+    return source === undefined ? { kind: 'onnx', onnx } : { kind: 'onnx', onnx, source };
+  }
   const m = r.obj(v, '$.model', Object.keys((v ?? {}) as Obj));
-  return r.fail('$.model.kind', `expected one of "mlp", "cnn", "transformer", got ${describe(m.kind)}`);
+  return r.fail(
+    '$.model.kind',
+    `expected one of "mlp", "cnn", "transformer", "onnx", got ${describe(m.kind)}`,
+  );
 }
 
 function parseOptimizer(r: Reader, v: unknown): OptimizerSpec {

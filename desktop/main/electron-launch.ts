@@ -30,7 +30,8 @@ export function installedElectron(repoRoot: string): string | null {
 export function findElectron(repoRoot: string, allowDownload: boolean): { bin: string } | { reason: string } {
   const have = installedElectron(repoRoot);
   if (have) return { bin: have };
-  if (!existsSync(join(repoRoot, 'node_modules/electron/package.json'))) return { reason: 'the electron package is not installed' };
+  if (!existsSync(join(repoRoot, 'node_modules/electron/package.json')))
+    return { reason: 'the electron package is not installed' };
   if (!allowDownload) return { reason: 'the Electron binary is not installed' };
   // `require('electron')` downloads the binary on first use (it needs github.com).
   const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
@@ -41,8 +42,14 @@ export function findElectron(repoRoot: string, allowDownload: boolean): { bin: s
   });
   const bin = r.stdout?.trim();
   if (r.status === 0 && bin && existsSync(bin)) return { bin };
-  const why = (r.error?.message ?? r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `exit code ${r.status}`;
-  return { reason: `the Electron binary could not be downloaded (${why.trim().replace(/^\w*Error: /, '').slice(0, 160)})` };
+  const why =
+    (r.error?.message ?? r.stderr ?? '').split('\n').find((l) => l.trim()) ?? `exit code ${r.status}`;
+  return {
+    reason: `the Electron binary could not be downloaded (${why
+      .trim()
+      .replace(/^\w*Error: /, '')
+      .slice(0, 160)})`,
+  };
 }
 
 /** Bundles electron-main.ts and preload.ts into dist/electron/. */
@@ -58,7 +65,9 @@ export async function bundleElectron(repoRoot: string): Promise<string> {
     target: 'node20',
     external: ['electron'],
     logLevel: 'error',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
   await build({
     entryPoints: [join(here, 'preload.ts')],
@@ -89,7 +98,10 @@ export async function launchElectron(opts: {
   try {
     main = await bundleElectron(opts.repoRoot);
   } catch (err) {
-    return { ok: false, reason: `the Electron main process could not be bundled (${(err as Error).message.split('\n')[0]})` };
+    return {
+      ok: false,
+      reason: `the Electron main process could not be bundled (${(err as Error).message.split('\n')[0]})`,
+    };
   }
   const child = spawn(found.bin, [main, ...(opts.files ?? [])], {
     cwd: opts.repoRoot,

@@ -10,7 +10,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, type MenuItemConstructorOptions, protocol, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  type MenuItemConstructorOptions,
+  protocol,
+  shell,
+} from 'electron';
 import { IPC_CALL, IPC_EVENT, type ServerEvent } from '../shared/api.ts';
 import { handleIpcCall } from './ipc.ts';
 import { connectRemoteBackend } from './remote-backend.ts';
@@ -23,7 +32,11 @@ const env = (name: string) => {
 };
 const rendererDir = resolve(env('PINPOINT_RENDERER_DIR'));
 const preload = fileURLToPath(new URL('./preload.cjs', import.meta.url));
-const backend = connectRemoteBackend(env('PINPOINT_BACKEND_URL'), env('PINPOINT_BACKEND_TOKEN'), env('PINPOINT_ADMIN_TOKEN'));
+const backend = connectRemoteBackend(
+  env('PINPOINT_BACKEND_URL'),
+  env('PINPOINT_BACKEND_TOKEN'),
+  env('PINPOINT_ADMIN_TOKEN'),
+);
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -43,7 +56,9 @@ const FILE_FILTERS = [
   { name: 'Ledgers', extensions: ['db', 'sqlite'] },
 ];
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 let win: BrowserWindow | null = null;
 
@@ -98,7 +113,11 @@ async function buildMenu(): Promise<void> {
         { label: 'Command Palette…', accelerator: 'CmdOrCtrl+Shift+P', click: () => command('app.palette') },
         { type: 'separator' },
         ...['notebook', 'proof', 'graph', 'dispute', 'ledger'].map(
-          (id, i): MenuItemConstructorOptions => ({ label: id[0].toUpperCase() + id.slice(1), accelerator: `CmdOrCtrl+${i + 1}`, click: () => command(`view.${id}`) }),
+          (id, i): MenuItemConstructorOptions => ({
+            label: id[0].toUpperCase() + id.slice(1),
+            accelerator: `CmdOrCtrl+${i + 1}`,
+            click: () => command(`view.${id}`),
+          }),
         ),
         { type: 'separator' },
         { role: 'reload' },
@@ -106,7 +125,13 @@ async function buildMenu(): Promise<void> {
         { role: 'togglefullscreen' },
       ],
     },
-    { role: 'help', submenu: [{ label: 'Welcome Notebook', click: () => command('app.demo') }, { label: 'About Pinpoint', click: () => command('app.about') }] },
+    {
+      role: 'help',
+      submenu: [
+        { label: 'Welcome Notebook', click: () => command('app.demo') },
+        { label: 'About Pinpoint', click: () => command('app.about') },
+      ],
+    },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
@@ -117,8 +142,12 @@ function serveRenderer(): void {
     if (url.host !== 'pinpoint') return new Response('not found', { status: 404 });
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
     const file = resolve(rendererDir, rel);
-    if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) return new Response('not found', { status: 404 });
-    const headers: Record<string, string> = { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'x-content-type-options': 'nosniff' };
+    if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile())
+      return new Response('not found', { status: 404 });
+    const headers: Record<string, string> = {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'x-content-type-options': 'nosniff',
+    };
     if (extname(file) === '.html') headers['content-security-policy'] = CSP;
     return new Response(readFileSync(file), { headers });
   });
@@ -165,14 +194,17 @@ function createWindow(): void {
 
 app.whenReady().then(async () => {
   serveRenderer();
-  ipcMain.handle(IPC_CALL, (event, payload: unknown) => handleIpcCall(backend, payload, event.senderFrame?.url));
+  ipcMain.handle(IPC_CALL, (event, payload: unknown) =>
+    handleIpcCall(backend, payload, event.senderFrame?.url),
+  );
   backend.subscribe((event) => {
     win?.webContents.send(IPC_EVENT, event);
     if (event.type === 'open') void buildMenu();
   });
   await buildMenu();
   createWindow();
-  for (const arg of process.argv.slice(2)) if (!arg.startsWith('-') && existsSync(arg)) void openPath(join(process.cwd(), arg));
+  for (const arg of process.argv.slice(2))
+    if (!arg.startsWith('-') && existsSync(arg)) void openPath(join(process.cwd(), arg));
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });

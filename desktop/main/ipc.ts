@@ -12,12 +12,26 @@ export function isTrustedSender(url: string | undefined): boolean {
   return typeof url === 'string' && url.startsWith('app://pinpoint/');
 }
 
-export async function handleIpcCall(backend: BackendLike, payload: unknown, senderUrl?: string): Promise<CallResponse> {
+export async function handleIpcCall(
+  backend: BackendLike,
+  payload: unknown,
+  senderUrl?: string,
+): Promise<CallResponse> {
   if (!isTrustedSender(senderUrl)) {
-    return { ok: false, error: { code: 'forbidden', message: `IPC call from an untrusted page (${senderUrl ?? 'unknown'})` } };
+    return {
+      ok: false,
+      error: { code: 'forbidden', message: `IPC call from an untrusted page (${senderUrl ?? 'unknown'})` },
+    };
   }
-  if (!payload || typeof payload !== 'object' || typeof (payload as { method?: unknown }).method !== 'string') {
-    return { ok: false, error: { code: 'bad-request', message: 'IPC payload must be { method: string, args }' } };
+  if (
+    !payload ||
+    typeof payload !== 'object' ||
+    typeof (payload as { method?: unknown }).method !== 'string'
+  ) {
+    return {
+      ok: false,
+      error: { code: 'bad-request', message: 'IPC payload must be { method: string, args }' },
+    };
   }
   const { method, args } = payload as { method: string; args?: unknown };
   if (method.startsWith('admin.')) {
@@ -28,7 +42,13 @@ export async function handleIpcCall(backend: BackendLike, payload: unknown, send
   try {
     clean = args === undefined ? {} : JSON.parse(JSON.stringify(args));
   } catch (err) {
-    return { ok: false, error: { code: 'bad-request', message: `${method}: arguments are not JSON (${(err as Error).message})` } };
+    return {
+      ok: false,
+      error: {
+        code: 'bad-request',
+        message: `${method}: arguments are not JSON (${(err as Error).message})`,
+      },
+    };
   }
   return backend.call(method, clean);
 }

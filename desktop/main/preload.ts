@@ -2,8 +2,14 @@
  * Electron preload (sandboxed; bundled to CommonJS by electron-launch.ts): exposes exactly one typed
  * object, `window.pinpoint` (PreloadBridge), through contextBridge. The page never sees ipcRenderer.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { type CallResponse, IPC_CALL, IPC_EVENT, type PreloadBridge, type ServerEvent } from '../shared/api.ts';
+import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
+import {
+  type CallResponse,
+  IPC_CALL,
+  IPC_EVENT,
+  type PreloadBridge,
+  type ServerEvent,
+} from '../shared/api.ts';
 
 const bridge: PreloadBridge = {
   call(method: string, args: unknown): Promise<CallResponse> {

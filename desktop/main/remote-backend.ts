@@ -10,7 +10,11 @@ export interface BackendLike {
   subscribe(listener: (event: ServerEvent) => void): () => void;
 }
 
-export function connectRemoteBackend(baseUrl: string, token: string, adminToken?: string): BackendLike & { close(): void } {
+export function connectRemoteBackend(
+  baseUrl: string,
+  token: string,
+  adminToken?: string,
+): BackendLike & { close(): void } {
   const listeners = new Set<(event: ServerEvent) => void>();
   const abort = new AbortController();
   let streaming = false;
@@ -20,7 +24,9 @@ export function connectRemoteBackend(baseUrl: string, token: string, adminToken?
     streaming = true;
     while (!abort.signal.aborted) {
       try {
-        const res = await fetch(`${origin}/api/events?token=${encodeURIComponent(token)}`, { signal: abort.signal });
+        const res = await fetch(`${origin}/api/events?token=${encodeURIComponent(token)}`, {
+          signal: abort.signal,
+        });
         if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
         const decoder = new TextDecoder();
         let buf = '';
@@ -63,10 +69,20 @@ export function connectRemoteBackend(baseUrl: string, token: string, adminToken?
           },
           body: JSON.stringify({ method, args }),
         });
-        if (!res.ok) return { ok: false, error: { code: `http-${res.status}`, message: `${method}: ${await res.text()}` } };
+        if (!res.ok)
+          return {
+            ok: false,
+            error: { code: `http-${res.status}`, message: `${method}: ${await res.text()}` },
+          };
         return (await res.json()) as CallResponse;
       } catch (err) {
-        return { ok: false, error: { code: 'offline', message: `${method}: the Pinpoint backend is not reachable (${(err as Error).message})` } };
+        return {
+          ok: false,
+          error: {
+            code: 'offline',
+            message: `${method}: the Pinpoint backend is not reachable (${(err as Error).message})`,
+          },
+        };
       }
     },
     subscribe(listener) {

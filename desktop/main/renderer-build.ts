@@ -9,7 +9,16 @@
  * (so a new view folder triggers a build).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 export interface RendererBuild {
@@ -20,7 +29,10 @@ export interface RendererBuild {
 
 const LOCK_STALE_MS = 5 * 60_000;
 
-export async function ensureRenderer(repoRoot: string, opts: { force?: boolean; log?: (msg: string) => void } = {}): Promise<RendererBuild> {
+export async function ensureRenderer(
+  repoRoot: string,
+  opts: { force?: boolean; log?: (msg: string) => void } = {},
+): Promise<RendererBuild> {
   const t0 = Date.now();
   const distRoot = join(repoRoot, 'dist/renderer');
   mkdirSync(distRoot, { recursive: true });
@@ -40,7 +52,10 @@ export async function ensureRenderer(repoRoot: string, opts: { force?: boolean; 
     const dir = join(distRoot, stamp.slice(0, 16));
     rmSync(dir, { recursive: true, force: true });
     renameDir(tmp, dir);
-    writeFileSync(join(distRoot, 'latest.json'), `${JSON.stringify({ dir: relative(distRoot, dir), stamp, inputs }, null, 1)}\n`);
+    writeFileSync(
+      join(distRoot, 'latest.json'),
+      `${JSON.stringify({ dir: relative(distRoot, dir), stamp, inputs }, null, 1)}\n`,
+    );
     prune(distRoot, dir);
     return { dir, built: true, ms: Date.now() - t0 };
   } finally {
@@ -51,7 +66,11 @@ export async function ensureRenderer(repoRoot: string, opts: { force?: boolean; 
 /** The build folder recorded in latest.json, if its stamp still matches the sources. */
 function readLatest(repoRoot: string, distRoot: string): string | null {
   try {
-    const latest = JSON.parse(readFileSync(join(distRoot, 'latest.json'), 'utf8')) as { dir: string; stamp: string; inputs: string[] };
+    const latest = JSON.parse(readFileSync(join(distRoot, 'latest.json'), 'utf8')) as {
+      dir: string;
+      stamp: string;
+      inputs: string[];
+    };
     const dir = join(distRoot, latest.dir);
     if (!existsSync(join(dir, 'index.html'))) return null;
     return stampOf(repoRoot, latest.inputs) === latest.stamp ? dir : null;
@@ -62,7 +81,12 @@ function readLatest(repoRoot: string, distRoot: string): string | null {
 
 function stampOf(repoRoot: string, inputs: string[]): string {
   const h = createHash('sha256');
-  const all = new Set([...inputs, ...walk(repoRoot, 'desktop/renderer'), ...walk(repoRoot, 'desktop/shared'), 'vite.config.ts']);
+  const all = new Set([
+    ...inputs,
+    ...walk(repoRoot, 'desktop/renderer'),
+    ...walk(repoRoot, 'desktop/shared'),
+    'vite.config.ts',
+  ]);
   for (const rel of [...all].sort()) {
     let s: { size: number; mtimeMs: number } | null = null;
     try {
@@ -105,7 +129,8 @@ async function viteBuild(repoRoot: string, outDir: string): Promise<string[]> {
           for (const chunk of Object.values(bundle)) {
             for (const id of chunk.moduleIds ?? []) {
               const rel = relative(repoRoot, id.split('?')[0]);
-              if (!rel.startsWith('..') && !rel.startsWith('node_modules') && !id.startsWith('\0')) inputs.add(rel);
+              if (!rel.startsWith('..') && !rel.startsWith('node_modules') && !id.startsWith('\0'))
+                inputs.add(rel);
             }
           }
         },
@@ -122,7 +147,8 @@ async function acquire(lock: string): Promise<void> {
       return;
     } catch {
       try {
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS)
+          rmSync(lock, { recursive: true, force: true });
       } catch {}
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -142,6 +168,7 @@ function prune(distRoot: string, keep: string): void {
     .sort((a, b) => b.mtime - a.mtime);
   for (const d of dirs.slice(1)) {
     // Stale temp folders from crashed builds and older builds.
-    if (Date.now() - d.mtime > 60_000 || !d.path.includes('tmp-')) rmSync(d.path, { recursive: true, force: true });
+    if (Date.now() - d.mtime > 60_000 || !d.path.includes('tmp-'))
+      rmSync(d.path, { recursive: true, force: true });
   }
 }

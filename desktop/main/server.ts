@@ -107,7 +107,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const host = req.headers.host ?? '';
     const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
-    if (!allowedHosts.includes(host.toLowerCase())) return send(res, 403, `forbidden: Host "${host}" is not this local server`);
+    if (!allowedHosts.includes(host.toLowerCase()))
+      return send(res, 403, `forbidden: Host "${host}" is not this local server`);
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedHosts.some((h) => origin.toLowerCase() === `http://${h}`))
       return send(res, 403, `forbidden: Origin "${origin}" is not this local server`);
@@ -115,7 +116,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     if (url.pathname === '/api/call') {
       if (req.method !== 'POST') return send(res, 405, 'use POST');
-      if (!tokenOk(req.headers['x-pinpoint-token'] as string | undefined)) return send(res, 401, 'missing or wrong token');
+      if (!tokenOk(req.headers['x-pinpoint-token'] as string | undefined))
+        return send(res, 401, 'missing or wrong token');
       if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
         return send(res, 415, 'content-type must be application/json');
       let body: { method?: unknown; args?: unknown };
@@ -132,7 +134,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (url.pathname === '/api/events') {
       if (!tokenOk(url.searchParams.get('token'))) return send(res, 401, 'missing or wrong token');
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', ...SECURITY_HEADERS });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        ...SECURITY_HEADERS,
+      });
       res.write(': connected\n\n');
       streams.add(res);
       req.on('close', () => streams.delete(res));
@@ -143,7 +150,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     if (url.pathname === '/' || url.pathname === '/index.html') {
       if (!tokenOk(url.searchParams.get('token')))
-        return send(res, 401, 'Pinpoint: open the URL printed by `pinpoint serve` (it carries an access token).');
+        return send(
+          res,
+          401,
+          'Pinpoint: open the URL printed by `pinpoint serve` (it carries an access token).',
+        );
       const html = await readFile(join(staticDir, 'index.html'), 'utf8');
       // The page reads its token from this meta tag (kept out of the URL after load).
       const page = html.replace('<head>', `<head>\n<meta name="pinpoint-token" content="${token}">`);

@@ -109,7 +109,7 @@ export interface DisputeReplay {
   title: string;
   transcript: Transcript;
   /** Public structure of the disputed step (ops, phases, shapes), when the task is known. */
-  graph: { id: number; op: string; phase: NodePhase; inputs: number[]; shape: number[] }[] | null;
+  graph: { id: number; op: string; phase: NodePhase; inputs: number[]; shape: number[]; label?: string }[] | null;
   /** Ledger dispute id, when it came from a ledger (the Ledger view can open it). */
   ledgerDispute: number | null;
   ledgerPath: string | null;

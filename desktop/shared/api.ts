@@ -113,7 +113,12 @@ export interface ShellApi {
   'notebook.open': (args: { path: string }) => Promise<NotebookDoc>;
   'notebook.save': (args: { path: string; doc: NotebookDoc }) => Promise<{ path: string; bytes: number }>;
   /** Starts a run of the given cells (in order, after the cells before them when `withPrevious`). */
-  'notebook.run': (args: { path: string; doc: NotebookDoc; cellIds: string[]; timeoutMs?: number }) => Promise<{
+  'notebook.run': (args: {
+    path: string;
+    doc: NotebookDoc;
+    cellIds: string[];
+    timeoutMs?: number;
+  }) => Promise<{
     jobId: string;
   }>;
   /** Type definitions of the API in scope in cells, for the editor's completion and hover. */

@@ -13,10 +13,18 @@ for (const attack of ATTACKS) {
       [2, 'fast'],
     ] as const) {
       const o = await attack.run({ seed, mode });
-      assert.ok(o.asExpected, `${describeOutcome(o)} — expected ${JSON.stringify(o.expected)}; ${o.verdict.reason}`);
+      assert.ok(
+        o.asExpected,
+        `${describeOutcome(o)} — expected ${JSON.stringify(o.expected)}; ${o.verdict.reason}`,
+      );
       // Independent of the expectation table: the attacker (and only the attacker) loses.
       const losers = [...o.verdict.losers].sort();
-      const want = attack.attacker === 'both' ? ['challenger', 'solver'] : attack.name === 'copy-proof' ? ['challenger'] : [attack.attacker];
+      const want =
+        attack.attacker === 'both'
+          ? ['challenger', 'solver']
+          : attack.name === 'copy-proof'
+            ? ['challenger']
+            : [attack.attacker];
       assert.deepEqual(losers, want, o.verdict.reason);
       if (o.expected.step !== null) assert.equal(o.verdict.step, o.expected.step);
       if (o.expected.op !== null) assert.equal(o.verdict.op, o.expected.op);
@@ -24,7 +32,9 @@ for (const attack of ATTACKS) {
         assert.equal(o.spoof.passesJia, true, `${attack.name} should pass the plain Jia-style checker`);
         assert.equal(o.spoof.stoppedByPinpoint, attack.name !== 'copy-proof');
       }
-      assert.ok(o.transcript.cost.rounds.steps + o.transcript.cost.rounds.ops <= o.transcript.cost.rounds.bound);
+      assert.ok(
+        o.transcript.cost.rounds.steps + o.transcript.cost.rounds.ops <= o.transcript.cost.rounds.bound,
+      );
     }
   });
 }

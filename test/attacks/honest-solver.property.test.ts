@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import * as H from '../../core/attacks/hooks.ts';
 import { EquivocatingParty, GarbageParty, RefusingParty } from '../../core/attacks/parties.ts';
-import { executeRun, type ExecHooks, type RunTrace } from '../../core/dispute/execute.ts';
+import { type ExecHooks, executeRun, type RunTrace } from '../../core/dispute/execute.ts';
 import { TraceParty } from '../../core/dispute/party.ts';
 import { runDispute } from '../../core/dispute/referee.ts';
 import { syntheticTask } from '../../core/dispute/synthetic.ts';
@@ -24,13 +24,30 @@ function setup(seed: number) {
   let s = tasks.get(seed);
   if (!s) {
     const task = syntheticTask({ seed, steps: T, forwardOps: 4 });
-    s = { task, honest: { trace: executeRun(task, { mode: 'trace' }), fast: executeRun(task, { mode: 'fast' }) } };
+    s = {
+      task,
+      honest: { trace: executeRun(task, { mode: 'trace' }), fast: executeRun(task, { mode: 'fast' }) },
+    };
     tasks.set(seed, s);
   }
   return s;
 }
 
-const STRATEGIES = ['alter', 'lazy', 'perturb', 'wrong-batch', 'declared-batch', 'stale', 'forged', 'scale', 'equivocate-steps', 'equivocate-ops', 'refuse', 'garbage', 'same-run'] as const;
+const STRATEGIES = [
+  'alter',
+  'lazy',
+  'perturb',
+  'wrong-batch',
+  'declared-batch',
+  'stale',
+  'forged',
+  'scale',
+  'equivocate-steps',
+  'equivocate-ops',
+  'refuse',
+  'garbage',
+  'same-run',
+] as const;
 
 function hooksFor(name: (typeof STRATEGIES)[number], task: DisputeTask, t: number, x: number): ExecHooks {
   const ops = task.graph(t).nodes.flatMap((n, i) => (n.op === 'leaf' ? [] : [i]));
@@ -54,13 +71,21 @@ function hooksFor(name: (typeof STRATEGIES)[number], task: DisputeTask, t: numbe
   }
 }
 
-function adversary(name: (typeof STRATEGIES)[number], seed: number, mode: 'trace' | 'fast', t: number, x: number): DisputeParty {
+function adversary(
+  name: (typeof STRATEGIES)[number],
+  seed: number,
+  mode: 'trace' | 'fast',
+  t: number,
+  x: number,
+): DisputeParty {
   const { task, honest } = setup(seed);
   if (name === 'garbage') return new GarbageParty('garbage', T, x);
   if (name === 'same-run') return new TraceParty('copy', honest[mode]);
   const bad = new TraceParty('cheat', executeRun(task, { mode, hooks: hooksFor(name, task, t, x) }));
-  if (name === 'equivocate-steps') return new EquivocatingParty('eq', bad, new TraceParty('h', honest[mode]), 'steps');
-  if (name === 'equivocate-ops') return new EquivocatingParty('eq', bad, new TraceParty('h', honest[mode]), 'ops');
+  if (name === 'equivocate-steps')
+    return new EquivocatingParty('eq', bad, new TraceParty('h', honest[mode]), 'steps');
+  if (name === 'equivocate-ops')
+    return new EquivocatingParty('eq', bad, new TraceParty('h', honest[mode]), 'ops');
   if (name === 'refuse') return new RefusingParty('silent', bad, x % 12);
   return bad;
 }
@@ -77,7 +102,11 @@ test(`an honest solver is never slashed by any challenger strategy (${RUNS} runs
   await fc.assert(
     fc.asyncProperty(arb, async (c) => {
       const { task, honest } = setup(c.seed);
-      const { verdict } = await runDispute(new TraceParty('honest', honest[c.mode]), adversary(c.strategy, c.seed, c.mode, c.t, c.x), refereeConfig(task, c.mode, 50));
+      const { verdict } = await runDispute(
+        new TraceParty('honest', honest[c.mode]),
+        adversary(c.strategy, c.seed, c.mode, c.t, c.x),
+        refereeConfig(task, c.mode, 50),
+      );
       assert.deepEqual(verdict.losers, ['challenger'], `${c.strategy}: ${verdict.reason}`);
     }),
     { numRuns: RUNS },
@@ -86,11 +115,18 @@ test(`an honest solver is never slashed by any challenger strategy (${RUNS} runs
 
 test(`an honest challenger never loses against any cheating solver (${RUNS} runs)`, async () => {
   await fc.assert(
-    fc.asyncProperty(arb.filter((c) => c.strategy !== 'same-run'), async (c) => {
-      const { task, honest } = setup(c.seed);
-      const { verdict } = await runDispute(adversary(c.strategy, c.seed, c.mode, c.t, c.x), new TraceParty('honest', honest[c.mode]), refereeConfig(task, c.mode, 50));
-      assert.deepEqual(verdict.losers, ['solver'], `${c.strategy}: ${verdict.reason}`);
-    }),
+    fc.asyncProperty(
+      arb.filter((c) => c.strategy !== 'same-run'),
+      async (c) => {
+        const { task, honest } = setup(c.seed);
+        const { verdict } = await runDispute(
+          adversary(c.strategy, c.seed, c.mode, c.t, c.x),
+          new TraceParty('honest', honest[c.mode]),
+          refereeConfig(task, c.mode, 50),
+        );
+        assert.deepEqual(verdict.losers, ['solver'], `${c.strategy}: ${verdict.reason}`);
+      },
+    ),
     { numRuns: RUNS },
   );
 });

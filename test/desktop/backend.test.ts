@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { CellResult, JobInfo, NotebookDoc, ServerEvent } from '../../desktop/shared/api.ts';
 import { type Backend, createBackend } from '../../desktop/main/backend/index.ts';
 import { handleIpcCall } from '../../desktop/main/ipc.ts';
+import type { CellResult, JobInfo, NotebookDoc, ServerEvent } from '../../desktop/shared/api.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = join(REPO, 'test/e2e/fixtures/shell-demo.md');
 const MALFORMED = join(REPO, 'test/e2e/fixtures/malformed.md');
 const SENDER = 'app://pinpoint/index.html';
 
-describe('desktop backend via IPC', { timeout: 120_000 }, () => {
+describe('desktop backend via IPC', { timeout: 300_000 }, () => {
   let backend: Backend;
   let dataDir: string;
   const events: ServerEvent[] = [];
@@ -28,7 +28,12 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
     return r.result as T;
   };
   const resultsOf = (jobId: string) =>
-    events.filter((e): e is Extract<ServerEvent, { type: 'cell-result' }> => e.type === 'cell-result' && e.jobId === jobId).map((e) => e.result);
+    events
+      .filter(
+        (e): e is Extract<ServerEvent, { type: 'cell-result' }> =>
+          e.type === 'cell-result' && e.jobId === jobId,
+      )
+      .map((e) => e.result);
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'pinpoint-backend-'));
@@ -41,15 +46,25 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
   });
 
   it('reports app info, first start and the demo notebook', async () => {
-    const info = await call<{ firstRun: boolean; mode: string; demo: { notebook?: string }; methods: string[] }>('app.info', {});
+    const info = await call<{
+      firstRun: boolean;
+      mode: string;
+      demo: { notebook?: string };
+      methods: string[];
+    }>('app.info', {});
     assert.equal(info.firstRun, true);
     assert.equal(info.mode, 'electron');
     assert.ok(info.demo.notebook?.startsWith(dataDir));
-    for (const m of ['notebook.open', 'notebook.run', 'jobs.cancel', 'files.list']) assert.ok(info.methods.includes(m), m);
+    for (const m of ['notebook.open', 'notebook.run', 'jobs.cancel', 'files.list'])
+      assert.ok(info.methods.includes(m), m);
     const again = await createBackend({ repoRoot: REPO, dataDir, mode: 'browser' });
     const second = await again.call('app.info', {});
     await again.close();
-    assert.equal(second.ok && (second.result as { firstRun: boolean }).firstRun, false, 'second start is not a first run');
+    assert.equal(
+      second.ok && (second.result as { firstRun: boolean }).firstRun,
+      false,
+      'second start is not a first run',
+    );
     const demo = await call<NotebookDoc>('notebook.open', { path: info.demo.notebook });
     assert.equal(demo.title, 'Welcome to Pinpoint');
   });
@@ -65,8 +80,14 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
   });
 
   it('refuses paths outside the repo and the data dir', async () => {
-    await assert.rejects(call('files.readText', { path: '/etc/passwd' }), /outside the folders the app may open/);
-    await assert.rejects(call('files.writeText', { path: join(REPO, '../escape.txt'), text: 'x' }), /outside/);
+    await assert.rejects(
+      call('files.readText', { path: '/etc/passwd' }),
+      /outside the folders the app may open/,
+    );
+    await assert.rejects(
+      call('files.writeText', { path: join(REPO, '../escape.txt'), text: 'x' }),
+      /outside/,
+    );
     await assert.rejects(call('notebook.open', { path: 42 }), /expected a file path/);
   });
 
@@ -78,7 +99,11 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
     assert.equal(r.error.file, MALFORMED);
     assert.equal(r.error.line, 7);
     assert.match(r.error.message, /malformed\.md:7: .*never closed/);
-    const missing = await handleIpcCall(backend, { method: 'notebook.open', args: { path: join(dataDir, 'nope.md') } }, SENDER);
+    const missing = await handleIpcCall(
+      backend,
+      { method: 'notebook.open', args: { path: join(dataDir, 'nope.md') } },
+      SENDER,
+    );
     assert.equal(!missing.ok && missing.error.code, 'not-found');
   });
 
@@ -112,24 +137,52 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
 
   it('runs cells in a live kernel with shared scope and typed outputs', async () => {
     const doc = await call<NotebookDoc>('notebook.open', { path: FIXTURE });
-    const { jobId } = await call<{ jobId: string }>('notebook.run', { path: FIXTURE, doc, cellIds: ['first'] });
+    const { jobId } = await call<{ jobId: string }>('notebook.run', {
+      path: FIXTURE,
+      doc,
+      cellIds: ['first'],
+    });
     const job = await call<JobInfo>('jobs.wait', { id: jobId, timeoutMs: 60_000 });
     assert.equal(job.state, 'done');
-    const edited = { ...doc, cells: doc.cells.map((c) => (c.id === 'second' ? { ...c, source: 'display(base * 2 + 2);\ntable([{ a: 1 }, { a: 2 }]);' } : c)) };
-    const second = await call<{ jobId: string }>('notebook.run', { path: FIXTURE, doc: edited, cellIds: ['second'] });
+    const edited = {
+      ...doc,
+      cells: doc.cells.map((c) =>
+        c.id === 'second' ? { ...c, source: 'display(base * 2 + 2);\ntable([{ a: 1 }, { a: 2 }]);' } : c,
+      ),
+    };
+    const second = await call<{ jobId: string }>('notebook.run', {
+      path: FIXTURE,
+      doc: edited,
+      cellIds: ['second'],
+    });
     assert.equal((await call<JobInfo>('jobs.wait', { id: second.jobId, timeoutMs: 60_000 })).state, 'done');
     const [r] = resultsOf(second.jobId);
     assert.equal(r.status, 'ok');
-    assert.deepEqual(r.outputs[0], { kind: 'text', text: '42' }, '`base` from the first run is still in scope');
+    assert.deepEqual(
+      r.outputs[0],
+      { kind: 'text', text: '42' },
+      '`base` from the first run is still in scope',
+    );
     assert.equal(r.outputs[1].kind, 'table');
     // Progress events were published for the status bar.
-    assert.ok(events.some((e) => e.type === 'job' && e.job.id === second.jobId && e.job.progress?.done === 1));
+    assert.ok(
+      events.some((e) => e.type === 'job' && e.job.id === second.jobId && e.job.progress?.done === 1),
+    );
   });
 
   it('reports a cell error with its line', async () => {
     const doc = await call<NotebookDoc>('notebook.open', { path: FIXTURE });
-    const broken = { ...doc, cells: doc.cells.map((c) => (c.id === 'second' ? { ...c, source: 'const x = 1;\nthrow new Error("boom");' } : c)) };
-    const { jobId } = await call<{ jobId: string }>('notebook.run', { path: FIXTURE, doc: broken, cellIds: ['second'] });
+    const broken = {
+      ...doc,
+      cells: doc.cells.map((c) =>
+        c.id === 'second' ? { ...c, source: 'const x = 1;\nthrow new Error("boom");' } : c,
+      ),
+    };
+    const { jobId } = await call<{ jobId: string }>('notebook.run', {
+      path: FIXTURE,
+      doc: broken,
+      cellIds: ['second'],
+    });
     const job = await call<JobInfo>('jobs.wait', { id: jobId, timeoutMs: 60_000 });
     assert.equal(job.state, 'failed');
     const [r] = resultsOf(jobId);
@@ -141,7 +194,12 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
   it('stops a cell at its time limit', async () => {
     const doc = await call<NotebookDoc>('notebook.open', { path: FIXTURE });
     const t0 = Date.now();
-    const { jobId } = await call<{ jobId: string }>('notebook.run', { path: FIXTURE, doc, cellIds: ['forever'], timeoutMs: 1500 });
+    const { jobId } = await call<{ jobId: string }>('notebook.run', {
+      path: FIXTURE,
+      doc,
+      cellIds: ['forever'],
+      timeoutMs: 1500,
+    });
     const job = await call<JobInfo>('jobs.wait', { id: jobId, timeoutMs: 60_000 });
     assert.equal(job.state, 'failed');
     const [r] = resultsOf(jobId);
@@ -152,14 +210,20 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
 
   it('cancels a running cell', async () => {
     const doc = await call<NotebookDoc>('notebook.open', { path: FIXTURE });
-    const { jobId } = await call<{ jobId: string }>('notebook.run', { path: FIXTURE, doc, cellIds: ['forever'] });
+    const { jobId } = await call<{ jobId: string }>('notebook.run', {
+      path: FIXTURE,
+      doc,
+      cellIds: ['forever'],
+    });
     // Wait until the cell really runs, then cancel.
-    for (let i = 0; i < 300 && !events.some((e) => e.type === 'cell' && e.jobId === jobId); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 300 && !events.some((e) => e.type === 'cell' && e.jobId === jobId); i++)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     const cancelled = await call<JobInfo>('jobs.cancel', { id: jobId });
     assert.equal(cancelled.state, 'cancelled');
     await call<JobInfo>('jobs.wait', { id: jobId, timeoutMs: 30_000 });
-    for (let i = 0; i < 100 && resultsOf(jobId).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && resultsOf(jobId).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const [r]: CellResult[] = resultsOf(jobId);
     assert.equal(r?.status, 'cancelled');
     // The kernel was restarted: a fresh run works.
@@ -169,10 +233,15 @@ describe('desktop backend via IPC', { timeout: 120_000 }, () => {
 
   it('lists files from notebooks/ and the data dir, and keeps recent files', async () => {
     const files = await call<{ path: string; kind: string; source: string }[]>('files.list', {});
-    assert.ok(files.some((f) => f.source === 'data' && f.path.endsWith('demo/welcome.md') && f.kind === 'notebook'));
+    assert.ok(
+      files.some((f) => f.source === 'data' && f.path.endsWith('demo/welcome.md') && f.kind === 'notebook'),
+    );
     await writeFile(join(dataDir, 'x.onnx'), new Uint8Array([1, 2, 3]));
     const onnx = await call<{ kind: string }[]>('files.list', { kind: 'onnx' });
-    assert.deepEqual(onnx.map((f) => f.kind), ['onnx']);
+    assert.deepEqual(
+      onnx.map((f) => f.kind),
+      ['onnx'],
+    );
     const recent = await call<string[]>('recent.list', {});
     assert.equal(recent[0], FIXTURE, 'the last opened notebook is first');
   });

@@ -21,14 +21,20 @@ interface Reply {
 }
 
 /** A raw HTTP request (lets the test set Host/Origin as an attacker would). */
-function raw(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
+function raw(
+  port: number,
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     if (opts.body) req.write(opts.body);
     req.end();
@@ -41,13 +47,21 @@ describe('browser-mode server', { timeout: 60_000 }, () => {
   let dir: string;
   let host: string;
   const api = (headers: Record<string, string>, body = JSON.stringify({ method: 'app.info', args: {} })) =>
-    raw(server.port, { method: 'POST', path: '/api/call', headers: { host, 'content-type': 'application/json', ...headers }, body });
+    raw(server.port, {
+      method: 'POST',
+      path: '/api/call',
+      headers: { host, 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pinpoint-server-'));
     const staticDir = join(dir, 'static');
     await mkdir(join(staticDir, 'assets'), { recursive: true });
-    await writeFile(join(staticDir, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
+    await writeFile(
+      join(staticDir, 'index.html'),
+      '<!doctype html><html><head><title>t</title></head><body></body></html>',
+    );
     await writeFile(join(staticDir, 'assets/app.js'), 'console.log(1)');
     await writeFile(join(dir, 'secret.txt'), 'secret');
     backend = await createBackend({ repoRoot: REPO, dataDir: join(dir, 'data'), mode: 'browser' });
@@ -92,29 +106,50 @@ describe('browser-mode server', { timeout: 60_000 }, () => {
     // A form post (no preflight) cannot send JSON: refused.
     assert.equal((await api({ 'x-pinpoint-token': server.token, 'content-type': 'text/plain' })).status, 415);
     // GET is not an API call.
-    assert.equal((await raw(server.port, { path: '/api/call', headers: { host, 'x-pinpoint-token': server.token } })).status, 405);
+    assert.equal(
+      (await raw(server.port, { path: '/api/call', headers: { host, 'x-pinpoint-token': server.token } }))
+        .status,
+      405,
+    );
   });
 
   it('refuses other origins and DNS-rebinding hosts even with the token', async () => {
     const evilOrigin = await api({ 'x-pinpoint-token': server.token, origin: 'http://evil.example' });
     assert.equal(evilOrigin.status, 403);
     assert.match(evilOrigin.body, /Origin/);
-    const otherPort = await api({ 'x-pinpoint-token': server.token, origin: `http://127.0.0.1:${server.port + 1}` });
+    const otherPort = await api({
+      'x-pinpoint-token': server.token,
+      origin: `http://127.0.0.1:${server.port + 1}`,
+    });
     assert.equal(otherPort.status, 403);
     const rebinding = await raw(server.port, {
       method: 'POST',
       path: '/api/call',
-      headers: { host: `evil.example:${server.port}`, 'content-type': 'application/json', 'x-pinpoint-token': server.token },
+      headers: {
+        host: `evil.example:${server.port}`,
+        'content-type': 'application/json',
+        'x-pinpoint-token': server.token,
+      },
       body: '{"method":"app.info","args":{}}',
     });
     assert.equal(rebinding.status, 403);
     assert.match(rebinding.body, /Host/);
-    const sameOrigin = await api({ 'x-pinpoint-token': server.token, origin: `http://127.0.0.1:${server.port}` });
+    const sameOrigin = await api({
+      'x-pinpoint-token': server.token,
+      origin: `http://127.0.0.1:${server.port}`,
+    });
     assert.equal(sameOrigin.status, 200);
-    const localhost = await raw(server.port, { path: `/?token=${server.token}`, headers: { host: `localhost:${server.port}` } });
+    const localhost = await raw(server.port, {
+      path: `/?token=${server.token}`,
+      headers: { host: `localhost:${server.port}` },
+    });
     assert.equal(localhost.status, 200);
     // No CORS: a preflight gets no Access-Control-Allow-* header.
-    const preflight = await raw(server.port, { method: 'OPTIONS', path: '/api/call', headers: { host, origin: 'http://evil.example' } });
+    const preflight = await raw(server.port, {
+      method: 'OPTIONS',
+      path: '/api/call',
+      headers: { host, origin: 'http://evil.example' },
+    });
     assert.equal(preflight.status, 403);
     assert.equal(preflight.headers['access-control-allow-origin'], undefined);
   });
@@ -133,18 +168,27 @@ describe('browser-mode server', { timeout: 60_000 }, () => {
   it('streams backend events to token holders only', async () => {
     assert.equal((await raw(server.port, { path: '/api/events', headers: { host } })).status, 401);
     const got = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${server.token}`, headers: { host } }, (res) => {
-        assert.equal(res.headers['content-type'], 'text/event-stream');
-        let buf = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          buf += c;
-          if (buf.includes('"type":"log"')) {
-            req.destroy();
-            resolve(buf);
-          } else if (buf.includes(': connected')) backend.context.emit({ type: 'log', level: 'info', message: 'hello stream' });
-        });
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: `/api/events?token=${server.token}`,
+          headers: { host },
+        },
+        (res) => {
+          assert.equal(res.headers['content-type'], 'text/event-stream');
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            buf += c;
+            if (buf.includes('"type":"log"')) {
+              req.destroy();
+              resolve(buf);
+            } else if (buf.includes(': connected'))
+              backend.context.emit({ type: 'log', level: 'info', message: 'hello stream' });
+          });
+        },
+      );
       req.on('error', reject);
       req.end();
     });

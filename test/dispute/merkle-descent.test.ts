@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { descentDepth, nodeHash, SubtreeHasher, splitPoint } from '../../core/dispute/merkle-descent.ts';
 import { digestJson } from '../../core/hash/digest.ts';
 import { merkleRoot } from '../../core/hash/merkle.ts';
-import { descentDepth, nodeHash, SubtreeHasher, splitPoint } from '../../core/dispute/merkle-descent.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 
 useNodeSha256();
-const leaves = (n: number, salt = 0): string[] => Array.from({ length: n }, (_, i) => digestJson('test.leaf', { i, salt }));
+const leaves = (n: number, salt = 0): string[] =>
+  Array.from({ length: n }, (_, i) => digestJson('test.leaf', { i, salt }));
 
 test('SubtreeHasher root equals core/hash merkleRoot for 1..70 leaves', () => {
-  for (let n = 1; n <= 70; n++) assert.equal(new SubtreeHasher(leaves(n)).root(), merkleRoot(leaves(n)), `n=${n}`);
+  for (let n = 1; n <= 70; n++)
+    assert.equal(new SubtreeHasher(leaves(n)).root(), merkleRoot(leaves(n)), `n=${n}`);
 });
 
 test('children hash to their parent (nodeHash matches the tree core/hash builds)', () => {
@@ -23,7 +25,9 @@ test('descent follows the leftmost differing child to the first differing leaf i
   for (let n = 1; n <= 24; n++) {
     for (let first = 0; first < n; first++) {
       const a = leaves(n);
-      const b = leaves(n).map((d, i) => (i >= first && (i - first) % 3 === 0 ? digestJson('test.other', { i }) : d));
+      const b = leaves(n).map((d, i) =>
+        i >= first && (i - first) % 3 === 0 ? digestJson('test.other', { i }) : d,
+      );
       const ha = new SubtreeHasher(a);
       const hb = new SubtreeHasher(b);
       let lo = 0;
@@ -53,4 +57,12 @@ test('SubtreeHasher proofs equal core/hash merkleProof and verify', async () => 
       assert.ok(verifyMerkleProof(l[i], h.proof(i), merkleRoot(l)));
     }
   }
+});
+
+test('leafHash equals core/hash merkleLeaf; bad hex gets the project error', async () => {
+  const { merkleLeaf } = await import('../../core/hash/merkle.ts');
+  const { toHex } = await import('../../core/hash/hex.ts');
+  const { leafHash } = await import('../../core/dispute/merkle-descent.ts');
+  for (const d of leaves(20, 9)) assert.equal(leafHash(d), toHex(merkleLeaf(d)));
+  assert.throws(() => nodeHash('zz', 'ab'), /invalid hex/);
 });

@@ -9,22 +9,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../cli/main.ts';
+import { getAttack } from '../../core/attacks/scenarios.ts';
 import { executeRun } from '../../core/dispute/execute.ts';
 import { runDispute } from '../../core/dispute/referee.ts';
 import { bundleParty, repopsTask } from '../../core/dispute/repops-task.ts';
 import { refereeConfig } from '../../core/dispute/task.ts';
 import { parseTranscript } from '../../core/dispute/transcript.ts';
-import { getAttack } from '../../core/attacks/scenarios.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { keyFromSeed } from '../../core/proof/sign.ts';
-import { parseTaskText } from '../../core/train/task.ts';
 import { runStep } from '../../core/train/step.ts';
+import { parseTaskText } from '../../core/train/task.ts';
 import { initialState, perturbNode, prepareTask, train } from '../../core/train/train.ts';
 
 useNodeSha256();
-const spec = { ...parseTaskText(readFileSync('tasks/spirals-mlp.json', 'utf8'), 'tasks/spirals-mlp.json'), steps: 12, checkpointEvery: 4 };
+const spec = {
+  ...parseTaskText(readFileSync('tasks/spirals-mlp.json', 'utf8'), 'tasks/spirals-mlp.json'),
+  steps: 12,
+  checkpointEvery: 4,
+};
 const ctx = prepareTask(spec);
 const task = repopsTask(spec, ctx);
 const honest = train(ctx, { mode: 'trace' });
@@ -43,17 +47,36 @@ test('bundles: a tampered op in a proof is pinpointed at its step and node; the 
   const bad = train(ctx, { mode: 'trace', tamper: perturbNode(t, nodeId, 3, 1e-3) });
   const hb = readBundle(bundleFromRun(honest, key), 'honest.pinproof');
   const bb = readBundle(bundleFromRun(bad, key), 'bad.pinproof');
-  const r = await runDispute(bundleParty('bad', task, bb), bundleParty('honest', task, hb), refereeConfig(task, 'trace'));
-  assert.deepEqual([r.verdict.loser, r.verdict.step, r.verdict.op, r.verdict.stage], ['solver', t, nodeId, 'recompute'], r.verdict.reason);
+  const r = await runDispute(
+    bundleParty('bad', task, bb),
+    bundleParty('honest', task, hb),
+    refereeConfig(task, 'trace'),
+  );
+  assert.deepEqual(
+    [r.verdict.loser, r.verdict.step, r.verdict.op, r.verdict.stage],
+    ['solver', t, nodeId, 'recompute'],
+    r.verdict.reason,
+  );
   const N = task.graph(t).nodes.length;
-  assert.ok(r.transcript.cost.rounds.steps + r.transcript.cost.rounds.ops <= Math.ceil(Math.log2(12)) + Math.ceil(Math.log2(N)));
+  assert.ok(
+    r.transcript.cost.rounds.steps + r.transcript.cost.rounds.ops <=
+      Math.ceil(Math.log2(12)) + Math.ceil(Math.log2(N)),
+  );
   // The referee recomputed with the real RepOps op.
   assert.equal(r.transcript.recompute?.op, task.graph(t).nodes[nodeId].op);
 });
 
 test('pinpoint dispute CLI: exit code, verdict line and transcript file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinpoint-dispute-'));
-  const bad = train(ctx, { mode: 'fast', tamper: perturbNode(3, runStep(ctx, initialState(ctx), 3, { mode: 'fast', keepTape: true }).outputIds[1], 0, 1e-3) });
+  const bad = train(ctx, {
+    mode: 'fast',
+    tamper: perturbNode(
+      3,
+      runStep(ctx, initialState(ctx), 3, { mode: 'fast', keepTape: true }).outputIds[1],
+      0,
+      1e-3,
+    ),
+  });
   const good = train(ctx, { mode: 'fast' });
   writeFileSync(join(dir, 'good.pinproof'), bundleFromRun(good, key));
   writeFileSync(join(dir, 'bad.pinproof'), bundleFromRun(bad, key));
@@ -63,7 +86,13 @@ test('pinpoint dispute CLI: exit code, verdict line and transcript file', async 
   console.log = (...a: unknown[]) => lines.push(a.join(' '));
   let code: number;
   try {
-    code = await main(['dispute', join(dir, 'bad.pinproof'), join(dir, 'good.pinproof'), '--transcript', out]);
+    code = await main([
+      'dispute',
+      join(dir, 'bad.pinproof'),
+      join(dir, 'good.pinproof'),
+      '--transcript',
+      out,
+    ]);
   } finally {
     console.log = log;
   }

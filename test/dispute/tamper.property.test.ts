@@ -42,7 +42,11 @@ function tamper(out: Tensor, e: number, ulps: number): Tensor {
 }
 
 test(`random single tamper is pinpointed at exactly its step and op (${RUNS} runs)`, async () => {
-  const magnitude = fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 1 << 22 }));
+  const magnitude = fc.oneof(
+    fc.constant(1),
+    fc.integer({ min: 1, max: 16 }),
+    fc.integer({ min: 1, max: 1 << 22 }),
+  );
   const arb = fc.record({
     seed: fc.integer({ min: 0, max: 5 }),
     forwardOps: fc.integer({ min: 1, max: 8 }),
@@ -83,7 +87,10 @@ test(`random single tamper is pinpointed at exactly its step and op (${RUNS} run
       assert.equal(verdict.op, i);
       assert.equal(verdict.stage, 'recompute');
       const { rounds } = transcript.cost;
-      assert.ok(rounds.steps + rounds.ops <= ceilLog2(c.steps) + ceilLog2(graph.nodes.length), JSON.stringify(rounds));
+      assert.ok(
+        rounds.steps + rounds.ops <= ceilLog2(c.steps) + ceilLog2(graph.nodes.length),
+        JSON.stringify(rounds),
+      );
       assert.equal(rounds.bound, ceilLog2(c.steps) + ceilLog2(graph.nodes.length));
       pinpointed++;
     }),

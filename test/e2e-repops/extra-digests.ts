@@ -9,8 +9,17 @@ import { wasmSimdAvailable } from '../../core/repops/kernels/matmul-wasm.ts';
 import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../../core/repops/math.ts';
 import { randomNormal, randomUint32, randomUniform } from '../../core/repops/prng.ts';
 
+/** Little-endian bytes with every NaN written as 0x7fc00000 (NaN payloads are not part of the spec). */
 function bytes(x: Float32Array | Uint32Array): Uint8Array {
-  return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  const out = new Uint8Array(x.length * 4);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < x.length; i++) {
+    if (x instanceof Float32Array) {
+      if (Number.isNaN(x[i])) dv.setUint32(4 * i, 0x7fc00000, true);
+      else dv.setFloat32(4 * i, x[i], true);
+    } else dv.setUint32(4 * i, x[i], true);
+  }
+  return out;
 }
 
 export function computeExtraDigests(): Record<string, string> {

@@ -37,12 +37,27 @@ describe('desktop app in Electron', { skip, timeout: 180_000 }, () => {
       });
       try {
         const page = await electron.firstWindow();
-        await page.getByTestId('notebook-name').filter({ hasText: 'Welcome to Pinpoint' }).waitFor({ timeout: 60_000 });
+        await page
+          .getByTestId('notebook-name')
+          .filter({ hasText: 'Welcome to Pinpoint' })
+          .waitFor({ timeout: 60_000 });
         // The page sees the one typed bridge and no Node.
-        assert.equal(await page.evaluate(() => typeof (window as unknown as { pinpoint?: unknown }).pinpoint), 'object');
-        assert.equal(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require), 'undefined');
-        assert.equal(await page.evaluate(() => typeof (globalThis as unknown as { process?: unknown }).process), 'undefined');
-        assert.match(await page.evaluate(() => document.querySelector('.statusbar')?.textContent ?? ''), /Desktop/);
+        assert.equal(
+          await page.evaluate(() => typeof (window as unknown as { pinpoint?: unknown }).pinpoint),
+          'object',
+        );
+        assert.equal(
+          await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require),
+          'undefined',
+        );
+        assert.equal(
+          await page.evaluate(() => typeof (globalThis as unknown as { process?: unknown }).process),
+          'undefined',
+        );
+        assert.match(
+          await page.evaluate(() => document.querySelector('.statusbar')?.textContent ?? ''),
+          /Desktop/,
+        );
         await page.screenshot({ path: join(ARTIFACTS, 'shell-electron.png') });
       } finally {
         await electron.close();

@@ -31,10 +31,14 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 2
     await page.locator('.monaco-editor').first().waitFor();
     console.log(`# first paint with Monaco: ${Math.round(performance.now() - t0)} ms`);
     // The rail lists the five views; views not built yet are placeholders.
-    for (const id of ['notebook', 'proof', 'graph', 'dispute', 'ledger']) assert.equal(await page.locator(`.rail button[data-view="${id}"]`).count(), 1, id);
+    for (const id of ['notebook', 'proof', 'graph', 'dispute', 'ledger'])
+      assert.equal(await page.locator(`.rail button[data-view="${id}"]`).count(), 1, id);
     await page.locator('[data-cell-id="hello"] .monaco-editor').click();
     await page.keyboard.press('Shift+Enter');
-    await page.locator('[data-cell-id="hello"] [data-testid="cell-outputs"]').filter({ hasText: 'Hello from a notebook cell: 5 steps' }).waitFor();
+    await page
+      .locator('[data-cell-id="hello"] [data-testid="cell-outputs"]')
+      .filter({ hasText: 'Hello from a notebook cell: 5 steps' })
+      .waitFor();
     // Shift+Enter moved the focus to the next cell: run it too (a table and a heat map of a tensor).
     await page.keyboard.press('Shift+Enter');
     const digestCell = page.locator('[data-cell-id="digest"]');
@@ -53,7 +57,9 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 2
     await page.goto(app.url('#/notebook'));
     await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
     if (projectNotebooks.length > 0) {
-      await page.locator(`[data-testid="notebook-card"][data-path$="/notebooks/${projectNotebooks[0]}"]`).click();
+      await page
+        .locator(`[data-testid="notebook-card"][data-path$="/notebooks/${projectNotebooks[0]}"]`)
+        .click();
       await page.locator('[data-testid="cell"]').first().waitFor();
       await page.locator('.monaco-editor').first().waitFor();
       await app.screenshot('shell-02-project-notebook');
@@ -64,18 +70,30 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 2
     // Run the first cell (defines `base`), then edit the second one and run it: cells share scope.
     await page.locator('[data-cell-id="first"] .monaco-editor').click();
     await page.keyboard.press('Shift+Enter');
-    await page.locator('[data-cell-id="first"] [data-testid="cell-outputs"]').filter({ hasText: 'base is 20' }).waitFor();
+    await page
+      .locator('[data-cell-id="first"] [data-testid="cell-outputs"]')
+      .filter({ hasText: 'base is 20' })
+      .waitFor();
     const cell = page.locator('[data-cell-id="second"]');
     await cell.locator('.monaco-editor').click();
     await page.keyboard.press('Control+A');
-    await page.keyboard.insertText('const answer = base * 2 + 2;\ndisplay(`the answer is ${answer}`);\nchart({ "x²": [[0, 0], [1, 1], [2, 4], [3, 9]] }, { title: "squares", x: "x", y: "x²" });');
+    await page.keyboard.insertText(
+      'const answer = base * 2 + 2;\ndisplay(`the answer is ${answer}`);\nchart({ "x²": [[0, 0], [1, 1], [2, 4], [3, 9]] }, { title: "squares", x: "x", y: "x²" });',
+    );
     // Monaco holds the edit (the model is the source of truth for the run).
     await cell.locator('.view-lines').filter({ hasText: 'the answer is' }).waitFor();
     await page.keyboard.press('Shift+Enter');
     const out = cell.locator('[data-testid="cell-outputs"]');
     await out.filter({ hasText: 'the answer is 42' }).waitFor({ timeout: 30_000 });
-    assert.equal(await out.locator('svg.chart path').count() >= 1, true, 'the chart output is drawn with d3');
-    await page.locator('[data-cell-id="second"] .nb-gutter').filter({ hasText: /\[\d+\]/ }).waitFor();
+    assert.equal(
+      (await out.locator('svg.chart path').count()) >= 1,
+      true,
+      'the chart output is drawn with d3',
+    );
+    await page
+      .locator('[data-cell-id="second"] .nb-gutter')
+      .filter({ hasText: /\[\d+\]/ })
+      .waitFor();
     await app.screenshot('shell-03-cell-output');
   });
 
@@ -89,7 +107,10 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 2
     await cell.locator('.nb-gutter .spinner').waitFor();
     await app.screenshot('shell-04-running');
     await page.getByTestId('cancel-run').click();
-    await cell.locator('[data-testid="cell-error"]').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 10_000 });
+    await cell
+      .locator('[data-testid="cell-error"]')
+      .filter({ hasText: 'Cancelled' })
+      .waitFor({ timeout: 10_000 });
     await page.getByTestId('job').first().waitFor({ state: 'detached' });
     assert.equal(await page.getByTestId('cancel-run').isDisabled(), true);
     await app.screenshot('shell-05-cancelled');

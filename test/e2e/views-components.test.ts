@@ -78,7 +78,7 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     const op = task.graph(21).nodes.findIndex((n, i) => i > 10 && n.op !== 'leaf');
     const cheat = executeRun(task, { mode: 'trace', hooks: alterOp(21, op, 1, 2), base: honest, fromStep: 21 });
     const { transcript } = await runDispute(new TraceParty('mallory', cheat), new TraceParty('victor', honest), refereeConfig(task, 'trace'));
-    const graph = task.graph(21).nodes.map((n, i) => ({ id: i, op: n.op, phase: n.phase, inputs: [...n.inputs], shape: [...n.shape] }));
+    const graph = task.graph(21).nodes.map((n, i) => ({ id: i, op: n.op, phase: n.phase, inputs: [...n.inputs], shape: [...n.shape], label: n.label }));
     await page.evaluate(
       ({ t, g }) => {
         const root = document.getElementById('root') as HTMLElement;

@@ -2,9 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { eventAccounts, eventHash, eventHashFromText, eventTask, GENESIS_PREV } from '../../core/ledger/chain.ts';
 import { canonicalJson, digestBytes } from '../../core/hash/digest.ts';
 import { utf8 } from '../../core/hash/hex.ts';
+import {
+  eventAccounts,
+  eventHash,
+  eventHashFromText,
+  eventTask,
+  GENESIS_PREV,
+} from '../../core/ledger/chain.ts';
 import type { EventPayload } from '../../core/ledger/types.ts';
 
 test('eventHashFromText(stored canonical text) equals eventHash(parsed payload) (property)', () => {
@@ -26,13 +32,28 @@ test('eventHashFromText(stored canonical text) equals eventHash(parsed payload) 
 });
 
 test('the hash is SHA-256 over the tag and the canonical envelope (independent recomputation)', () => {
-  const payload: EventPayload = { action: { type: 'mint', account: 'a', amount: 5 }, changes: [{ op: 'move', move: { from: { mint: true }, to: { balance: 'a' }, amount: 5, reason: 'mint' } }] };
+  const payload: EventPayload = {
+    action: { type: 'mint', account: 'a', amount: 5 },
+    changes: [
+      { op: 'move', move: { from: { mint: true }, to: { balance: 'a' }, amount: 5, reason: 'mint' } },
+    ],
+  };
   const text =
     '{"at":"2026-01-01T00:00:00.000Z","kind":"mint","payload":{"action":{"account":"a","amount":5,"type":"mint"},"changes":[{"move":{"amount":5,"from":{"mint":true},"reason":"mint","to":{"balance":"a"}},"op":"move"}]},"prev":"' +
     GENESIS_PREV +
     '","seq":2,"task":null}';
   const expected = digestBytes('pinpoint.ledger.event.v1', utf8(text));
-  assert.equal(eventHash({ seq: 2, kind: 'mint', at: '2026-01-01T00:00:00.000Z', task: null, prevHash: GENESIS_PREV, payload }), expected);
+  assert.equal(
+    eventHash({
+      seq: 2,
+      kind: 'mint',
+      at: '2026-01-01T00:00:00.000Z',
+      task: null,
+      prevHash: GENESIS_PREV,
+      payload,
+    }),
+    expected,
+  );
   assert.equal(eventTask(payload), null);
   assert.deepEqual(eventAccounts(payload), ['a']);
 });

@@ -10,7 +10,16 @@ const dir = tempDir();
 
 test('init with parameters, then status/accounts/events/verify on the new file', async () => {
   const f = join(dir, 'new.db');
-  const init = await pinpoint(['ledger', 'init', f, '--solver-stake', '250', '--slash-bps', '5000', '--json']);
+  const init = await pinpoint([
+    'ledger',
+    'init',
+    f,
+    '--solver-stake',
+    '250',
+    '--slash-bps',
+    '5000',
+    '--json',
+  ]);
   assert.equal(init.code, 0, init.stderr);
   const st = JSON.parse(init.stdout);
   assert.equal(st.params.solverStake, 250);
@@ -24,6 +33,13 @@ test('init with parameters, then status/accounts/events/verify on the new file',
   const v = await pinpoint(['ledger', 'verify', f, '--json']);
   assert.equal(v.code, 0);
   assert.equal(JSON.parse(v.stdout).ok, true);
+
+  const anchored = await pinpoint(['ledger', 'verify', f, '--anchor', st.head.hash]);
+  assert.equal(anchored.code, 0);
+  assert.match(anchored.stdout, /anchor found at event 1/);
+  const foreignAnchor = await pinpoint(['ledger', 'verify', f, '--anchor', 'f'.repeat(64)]);
+  assert.equal(foreignAnchor.code, 1);
+  assert.match(foreignAnchor.stdout, /is NOT in the verified chain/);
 
   const bad = await pinpoint(['ledger', 'init', join(dir, 'bad.db'), '--slash-bps', '20000']);
   assert.equal(bad.code, 1);
@@ -46,7 +62,11 @@ test('demo, then the read commands show its accounts, events, disputes and snaps
   const accounts = await pinpoint(['ledger', 'accounts', f]);
   assert.match(accounts.stdout, /^account\s+name\s+balance\s+locked$/m);
   assert.match(accounts.stdout, /^erin\s+Erin \(whistleblower\)\s+1040\s+0$/m);
-  const json = JSON.parse((await pinpoint(['ledger', 'accounts', f, '--json'])).stdout) as { id: string; balance: number; locked: number }[];
+  const json = JSON.parse((await pinpoint(['ledger', 'accounts', f, '--json'])).stdout) as {
+    id: string;
+    balance: number;
+    locked: number;
+  }[];
   const l = openLedger(f, { readonly: true });
   assert.deepEqual(
     json.map((a) => [a.id, a.balance, a.locked]),
@@ -54,9 +74,14 @@ test('demo, then the read commands show its accounts, events, disputes and snaps
   );
   const totals = l.totals();
   l.close();
-  assert.equal(json.reduce((s, a) => s + a.balance + a.locked, 0) + totals.escrow + totals.treasury, totals.minted);
+  assert.equal(
+    json.reduce((s, a) => s + a.balance + a.locked, 0) + totals.escrow + totals.treasury,
+    totals.minted,
+  );
 
-  const events = JSON.parse((await pinpoint(['ledger', 'events', f, '--task', 'xor-tanh', '--json'])).stdout) as { kind: string }[];
+  const events = JSON.parse(
+    (await pinpoint(['ledger', 'events', f, '--task', 'xor-tanh', '--json'])).stdout,
+  ) as { kind: string }[];
   assert.deepEqual(
     events.map((e) => e.kind),
     ['task.post', 'task.claim', 'proof.submit', 'dispute.open', 'dispute.settle'],

@@ -42,12 +42,18 @@ test('two concurrent writer processes: no corruption, no lost or duplicated even
   assert.equal(l.db.pragma('integrity_check', { simple: true }), 'ok');
   assert.equal(l.head().seq, setup + 2 * tasks * 5);
   for (const w of [a, b]) {
-    for (const [seq, hash] of w.committed) assert.equal((l.db.prepare('SELECT hash FROM events WHERE seq = ?').get(seq) as { hash: string }).hash, hash);
+    for (const [seq, hash] of w.committed)
+      assert.equal(
+        (l.db.prepare('SELECT hash FROM events WHERE seq = ?').get(seq) as { hash: string }).hash,
+        hash,
+      );
   }
   const report = l.verify();
   assert.ok(report.ok, JSON.stringify(report, null, 1));
   // The writers really ran at the same time: one committed while the other was mid-run (A…B…A).
-  const order = (l.db.prepare('SELECT task_id FROM events WHERE seq > ? ORDER BY seq').all(setup) as { task_id: string }[]).map((r) => r.task_id[0]);
+  const order = (
+    l.db.prepare('SELECT task_id FROM events WHERE seq > ? ORDER BY seq').all(setup) as { task_id: string }[]
+  ).map((r) => r.task_id[0]);
   let switches = 0;
   for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) switches++;
   t.diagnostic(`${order.length} events from 2 writers, ${switches} switches between writers in the chain`);

@@ -48,7 +48,9 @@ test('SIGKILL at random points loses no committed transaction and corrupts nothi
     const l = openLedger(file);
     assert.equal(l.db.pragma('integrity_check', { simple: true }), 'ok');
     for (const [seq, hash] of w.committed) {
-      const row = l.db.prepare('SELECT hash FROM events WHERE seq = ?').get(seq) as { hash: string } | undefined;
+      const row = l.db.prepare('SELECT hash FROM events WHERE seq = ?').get(seq) as
+        | { hash: string }
+        | undefined;
       assert.equal(row?.hash, hash, `round ${round}: committed event ${seq} lost or changed`);
     }
     l.close();
@@ -56,10 +58,16 @@ test('SIGKILL at random points loses no committed transaction and corrupts nothi
   const l = openLedger(file);
   const report = l.verify();
   assert.ok(report.ok, JSON.stringify(report, null, 1));
-  for (const [seq, hash] of reported) assert.equal((l.db.prepare('SELECT hash FROM events WHERE seq = ?').get(seq) as { hash: string }).hash, hash);
+  for (const [seq, hash] of reported)
+    assert.equal(
+      (l.db.prepare('SELECT hash FROM events WHERE seq = ?').get(seq) as { hash: string }).hash,
+      hash,
+    );
   const head = l.head().seq;
   l.close();
-  t.diagnostic(`${kills}/${rounds} writers killed by SIGKILL; ${reported.size} reported commits all present; ${head} events verify`);
+  t.diagnostic(
+    `${kills}/${rounds} writers killed by SIGKILL; ${reported.size} reported commits all present; ${head} events verify`,
+  );
   assert.ok(kills >= rounds - 1, 'the writers must actually be killed mid-run');
   assert.ok(reported.size > 50);
 });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import type { GameParams } from '../../core/ledger/types.ts';
 
-export const P: GameParams = { solverStake: 100, challengerStake: 50, slashBps: 8000, whistleblowerBps: 5000, treasuryBps: 2000, verifierReward: 10 };
+export const P: GameParams = {
+  solverStake: 100,
+  challengerStake: 50,
+  slashBps: 8000,
+  whistleblowerBps: 5000,
+  treasuryBps: 2000,
+  verifierReward: 10,
+};
 export const D1 = 'a1'.repeat(32);
 export const D2 = 'b2'.repeat(32);
 
@@ -17,7 +24,11 @@ export function tempDir(): string {
 }
 
 /** A transcript with just the verdict fields the ledger checks (opaque transcripts are allowed). */
-export function tinyTranscript(loser: 'solver' | 'challenger' | 'both', step = 3, op = 7): { verdict: { loser: string; step: number; op: number }; rounds: unknown[] } {
+export function tinyTranscript(
+  loser: 'solver' | 'challenger' | 'both',
+  step = 3,
+  op = 7,
+): { verdict: { loser: string; step: number; op: number }; rounds: unknown[] } {
   return { verdict: { loser, step, op }, rounds: [] };
 }
 

@@ -17,7 +17,10 @@ const LOSERS = ['solver', 'challenger', 'both'] as const;
 
 const acc = fc.constantFrom(...ACCOUNTS);
 const task = fc.constantFrom(...TASKS);
-const amount = fc.oneof(fc.constantFrom(0, -1, 1.5, 1, 5, 50, 100, 400, 2000, 1e6), fc.integer({ min: 1, max: 3000 }));
+const amount = fc.oneof(
+  fc.constantFrom(0, -1, 1.5, 1, 5, 50, 100, 400, 2000, 1e6),
+  fc.integer({ min: 1, max: 3000 }),
+);
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ type: fc.constant('account.open' as const), account: acc }),
@@ -25,7 +28,12 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ type: fc.constant('transfer' as const), from: acc, to: acc, amount }),
   fc.record({ type: fc.constant('task.post' as const), task, submitter: acc, bounty: amount }),
   fc.record({ type: fc.constant('task.claim' as const), task, solver: acc }),
-  fc.record({ type: fc.constant('proof.submit' as const), task, solver: acc, runCommitment: fc.constantFrom(D1, D2, 'not-a-digest') }),
+  fc.record({
+    type: fc.constant('proof.submit' as const),
+    task,
+    solver: acc,
+    runCommitment: fc.constantFrom(D1, D2, 'not-a-digest'),
+  }),
   fc.record({ type: fc.constant('task.verify' as const), task, verifier: acc }),
   fc.record({ type: fc.constant('dispute.open' as const), task, challenger: acc }),
   fc
@@ -68,12 +76,21 @@ function resolve(l: SqliteLedger, s: Advance): Action {
     case 'claimed':
       return { type: 'proof.submit', task: t.id, solver: t.solver as string, runCommitment: D1 };
     case 'proved':
-      return s.choice === 0 ? { type: 'task.verify', task: t.id, verifier: s.who } : { type: 'dispute.open', task: t.id, challenger: s.who };
+      return s.choice === 0
+        ? { type: 'task.verify', task: t.id, verifier: s.who }
+        : { type: 'dispute.open', task: t.id, challenger: s.who };
     case 'verified':
-      return s.choice === 0 ? { type: 'task.finalize', task: t.id } : { type: 'dispute.open', task: t.id, challenger: s.who };
+      return s.choice === 0
+        ? { type: 'task.finalize', task: t.id }
+        : { type: 'dispute.open', task: t.id, challenger: s.who };
     case 'disputed': {
       const d = l.disputes().find((x) => x.task === t.id && x.state === 'open');
-      return { type: 'dispute.settle', dispute: d?.id ?? 0, verdict: { loser: s.loser, step: s.choice, op: 'matmul', reason: 'mismatch' }, transcript: { verdict: { loser: s.loser } } };
+      return {
+        type: 'dispute.settle',
+        dispute: d?.id ?? 0,
+        verdict: { loser: s.loser, step: s.choice, op: 'matmul', reason: 'mismatch' },
+        transcript: { verdict: { loser: s.loser } },
+      };
     }
     default:
       return { type: 'task.finalize', task: t.id };
@@ -89,7 +106,22 @@ const params = fc.record({
   verifierReward: fc.integer({ min: 0, max: 50 }),
 });
 
-const TABLES = ['accounts', 'balances', 'supply', 'treasury', 'tasks', 'stakes', 'proofs', 'verifications', 'disputes', 'slashes', 'rewards', 'jackpots', 'events', 'event_accounts'];
+const TABLES = [
+  'accounts',
+  'balances',
+  'supply',
+  'treasury',
+  'tasks',
+  'stakes',
+  'proofs',
+  'verifications',
+  'disputes',
+  'slashes',
+  'rewards',
+  'jackpots',
+  'events',
+  'event_accounts',
+];
 
 function dump(l: SqliteLedger): string {
   return JSON.stringify(TABLES.map((t) => l.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
@@ -104,7 +136,14 @@ function sums(l: SqliteLedger) {
               MIN((SELECT COALESCE(MIN(amount), 0) FROM balances), (SELECT COALESCE(MIN(locked), 0) FROM stakes),
                   (SELECT COALESCE(MIN(escrow), 0) FROM tasks), (SELECT amount FROM treasury)) AS lowest`,
     )
-    .get() as { balances: number | null; locked: number; escrow: number; treasury: number; minted: number; lowest: number };
+    .get() as {
+    balances: number | null;
+    locked: number;
+    escrow: number;
+    treasury: number;
+    minted: number;
+    lowest: number;
+  };
 }
 
 test('supply invariant and atomic rejection hold over random action sequences', (t) => {
@@ -112,48 +151,58 @@ test('supply invariant and atomic rejection hold over random action sequences', 
   let rejected = 0;
   let settled = 0;
   fc.assert(
-    fc.property(params, fc.array(fc.oneof(action, advance, advance), { minLength: 1, maxLength: 80, size: 'max' }), (p, actions) => {
-      fc.pre(p.whistleblowerBps + p.treasuryBps <= 10000);
-      const l = createLedger(':memory:', p);
-      try {
-        // Seed a few accounts with funds so that most actions have a chance to succeed.
-        let minted = 0;
-        for (const a of ['a0', 'a1', 'a2']) {
-          l.submit({ type: 'account.open', account: a });
-          l.submit({ type: 'mint', account: a, amount: 1000 });
-          minted += 1000;
-        }
-        for (const step of actions) {
-          const a = 'advance' in step ? resolve(l, step) : step;
-          const before = dump(l);
-          const head = l.head();
-          try {
-            const ev = l.submit(a);
-            accepted++;
-            if (a.type === 'mint') minted += a.amount;
-            if (a.type === 'dispute.settle') settled++;
-            assert.equal(ev.seq, head.seq + 1);
-            assert.equal(ev.prevHash, head.hash);
-          } catch (err) {
-            assert.ok(err instanceof LedgerError, `non-ledger error for ${JSON.stringify(a)}: ${String(err)}`);
-            assert.notEqual(err.code, 'internal', err.message);
-            rejected++;
-            assert.equal(dump(l), before, `rejected ${a.type} changed the database`);
+    fc.property(
+      params,
+      fc.array(fc.oneof(action, advance, advance), { minLength: 1, maxLength: 80, size: 'max' }),
+      (p, actions) => {
+        fc.pre(p.whistleblowerBps + p.treasuryBps <= 10000);
+        const l = createLedger(':memory:', p);
+        try {
+          // Seed a few accounts with funds so that most actions have a chance to succeed.
+          let minted = 0;
+          for (const a of ['a0', 'a1', 'a2']) {
+            l.submit({ type: 'account.open', account: a });
+            l.submit({ type: 'mint', account: a, amount: 1000 });
+            minted += 1000;
           }
-          const s = sums(l);
-          assert.equal(s.minted, minted);
-          assert.equal((s.balances ?? 0) + s.locked + s.escrow + s.treasury, minted);
-          assert.ok(s.lowest >= 0, 'a balance, stake, escrow or treasury went negative');
+          for (const step of actions) {
+            const a = 'advance' in step ? resolve(l, step) : step;
+            const before = dump(l);
+            const head = l.head();
+            try {
+              const ev = l.submit(a);
+              accepted++;
+              if (a.type === 'mint') minted += a.amount;
+              if (a.type === 'dispute.settle') settled++;
+              assert.equal(ev.seq, head.seq + 1);
+              assert.equal(ev.prevHash, head.hash);
+            } catch (err) {
+              assert.ok(
+                err instanceof LedgerError,
+                `non-ledger error for ${JSON.stringify(a)}: ${String(err)}`,
+              );
+              assert.notEqual(err.code, 'internal', err.message);
+              rejected++;
+              assert.equal(dump(l), before, `rejected ${a.type} changed the database`);
+            }
+            const s = sums(l);
+            assert.equal(s.minted, minted);
+            assert.equal((s.balances ?? 0) + s.locked + s.escrow + s.treasury, minted);
+            assert.ok(s.lowest >= 0, 'a balance, stake, escrow or treasury went negative');
+          }
+          const report = l.verify();
+          assert.ok(report.ok, JSON.stringify(report));
+        } finally {
+          l.close();
         }
-        const report = l.verify();
-        assert.ok(report.ok, JSON.stringify(report));
-      } finally {
-        l.close();
-      }
-    }),
+      },
+    ),
     { numRuns: 80 },
   );
   t.diagnostic(`accepted ${accepted}, rejected ${rejected}, settled disputes ${settled}`);
   // The generator must exercise both sides and reach settlements, or the property says little.
-  assert.ok(accepted > 500 && rejected > 500 && settled > 10, `accepted ${accepted}, rejected ${rejected}, settled ${settled}`);
+  assert.ok(
+    accepted > 500 && rejected > 500 && settled > 10,
+    `accepted ${accepted}, rejected ${rejected}, settled ${settled}`,
+  );
 });

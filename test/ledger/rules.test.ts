@@ -86,7 +86,12 @@ test('caught cheater: solver slashed 80, jackpot 40, treasury 16, submitter comp
   act({ type: 'dispute.open', task: 't', challenger: 'carol' });
   assert.equal(m.task('t')?.state, 'disputed');
   assert.deepEqual(m.totals(), { minted: 4000, balances: 3640, locked: 150, escrow: 210, treasury: 0 });
-  act({ type: 'dispute.settle', dispute: 1, verdict: { loser: 'solver', step: 3, op: 7, reason: 'mismatch' }, transcript: tinyTranscript('solver') });
+  act({
+    type: 'dispute.settle',
+    dispute: 1,
+    verdict: { loser: 'solver', step: 3, op: 7, reason: 'mismatch' },
+    transcript: tinyTranscript('solver'),
+  });
   assert.deepEqual(bal(m), { alice: 1024, bob: 920, carol: 1040, dave: 1000 });
   assert.equal(m.treasury, 16);
   assert.deepEqual(
@@ -106,7 +111,12 @@ test('false challenge: challenger slashed 40 (treasury 8, solver 32), solver pai
   const { m, act } = game();
   toProof(act);
   act({ type: 'dispute.open', task: 't', challenger: 'carol' });
-  act({ type: 'dispute.settle', dispute: 1, verdict: { loser: 'challenger', step: 3, op: 7, reason: 'mismatch' }, transcript: tinyTranscript('challenger') });
+  act({
+    type: 'dispute.settle',
+    dispute: 1,
+    verdict: { loser: 'challenger', step: 3, op: 7, reason: 'mismatch' },
+    transcript: tinyTranscript('challenger'),
+  });
   // No verifier attested, so the verifier reward goes back to alice.
   assert.deepEqual(bal(m), { alice: 800, bob: 1232, carol: 960, dave: 1000 });
   assert.equal(m.treasury, 8);
@@ -118,7 +128,12 @@ test('false challenge after a verification: the verifier is still paid', () => {
   toProof(act);
   act({ type: 'task.verify', task: 't', verifier: 'dave' });
   act({ type: 'dispute.open', task: 't', challenger: 'carol' });
-  act({ type: 'dispute.settle', dispute: 1, verdict: { loser: 'challenger', step: null, op: null, reason: 'timeout' }, transcript: { verdict: { loser: 'challenger' } } });
+  act({
+    type: 'dispute.settle',
+    dispute: 1,
+    verdict: { loser: 'challenger', step: null, op: null, reason: 'timeout' },
+    transcript: { verdict: { loser: 'challenger' } },
+  });
   assert.deepEqual(bal(m), { alice: 790, bob: 1232, carol: 960, dave: 1010 });
 });
 
@@ -126,7 +141,12 @@ test('both lose: both slashed, treasury 16 + 8, submitter gets 64 + 32 and the e
   const { m, act } = game();
   toProof(act);
   act({ type: 'dispute.open', task: 't', challenger: 'carol' });
-  act({ type: 'dispute.settle', dispute: 1, verdict: { loser: 'both', step: 3, op: 7, reason: 'neither matches' }, transcript: tinyTranscript('both') });
+  act({
+    type: 'dispute.settle',
+    dispute: 1,
+    verdict: { loser: 'both', step: 3, op: 7, reason: 'neither matches' },
+    transcript: tinyTranscript('both'),
+  });
   assert.deepEqual(bal(m), { alice: 1096, bob: 920, carol: 960, dave: 1000 });
   assert.equal(m.treasury, 24);
 });
@@ -149,7 +169,10 @@ test('invalid actions are rejected with a LedgerError naming the problem', () =>
   act({ type: 'task.post', task: 't', submitter: 'alice', bounty: 200 });
   rejects({ type: 'task.post', task: 't', submitter: 'bob', bounty: 1 }, /already exists/);
   rejects({ type: 'task.claim', task: 't', solver: 'alice' }, /own task/);
-  rejects({ type: 'proof.submit', task: 't', solver: 'bob', runCommitment: D1 }, /is posted; this action needs it to be claimed/);
+  rejects(
+    { type: 'proof.submit', task: 't', solver: 'bob', runCommitment: D1 },
+    /is posted; this action needs it to be claimed/,
+  );
   act({ type: 'task.claim', task: 't', solver: 'bob' });
   rejects({ type: 'task.claim', task: 't', solver: 'carol' }, /is claimed/);
   rejects({ type: 'proof.submit', task: 't', solver: 'carol', runCommitment: D1 }, /did not claim/);
@@ -161,25 +184,76 @@ test('invalid actions are rejected with a LedgerError naming the problem', () =>
   act({ type: 'dispute.open', task: 't', challenger: 'carol' });
   rejects({ type: 'dispute.open', task: 't', challenger: 'dave' }, /is disputed/);
   const v = { loser: 'solver' as const, step: 1, op: 2, reason: 'x' };
-  rejects({ type: 'dispute.settle', dispute: 2, verdict: v, transcript: tinyTranscript('solver', 1, 2) }, /#2 does not exist/);
-  rejects({ type: 'dispute.settle', dispute: 1, verdict: { ...v, loser: 'referee' as 'solver' }, transcript: {} }, /verdict.loser/);
-  rejects({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: tinyTranscript('challenger', 1, 2) }, /transcript records loser "challenger"/);
-  rejects({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: tinyTranscript('solver', 9, 2) }, /step 1 differs/);
+  rejects(
+    { type: 'dispute.settle', dispute: 2, verdict: v, transcript: tinyTranscript('solver', 1, 2) },
+    /#2 does not exist/,
+  );
+  rejects(
+    { type: 'dispute.settle', dispute: 1, verdict: { ...v, loser: 'referee' as 'solver' }, transcript: {} },
+    /verdict.loser/,
+  );
+  rejects(
+    { type: 'dispute.settle', dispute: 1, verdict: v, transcript: tinyTranscript('challenger', 1, 2) },
+    /transcript records loser "challenger"/,
+  );
+  rejects(
+    { type: 'dispute.settle', dispute: 1, verdict: v, transcript: tinyTranscript('solver', 9, 2) },
+    /step 1 differs/,
+  );
   rejects({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: [] as unknown }, /JSON object/);
-  rejects({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: { verdict: { loser: 'solver' }, x: Number.NaN } }, /not plain JSON/);
-  rejects({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: { format: 'other', verdict: { loser: 'solver' } } }, /unknown transcript format/);
-  rejects({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: { format: 'pinpoint.dispute-transcript', version: 9, verdict: { loser: 'solver' } } }, /unsupported version/);
+  rejects(
+    {
+      type: 'dispute.settle',
+      dispute: 1,
+      verdict: v,
+      transcript: { verdict: { loser: 'solver' }, x: Number.NaN },
+    },
+    /not plain JSON/,
+  );
+  rejects(
+    {
+      type: 'dispute.settle',
+      dispute: 1,
+      verdict: v,
+      transcript: { format: 'other', verdict: { loser: 'solver' } },
+    },
+    /unknown transcript format/,
+  );
+  rejects(
+    {
+      type: 'dispute.settle',
+      dispute: 1,
+      verdict: v,
+      transcript: { format: 'pinpoint.dispute-transcript', version: 9, verdict: { loser: 'solver' } },
+    },
+    /unsupported version/,
+  );
   rejects({ type: 'nope' } as unknown as Action, /unknown action type/);
   act({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: tinyTranscript('solver', 1, 2) });
-  rejects({ type: 'dispute.settle', dispute: 1, verdict: v, transcript: tinyTranscript('solver', 1, 2) }, /already settled/);
+  rejects(
+    { type: 'dispute.settle', dispute: 1, verdict: v, transcript: tinyTranscript('solver', 1, 2) },
+    /already settled/,
+  );
 });
 
 test('zero-valued parameters produce no zero moves and still conserve supply', () => {
-  const zero = { solverStake: 0, challengerStake: 0, slashBps: 0, whistleblowerBps: 0, treasuryBps: 0, verifierReward: 0 };
+  const zero = {
+    solverStake: 0,
+    challengerStake: 0,
+    slashBps: 0,
+    whistleblowerBps: 0,
+    treasuryBps: 0,
+    verifierReward: 0,
+  };
   const { m, act } = game(zero);
   toProof(act);
   act({ type: 'dispute.open', task: 't', challenger: 'carol' });
-  const changes = plan(m, { type: 'dispute.settle', dispute: 1, verdict: { loser: 'solver', step: 0, op: 0, reason: 'x' }, transcript: tinyTranscript('solver', 0, 0) });
+  const changes = plan(m, {
+    type: 'dispute.settle',
+    dispute: 1,
+    verdict: { loser: 'solver', step: 0, op: 0, reason: 'x' },
+    transcript: tinyTranscript('solver', 0, 0),
+  });
   for (const c of changes) if (c.op === 'move') assert.ok(c.move.amount > 0);
   for (const c of changes) m.apply(c);
   assert.deepEqual(bal(m), { alice: 1000, bob: 1000, carol: 1000, dave: 1000 });

@@ -19,25 +19,52 @@ const dir = tempDir();
 
 test('opening: missing, foreign, newer, non-database and empty files fail with the file named', () => {
   const missing = join(dir, 'missing.db');
-  assert.throws(() => openLedger(missing), (e: unknown) => e instanceof LedgerError && e.message.includes(missing) && /no such ledger/.test(e.message));
+  assert.throws(
+    () => openLedger(missing),
+    (e: unknown) =>
+      e instanceof LedgerError && e.message.includes(missing) && /no such ledger/.test(e.message),
+  );
 
   const foreign = join(dir, 'foreign.db');
   const f = new Database(foreign);
   f.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
   f.close();
-  assert.throws(() => openLedger(foreign), (e: unknown) => e instanceof Error && e.message.includes(foreign) && /not a Pinpoint ledger.*tables: notes/.test(e.message));
-  assert.throws(() => createLedger(foreign), /not a Pinpoint ledger/, 'create must not take over a foreign database');
+  assert.throws(
+    () => openLedger(foreign),
+    (e: unknown) =>
+      e instanceof Error &&
+      e.message.includes(foreign) &&
+      /not a Pinpoint ledger.*tables: notes/.test(e.message),
+  );
+  assert.throws(
+    () => createLedger(foreign),
+    /not a Pinpoint ledger/,
+    'create must not take over a foreign database',
+  );
 
   const newer = join(dir, 'newer.db');
   createLedger(newer, P).close();
   const n = new Database(newer);
   n.pragma(`user_version = ${LEDGER_SCHEMA_VERSION + 1}`);
   n.close();
-  assert.throws(() => openLedger(newer), (e: unknown) => e instanceof Error && e.message.includes(newer) && /schema v2 is newer than this build supports \(v1\)/.test(e.message));
+  assert.throws(
+    () => openLedger(newer),
+    (e: unknown) =>
+      e instanceof Error &&
+      e.message.includes(newer) &&
+      /schema v2 is newer than this build supports \(v1\)/.test(e.message),
+  );
 
   const text = join(dir, 'text.db');
-  writeFileSync(text, 'this is not sqlite, just some text that is long enough to look like a header............');
-  assert.throws(() => openLedger(text), (e: unknown) => e instanceof LedgerError && e.message.includes(text) && /not a Pinpoint ledger/.test(e.message));
+  writeFileSync(
+    text,
+    'this is not sqlite, just some text that is long enough to look like a header............',
+  );
+  assert.throws(
+    () => openLedger(text),
+    (e: unknown) =>
+      e instanceof LedgerError && e.message.includes(text) && /not a Pinpoint ledger/.test(e.message),
+  );
 
   const empty = join(dir, 'empty.db');
   new Database(empty).close();
@@ -56,11 +83,17 @@ test('a ledger file uses WAL, foreign keys, a busy timeout, full sync and carrie
   l.close();
   // Re-creating with the same parameters is idempotent; different parameters are refused.
   createLedger(file, P).close();
-  assert.throws(() => createLedger(file, { ...P, solverStake: 1 }), /already initialised with different parameters/);
+  assert.throws(
+    () => createLedger(file, { ...P, solverStake: 1 }),
+    /already initialised with different parameters/,
+  );
   // The schema's CHECK constraints back the rules: a negative balance cannot be written even by raw SQL.
   const raw = openLedger(file);
   raw.submit({ type: 'account.open', account: 'x' });
-  assert.throws(() => raw.db.prepare("UPDATE balances SET amount = -1 WHERE account_id = 'x'").run(), /CHECK constraint/);
+  assert.throws(
+    () => raw.db.prepare("UPDATE balances SET amount = -1 WHERE account_id = 'x'").run(),
+    /CHECK constraint/,
+  );
   assert.throws(() => raw.db.prepare('DELETE FROM events WHERE seq = 1').run(), /append-only/);
   raw.close();
 });
@@ -71,7 +104,14 @@ test('a rejected action leaves the file untouched; submitAll is all-or-nothing',
   const head = l.head();
   assert.throws(() => l.submit({ type: 'mint', account: 'bob', amount: 5 }), /"bob" does not exist/);
   assert.deepEqual(l.head(), head);
-  assert.throws(() => l.submitAll([{ type: 'mint', account: 'alice', amount: 5 }, { type: 'mint', account: 'alice', amount: -5 }]), /positive/);
+  assert.throws(
+    () =>
+      l.submitAll([
+        { type: 'mint', account: 'alice', amount: 5 },
+        { type: 'mint', account: 'alice', amount: -5 },
+      ]),
+    /positive/,
+  );
   assert.deepEqual(l.head(), head);
   assert.equal(l.accounts()[0].balance, 0);
   l.close();
@@ -87,7 +127,17 @@ test('read API: filtered events, snapshots at event n, and a dispute read back w
   l.submit({ type: 'task.claim', task: 't', solver: 'bob' });
   l.submit({ type: 'proof.submit', task: 't', solver: 'bob', runCommitment: D1 });
   const open = l.submit({ type: 'dispute.open', task: 't', challenger: 'carol' });
-  const transcript = syntheticTranscript({ task: 't', solver: 'bob', challenger: 'carol', steps: 16, disputedStep: 5, opCount: 9, disputedOp: 4, opName: 'relu', loser: 'solver' });
+  const transcript = syntheticTranscript({
+    task: 't',
+    solver: 'bob',
+    challenger: 'carol',
+    steps: 16,
+    disputedStep: 5,
+    opCount: 9,
+    disputedOp: 4,
+    opName: 'relu',
+    loser: 'solver',
+  });
   const settle = l.submit({ type: 'dispute.settle', dispute: 1, verdict: verdictOf(transcript), transcript });
 
   assert.deepEqual(
@@ -109,9 +159,16 @@ test('read API: filtered events, snapshots at event n, and a dispute read back w
   assert.deepEqual(before.totals, { minted: 3000, balances: 2640, locked: 150, escrow: 210, treasury: 0 });
   const after = l.snapshotAt(settle.seq);
   assert.deepEqual(after.totals, { minted: 3000, balances: 2984, locked: 0, escrow: 0, treasury: 16 });
-  assert.deepEqual(Object.fromEntries(after.accounts.map((a) => [a.id, a.balance])), { alice: 1024, bob: 920, carol: 1040 });
+  assert.deepEqual(Object.fromEntries(after.accounts.map((a) => [a.id, a.balance])), {
+    alice: 1024,
+    bob: 920,
+    carol: 1040,
+  });
   assert.deepEqual(l.snapshotAt(1).totals, { minted: 0, balances: 0, locked: 0, escrow: 0, treasury: 0 });
-  assert.throws(() => l.snapshotAt(settle.seq + 1), new RegExp(`no event ${settle.seq + 1} \\(events are 1..${settle.seq}\\)`));
+  assert.throws(
+    () => l.snapshotAt(settle.seq + 1),
+    new RegExp(`no event ${settle.seq + 1} \\(events are 1..${settle.seq}\\)`),
+  );
 
   const rec = l.dispute(1);
   assert.ok(rec);
@@ -169,7 +226,13 @@ test('a transcript that contradicts the verdict is refused and nothing is settle
   l.submit({ type: 'proof.submit', task: 't', solver: 'bob', runCommitment: D1 });
   l.submit({ type: 'dispute.open', task: 't', challenger: 'carol' });
   assert.throws(
-    () => l.submit({ type: 'dispute.settle', dispute: 1, verdict: { loser: 'challenger', step: 3, op: 7, reason: 'x' }, transcript: tinyTranscript('solver') }),
+    () =>
+      l.submit({
+        type: 'dispute.settle',
+        dispute: 1,
+        verdict: { loser: 'challenger', step: 3, op: 7, reason: 'x' },
+        transcript: tinyTranscript('solver'),
+      }),
     /transcript records loser "solver"/,
   );
   assert.equal(l.disputes()[0].state, 'open');

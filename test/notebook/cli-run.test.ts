@@ -11,21 +11,32 @@ const tmp = mkdtempSync(join(tmpdir(), 'pinpoint-run-'));
 
 function pinpoint(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    execFile(process.execPath, [join(root, 'bin/pinpoint.js'), ...args], { cwd: root }, (err, stdout, stderr) => {
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(root, 'bin/pinpoint.js'), ...args],
+      { cwd: root },
+      (err, stdout, stderr) => {
+        res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 function write(name: string, cells: string[]): string {
   const p = join(tmp, name);
-  writeFileSync(p, `---\ntitle: ${name}\n---\n${cells.map((c, i) => `\n\`\`\`ts {id=c${i + 1}}\n${c}\n\`\`\`\n`).join('')}`);
+  writeFileSync(
+    p,
+    `---\ntitle: ${name}\n---\n${cells.map((c, i) => `\n\`\`\`ts {id=c${i + 1}}\n${c}\n\`\`\`\n`).join('')}`,
+  );
   return p;
 }
 
 describe('pinpoint run', () => {
   it('exit 0, progress on stderr, JSON and HTML written', async () => {
-    const nb = write('ok.md', ["const n = 2;\nassert(n * n === 4, 'two squared')", "chart({ y: [1, 2, 3] }, { title: 'c' })"]);
+    const nb = write('ok.md', [
+      "const n = 2;\nassert(n * n === 4, 'two squared')",
+      "chart({ y: [1, 2, 3] }, { title: 'c' })",
+    ]);
     const json = join(tmp, 'ok.json');
     const html = join(tmp, 'ok.html');
     const r = await pinpoint(['run', nb, '--json', json, '--html', html]);

@@ -32,7 +32,6 @@ interface GenProse {
   lines: string[];
   other?: { fence: string; lang: string; body: string[] };
 }
-type GenBlock = GenCell | GenProse;
 
 const genCell: fc.Arbitrary<Omit<GenCell, 'id'>> = fc.record({
   kind: fc.constant('code' as const),
@@ -44,7 +43,11 @@ const genProse: fc.Arbitrary<GenProse> = fc.record(
   {
     kind: fc.constant('prose' as const),
     lines: lines(5),
-    other: fc.record({ fence: fc.constantFrom('```', '~~~~'), lang: fc.constantFrom('json', 'text', 'py', ''), body: lines(3) }),
+    other: fc.record({
+      fence: fc.constantFrom('```', '~~~~'),
+      lang: fc.constantFrom('json', 'text', 'py', ''),
+      body: lines(3),
+    }),
   },
   { requiredKeys: ['kind', 'lines'] },
 );
@@ -105,7 +108,19 @@ describe('notebook format', () => {
   });
 
   it('arbitrary text either parses and round-trips or fails with a NotebookFormatError', () => {
-    const chunks = fc.constantFrom('---\n', 'title: x\n', '```ts {id=a}\n', '```\n', '~~~\n', 'x = 1\n', '```ts\n', '{id=}', '\r\n', '', ': :\n');
+    const chunks = fc.constantFrom(
+      '---\n',
+      'title: x\n',
+      '```ts {id=a}\n',
+      '```\n',
+      '~~~\n',
+      'x = 1\n',
+      '```ts\n',
+      '{id=}',
+      '\r\n',
+      '',
+      ': :\n',
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(chunks, fc.string({ maxLength: 8 })), { maxLength: 14 }), (parts) => {
         const text = parts.join('');
@@ -131,7 +146,12 @@ describe('notebook format', () => {
     ['unknown permission', '---\ntitle: t\npermissions: [fs, shell]\n---\n', 2, /unknown permission "shell"/],
     ['unclosed cell', '---\ntitle: t\n---\ntext\n\n```ts {id=a}\nconst x = 1;\n', 6, /never closed/],
     ['cell without id', '---\ntitle: t\n---\n```ts\nx\n```\n', 4, /has no id/],
-    ['duplicate id', '---\ntitle: t\n---\n```ts {id=a}\n```\n\n```ts {id=a}\n```\n', 7, /duplicate cell id "a" \(first used on line 4\)/],
+    [
+      'duplicate id',
+      '---\ntitle: t\n---\n```ts {id=a}\n```\n\n```ts {id=a}\n```\n',
+      7,
+      /duplicate cell id "a" \(first used on line 4\)/,
+    ],
     ['bad id', '---\ntitle: t\n---\n```ts {id=a/b}\n```\n', 4, /cell id "a\/b" is invalid/],
     ['malformed attrs', '---\ntitle: t\n---\n```ts {id}\n```\n', 4, /malformed cell attribute "id"/],
     ['indented cell', '---\ntitle: t\n---\n  ```ts {id=a}\n  ```\n', 4, /column 1/],
@@ -152,7 +172,8 @@ describe('notebook format', () => {
   }
 
   it('other languages and fences inside them are prose, and edits re-serialise', () => {
-    const text = '---\ntitle: t\n---\n````md\n```ts {id=x}\n```\n````\n\n```ts {id=real}\nconst a = 1;\n```\n';
+    const text =
+      '---\ntitle: t\n---\n````md\n```ts {id=x}\n```\n````\n\n```ts {id=real}\nconst a = 1;\n```\n';
     const nb = parseNotebook(text, 'x.md');
     assert.deepEqual(
       codeCells(nb).map((c) => c.id),

@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,7 +25,8 @@ const ARGS = [
   '--no-first-run',
 ];
 const root = resolve(import.meta.dirname, '../..');
-const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true' ? 'Chromium not installed (CI=true never skips)' : false;
+const skip =
+  !existsSync(CHROMIUM) && process.env.CI !== 'true' ? 'Chromium not installed (CI=true never skips)' : false;
 
 describe('HTML report in Chromium', { skip }, () => {
   it('shows non-empty SVG charts, works offline, screenshot saved', async () => {
@@ -34,12 +35,20 @@ describe('HTML report in Chromium', { skip }, () => {
     const html = join(dir, 'report.html');
     const json = join(dir, 'results.json');
     const nbPath = join(root, 'test/notebook/fixtures/all-outputs.md');
-    const { stderr } = await promisify(execFile)(process.execPath, [join(root, 'bin/pinpoint.js'), 'run', nbPath, '--html', html, '--json', json], {
-      cwd: root,
-    });
+    const { stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'bin/pinpoint.js'), 'run', nbPath, '--html', html, '--json', json],
+      {
+        cwd: root,
+      },
+    );
     assert.match(stderr, /passed: 5\/5 cells ok/);
     const source = readFileSync(html, 'utf8');
-    assert.doesNotMatch(source, /<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'report must be script-free and self-contained');
+    assert.doesNotMatch(
+      source,
+      /<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/,
+      'report must be script-free and self-contained',
+    );
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     try {
@@ -56,8 +65,13 @@ describe('HTML report in Chromium', { skip }, () => {
         const svg = charts.nth(i);
         const box = await svg.boundingBox();
         assert.ok(box && box.width > 200 && box.height > 100, `chart ${i} has a size`);
-        const paths = await svg.locator('path.series').evaluateAll((ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
-        assert.ok(paths.length >= 1 && paths.every((len) => len > 50), `chart ${i} draws its lines: ${paths}`);
+        const paths = await svg
+          .locator('path.series')
+          .evaluateAll((ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
+        assert.ok(
+          paths.length >= 1 && paths.every((len) => len > 50),
+          `chart ${i} draws its lines: ${paths}`,
+        );
       }
       // Heat map cells, graph nodes and edges, dispute rounds, ledger bars all drawn with real extent.
       assert.equal(await page.locator('figure[data-kind="heatmap"] rect.cell').count(), 24);
@@ -65,7 +79,9 @@ describe('HTML report in Chromium', { skip }, () => {
       assert.equal(await page.locator('figure[data-kind="graph"] path.edge').count(), 4);
       assert.equal(await page.locator('figure[data-kind="graph"] g.node[data-mark="culprit"]').count(), 1);
       assert.equal(await page.locator('figure[data-kind="dispute"] g.round').count(), 3);
-      const bars = await page.locator('figure[data-kind="ledger"] rect.bar').evaluateAll((rs) => rs.map((r) => (r as SVGRectElement).getBBox().width));
+      const bars = await page
+        .locator('figure[data-kind="ledger"] rect.bar')
+        .evaluateAll((rs) => rs.map((r) => (r as SVGRectElement).getBBox().width));
       assert.ok(bars.some((w) => w > 100));
       // Pixels: the first chart's screenshot is not blank (more than one colour present).
       const shot = await charts.nth(0).screenshot();

@@ -27,7 +27,16 @@ describe('outputs and renderers', () => {
   it('validateOutput rejects malformed outputs with the field named', () => {
     assert.throws(() => validateOutput({ kind: 'pie' }), /unknown kind "pie"/);
     assert.throws(() => validateOutput({ kind: 'heatmap', shape: [2, 2], values: [1, 2, 3] }), /2×2 numbers/);
-    assert.throws(() => validateOutput({ kind: 'chart', x: { label: 'x' }, y: { label: 'y' }, series: [{ name: 's', points: [[1]] }] }), /chart point/);
+    assert.throws(
+      () =>
+        validateOutput({
+          kind: 'chart',
+          x: { label: 'x' },
+          y: { label: 'y' },
+          series: [{ name: 's', points: [[1]] }],
+        }),
+      /chart point/,
+    );
     assert.throws(() => validateOutput(null), /not an object/);
   });
 
@@ -45,7 +54,9 @@ describe('outputs and renderers', () => {
   });
 
   it('heat map draws one rect per element and outlines highlights', () => {
-    const [o] = collect(() => heatmap({ shape: [2, 3], data: new Float32Array([1, -2, 3, 0, 5, -6]) }, { highlight: [4] }));
+    const [o] = collect(() =>
+      heatmap({ shape: [2, 3], data: new Float32Array([1, -2, 3, 0, 5, -6]) }, { highlight: [4] }),
+    );
     const svg = renderHeatmap(o as Extract<Output, { kind: 'heatmap' }>);
     assert.equal((svg.match(/class="cell"/g) ?? []).length, 6);
     assert.equal((svg.match(/class="highlight"/g) ?? []).length, 1);
@@ -72,11 +83,20 @@ describe('outputs and renderers', () => {
 
   it('tables from records take the union of keys', () => {
     const [o] = collect(() => table([{ a: 1 }, { b: 'x', a: 2 }]));
-    assert.deepEqual(o, { kind: 'table', columns: ['a', 'b'], rows: [[1, null], [2, 'x']] });
+    assert.deepEqual(o, {
+      kind: 'table',
+      columns: ['a', 'b'],
+      rows: [
+        [1, null],
+        [2, 'x'],
+      ],
+    });
   });
 
   it('markdown escapes raw HTML and unsafe links', () => {
-    const html = markdownToHtml('# T <b>\n\n<script>alert(1)</script> **bold** `a<b` [x](javascript:alert(1))\n\n- one\n- two');
+    const html = markdownToHtml(
+      '# T <b>\n\n<script>alert(1)</script> **bold** `a<b` [x](javascript:alert(1))\n\n- one\n- two',
+    );
     assert.doesNotMatch(html, /<script|javascript:|<b>/);
     assert.match(html, /<h1>T &lt;b&gt;<\/h1>/);
     assert.match(html, /<strong>bold<\/strong>/);
@@ -85,7 +105,10 @@ describe('outputs and renderers', () => {
   });
 
   it('the report contains prose, cells in order, outputs and no script', () => {
-    const nb = parseNotebook('---\ntitle: R <x>\n---\nIntro\n\n```ts {id=a}\n1\n```\n\n```ts {id=b}\n2\n```\n', 'r.md');
+    const nb = parseNotebook(
+      '---\ntitle: R <x>\n---\nIntro\n\n```ts {id=a}\n1\n```\n\n```ts {id=b}\n2\n```\n',
+      'r.md',
+    );
     const html = renderReportHtml(nb, {
       file: 'r.md',
       title: 'R',
@@ -96,7 +119,13 @@ describe('outputs and renderers', () => {
       assertions: { passed: 0, failed: 0 },
       cells: [
         { id: 'a', status: 'ok', ms: 1, outputs: [{ kind: 'text', text: '<1>' }] },
-        { id: 'b', status: 'error', ms: 1, outputs: [], error: { name: 'Error', message: 'bad', cellLine: 1, fileLine: 11 } },
+        {
+          id: 'b',
+          status: 'error',
+          ms: 1,
+          outputs: [],
+          error: { name: 'Error', message: 'bad', cellLine: 1, fileLine: 11 },
+        },
       ],
     });
     assert.doesNotMatch(html, /<script/i);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { NotebookSession } from '../../core/notebook/engine.ts';
-import { codeCells, parseNotebook, type Permission } from '../../core/notebook/format.ts';
+import { codeCells, type Permission, parseNotebook } from '../../core/notebook/format.ts';
 import { compileCell } from '../../core/notebook/node-compile.ts';
 import { nodeKernelFactory } from '../../core/notebook/node-kernel.ts';
 import { runNotebookNode } from '../../core/notebook/node-runner.ts';
@@ -63,12 +63,31 @@ describe('notebook runner', () => {
       ]),
     );
     assert.equal(r.ok, true, JSON.stringify(r.cells.map((c) => c.error)));
-    const text = (i: number) => r.cells[i].outputs.map((o) => (o.kind === 'text' ? o.text : o.kind)).join('|');
+    const text = (i: number) =>
+      r.cells[i].outputs.map((o) => (o.kind === 'text' ? o.text : o.kind)).join('|');
     assert.equal(text(1), '{"x2":12}');
     assert.equal(text(2), '112');
     const bad = await runOne('export const q = 1;');
     assert.equal(bad.status, 'error');
     assert.match(bad.error?.message ?? '', /cells cannot export/);
+  });
+
+  it('provides Web APIs the core needs, implemented inside the sandbox', async () => {
+    const r = await runOne(
+      [
+        "const bytes = new TextEncoder().encode('héllo 😀');",
+        'const back = new TextDecoder().decode(bytes);',
+        'const t0 = performance.now();',
+        'const waited = await new Promise((res) => setTimeout(() => res(performance.now() - t0), 30));',
+        'let ticks = 0; const h = setInterval(() => { ticks++; }, 5); await new Promise((res) => setTimeout(res, 60)); clearInterval(h);',
+        "[bytes.length, back, btoa('hi'), atob('aGk='), waited >= 25, ticks >= 3].join(' ')",
+      ].join('\n'),
+    );
+    assert.equal(r.status, 'ok', JSON.stringify(r.error));
+    assert.equal(
+      r.outputs[0].kind === 'text' && r.outputs[0].text,
+      `${Buffer.from('héllo 😀').length} héllo 😀 aGk= hi true true`,
+    );
   });
 
   it('imports from pinpoint work and the prelude computes real digests', async () => {
@@ -148,15 +167,30 @@ describe('notebook runner', () => {
     ["import('node:fs')", /'node:fs'\) is not available in notebook cells/],
     ['process.exit(1)', /process is not available in notebook cells/],
     ['globalThis.process', /process is not available/],
-    ["fetch('http://example.com')", /fetch \(network access\) is not available in notebook cells: the notebook does not grant "net"/],
+    [
+      "fetch('http://example.com')",
+      /fetch \(network access\) is not available in notebook cells: the notebook does not grant "net"/,
+    ],
     ["(function(){}).constructor('return process')()", /Code generation from strings disallowed/],
     ["Function('return this')()", /Code generation from strings disallowed/],
     ["eval('1 + 1')", /Code generation from strings disallowed/],
-    ["(function (this: any) { return this; })().constructor.constructor('return process')()", /Code generation from strings disallowed|not a function|Cannot read/],
-    ["Error.prepareStackTrace = (e: any, cs: any[]) => cs.map((c) => c.getFunction()).find((f) => f);\nconst f: any = new Error().stack;\nf.constructor('return process')()", /Code generation from strings disallowed|not a function|Cannot read|read only/],
-    ["Object.getPrototypeOf(globalThis).constructor.constructor('return process')()", /Code generation from strings disallowed|Cannot read|not a function/],
+    [
+      "(function (this: any) { return this; })().constructor.constructor('return process')()",
+      /Code generation from strings disallowed|not a function|Cannot read/,
+    ],
+    [
+      "Error.prepareStackTrace = (e: any, cs: any[]) => cs.map((c) => c.getFunction()).find((f) => f);\nconst f: any = new Error().stack;\nf.constructor('return process')()",
+      /Code generation from strings disallowed|not a function|Cannot read|read only/,
+    ],
+    [
+      "Object.getPrototypeOf(globalThis).constructor.constructor('return process')()",
+      /Code generation from strings disallowed|Cannot read|not a function/,
+    ],
     ["pinpoint.display.constructor('return process')()", /Code generation from strings disallowed/],
-    ["(async()=>{})().constructor.constructor('return process')()", /Code generation from strings disallowed/],
+    [
+      "(async()=>{})().constructor.constructor('return process')()",
+      /Code generation from strings disallowed/,
+    ],
     ["console.log.constructor('return process')()", /Code generation from strings disallowed/],
     ["performance.now.constructor('return process')()", /Code generation from strings disallowed/],
   ];

@@ -87,6 +87,10 @@ test('header problems: wrong magic, wrong version, truncation', () => {
     withManifest(trace, manifest.replace('"version":1', '"version":2')),
     /\$\.version: unsupported version 2/,
   );
+  assert.throws(
+    () => readBundle(trace, 'r', { repops: 'repops-9.9.9' }),
+    /r: manifest \$\.repops: bundle was made with RepOps "repops-1\.0\.0", this build implements "repops-9\.9\.9"/,
+  );
 });
 
 test('a single altered checkpoint element is named (checkpoint, tensor)', () => {

@@ -25,6 +25,13 @@ test('shape mismatches name the op and the shapes', () => {
   rejects('add', [t([2, 3]), t([4])], {}, /\[2, 3\]/, /\[4\]/, /broadcast/);
   rejects('matmul', [t([2, 3]), t([4, 5])], {}, /inner dimensions/, /\[2, 3\] × \[4, 5\]/);
   rejects('matmul', [t([2, 3, 1]), t([3, 5])], {}, /rank-2/);
+  rejects(
+    'batch_matmul',
+    [t([2, 3, 4]), t([3, 4, 5])],
+    {},
+    /batch sizes differ/,
+    /\[2, 3, 4\] × \[3, 4, 5\]/,
+  );
   rejects('linear', [t([2, 3]), t([3, 5]), t([4])], {}, /bias/);
   rejects('mse', [t([2, 3]), t([3, 2])], {}, /equal shapes/);
   rejects('softmax_cross_entropy', [t([4, 3]), t([5])], {}, /\[4, 3\] × \[5\]/);

@@ -58,6 +58,7 @@ const CASES: Case[] = [
   { op: 'sum', inputs: [N(3, 5, 7)] },
   { op: 'mean', inputs: [N(3, 5, 7)], attrs: { axes: [0, 2] } },
   { op: 'matmul', inputs: [N(5, 7), N(7, 4)] },
+  { op: 'batch_matmul', inputs: [N(3, 4, 6), N(3, 6, 5)] },
   { op: 'linear', inputs: [N(6, 7), N(7, 3), N(3)] },
   { op: 'softmax', inputs: [{ shape: [3, 6], dist: 'normal', scale: 2 }] },
   { op: 'log_softmax', inputs: [{ shape: [3, 6], dist: 'normal', scale: 2 }] },

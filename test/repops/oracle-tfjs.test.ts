@@ -70,6 +70,7 @@ const CASES: Case[] = [
   { op: 'sum', inputs: [N(300)], tf: (tf, [a]) => tf.sum(a) },
   { op: 'mean', inputs: [N(3, 5, 7)], attrs: { axes: [0, 2] }, tf: (tf, [a]) => tf.mean(a, [0, 2]) },
   { op: 'matmul', inputs: [N(16, 33), N(33, 8)], tf: (tf, [a, b]) => tf.matMul(a, b) },
+  { op: 'batch_matmul', inputs: [N(3, 4, 6), N(3, 6, 5)], tf: (tf, [a, b]) => tf.matMul(a, b) },
   { op: 'linear', inputs: [N(6, 7), N(7, 3), N(3)], tf: (tf, [x, w, b]) => tf.add(tf.matMul(x, w), b) },
   { op: 'softmax', inputs: [W(2, 3, 6)], tf: (tf, [a]) => tf.softmax(a) },
   { op: 'log_softmax', inputs: [W(2, 3, 6)], tf: (tf, [a]) => tf.logSoftmax(a) },

@@ -206,6 +206,17 @@ export const REF: Record<string, Ref> = {
   sum: ([x], a) => reduce(x, (a.axes as number[]) ?? [...x.shape.keys()], !!a.keepdims, false),
   mean: ([x], a) => reduce(x, (a.axes as number[]) ?? [...x.shape.keys()], !!a.keepdims, true),
   matmul: ([a, b]) => matmul(a, b),
+  batch_matmul: ([a, b]) => {
+    const [bs, m, k] = a.shape;
+    const n = b.shape[2];
+    const data = new Float64Array(bs * m * n);
+    for (let i = 0; i < bs; i++) {
+      const ai = { shape: [m, k], data: a.data.subarray(i * m * k, (i + 1) * m * k) };
+      const bi = { shape: [k, n], data: b.data.subarray(i * k * n, (i + 1) * k * n) };
+      data.set(matmul(ai, bi).data, i * m * n);
+    }
+    return { shape: [bs, m, n], data };
+  },
   linear: ([x, w, b]) => {
     const y = matmul(x, w);
     const n = w.shape[1];

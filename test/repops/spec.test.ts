@@ -65,6 +65,8 @@ test('matmul and linear use the kernel order (matmulReference) bit for bit', () 
       ),
     ),
   );
+  const bmm = getOp('batch_matmul').forward([tensor([1, 5, 7], a), tensor([1, 7, 8], b)], {});
+  assert.ok(bitwiseEqual(bmm, tensor([1, 5, 8], mm.data)));
 });
 
 test('softmax, log-softmax and cross-entropy follow their written order', () => {

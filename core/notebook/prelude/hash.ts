@@ -1,4 +1,4 @@
-export { digestBytes, digestJson, canonicalJson, tensorDigest } from '../../hash/digest.ts';
-export { merkleRoot, merkleProof, verifyMerkleProof } from '../../hash/merkle.ts';
-export { sha256 } from '../../platform/hash.ts';
+export { canonicalJson, digestBytes, digestJson, tensorDigest } from '../../hash/digest.ts';
 export { toHex } from '../../hash/hex.ts';
+export { merkleProof, merkleRoot, verifyMerkleProof } from '../../hash/merkle.ts';
+export { sha256 } from '../../platform/hash.ts';

@@ -102,3 +102,71 @@ defineOp({
   flops: ([g]) => g[0] * g[1],
   spec: 'inputs [g[m,n]]: db[j] = lane-ordered sum over rows i of g[i,j].',
 });
+
+// ---- batched matmul: [B, m, k]·[B, k, n] → [B, m, n] (attention heads) ------------------------------
+
+function bmmShape(op: string, a: Shape, b: Shape, shapes: readonly Shape[]): Shape {
+  if (a.length !== 3 || b.length !== 3)
+    throw mismatch(op, shapes, 'operands must be rank-3 [batch, rows, cols]');
+  if (a[0] !== b[0]) throw mismatch(op, shapes, `batch sizes differ (${a[0]} vs ${b[0]})`);
+  if (a[2] !== b[1]) throw mismatch(op, shapes, `inner dimensions differ (${a[2]} vs ${b[1]})`);
+  return [a[0], a[1], b[2]];
+}
+
+/** Per batch entry: out[i] = A_i·B_i by the kernel, with optional exact transposes of A_i or B_i first. */
+function bmm(
+  a: Float32Array,
+  aShape: Shape,
+  tA: boolean,
+  b: Float32Array,
+  bShape: Shape,
+  tB: boolean,
+): Float32Array {
+  const [batch, ar, ac] = aShape;
+  const [, br, bc] = bShape;
+  const m = tA ? ac : ar;
+  const k = tA ? ar : ac;
+  const n = tB ? br : bc;
+  const out = new Float32Array(batch * m * n);
+  for (let i = 0; i < batch; i++) {
+    let ai = a.subarray(i * ar * ac, (i + 1) * ar * ac);
+    let bi = b.subarray(i * br * bc, (i + 1) * br * bc);
+    if (tA) ai = transposeData(ai, [ar, ac], [1, 0]);
+    if (tB) bi = transposeData(bi, [br, bc], [1, 0]);
+    matmulKernel(ai, bi, m, k, n, out.subarray(i * m * n, (i + 1) * m * n));
+  }
+  return out;
+}
+
+defineOp({
+  name: 'batch_matmul',
+  arity: 2,
+  shape: (s) => bmmShape('batch_matmul', s[0], s[1], s),
+  compute: ([a, b]) => bmm(a.data, a.shape, false, b.data, b.shape, false),
+  flops: ([a, b]) => 2 * a[0] * a[1] * a[2] * b[2],
+  spec: `A[B,m,k]·B[B,k,n]: for each batch entry independently, ${MM}.`,
+  vjp: ({ inputs: [a, b], grad, needs }) => [
+    needs[0] ? apply('batch_matmul.vjp0', [grad, b]) : null,
+    needs[1] ? apply('batch_matmul.vjp1', [a, grad]) : null,
+  ],
+});
+
+defineOp({
+  name: 'batch_matmul.vjp0',
+  arity: 2,
+  shape: (s) =>
+    bmmShape('batch_matmul.vjp0', s[0], s[1].length === 3 ? [s[1][0], s[1][2], s[1][1]] : s[1], s),
+  compute: ([g, b]) => bmm(g.data, g.shape, false, b.data, b.shape, true),
+  flops: ([g, b]) => 2 * g[0] * g[1] * g[2] * b[1],
+  spec: `inputs [g, B]: dA_i = g_i·B_iᵀ per batch entry (B_iᵀ materialised), ${MM}.`,
+});
+
+defineOp({
+  name: 'batch_matmul.vjp1',
+  arity: 2,
+  shape: (s) =>
+    bmmShape('batch_matmul.vjp1', s[0].length === 3 ? [s[0][0], s[0][2], s[0][1]] : s[0], s[1], s),
+  compute: ([a, g]) => bmm(a.data, a.shape, true, g.data, g.shape, false),
+  flops: ([a, g]) => 2 * a[0] * a[1] * a[2] * g[2],
+  spec: `inputs [A, g]: dB_i = A_iᵀ·g_i per batch entry (A_iᵀ materialised), ${MM}.`,
+});

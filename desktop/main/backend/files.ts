@@ -50,7 +50,9 @@ const MAX_RECENT = 12;
 export async function readRecent(dataDir: string): Promise<string[]> {
   try {
     const parsed: unknown = JSON.parse(await readFile(join(dataDir, 'recent.json'), 'utf8'));
-    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string').slice(0, MAX_RECENT) : [];
+    return Array.isArray(parsed)
+      ? parsed.filter((p): p is string => typeof p === 'string').slice(0, MAX_RECENT)
+      : [];
   } catch {
     return [];
   }

@@ -5,8 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
+import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
 import type { BackendContext } from './context.ts';
 import { ensureDemo } from './demo.ts';
 import { addRecent } from './files.ts';
@@ -50,7 +50,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     }
   };
   const guard = createPathGuard([repoRoot, dataDir]);
-  const demo = await ensureDemo(dataDir, repoRoot);
+  const demo = await ensureDemo(dataDir);
   const engine = createNotebookEngine();
   const context: BackendContext = {
     repoRoot,
@@ -62,7 +62,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     emit,
   };
   // The editor's type definitions take seconds to generate when core changed: start now, in the background.
-  preludeTypes(repoRoot).catch((err) => emit({ type: 'log', level: 'warn', message: `notebook types unavailable: ${(err as Error).message}` }));
+  preludeTypes(repoRoot).catch((err) =>
+    emit({ type: 'log', level: 'warn', message: `notebook types unavailable: ${(err as Error).message}` }),
+  );
   const handlers = new Map<string, AnyHandler>();
   let methods: string[] = [];
   const shell = createShellHandlers(context, {
@@ -73,7 +75,12 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       dataDir,
       repoRoot,
       firstRun: demo.firstRun,
-      demo: { notebook: demo.notebook, proof: demo.proof, ledger: demo.ledger, notes: [...demo.notes, `notebook engine: ${engine.name}`] },
+      demo: {
+        notebook: demo.notebook,
+        proof: demo.proof,
+        ledger: demo.ledger,
+        notes: [...demo.notes, `notebook engine: ${engine.name}`],
+      },
     }),
     methods: () => methods,
   });
@@ -82,7 +89,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const admin: Record<string, AnyHandler> = {
     async 'admin.openPath'(args) {
       const path = (args as { path?: unknown }).path;
-      if (typeof path !== 'string' || !path) throw new BadRequest('admin.openPath: "path" must be a file path');
+      if (typeof path !== 'string' || !path)
+        throw new BadRequest('admin.openPath: "path" must be a file path');
       const abs = resolve(path);
       guard.allow(abs);
       await addRecent(dataDir, abs);
@@ -100,7 +108,11 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     methods,
     async call(method, args) {
       const handler = typeof method === 'string' ? handlers.get(method) : undefined;
-      if (!handler) return { ok: false, error: { code: 'unknown-method', message: `unknown API method "${String(method)}"` } };
+      if (!handler)
+        return {
+          ok: false,
+          error: { code: 'unknown-method', message: `unknown API method "${String(method)}"` },
+        };
       try {
         return { ok: true, result: await handler(args ?? {}) };
       } catch (err) {
@@ -121,7 +133,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
 
 /** Turns any thrown value into the wire error; caller mistakes keep their message, bugs say where. */
 export function toErrorInfo(method: string, err: unknown): ApiErrorInfo {
-  if (err instanceof BadRequest) return { code: err.code, message: err.message, file: err.file, line: err.line };
+  if (err instanceof BadRequest)
+    return { code: err.code, message: err.message, file: err.file, line: err.line };
   const e = err as { message?: unknown; code?: unknown; file?: unknown; line?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (typeof e?.code === 'string' && e.code === 'ENOENT') return { code: 'not-found', message };

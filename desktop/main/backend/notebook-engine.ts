@@ -7,8 +7,15 @@
  * cell, so it is remembered per code cell and written back unchanged — saving an unedited notebook
  * reproduces the file byte for byte.
  */
-import { type CodeCell, makeCell, type Notebook, NotebookFormatError, parseNotebook } from '../../../core/notebook/format.ts';
+
 import { DEFAULT_CELL_TIMEOUT_MS, NotebookSession } from '../../../core/notebook/engine.ts';
+import {
+  type CodeCell,
+  makeCell,
+  type Notebook,
+  NotebookFormatError,
+  parseNotebook,
+} from '../../../core/notebook/format.ts';
 import { compileCell } from '../../../core/notebook/node-compile.ts';
 import { nodeKernelFactory } from '../../../core/notebook/node-kernel.ts';
 import type { CellResult as CoreCellResult } from '../../../core/notebook/outputs.ts';
@@ -80,7 +87,8 @@ export function createNotebookEngine(): NotebookEngine {
       try {
         return toDoc(parseNotebook(text, path), path);
       } catch (err) {
-        if (err instanceof NotebookFormatError) throw new BadRequest(err.message, { code: 'bad-notebook', file: err.file, line: err.line });
+        if (err instanceof NotebookFormatError)
+          throw new BadRequest(err.message, { code: 'bad-notebook', file: err.file, line: err.line });
         throw err;
       }
     },
@@ -117,7 +125,10 @@ export function createNotebookEngine(): NotebookEngine {
       const permissions = p?.nb.meta.permissions ?? [];
       let session = sessions.get(doc.path);
       if (!session) {
-        session = new NotebookSession(permissions, { kernelFactory: nodeKernelFactory(), compile: compileCell });
+        session = new NotebookSession(permissions, {
+          kernelFactory: nodeKernelFactory(),
+          compile: compileCell,
+        });
         sessions.set(doc.path, session);
       }
       const timeoutMs = hooks.timeoutMs ?? p?.nb.meta.timeout ?? DEFAULT_CELL_TIMEOUT_MS;
@@ -138,7 +149,9 @@ export function createNotebookEngine(): NotebookEngine {
           const orig = p?.code.get(id);
           const codeCell: CodeCell = { ...(orig ?? makeCell(id, '')), source: cell.source };
           hooks.onCellStart(id);
-          const r = await s.runCell(codeCell, timeoutMs, (o) => hooks.onOutput(id, o as unknown as CellOutput));
+          const r = await s.runCell(codeCell, timeoutMs, (o) =>
+            hooks.onOutput(id, o as unknown as CellOutput),
+          );
           const result = toWire(r);
           hooks.onCellResult(result);
           if (result.status !== 'ok') break;
@@ -163,7 +176,10 @@ function toWire(r: CoreCellResult): CellResult {
     durationMs: r.ms,
   };
   if (r.error) {
-    const where = r.error.cellLine !== undefined ? ` (cell line ${r.error.cellLine}${r.error.fileLine !== undefined ? `, file line ${r.error.fileLine}` : ''})` : '';
+    const where =
+      r.error.cellLine !== undefined
+        ? ` (cell line ${r.error.cellLine}${r.error.fileLine !== undefined ? `, file line ${r.error.fileLine}` : ''})`
+        : '';
     out.error = {
       message: `${r.error.name === 'Error' ? '' : `${r.error.name}: `}${r.error.message}${where}`,
       ...(r.error.cellLine !== undefined ? { line: r.error.cellLine } : {}),

@@ -22,7 +22,8 @@ export function createPathGuard(roots: string[]) {
       allowed.add(resolve(path));
     },
     resolve(path: string): string {
-      if (typeof path !== 'string' || path.length === 0) throw new BadRequest('expected a file path (a non-empty string)');
+      if (typeof path !== 'string' || path.length === 0)
+        throw new BadRequest('expected a file path (a non-empty string)');
       if (path.includes('\0')) throw new BadRequest(`path contains a NUL byte: ${JSON.stringify(path)}`);
       const abs = resolve(rootList[0] ?? '.', path);
       if (allowed.has(abs) || rootList.some((root) => under(abs, root))) return abs;

@@ -60,7 +60,10 @@ function stampOf(repoRoot: string, inputs: string[]): string {
 }
 
 /** Emits declarations for the prelude's module graph and a global script re-declaring its exports. */
-export async function generate(repoRoot: string, entry: string): Promise<{ types: PreludeTypes; inputs: string[] }> {
+export async function generate(
+  repoRoot: string,
+  entry: string,
+): Promise<{ types: PreludeTypes; inputs: string[] }> {
   const ts = (await import('typescript')).default;
   const options: import('typescript').CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
@@ -94,10 +97,17 @@ export async function generate(repoRoot: string, entry: string): Promise<{ types
     const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
     if (name === 'default') continue;
     names.push(name);
-    if (target.flags & ts.SymbolFlags.Value) globals.push(`declare const ${name}: typeof import('${spec}').${name};`);
+    if (target.flags & ts.SymbolFlags.Value)
+      globals.push(`declare const ${name}: typeof import('${spec}').${name};`);
   }
-  libs.push({ path: 'file:///node_modules/pinpoint/index.d.ts', content: "export * from './core/notebook/prelude';\n" });
-  libs.push({ path: 'file:///node_modules/pinpoint/package.json', content: '{ "name": "pinpoint", "types": "index.d.ts" }\n' });
+  libs.push({
+    path: 'file:///node_modules/pinpoint/index.d.ts',
+    content: "export * from './core/notebook/prelude';\n",
+  });
+  libs.push({
+    path: 'file:///node_modules/pinpoint/package.json',
+    content: '{ "name": "pinpoint", "types": "index.d.ts" }\n',
+  });
   libs.push({ path: 'file:///pinpoint-globals.d.ts', content: `${globals.join('\n')}\n` });
   const inputs = program
     .getSourceFiles()

@@ -23,7 +23,8 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
     const s = await stat(abs).catch(() => null);
     if (!s) throw new BadRequest(`${abs}: no such file`, { code: 'not-found', file: abs });
     if (!s.isFile()) throw new BadRequest(`${abs}: not a file`, { file: abs });
-    if (s.size > MAX_TEXT_BYTES) throw new BadRequest(`${abs}: ${s.size} bytes is too large to open as text`, { file: abs });
+    if (s.size > MAX_TEXT_BYTES)
+      throw new BadRequest(`${abs}: ${s.size} bytes is too large to open as text`, { file: abs });
     return { abs, text: await readFile(abs, 'utf8') };
   };
 
@@ -61,11 +62,14 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
       } catch (err) {
         if (err instanceof BadRequest) throw err;
         const e = err as { message?: string; line?: number };
-        throw new BadRequest(e.message?.includes(basename(abs)) ? e.message : `${abs}: ${e.message ?? String(err)}`, {
-          code: 'bad-notebook',
-          file: abs,
-          line: typeof e.line === 'number' ? e.line : undefined,
-        });
+        throw new BadRequest(
+          e.message?.includes(basename(abs)) ? e.message : `${abs}: ${e.message ?? String(err)}`,
+          {
+            code: 'bad-notebook',
+            file: abs,
+            line: typeof e.line === 'number' ? e.line : undefined,
+          },
+        );
       }
       await addRecent(ctx.dataDir, abs);
       return doc;
@@ -79,11 +83,16 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
     async 'notebook.run'({ path, doc, cellIds, timeoutMs }) {
       const abs = ctx.resolvePath(path);
       checkDoc(doc, abs);
-      if (!Array.isArray(cellIds) || cellIds.length === 0) throw new BadRequest('notebook.run: "cellIds" must list at least one cell');
+      if (!Array.isArray(cellIds) || cellIds.length === 0)
+        throw new BadRequest('notebook.run: "cellIds" must list at least one cell');
       const known = new Set(doc.cells.map((c) => c.id));
       const missing = cellIds.filter((id) => !known.has(id));
-      if (missing.length) throw new BadRequest(`notebook.run: no cell ${missing.map((m) => `"${m}"`).join(', ')} in ${abs}`);
-      const title = cellIds.length === 1 ? `Run ${cellIds[0]} · ${basename(abs)}` : `Run ${cellIds.length} cells · ${basename(abs)}`;
+      if (missing.length)
+        throw new BadRequest(`notebook.run: no cell ${missing.map((m) => `"${m}"`).join(', ')} in ${abs}`);
+      const title =
+        cellIds.length === 1
+          ? `Run ${cellIds[0]} · ${basename(abs)}`
+          : `Run ${cellIds.length} cells · ${basename(abs)}`;
       let failure: string | undefined;
       const job = ctx.jobs.start('notebook', title, async (jobCtl) => {
         const wanted = doc.cells.filter((c) => c.kind === 'code' && cellIds.includes(c.id)).map((c) => c.id);
@@ -104,7 +113,8 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
             done += 1;
             ctx.emit({ type: 'cell-result', jobId: job.id, path: abs, result });
             jobCtl.progress(done, total);
-            if (result.status === 'error' || result.status === 'timeout') failure = result.error?.message ?? result.status;
+            if (result.status === 'error' || result.status === 'timeout')
+              failure = result.error?.message ?? result.status;
           },
         });
         if (failure && !jobCtl.signal.aborted) throw new Error(failure);
@@ -132,11 +142,21 @@ function checkDoc(doc: NotebookDoc, path: string): void {
     throw new BadRequest(`${path}: expected a notebook document { cells: [...] }`);
   const ids = new Set<string>();
   doc.cells.forEach((c: CellDoc, i) => {
-    if (!c || typeof c.id !== 'string' || typeof c.source !== 'string' || (c.kind !== 'code' && c.kind !== 'markdown'))
-      throw new BadRequest(`${path}: cell ${i + 1} must be { id: string, kind: 'code' | 'markdown', source: string }`);
+    if (
+      !c ||
+      typeof c.id !== 'string' ||
+      typeof c.source !== 'string' ||
+      (c.kind !== 'code' && c.kind !== 'markdown')
+    )
+      throw new BadRequest(
+        `${path}: cell ${i + 1} must be { id: string, kind: 'code' | 'markdown', source: string }`,
+      );
     if (ids.has(c.id)) throw new BadRequest(`${path}: duplicate cell id "${c.id}"`);
     ids.add(c.id);
   });
-  if (doc.meta !== undefined && (typeof doc.meta !== 'object' || doc.meta === null || Array.isArray(doc.meta)))
+  if (
+    doc.meta !== undefined &&
+    (typeof doc.meta !== 'object' || doc.meta === null || Array.isArray(doc.meta))
+  )
     throw new BadRequest(`${path}: "meta" must be an object`);
 }

@@ -8,15 +8,15 @@
  * tasks/iris-mlp.json, and a ledger replaying core/ledger's demo actions whose caught-cheater dispute
  * carries a real transcript (the core/dispute referee run on a seeded synthetic task, see `liveDispute`).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { alterOp } from '../../../core/attacks/hooks.ts';
 import { executeRun } from '../../../core/dispute/execute.ts';
 import { TraceParty } from '../../../core/dispute/party.ts';
 import { runDispute } from '../../../core/dispute/referee.ts';
 import { syntheticTask } from '../../../core/dispute/synthetic.ts';
-import { refereeConfig, type DisputeTask } from '../../../core/dispute/task.ts';
+import { type DisputeTask, refereeConfig } from '../../../core/dispute/task.ts';
 import { parseTranscript, type Transcript } from '../../../core/dispute/transcript.ts';
-import { alterOp } from '../../../core/attacks/hooks.ts';
 import { canonicalJson, tensorDigest } from '../../../core/hash/digest.ts';
 import { merkleRoot } from '../../../core/hash/merkle.ts';
 import { eventHash, GENESIS_PREV } from '../../../core/ledger/chain.ts';
@@ -26,9 +26,9 @@ import type { LedgerEvent, Pocket } from '../../../core/ledger/types.ts';
 import { bundleFromRun } from '../../../core/proof/bundle.ts';
 import { type LoadedBundle, readBundle } from '../../../core/proof/read.ts';
 import { DEMO_KEY_SEED, keyFromSeed } from '../../../core/proof/sign.ts';
-import { perturbNode, prepareTask, RunReplayer, train } from '../../../core/train/train.ts';
 import type { StepResult, TrainContext } from '../../../core/train/step.ts';
 import { parseTaskText } from '../../../core/train/task.ts';
+import { perturbNode, prepareTask, RunReplayer, train } from '../../../core/train/train.ts';
 import { fiatShamirSteps } from '../../../core/verify/sampling.ts';
 import type {
   DisputeEntry,
@@ -70,7 +70,11 @@ function stepCount(p: OpenProof): number {
   return p.bundle.manifest.steps.length;
 }
 
-function replayerFor(ctx: TrainContext, bundle: LoadedBundle, tamper?: ReturnType<typeof perturbNode>): RunReplayer {
+function replayerFor(
+  ctx: TrainContext,
+  bundle: LoadedBundle,
+  tamper?: ReturnType<typeof perturbNode>,
+): RunReplayer {
   return new RunReplayer(ctx, bundle.checkpointSteps, (s) => bundle.checkpoint(s), tamper);
 }
 
@@ -92,7 +96,11 @@ function traceOf(p: OpenProof, step: number, result: StepResult, ms: number): St
       inputs: [...n.inputs],
       shape: [...n.out.shape],
       digest: digests[i],
-      ...(n.label ? { label: n.label } : n.op === 'leaf' && typeof n.attrs.name === 'string' ? { label: n.attrs.name } : {}),
+      ...(n.label
+        ? { label: n.label }
+        : n.op === 'leaf' && typeof n.attrs.name === 'string'
+          ? { label: n.attrs.name }
+          : {}),
     })),
     opRoot: merkleRoot(digests),
     recordedOpRoot: rec.opRoot ?? null,
@@ -116,7 +124,9 @@ function pocketLabel(p: Pocket, stakeOwner: ReadonlyMap<number, string>): string
 function summarize(e: LedgerEvent): string {
   const a = e.payload.action as unknown as Record<string, unknown>;
   const moved = e.payload.changes.reduce((s, c) => s + (c.op === 'move' ? c.move.amount : 0), 0);
-  const who = ['account', 'submitter', 'solver', 'verifier', 'challenger', 'from'].map((k) => a[k]).filter((v) => typeof v === 'string');
+  const who = ['account', 'submitter', 'solver', 'verifier', 'challenger', 'from']
+    .map((k) => a[k])
+    .filter((v) => typeof v === 'string');
   const verdict = a.verdict as { loser?: string } | undefined;
   const parts = [String(a.type ?? e.kind)];
   if (who.length) parts.push(who.join(' → '));
@@ -142,8 +152,17 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       const task = syntheticTask({ seed: 11, steps: 64, width: 4, forwardOps: 10 });
       const honest = executeRun(task, { mode: 'trace' });
       const culprit = task.graph(37).nodes.findIndex((n, i) => i > 12 && n.phase === 'forward');
-      const cheat = executeRun(task, { mode: 'trace', hooks: alterOp(37, culprit, 0, 1), base: honest, fromStep: 37 });
-      const r = await runDispute(new TraceParty('carol', cheat), new TraceParty('erin', honest), refereeConfig(task, 'trace'));
+      const cheat = executeRun(task, {
+        mode: 'trace',
+        hooks: alterOp(37, culprit, 0, 1),
+        base: honest,
+        fromStep: 37,
+      });
+      const r = await runDispute(
+        new TraceParty('carol', cheat),
+        new TraceParty('erin', honest),
+        refereeConfig(task, 'trace'),
+      );
       return { transcript: r.transcript, task };
     })();
     return live;
@@ -154,7 +173,12 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
     const path = join(demoDir, 'views-demo.pinproof');
     if (existsSync(path)) return path;
     const text = readFileSync(join(ctx.repoRoot, 'tasks/iris-mlp.json'), 'utf8');
-    const task = { ...parseTaskText(text, 'tasks/iris-mlp.json'), name: 'iris-mlp-demo', steps: 40, checkpointEvery: 10 };
+    const task = {
+      ...parseTaskText(text, 'tasks/iris-mlp.json'),
+      name: 'iris-mlp-demo',
+      steps: 40,
+      checkpointEvery: 10,
+    };
     const tctx = prepareTask(task);
     const run = train(tctx, { mode: 'trace' });
     mkdirSync(demoDir, { recursive: true });
@@ -192,14 +216,23 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
     }
     const bundle = readBundle(bytes, file);
     const tctx = prepareTask(bundle.manifest.task);
-    const p: OpenProof = { path: file, bundle, ctx: tctx, replayer: replayerFor(tctx, bundle), steps: new Map() };
+    const p: OpenProof = {
+      path: file,
+      bundle,
+      ctx: tctx,
+      replayer: replayerFor(tctx, bundle),
+      steps: new Map(),
+    };
     proofs.set(file, p);
     return p;
   }
 
   function checkStep(p: OpenProof, step: number, method: string): number {
     if (!Number.isInteger(step) || step < 0 || step >= stepCount(p)) {
-      throw new ViewsError(method, `${basename(p.path)} has steps 0..${stepCount(p) - 1}, not ${JSON.stringify(step)}`);
+      throw new ViewsError(
+        method,
+        `${basename(p.path)} has steps 0..${stepCount(p) - 1}, not ${JSON.stringify(step)}`,
+      );
     }
     return step;
   }
@@ -286,7 +319,9 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           ...(s.opCount !== undefined ? { opCount: s.opCount } : {}),
         })),
         checkpoints: [...p.bundle.checkpointSteps],
-        samples: fiatShamirSteps(m.runCommitment, m.steps.length, Math.min(SAMPLES, m.steps.length)).sort((a, b) => a - b),
+        samples: fiatShamirSteps(m.runCommitment, m.steps.length, Math.min(SAMPLES, m.steps.length)).sort(
+          (a, b) => a - b,
+        ),
         metrics: { loss: m.metrics.loss, accuracy: m.metrics.accuracy },
       };
       return summary;
@@ -308,13 +343,46 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       const ms = performance.now() - t0;
       const rec = p.bundle.manifest.steps[step];
       const checks: RunStepResult['checks'] = [
-        { name: 'state before', recorded: rec.stateBefore, recomputed: r.record.stateBefore, match: rec.stateBefore === r.record.stateBefore },
-        { name: 'batch', recorded: rec.batchDigest, recomputed: r.record.batchDigest, match: rec.batchDigest === r.record.batchDigest },
-        { name: 'loss', recorded: String(rec.loss), recomputed: String(r.record.loss), match: Object.is(rec.loss, r.record.loss) },
-        { name: 'state after', recorded: rec.stateAfter, recomputed: r.record.stateAfter, match: rec.stateAfter === r.record.stateAfter },
+        {
+          name: 'state before',
+          recorded: rec.stateBefore,
+          recomputed: r.record.stateBefore,
+          match: rec.stateBefore === r.record.stateBefore,
+        },
+        {
+          name: 'batch',
+          recorded: rec.batchDigest,
+          recomputed: r.record.batchDigest,
+          match: rec.batchDigest === r.record.batchDigest,
+        },
+        {
+          name: 'loss',
+          recorded: String(rec.loss),
+          recomputed: String(r.record.loss),
+          match: Object.is(rec.loss, r.record.loss),
+        },
+        {
+          name: 'state after',
+          recorded: rec.stateAfter,
+          recomputed: r.record.stateAfter,
+          match: rec.stateAfter === r.record.stateAfter,
+        },
       ];
-      if (rec.opRoot) checks.push({ name: `op root (${r.record.opCount} ops)`, recorded: rec.opRoot, recomputed: r.record.opRoot ?? '', match: rec.opRoot === r.record.opRoot });
-      return { path: p.path, step, replayed: rep.replayed + 1, checks, match: checks.every((c) => c.match), ms };
+      if (rec.opRoot)
+        checks.push({
+          name: `op root (${r.record.opCount} ops)`,
+          recorded: rec.opRoot,
+          recomputed: r.record.opRoot ?? '',
+          match: rec.opRoot === r.record.opRoot,
+        });
+      return {
+        path: p.path,
+        step,
+        replayed: rep.replayed + 1,
+        checks,
+        match: checks.every((c) => c.match),
+        ms,
+      };
     },
 
     async 'graph.tensor'({ path, step, node, limit }) {
@@ -322,7 +390,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       const { result } = stepOf(p, checkStep(p, step, 'graph.tensor'));
       const nodes = result.nodes ?? [];
       const n = nodes[node];
-      if (!n) throw new ViewsError('graph.tensor', `step ${step} has ops #0..#${nodes.length - 1}, not #${node}`);
+      if (!n)
+        throw new ViewsError('graph.tensor', `step ${step} has ops #0..#${nodes.length - 1}, not #${node}`);
       const digest = result.opDigests?.[node] ?? tensorDigest(n.out);
       const cap = Math.max(1, Math.min(limit ?? 4096, 65536));
       const data: TensorData = {
@@ -339,7 +408,11 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
     },
 
     async 'graph.compareTrace'({ path, step, variant }) {
-      if (variant !== 'tampered') throw new ViewsError('graph.compareTrace', `unknown variant ${JSON.stringify(variant)} (expected "tampered")`);
+      if (variant !== 'tampered')
+        throw new ViewsError(
+          'graph.compareTrace',
+          `unknown variant ${JSON.stringify(variant)} (expected "tampered")`,
+        );
       const p = openProof(path);
       checkStep(p, step, 'graph.compareTrace');
       const honest = stepOf(p, step).result;
@@ -364,16 +437,34 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           title: `Ledger dispute ${d.id}: ${d.challenger} vs ${d.solver} on ${d.task}`,
           source: 'ledger',
           task: d.task,
-          outcome: d.verdict ? (d.verdict.loser === 'both' ? 'both lose' : `${d.verdict.loser} loses`) : 'open',
+          outcome: d.verdict
+            ? d.verdict.loser === 'both'
+              ? 'both lose'
+              : `${d.verdict.loser} loses`
+            : 'open',
         });
       }
       const dir = join(ctx.dataDir, 'disputes');
       if (existsSync(dir)) {
-        for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
-          out.push({ id: `file:${join(dir, f)}`, title: f, source: 'file', task: '', outcome: 'transcript file' });
+        for (const f of readdirSync(dir)
+          .filter((x) => x.endsWith('.json'))
+          .sort()) {
+          out.push({
+            id: `file:${join(dir, f)}`,
+            title: f,
+            source: 'file',
+            task: '',
+            outcome: 'transcript file',
+          });
         }
       }
-      out.push({ id: 'demo:live', title: 'Live referee run: synthetic task, 1-ulp tamper at step 37', source: 'demo', task: 'synthetic', outcome: 'computed now' });
+      out.push({
+        id: 'demo:live',
+        title: 'Live referee run: synthetic task, 1-ulp tamper at step 37',
+        source: 'demo',
+        task: 'synthetic',
+        outcome: 'computed now',
+      });
       return out;
     },
 
@@ -382,36 +473,84 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       if (key === 'demo:live') {
         const { transcript, task } = await liveDispute();
         const t = transcript.verdict.step ?? 0;
-        const g = task.graph(t).nodes.map((n, i) => ({ id: i, op: n.op, phase: phaseOf(n.phase), inputs: [...n.inputs], shape: [...n.shape] }));
-        const replay: DisputeReplay = { id: key, title: 'Live referee run', transcript, graph: g, ledgerDispute: null, ledgerPath: null };
+        const g = task
+          .graph(t)
+          .nodes.map((n, i) => ({
+            id: i,
+            op: n.op,
+            phase: phaseOf(n.phase),
+            inputs: [...n.inputs],
+            shape: [...n.shape],
+            ...(n.label ? { label: n.label } : {}),
+          }));
+        const replay: DisputeReplay = {
+          id: key,
+          title: 'Live referee run',
+          transcript,
+          graph: g,
+          ledgerDispute: null,
+          ledgerPath: null,
+        };
         return replay;
       }
       if (key.startsWith('file:')) {
         const file = ctx.resolvePath(key.slice(5));
         const transcript = parseTranscript(readFileSync(file, 'utf8'), file);
-        return { id: key, title: basename(file), transcript, graph: null, ledgerDispute: null, ledgerPath: null };
+        return {
+          id: key,
+          title: basename(file),
+          transcript,
+          graph: null,
+          ledgerDispute: null,
+          ledgerPath: null,
+        };
       }
       const m = /^ledger:(\d+)$/.exec(key);
-      if (!m) throw new ViewsError('dispute.load', `unknown dispute id ${JSON.stringify(key)} (expected ledger:<n>, file:<path> or demo:live)`);
+      if (!m)
+        throw new ViewsError(
+          'dispute.load',
+          `unknown dispute id ${JSON.stringify(key)} (expected ledger:<n>, file:<path> or demo:live)`,
+        );
       const store = await openStore();
       const d = store.dispute(Number(m[1]));
       if (!d) throw new ViewsError('dispute.load', `the ledger has no dispute ${m[1]}`);
-      if (!d.transcript) throw new ViewsError('dispute.load', `dispute ${m[1]} has no transcript yet (not settled)`);
+      if (!d.transcript)
+        throw new ViewsError('dispute.load', `dispute ${m[1]} has no transcript yet (not settled)`);
       const transcript = parseTranscript(JSON.stringify(d.transcript), `${store.file} dispute ${m[1]}`);
       // The caught-cheater demo dispute carries the live referee run: its step graph is known.
       let graph: DisputeReplay['graph'] = null;
       const liveRun = await liveDispute();
       if (canonicalJson(transcript.rounds) === canonicalJson(liveRun.transcript.rounds)) {
-        graph = liveRun.task.graph(transcript.verdict.step ?? 0).nodes.map((n, i) => ({ id: i, op: n.op, phase: phaseOf(n.phase), inputs: [...n.inputs], shape: [...n.shape] }));
+        graph = liveRun.task
+          .graph(transcript.verdict.step ?? 0)
+          .nodes.map((n, i) => ({
+            id: i,
+            op: n.op,
+            phase: phaseOf(n.phase),
+            inputs: [...n.inputs],
+            shape: [...n.shape],
+            ...(n.label ? { label: n.label } : {}),
+          }));
       }
-      return { id: key, title: `Ledger dispute ${d.id}`, transcript, graph, ledgerDispute: d.id, ledgerPath: store.file };
+      return {
+        id: key,
+        title: `Ledger dispute ${d.id}`,
+        transcript,
+        graph,
+        ledgerDispute: d.id,
+        ledgerPath: store.file,
+      };
     },
 
     async 'ledger.snapshot'({ path, at }) {
       const store = await openStore(path);
       const head = store.head().seq;
       const seq = at === undefined ? head : at;
-      if (!Number.isInteger(seq) || seq < 0 || seq > head) throw new ViewsError('ledger.snapshot', `${store.file} has events 1..${head}, not ${JSON.stringify(at)}`);
+      if (!Number.isInteger(seq) || seq < 0 || seq > head)
+        throw new ViewsError(
+          'ledger.snapshot',
+          `${store.file} has events 1..${head}, not ${JSON.stringify(at)}`,
+        );
       const names = new Map(store.accounts().map((a) => [a.id, a.name]));
       const settleSeq = new Map<number, number>();
       for (const e of store.events({ kind: 'dispute.settle' })) {
@@ -419,7 +558,18 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         if (typeof a.dispute === 'number') settleSeq.set(a.dispute, e.seq);
       }
       if (seq === 0) {
-        return { path: store.file, at: 0, lastSeq: head, accounts: [], tasks: [], escrow: 0, treasury: 0, minted: 0, invariantOk: true, disputes: [] };
+        return {
+          path: store.file,
+          at: 0,
+          lastSeq: head,
+          accounts: [],
+          tasks: [],
+          escrow: 0,
+          treasury: 0,
+          minted: 0,
+          invariantOk: true,
+          disputes: [],
+        };
       }
       const s = store.snapshotAt(seq);
       const staked = new Map<string, number>();
@@ -429,8 +579,20 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         path: store.file,
         at: seq,
         lastSeq: head,
-        accounts: s.accounts.map((a) => ({ id: a.id, name: names.get(a.id) ?? a.name, balance: a.balance, staked: staked.get(a.id) ?? 0 })),
-        tasks: s.tasks.map((x) => ({ id: x.id, state: x.state, submitter: x.submitter, solver: x.solver, bounty: x.bounty, escrow: x.escrow })),
+        accounts: s.accounts.map((a) => ({
+          id: a.id,
+          name: names.get(a.id) ?? a.name,
+          balance: a.balance,
+          staked: staked.get(a.id) ?? 0,
+        })),
+        tasks: s.tasks.map((x) => ({
+          id: x.id,
+          state: x.state,
+          submitter: x.submitter,
+          solver: x.solver,
+          bounty: x.bounty,
+          escrow: x.escrow,
+        })),
         escrow: t.escrow,
         treasury: t.treasury,
         minted: t.minted,
@@ -452,29 +614,31 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       const store = await openStore(path);
       const chain = chainStatus(store);
       const stakeOwner = new Map(store.stakes().map((s) => [s.id, s.account]));
-      const rows: LedgerEventRow[] = store.events({ ...(task ? { task } : {}), ...(account ? { account } : {}) }).map((e) => {
-        const moves: LedgerMove[] = [];
-        const accounts = new Set<string>();
-        for (const c of e.payload.changes) {
-          if (c.op !== 'move') continue;
-          const from = pocketLabel(c.move.from, stakeOwner);
-          const to = pocketLabel(c.move.to, stakeOwner);
-          moves.push({ from, to, amount: c.move.amount, reason: c.move.reason });
-          for (const p of [c.move.from, c.move.to]) if ('balance' in p) accounts.add(p.balance);
-        }
-        return {
-          seq: e.seq,
-          kind: e.kind,
-          at: e.at,
-          task: e.task,
-          accounts: [...accounts].sort(),
-          summary: summarize(e),
-          moves,
-          hash: e.hash,
-          prevHash: e.prevHash,
-          chainOk: chain.get(e.seq) ?? false,
-        };
-      });
+      const rows: LedgerEventRow[] = store
+        .events({ ...(task ? { task } : {}), ...(account ? { account } : {}) })
+        .map((e) => {
+          const moves: LedgerMove[] = [];
+          const accounts = new Set<string>();
+          for (const c of e.payload.changes) {
+            if (c.op !== 'move') continue;
+            const from = pocketLabel(c.move.from, stakeOwner);
+            const to = pocketLabel(c.move.to, stakeOwner);
+            moves.push({ from, to, amount: c.move.amount, reason: c.move.reason });
+            for (const p of [c.move.from, c.move.to]) if ('balance' in p) accounts.add(p.balance);
+          }
+          return {
+            seq: e.seq,
+            kind: e.kind,
+            at: e.at,
+            task: e.task,
+            accounts: [...accounts].sort(),
+            summary: summarize(e),
+            moves,
+            hash: e.hash,
+            prevHash: e.prevHash,
+            chainOk: chain.get(e.seq) ?? false,
+          };
+        });
       let firstBad: number | null = null;
       for (const [seq, ok] of chain) if (!ok && firstBad === null) firstBad = seq;
       const res: LedgerEvents = {
@@ -484,7 +648,10 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           ok: firstBad === null,
           checked: chain.size,
           firstBad,
-          detail: firstBad === null ? `all ${chain.size} event hashes recompute and link` : `event ${firstBad} does not recompute or link to its predecessor`,
+          detail:
+            firstBad === null
+              ? `all ${chain.size} event hashes recompute and link`
+              : `event ${firstBad} does not recompute or link to its predecessor`,
         },
       };
       return res;

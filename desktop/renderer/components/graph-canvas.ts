@@ -84,8 +84,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     .attr('x', (l) => l.x - 16)
     .attr('y', (l) => l.y - 8)
     .attr('width', (l) => l.w + 32)
-    .attr('height', (l) => l.h + 24)
-    .attr('rx', 8);
+    .attr('height', (l) => l.h + 24);
   lanes
     .append('text')
     .attr('x', (l) => l.x)
@@ -145,8 +144,16 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   }
 
   // Minimap: a canvas of the whole layout plus the visible rectangle.
-  const W = () => (svg.node() as SVGSVGElement).clientWidth || 800;
-  const H = () => (svg.node() as SVGSVGElement).clientHeight || 500;
+  // Size cached (ResizeObserver): reading clientWidth in every zoom event would force a synchronous
+  // layout of the whole SVG each frame.
+  let size = { w: (svg.node() as SVGSVGElement).clientWidth || 800, h: (svg.node() as SVGSVGElement).clientHeight || 500 };
+  const W = () => size.w;
+  const H = () => size.h;
+  const resize = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => {
+    const n = svg.node() as SVGSVGElement;
+    size = { w: n.clientWidth || size.w, h: n.clientHeight || size.h };
+  });
+  resize?.observe(svg.node() as SVGSVGElement);
   const mmScale = Math.min(180 / layout.width, 130 / layout.height);
   const mmW = Math.max(40, Math.ceil(layout.width * mmScale));
   const mmH = Math.max(30, Math.ceil(layout.height * mmScale));
@@ -156,9 +163,13 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   let sel: number | null = null;
   let transform = d3.zoomIdentity;
 
-  function drawMinimap(): void {
-    if (!minimap) return;
-    const ctx = (minimap.node() as HTMLCanvasElement).getContext('2d');
+  // The minimap's node layer is drawn once per marks/highlight change into an offscreen canvas;
+  // zoom events only blit it and draw the visible rectangle.
+  const mmBase = el.ownerDocument.createElement('canvas');
+  mmBase.width = mmW;
+  mmBase.height = mmH;
+  function drawMinimapBase(): void {
+    const ctx = mmBase.getContext('2d');
     if (!ctx) return;
     ctx.clearRect(0, 0, mmW, mmH);
     for (const p of layout.nodes) {
@@ -169,6 +180,13 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
       ctx.fillRect((p.x - p.w / 2) * mmScale, (p.y - p.h / 2) * mmScale, Math.max(1.5, p.w * mmScale), Math.max(1.5, p.h * mmScale));
     }
     ctx.globalAlpha = 1;
+  }
+  function drawMinimap(): void {
+    if (!minimap) return;
+    const ctx = (minimap.node() as HTMLCanvasElement).getContext('2d');
+    if (!ctx) return;
+    ctx.clearRect(0, 0, mmW, mmH);
+    ctx.drawImage(mmBase, 0, 0);
     // Visible rectangle in layout coordinates.
     const [x0, y0] = transform.invert([0, 0]);
     const [x1, y1] = transform.invert([W(), H()]);
@@ -211,10 +229,24 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   }
 
   let lod = '';
+  // While the scale changes, Chromium re-lays out every visible SVG text for the new scale: on big
+  // graphs text is hidden during a zoom gesture/animation and comes back 150 ms after it settles.
+  const big = nodes.length > 300;
+  let lastK = Number.NaN;
+  let settle: ReturnType<typeof setTimeout> | undefined;
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
     .scaleExtent([0.03, 3])
+    // Linear interpolation: a programmatic pan stays a pure translation (d3's default fly-to
+    // interpolation zooms out and back in, re-rendering the whole graph mid-pan).
+    .interpolate(d3.interpolate)
     .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
+      if (big && ev.transform.k !== lastK && !Number.isNaN(lastK)) {
+        root.classed('zooming', true);
+        clearTimeout(settle);
+        settle = setTimeout(() => root.classed('zooming', false), 150);
+      }
+      lastK = ev.transform.k;
       transform = ev.transform;
       viewport.attr('transform', transform.toString());
       cull();
@@ -391,6 +423,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
       return mk === 'culprit' ? '◆ first ✗' : MARK_SYMBOL[mk];
     });
     nodeSel.select('title').text((p) => describe(p.id, marks.get(p.id) ?? 'none'));
+    drawMinimapBase();
     drawMinimap();
   }
   function highlight(ids: ReadonlySet<number> | null): void {
@@ -399,6 +432,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   }
 
   // Start readable: the whole graph when it fits at ≥ 50 %, else the top-left (the first ops) at 70 %.
+  drawMinimapBase();
   fit(0);
   if (transform.k < 0.5 && nodes.length > 0) {
     const k = 0.7;
@@ -416,6 +450,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     zoomTo,
     panBy,
     destroy() {
+      resize?.disconnect();
       svg.interrupt();
       root.remove();
     },

@@ -14,7 +14,7 @@ import { type ReplayFrame, type ReplayModel, replayModel } from './transcript-mo
 
 export interface PlayerOptions {
   /** Public graph of the disputed step (phase-2 animation over the graph). */
-  graph?: readonly CanvasNode[] | null;
+  graph?: readonly (Omit<CanvasNode, 'digest'> & { digest?: string })[] | null;
   /** Milliseconds per frame at 1× (default 1100). */
   frameMs?: number;
   autoplay?: boolean;
@@ -47,11 +47,13 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
   const bar = root.append('div').attr('class', 'pp-toolbar').attr('role', 'toolbar').attr('aria-label', 'Replay controls');
   const mk = (label: string, title: string, fn: () => void) =>
     bar.append('button').attr('type', 'button').attr('class', 'pp-btn').attr('title', title).attr('aria-label', title).html(label).on('click', fn);
-  mk('⏮', 'Restart (Home)', () => seek(0));
-  mk('◀', 'Previous round (←)', () => step(-1));
+  // Inline SVG glyphs: ⏮/⏭ are missing from common fonts (DejaVu) and would render as boxes.
+  const svgIcon = (d: string) => `<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
+  mk(svgIcon('M2 2h2v10H2zM12 2v10L5 7z'), 'Restart (Home)', () => seek(0));
+  mk(svgIcon('M11 2v10L4 7z'), 'Previous round (←)', () => step(-1));
   const playBtn = mk('▶ Play', 'Play / pause (Space)', () => (timer ? pause() : play())).attr('class', 'pp-btn primary').attr('data-role', 'play');
-  mk('▶|', 'Next round (→)', () => step(1)).attr('data-role', 'next');
-  mk('⏭', 'Jump to verdict (End)', () => seek(frames.length - 1)).attr('data-role', 'end');
+  mk(svgIcon('M3 2v10l7-5z'), 'Next round (→)', () => step(1)).attr('data-role', 'next');
+  mk(svgIcon('M2 2v10l7-5zM10 2h2v10h-2z'), 'Jump to verdict (End)', () => seek(frames.length - 1)).attr('data-role', 'end');
   bar.append('label').attr('class', 'pp-muted').attr('for', 'pp-speed').text('Speed');
   const speedSel = bar.append('select').attr('class', 'pp-select').attr('id', 'pp-speed').attr('aria-label', 'Replay speed');
   for (const s of [0.5, 1, 2, 4, 8]) speedSel.append('option').attr('value', s).property('selected', s === 1).text(`${s}×`);

@@ -3,7 +3,13 @@
  * in browser mode, HTTP POST /api/call + an EventSource on /api/events. Both forward any method
  * generically — the contract lives in desktop/shared/api.ts only.
  */
-import { type ApiClient, ApiError, type CallResponse, type PreloadBridge, type ServerEvent } from '../../shared/api.ts';
+import {
+  type ApiClient,
+  ApiError,
+  type CallResponse,
+  type PreloadBridge,
+  type ServerEvent,
+} from '../../shared/api.ts';
 
 declare global {
   interface Window {
@@ -58,9 +64,16 @@ function httpClient(token: string): ApiClient {
           body: JSON.stringify({ method, args }),
         });
       } catch (err) {
-        throw new ApiError({ code: 'offline', message: `${method}: the Pinpoint server is not reachable (${(err as Error).message})` });
+        throw new ApiError({
+          code: 'offline',
+          message: `${method}: the Pinpoint server is not reachable (${(err as Error).message})`,
+        });
       }
-      if (!res.ok) throw new ApiError({ code: `http-${res.status}`, message: `${method}: ${res.status} ${await res.text()}` });
+      if (!res.ok)
+        throw new ApiError({
+          code: `http-${res.status}`,
+          message: `${method}: ${res.status} ${await res.text()}`,
+        });
       return unwrap((await res.json()) as CallResponse) as never;
     },
     subscribe(listener) {

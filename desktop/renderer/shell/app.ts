@@ -9,15 +9,53 @@ import { installGlobalErrorHandlers, showError } from './errors.ts';
 import { icons } from './icons.ts';
 import { closeQuickPick, isQuickPickOpen, type PickItem, quickPick } from './quickpick.ts';
 import { createStatusBar } from './statusbar.ts';
-import { type Command, getView, listViews, onViewsChanged, type ViewContext, type ViewDef, type ViewHandle } from './views.ts';
+import {
+  type Command,
+  getView,
+  listViews,
+  onViewsChanged,
+  type ViewContext,
+  type ViewDef,
+  type ViewHandle,
+} from './views.ts';
 
 /** The views every build has a place for; unregistered ones show a placeholder. */
 const BUILTIN: { id: string; title: string; order: number; icon: string; what: string }[] = [
-  { id: 'notebook', title: 'Notebook', order: 10, icon: icons.notebook, what: 'TypeScript cells with the Pinpoint API' },
-  { id: 'proof', title: 'Proof', order: 20, icon: icons.proof, what: 'the training timeline: loss, steps, checkpoints' },
-  { id: 'graph', title: 'Graph', order: 30, icon: icons.graph, what: 'a step’s operators with their digests' },
-  { id: 'dispute', title: 'Dispute', order: 40, icon: icons.dispute, what: 'the animated pinpoint bisection and verdict' },
-  { id: 'ledger', title: 'Ledger', order: 50, icon: icons.ledger, what: 'stakes, escrow, flows and the event log' },
+  {
+    id: 'notebook',
+    title: 'Notebook',
+    order: 10,
+    icon: icons.notebook,
+    what: 'TypeScript cells with the Pinpoint API',
+  },
+  {
+    id: 'proof',
+    title: 'Proof',
+    order: 20,
+    icon: icons.proof,
+    what: 'the training timeline: loss, steps, checkpoints',
+  },
+  {
+    id: 'graph',
+    title: 'Graph',
+    order: 30,
+    icon: icons.graph,
+    what: 'a step’s operators with their digests',
+  },
+  {
+    id: 'dispute',
+    title: 'Dispute',
+    order: 40,
+    icon: icons.dispute,
+    what: 'the animated pinpoint bisection and verdict',
+  },
+  {
+    id: 'ledger',
+    title: 'Ledger',
+    order: 50,
+    icon: icons.ledger,
+    what: 'stakes, escrow, flows and the event log',
+  },
 ];
 
 interface Route {
@@ -56,7 +94,13 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
 
   const globalCommands = new Map<string, Command>();
   let viewCommands = new Map<string, Command>();
-  let current: { route: Route; def: ViewDef | null; handle?: ViewHandle; abort: AbortController; el: HTMLElement } | null = null;
+  let current: {
+    route: Route;
+    def: ViewDef | null;
+    handle?: ViewHandle;
+    abort: AbortController;
+    el: HTMLElement;
+  } | null = null;
   const info = await api.call('app.info', {});
   status.setRight(`Pinpoint ${info.version}`);
 
@@ -78,13 +122,14 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
 
   const viewList = () => {
     const registered = listViews();
-    const all: { id: string; title: string; order: number; icon: string; registered: boolean }[] = registered.map((v) => ({
-      id: v.id,
-      title: v.title,
-      order: v.order ?? 100,
-      icon: v.icon ?? BUILTIN.find((b) => b.id === v.id)?.icon ?? v.title.slice(0, 2),
-      registered: true,
-    }));
+    const all: { id: string; title: string; order: number; icon: string; registered: boolean }[] =
+      registered.map((v) => ({
+        id: v.id,
+        title: v.title,
+        order: v.order ?? 100,
+        icon: v.icon ?? BUILTIN.find((b) => b.id === v.id)?.icon ?? v.title.slice(0, 2),
+        registered: true,
+      }));
     for (const b of BUILTIN) if (!getView(b.id)) all.push({ ...b, registered: false });
     return all.sort((a, b) => a.order - b.order);
   };
@@ -110,8 +155,20 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
     });
     rail.append(
       h('div', { class: 'spacer' }),
-      h('button', { title: 'Open…  ·  Ctrl+O', 'aria-label': 'Open file', onclick: () => openFileDialog() }, svgIcon(icons.open)),
-      h('button', { title: 'Command palette  ·  Ctrl+Shift+P', 'aria-label': 'Command palette', onclick: () => openPalette() }, svgIcon(icons.command)),
+      h(
+        'button',
+        { title: 'Open…  ·  Ctrl+O', 'aria-label': 'Open file', onclick: () => openFileDialog() },
+        svgIcon(icons.open),
+      ),
+      h(
+        'button',
+        {
+          title: 'Command palette  ·  Ctrl+Shift+P',
+          'aria-label': 'Command palette',
+          onclick: () => openPalette(),
+        },
+        svgIcon(icons.command),
+      ),
     );
   };
 
@@ -151,7 +208,13 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
             {},
             builtin ? svgIcon(builtin.icon) : null,
             h('h2', {}, builtin?.title ?? route.id),
-            h('div', {}, builtin ? `This view (${builtin.what}) is not available in this build yet.` : `No view "${route.id}".`),
+            h(
+              'div',
+              {},
+              builtin
+                ? `This view (${builtin.what}) is not available in this build yet.`
+                : `No view "${route.id}".`,
+            ),
           ),
         ),
       );
@@ -181,7 +244,16 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
   // Opens a file in the view that shows its kind.
   const openFile = (path: string, kind?: FileEntry['kind']) => {
     const k = kind ?? guessKind(path);
-    const id = k === 'notebook' ? 'notebook' : k === 'ledger' ? 'ledger' : k === 'transcript' ? 'dispute' : k === 'onnx' ? 'graph' : 'proof';
+    const id =
+      k === 'notebook'
+        ? 'notebook'
+        : k === 'ledger'
+          ? 'ledger'
+          : k === 'transcript'
+            ? 'dispute'
+            : k === 'onnx'
+              ? 'graph'
+              : 'proof';
     openView(id, { path });
   };
 
@@ -190,23 +262,25 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
       placeholder: 'Open a notebook, proof, ledger or model…',
       testId: 'open-dialog',
       onError: (e) => showError(e, 'Open'),
-      items: Promise.all([api.call('files.list', {}), api.call('recent.list', {})]).then(([files, recent]) => {
-        const recentItems: PickItem[] = recent.map((p) => ({
-          label: p.split('/').pop() ?? p,
-          detail: p,
-          group: 'Recent',
-          badge: guessKind(p),
-          run: () => openFile(p),
-        }));
-        const fileItems: PickItem[] = files.map((f) => ({
-          label: f.name,
-          detail: f.path,
-          group: f.source === 'notebooks' ? 'notebooks/' : 'Data folder',
-          badge: f.kind,
-          run: () => openFile(f.path, f.kind),
-        }));
-        return [...recentItems, ...fileItems];
-      }),
+      items: Promise.all([api.call('files.list', {}), api.call('recent.list', {})]).then(
+        ([files, recent]) => {
+          const recentItems: PickItem[] = recent.map((p) => ({
+            label: p.split('/').pop() ?? p,
+            detail: p,
+            group: 'Recent',
+            badge: guessKind(p),
+            run: () => openFile(p),
+          }));
+          const fileItems: PickItem[] = files.map((f) => ({
+            label: f.name,
+            detail: f.path,
+            group: f.source === 'notebooks' ? 'notebooks/' : 'Data folder',
+            badge: f.kind,
+            run: () => openFile(f.path, f.kind),
+          }));
+          return [...recentItems, ...fileItems];
+        },
+      ),
     });
 
   const allCommands = (): Command[] => [...viewCommands.values(), ...globalCommands.values()];
@@ -224,15 +298,25 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
   addGlobal({
     id: 'app.demo',
     title: 'Help: Open the welcome notebook',
-    run: () => (info.demo.notebook ? openFile(info.demo.notebook, 'notebook') : showError('no demo notebook', 'Help')),
+    run: () =>
+      info.demo.notebook ? openFile(info.demo.notebook, 'notebook') : showError('no demo notebook', 'Help'),
   });
   addGlobal({
     id: 'app.about',
     title: 'Help: About Pinpoint',
-    run: () => status.message(`Pinpoint ${info.version} · ${info.mode} · data: ${info.dataDir} · ${info.demo.notes.join(' · ')}`),
+    run: () =>
+      status.message(
+        `Pinpoint ${info.version} · ${info.mode} · data: ${info.dataDir} · ${info.demo.notes.join(' · ')}`,
+      ),
   });
   const registerViewCommands = () => {
-    viewList().forEach((v, i) => addGlobal({ id: `view.${v.id}`, title: `View: ${v.title}`, shortcut: `Ctrl+${i + 1}`, run: () => openView(v.id) }));
+    for (const [i, v] of viewList().entries())
+      addGlobal({
+        id: `view.${v.id}`,
+        title: `View: ${v.title}`,
+        shortcut: `Ctrl+${i + 1}`,
+        run: () => openView(v.id),
+      });
   };
   registerViewCommands();
 
@@ -260,7 +344,8 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
       } else if (mod && !e.shiftKey && e.key.toLowerCase() === 's') {
         e.preventDefault();
         e.stopPropagation();
-        const save = viewCommands.get('notebook.save') ?? [...viewCommands.values()].find((c) => c.id.endsWith('.save'));
+        const save =
+          viewCommands.get('notebook.save') ?? [...viewCommands.values()].find((c) => c.id.endsWith('.save'));
         if (save) Promise.resolve(save.run()).catch((err) => showError(err, 'Save'));
       } else if (e.key === 'Escape' && isQuickPickOpen()) {
         closeQuickPick();
@@ -276,8 +361,7 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
       const c = viewCommands.get(event.id) ?? globalCommands.get(event.id);
       if (c) Promise.resolve(c.run()).catch((err) => showError(err, c.title));
       else status.message(`No command "${event.id}" here`);
-    }
-    else if (event.type === 'log' && event.level === 'error') showError(event.message, 'Backend');
+    } else if (event.type === 'log' && event.level === 'error') showError(event.message, 'Backend');
     else if (event.type === 'log') status.message(event.message);
   });
 
@@ -289,7 +373,8 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
     renderRail();
   });
   window.addEventListener('hashchange', () => mount(parseHash()));
-  if (!location.hash && info.firstRun && info.demo.notebook) location.hash = hashOf({ id: 'notebook', params: { path: info.demo.notebook } });
+  if (!location.hash && info.firstRun && info.demo.notebook)
+    location.hash = hashOf({ id: 'notebook', params: { path: info.demo.notebook } });
   mount(parseHash());
   return { openView, openFile, info };
 }
@@ -318,7 +403,10 @@ function installDrop(api: ApiClient, openFile: (path: string) => void): void {
     if (!file) return;
     e.preventDefault();
     if (!/\.(md|json)$/i.test(file.name)) {
-      showError(`${file.name}: browser mode imports notebooks (.md) and JSON files by drag-and-drop; open other files from the data folder or the desktop app`, 'Drop');
+      showError(
+        `${file.name}: browser mode imports notebooks (.md) and JSON files by drag-and-drop; open other files from the data folder or the desktop app`,
+        'Drop',
+      );
       return;
     }
     file

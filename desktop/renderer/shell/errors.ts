@@ -32,13 +32,29 @@ export function showError(error: unknown, context = 'Error'): void {
   entries.push(entry);
   console.error(`[pinpoint] ${context}:`, error);
   for (const l of listeners) l();
-  toasts ??= document.body.appendChild(h('div', { class: 'toasts', role: 'alert', 'aria-live': 'assertive' }));
+  toasts ??= document.body.appendChild(
+    h('div', { class: 'toasts', role: 'alert', 'aria-live': 'assertive' }),
+  );
   const toast = h(
     'div',
     { class: 'toast', 'data-testid': 'error-toast' },
     svgIcon(icons.alert),
-    h('div', { class: 'body' }, h('div', { class: 'ctx' }, context), h('div', { class: 'msg' }, entry.message)),
-    h('button', { class: 'btn ghost icon-only', title: 'Dismiss', 'aria-label': 'Dismiss', onclick: () => toast.remove() }, svgIcon(icons.x)),
+    h(
+      'div',
+      { class: 'body' },
+      h('div', { class: 'ctx' }, context),
+      h('div', { class: 'msg' }, entry.message),
+    ),
+    h(
+      'button',
+      {
+        class: 'btn ghost icon-only',
+        title: 'Dismiss',
+        'aria-label': 'Dismiss',
+        onclick: () => toast.remove(),
+      },
+      svgIcon(icons.x),
+    ),
   );
   toasts.append(toast);
   while (toasts.childElementCount > 4) toasts.firstElementChild?.remove();
@@ -72,13 +88,35 @@ export function toggleErrorPanel(): void {
       svgIcon(icons.alert),
       `Errors (${entries.length})`,
       h('span', { style: 'flex:1' }),
-      h('button', { class: 'btn ghost', onclick: () => { entries.length = 0; for (const l of listeners) l(); toggleErrorPanel(); } }, 'Clear'),
-      h('button', { class: 'btn ghost icon-only', 'aria-label': 'Close', onclick: () => toggleErrorPanel() }, svgIcon(icons.x)),
+      h(
+        'button',
+        {
+          class: 'btn ghost',
+          onclick: () => {
+            entries.length = 0;
+            for (const l of listeners) l();
+            toggleErrorPanel();
+          },
+        },
+        'Clear',
+      ),
+      h(
+        'button',
+        { class: 'btn ghost icon-only', 'aria-label': 'Close', onclick: () => toggleErrorPanel() },
+        svgIcon(icons.x),
+      ),
     ),
     entries.length === 0 ? h('div', { class: 'entry' }, 'No errors.') : null,
-    ...[...entries].reverse().map((e) =>
-      h('div', { class: 'entry' }, h('div', { class: 'when' }, `${e.at.toLocaleTimeString()} · ${e.context}`), h('pre', {}, e.message)),
-    ),
+    ...[...entries]
+      .reverse()
+      .map((e) =>
+        h(
+          'div',
+          { class: 'entry' },
+          h('div', { class: 'when' }, `${e.at.toLocaleTimeString()} · ${e.context}`),
+          h('pre', {}, e.message),
+        ),
+      ),
   );
   document.body.append(panel);
 }

@@ -35,10 +35,24 @@ export function quickPick(opts: {
   let all: PickItem[] = [];
   let shown: PickItem[] = [];
   let selected = 0;
-  const input = h('input', { class: 'search', placeholder: opts.placeholder, 'aria-label': opts.placeholder, spellcheck: 'false' });
+  const input = h('input', {
+    class: 'search',
+    placeholder: opts.placeholder,
+    'aria-label': opts.placeholder,
+    spellcheck: 'false',
+  });
   const list = h('div', { class: 'list', role: 'listbox' }, h('div', { class: 'empty' }, 'Loading…'));
-  const dialog = h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'data-testid': opts.testId ?? 'quickpick' }, input, list);
-  const overlay = h('div', { class: 'overlay', onmousedown: (e: MouseEvent) => e.target === overlay && closeQuickPick() }, dialog);
+  const dialog = h(
+    'div',
+    { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'data-testid': opts.testId ?? 'quickpick' },
+    input,
+    list,
+  );
+  const overlay = h(
+    'div',
+    { class: 'overlay', onmousedown: (e: MouseEvent) => e.target === overlay && closeQuickPick() },
+    dialog,
+  );
   open = overlay;
   document.body.append(overlay);
   input.focus();
@@ -52,10 +66,13 @@ export function quickPick(opts: {
   };
   const render = () => {
     const q = input.value.trim().toLowerCase();
-    shown = q ? all.filter((i) => matches(`${i.label} ${i.detail ?? ''} ${i.group ?? ''}`.toLowerCase(), q)) : all;
+    shown = q
+      ? all.filter((i) => matches(`${i.label} ${i.detail ?? ''} ${i.group ?? ''}`.toLowerCase(), q))
+      : all;
     selected = Math.min(selected, Math.max(0, shown.length - 1));
     list.replaceChildren();
-    if (shown.length === 0) list.append(h('div', { class: 'empty' }, all.length ? 'No matches' : 'Nothing here yet'));
+    if (shown.length === 0)
+      list.append(h('div', { class: 'empty' }, all.length ? 'No matches' : 'Nothing here yet'));
     let group: string | undefined;
     shown.forEach((item, i) => {
       if (item.group && item.group !== group) {
@@ -64,8 +81,24 @@ export function quickPick(opts: {
       }
       const row = h(
         'div',
-        { class: 'row', role: 'option', 'aria-selected': String(i === selected), onclick: () => choose(item), onmousemove: () => { if (selected !== i) { selected = i; render(); } } },
-        h('div', { class: 'grow' }, h('span', {}, item.label), item.detail ? h('span', { class: 'sub' }, item.detail) : null),
+        {
+          class: 'row',
+          role: 'option',
+          'aria-selected': String(i === selected),
+          onclick: () => choose(item),
+          onmousemove: () => {
+            if (selected !== i) {
+              selected = i;
+              render();
+            }
+          },
+        },
+        h(
+          'div',
+          { class: 'grow' },
+          h('span', {}, item.label),
+          item.detail ? h('span', { class: 'sub' }, item.detail) : null,
+        ),
         item.badge ? h('span', { class: 'badge' }, item.badge) : null,
         item.shortcut ? h('kbd', {}, item.shortcut) : null,
       );

@@ -14,7 +14,12 @@ export function createStatusBar(api: ApiClient): StatusBar {
   const msg = h('span', { class: 'item grow', 'data-testid': 'status-message' });
   const jobsEl = h('span', { class: 'item', 'data-testid': 'jobs' });
   const right = h('span', { class: 'item' });
-  const errorsBtn = h('button', { class: 'errors', title: 'Show errors', 'data-testid': 'errors-button', onclick: () => toggleErrorPanel() });
+  const errorsBtn = h('button', {
+    class: 'errors',
+    title: 'Show errors',
+    'data-testid': 'errors-button',
+    onclick: () => toggleErrorPanel(),
+  });
   const el = h(
     'footer',
     { class: 'statusbar', role: 'status' },
@@ -62,9 +67,12 @@ export function createStatusBar(api: ApiClient): StatusBar {
     jobs.set(event.job.id, event.job);
     if (event.job.state !== 'running') {
       jobs.delete(event.job.id);
-      const took = event.job.endedAt ? ` in ${((event.job.endedAt - event.job.startedAt) / 1000).toFixed(1)} s` : '';
+      const took = event.job.endedAt
+        ? ` in ${((event.job.endedAt - event.job.startedAt) / 1000).toFixed(1)} s`
+        : '';
       msg.textContent = `${event.job.title}: ${event.job.state}${took}`;
-      if (event.job.state === 'failed' && event.job.kind !== 'notebook') showError(event.job.error ?? 'failed', event.job.title);
+      if (event.job.state === 'failed' && event.job.kind !== 'notebook')
+        showError(event.job.error ?? 'failed', event.job.title);
     }
     renderJobs();
   });

@@ -59,7 +59,8 @@ const listeners = new Set<() => void>();
 
 /** Registers (or replaces, for hot reload) a view. */
 export function registerView(def: ViewDef): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(def.id)) throw new Error(`registerView: bad view id "${def.id}" (use a-z, 0-9, -)`);
+  if (!/^[a-z][a-z0-9-]*$/.test(def.id))
+    throw new Error(`registerView: bad view id "${def.id}" (use a-z, 0-9, -)`);
   views.set(def.id, def);
   for (const listener of listeners) listener();
 }

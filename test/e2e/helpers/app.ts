@@ -51,7 +51,9 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function startApp(opts: { dataDir?: string; viewport?: { width: number; height: number } } = {}): Promise<App> {
+export async function startApp(
+  opts: { dataDir?: string; viewport?: { width: number; height: number } } = {},
+): Promise<App> {
   const { chromium } = await import('playwright-core');
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'pinpoint-e2e-')));
   const ownsDataDir = !opts.dataDir;
@@ -59,7 +61,10 @@ export async function startApp(opts: { dataDir?: string; viewport?: { width: num
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1360, height: 860 }, deviceScaleFactor: 1 });
+    const context = await browser.newContext({
+      viewport: opts.viewport ?? { width: 1360, height: 860 },
+      deviceScaleFactor: 1,
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     // "Discard unsaved changes?" and similar prompts: accept, as a user moving on would.

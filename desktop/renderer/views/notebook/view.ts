@@ -41,7 +41,10 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   const btn = (icon: string, label: string, onclick: () => void, extra: Record<string, string> = {}) =>
     h('button', { class: 'btn', title: label, onclick, ...extra }, svgIcon(icon), h('span', {}, label));
   const runAllBtn = btn(icons.playAll, 'Run all', () => runAll(), { 'data-testid': 'run-all' });
-  const cancelBtn = btn(icons.stop, 'Cancel', () => cancel(), { 'data-testid': 'cancel-run', class: 'btn danger' });
+  const cancelBtn = btn(icons.stop, 'Cancel', () => cancel(), {
+    'data-testid': 'cancel-run',
+    class: 'btn danger',
+  });
   cancelBtn.disabled = true;
   const saveBtn = btn(icons.save, 'Save', () => void save(), { 'data-testid': 'save' });
   const toolbar = h(
@@ -57,7 +60,16 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     h('span', { class: 'sep' }),
     btn(icons.plus, 'Code', () => addCell('code'), { 'data-testid': 'add-code' }),
     btn(icons.text, 'Text', () => addCell('markdown')),
-    h('button', { class: 'btn ghost icon-only', title: 'Clear outputs', 'aria-label': 'Clear outputs', onclick: () => clearOutputs() }, svgIcon(icons.clear)),
+    h(
+      'button',
+      {
+        class: 'btn ghost icon-only',
+        title: 'Clear outputs',
+        'aria-label': 'Clear outputs',
+        onclick: () => clearOutputs(),
+      },
+      svgIcon(icons.clear),
+    ),
   );
   const body = h('div', { class: 'nb-body' });
   root.append(toolbar, body);
@@ -81,23 +93,59 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     const card = (f: { path: string; name: string; source: string }) =>
       h(
         'button',
-        { class: 'nb-card', 'data-testid': 'notebook-card', 'data-path': f.path, onclick: () => ctx.openView('notebook', { path: f.path }) },
+        {
+          class: 'nb-card',
+          'data-testid': 'notebook-card',
+          'data-path': f.path,
+          onclick: () => ctx.openView('notebook', { path: f.path }),
+        },
         svgIcon(icons.notebook),
         h('span', { class: 'nb-card-name' }, f.name.replace(/\.md$/, '')),
-        h('span', { class: 'nb-card-sub' }, f.source === 'notebooks' ? 'notebooks/' : f.path.split('/').slice(-2, -1)[0] ?? ''),
+        h(
+          'span',
+          { class: 'nb-card-sub' },
+          f.source === 'notebooks' ? 'notebooks/' : (f.path.split('/').slice(-2, -1)[0] ?? ''),
+        ),
       );
     const group = (title: string, list: FileEntry[]) =>
-      list.length ? h('section', {}, h('h3', {}, title), h('div', { class: 'nb-cards' }, list.map(card))) : null;
+      list.length
+        ? h('section', {}, h('h3', {}, title), h('div', { class: 'nb-cards' }, list.map(card)))
+        : null;
     body.replaceChildren(
       h(
         'div',
         { class: 'nb-home' },
         h('h1', {}, 'Notebooks'),
-        h('p', { class: 'muted' }, 'Open a notebook to run Pinpoint experiments. Shift+Enter runs a cell; Ctrl+Shift+P shows every command.'),
-        recent.length ? h('section', {}, h('h3', {}, 'Recent'), h('div', { class: 'nb-cards' }, recent.slice(0, 6).map((p) => card({ path: p, name: p.split('/').pop() ?? p, source: 'recent' })))) : null,
-        group('Project notebooks', files.filter((f) => f.source === 'notebooks')),
-        group('Data folder', files.filter((f) => f.source !== 'notebooks')),
-        files.length === 0 ? h('p', { class: 'muted' }, 'No notebooks found in notebooks/ or the data folder.') : null,
+        h(
+          'p',
+          { class: 'muted' },
+          'Open a notebook to run Pinpoint experiments. Shift+Enter runs a cell; Ctrl+Shift+P shows every command.',
+        ),
+        recent.length
+          ? h(
+              'section',
+              {},
+              h('h3', {}, 'Recent'),
+              h(
+                'div',
+                { class: 'nb-cards' },
+                recent
+                  .slice(0, 6)
+                  .map((p) => card({ path: p, name: p.split('/').pop() ?? p, source: 'recent' })),
+              ),
+            )
+          : null,
+        group(
+          'Project notebooks',
+          files.filter((f) => f.source === 'notebooks'),
+        ),
+        group(
+          'Data folder',
+          files.filter((f) => f.source !== 'notebooks'),
+        ),
+        files.length === 0
+          ? h('p', { class: 'muted' }, 'No notebooks found in notebooks/ or the data folder.')
+          : null,
       ),
     );
   };
@@ -108,7 +156,10 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     nameEl.textContent = path.split('/').pop() ?? path;
     body.replaceChildren(h('div', { class: 'nb-loading' }, h('span', { class: 'spinner' }), ' Loading…'));
     try {
-      const [loaded] = await Promise.all([ctx.api.call('notebook.open', { path }), setupMonaco(ctx.api, (e) => ctx.showError(e, 'Loading the Pinpoint API types'))]);
+      const [loaded] = await Promise.all([
+        ctx.api.call('notebook.open', { path }),
+        setupMonaco(ctx.api, (e) => ctx.showError(e, 'Loading the Pinpoint API types')),
+      ]);
       if (ctx.signal.aborted) return;
       doc = loaded;
       markDirty(false);
@@ -129,7 +180,12 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
           svgIcon(icons.alert),
           h('h2', {}, 'This notebook could not be opened'),
           h('pre', {}, describeError(err)),
-          h('div', { class: 'toolbar' }, h('button', { class: 'btn', onclick: () => openPicker() }, 'Open another notebook'), h('button', { class: 'btn ghost', onclick: () => ctx.openView('notebook', {}) }, 'All notebooks')),
+          h(
+            'div',
+            { class: 'toolbar' },
+            h('button', { class: 'btn', onclick: () => openPicker() }, 'Open another notebook'),
+            h('button', { class: 'btn ghost', onclick: () => ctx.openView('notebook', {}) }, 'All notebooks'),
+          ),
         ),
       );
       ctx.showError(err, `Opening ${path.split('/').pop()}`);
@@ -141,8 +197,18 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     h(
       'div',
       { class: 'nb-addbar' },
-      h('button', { class: 'btn ghost', onclick: () => addCell('code', indexOf()) }, svgIcon(icons.plus), 'Code'),
-      h('button', { class: 'btn ghost', onclick: () => addCell('markdown', indexOf()) }, svgIcon(icons.plus), 'Text'),
+      h(
+        'button',
+        { class: 'btn ghost', onclick: () => addCell('code', indexOf()) },
+        svgIcon(icons.plus),
+        'Code',
+      ),
+      h(
+        'button',
+        { class: 'btn ghost', onclick: () => addCell('markdown', indexOf()) },
+        svgIcon(icons.plus),
+        'Text',
+      ),
     );
 
   const insertCellView = (cell: CellDoc, index: number) => {
@@ -150,10 +216,20 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     const editorHost = h('div', { class: 'nb-editor' });
     const outputs = h('div', { class: 'nb-outputs', 'data-testid': 'cell-outputs', 'aria-live': 'polite' });
     const tools = h('div', { class: 'nb-celltools' });
-    const el = h('div', { class: `nb-cell nb-${cell.kind}`, 'data-cell-id': cell.id, 'data-testid': 'cell', tabindex: '-1' }, gutter, h('div', { class: 'nb-main' }, editorHost, outputs), tools);
+    const el = h(
+      'div',
+      { class: `nb-cell nb-${cell.kind}`, 'data-cell-id': cell.id, 'data-testid': 'cell', tabindex: '-1' },
+      gutter,
+      h('div', { class: 'nb-main' }, editorHost, outputs),
+      tools,
+    );
     const view: CellView = { cell, el, editorHost, outputs, gutter, editing: cell.kind === 'code' };
     const tool = (icon: string, label: string, fn: () => void) =>
-      h('button', { class: 'btn ghost icon-only', title: label, 'aria-label': label, onclick: fn }, svgIcon(icon));
+      h(
+        'button',
+        { class: 'btn ghost icon-only', title: label, 'aria-label': label, onclick: fn },
+        svgIcon(icon),
+      );
     if (cell.kind === 'code') tools.append(tool(icons.play, 'Run cell (Shift+Enter)', () => run([cell.id])));
     tools.append(
       tool(icons.up, 'Move up', () => move(view, -1)),
@@ -171,7 +247,9 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   const createEditor = (view: CellView) => {
     const lang = view.cell.kind === 'code' ? 'typescript' : 'markdown';
     modelSeq += 1;
-    const uri = monaco.Uri.parse(`file:///notebook/cell-${modelSeq}-${view.cell.id}.${lang === 'typescript' ? 'ts' : 'md'}`);
+    const uri = monaco.Uri.parse(
+      `file:///notebook/cell-${modelSeq}-${view.cell.id}.${lang === 'typescript' ? 'ts' : 'md'}`,
+    );
     const model = monaco.editor.createModel(view.cell.source, lang, uri);
     const editor = monaco.editor.create(view.editorHost, {
       model,
@@ -188,7 +266,13 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       renderLineHighlight: 'line',
       overviewRulerLanes: 0,
       hideCursorInOverviewRuler: true,
-      scrollbar: { vertical: 'hidden', horizontal: 'auto', horizontalScrollbarSize: 6, alwaysConsumeMouseWheel: false, useShadows: false },
+      scrollbar: {
+        vertical: 'hidden',
+        horizontal: 'auto',
+        horizontalScrollbarSize: 6,
+        alwaysConsumeMouseWheel: false,
+        useShadows: false,
+      },
       padding: { top: 8, bottom: 8 },
       wordWrap: lang === 'markdown' ? 'on' : 'off',
       fixedOverflowWidgets: true,
@@ -232,8 +316,14 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     view.editing = false;
     view.editorHost.replaceChildren();
     view.editorHost.style.height = '';
-    const prose = h('div', { class: 'prose', title: 'Double-click to edit', ondblclick: () => editProse(view) });
-    prose.innerHTML = view.cell.source.trim() ? renderMarkdown(view.cell.source) : '<p class="muted">Empty text cell — double-click to edit</p>';
+    const prose = h('div', {
+      class: 'prose',
+      title: 'Double-click to edit',
+      ondblclick: () => editProse(view),
+    });
+    prose.innerHTML = view.cell.source.trim()
+      ? renderMarkdown(view.cell.source)
+      : '<p class="muted">Empty text cell — double-click to edit</p>';
     view.editorHost.append(prose);
   };
   const editProse = (view: CellView) => {
@@ -299,7 +389,8 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     ctx.showStatus(`Deleted cell ${view.cell.id}`);
   };
 
-  const currentDoc = (): NotebookDoc | null => (doc ? { ...doc, cells: cells.map((c) => ({ ...c.cell })) } : null);
+  const currentDoc = (): NotebookDoc | null =>
+    doc ? { ...doc, cells: cells.map((c) => ({ ...c.cell })) } : null;
 
   // ---- running -------------------------------------------------------------------------------
   const run = async (cellIds: string[]) => {
@@ -307,7 +398,8 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     if (!d || cellIds.length === 0) return;
     try {
       if (jobId) await ctx.api.call('jobs.cancel', { id: jobId });
-      for (const c of cells) if (c.cell.kind === 'code' && cellIds.includes(c.cell.id)) setCellState(c, 'queued');
+      for (const c of cells)
+        if (c.cell.kind === 'code' && cellIds.includes(c.cell.id)) setCellState(c, 'queued');
       cellFailed = false;
       const started = await ctx.api.call('notebook.run', { path: d.path, doc: d, cellIds });
       jobId = started.jobId;
@@ -351,17 +443,32 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     for (const o of r.outputs) renderOutput(c.outputs, o, ctx);
     if (r.error || r.status !== 'ok') {
       const where = r.error?.line ? ` (line ${r.error.line})` : '';
-      const label = r.status === 'timeout' ? 'Time limit exceeded' : r.status === 'cancelled' ? 'Cancelled' : 'Error';
+      const label =
+        r.status === 'timeout' ? 'Time limit exceeded' : r.status === 'cancelled' ? 'Cancelled' : 'Error';
       c.outputs.append(
-        h('div', { class: `output output-error status-${r.status}`, 'data-testid': 'cell-error' }, h('div', { class: 'output-title' }, `${label}${where}`), h('pre', {}, r.error?.message ?? r.status)),
+        h(
+          'div',
+          { class: `output output-error status-${r.status}`, 'data-testid': 'cell-error' },
+          h('div', { class: 'output-title' }, `${label}${where}`),
+          h('pre', {}, r.error?.message ?? r.status),
+        ),
       );
       if (r.error?.line && c.editor && c.model && r.status === 'error') {
         monaco.editor.setModelMarkers(c.model, 'pinpoint-run', [
-          { severity: monaco.MarkerSeverity.Error, message: r.error.message, startLineNumber: r.error.line, endLineNumber: r.error.line, startColumn: 1, endColumn: 1000 },
+          {
+            severity: monaco.MarkerSeverity.Error,
+            message: r.error.message,
+            startLineNumber: r.error.line,
+            endLineNumber: r.error.line,
+            startColumn: 1,
+            endColumn: 1000,
+          },
         ]);
       }
     } else if (c.model) monaco.editor.setModelMarkers(c.model, 'pinpoint-run', []);
-    c.outputs.append(h('div', { class: 'nb-meta' }, `${r.status === 'ok' ? '✓' : '✗'} ${formatMs(r.durationMs)}`));
+    c.outputs.append(
+      h('div', { class: 'nb-meta' }, `${r.status === 'ok' ? '✓' : '✗'} ${formatMs(r.durationMs)}`),
+    );
   };
 
   ctx.onEvent((e: ServerEvent) => {
@@ -384,10 +491,12 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       showResult(e.result);
     } else if (e.type === 'job' && e.job.id === jobId && e.job.state !== 'running') {
       // A failure no cell reported (e.g. the kernel could not start) must still reach the user.
-      if (e.job.state === 'failed' && !cellFailed) ctx.showError(e.job.error ?? 'the run failed', e.job.title);
+      if (e.job.state === 'failed' && !cellFailed)
+        ctx.showError(e.job.error ?? 'the run failed', e.job.title);
       jobId = null;
       setRunning(false);
-      for (const c of cells) if (c.el.classList.contains('queued') || c.el.classList.contains('running')) setCellState(c, 'idle');
+      for (const c of cells)
+        if (c.el.classList.contains('queued') || c.el.classList.contains('running')) setCellState(c, 'idle');
       ctx.showStatus(`${e.job.title}: ${e.job.state}`);
     }
   });
@@ -410,7 +519,11 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   ctx.addCommand({ id: 'notebook.runAll', title: 'Notebook: Run all cells', run: runAll });
   ctx.addCommand({ id: 'notebook.cancel', title: 'Notebook: Cancel the run', run: cancel });
   ctx.addCommand({ id: 'notebook.addCode', title: 'Notebook: Add code cell', run: () => addCell('code') });
-  ctx.addCommand({ id: 'notebook.addText', title: 'Notebook: Add text cell', run: () => addCell('markdown') });
+  ctx.addCommand({
+    id: 'notebook.addText',
+    title: 'Notebook: Add text cell',
+    run: () => addCell('markdown'),
+  });
   ctx.addCommand({ id: 'notebook.clear', title: 'Notebook: Clear outputs', run: clearOutputs });
   ctx.addCommand({ id: 'notebook.home', title: 'Notebook: Show all notebooks', run: openPicker });
 

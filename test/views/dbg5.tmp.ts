@@ -1,0 +1,26 @@
+import { launch, playgroundPage } from './helpers/page.ts';
+const b = await launch(); const p = await playgroundPage(b, 1280, 800);
+const r = await p.evaluate(async () => {
+  const root = document.getElementById('root') as HTMLElement;
+  const c = window.pp.mountGraphCanvas(root, window.pp.data.syntheticTraceOfSize(1000));
+  await c.zoomTo(0.8, 0);
+  await new Promise((r) => setTimeout(r, 200));
+  const vp = root.querySelector('g.viewport') as SVGGElement;
+  const base = vp.getAttribute('transform') as string;
+  const count = async (ms: number) => { const s: number[] = []; let on = true; let i = 0; const loop = (t: number) => { s.push(t); i++; vp.setAttribute('transform', `translate(${-i * 3},${-i * 2}) ` + base); if (on) requestAnimationFrame(loop); }; requestAnimationFrame(loop); await new Promise((r) => setTimeout(r, ms)); on = false; return Math.round(s.length / (ms / 1000)); };
+  const out: Record<string, number> = {};
+  out.all = await count(1000);
+  const hide = (sel: string) => root.querySelectorAll<SVGElement>(sel).forEach((e) => (e.style.visibility = 'hidden'));
+  const mm = root.querySelector('canvas.minimap') as HTMLElement; mm.style.display = 'none';
+  out.noMinimap = await count(1000);
+  (root.querySelector('g.lanes') as SVGGElement).style.display = 'none';
+  out.noLanes = await count(1000);
+  (root.querySelector('g.edges') as SVGGElement).style.display = 'none';
+  out.noEdges = await count(1000);
+  (root.querySelector('g.nodes') as SVGGElement).style.display = 'none';
+  out.noNodes = await count(1000);
+  void hide;
+  return out;
+});
+console.log(r);
+await b.close();
