@@ -20,7 +20,10 @@ message ModelProto { int64 ir_version = 1; string producer_name = 2; GraphProto 
 const FLOAT = 1; // TensorProto.DataType.FLOAT
 
 function valueInfo(name: string, dims: number[]) {
-  return { name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } };
+  return {
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+  };
 }
 
 export function matmulModelBytes(m: number, k: number, n: number): Uint8Array {

@@ -54,7 +54,9 @@ export default async function bench(): Promise<void> {
     const js = await time(() => void matmulKernelJs(a, b, s, s, s, out), budget, s >= 1024 ? 1 : 3, s < 1024);
     const wasm = await time(() => void matmulKernelWasm(a, b, s, s, s, out), budget);
 
-    const session = await ort.InferenceSession.create(matmulModelBytes(s, s, s), { executionProviders: ['wasm'] });
+    const session = await ort.InferenceSession.create(matmulModelBytes(s, s, s), {
+      executionProviders: ['wasm'],
+    });
     const ta = new ort.Tensor('float32', a, [s, s]);
     const tb = new ort.Tensor('float32', b, [s, s]);
     const ortT = await time(async () => {
@@ -85,5 +87,7 @@ export default async function bench(): Promise<void> {
   const noble = await time(() => void nobleSha256(buf), 1000, 3);
   const node = await time(() => void createHash('sha256').update(buf).digest(), 500, 3);
   const mb = buf.length / 1e6;
-  console.log(`  @noble/hashes ${(mb / noble).toFixed(0)}   node:crypto ${(mb / node).toFixed(0)}   noble/node ${(node / noble).toFixed(3)}`);
+  console.log(
+    `  @noble/hashes ${(mb / noble).toFixed(0)}   node:crypto ${(mb / node).toFixed(0)}   noble/node ${(node / noble).toFixed(3)}`,
+  );
 }

@@ -7,6 +7,8 @@ export * from './party.ts';
 export * from './record.ts';
 export * from './referee.ts';
 export * from './synthetic.ts';
+// The RepOps/proof-bundle adapter (repopsTask, bundleParty) is imported from './repops-task.ts' directly so
+// that users of the protocol core do not load the trainer.
 export * from './task.ts';
 export * from './transcript.ts';
 export * from './types.ts';

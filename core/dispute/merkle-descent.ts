@@ -84,7 +84,8 @@ export class SubtreeHasher {
     const hit = this.memo.get(key);
     if (hit !== undefined) return hit;
     const k = splitPoint(hi - lo);
-    const h = hi - lo === 1 ? leafBytes(this.leaves[lo]) : nodeBytes(this.bytes(lo, lo + k), this.bytes(lo + k, hi));
+    const h =
+      hi - lo === 1 ? leafBytes(this.leaves[lo]) : nodeBytes(this.bytes(lo, lo + k), this.bytes(lo + k, hi));
     this.memo.set(key, h);
     return h;
   }

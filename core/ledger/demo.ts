@@ -11,7 +11,7 @@
  */
 import type { Transcript } from '../dispute/transcript.ts';
 import { digestJson } from '../hash/digest.ts';
-import { verdictOf } from './transcript.ts';
+import { settlementAction } from './transcript.ts';
 import type { Action, GameParams, Loser } from './types.ts';
 
 export const DEMO_PARAMS: GameParams = {
@@ -249,12 +249,6 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   for (const [id, name] of people) acts.push({ type: 'account.open', account: id, name });
   for (const [id] of people) acts.push({ type: 'mint', account: id, amount: 1000 });
   const run = (task: string, who: string) => d(task, 'run-commitment', who);
-  const settle = (dispute: number, t: Transcript): Action => ({
-    type: 'dispute.settle',
-    dispute,
-    verdict: verdictOf(t),
-    transcript: t,
-  });
 
   // 1. Honest: posted, claimed, proved, verified, finalised — bounty to Bob, reward to Dave.
   acts.push({
@@ -304,7 +298,7 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   });
   acts.push({ type: 'dispute.open', task: 'iris-mlp', challenger: 'erin' });
   acts.push(
-    settle(
+    settlementAction(
       1,
       real.caughtCheater ??
         syntheticTranscript({
@@ -333,7 +327,7 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   acts.push({ type: 'proof.submit', task: 'xor-tanh', solver: 'bob', runCommitment: run('xor-tanh', 'bob') });
   acts.push({ type: 'dispute.open', task: 'xor-tanh', challenger: 'frank' });
   acts.push(
-    settle(
+    settlementAction(
       2,
       real.falseChallenge ??
         syntheticTranscript({
@@ -362,7 +356,7 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
   acts.push({ type: 'proof.submit', task: 'linreg', solver: 'carol', runCommitment: run('linreg', 'carol') });
   acts.push({ type: 'dispute.open', task: 'linreg', challenger: 'frank' });
   acts.push(
-    settle(
+    settlementAction(
       3,
       real.bothLose ??
         syntheticTranscript({

@@ -8,7 +8,7 @@
 import { parseTranscript, TRANSCRIPT_FORMAT, type Transcript } from '../dispute/transcript.ts';
 import { canonicalJson, digestBytes } from '../hash/digest.ts';
 import { type Digest, utf8 } from '../hash/hex.ts';
-import { LedgerError, type Verdict } from './types.ts';
+import { type Action, LedgerError, type Verdict } from './types.ts';
 
 export const TRANSCRIPT_TAG = 'pinpoint.ledger.transcript.v1';
 const MAX_TRANSCRIPT_CHARS = 16 * 1024 * 1024;
@@ -82,4 +82,12 @@ export function checkTranscript(transcript: unknown, verdict: Verdict): Digest {
 export function verdictOf(t: Transcript): Verdict {
   const v = t.verdict;
   return { loser: v.loser, step: v.step, op: v.op, reason: `${v.stage}: ${v.reason}`.slice(0, 200) };
+}
+
+/** The action that settles ledger dispute `dispute` with a core/dispute transcript (stakes move by its verdict). */
+export function settlementAction(
+  dispute: number,
+  t: Transcript,
+): Extract<Action, { type: 'dispute.settle' }> {
+  return { type: 'dispute.settle', dispute, verdict: verdictOf(t), transcript: t };
 }

@@ -230,12 +230,12 @@ export function dispute(d: {
   step?: number;
   op?: number;
   opName?: string;
-  transcript?: unknown;
+  transcript?: Transcript;
 }): DisputeOutput {
   const out: DisputeOutput = { kind: 'dispute', rounds: d.rounds.map((r) => ({ ...r })), verdict: d.verdict };
   for (const k of ['title', 'step', 'op', 'opName'] as const)
     if (d[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = d[k];
-  if (d.transcript !== undefined) out.transcript = JSON.parse(JSON.stringify(d.transcript));
+  if (d.transcript !== undefined) out.transcript = JSON.parse(JSON.stringify(d.transcript)) as Transcript;
   return emit(out);
 }
 

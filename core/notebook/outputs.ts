@@ -3,6 +3,7 @@
  * assert()); the runner ships them as JSON out of the sandbox; the app's renderer and the HTML export
  * (render-svg.ts, html.ts) both draw them. Plain JSON data only — no classes, no typed arrays.
  */
+import type { Transcript } from '../dispute/transcript.ts';
 
 export type TextStream = 'stdout' | 'stderr';
 
@@ -81,8 +82,8 @@ export interface GraphOutput {
 }
 
 /**
- * A dispute transcript. core/dispute/transcript.ts owns the real type; this structural view is what
- * the renderers read (the JSON is carried whole in `transcript`, so nothing is lost).
+ * A dispute transcript as the renderers draw it: the bisection rounds and the verdict. The full
+ * core/dispute transcript (plain JSON) rides along in `transcript`, so the app can replay it.
  */
 export interface DisputeRoundView {
   phase: string;
@@ -105,8 +106,8 @@ export interface DisputeOutput {
   step?: number;
   op?: number;
   opName?: string;
-  /** The full transcript JSON as produced by core/dispute. */
-  transcript?: unknown;
+  /** The full transcript as produced by core/dispute (display.showTranscript fills it). */
+  transcript?: Transcript;
 }
 
 export interface LedgerAccountView {

@@ -5,8 +5,8 @@
 import './ops/all.ts';
 
 export * as ops from './api.ts';
-export * from './math.ts';
 export * as init from './init.ts';
+export * from './math.ts';
 export { powInt32 } from './ops/optim.ts';
 export {
   type AdamOptions,

@@ -5,8 +5,8 @@
  * Give each parameter its own stream (or seed) — two tensors initialised with the same (seed, stream)
  * get the same underlying words.
  */
-import { type Seed, checkSeed, checkStream, randomNormal, randomUniform } from './prng.ts';
-import { RepOpsError, type Shape, type Tensor, sizeOf } from './tensor.ts';
+import { checkSeed, checkStream, randomNormal, randomUniform, type Seed } from './prng.ts';
+import { RepOpsError, type Shape, sizeOf, type Tensor } from './tensor.ts';
 
 const f = Math.fround;
 
@@ -23,7 +23,8 @@ export interface FanInit extends RandomInit {
 }
 
 function checkRandom(fn: string, opts: RandomInit): void {
-  if (opts === null || typeof opts !== 'object') throw new RepOpsError(fn, 'options { seed, stream? } required');
+  if (opts === null || typeof opts !== 'object')
+    throw new RepOpsError(fn, 'options { seed, stream? } required');
   checkSeed(fn, opts.seed);
   checkStream(fn, opts.stream ?? 0);
 }
@@ -36,7 +37,8 @@ function checkShape(fn: string, shape: Shape): number {
 }
 
 function checkFinite(fn: string, what: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RepOpsError(fn, `${what} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new RepOpsError(fn, `${what} must be a finite number, got ${String(v)}`);
   return f(v);
 }
 
@@ -108,7 +110,8 @@ function resolveFans(fn: string, shape: Shape, opts: FanInit): { fanIn: number; 
     ['fanIn', fanIn],
     ['fanOut', fanOut],
   ] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new RepOpsError(fn, `${what} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v <= 0)
+      throw new RepOpsError(fn, `${what} must be a positive integer, got ${v}`);
   }
   return { fanIn, fanOut };
 }

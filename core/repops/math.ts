@@ -44,11 +44,10 @@ const EXP_P2 = -0xb55215 / 4294967296; // −0xb55215·2^-32 ≈ −2.7667332906
 const EXP_OVERFLOW = fromBits(0x42b17217); // largest x with finite exp(x) in binary32 (88.7228317)
 const EXP_UNDERFLOW = fromBits(0xc2cff1b4); // smallest x whose exp rounds to a non-zero (≈ −103.972076)
 const TWO_M100 = fromBits((27 << 23) >>> 0); // 2^-100
-const TWO_P100 = fromBits(((100 + 127) << 23) >>> 0); // 2^100
 
 export function exp32(x: number): number {
   x = f(x);
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   if (x > EXP_OVERFLOW) return Number.POSITIVE_INFINITY;
   if (x < EXP_UNDERFLOW) return 0;
   const ax = x < 0 ? -x : x;
@@ -101,7 +100,7 @@ const TWO_P25 = 33554432;
 
 export function log32(x: number): number {
   x = f(x);
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   if (x < 0) return Number.NaN;
   if (x === 0) return Number.NEGATIVE_INFINITY;
   if (x === Number.POSITIVE_INFINITY) return x;
@@ -160,7 +159,7 @@ const TANH_C = [
 
 export function tanh32(x: number): number {
   x = f(x);
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   const ax = x < 0 ? -x : x;
   if (ax < 0.000244140625) return x; // |x| < 2^-12 (incl. ±0 and subnormals): tanh x = x to ½ ulp
   if (ax < 0.55) {
@@ -212,7 +211,7 @@ function divOnePlus(n: number, e: number): number {
 // ---------------------------------------------------------------------------------------------------
 export function sigmoid32(x: number): number {
   x = f(x);
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   if (x >= 0) return divOnePlus(1, exp32(-x));
   const e = exp32(x);
   if (x < -17) return e;
@@ -230,10 +229,12 @@ export function sigmoid32(x: number): number {
 // d = y − z (exact), y² = z² + (2z·d + d²) where z², z·d and d² are all exact binary32 products, so
 // exp(−y²) = exp(−z²)·(1 + em), em = expm1(−(2zd + d²)) by its Taylor polynomial (|2zd + d²| < 0.06).
 // ---------------------------------------------------------------------------------------------------
-const ERF_P = [0.128379166, -0.376126349, 0.112837367, -0.026862096, 0.0052087428, -0.000824227871, 0.0000884593755].map(f);
+const ERF_P = [
+  0.128379166, -0.376126349, 0.112837367, -0.026862096, 0.0052087428, -0.000824227871, 0.0000884593755,
+].map(f);
 const ERFC_A = [
-  0.395698071, -0.238058493, 0.127882272, -0.0627937987, 0.0286195762, -0.0122409472, 0.00495041395, -0.00189299823,
-  0.000699304044, -0.000279903528, 0.0000928814115,
+  0.395698071, -0.238058493, 0.127882272, -0.0627937987, 0.0286195762, -0.0122409472, 0.00495041395,
+  -0.00189299823, 0.000699304044, -0.000279903528, 0.0000928814115,
 ].map(f);
 const ERFC_B = [
   0.193662092, -0.0632376373, 0.0197585747, -0.00593431434, 0.00171972183, -0.000482337433, 0.000130826113,
@@ -350,7 +351,7 @@ function squareSplit(x: number): [number, number] {
 
 export function erf32(x: number): number {
   x = f(x);
-  if (x !== x || x === 0) return x; // NaN, ±0
+  if (Number.isNaN(x) || x === 0) return x; // NaN, ±0
   const ax = x < 0 ? -x : x;
   let r: number;
   if (ax < 0.84375) r = f(ax + erfSmallCorrection(ax));
@@ -384,7 +385,7 @@ function erfcSmallPos(x: number, dy: number): number {
 
 export function erfc32(x: number): number {
   x = f(x);
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   const ax = x < 0 ? -x : x;
   if (x < 0.5 && x > -0.84375) return x >= 0 ? erfcSmallPos(x, 0) : f(1 + f(ax + erfSmallCorrection(ax)));
   if (x <= -4) return 2;
@@ -395,7 +396,7 @@ export function erfc32(x: number): number {
 }
 
 const INV_SQRT2 = fromBits(0x3f3504f3); // 1/√2 rounded to binary32
-const INV_SQRT2_LO = f(0.7071067811865476 - 0.7071067690849304); // 1/√2 − INV_SQRT2 (≈ 1.21e-8)
+const INV_SQRT2_LO = f(Math.SQRT1_2 - 0.7071067690849304); // 1/√2 − INV_SQRT2 (≈ 1.21e-8)
 
 /**
  * GELU, erf form: gelu(x) = x·Φ(x) = ½·x·erfc(−x/√2). y = |x|/√2 is rounded to binary32 (ay) and its
@@ -408,7 +409,7 @@ const INV_SQRT2_LO = f(0.7071067811865476 - 0.7071067690849304); // 1/√2 − I
  */
 export function gelu32(x: number): number {
   x = f(x);
-  if (x !== x) return x;
+  if (Number.isNaN(x)) return x;
   if (x === Number.POSITIVE_INFINITY) return x;
   if (x === Number.NEGATIVE_INFINITY) return -0;
   const ax = x < 0 ? -x : x;
@@ -425,8 +426,7 @@ export function gelu32(x: number): number {
       return f(hx + f(hx * e));
     }
     t = f(0.5 * erfcSmallPos(ay, dy));
-  }
-  else {
+  } else {
     const [a, b] = squareSplit(ax); // x² = a + b → (x/√2)² = a/2 + b/2 (halving is exact)
     if (x < 0) return erfcTail(ay, f(0.5 * a), f(0.5 * b), f(0.5 * x), dy); // ½·x·erfc(|x|/√2), no underflow loss
     t = f(0.5 * erfcTail(ay, f(0.5 * a), f(0.5 * b), 1, dy));

@@ -34,7 +34,10 @@ export function umulhi(a: number, b: number): number {
 /** One Philox-4x32 block with `rounds` rounds (10 is the standard, and the only one used by RepOps). */
 export function philox4x32(counter: Uint32Array, key: Uint32Array, rounds = 10): Uint32Array {
   if (counter.length !== 4 || key.length !== 2) {
-    throw new RepOpsError('philox4x32', `counter must have 4 words and key 2, got ${counter.length} and ${key.length}`);
+    throw new RepOpsError(
+      'philox4x32',
+      `counter must have 4 words and key 2, got ${counter.length} and ${key.length}`,
+    );
   }
   const out = new Uint32Array(4);
   philoxInto(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out, 0, rounds);
@@ -149,8 +152,8 @@ export function randomUniform(seed: Seed, stream: number, count: number, offset 
 // well-conditioned variables, so binary32 evaluation loses little (Acklam's double-precision rational
 // cancels badly in binary32). Coefficients are the published decimals rounded to binary32.
 const f = Math.fround;
-const PA = [3.3871327179, 50.434271938, 159.29113202, 59.109374720].map(f);
-const PB = [1, 17.895169469, 78.757757664, 67.187563600].map(f);
+const PA = [3.3871327179, 50.434271938, 159.29113202, 59.10937472].map(f);
+const PB = [1, 17.895169469, 78.757757664, 67.1875636].map(f);
 const PC = [1.4234372777, 2.75681539, 1.3067284816, 0.17023821103].map(f);
 const PD = [1, 0.7370016425, 0.12021132975].map(f);
 const PE = [6.657905115, 3.081226386, 0.42868294337, 0.017337203997].map(f);

@@ -102,7 +102,8 @@ export function reduceSumData(
         for (let j = 0; j < s; j++) acc[lane + j] += x[p + j];
       }
       const ob = o * s;
-      for (let j = 0; j < s; j++) out[ob + j] = fround(acc[j] + acc[s + j]) + fround(acc[2 * s + j] + acc[3 * s + j]);
+      for (let j = 0; j < s; j++)
+        out[ob + j] = fround(acc[j] + acc[s + j]) + fround(acc[2 * s + j] + acc[3 * s + j]);
     }
     return out;
   }

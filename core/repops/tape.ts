@@ -92,7 +92,11 @@ export function apply(op: string, inputs: readonly Var[], attrs: Attrs = {}, lab
     if (!v || v.tape !== tape) throw new RepOpsError(op, 'all inputs must be vars of the same tape');
   }
   // Copy attrs so later mutation by the caller cannot change a recorded node.
-  attrs = Object.freeze(Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, Array.isArray(v) ? Object.freeze([...v]) : v])));
+  attrs = Object.freeze(
+    Object.fromEntries(
+      Object.entries(attrs).map(([k, v]) => [k, Array.isArray(v) ? Object.freeze([...v]) : v]),
+    ),
+  );
   const out = def.forward(
     inputs.map((v) => v.out),
     attrs,

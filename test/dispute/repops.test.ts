@@ -111,3 +111,23 @@ test('an attack scenario on the real MLP task', async () => {
   assert.equal(o.verdict.loser, 'solver');
   assert.match(o.verdict.opName ?? '', /\.vjp|add/);
 });
+
+test('CNN and transformer tasks: executor matches the trainer; a tamper inside attention is pinpointed', async () => {
+  for (const f of ['digits-cnn', 'chars-transformer']) {
+    const s = { ...parseTaskText(readFileSync(`tasks/${f}.json`, 'utf8'), f), steps: 2 };
+    const c = prepareTask(s);
+    const tk = repopsTask(s, c);
+    const mine = executeRun(tk, { mode: 'trace' });
+    assert.deepEqual(mine.records, train(c, { mode: 'trace' }).records, f);
+    if (f !== 'chars-transformer') continue;
+    const g = tk.graph(1);
+    const i = g.nodes.findIndex((n) => n.op.startsWith('softmax') && n.phase === 'forward');
+    assert.ok(i > 0, 'transformer graph has a forward softmax');
+    const { alterOp } = await import('../../core/attacks/hooks.ts');
+    const { TraceParty } = await import('../../core/dispute/party.ts');
+    const bad = executeRun(tk, { mode: 'trace', base: mine, fromStep: 1, hooks: alterOp(1, i, 0, 1 << 12) });
+    const r = await runDispute(new TraceParty('honest', mine), new TraceParty('bad', bad), refereeConfig(tk, 'trace'));
+    assert.deepEqual([r.verdict.loser, r.verdict.step, r.verdict.op], ['challenger', 1, i], r.verdict.reason);
+    assert.ok(r.transcript.cost.rounds.ops <= Math.ceil(Math.log2(g.nodes.length)));
+  }
+});

@@ -55,7 +55,9 @@ interface PageResult {
 const haveChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true';
 
-test('golden digests in headless Chromium equal Node (and the checked-in table)', { timeout: 240_000 }, async (t) => {
+test('golden digests in headless Chromium equal Node (and the checked-in table)', {
+  timeout: 240_000,
+}, async (t) => {
   if (!haveChromium) {
     if (inCi) assert.fail(`${CHROMIUM} not found: the browser golden test cannot run in CI`);
     t.skip(`${CHROMIUM} not found — skipping the browser golden test (set up Debian's chromium to run it)`);
@@ -71,7 +73,8 @@ test('golden digests in headless Chromium equal Node (and the checked-in table)'
     logLevel: 'silent',
   });
   const js = bundle.outputFiles[0].text;
-  const html = '<!doctype html><meta charset="utf-8"><title>repops golden</title><script src="/bundle.js"></script>';
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>repops golden</title><script src="/bundle.js"></script>';
 
   const server: Server = createServer((req, res) => {
     if (req.url === '/bundle.js') {
@@ -100,7 +103,9 @@ test('golden digests in headless Chromium equal Node (and the checked-in table)'
     server.close();
   }
   assert.ok(result.ok, `browser run failed: ${result.error}`);
-  t.diagnostic(`Chromium computed ${Object.keys(result.golden?.digests ?? {}).length} golden + ${Object.keys(result.extra ?? {}).length} extra digests in ${result.ms?.toFixed(0)} ms (${result.ua})`);
+  t.diagnostic(
+    `Chromium computed ${Object.keys(result.golden?.digests ?? {}).length} golden + ${Object.keys(result.extra ?? {}).length} extra digests in ${result.ms?.toFixed(0)} ms (${result.ua})`,
+  );
 
   useNodeSha256();
   const { computeGolden } = await import('../../core/repops/golden/cases.ts');
@@ -114,7 +119,11 @@ test('golden digests in headless Chromium equal Node (and the checked-in table)'
     digests: Record<string, string>;
   };
   const offTable = Object.keys(table.digests).filter((k) => result.golden?.digests[k] !== table.digests[k]);
-  assert.deepEqual(offTable, [], `Chromium digests differing from test/repops/golden.json: ${offTable.join(', ')}`);
+  assert.deepEqual(
+    offTable,
+    [],
+    `Chromium digests differing from test/repops/golden.json: ${offTable.join(', ')}`,
+  );
 
   assert.deepEqual(result.extra, computeExtraDigests(), 'transcendental / PRNG / matmul kernel digests');
 });

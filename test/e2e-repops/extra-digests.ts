@@ -23,7 +23,9 @@ function bytes(x: Float32Array | Uint32Array): Uint8Array {
 }
 
 export function computeExtraDigests(): Record<string, string> {
-  const inputs = new Float32Array(new Uint32Array(65536).map((_, i) => Math.imul(i, 0x9e3779b1) >>> 0).buffer);
+  const inputs = new Float32Array(
+    new Uint32Array(65536).map((_, i) => Math.imul(i, 0x9e3779b1) >>> 0).buffer,
+  );
   const out: Record<string, string> = {};
   const fns = { exp32, log32, tanh32, sigmoid32, erf32, erfc32, gelu32 };
   for (const [name, fn] of Object.entries(fns)) {

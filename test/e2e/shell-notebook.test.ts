@@ -55,7 +55,7 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 2
     // Open a notebook from notebooks/ through the UI when the project has some (it must render).
     const projectNotebooks = readdirSync(join(REPO_ROOT, 'notebooks')).filter((f) => f.endsWith('.md'));
     await page.goto(app.url('#/notebook'));
-    await page.getByRole('heading', { name: 'Notebooks' }).waitFor();
+    await page.getByRole('heading', { name: 'Notebooks', exact: true }).waitFor();
     if (projectNotebooks.length > 0) {
       await page
         .locator(`[data-testid="notebook-card"][data-path$="/notebooks/${projectNotebooks[0]}"]`)

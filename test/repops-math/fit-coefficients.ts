@@ -4,7 +4,7 @@
  * them rounded to binary32. `node --import tsx test/repops-math/fit-coefficients.ts`
  * The float64 references live here and in the tests only (core/repops may not use Math.exp etc.).
  */
-import { erfRef, erfcxRef } from './reference.ts';
+import { erfcxRef, erfRef } from './reference.ts';
 
 /** Solve the least-squares problem min ||W(Vc − y)|| via Householder QR. */
 function lstsq(V: number[][], y: number[], w: number[]): number[] {
@@ -44,7 +44,12 @@ function lstsq(V: number[][], y: number[], w: number[]): number[] {
 }
 
 /** Fit g(t) ≈ Σ c_i t^i on [a, b] minimising max relative error (Lawson iterations). */
-export function fit(g: (t: number) => number, a: number, b: number, degree: number): { coef: number[]; maxRel: number } {
+export function fit(
+  g: (t: number) => number,
+  a: number,
+  b: number,
+  degree: number,
+): { coef: number[]; maxRel: number } {
   const N = 3000;
   const ts: number[] = [];
   for (let i = 0; i < N; i++) ts.push((a + b) / 2 + ((b - a) / 2) * Math.cos((Math.PI * (i + 0.5)) / N));
@@ -58,7 +63,7 @@ export function fit(g: (t: number) => number, a: number, b: number, degree: numb
   for (let it = 0; it < 60; it++) {
     w = base.map((bw, i) => bw * Math.sqrt(lw[i]));
     coef = lstsq(V, ys, w);
-    const errs = ts.map((t, i) => Math.abs(V[i].reduce((s, v, k) => s + v * coef[k], 0) - ys[i]) * base[i]);
+    const errs = ts.map((_t, i) => Math.abs(V[i].reduce((s, v, k) => s + v * coef[k], 0) - ys[i]) * base[i]);
     maxRel = Math.max(...errs);
     let tot = 0;
     lw = lw.map((l, i) => l * errs[i]);
@@ -76,9 +81,26 @@ const show = (name: string, r: { coef: number[]; maxRel: number }) =>
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // erf(x) = x + x·P(x²) on |x| < 0.84375: P(z) = erf(√z)/√z − 1.
-  show('ERF_P (z = x², [0, 0.7119])', fit((z) => (z === 0 ? 2 / Math.sqrt(Math.PI) - 1 : erfRef(Math.sqrt(z)) / Math.sqrt(z) - 1), 0, 0.84375 ** 2, 6));
+  show(
+    'ERF_P (z = x², [0, 0.7119])',
+    fit(
+      (z) => (z === 0 ? 2 / Math.sqrt(Math.PI) - 1 : erfRef(Math.sqrt(z)) / Math.sqrt(z) - 1),
+      0,
+      0.84375 ** 2,
+      6,
+    ),
+  );
   // erfc(x) = exp(−x²)·G(x), G = erfcx, on [0.84375, 2], [2, 4.5], and G(x) = H(1/x)/x on [4, 10.2].
-  show('ERFCX_A (t = x − 1.125, [0.5, 1.75])', fit((t) => erfcxRef(t + 1.125), 0.5 - 1.125, 1.75 - 1.125, 10));
-  show('ERFCX_B (t = x − 2.75, [1.75, 4])', fit((t) => erfcxRef(t + 2.75), 1.75 - 2.75, 4 - 2.75, 10));
-  show('ERFCX_C (u = 1/x², [1/10.2², 1/16]) of x·G(x)', fit((u) => erfcxRef(1 / Math.sqrt(u)) / Math.sqrt(u), 1 / 10.2 ** 2, 1 / 16, 5));
+  show(
+    'ERFCX_A (t = x − 1.125, [0.5, 1.75])',
+    fit((t) => erfcxRef(t + 1.125), 0.5 - 1.125, 1.75 - 1.125, 10),
+  );
+  show(
+    'ERFCX_B (t = x − 2.75, [1.75, 4])',
+    fit((t) => erfcxRef(t + 2.75), 1.75 - 2.75, 4 - 2.75, 10),
+  );
+  show(
+    'ERFCX_C (u = 1/x², [1/10.2², 1/16]) of x·G(x)',
+    fit((u) => erfcxRef(1 / Math.sqrt(u)) / Math.sqrt(u), 1 / 10.2 ** 2, 1 / 16, 5),
+  );
 }

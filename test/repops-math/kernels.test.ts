@@ -15,9 +15,9 @@ import {
   matmulReference,
   setMatmulBackend,
 } from '../../core/repops/kernels/matmul.ts';
+import { wasmSimdAvailable } from '../../core/repops/kernels/matmul-wasm.ts';
 import { MATMUL_WASM_BASE64 } from '../../core/repops/kernels/matmul-wasm-bytes.ts';
 import { matmulWasmBytes } from '../../core/repops/kernels/matmul-wasm-gen.ts';
-import { wasmSimdAvailable } from '../../core/repops/kernels/matmul-wasm.ts';
 import { randomNormal, randomUint32 } from '../../core/repops/prng.ts';
 import { RepOpsError } from '../../core/repops/tensor.ts';
 
@@ -25,7 +25,8 @@ function bitsEqual(x: Float32Array, y: Float32Array): boolean {
   if (x.length !== y.length) return false;
   const a = new Uint32Array(x.buffer, x.byteOffset, x.length);
   const b = new Uint32Array(y.buffer, y.byteOffset, y.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
   return true;
 }
 
@@ -128,11 +129,19 @@ describe('matmul kernel', () => {
 
   test('bad input throws RepOpsError naming matmulKernel', () => {
     const a = new Float32Array(6);
-    assert.throws(() => matmulKernel(a, new Float32Array(6), 2, 3, 3), (e: unknown) => e instanceof RepOpsError && /matmulKernel/.test(String(e)));
+    assert.throws(
+      () => matmulKernel(a, new Float32Array(6), 2, 3, 3),
+      (e: unknown) => e instanceof RepOpsError && /matmulKernel/.test(String(e)),
+    );
     assert.throws(() => matmulKernel(a, new Float32Array(6), 2, 3, 2, new Float32Array(3)), /out must be/);
     assert.throws(() => matmulKernel(a, new Float32Array(6), -2, -3, 2), /m must be/);
-    assert.throws(() => matmulKernel([1, 2] as unknown as Float32Array, new Float32Array(2), 1, 2, 1), /Float32Array/);
+    assert.throws(
+      () => matmulKernel([1, 2] as unknown as Float32Array, new Float32Array(2), 1, 2, 1),
+      /Float32Array/,
+    );
     assert.throws(() => setMatmulBackend('gpu' as 'js'), RepOpsError);
+    const shared = new Float32Array(8);
+    assert.throws(() => matmulKernel(shared.subarray(0, 4), new Float32Array(4), 2, 2, 2, shared.subarray(2, 6)), /overlap/);
   });
 
   test('committed wasm bytes equal the assembler output', () => {
@@ -156,7 +165,10 @@ describe('matmul kernel', () => {
       }
       seen.add(v);
     }
-    assert.deepEqual([...seen].sort((x, y) => x - y), [0, 11, 19, 228, 230]);
+    assert.deepEqual(
+      [...seen].sort((x, y) => x - y),
+      [0, 11, 19, 228, 230],
+    );
     assert.ok(gen.length < 4096, 'synchronous compile limit on browser main threads');
   });
 });

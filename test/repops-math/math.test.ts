@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../../core/repops/math.ts';
-import { erfRef, erfcRef, geluRef, sigmoidRef } from './reference.ts';
+import { erfcRef, erfRef, geluRef, sigmoidRef } from './reference.ts';
 import { f32FromBits, measure, randomFloats, sweep, type UlpStats } from './ulp.ts';
 
 function* uniformValues(lo: number, hi: number, count: number, seed: number): Generator<number> {
@@ -107,7 +107,10 @@ describe('special values', () => {
     assert.equal(log32(maxF), Math.fround(Math.log(maxF)));
     for (let e = -149; e <= 127; e++) {
       const x = 2 ** e;
-      assert.ok(Math.abs(log32(x) - Math.log(x)) <= 2 ** (Math.floor(Math.log2(Math.abs(Math.log(x)) || 1)) - 23), `log32(2^${e})`);
+      assert.ok(
+        Math.abs(log32(x) - Math.log(x)) <= 2 ** (Math.floor(Math.log2(Math.abs(Math.log(x)) || 1)) - 23),
+        `log32(2^${e})`,
+      );
     }
   });
 

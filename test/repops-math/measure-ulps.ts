@@ -4,7 +4,7 @@
  * binades. `node --import tsx test/repops-math/measure-ulps.ts [samplesPerFunction]`
  */
 import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../../core/repops/math.ts';
-import { erfRef, erfcRef, geluRef, sigmoidRef } from './reference.ts';
+import { erfcRef, erfRef, geluRef, sigmoidRef } from './reference.ts';
 import { measure, sweep } from './ulp.ts';
 
 const N = Number(process.argv[2] ?? 2 ** 24);
@@ -21,7 +21,7 @@ for (const [name, fn, ref, lo, hi] of cases) {
   const t0 = Date.now();
   const parts = [];
   if (lo < 0) parts.push(measure(fn, ref, sweep(lo, -0, N / 2)));
-  parts.push(measure(fn, ref, sweep(lo < 0 ? 0 : lo, hi, lo < 0 ? N / 2 : N)));
+  parts.push(measure(fn, ref, sweep(Math.max(lo, 0), hi, lo < 0 ? N / 2 : N)));
   const worst = parts.reduce((a, s) => (s.max > a.max ? s : a));
   const count = parts.reduce((a, s) => a + s.count, 0);
   const over1 = parts.reduce((a, s) => a + s.over1, 0);

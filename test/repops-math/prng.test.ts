@@ -49,9 +49,12 @@ describe('Philox-4x32 known-answer tests (Random123)', () => {
     for (const a of [0, 1, 0xffff, 0x10000, 0xffffffff, 0xd2511f53, 0xcd9e8d57]) {
       for (const b of [0, 1, 0xffff, 0x10000, 0xffffffff, 0x80000000]) check(a, b);
     }
-    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (a, b) => check(a, b)), {
-      numRuns: 20000,
-    });
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (a, b) => check(a, b)),
+      {
+        numRuns: 20000,
+      },
+    );
   });
 
   test('philox4x32 rejects malformed counter/key with a RepOpsError', () => {
@@ -113,7 +116,10 @@ describe('streams', () => {
 
   test('bad seeds, streams, counts throw RepOpsError naming the function', () => {
     for (const seed of [Number.NaN, -1, 1.5, 2 ** 32, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => randomUniform(seed, 0, 1), (e: unknown) => e instanceof RepOpsError && /randomUniform/.test(e.message));
+      assert.throws(
+        () => randomUniform(seed, 0, 1),
+        (e: unknown) => e instanceof RepOpsError && /randomUniform/.test(e.message),
+      );
       assert.throws(() => randomNormal(seed, 0, 1), /randomNormal: seed/);
       assert.throws(() => randomUint32(seed, 0, 1), /randomUint32: seed/);
     }

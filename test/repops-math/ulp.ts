@@ -30,13 +30,19 @@ export function ulpError(got: number, ref: number): number {
   if (Number.isNaN(ref)) return Number.isNaN(got) ? 0 : Number.POSITIVE_INFINITY;
   if (!Number.isFinite(ref)) return got === ref ? 0 : Number.POSITIVE_INFINITY;
   // A reference beyond the binary32 range rounds to ±Inf: a correctly rounded result is Inf.
-  if (Math.abs(ref) >= 3.4028235677973366e38) return got === Math.sign(ref) * Number.POSITIVE_INFINITY ? 0 : Number.POSITIVE_INFINITY;
+  if (Math.abs(ref) >= 3.4028235677973366e38)
+    return got === Math.sign(ref) * Number.POSITIVE_INFINITY ? 0 : Number.POSITIVE_INFINITY;
   if (!Number.isFinite(got)) return Number.POSITIVE_INFINITY;
   return Math.abs(got - ref) / ulp32(ref);
 }
 
 /** Deterministic xorshift32 sampler of binary32 values: random bit patterns (all exponents), finite only. */
-export function* randomFloats(count: number, seed = 0x9e3779b9, lo = -Infinity, hi = Infinity): Generator<number> {
+export function* randomFloats(
+  count: number,
+  seed = 0x9e3779b9,
+  lo = -Infinity,
+  hi = Infinity,
+): Generator<number> {
   let s = seed >>> 0 || 1;
   let made = 0;
   while (made < count) {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 export type TF = typeof import('@tensorflow/tfjs-core');
@@ -32,7 +32,7 @@ export async function loadTfjs(): Promise<TF> {
       platform: 'node',
       mainFields: ['module', 'main'],
       outfile: out,
-      nodePaths: [join(process.cwd(), 'node_modules')],
+      nodePaths: [fileURLToPath(new URL('../../node_modules', import.meta.url))],
       logLevel: 'error',
       banner: {
         js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -8,7 +8,7 @@
  * That is exactly the kernel order — acc starts at +0 (v128 locals are zero-initialised), one binary32
  * rounding for the product and one for the sum, p ascending, no FMA (relaxed SIMD is never used).
  */
-import { I32, V128, type WasmFunc, op, wasmModule } from './wasm-asm.ts';
+import { op, V128, type WasmFunc, wasmModule } from './wasm-asm.ts';
 
 /** The tile shapes compiled into the module (rows × columns). */
 export const TILES: readonly (readonly [number, number])[] = [
@@ -18,7 +18,7 @@ export const TILES: readonly (readonly [number, number])[] = [
   [1, 4],
 ];
 
-function tile(R: number, C: number): WasmFunc {
+export function tile(R: number, C: number): WasmFunc {
   const V = C / 4;
   // params: 0 ap, 1 bp, 2 cp, 3 k, 4 ldc; locals: 5 a (v128), 6.. b[V], then acc[R·V]
   const A = 5;
@@ -34,7 +34,14 @@ function tile(R: number, C: number): WasmFunc {
   for (let r = 0; r < R; r++) {
     emit(op.localGet(0), op.f32Load(4 * r), op.f32x4Splat(), op.localSet(A));
     for (let v = 0; v < V; v++) {
-      emit(op.localGet(acc(r, v)), op.localGet(A), op.localGet(B0 + v), op.f32x4Mul(), op.f32x4Add(), op.localSet(acc(r, v)));
+      emit(
+        op.localGet(acc(r, v)),
+        op.localGet(A),
+        op.localGet(B0 + v),
+        op.f32x4Mul(),
+        op.f32x4Add(),
+        op.localSet(acc(r, v)),
+      );
     }
   }
   emit(op.localGet(0), op.i32Const(4 * R), op.i32Add(), op.localSet(0));
@@ -44,7 +51,15 @@ function tile(R: number, C: number): WasmFunc {
   // store: row r at cp + r·ldc
   for (let r = 0; r < R; r++) {
     for (let v = 0; v < V; v++) {
-      emit(op.localGet(2), op.localGet(4), op.i32Const(r), op.i32Mul(), op.i32Add(), op.localGet(acc(r, v)), op.v128Store(16 * v));
+      emit(
+        op.localGet(2),
+        op.localGet(4),
+        op.i32Const(r),
+        op.i32Mul(),
+        op.i32Add(),
+        op.localGet(acc(r, v)),
+        op.v128Store(16 * v),
+      );
     }
   }
   return {
@@ -81,4 +96,3 @@ export const MATMUL_WASM_BASE64 =
 ${lines.map((l) => `  '${l}'`).join(' +\n')};
 `;
 }
-

@@ -13,26 +13,43 @@ import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
 
 const fround = Math.fround;
 
+function overlaps(x: Float32Array, y: Float32Array): boolean {
+  if (x.buffer !== y.buffer || x.length === 0 || y.length === 0) return false;
+  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
 function check(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out?: Float32Array): void {
   for (const [name, v] of [
     ['m', m],
     ['k', k],
     ['n', n],
   ] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new RepOpsError('matmulKernel', `${name} must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RepOpsError('matmulKernel', `${name} must be a non-negative integer, got ${v}`);
   }
   if (!(a instanceof Float32Array) || !(b instanceof Float32Array)) {
     throw new RepOpsError('matmulKernel', 'A and B must be Float32Array');
   }
-  if (a.length !== m * k) throw new RepOpsError('matmulKernel', `A has ${a.length} values, expected m·k = ${m}·${k}`);
-  if (b.length !== k * n) throw new RepOpsError('matmulKernel', `B has ${b.length} values, expected k·n = ${k}·${n}`);
+  if (a.length !== m * k)
+    throw new RepOpsError('matmulKernel', `A has ${a.length} values, expected m·k = ${m}·${k}`);
+  if (b.length !== k * n)
+    throw new RepOpsError('matmulKernel', `B has ${b.length} values, expected k·n = ${k}·${n}`);
   if (out !== undefined && (!(out instanceof Float32Array) || out.length !== m * n)) {
     throw new RepOpsError('matmulKernel', `out must be a Float32Array of m·n = ${m * n} values`);
+  }
+  if (out !== undefined && (overlaps(out, a) || overlaps(out, b))) {
+    throw new RepOpsError('matmulKernel', 'out must not overlap A or B');
   }
 }
 
 /** Straightforward reference of the order above (used by tests as the bitwise oracle). */
-export function matmulReference(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+export function matmulReference(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
   check(a, b, m, k, n);
   const c = new Float32Array(m * n);
   for (let i = 0; i < m; i++) {
@@ -144,7 +161,8 @@ let backend: MatmulBackend = 'auto';
  * where WebAssembly SIMD does not exist).
  */
 export function setMatmulBackend(b: MatmulBackend): void {
-  if (b !== 'auto' && b !== 'js' && b !== 'wasm') throw new RepOpsError('setMatmulBackend', `unknown backend ${String(b)}`);
+  if (b !== 'auto' && b !== 'js' && b !== 'wasm')
+    throw new RepOpsError('setMatmulBackend', `unknown backend ${String(b)}`);
   backend = b;
 }
 

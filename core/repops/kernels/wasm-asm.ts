@@ -88,5 +88,19 @@ export function wasmModule(funcs: WasmFunc[], pages: number): Uint8Array<ArrayBu
     return [...uleb(code.length), ...code];
   });
   const codeSec = section(10, vec(bodies));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...exportSec, ...codeSec]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...typeSec,
+    ...funcSec,
+    ...memSec,
+    ...exportSec,
+    ...codeSec,
+  ]);
 }

@@ -190,7 +190,7 @@ defineOp({
   compute: ([g, x, t]) => {
     checkTargets('softmax_cross_entropy.vjp0', x, t);
     const [rows, c] = x.shape;
-    const scale = g.data[0] / fround(rows);
+    const scale = fround(g.data[0] / fround(rows));
     const out = new Float32Array(rows * c);
     for (let r = 0; r < rows; r++) {
       const off = r * c;
