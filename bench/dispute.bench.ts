@@ -22,6 +22,7 @@ interface Row {
   rounds: string;
   bound: number;
   bytes: number;
+  replBytes: number;
   refFlops: number;
   replFlops: number;
   ratio: number;
@@ -57,6 +58,7 @@ async function measure(label: string, task: DisputeTask, mode: 'trace' | 'fast',
     rounds: `${c.rounds.steps}+${c.rounds.ops}`,
     bound: c.rounds.bound,
     bytes: c.bytes.total,
+    replBytes: c.replication.bytes,
     refFlops: c.referee.flops,
     replFlops: c.replication.flops,
     ratio: c.replication.ratio,
@@ -78,6 +80,7 @@ function table(rows: Row[]): string {
     'rounds',
     'bound',
     'bytes',
+    'replica bytes',
     'referee FLOPs',
     'replay FLOPs',
     'referee/replay',
@@ -93,6 +96,7 @@ function table(rows: Row[]): string {
     r.rounds,
     String(r.bound),
     r.bytes.toLocaleString('en-US'),
+    r.replBytes.toLocaleString('en-US'),
     r.refFlops.toLocaleString('en-US'),
     r.replFlops.toLocaleString('en-US'),
     r.ratio.toExponential(2),
@@ -121,6 +125,9 @@ export default async function bench(): Promise<void> {
     'rounds = bisection over steps + Merkle descent over ops; bytes = both parties, tensors as raw binary32;',
   );
   console.log(
-    'replay = executing every step once (what full replication costs a verifier); dispute ms includes both parties answering.',
+    'replay = executing every step once (what full replication costs a verifier); dispute ms includes both parties answering;',
+  );
+  console.log(
+    "replica bytes = initial state + every step's batch, what a full replicator must obtain (besides the code).",
   );
 }

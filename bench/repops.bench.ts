@@ -39,6 +39,11 @@ export default async function bench(): Promise<void> {
   ort.env.logLevel = 'error';
   await tf.setBackend('cpu');
   await tf.ready();
+  // The cpu backend prints a "use tfjs-node" banner on first use; we measure the pure-JS backend on purpose.
+  const warn = console.warn;
+  console.warn = () => {};
+  tf.tensor1d([0]).dispose();
+  console.warn = warn;
 
   console.log('matmul (square, binary32), GFLOP/s — RepOps kernels are bitwise deterministic, peers are not');
   console.log(

@@ -4,6 +4,7 @@
  * canvas, and frames per second while panning and while animating a zoom (d3 transitions, rAF
  * counted in the page). Targets (issue 8): layout < 1 s, ≥ 50 fps.
  */
+import { loadavg } from 'node:os';
 import { chromiumAvailable, CHROMIUM, launch, playgroundPage } from '../test/views/helpers/page.ts';
 
 interface Fps {
@@ -20,6 +21,21 @@ export default async function bench(): Promise<void> {
   const browser = await launch();
   try {
     const page = await playgroundPage(browser, 1280, 800);
+    // Calibration: the frame rate of an idle page under the machine's current load (other processes
+    // share the 2 cores), so the figures below can be read against it.
+    const idle = await page.evaluate(async () => {
+      let n = 0;
+      let on = true;
+      const loop = () => {
+        n++;
+        if (on) requestAnimationFrame(loop);
+      };
+      requestAnimationFrame(loop);
+      await new Promise((r) => setTimeout(r, 1000));
+      on = false;
+      return n;
+    });
+    console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; idle page ${idle} fps`);
     for (const size of [300, 1000]) {
       const runs: { nodes: number; layoutMs: number; mountMs: number }[] = [];
       for (let r = 0; r < 3; r++) {

@@ -33,6 +33,8 @@ export interface CostReport {
     readonly flops: number;
     /** referee FLOPs / replication FLOPs. */
     readonly ratio: number;
+    /** Bytes a replicator must obtain: the initial state plus every step's data leaves (binary32). */
+    readonly bytes: number;
   };
 }
 
@@ -50,6 +52,19 @@ export function graphFlops(graph: StepGraph, flops: FlopsFn): number {
     );
   }
   return total;
+}
+
+/** Bytes of the state and of one step's data/target/const leaves, from the public graph's shapes. */
+export function graphBytes(graph: StepGraph): { state: number; data: number } {
+  const size = (i: number) => 4 * graph.nodes[i].shape.reduce((a, b) => a * b, 1);
+  let state = 0;
+  for (const s of graph.slots) state += size(s.out);
+  let data = 0;
+  graph.nodes.forEach((n, i) => {
+    const kind = n.op === 'leaf' ? String(n.attrs.kind) : '';
+    if (kind === 'data' || kind === 'target' || kind === 'const') data += size(i);
+  });
+  return { state, data };
 }
 
 export function ceilLog2(n: number): number {

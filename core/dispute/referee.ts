@@ -20,7 +20,7 @@ import { type Digest, isDigest } from '../hash/hex.ts';
 import { type MerkleProof, merkleRoot, verifyMerkleProof } from '../hash/merkle.ts';
 import type { Attrs } from '../repops/registry.ts';
 import type { Tensor } from '../repops/tensor.ts';
-import { type CostReport, ceilLog2, type FlopsFn, graphFlops, wireBytes } from './cost.ts';
+import { type CostReport, ceilLog2, type FlopsFn, graphBytes, graphFlops, wireBytes } from './cost.ts';
 import { leafHash, nodeHash, splitPoint } from './merkle-descent.ts';
 import { stepRecordDigest } from './record.ts';
 import {
@@ -278,6 +278,7 @@ export async function runDispute(
     const g = disputedGraph ?? (cfg.steps > 0 ? cfg.graph(disputedStep ?? 0) : null);
     const stepFlops = g && cfg.flops ? graphFlops(g, cfg.flops) : 0;
     const replicationFlops = cfg.replicationFlops ?? cfg.steps * stepFlops;
+    const gb = g ? graphBytes(g) : { state: 0, data: 0 };
     const cost: CostReport = {
       rounds: {
         steps: stepRounds,
@@ -291,6 +292,7 @@ export async function runDispute(
         steps: cfg.steps,
         flops: replicationFlops,
         ratio: replicationFlops > 0 ? refereeFlops / replicationFlops : 0,
+        bytes: gb.state + cfg.steps * gb.data,
       },
     };
     const transcript: Transcript = {

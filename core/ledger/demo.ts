@@ -202,7 +202,13 @@ export function syntheticTranscript(s: SyntheticDispute): Transcript & { synthet
       },
       bytes: { solver: bytes, challenger: bytes, total: 2 * bytes },
       referee: { flops: 64, hashCalls: 4 * rounds.length, hashedTensorBytes: 2 * 8 * 4 * 4 },
-      replication: { steps: s.steps, flops: s.steps * stepFlops, ratio: 64 / (s.steps * stepFlops) },
+      // Initial state plus one 8×4 binary32 data leaf per step.
+      replication: {
+        steps: s.steps,
+        flops: s.steps * stepFlops,
+        ratio: 64 / (s.steps * stepFlops),
+        bytes: 4 * 32 * (1 + s.steps),
+      },
     },
   };
 }

@@ -14,7 +14,7 @@ import { eventAccounts, eventHashFromText, eventTask, GENESIS_PREV } from './cha
 import { type LedgerView, plan, recordAction } from './game.ts';
 import type { LedgerSnapshot, MemoryLedger, Totals } from './memory.ts';
 import { validateParams } from './rules.ts';
-import { LEDGER_APPLICATION_ID, LEDGER_SCHEMA_VERSION, MIGRATIONS } from './schema.ts';
+import { LEDGER_APPLICATION_ID, LEDGER_SCHEMA_VERSION, MIGRATIONS, type Migration } from './schema.ts';
 import { transcriptText } from './transcript.ts';
 import {
   type Account,
@@ -158,7 +158,7 @@ function openDatabase(file: string, opts: OpenOptions): DB {
           'old',
           `${file}: ledger schema v${version} needs migrating to v${LEDGER_SCHEMA_VERSION}; open it read-write once`,
         );
-      migrate(db, file);
+      migrateDatabase(db, file);
     }
     return db;
   } catch (err) {
@@ -167,12 +167,18 @@ function openDatabase(file: string, opts: OpenOptions): DB {
   }
 }
 
-function migrate(db: DB, file: string): void {
+/**
+ * Applies every migration newer than the file's `user_version`, all in one IMMEDIATE transaction: a
+ * failing step leaves the file exactly at its old version. Exported (with an explicit list) for tests.
+ */
+export function migrateDatabase(db: DB, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  let step = 0;
   const run = db.transaction(() => {
     // Re-read inside the write lock: another process may have migrated meanwhile.
     const current = db.pragma('user_version', { simple: true }) as number;
-    for (const m of MIGRATIONS) {
+    for (const m of migrations) {
       if (m.version <= current) continue;
+      step = m.version;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }
@@ -181,7 +187,10 @@ function migrate(db: DB, file: string): void {
   try {
     run.immediate();
   } catch (err) {
-    throw new LedgerError('migrate', `${file}: schema migration failed: ${(err as Error).message}`);
+    throw new LedgerError(
+      'migrate',
+      `${file}: schema migration to v${step} failed (file left unchanged): ${(err as Error).message}`,
+    );
   }
 }
 

@@ -17,6 +17,8 @@ import type { CellCompiler, Kernel, KernelFactory, RawError } from './protocol.t
 import { decodeMappings, originalLine } from './sourcemap.ts';
 
 export const DEFAULT_CELL_TIMEOUT_MS = 60_000;
+export const MAX_OUTPUTS_PER_CELL = 5_000;
+export const MAX_OUTPUT_CHARS_PER_CELL = 32_000_000;
 
 export type RunEvent =
   | { type: 'cell-start'; id: string; index: number; total: number }
@@ -155,7 +157,23 @@ export class NotebookSession {
       this.running = null;
       return done('error', { name: 'KernelError', message: (err as Error).message });
     }
+    let bytes = 0;
+    let dropped = 0;
     const push = (json: string) => {
+      // A cell printing in a loop must not exhaust the host: cap the outputs kept per cell.
+      bytes += json.length;
+      if (outputs.length >= MAX_OUTPUTS_PER_CELL || bytes > MAX_OUTPUT_CHARS_PER_CELL) {
+        if (dropped++ === 0) {
+          const note: Output = {
+            kind: 'text',
+            stream: 'stderr',
+            text: `output limit reached (${MAX_OUTPUTS_PER_CELL} outputs or ${MAX_OUTPUT_CHARS_PER_CELL / 1e6} MB per cell): further outputs of cell ${cell.id} are dropped`,
+          };
+          outputs.push(note);
+          onOutput(note);
+        }
+        return;
+      }
       let o: Output;
       try {
         o = validateOutput(JSON.parse(json));

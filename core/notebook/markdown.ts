@@ -83,7 +83,8 @@ export function markdownToHtml(md: string): string {
       continue;
     }
     const list = /^\s*([-*+]|\d+[.)])\s+/.exec(ln);
-    if (list) {
+    // CommonMark: inside a paragraph only a bullet or "1." starts a list ("2023) pass …" is text).
+    if (list && !(para.length > 0 && /^\d/.test(list[1]) && Number.parseInt(list[1], 10) !== 1)) {
       flush();
       const ordered = /\d/.test(list[1]);
       const items: string[] = [];

@@ -397,7 +397,7 @@ export function renderLedger(o: LedgerOutput, width = 640): string {
   const hi = max(o.accounts, (a) => Math.max(a.balance, a.staked ?? 0, a.slashed ?? 0)) || 1;
   const x = scaleLinear()
     .domain([0, hi])
-    .range([0, width - left - 90]);
+    .range([0, width - left - 210]); // room for the value label
   const parts = [
     svgOpen(width, H, o.title ?? 'ledger'),
     `<rect width="${width}" height="${H}" fill="#fff"/>`,

@@ -182,4 +182,7 @@ test('cost: referee FLOPs are one op, a vanishing fraction of replication', asyn
   assert.equal(transcript.cost.referee.flops, flops);
   assert.ok(transcript.cost.replication.flops >= 20 * flops);
   assert.ok(transcript.cost.replication.ratio < 0.01);
+  // Replica bytes: initial state (4 slots) + x and y (4 floats each) for each of the 20 steps.
+  const stateBytes = task.initialState().reduce((s, t) => s + 4 * t.data.length, 0);
+  assert.equal(transcript.cost.replication.bytes, stateBytes + 20 * 2 * 4 * 4);
 });

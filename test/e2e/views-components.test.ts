@@ -56,8 +56,9 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     assert.ok(inputsOfDown.includes(1), `#${down} reads #1`);
     // The live region announces the selection in words.
     assert.match((await page.locator('.pp-graph [aria-live]').textContent()) ?? '', new RegExp(`^#${down} `));
-    // Marks: the culprit carries "◆ first ✗", disagreeing nodes "✗", agreeing "✓" — not only colour.
-    assert.equal((await page.locator('g.node[data-id="20"] text.mark').textContent())?.trim(), '◆ first ✗');
+    // Marks: the culprit carries "◆ ✗" (legend: first disagreement), disagreeing nodes "✗", agreeing "✓" — not only colour.
+    assert.equal((await page.locator('g.node[data-id="20"] text.mark').textContent())?.trim(), '◆ ✗');
+    assert.match((await page.locator('.pp-graph .legend').textContent()) ?? '', /✓ agree · ✗ disagree · ◆ first disagreement/);
     const marks = await page.locator('g.node').evaluateAll((els) => els.map((e) => [e.getAttribute('data-mark'), e.querySelector('text.mark')?.textContent ?? '']));
     for (const [m, sym] of marks) {
       if (m === 'agree') assert.equal(sym, '✓');
@@ -97,7 +98,7 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     assert.match(await counter.innerText(), /^3 \//);
     // Every control is a focusable button/select/range: Tab from the player reaches "Play".
     await page.keyboard.press('Space');
-    await page.locator('[data-role=verdict-headline]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-role=verdict-headline]').waitFor({ timeout: 60_000 });
     assert.match(await page.locator('[data-role=verdict-headline]').innerText(), /Challenger wins/);
     assert.equal(await page.locator('[data-role=pinpoint]').innerText(), `Pinpointed: step 21 · op #${op} ${transcript.verdict.opName}`);
     // The culprit node is marked on the disputed step's graph.
@@ -136,6 +137,40 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     assert.deepEqual([...labels].sort(), ['16 · slash.treasury', '20 · stake.return', '40 · slash.jackpot']);
     await page.waitForTimeout(400);
     assert.equal(await page.locator('.fnode text.amt').first().textContent(), '−76');
+  });
+
+  it('notebook outputs: graph and ledger outputs are drawn with the components', async () => {
+    const r = await page.evaluate(() => {
+      const root = document.getElementById('root') as HTMLElement;
+      root.innerHTML = '';
+      const a = document.createElement('div');
+      const b = document.createElement('div');
+      const c = document.createElement('div');
+      root.append(a, b, c);
+      const drawn = [
+        window.pp.renderOutput(a, {
+          kind: 'graph',
+          nodes: [
+            { id: 0, op: 'leaf', shape: [2], label: 'x', phase: 'leaf' },
+            { id: 1, op: 'relu', shape: [2], phase: 'forward', mark: 'agree' },
+            { id: 2, op: 'sum', shape: [], phase: 'forward', mark: 'culprit' },
+          ],
+          edges: [
+            { from: 0, to: 1 },
+            { from: 1, to: 2 },
+          ],
+        }),
+        window.pp.renderOutput(b, { kind: 'ledger', accounts: [{ id: 'alice', balance: 1200, staked: 100 }], invariant: { ok: true } }),
+        window.pp.renderOutput(c, { kind: 'text', text: 'not ours' }),
+      ];
+      return { drawn, nodes: a.querySelectorAll('g.node').length, paths: a.querySelectorAll('path.edge').length, mark: a.querySelector('g.node[data-id="2"]')?.getAttribute('data-mark'), ledger: b.textContent };
+    });
+    assert.deepEqual(r.drawn, [true, true, false]);
+    assert.equal(r.nodes, 3);
+    assert.equal(r.paths, 2);
+    assert.equal(r.mark, 'culprit');
+    assert.match(r.ledger ?? '', /alice.*1\u202f200.*100/);
+    assert.match(r.ledger ?? '', /✓ supply invariant holds/);
   });
 
   it('line chart: keyboard selection reports the step', async () => {

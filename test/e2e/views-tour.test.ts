@@ -95,7 +95,8 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     await summary.filter({ hasText: 'disagree' }).waitFor({ timeout: 30_000 });
     assert.match(await summary.innerText(), /✓ \d+ agree · ✗ \d+ disagree · first ✗ #\d+/);
     assert.equal(await page.locator('.pp-view-graph g.node.m-culprit').count(), 1);
-    assert.match((await page.locator('.pp-view-graph g.node.m-culprit text.mark').textContent()) ?? '', /first ✗/);
+    assert.equal((await page.locator('.pp-view-graph g.node.m-culprit text.mark').textContent())?.trim(), '◆ ✗');
+    assert.match((await page.locator('.pp-view-graph .legend').textContent()) ?? '', /◆ first disagreement/);
     await app.screenshot('views-03-graph-compare');
   });
 

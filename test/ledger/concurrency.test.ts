@@ -24,7 +24,7 @@ test('two concurrent writer processes: no corruption, no lost or duplicated even
   const setup = l0.head().seq;
   l0.close();
 
-  const tasks = 40;
+  const tasks = 30;
   const startAt = Date.now() + 1500;
   const a = startWriter(script, file, 'A', tasks, undefined, startAt);
   const b = startWriter(script, file, 'B', tasks, undefined, startAt);

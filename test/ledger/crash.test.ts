@@ -29,7 +29,7 @@ test('SIGKILL at random points loses no committed transaction and corrupts nothi
   const file = join(dir, 'crash.db');
   seedLedger(file);
   const reported = new Map<number, string>();
-  const rounds = 8;
+  const rounds = 6;
   let kills = 0;
   for (let round = 0; round < rounds; round++) {
     // Kill after a random number of commits (0 = possibly before the first commit finishes).

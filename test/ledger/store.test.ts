@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { parseTranscript } from '../../core/dispute/transcript.ts';
 import { DEMO_PARAMS, demoActions, demoClock, syntheticTranscript } from '../../core/ledger/demo.ts';
-import { createLedger, openLedger } from '../../core/ledger/node-store.ts';
-import { LEDGER_APPLICATION_ID, LEDGER_SCHEMA_VERSION } from '../../core/ledger/schema.ts';
+import { createLedger, migrateDatabase, openLedger } from '../../core/ledger/node-store.ts';
+import { LEDGER_APPLICATION_ID, LEDGER_SCHEMA_VERSION, MIGRATIONS } from '../../core/ledger/schema.ts';
 import { verdictOf } from '../../core/ledger/transcript.ts';
 import { LedgerError } from '../../core/ledger/types.ts';
 import { D1, P, tempDir, tinyTranscript } from './helpers.ts';
@@ -238,4 +238,40 @@ test('a transcript that contradicts the verdict is refused and nothing is settle
   assert.equal(l.disputes()[0].state, 'open');
   assert.deepEqual(l.totals(), { minted: 3000, balances: 2640, locked: 150, escrow: 210, treasury: 0 });
   l.close();
+});
+
+test('migrations are versioned and atomic: a later step applies on top, a failing one changes nothing', () => {
+  const file = join(dir, 'migrate.db');
+  const l = createLedger(file, P);
+  l.submit({ type: 'account.open', account: 'alice' });
+  l.close();
+  const db = new Database(file);
+  const v2 = {
+    version: 2,
+    description: 'test: account notes',
+    sql: 'ALTER TABLE accounts ADD COLUMN note TEXT;',
+  };
+  const broken = {
+    version: 3,
+    description: 'test: broken',
+    sql: 'CREATE TABLE extra (x INTEGER); SELECT no_such_function();',
+  };
+  assert.throws(
+    () => migrateDatabase(db, file, [...MIGRATIONS, v2, broken]),
+    (e: unknown) =>
+      e instanceof LedgerError &&
+      e.message.includes(file) &&
+      /migration to v3 failed \(file left unchanged\)/.test(e.message),
+  );
+  // Neither v2 nor v3's first statement survived the failed run.
+  assert.equal(db.pragma('user_version', { simple: true }), 1);
+  assert.deepEqual(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'extra'").get(), {
+    n: 0,
+  });
+  migrateDatabase(db, file, [...MIGRATIONS, v2]);
+  assert.equal(db.pragma('user_version', { simple: true }), 2);
+  assert.deepEqual(db.prepare('SELECT id, note FROM accounts').all(), [{ id: 'alice', note: null }]);
+  db.close();
+  // This build (schema v1) now refuses the v2 file instead of guessing.
+  assert.throws(() => openLedger(file), /schema v2 is newer than this build supports \(v1\)/);
 });

@@ -102,6 +102,9 @@ describe('outputs and renderers', () => {
     assert.match(html, /<strong>bold<\/strong>/);
     assert.match(html, /<code>a&lt;b<\/code>/);
     assert.match(html, /<ul><li>one<\/li><li>two<\/li><\/ul>/);
+    // A number that merely starts a wrapped line continues the paragraph.
+    assert.equal(markdownToHtml('Fang et al.\n2023) found it.'), '<p>Fang et al. 2023) found it.</p>');
+    assert.match(markdownToHtml('1. a\n2. b'), /<ol><li>a<\/li><li>b<\/li><\/ol>/);
   });
 
   it('the report contains prose, cells in order, outputs and no script', () => {

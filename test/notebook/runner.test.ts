@@ -90,6 +90,14 @@ describe('notebook runner', () => {
     );
   });
 
+  it('caps the outputs a cell can flood the host with', async () => {
+    const r = await runOne('for (let i = 0; i < 20000; i++) console.log(i);\n"done"');
+    assert.equal(r.status, 'ok');
+    assert.equal(r.outputs.length, 5001);
+    const last = r.outputs[r.outputs.length - 1];
+    assert.match(last.kind === 'text' ? last.text : '', /output limit reached/);
+  });
+
   it('imports from pinpoint work and the prelude computes real digests', async () => {
     const r = await runOne(
       "import { hash, repops } from 'pinpoint';\nconst t = repops.tensor([2], [1, 2]);\nhash.tensorDigest(t)",

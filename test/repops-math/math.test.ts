@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../../core/repops/math.ts';
 import { erfcRef, erfRef, geluRef, sigmoidRef } from './reference.ts';
-import { f32FromBits, measure, randomFloats, sweep, type UlpStats } from './ulp.ts';
+import { bitsOfF32, f32FromBits, measure, randomFloats, sweep, type UlpStats } from './ulp.ts';
 
 function* uniformValues(lo: number, hi: number, count: number, seed: number): Generator<number> {
   let s = seed >>> 0;
@@ -153,6 +153,40 @@ describe('special values', () => {
       for (const c of CASES) {
         const y = c.fn(x);
         assert.ok(same(Math.fround(y), y), `${c.name}(${x}) = ${y} is not binary32`);
+      }
+    }
+  });
+
+  test('monotone: sampled across the range and on consecutive binary32 around every piece boundary', () => {
+    const windows: Record<string, number[]> = {
+      exp32: [-103.97, -87.3, -0.3466, 0.3466, 1.0397, 88.72, 0.00006103515625],
+      log32: [1.1754943508222875e-38, 0.7071, 1, 1.4142, 0.998, 1.002],
+      tanh32: [0.000244140625, 0.55, 9.01],
+      sigmoid32: [-17, 0, -87.3],
+      erf32: [0.00006103515625, 0.84375, 1.75, 4],
+      gelu32: [0, 0.7071, 1.2374, 2.4749, 5.6569], // not near its minimum (x ≈ −0.75), where it is flat
+    };
+    for (const c of CASES) {
+      const ws = windows[c.name];
+      if (ws === undefined) continue;
+      const xs: number[] = [...sweep(c.lo < 0 ? -0 : c.lo, c.hi, 100000)];
+      if (c.lo < 0) xs.unshift(...[...sweep(c.lo, -0, 100000)].reverse());
+      const series: number[][] = [xs];
+      for (const w of ws) {
+        const b = bitsOfF32(Math.fround(w));
+        const win: number[] = [];
+        for (let d = -3000; d <= 3000; d++) win.push(f32FromBits(b + (w < 0 ? -d : d)));
+        series.push(win.filter(Number.isFinite).sort((p, q) => p - q));
+      }
+      if (c.name === 'gelu32') series[0] = xs.filter((x) => x >= -0.5); // GELU: monotone above its minimum (x ≈ −0.75); flat near it
+      for (const ser of series) {
+        for (let i = 1; i < ser.length; i++) {
+          if (ser[i] > ser[i - 1])
+            assert.ok(
+              c.fn(ser[i]) >= c.fn(ser[i - 1]),
+              `${c.name} decreases between ${ser[i - 1]} and ${ser[i]}`,
+            );
+        }
       }
     }
   });

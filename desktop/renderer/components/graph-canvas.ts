@@ -294,8 +294,10 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     root.classed('show-long', on);
     longBtn.attr('aria-pressed', String(on));
   }
-  const legend = root.append('div').attr('class', 'legend').attr('aria-hidden', 'true');
+  const legend = root.append('div').attr('class', 'legend');
   for (const [ph, c] of Object.entries(PHASE_COLOR)) legend.append('span').html(`<i style="background:${c}"></i>${ph}`);
+  const markLegend = legend.append('span').attr('class', 'marks').style('display', 'none');
+  markLegend.html('<b style="color:#3fb27f">✓</b> agree · <b style="color:#f05d5e">✗</b> disagree · <b style="color:#f05d5e">◆</b> first disagreement');
 
   function transition(duration: number): Promise<void> {
     return new Promise((resolve) => {
@@ -420,8 +422,15 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
       .attr('data-mark', (p) => marks.get(p.id) ?? 'none');
     nodeSel.select('text.mark').text((p) => {
       const mk = marks.get(p.id) ?? 'none';
-      return mk === 'culprit' ? '◆ first ✗' : MARK_SYMBOL[mk];
+      return mk === 'culprit' ? '◆ ✗' : MARK_SYMBOL[mk];
     });
+    nodeSel.select('text.op').text((p) => {
+      const n = byId.get(p.id) as CanvasNode;
+      const t = nodeTitle(n);
+      const max = (marks.get(p.id) ?? 'none') === 'culprit' ? 14 : 17;
+      return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+    });
+    markLegend.style('display', marks.size > 0 ? '' : 'none');
     nodeSel.select('title').text((p) => describe(p.id, marks.get(p.id) ?? 'none'));
     drawMinimapBase();
     drawMinimap();

@@ -115,9 +115,7 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
   };
 
   const openView = (id: string, params: Record<string, string> = {}) => {
-    const target = hashOf({ id, params });
-    if (location.hash === target) mount(parseHash());
-    else location.hash = target;
+    location.hash = hashOf({ id, params });
   };
 
   const viewList = () => {
@@ -173,6 +171,8 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
   };
 
   const mount = (route: Route) => {
+    // The same route again (e.g. a hashchange echoing openView): nothing to do.
+    if (current && hashOf(current.route) === hashOf(route)) return;
     if (current) {
       if (current.route.id === route.id && current.handle?.update) {
         current.route = route;
@@ -373,8 +373,9 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
     renderRail();
   });
   window.addEventListener('hashchange', () => mount(parseHash()));
+  // replaceState: no hashchange event, so the first view is mounted exactly once.
   if (!location.hash && info.firstRun && info.demo.notebook)
-    location.hash = hashOf({ id: 'notebook', params: { path: info.demo.notebook } });
+    history.replaceState(null, '', hashOf({ id: 'notebook', params: { path: info.demo.notebook } }));
   mount(parseHash());
   return { openView, openFile, info };
 }

@@ -66,6 +66,8 @@ export async function startApp(
       deviceScaleFactor: 1,
     });
     const page = await context.newPage();
+    // Generous: CI machines have 2 cores shared by parallel test files; Monaco's first parse is heavy.
+    page.setDefaultTimeout(90_000);
     const pageErrors: string[] = [];
     // "Discard unsaved changes?" and similar prompts: accept, as a user moving on would.
     page.on('dialog', (d) => void d.accept());
