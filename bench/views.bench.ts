@@ -71,7 +71,7 @@ export default async function bench(): Promise<void> {
             if (on) requestAnimationFrame(loop);
           };
           requestAnimationFrame(loop);
-          if (kind === 'pan') await c.panBy(-900, -500, 1500);
+          if (kind === 'pan') await c.panBy(-600, -380, 1500);
           else await c.zoomTo(k * 2.5, 1500);
           on = false;
           const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);

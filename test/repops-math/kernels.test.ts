@@ -141,7 +141,10 @@ describe('matmul kernel', () => {
     );
     assert.throws(() => setMatmulBackend('gpu' as 'js'), RepOpsError);
     const shared = new Float32Array(8);
-    assert.throws(() => matmulKernel(shared.subarray(0, 4), new Float32Array(4), 2, 2, 2, shared.subarray(2, 6)), /overlap/);
+    assert.throws(
+      () => matmulKernel(shared.subarray(0, 4), new Float32Array(4), 2, 2, 2, shared.subarray(2, 6)),
+      /overlap/,
+    );
   });
 
   test('committed wasm bytes equal the assembler output', () => {

@@ -160,11 +160,11 @@ describe('special values', () => {
   test('monotone: sampled across the range and on consecutive binary32 around every piece boundary', () => {
     const windows: Record<string, number[]> = {
       exp32: [-103.97, -87.3, -0.3466, 0.3466, 1.0397, 88.72, 0.00006103515625],
-      log32: [1.1754943508222875e-38, 0.7071, 1, 1.4142, 0.998, 1.002],
+      log32: [1.1754943508222875e-38, Math.SQRT1_2, 1, Math.SQRT2, 0.998, 1.002],
       tanh32: [0.000244140625, 0.55, 9.01],
       sigmoid32: [-17, 0, -87.3],
       erf32: [0.00006103515625, 0.84375, 1.75, 4],
-      gelu32: [0, 0.7071, 1.2374, 2.4749, 5.6569], // not near its minimum (x ≈ −0.75), where it is flat
+      gelu32: [0, Math.SQRT1_2, 1.2374, 2.4749, 5.6569], // not near its minimum (x ≈ −0.75), where it is flat
     };
     for (const c of CASES) {
       const ws = windows[c.name];

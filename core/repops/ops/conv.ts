@@ -118,9 +118,13 @@ function im2col(x: Float32Array, g: Geom): Float32Array {
   return out;
 }
 
-/** [O, N, P] → [N, O, P] (and back with swapped arguments): a copy. */
+/** [A, B, P] → [B, A, P] (e.g. [O, N, P] → [N, O, P]): an exact copy, P-long rows moved as blocks. */
 function swap01(x: Float32Array, a: number, b: number, p: number): Float32Array {
-  return transposeData(x, [a, b, p], [1, 0, 2]);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < b; j++) out.set(x.subarray((i * b + j) * p, (i * b + j + 1) * p), (j * a + i) * p);
+  }
+  return out;
 }
 
 function convOutShape(g: Geom): Shape {

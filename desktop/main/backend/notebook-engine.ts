@@ -54,6 +54,7 @@ const stripEol = (s: string) => s.replace(/\r?\n$/, '');
 export function createNotebookEngine(): NotebookEngine {
   const parsed = new Map<string, Parsed>();
   const sessions = new Map<string, NotebookSession>();
+  const queues = new Map<string, Promise<void>>();
 
   const toDoc = (nb: Notebook, path: string): NotebookDoc => {
     const p: Parsed = { nb, prose: new Map(), after: new Map(), code: new Map() };
@@ -120,7 +121,27 @@ export function createNotebookEngine(): NotebookEngine {
       });
       return out;
     },
-    async run(doc, cellIds, hooks) {
+    run(doc, cellIds, hooks) {
+      // Runs of one notebook queue behind each other (one kernel runs one cell at a time).
+      const previous = queues.get(doc.path) ?? Promise.resolve();
+      const mine = previous.then(() => runNow(doc, cellIds, hooks));
+      const settled = mine.then(
+        () => {},
+        () => {},
+      );
+      queues.set(doc.path, settled);
+      void settled.then(() => {
+        if (queues.get(doc.path) === settled) queues.delete(doc.path);
+      });
+      return mine;
+    },
+    async close() {
+      for (const s of sessions.values()) await s.close();
+      sessions.clear();
+    },
+  };
+
+  async function runNow(doc: NotebookDoc, cellIds: string[], hooks: RunHooks): Promise<void> {
       const p = parsed.get(doc.path);
       const permissions = p?.nb.meta.permissions ?? [];
       let session = sessions.get(doc.path);
@@ -160,12 +181,7 @@ export function createNotebookEngine(): NotebookEngine {
         clearInterval(poll);
         hooks.signal.removeEventListener('abort', onAbort);
       }
-    },
-    async close() {
-      for (const s of sessions.values()) await s.close();
-      sessions.clear();
-    },
-  };
+  }
 }
 
 function toWire(r: CoreCellResult): CellResult {

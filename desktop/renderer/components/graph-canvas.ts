@@ -67,13 +67,16 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   const order = [...nodes].map((n) => n.id).sort((a, b) => a - b);
 
   const root = d3.select(el).append('div').attr('class', 'pp pp-graph').style('width', '100%').style('height', '100%');
-  const svg = root
-    .append('svg')
-    .attr('class', 'main')
+  // The stage (an HTML box, never transformed) takes pointer, wheel and keyboard input; the SVG inside
+  // it overscans the visible area and is panned with a CSS transform between commits (see `render`).
+  const stage = root
+    .append('div')
+    .attr('class', 'stage')
     .attr('tabindex', 0)
     .attr('role', 'application')
     .attr('aria-roledescription', 'computational graph')
     .attr('aria-label', `${opts.title ?? 'Computational graph'}: ${nodes.length} ops. Arrow keys move between ops, Enter opens, plus/minus zoom, 0 fits, L shows long edges.`);
+  const svg = stage.append('svg').attr('class', 'main').attr('aria-hidden', 'true');
   const live = root.append('div').attr('class', 'pp-sr').attr('aria-live', 'polite');
   const viewport = svg.append('g').attr('class', 'viewport');
 
@@ -146,14 +149,30 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   // Minimap: a canvas of the whole layout plus the visible rectangle.
   // Size cached (ResizeObserver): reading clientWidth in every zoom event would force a synchronous
   // layout of the whole SVG each frame.
-  let size = { w: (svg.node() as SVGSVGElement).clientWidth || 800, h: (svg.node() as SVGSVGElement).clientHeight || 500 };
+  const stageEl = stage.node() as HTMLDivElement;
+  let size = { w: stageEl.clientWidth || 800, h: stageEl.clientHeight || 500 };
   const W = () => size.w;
   const H = () => size.h;
-  const resize = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => {
-    const n = svg.node() as SVGSVGElement;
-    size = { w: n.clientWidth || size.w, h: n.clientHeight || size.h };
-  });
-  resize?.observe(svg.node() as SVGSVGElement);
+  // Overscan: the SVG extends OVER × the visible size beyond each edge.
+  const OVER = 0.5;
+  const MX = () => Math.round(W() * OVER);
+  const MY = () => Math.round(H() * OVER);
+  const placeSvg = () => {
+    svg.attr('width', W() + 2 * MX()).attr('height', H() + 2 * MY()).style('left', `${-MX()}px`).style('top', `${-MY()}px`);
+  };
+  placeSvg();
+  const resize =
+    typeof ResizeObserver === 'undefined'
+      ? null
+      : new ResizeObserver(() => {
+          const w = stageEl.clientWidth || size.w;
+          const h = stageEl.clientHeight || size.h;
+          if (w === size.w && h === size.h) return;
+          size = { w, h };
+          placeSvg();
+          commit();
+        });
+  resize?.observe(stageEl);
   const mmScale = Math.min(180 / layout.width, 130 / layout.height);
   const mmW = Math.max(40, Math.ceil(layout.width * mmScale));
   const mmH = Math.max(30, Math.ceil(layout.height * mmScale));
@@ -208,9 +227,9 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   const nodeShown = new Uint8Array(nodeEls.length).fill(1);
   const edgeShown = new Uint8Array(edgeEls.length).fill(1);
   function cull(): void {
-    const m = 120 / transform.k;
-    const [x0, y0] = transform.invert([0, 0]);
-    const [x1, y1] = transform.invert([W(), H()]);
+    const m = 120 / committed.k;
+    const [x0, y0] = committed.invert([-MX(), -MY()]);
+    const [x1, y1] = committed.invert([W() + MX(), H() + MY()]);
     const vis = (b: number[]) => b[2] >= x0 - m && b[0] <= x1 + m && b[3] >= y0 - m && b[1] <= y1 + m;
     for (let i = 0; i < nodeEls.length; i++) {
       const v = vis(nodeBox[i]) ? 1 : 0;
@@ -228,6 +247,28 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     }
   }
 
+  // Rendering: the SVG's <g> carries the *committed* transform and overscans the visible area; a pan
+  // that keeps the scale only moves the SVG with a CSS transform (composited: no repaint, no layout)
+  // until it would leave the overscan or settles for 150 ms — then it is committed (one repaint).
+  let committed = d3.zoomIdentity;
+  let commitTimer: ReturnType<typeof setTimeout> | undefined;
+  function commit(): void {
+    clearTimeout(commitTimer);
+    committed = transform;
+    viewport.attr('transform', `translate(${committed.x + MX()},${committed.y + MY()}) scale(${committed.k})`);
+    svg.style('transform', null);
+    cull();
+  }
+  function render(): void {
+    const dx = transform.x - committed.x;
+    const dy = transform.y - committed.y;
+    if (transform.k === committed.k && Math.abs(dx) < MX() && Math.abs(dy) < MY()) {
+      svg.style('transform', `translate3d(${dx}px,${dy}px,0)`);
+      clearTimeout(commitTimer);
+      commitTimer = setTimeout(commit, 150);
+    } else commit();
+  }
+
   let lod = '';
   // While the scale changes, Chromium re-lays out every visible SVG text for the new scale: on big
   // graphs text is hidden during a zoom gesture/animation and comes back 150 ms after it settles.
@@ -235,12 +276,12 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   let lastK = Number.NaN;
   let settle: ReturnType<typeof setTimeout> | undefined;
   const zoom = d3
-    .zoom<SVGSVGElement, unknown>()
+    .zoom<HTMLDivElement, unknown>()
     .scaleExtent([0.03, 3])
     // Linear interpolation: a programmatic pan stays a pure translation (d3's default fly-to
     // interpolation zooms out and back in, re-rendering the whole graph mid-pan).
     .interpolate(d3.interpolate)
-    .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
+    .on('zoom', (ev: d3.D3ZoomEvent<HTMLDivElement, unknown>) => {
       if (big && ev.transform.k !== lastK && !Number.isNaN(lastK)) {
         root.classed('zooming', true);
         clearTimeout(settle);
@@ -248,8 +289,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
       }
       lastK = ev.transform.k;
       transform = ev.transform;
-      viewport.attr('transform', transform.toString());
-      cull();
+      render();
       // Level of detail: text is unreadable below ~40% and costs most of the paint time.
       const next = transform.k < 0.4 ? 'low' : 'high';
       if (next !== lod) {
@@ -258,14 +298,14 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
       }
       drawMinimap();
     });
-  svg.call(zoom).on('dblclick.zoom', null);
+  stage.call(zoom).on('dblclick.zoom', null);
 
   if (minimap) {
     const jump = (ev: MouseEvent) => {
       const [mx, my] = d3.pointer(ev, minimap.node());
       const x = mx / mmScale;
       const y = my / mmScale;
-      svg.call(zoom.translateTo, x, y);
+      stage.call(zoom.translateTo, x, y);
     };
     minimap.on('mousedown', (ev: MouseEvent) => {
       jump(ev);
@@ -306,15 +346,15 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     });
   }
   function zoomBy(f: number, duration = 200): Promise<void> {
-    svg.transition().duration(duration).call(zoom.scaleBy, f);
+    stage.transition().duration(duration).call(zoom.scaleBy, f);
     return transition(duration);
   }
   function zoomTo(k: number, duration = 600): Promise<void> {
-    svg.transition().duration(duration).ease(d3.easeLinear).call(zoom.scaleTo, k);
+    stage.transition().duration(duration).ease(d3.easeLinear).call(zoom.scaleTo, k);
     return transition(duration);
   }
   function panBy(dx: number, dy: number, duration = 600): Promise<void> {
-    svg
+    stage
       .transition()
       .duration(duration)
       .ease(d3.easeLinear)
@@ -324,8 +364,8 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   function fit(duration = 0): Promise<void> {
     const k = Math.min(W() / layout.width, H() / layout.height, 1) * 0.95;
     const t = d3.zoomIdentity.translate((W() - layout.width * k) / 2, (H() - layout.height * k) / 2).scale(k);
-    if (duration > 0) svg.transition().duration(duration).call(zoom.transform, t);
-    else svg.call(zoom.transform, t);
+    if (duration > 0) stage.transition().duration(duration).call(zoom.transform, t);
+    else stage.call(zoom.transform, t);
     return transition(duration);
   }
   function focusNode(id: number, duration = 400): Promise<void> {
@@ -333,8 +373,8 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     if (!p) return Promise.resolve();
     const k = Math.max(transform.k, 0.8);
     const t = d3.zoomIdentity.translate(W() / 2 - p.x * k, H() / 2 - p.y * k).scale(k);
-    if (duration > 0) svg.transition().duration(duration).call(zoom.transform, t);
-    else svg.call(zoom.transform, t);
+    if (duration > 0) stage.transition().duration(duration).call(zoom.transform, t);
+    else stage.call(zoom.transform, t);
     return transition(duration);
   }
 
@@ -360,11 +400,11 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
 
   nodeSel.on('click', (_ev, p) => {
     select(p.id, { focus: false });
-    (svg.node() as SVGSVGElement).focus({ preventScroll: true });
+    stageEl.focus({ preventScroll: true });
   });
   nodeSel.on('dblclick', (_ev, p) => opts.onOpen?.(p.id));
 
-  svg.on('keydown', (ev: KeyboardEvent) => {
+  stage.on('keydown', (ev: KeyboardEvent) => {
     const cur = sel ?? order[0];
     let next: number | undefined;
     switch (ev.key) {
@@ -445,7 +485,7 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   fit(0);
   if (transform.k < 0.5 && nodes.length > 0) {
     const k = 0.7;
-    svg.call(zoom.transform, d3.zoomIdentity.translate(20, 10).scale(k));
+    stage.call(zoom.transform, d3.zoomIdentity.translate(20, 10).scale(k));
   }
   drawMinimap();
   return {
@@ -460,7 +500,8 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     panBy,
     destroy() {
       resize?.disconnect();
-      svg.interrupt();
+      clearTimeout(commitTimer);
+      stage.interrupt();
       root.remove();
     },
   };

@@ -34,8 +34,10 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   let jobId: string | null = null;
   /** Every run started here: a cancelled run's final cell results still arrive after it ended. */
   const myJobs = new Set<string>();
+  const activeJobs = new Set<string>();
   let runCounter = 0;
-  let cellFailed = false;
+  /** Runs whose failure a cell already shows (no extra toast). */
+  const failedJobs = new Set<string>();
   const nameEl = h('span', { class: 'nb-name', 'data-testid': 'notebook-name' });
   const dirtyEl = h('span', { class: 'nb-dirty', title: 'Unsaved changes' });
   const btn = (icon: string, label: string, onclick: () => void, extra: Record<string, string> = {}) =>
@@ -397,13 +399,13 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     const d = currentDoc();
     if (!d || cellIds.length === 0) return;
     try {
-      if (jobId) await ctx.api.call('jobs.cancel', { id: jobId });
       for (const c of cells)
         if (c.cell.kind === 'code' && cellIds.includes(c.cell.id)) setCellState(c, 'queued');
-      cellFailed = false;
       const started = await ctx.api.call('notebook.run', { path: d.path, doc: d, cellIds });
+      // Runs queue in the backend: a new one starts when the current one ends.
       jobId = started.jobId;
       myJobs.add(jobId);
+      activeJobs.add(jobId);
       setRunning(true);
     } catch (err) {
       for (const c of cells) setCellState(c, 'idle');
@@ -412,7 +414,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   };
   const runAll = () => run(cells.filter((c) => c.cell.kind === 'code').map((c) => c.cell.id));
   const cancel = () => {
-    if (jobId) ctx.api.call('jobs.cancel', { id: jobId }).catch((e) => ctx.showError(e, 'Cancel'));
+    for (const id of activeJobs) ctx.api.call('jobs.cancel', { id }).catch((e) => ctx.showError(e, 'Cancel'));
   };
   const clearOutputs = () => {
     for (const c of cells) {
@@ -473,7 +475,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
 
   ctx.onEvent((e: ServerEvent) => {
     if (!doc) return;
-    if (e.type === 'cell' && e.jobId === jobId) {
+    if (e.type === 'cell' && myJobs.has(e.jobId)) {
       const c = cells.find((x) => x.cell.id === e.cellId);
       if (c) setCellState(c, 'running');
     } else if (e.type === 'cell-output' && myJobs.has(e.jobId)) {
@@ -487,16 +489,18 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         renderOutput(c.outputs, e.output, ctx);
       }
     } else if (e.type === 'cell-result' && myJobs.has(e.jobId)) {
-      if (e.result.status === 'error' || e.result.status === 'timeout') cellFailed = true;
+      if (e.result.status === 'error' || e.result.status === 'timeout') failedJobs.add(e.jobId);
       showResult(e.result);
-    } else if (e.type === 'job' && e.job.id === jobId && e.job.state !== 'running') {
+    } else if (e.type === 'job' && activeJobs.has(e.job.id) && e.job.state !== 'running') {
+      activeJobs.delete(e.job.id);
       // A failure no cell reported (e.g. the kernel could not start) must still reach the user.
-      if (e.job.state === 'failed' && !cellFailed)
-        ctx.showError(e.job.error ?? 'the run failed', e.job.title);
-      jobId = null;
-      setRunning(false);
-      for (const c of cells)
-        if (c.el.classList.contains('queued') || c.el.classList.contains('running')) setCellState(c, 'idle');
+      if (e.job.state === 'failed' && !failedJobs.has(e.job.id)) ctx.showError(e.job.error ?? 'the run failed', e.job.title);
+      if (activeJobs.size === 0) {
+        jobId = null;
+        setRunning(false);
+        for (const c of cells)
+          if (c.el.classList.contains('queued') || c.el.classList.contains('running')) setCellState(c, 'idle');
+      }
       ctx.showStatus(`${e.job.title}: ${e.job.state}`);
     }
   });
