@@ -158,7 +158,12 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   const MX = () => Math.round(W() * OVER);
   const MY = () => Math.round(H() * OVER);
   const placeSvg = () => {
-    svg.attr('width', W() + 2 * MX()).attr('height', H() + 2 * MY()).style('left', `${-MX()}px`).style('top', `${-MY()}px`);
+    svg
+      .attr('width', W() + 2 * MX())
+      .attr('height', H() + 2 * MY())
+      .style('left', `${-MX()}px`)
+      .style('top', `${-MY()}px`)
+      .style('transform-origin', `${MX()}px ${MY()}px`);
   };
   placeSvg();
   const resize =
@@ -260,21 +265,21 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     cull();
   }
   function render(): void {
-    const dx = transform.x - committed.x;
-    const dy = transform.y - committed.y;
-    if (transform.k === committed.k && Math.abs(dx) < MX() && Math.abs(dy) < MY()) {
-      svg.style('transform', `translate3d(${dx}px,${dy}px,0)`);
+    // The CSS transform T(s) = r·s + (tx, ty) (stage coordinates) maps the committed picture onto
+    // the current transform; it is used while the visible area stays inside the overscan and the
+    // scale within [0.6, 1.8] of the committed one (a zoom shows a scaled bitmap until it settles).
+    const r = transform.k / committed.k;
+    const tx = transform.x - r * committed.x;
+    const ty = transform.y - r * committed.y;
+    const inside = -tx / r >= -MX() && (W() - tx) / r <= W() + MX() && -ty / r >= -MY() && (H() - ty) / r <= H() + MY();
+    if (r > 0.6 && r < 1.8 && inside) {
+      svg.style('transform', `translate3d(${tx}px,${ty}px,0) scale(${r})`);
       clearTimeout(commitTimer);
       commitTimer = setTimeout(commit, 150);
     } else commit();
   }
 
   let lod = '';
-  // While the scale changes, Chromium re-lays out every visible SVG text for the new scale: on big
-  // graphs text is hidden during a zoom gesture/animation and comes back 150 ms after it settles.
-  const big = nodes.length > 300;
-  let lastK = Number.NaN;
-  let settle: ReturnType<typeof setTimeout> | undefined;
   const zoom = d3
     .zoom<HTMLDivElement, unknown>()
     .scaleExtent([0.03, 3])
@@ -282,16 +287,10 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     // interpolation zooms out and back in, re-rendering the whole graph mid-pan).
     .interpolate(d3.interpolate)
     .on('zoom', (ev: d3.D3ZoomEvent<HTMLDivElement, unknown>) => {
-      if (big && ev.transform.k !== lastK && !Number.isNaN(lastK)) {
-        root.classed('zooming', true);
-        clearTimeout(settle);
-        settle = setTimeout(() => root.classed('zooming', false), 150);
-      }
-      lastK = ev.transform.k;
       transform = ev.transform;
       render();
       // Level of detail: text is unreadable below ~40% and costs most of the paint time.
-      const next = transform.k < 0.4 ? 'low' : 'high';
+      const next = committed.k < 0.4 ? 'low' : 'high';
       if (next !== lod) {
         lod = next;
         root.classed('lod-low', lod === 'low');
