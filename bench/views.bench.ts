@@ -5,7 +5,7 @@
  * counted in the page). Targets (issue 8): layout < 1 s, ≥ 50 fps.
  */
 import { loadavg } from 'node:os';
-import { chromiumAvailable, CHROMIUM, launch, playgroundPage } from '../test/views/helpers/page.ts';
+import { CHROMIUM, chromiumAvailable, launch, playgroundPage } from '../test/views/helpers/page.ts';
 
 interface Fps {
   fps: number;
@@ -35,7 +35,11 @@ export default async function bench(): Promise<void> {
       on = false;
       return n;
     });
-    console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; idle page ${idle} fps`);
+    console.log(
+      `load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}; idle page ${idle} fps`,
+    );
     for (const size of [300, 1000]) {
       const runs: { nodes: number; layoutMs: number; mountMs: number }[] = [];
       for (let r = 0; r < 3; r++) {
@@ -58,10 +62,17 @@ export default async function bench(): Promise<void> {
       );
     }
     // Animation fps on the 1 000-op graph (last mounted), at a readable zoom (text shown) and zoomed out.
-    const measure = (kind: 'pan' | 'zoom', k: number): Promise<Fps> =>
+    const measure = (kind: 'pan' | 'long-pan' | 'zoom', k: number): Promise<Fps> =>
       page.evaluate(
         async ({ kind, k }) => {
-          const c = (window as unknown as { canvas: { zoomTo(k: number, d?: number): Promise<void>; panBy(dx: number, dy: number, d?: number): Promise<void> } }).canvas;
+          const c = (
+            window as unknown as {
+              canvas: {
+                zoomTo(k: number, d?: number): Promise<void>;
+                panBy(dx: number, dy: number, d?: number): Promise<void>;
+              };
+            }
+          ).canvas;
           await c.zoomTo(k, 0);
           await new Promise((r) => setTimeout(r, 100));
           const stamps: number[] = [];
@@ -71,23 +82,33 @@ export default async function bench(): Promise<void> {
             if (on) requestAnimationFrame(loop);
           };
           requestAnimationFrame(loop);
+          // 'pan' stays within the overscan (compositor only); 'long-pan' crosses it (repaints).
           if (kind === 'pan') await c.panBy(-600, -380, 1500);
+          else if (kind === 'long-pan') await c.panBy(-2400, -1500, 1500);
           else await c.zoomTo(k * 2.5, 1500);
           on = false;
           const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
           const secs = (stamps[stamps.length - 1] - stamps[0]) / 1000;
           const sorted = [...gaps].sort((a, b) => a - b);
-          return { fps: (stamps.length - 1) / secs, p95ms: sorted[Math.floor(sorted.length * 0.95)] ?? 0, frames: stamps.length };
+          return {
+            fps: (stamps.length - 1) / secs,
+            p95ms: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
+            frames: stamps.length,
+          };
         },
         { kind, k },
       );
     for (const [kind, k] of [
       ['pan', 0.8],
       ['pan', 0.25],
+      ['long-pan', 0.8],
       ['zoom', 0.3],
+      ['zoom', 0.8],
     ] as const) {
       const f = await measure(kind, k);
-      console.log(`${kind} at zoom ${k} (1 000-op graph): ${f.fps.toFixed(1)} fps, p95 frame ${f.p95ms.toFixed(1)} ms, ${f.frames} frames`);
+      console.log(
+        `${kind} at zoom ${k} (1 000-op graph): ${f.fps.toFixed(1)} fps, p95 frame ${f.p95ms.toFixed(1)} ms, ${f.frames} frames`,
+      );
     }
   } finally {
     await browser.close();

@@ -74,7 +74,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    console.error(HELP);
+    console.error(
+      `pinpoint attack: ${positionals.length === 0 ? 'missing <name|all>' : `one attack name expected, got ${positionals.length}`} (pinpoint attack --list for the names, --help for options)`,
+    );
     return 2;
   }
   if (values.mode !== 'trace' && values.mode !== 'fast')

@@ -1,16 +1,24 @@
 /**
- * `pinpoint dispute <proof-solver> <proof-challenger> [--transcript out.json] [--json]`
+ * `pinpoint dispute <proof-solver> <proof-challenger> [--transcript out.json] [--json] [--ledger db …]`
  * Runs the two-phase pinpoint dispute between two proof bundles of the same task: bisection over steps,
  * Merkle descent over the disputed step's ops, one-op recomputation by the referee. Exit 0 = solver wins.
+ * With --ledger the verdict is settled in a SQLite staking ledger (core/ledger): the task, the solver's
+ * proof and the dispute are recorded first if the ledger does not have them yet.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runDispute } from '../../core/dispute/referee.ts';
 import { bundleParty, repopsTask } from '../../core/dispute/repops-task.ts';
 import { refereeConfig } from '../../core/dispute/task.ts';
-import { describeVerdict, transcriptToJson } from '../../core/dispute/transcript.ts';
+import { describeVerdict, type Transcript, transcriptToJson } from '../../core/dispute/transcript.ts';
+
+import { planDisputeSetup } from '../../core/ledger/dispute-setup.ts';
+import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
+import { settlementAction } from '../../core/ledger/transcript.ts';
+import type { LedgerEvent } from '../../core/ledger/types.ts';
 import { type LoadedBundle, readBundle } from '../../core/proof/read.ts';
 import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
+import { pocket, table } from './ledger.ts';
 
 export const summary = 'settle a disagreement between two proofs by pinpoint bisection';
 
@@ -19,7 +27,15 @@ const HELP = `usage: pinpoint dispute <proof-solver> <proof-challenger> [options
   --transcript <f>  write the full transcript (JSON, docs/DISPUTE.md) to f
   --deadline <ms>   per-answer deadline (default 10000)
   --json            print verdict and cost as JSON
-Exit status: 0 solver wins, 3 challenger wins, 4 both lose.`;
+  --ledger <db>     settle the verdict in this staking ledger (created with default game parameters
+                    if missing); records the task, the solver's proof and the dispute first if needed
+    --task <id>         ledger task id (default <task name>-<first 12 hex of the task digest>)
+    --solver <acct>     solver account (default solver-<first 8 hex of its public key>)
+    --challenger <acct> challenger account (default challenger-<first 8 hex of its public key>)
+    --submitter <acct>  account that posts the task if the ledger lacks it (default submitter)
+    --bounty <n>        bounty when posting the task (default 200)
+  Accounts the command opens are minted exactly the stake/bounty their role needs (mint events).
+Exit status: 0 solver wins, 3 challenger wins, 4 both lose; 1 on an error.`;
 
 function load(file: string): LoadedBundle {
   let bytes: Uint8Array;
@@ -39,6 +55,12 @@ export async function run(args: string[]): Promise<number> {
       transcript: { type: 'string' },
       deadline: { type: 'string' },
       json: { type: 'boolean', default: false },
+      ledger: { type: 'string' },
+      task: { type: 'string' },
+      solver: { type: 'string' },
+      challenger: { type: 'string' },
+      submitter: { type: 'string' },
+      bounty: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -47,7 +69,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 2) {
-    console.error(HELP);
+    console.error(
+      `pinpoint dispute: two proof files expected (<proof-solver> <proof-challenger>), got ${positionals.length} (pinpoint dispute --help)`,
+    );
     return 2;
   }
   const deadline = values.deadline === undefined ? 10_000 : Number(values.deadline);
@@ -59,25 +83,131 @@ export async function run(args: string[]): Promise<number> {
       `${a.file} and ${b.file} are proofs of different tasks (${a.manifest.task.name} ${a.manifest.taskDigest.slice(0, 12)}… vs ${b.manifest.task.name} ${b.manifest.taskDigest.slice(0, 12)}…)`,
     );
   }
-  const task = repopsTask(a.manifest.task);
-  const mode = a.manifest.mode === 'trace' && b.manifest.mode === 'trace' ? 'trace' : 'fast';
-  const { verdict, transcript } = await runDispute(
-    bundleParty(a.file, task, a),
-    bundleParty(b.file, task, b),
-    refereeConfig(task, mode, deadline),
-  );
-  if (values.transcript) writeFileSync(values.transcript, transcriptToJson(transcript));
-  const c = transcript.cost;
-  if (values.json) console.log(JSON.stringify({ verdict, cost: c }, null, 1));
-  else {
-    console.log(describeVerdict(verdict));
-    console.log(
-      `rounds: ${c.rounds.steps} over steps + ${c.rounds.ops} over ops (bound ⌈log2 T⌉+⌈log2 N⌉ = ${c.rounds.bound}), ${c.rounds.messages} exchanges; ${c.bytes.total} bytes`,
-    );
-    console.log(
-      `referee: ${c.referee.flops} FLOPs for one op vs ${c.replication.flops} to replay all ${c.replication.steps} steps (${(c.replication.ratio * 100).toExponential(2)} %)`,
-    );
-    if (values.transcript) console.log(`transcript: ${values.transcript}`);
+  const ledgerOpts = ['task', 'solver', 'challenger', 'submitter', 'bounty'] as const;
+  if (!values.ledger) {
+    const stray = ledgerOpts.find((k) => values[k] !== undefined);
+    if (stray) throw new Error(`--${stray} only applies with --ledger <db>`);
   }
-  return verdict.loser === 'challenger' ? 0 : verdict.loser === 'solver' ? 3 : 4;
+  const bounty = values.bounty === undefined ? 200 : Number(values.bounty);
+  if (!Number.isSafeInteger(bounty) || bounty < 0)
+    throw new Error(`--bounty must be a non-negative integer, got "${values.bounty}"`);
+  // Open the ledger and plan its setup before the dispute, so a wrong ledger state fails fast.
+  const ledger = values.ledger ? openOrCreate(values.ledger) : null;
+  try {
+    const setupInput = ledger && {
+      task: values.task ?? `${a.manifest.task.name}-${a.manifest.taskDigest.slice(0, 12)}`,
+      submitter: values.submitter ?? 'submitter',
+      solver: values.solver ?? `solver-${a.manifest.solver.publicKey.slice(0, 8)}`,
+      challenger: values.challenger ?? `challenger-${b.manifest.solver.publicKey.slice(0, 8)}`,
+      runCommitment: a.manifest.runCommitment,
+      bounty,
+      spec: `${a.manifest.task.name} (task digest ${a.manifest.taskDigest})`,
+    };
+    if (ledger && setupInput) planDisputeSetup(ledgerState(ledger.ledger), setupInput);
+
+    const task = repopsTask(a.manifest.task);
+    const mode = a.manifest.mode === 'trace' && b.manifest.mode === 'trace' ? 'trace' : 'fast';
+    const { verdict, transcript } = await runDispute(
+      bundleParty(a.file, task, a),
+      bundleParty(b.file, task, b),
+      refereeConfig(task, mode, deadline),
+    );
+    if (values.transcript) writeFileSync(values.transcript, transcriptToJson(transcript));
+    const settled = ledger && setupInput ? settle(ledger.ledger, setupInput, transcript) : null;
+    const c = transcript.cost;
+    if (values.json)
+      console.log(
+        JSON.stringify({ verdict, cost: c, ...(settled ? { ledger: settled.json } : {}) }, null, 1),
+      );
+    else {
+      console.log(describeVerdict(verdict));
+      console.log(
+        `rounds: ${c.rounds.steps} over steps + ${c.rounds.ops} over ops (bound ⌈log2 T⌉+⌈log2 N⌉ = ${c.rounds.bound}), ${c.rounds.messages} exchanges; ${c.bytes.total} bytes`,
+      );
+      console.log(
+        `referee: ${c.referee.flops} FLOPs for one op vs ${c.replication.flops} to replay all ${c.replication.steps} steps (${(c.replication.ratio * 100).toExponential(2)} %)`,
+      );
+      if (values.transcript) console.log(`transcript: ${values.transcript}`);
+      if (ledger && settled) {
+        if (ledger.created) console.log(`ledger: created ${values.ledger} with the default game parameters`);
+        for (const n of settled.notes) console.log(`ledger: ${n}`);
+        console.log(settled.text);
+      }
+    }
+    return verdict.loser === 'challenger' ? 0 : verdict.loser === 'solver' ? 3 : 4;
+  } finally {
+    ledger?.ledger.close();
+  }
+}
+
+function openOrCreate(file: string): { ledger: SqliteLedger; created: boolean } {
+  if (existsSync(file)) return { ledger: openLedger(file), created: false };
+  return { ledger: createLedger(file), created: true };
+}
+
+function ledgerState(l: SqliteLedger) {
+  return {
+    params: l.params(),
+    accounts: l.accounts(),
+    tasks: l.tasks(),
+    proofs: l.proofs(),
+    disputes: l.disputes(),
+  };
+}
+
+/**
+ * Records what the ledger lacks (one transaction), then settles the dispute with the referee's
+ * transcript (a second one: a crash in between leaves an open dispute that the next run settles).
+ */
+function settle(
+  l: SqliteLedger,
+  input: Parameters<typeof planDisputeSetup>[1],
+  transcript: Transcript,
+): { notes: string[]; text: string; json: object } {
+  const setup = planDisputeSetup(ledgerState(l), input);
+  const parties = [input.submitter, input.solver, input.challenger];
+  l.submitAll(setup.actions);
+  // "before" = stakes locked, escrow posted: what the settlement alone moves.
+  const before = new Map(l.accounts().map((r) => [r.id, r]));
+  const treasuryBefore = l.totals().treasury;
+  const id =
+    setup.openDispute ?? l.disputes().findLast((d) => d.task === input.task && d.state === 'open')?.id;
+  if (id === undefined) throw new Error(`ledger: the dispute on ${input.task} was not opened`);
+  const event = l.submit(settlementAction(id, transcript));
+  const after = new Map(l.accounts().map((r) => [r.id, r]));
+  const moves = settlementMoves(event);
+  const rows = parties.map((p) => {
+    const b = before.get(p);
+    const x = after.get(p);
+    return [
+      p,
+      b ? b.balance : 0,
+      b ? b.locked : 0,
+      x?.balance ?? 0,
+      x?.locked ?? 0,
+      (x?.balance ?? 0) - (b?.balance ?? 0),
+    ];
+  });
+  const treasury = l.totals().treasury;
+  const text = [
+    `ledger: dispute #${id} settled in event ${event.seq} (${event.hash.slice(0, 16)}…); stake movements:`,
+    ...moves.map((m) => `  ${m.from} → ${m.to}  ${m.amount}  (${m.reason})`),
+    table(
+      ['account', 'balance before', 'locked before', 'balance after', 'locked after', 'Δ balance'],
+      [...rows, ['treasury', treasuryBefore, 0, treasury, 0, treasury - treasuryBefore]],
+    ),
+  ].join('\n');
+  return {
+    notes: setup.notes,
+    text,
+    json: { dispute: id, event: event.seq, hash: event.hash, moves, notes: setup.notes },
+  };
+}
+
+function settlementMoves(e: LedgerEvent): { from: string; to: string; amount: number; reason: string }[] {
+  return e.payload.changes.flatMap((c) =>
+    c.op === 'move'
+      ? [{ from: pocket(c.move.from), to: pocket(c.move.to), amount: c.move.amount, reason: c.move.reason }]
+      : [],
+  );
 }

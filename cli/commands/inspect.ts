@@ -116,7 +116,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    console.error(HELP);
+    console.error(
+      `pinpoint inspect: ${positionals.length === 0 ? 'missing <proof.pinproof>' : `one proof file expected, got ${positionals.length}`} (pinpoint inspect --help)`,
+    );
     return 2;
   }
   const file = positionals[0];

@@ -53,7 +53,8 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return [line(headers), line(width.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
-function pocket(p: Move['from']): string {
+/** A pocket as text: account id, stake#n, escrow:task, treasury or mint. */
+export function pocket(p: Move['from']): string {
   if ('balance' in p) return p.balance;
   if ('stake' in p) return `stake#${p.stake}`;
   if ('escrow' in p) return `escrow:${p.escrow}`;
@@ -89,7 +90,9 @@ function describe(e: LedgerEvent): string {
 
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new Error(`--${name} must be a non-negative integer, got "${v}"`);
+  // Flags are named bare ("limit"), positionals with their brackets ("<seq>").
+  const label = name.startsWith('<') ? name : `--${name}`;
+  if (!/^\d+$/.test(v)) throw new Error(`${label} must be a non-negative integer, got "${v}"`);
   return Number(v);
 }
 
@@ -117,7 +120,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const subs = ['init', 'status', 'accounts', 'events', 'verify', 'demo', 'dispute', 'snapshot'];
   if (!subs.includes(sub)) {
-    console.error(`pinpoint ledger: unknown subcommand "${sub}"\n\n${HELP}`);
+    console.error(
+      `pinpoint ledger: unknown subcommand "${sub}" (one of ${subs.join(', ')}; pinpoint ledger --help)`,
+    );
     return 2;
   }
   if (!file) {
@@ -251,7 +256,7 @@ export async function run(args: string[]): Promise<number> {
         return r.ok ? 0 : 1;
       }
       case 'dispute': {
-        const id = num('dispute id', extra);
+        const id = num('<id>', extra);
         if (id === undefined) throw new Error('usage: pinpoint ledger dispute <db> <id>');
         const rec = ledger.dispute(id);
         if (!rec) throw new Error(`${file}: no dispute #${id}`);
@@ -272,7 +277,7 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       }
       case 'snapshot': {
-        const seq = num('seq', extra);
+        const seq = num('<seq>', extra);
         if (seq === undefined) throw new Error('usage: pinpoint ledger snapshot <db> <seq>');
         const s = ledger.snapshotAt(seq);
         const t = s.totals;

@@ -1,16 +1,19 @@
 /**
- * `pinpoint train <task.json> --out <proof> [--mode fast|trace] [--key file | --key-seed phrase] [--quiet]`
+ * `pinpoint train <task.json> --out <proof> [--mode fast|trace] [--key file | --key-seed phrase] [--quiet]
+ *   [--tamper t[:node[:element[:delta]]]]`
  * Trains the task deterministically and writes a signed proof bundle (docs/PROOF_FORMAT.md).
  * The progress bar goes to stderr; the summary to stdout.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { DEMO_KEY_SEED, keyFromSeed, parseKeyFile, type SolverKey } from '../../core/proof/sign.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { runCommitment } from '../../core/train/record.ts';
+import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
 import { parseTaskText } from '../../core/train/task.ts';
-import { prepareTask, train } from '../../core/train/train.ts';
+import { initialState, perturbNode, prepareTask, train } from '../../core/train/train.ts';
 
 export const summary = 'train a task deterministically and write a signed proof bundle';
 
@@ -20,7 +23,11 @@ const HELP = `usage: pinpoint train <task.json> --out <proof.pinproof> [options]
   --mode fast|trace    fast: step records only; trace: also the digest of every op (default fast)
   --key <file>         Ed25519 secret key: 64 hex chars or {"secretKey": "…"}
   --key-seed <phrase>  derive the key from a phrase (SHA-256); default: the public demo key
-  --quiet              no progress bar`;
+  --quiet              no progress bar
+  --tamper <t[:node[:element[:delta]]]>
+                       cheat on purpose (for dispute demos and tests): add delta (default 0.001) to
+                       element (default 0) of tape node (default: the step's first parameter update)
+                       at step t; the bundle is well formed but wrong from step t on`;
 
 export function loadKey(
   keyFile: string | undefined,
@@ -54,6 +61,7 @@ export async function run(args: string[]): Promise<number> {
       key: { type: 'string' },
       'key-seed': { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      tamper: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -62,7 +70,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1 || !values.out) {
-    console.error(HELP);
+    console.error(
+      `pinpoint train: ${positionals.length === 0 ? 'missing <task.json>' : positionals.length > 1 ? `one task file expected, got ${positionals.length}` : 'missing --out <proof.pinproof>'} (pinpoint train --help)`,
+    );
     return 2;
   }
   const mode = values.mode;
@@ -71,6 +81,12 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const file = positionals[0];
+  // Fail before training, not after, when the bundle cannot be written there.
+  const outDir = dirname(resolve(values.out));
+  if (!existsSync(outDir)) {
+    console.error(`pinpoint train: cannot write ${values.out}: directory ${outDir} does not exist`);
+    return 1;
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -82,10 +98,12 @@ export async function run(args: string[]): Promise<number> {
   await ensureModelKind(task.model.kind);
   const key = loadKey(values.key, values['key-seed'], (s) => console.error(s));
   const ctx = prepareTask(task);
+  const tamper = values.tamper === undefined ? undefined : parseTamper(ctx, values.tamper);
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
   const t0 = performance.now();
   const result = train(ctx, {
     mode,
+    ...(tamper ? { tamper: tamper.tamper } : {}),
     onStep: (r) => bar?.update(r.record.step + 1, `loss ${r.record.loss.toFixed(4)}`),
   });
   bar?.done();
@@ -102,9 +120,38 @@ export async function run(args: string[]): Promise<number> {
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,
+      ...(tamper ? [`TAMPERED    ${tamper.describe} (a deliberately wrong proof)`] : []),
     ].join('\n'),
   );
   return 0;
+}
+
+/** `--tamper t[:node[:element[:delta]]]` → a perturbNode tamper, checked against the step's tape. */
+function parseTamper(ctx: TrainContext, text: string): { tamper: Tamper; describe: string } {
+  const bad = (why: string) =>
+    new Error(`--tamper ${JSON.stringify(text)}: ${why} (format: step[:node[:element[:delta]]])`);
+  const parts = text.split(':');
+  if (parts.length > 4 || parts.some((p) => p.trim() === ''))
+    throw bad('expected 1 to 4 fields separated by ":"');
+  const int = (p: string, what: string) => {
+    if (!/^\d+$/.test(p)) throw bad(`${what} must be a non-negative integer, got "${p}"`);
+    return Number(p);
+  };
+  const step = int(parts[0], 'step');
+  if (step >= ctx.task.steps) throw bad(`step ${step} is outside the run (${ctx.task.steps} steps)`);
+  // The tape's shape is the same at every step, so running the step on the initial state names its nodes.
+  const tape = runStep(ctx, initialState(ctx), step, { mode: 'fast' });
+  const nodes = tape.nodeCount;
+  const node = parts[1] === undefined ? tape.outputIds[0] : int(parts[1], 'node');
+  if (node >= nodes) throw bad(`node ${node} is outside step ${step}'s tape (${nodes} nodes)`);
+  const element = parts[2] === undefined ? 0 : int(parts[2], 'element');
+  const delta = parts[3] === undefined ? 1e-3 : Number(parts[3]);
+  if (!Number.isFinite(delta) || delta === 0)
+    throw bad(`delta must be a finite non-zero number, got "${parts[3]}"`);
+  return {
+    tamper: perturbNode(step, node, element, delta),
+    describe: `step ${step}, node ${node}, element ${element}, delta ${delta}`,
+  };
 }
 
 /* Progress bar on stderr: on a terminal one redrawn line; otherwise (CI logs, pipes) a line per 10 %. */ export interface ProgressBar {

@@ -17,7 +17,8 @@ export const summary = 'check a proof bundle and replay sampled steps';
 const HELP = `usage: pinpoint verify <proof.pinproof> [options]
 
   --samples <q>   Fiat–Shamir sampled steps to replay (default 8)
-  --top-q <Q>     also replay the Q checkpoint intervals with the largest updates (default 0)
+  --top-q <Q>     also replay, in every epoch, the Q checkpoint intervals with the largest
+                  parameter updates (Jia et al. 2021; default 0)
   --all           replay every step (full re-execution)
   --json          print the report as JSON
   --quiet         no progress bar`;
@@ -37,7 +38,7 @@ export async function run(args: string[]): Promise<number> {
       'top-q': { type: 'string' },
       all: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -46,7 +47,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    console.error(HELP);
+    console.error(
+      `pinpoint verify: ${positionals.length === 0 ? 'missing <proof.pinproof>' : `one proof file expected, got ${positionals.length}`} (pinpoint verify --help)`,
+    );
     return 2;
   }
   const file = positionals[0];
@@ -100,7 +103,7 @@ export async function run(args: string[]): Promise<number> {
   ];
   if (report.topQ.length)
     lines.push(
-      `top-Q       ${report.topQ.map((u) => `[${u.from}, ${u.to}) |Δ|=${u.norm.toFixed(3)}`).join('; ')}`,
+      `top-Q       ${report.topQ.map((u) => `epoch ${u.epoch} [${u.from}, ${u.to}) |Δ|=${u.norm.toFixed(3)}`).join('; ')}`,
     );
   lines.push(
     `checked     ${report.stepsChecked} steps replayed, ${report.batchDigestsChecked} batch digests, ${report.opsReplayed} ops (${(100 * report.computeFraction).toFixed(1)} % of full replay)`,

@@ -27,6 +27,7 @@ import {
   LedgerError,
   type LedgerEvent,
   type Pocket,
+  type Proof,
   type Stake,
   type Task,
   type Verdict,
@@ -649,6 +650,12 @@ export class SqliteLedger {
 
   disputes(): Dispute[] {
     return (this.st('SELECT * FROM disputes ORDER BY id').all() as DisputeRow[]).map(toDispute);
+  }
+
+  proofs(): Proof[] {
+    return this.st(
+      'SELECT id, task_id AS task, solver, run_commitment AS runCommitment FROM proofs ORDER BY id',
+    ).all() as Proof[];
   }
 
   /** Events, optionally filtered by task, account or kind. */

@@ -85,6 +85,10 @@ export function leaf(tape: Tape, t: Tensor, options: LeafOptions): Var {
 /** Runs registered op `op` on vars of one tape, recording a node when the tape records. */
 export function apply(op: string, inputs: readonly Var[], attrs: Attrs = {}, label?: string): Var {
   const def = getOp(op);
+  if (!Array.isArray(inputs)) throw new RepOpsError(op, 'inputs must be an array of vars');
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) {
+    throw new RepOpsError(op, 'attrs must be a plain object');
+  }
   if (inputs.length === 0)
     throw new RepOpsError(op, 'needs at least one input var (the tape comes from the inputs)');
   const tape = inputs[0].tape;

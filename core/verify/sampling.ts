@@ -3,9 +3,12 @@
  *  - Fiat–Shamir: sample i is H("pinpoint.fs.v1", runCommitment, u32le counter) read as a 48-bit
  *    big-endian integer mod T, drawing counters 0, 1, … until q distinct steps are found. The solver
  *    fixes the commitment before it can know the samples; changing any step changes every sample.
- *  - Top-Q largest updates (Jia et al. 2021, "Proof-of-Learning"): for each checkpoint interval
- *    [c_i, c_{i+1}) the L2 norm of the parameter change between the two checkpoints; the Q intervals
- *    with the largest norms are replayed in full.
+ *  - Top-Q largest updates (Jia et al. 2021, "Proof-of-Learning", Algorithm 2): for each checkpoint
+ *    interval [c_i, c_{i+1}) the L2 norm of the parameter change between the two checkpoints; *per epoch*
+ *    the Q intervals with the largest norms are replayed in full. Per epoch, not over the whole run,
+ *    because update norms shrink as training converges: a global top-Q would only ever look at the
+ *    first epochs and leave a late forgery unexamined. An interval belongs to the epoch its first step
+ *    is in (epoch = ⌊step / stepsPerEpoch⌋, the data order's batches per epoch).
  *  - Detection probability: a forger who forged m = ⌈f·T⌉ of the T steps is caught if any forged step
  *    is replayed. With n distinct uniform samples P = 1 − C(T−m, n) / C(T, n) (hypergeometric; ≈ 1 −
  *    (1 − f)^n). This is a lower bound: replaying a sampled step t also replays every step from its
@@ -38,6 +41,8 @@ export function fiatShamirSteps(runCommitment: Digest, steps: number, q: number)
 export interface IntervalUpdate {
   readonly from: number;
   readonly to: number;
+  /** Epoch of the interval's first step. */
+  readonly epoch: number;
   /** L2 norm (binary64) of the parameter change over the interval. */
   readonly norm: number;
 }
@@ -46,7 +51,10 @@ export interface IntervalUpdate {
 export function intervalUpdates(
   steps: readonly number[],
   params: (step: number) => readonly Tensor[],
+  stepsPerEpoch: number,
 ): IntervalUpdate[] {
+  if (!(Number.isInteger(stepsPerEpoch) && stepsPerEpoch > 0))
+    throw new Error(`intervalUpdates: stepsPerEpoch must be a positive integer, got ${stepsPerEpoch}`);
   const out: IntervalUpdate[] = [];
   for (let i = 0; i + 1 < steps.length; i++) {
     const a = params(steps[i]);
@@ -57,14 +65,28 @@ export function intervalUpdates(
       const y = b[k].data;
       for (let j = 0; j < x.length; j++) s += (y[j] - x[j]) * (y[j] - x[j]);
     }
-    out.push({ from: steps[i], to: steps[i + 1], norm: Math.sqrt(s) });
+    out.push({
+      from: steps[i],
+      to: steps[i + 1],
+      epoch: Math.floor(steps[i] / stepsPerEpoch),
+      norm: Math.sqrt(s),
+    });
   }
   return out;
 }
 
-/** The Q intervals with the largest update norms (ties: earlier interval first). */
+/**
+ * Per epoch, the Q intervals with the largest update norms (ties: earlier interval first); the result
+ * is in epoch order, largest first within an epoch.
+ */
 export function topQ(updates: readonly IntervalUpdate[], q: number): IntervalUpdate[] {
-  return [...updates].sort((a, b) => b.norm - a.norm || a.from - b.from).slice(0, Math.max(0, q));
+  const byEpoch = new Map<number, IntervalUpdate[]>();
+  for (const u of updates) byEpoch.set(u.epoch, [...(byEpoch.get(u.epoch) ?? []), u]);
+  return [...byEpoch.keys()]
+    .sort((a, b) => a - b)
+    .flatMap((e) =>
+      (byEpoch.get(e) ?? []).sort((a, b) => b.norm - a.norm || a.from - b.from).slice(0, Math.max(0, q)),
+    );
 }
 
 /** 1 − C(T−m, n)/C(T, n) with m = ⌈f·T⌉ forged steps and n distinct uniform samples. */

@@ -2,8 +2,8 @@
  * The probabilistic verifier. Given a loaded (already digest- and signature-checked) bundle it:
  *  1. rebuilds the task (dataset digest, RepOps version, state layout) and checks checkpoint 0 is the
  *     seeded initial state (no pre-trained start) and every step's batch digest is the seeded data order;
- *  2. picks steps: q Fiat–Shamir samples from the run commitment, plus the top-Q checkpoint intervals by
- *     update norm (or every step with `all`);
+ *  2. picks steps: q Fiat–Shamir samples from the run commitment, plus per epoch the top-Q checkpoint
+ *     intervals by update norm (Jia et al. 2021; or every step with `all`);
  *  3. replays from the nearest checkpoint, comparing every replayed step's record (stateAfter, loss,
  *     batch digest, and in trace mode each op digest) with the committed one, stopping an interval at
  *     its first mismatch and naming the step (and the first differing op);
@@ -29,7 +29,7 @@ import {
 export interface VerifyOptions {
   /** Fiat–Shamir samples (default 8). */
   readonly samples?: number;
-  /** Checkpoint intervals with the largest updates to replay in full (default 0). */
+  /** Per epoch, the checkpoint intervals with the largest updates to replay in full (default 0). */
   readonly topQ?: number;
   /** Replay every step (full re-execution). */
   readonly all?: boolean;
@@ -121,7 +121,11 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
   // Which steps to replay: per checkpoint interval, replay from its start to the furthest target in it.
   const cps = bundle.checkpointSteps;
   const samples = opts.all ? [] : fiatShamirSteps(m.runCommitment, T, opts.samples ?? 8);
-  const updates = intervalUpdates(cps, (s) => bundle.checkpoint(s).tensors.slice(0, ctx.model.params.length));
+  const updates = intervalUpdates(
+    cps,
+    (s) => bundle.checkpoint(s).tensors.slice(0, ctx.model.params.length),
+    ctx.order.batchesPerEpoch,
+  );
   const top = opts.all ? [] : topQ(updates, opts.topQ ?? 0);
   const intervalOf = (t: number) => {
     let c = 0;

@@ -109,7 +109,9 @@ export interface DisputeReplay {
   title: string;
   transcript: Transcript;
   /** Public structure of the disputed step (ops, phases, shapes), when the task is known. */
-  graph: { id: number; op: string; phase: NodePhase; inputs: number[]; shape: number[]; label?: string }[] | null;
+  graph:
+    | { id: number; op: string; phase: NodePhase; inputs: number[]; shape: number[]; label?: string }[]
+    | null;
   /** Ledger dispute id, when it came from a ledger (the Ledger view can open it). */
   ledgerDispute: number | null;
   ledgerPath: string | null;
@@ -167,7 +169,15 @@ export interface LedgerSnapshot {
   minted: number;
   /** minted = balances + stakes + escrow + treasury. */
   invariantOk: boolean;
-  disputes: { id: number; task: string; solver: string; challenger: string; state: string; loser: string | null; settleSeq: number | null }[];
+  disputes: {
+    id: number;
+    task: string;
+    solver: string;
+    challenger: string;
+    state: string;
+    loser: string | null;
+    settleSeq: number | null;
+  }[];
 }
 
 export interface LedgerEvents {
@@ -181,7 +191,12 @@ export interface ViewsApi {
   'proof.load': (args: { path?: string }) => Promise<ProofSummary>;
   'proof.trace': (args: { path?: string; step: number }) => Promise<StepTrace>;
   'proof.runStep': (args: { path?: string; step: number }) => Promise<RunStepResult>;
-  'graph.tensor': (args: { path?: string; step: number; node: number; limit?: number }) => Promise<TensorData>;
+  'graph.tensor': (args: {
+    path?: string;
+    step: number;
+    node: number;
+    limit?: number;
+  }) => Promise<TensorData>;
   /** The same step under a tampered solver (demo): for comparing two traces. */
   'graph.compareTrace': (args: { path?: string; step: number; variant: 'tampered' }) => Promise<StepTrace>;
   'dispute.list': (args: Record<string, never>) => Promise<DisputeEntry[]>;

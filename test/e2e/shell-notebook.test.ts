@@ -138,8 +138,9 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     // The prelude's declarations (generated from core/notebook/prelude.ts) reach the TS worker.
     await page.waitForFunction(() => Number(document.body.dataset.preludeTypes) > 5);
     await first.locator('.view-lines span', { hasText: /^display$/ }).first().hover();
-    const hover = page.locator('.monaco-hover').filter({ hasText: 'function display(value: unknown): void' });
-    await hover.first().waitFor();
+    // The hover shows the prelude's type and its doc comment.
+    await page.getByText(/display: \(value: unknown\) => void/).first().waitFor();
+    await page.getByText(/Shows any value/).first().waitFor();
     await app.screenshot('shell-08-hover');
     // Completion: typing `heatm` offers the prelude's heatmap().
     await first.locator('.monaco-editor').click();

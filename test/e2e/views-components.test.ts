@@ -15,7 +15,7 @@ import { syntheticTask } from '../../core/dispute/synthetic.ts';
 import { refereeConfig } from '../../core/dispute/task.ts';
 import { tensorStats } from '../../desktop/renderer/components/stats.ts';
 import { syntheticValues } from '../../desktop/renderer/views/playground-data.ts';
-import { chromiumAvailable, CHROMIUM, launch, playgroundPage } from '../views/helpers/page.ts';
+import { CHROMIUM, chromiumAvailable, launch, playgroundPage } from '../views/helpers/page.ts';
 
 const ART = 'test-artifacts/e2e';
 const skip = chromiumAvailable() || process.env.CI === 'true' ? null : `Chromium not found at ${CHROMIUM}`;
@@ -58,8 +58,15 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     assert.match((await page.locator('.pp-graph [aria-live]').textContent()) ?? '', new RegExp(`^#${down} `));
     // Marks: the culprit carries "◆ ✗" (legend: first disagreement), disagreeing nodes "✗", agreeing "✓" — not only colour.
     assert.equal((await page.locator('g.node[data-id="20"] text.mark').textContent())?.trim(), '◆ ✗');
-    assert.match((await page.locator('.pp-graph .legend').textContent()) ?? '', /✓ agree · ✗ disagree · ◆ first disagreement/);
-    const marks = await page.locator('g.node').evaluateAll((els) => els.map((e) => [e.getAttribute('data-mark'), e.querySelector('text.mark')?.textContent ?? '']));
+    assert.match(
+      (await page.locator('.pp-graph .legend').textContent()) ?? '',
+      /✓ agree · ✗ disagree · ◆ first disagreement/,
+    );
+    const marks = await page
+      .locator('g.node')
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-mark'), e.querySelector('text.mark')?.textContent ?? '']),
+      );
     for (const [m, sym] of marks) {
       if (m === 'agree') assert.equal(sym, '✓');
       if (m === 'disagree') assert.equal(sym, '✗');
@@ -77,9 +84,25 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     const task = syntheticTask({ seed: 3, steps: 32, forwardOps: 8 });
     const honest = executeRun(task, { mode: 'trace' });
     const op = task.graph(21).nodes.findIndex((n, i) => i > 10 && n.op !== 'leaf');
-    const cheat = executeRun(task, { mode: 'trace', hooks: alterOp(21, op, 1, 2), base: honest, fromStep: 21 });
-    const { transcript } = await runDispute(new TraceParty('mallory', cheat), new TraceParty('victor', honest), refereeConfig(task, 'trace'));
-    const graph = task.graph(21).nodes.map((n, i) => ({ id: i, op: n.op, phase: n.phase, inputs: [...n.inputs], shape: [...n.shape], label: n.label }));
+    const cheat = executeRun(task, {
+      mode: 'trace',
+      hooks: alterOp(21, op, 1, 2),
+      base: honest,
+      fromStep: 21,
+    });
+    const { transcript } = await runDispute(
+      new TraceParty('mallory', cheat),
+      new TraceParty('victor', honest),
+      refereeConfig(task, 'trace'),
+    );
+    const graph = task.graph(21).nodes.map((n, i) => ({
+      id: i,
+      op: n.op,
+      phase: n.phase,
+      inputs: [...n.inputs],
+      shape: [...n.shape],
+      label: n.label,
+    }));
     await page.evaluate(
       ({ t, g }) => {
         const root = document.getElementById('root') as HTMLElement;
@@ -100,9 +123,15 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     await page.keyboard.press('Space');
     await page.locator('[data-role=verdict-headline]').waitFor({ timeout: 60_000 });
     assert.match(await page.locator('[data-role=verdict-headline]').innerText(), /Challenger wins/);
-    assert.equal(await page.locator('[data-role=pinpoint]').innerText(), `Pinpointed: step 21 · op #${op} ${transcript.verdict.opName}`);
+    assert.equal(
+      await page.locator('[data-role=pinpoint]').innerText(),
+      `Pinpointed: step 21 · op #${op} ${transcript.verdict.opName}`,
+    );
     // The culprit node is marked on the disputed step's graph.
-    assert.equal(await page.locator(`.pp-player g.node[data-id="${op}"]`).getAttribute('data-mark'), 'culprit');
+    assert.equal(
+      await page.locator(`.pp-player g.node[data-id="${op}"]`).getAttribute('data-mark'),
+      'culprit',
+    );
     await page.screenshot({ path: `${ART}/views-c2-player.png`, fullPage: true });
   });
 
@@ -112,7 +141,13 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     await page.evaluate((v) => {
       const root = document.getElementById('root') as HTMLElement;
       root.innerHTML = '';
-      window.pp.mountTensorInspector(root, { title: 'w', shape: [8, 12], digest: 'ab'.repeat(32), values: v, verified: true });
+      window.pp.mountTensorInspector(root, {
+        title: 'w',
+        shape: [8, 12],
+        digest: 'ab'.repeat(32),
+        values: v,
+        verified: true,
+      });
     }, values);
     const text = (await page.locator('.pp-inspector').textContent()) ?? '';
     assert.match(text, /\[8×12\] · 96 values/);
@@ -160,10 +195,20 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
             { from: 1, to: 2 },
           ],
         }),
-        window.pp.renderOutput(b, { kind: 'ledger', accounts: [{ id: 'alice', balance: 1200, staked: 100 }], invariant: { ok: true } }),
+        window.pp.renderOutput(b, {
+          kind: 'ledger',
+          accounts: [{ id: 'alice', balance: 1200, staked: 100 }],
+          invariant: { ok: true },
+        }),
         window.pp.renderOutput(c, { kind: 'text', text: 'not ours' }),
       ];
-      return { drawn, nodes: a.querySelectorAll('g.node').length, paths: a.querySelectorAll('path.edge').length, mark: a.querySelector('g.node[data-id="2"]')?.getAttribute('data-mark'), ledger: b.textContent };
+      return {
+        drawn,
+        nodes: a.querySelectorAll('g.node').length,
+        paths: a.querySelectorAll('path.edge').length,
+        mark: a.querySelector('g.node[data-id="2"]')?.getAttribute('data-mark'),
+        ledger: b.textContent,
+      };
     });
     assert.deepEqual(r.drawn, [true, true, false]);
     assert.equal(r.nodes, 3);
@@ -179,7 +224,11 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
       root.innerHTML = '';
       const got: number[] = [];
       const pts = Array.from({ length: 30 }, (_, i) => ({ x: i, y: 1 / (i + 1) }));
-      const c = window.pp.mountLineChart(root, { points: pts, markers: [{ x: 10, kind: 'checkpoint' }] }, { onSelect: (x) => got.push(x) });
+      const c = window.pp.mountLineChart(
+        root,
+        { points: pts, markers: [{ x: 10, kind: 'checkpoint' }] },
+        { onSelect: (x) => got.push(x) },
+      );
       c.select(3);
       return got;
     });

@@ -95,7 +95,10 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     await summary.filter({ hasText: 'disagree' }).waitFor({ timeout: 30_000 });
     assert.match(await summary.innerText(), /✓ \d+ agree · ✗ \d+ disagree · first ✗ #\d+/);
     assert.equal(await page.locator('.pp-view-graph g.node.m-culprit').count(), 1);
-    assert.equal((await page.locator('.pp-view-graph g.node.m-culprit text.mark').textContent())?.trim(), '◆ ✗');
+    assert.equal(
+      (await page.locator('.pp-view-graph g.node.m-culprit text.mark').textContent())?.trim(),
+      '◆ ✗',
+    );
     assert.match((await page.locator('.pp-view-graph .legend').textContent()) ?? '', /◆ first disagreement/);
     await app.screenshot('views-03-graph-compare');
   });
@@ -139,7 +142,8 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
       const before = store.snapshotAt(settle.seq - 1);
       const afterS = store.snapshotAt(settle.seq);
       const owned = (s: typeof before, id: string) =>
-        (s.accounts.find((a) => a.id === id)?.balance ?? 0) + s.stakes.filter((x) => x.account === id).reduce((a, x) => a + x.locked, 0);
+        (s.accounts.find((a) => a.id === id)?.balance ?? 0) +
+        s.stakes.filter((x) => x.account === id).reduce((a, x) => a + x.locked, 0);
       const dCarol = owned(afterS, 'carol') - owned(before, 'carol');
       assert.ok(dCarol < 0);
       assert.equal(carol.replace(/[^\d]/g, ''), String(-dCarol));
@@ -147,16 +151,25 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     } finally {
       store.close();
     }
-    assert.match(await page.locator('.pp-view-ledger [data-role=totals]').innerText(), /✓ hash chain verified/);
+    assert.match(
+      await page.locator('.pp-view-ledger [data-role=totals]').innerText(),
+      /✓ hash chain verified/,
+    );
     // The flow diagram shows the slashed stake going to the whistleblower and the treasury.
     const flows = page.locator('.pp-view-ledger .pp-flow');
     await flows.waitFor();
     const labels = await flows.locator('.fnode text').allTextContents();
-    assert.ok(labels.some((t) => /Carol.*stake/.test(t)), labels.join('|'));
+    assert.ok(
+      labels.some((t) => /Carol.*stake/.test(t)),
+      labels.join('|'),
+    );
     assert.ok(labels.includes('Treasury'), labels.join('|'));
     await page.waitForTimeout(2200);
     await app.screenshot('views-06-ledger-flows');
     // Uncaught errors only (a missing favicon logs a 404 console line in the shell).
-    assert.deepEqual(app.pageErrors.filter((e) => e.startsWith('pageerror')), []);
+    assert.deepEqual(
+      app.pageErrors.filter((e) => e.startsWith('pageerror')),
+      [],
+    );
   });
 });

@@ -179,3 +179,16 @@ test('no Math.exp/log/tanh/… (implementation-defined in JS) anywhere in core/r
     [],
   );
 });
+
+test('the tape API rejects malformed calls with RepOpsError', async () => {
+  const { apply, createTape, leaf, backward } = await import('../../core/repops/index.ts');
+  const tape = createTape();
+  const x = leaf(tape, t([2]), { kind: 'param', name: 'x' });
+  assert.throws(() => apply('relu', [x], null as unknown as Attrs), /relu: attrs must be a plain object/);
+  assert.throws(() => apply('relu', [], {}), /relu: needs at least one input var/);
+  assert.throws(() => apply('relu', [x, undefined as never], {}), RepOpsError);
+  assert.throws(() => apply('nope', [x]), /unknown op/);
+  assert.throws(() => apply('relu', [x], { bad: Number.POSITIVE_INFINITY }), /attr bad is not JSON-safe/);
+  assert.throws(() => leaf(tape, t([2]), { kind: 'weird' as never, name: 'y' }), /unknown leaf kind/);
+  assert.throws(() => backward(tape, x), RepOpsError);
+});

@@ -87,6 +87,13 @@ console.log(
   'conv GFLOP/s',
   (getOp('conv2d').flops([img.shape, k.shape], { padding: 1 }) / ms / 1e6).toFixed(2),
 );
+const gy = tensor([8, 32, 32, 32], randomNormal(3, 2, 8 * 32 * 1024));
+time('conv2d.vjp0 (dx)', 5, () =>
+  getOp('conv2d.vjp0').forward([gy, k], { padding: 1, stride: 1, shape: [8, 16, 32, 32] }),
+);
+time('conv2d.vjp1 (dW)', 5, () =>
+  getOp('conv2d.vjp1').forward([gy, img], { padding: 1, stride: 1, shape: [32, 16, 3, 3] }),
+);
 time('maxpool2d [8,16,32,32] k2', 20, () => getOp('maxpool2d').forward([img], { kernel: 2 }));
 const a = tensor([512, 512], randomNormal(4, 0, 512 * 512));
 const mm = time('matmul 512', 3, () => getOp('matmul').forward([a, a], {}));

@@ -114,3 +114,37 @@ test('IEEE specials: relu keeps NaN, maps −0 to +0; sums propagate Inf and NaN
   const sm = getOp('softmax').forward([tensor([1, 3], [0, Number.NEGATIVE_INFINITY, 0])], {});
   assert.deepEqual([...sm.data], [0.5, 0, 0.5]);
 });
+
+test('conv2d is the kernel-order matmul W·col over the zero-padded im2col matrix, bit for bit', () => {
+  const [n, c, h, w, o, k, stride, pad] = [2, 3, 6, 5, 4, 3, 2, 1];
+  const x = Float32Array.from({ length: n * c * h * w }, (_, i) => fr(Math.sin(i * 0.37) * 2));
+  const wt = Float32Array.from({ length: o * c * k * k }, (_, i) => fr(Math.cos(i * 0.11)));
+  const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
+  const ow = Math.floor((w + 2 * pad - k) / stride) + 1;
+  const q = c * k * k;
+  const np = n * oh * ow;
+  const col = new Float32Array(q * np);
+  for (let ch = 0; ch < c; ch++)
+    for (let ky = 0; ky < k; ky++)
+      for (let kx = 0; kx < k; kx++)
+        for (let b = 0; b < n; b++)
+          for (let oy = 0; oy < oh; oy++)
+            for (let ox = 0; ox < ow; ox++) {
+              const iy = oy * stride - pad + ky;
+              const ix = ox * stride - pad + kx;
+              const row = (ch * k + ky) * k + kx;
+              const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+              col[row * np + (b * oh + oy) * ow + ox] = inside ? x[((b * c + ch) * h + iy) * w + ix] : 0;
+            }
+  const ref = matmulReference(wt, col, o, q, np); // [O, (n, oy, ox)]
+  const out = getOp('conv2d').forward([tensor([n, c, h, w], x), tensor([o, c, k, k], wt)], {
+    stride,
+    padding: pad,
+  });
+  assert.deepEqual(out.shape, [n, o, oh, ow]);
+  for (let b = 0; b < n; b++)
+    for (let oc = 0; oc < o; oc++)
+      for (let pos = 0; pos < oh * ow; pos++) {
+        assert.ok(Object.is(out.data[(b * o + oc) * oh * ow + pos], ref[oc * np + b * oh * ow + pos]));
+      }
+});

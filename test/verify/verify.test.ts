@@ -142,24 +142,53 @@ test('sampled verification catches a forged step exactly when the replay covers 
   );
 });
 
-test('top-Q replays the Q intervals with the largest parameter updates in full', () => {
-  const r = verify(honestFast, { samples: 0, topQ: 1 });
-  assert.equal(r.topQ.length, 1);
-  const b = readBundle(bundleFromRun(honestFast, KEY));
-  // independent norms
-  const norms = [0, 10, 20].map((c) => {
+test('top-Q replays, per epoch, the Q intervals with the largest parameter updates in full', () => {
+  // spirals: 300 points / batch 30 = 10 steps per epoch; checkpoints every 3 steps → intervals
+  // [0,3) [3,6) [6,9) in epoch 0, [9,12) [12,15) [15,18) in epoch 1, [18,21) … [27,30) in epochs 1–2.
+  const run = smallRun('fast', undefined, 30, 3);
+  const b = readBundle(bundleFromRun(run, KEY));
+  const stepsPerEpoch = Math.floor(300 / 30);
+  // independent norms from the raw checkpoints
+  const norm = (c: number) => {
     const a = b.checkpoint(c).tensors.slice(0, 6);
-    const z = b.checkpoint(c + 10).tensors.slice(0, 6);
+    const z = b.checkpoint(c + 3).tensors.slice(0, 6);
     let s = 0;
     for (const [i, t] of a.entries()) for (const [j, v] of t.data.entries()) s += (z[i].data[j] - v) ** 2;
     return Math.sqrt(s);
-  });
-  const best = norms.indexOf(Math.max(...norms)) * 10;
-  assert.equal(r.topQ[0].from, best);
-  assert.deepEqual(
-    r.checkedSteps,
-    Array.from({ length: 10 }, (_, i) => best + i),
-  );
+  };
+  const starts = Array.from({ length: 10 }, (_, i) => 3 * i);
+  for (const Q of [1, 2]) {
+    const want = [0, 1, 2].flatMap((e) =>
+      starts
+        .filter((c) => Math.floor(c / stepsPerEpoch) === e)
+        .sort((x, y) => norm(y) - norm(x))
+        .slice(0, Q),
+    );
+    const r = verifyBundle(b, { samples: 0, topQ: Q });
+    assert.equal(r.ok, true);
+    assert.deepEqual(
+      r.topQ.map((u) => u.from),
+      want,
+    );
+    // every epoch is represented, not only the early ones where updates are largest
+    assert.deepEqual([...new Set(r.topQ.map((u) => u.epoch))], [0, 1, 2]);
+    assert.deepEqual(
+      r.checkedSteps,
+      want.flatMap((c) => [c, c + 1, c + 2]).sort((x, y) => x - y),
+    );
+  }
+});
+
+test('top-Q per epoch catches a forged late interval that a whole-run top-Q would miss', () => {
+  // Forge step 28, inside [27, 30), the only interval of epoch 2. The largest update of the run is
+  // elsewhere, so a whole-run top-1 would not replay it; per epoch it is replayed and caught.
+  const forged = smallRun('fast', perturbState(ctx, 28, 'fc2.weight', 5, 0.5), 30, 3);
+  const r = verify(forged, { samples: 0, topQ: 1 });
+  const largest = [...r.topQ].sort((a, b) => b.norm - a.norm)[0];
+  assert.notEqual(largest.from, 27, 'the forged interval is not the run-wide largest update');
+  assert.equal(r.ok, false);
+  assert.equal(r.failures[0].step, 28);
+  assert.ok(r.topQ.some((u) => u.epoch === 2 && u.from === 27));
 });
 
 test('Fiat–Shamir samples: distinct, in range, fixed by the commitment', () => {

@@ -139,12 +139,17 @@ describe('graph layout', () => {
       for (let j = i + 1; j < ns.length && ns[j].x - ns[i].x < ns[i].w; j++) {
         const a = ns[i];
         const b = ns[j];
-        const overlap = Math.abs(a.x - b.x) < (a.w + b.w) / 2 - 0.5 && Math.abs(a.y - b.y) < (a.h + b.h) / 2 - 0.5;
+        const overlap =
+          Math.abs(a.x - b.x) < (a.w + b.w) / 2 - 0.5 && Math.abs(a.y - b.y) < (a.h + b.h) / 2 - 0.5;
         assert.ok(!overlap, `#${a.id} overlaps #${b.id}`);
       }
     }
     // Inside the layout bounds.
-    for (const n of L.nodes) assert.ok(n.x - n.w / 2 >= 0 && n.x + n.w / 2 <= L.width && n.y + n.h / 2 <= L.height, `#${n.id} out of bounds`);
+    for (const n of L.nodes)
+      assert.ok(
+        n.x - n.w / 2 >= 0 && n.x + n.w / 2 <= L.width && n.y + n.h / 2 <= L.height,
+        `#${n.id} out of bounds`,
+      );
     // Lanes in phase order, each node inside its lane's column.
     assert.deepEqual(
       L.lanes.map((l) => l.name),
@@ -158,7 +163,8 @@ describe('graph layout', () => {
   it('short edges point downward (tape order is topological)', () => {
     const L = layoutGraph(syntheticTrace(4));
     const byId = new Map(L.nodes.map((n) => [n.id, n]));
-    for (const e of L.edges.filter((x) => !x.long)) assert.ok((byId.get(e.from)?.y ?? 0) < (byId.get(e.to)?.y ?? 0), `${e.from}→${e.to}`);
+    for (const e of L.edges.filter((x) => !x.long))
+      assert.ok((byId.get(e.from)?.y ?? 0) < (byId.get(e.to)?.y ?? 0), `${e.from}→${e.to}`);
   });
   it('leaves join the lane of their first consumer', () => {
     const t = syntheticTrace(2);
@@ -169,9 +175,26 @@ describe('graph layout', () => {
     }
   });
   it('rejects malformed graphs naming the node', () => {
-    assert.throws(() => layoutGraph([{ id: 0, inputs: [1], phase: 'forward' }, { id: 1, inputs: [], phase: 'leaf' }]), /node 0 reads input 1, which is not earlier/);
-    assert.throws(() => layoutGraph([{ id: 0, inputs: [5], phase: 'forward' }]), /node 0 reads unknown input 5/);
-    assert.throws(() => layoutGraph([{ id: 0, inputs: [], phase: 'leaf' }, { id: 0, inputs: [], phase: 'leaf' }]), /duplicate node id 0/);
+    assert.throws(
+      () =>
+        layoutGraph([
+          { id: 0, inputs: [1], phase: 'forward' },
+          { id: 1, inputs: [], phase: 'leaf' },
+        ]),
+      /node 0 reads input 1, which is not earlier/,
+    );
+    assert.throws(
+      () => layoutGraph([{ id: 0, inputs: [5], phase: 'forward' }]),
+      /node 0 reads unknown input 5/,
+    );
+    assert.throws(
+      () =>
+        layoutGraph([
+          { id: 0, inputs: [], phase: 'leaf' },
+          { id: 0, inputs: [], phase: 'leaf' },
+        ]),
+      /duplicate node id 0/,
+    );
   });
 });
 
@@ -200,13 +223,21 @@ describe('ledger flows', () => {
       total,
     );
     const carolToErin = g.links.find((l) => l.source === 'stake:3@carol' && l.target === 'erin');
-    assert.deepEqual(carolToErin, { source: 'stake:3@carol', target: 'erin', amount: 44, reasons: ['slash.jackpot', 'slash.compensation'] });
+    assert.deepEqual(carolToErin, {
+      source: 'stake:3@carol',
+      target: 'erin',
+      amount: 44,
+      reasons: ['slash.jackpot', 'slash.compensation'],
+    });
     assert.equal(g.sources[0].label, "Carol's stake");
     assert.equal(parsePocket('treasury').kind, 'treasury');
     assert.equal(parsePocket('escrow:t1').label, 'Escrow t1');
   });
   it('rejects negative amounts with the move named', () => {
-    assert.throws(() => flowGraph([{ from: 'a', to: 'b', amount: -1, reason: 'transfer' }]), /bad amount -1 \(a → b\)/);
+    assert.throws(
+      () => flowGraph([{ from: 'a', to: 'b', amount: -1, reason: 'transfer' }]),
+      /bad amount -1 \(a → b\)/,
+    );
   });
   it('balance changes count balance + staked', () => {
     const before = [

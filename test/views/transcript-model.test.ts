@@ -18,7 +18,12 @@ async function dispute(step: number, opFrac: number, cheaterIsSolver: boolean) {
   const honest = executeRun(task, { mode: 'trace' });
   const nodes = task.graph(step).nodes;
   const op = nodes.findIndex((n, i) => i >= Math.floor(nodes.length * opFrac) && n.op !== 'leaf');
-  const cheat = executeRun(task, { mode: 'trace', hooks: alterOp(step, op, 0, 1), base: honest, fromStep: step });
+  const cheat = executeRun(task, {
+    mode: 'trace',
+    hooks: alterOp(step, op, 0, 1),
+    base: honest,
+    fromStep: step,
+  });
   const [s, c] = cheaterIsSolver ? [cheat, honest] : [honest, cheat];
   const r = await runDispute(new TraceParty('s', s), new TraceParty('c', c), refereeConfig(task, 'trace'));
   return { t: r.transcript, op, N: nodes.length, T: task.steps };
@@ -45,7 +50,8 @@ describe('dispute replay model', () => {
       assert.equal(m.frames.at(-2)?.phase, 'referee');
       // Phase 1 intervals only shrink and end on (step−1, step].
       const steps = m.frames.filter((f) => f.steps).map((f) => f.steps as { lo: number; hi: number });
-      for (let i = 1; i < steps.length; i++) assert.ok(steps[i].hi - steps[i].lo <= steps[i - 1].hi - steps[i - 1].lo);
+      for (let i = 1; i < steps.length; i++)
+        assert.ok(steps[i].hi - steps[i].lo <= steps[i - 1].hi - steps[i - 1].lo);
       assert.deepEqual(steps.at(-1), { lo: step - 1, hi: step });
       // Phase 2 intervals only shrink and end on [op, op+1).
       const ops = m.frames.filter((f) => f.ops).map((f) => f.ops as { lo: number; hi: number });
@@ -53,8 +59,13 @@ describe('dispute replay model', () => {
       assert.deepEqual(ops.at(-1), { lo: op, hi: op + 1 });
       // Rounds within the ⌈log2 T⌉ + ⌈log2 N⌉ bound; cost counters are cumulative.
       const last = m.frames.at(-1)?.cost;
-      assert.ok(last && last.stepRounds <= Math.ceil(Math.log2(T)) && last.opRounds <= Math.ceil(Math.log2(N)));
-      assert.equal(last?.bytes, t.rounds.reduce((a, r) => a + (r.answers.solver?.bytes ?? 0) + (r.answers.challenger?.bytes ?? 0), 0));
+      assert.ok(
+        last && last.stepRounds <= Math.ceil(Math.log2(T)) && last.opRounds <= Math.ceil(Math.log2(N)),
+      );
+      assert.equal(
+        last?.bytes,
+        t.rounds.reduce((a, r) => a + (r.answers.solver?.bytes ?? 0) + (r.answers.challenger?.bytes ?? 0), 0),
+      );
       // Both parties' digests are shown in phase-1 rounds, and they differ exactly when the round disagrees.
       for (const f of m.frames.filter((x) => x.stage === 'steps')) {
         assert.match(f.solver?.digest ?? '', /^[0-9a-f]{64}$/);

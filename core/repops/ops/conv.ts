@@ -95,8 +95,7 @@ function im2colT(x: Float32Array, g: Geom): Float32Array {
 /** col[(c,ky,kx), (n,oy,ox)] — the im2col matrix (zero padding), built directly in matmul layout. */
 function im2col(x: Float32Array, g: Geom): Float32Array {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const np = n * oh * ow;
-  const out = new Float32Array(c * kh * kw * np);
+  const out = new Float32Array(c * kh * kw * n * oh * ow);
   let k = 0;
   for (let ch = 0; ch < c; ch++) {
     for (let ky = 0; ky < kh; ky++) {
@@ -118,11 +117,14 @@ function im2col(x: Float32Array, g: Geom): Float32Array {
   return out;
 }
 
-/** [A, B, P] → [B, A, P] (e.g. [O, N, P] → [N, O, P]): an exact copy, P-long rows moved as blocks. */
-function swap01(x: Float32Array, a: number, b: number, p: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < a; i++) {
-    for (let j = 0; j < b; j++) out.set(x.subarray((i * b + j) * p, (i * b + j + 1) * p), (j * a + i) * p);
+/** g[N, O, P] → gᵀ[(n,pos), O] (exact copy). */
+function transposeGrad(gd: Float32Array, n: number, o: number, p: number): Float32Array {
+  const out = new Float32Array(gd.length);
+  for (let b = 0; b < n; b++) {
+    for (let oc = 0; oc < o; oc++) {
+      const src = (b * o + oc) * p;
+      for (let pos = 0; pos < p; pos++) out[(b * p + pos) * o + oc] = gd[src + pos];
+    }
   }
   return out;
 }
@@ -144,9 +146,18 @@ defineOp({
     const g = convGeom('conv2d', x.shape, wt.shape, attrs, [x.shape, wt.shape]);
     const p = g.oh * g.ow;
     const q = g.c * g.kh * g.kw;
-    const cols = im2col(x.data, g);
-    const onp = matmulKernel(wt.data, cols, g.o, q, g.n * p);
-    return swap01(onp, g.o, g.n, p);
+    // out[n,o,pos] = Σ_q W[o,q]·col[q,(n,pos)]. Computed as colᵀ·Wᵀ (rows = output positions), which
+    // the kernel runs faster for wide outputs; products commute exactly and q stays ascending, so the
+    // bits are those of W·col.
+    const r = matmulKernel(im2colT(x.data, g), transposeData(wt.data, [g.o, q], [1, 0]), g.n * p, q, g.o);
+    const out = new Float32Array(g.n * g.o * p);
+    for (let b = 0; b < g.n; b++) {
+      for (let pos = 0; pos < p; pos++) {
+        const src = (b * p + pos) * g.o;
+        for (let o = 0; o < g.o; o++) out[(b * g.o + o) * p + pos] = r[src + o];
+      }
+    }
+    return out;
   },
   flops: (s, attrs) => {
     const g = convGeom('conv2d', s[0], s[1], attrs, s);
@@ -177,12 +188,11 @@ defineOp({
     const g = convGeom('conv2d.vjp0', outShape, wt.shape, attrs, [outShape, wt.shape]);
     const p = g.oh * g.ow;
     const q = g.c * g.kh * g.kw;
-    const wT = transposeData(wt.data, [g.o, q], [1, 0]);
-    const gonp = swap01(gr.data, g.n, g.o, p);
-    const dcols = matmulKernel(wT, gonp, q, g.o, g.n * p); // [q, N·P]
+    // dcol[q,(n,pos)] = Σ_o W[o,q]·g[n,o,pos], computed transposed as gᵀ[(n,pos),O]·W[O,q] (faster
+    // for wide outputs; products commute exactly and o stays ascending, so the bits are the same).
+    const dcolT = matmulKernel(transposeGrad(gr.data, g.n, g.o, p), wt.data, g.n * p, g.o, q); // [N·P, q]
     const dx = new Float32Array(numel(outShape));
     const { c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, n } = g;
-    const np = n * p;
     for (let ch = 0, row = 0; ch < c; ch++) {
       for (let ky = 0; ky < kh; ky++) {
         for (let kx = 0; kx < kw; kx++, row++) {
@@ -193,7 +203,7 @@ defineOp({
               const iy = oy * sh - ph + ky;
               for (let ox = 0; ox < ow; ox++, col++) {
                 const ix = ox * sw - pw + kx;
-                if (iy >= 0 && iy < h && ix >= 0 && ix < w) dx[base + iy * w + ix] += dcols[row * np + col];
+                if (iy >= 0 && iy < h && ix >= 0 && ix < w) dx[base + iy * w + ix] += dcolT[col * q + row];
               }
             }
           }
@@ -226,8 +236,10 @@ defineOp({
     const g = convGeom('conv2d.vjp1', x.shape, outShape, attrs, [x.shape, outShape]);
     const p = g.oh * g.ow;
     const q = g.c * g.kh * g.kw;
-    const gonp = swap01(gr.data, g.n, g.o, p); // [O, N·P]
-    return matmulKernel(gonp, im2colT(x.data, g), g.o, g.n * p, q);
+    // dW[o,q] = Σ_(n,pos) g[n,o,pos]·col[q,(n,pos)], computed transposed as col[q,NP]·gᵀ[NP,O] (faster for
+    // this shape; products commute exactly and (n,pos) stays ascending, so the bits are those of g·colᵀ).
+    const dwT = matmulKernel(im2col(x.data, g), transposeGrad(gr.data, g.n, g.o, p), q, g.n * p, g.o);
+    return transposeData(dwT, [q, g.o], [1, 0]);
   },
   flops: (s, attrs) => {
     const g = convGeom('conv2d.vjp1', s[1], shapeAttr('conv2d.vjp1', attrs, 'shape'), attrs, s);

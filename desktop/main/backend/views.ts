@@ -473,16 +473,14 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       if (key === 'demo:live') {
         const { transcript, task } = await liveDispute();
         const t = transcript.verdict.step ?? 0;
-        const g = task
-          .graph(t)
-          .nodes.map((n, i) => ({
-            id: i,
-            op: n.op,
-            phase: phaseOf(n.phase),
-            inputs: [...n.inputs],
-            shape: [...n.shape],
-            ...(n.label ? { label: n.label } : {}),
-          }));
+        const g = task.graph(t).nodes.map((n, i) => ({
+          id: i,
+          op: n.op,
+          phase: phaseOf(n.phase),
+          inputs: [...n.inputs],
+          shape: [...n.shape],
+          ...(n.label ? { label: n.label } : {}),
+        }));
         const replay: DisputeReplay = {
           id: key,
           title: 'Live referee run',
@@ -521,16 +519,14 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       let graph: DisputeReplay['graph'] = null;
       const liveRun = await liveDispute();
       if (canonicalJson(transcript.rounds) === canonicalJson(liveRun.transcript.rounds)) {
-        graph = liveRun.task
-          .graph(transcript.verdict.step ?? 0)
-          .nodes.map((n, i) => ({
-            id: i,
-            op: n.op,
-            phase: phaseOf(n.phase),
-            inputs: [...n.inputs],
-            shape: [...n.shape],
-            ...(n.label ? { label: n.label } : {}),
-          }));
+        graph = liveRun.task.graph(transcript.verdict.step ?? 0).nodes.map((n, i) => ({
+          id: i,
+          op: n.op,
+          phase: phaseOf(n.phase),
+          inputs: [...n.inputs],
+          shape: [...n.shape],
+          ...(n.label ? { label: n.label } : {}),
+        }));
       }
       return {
         id: key,

@@ -22,7 +22,8 @@ export interface TraceComparison {
 }
 
 export function compareTraces(a: readonly DigestNode[], b: readonly DigestNode[]): TraceComparison {
-  if (a.length !== b.length) throw new Error(`compare traces: ${a.length} ops vs ${b.length} ops — not the same step graph`);
+  if (a.length !== b.length)
+    throw new Error(`compare traces: ${a.length} ops vs ${b.length} ops — not the same step graph`);
   const marks = new Map<number, NodeMark>();
   const bad = new Set<number>();
   let first: number | null = null;
@@ -31,7 +32,10 @@ export function compareTraces(a: readonly DigestNode[], b: readonly DigestNode[]
   const byIdB = new Map(b.map((n) => [n.id, n]));
   for (const n of sortedA) {
     const m = byIdB.get(n.id);
-    if (!m || m.op !== n.op) throw new Error(`compare traces: node #${n.id} is ${n.op} in one trace and ${m ? m.op : 'missing'} in the other`);
+    if (!m || m.op !== n.op)
+      throw new Error(
+        `compare traces: node #${n.id} is ${n.op} in one trace and ${m ? m.op : 'missing'} in the other`,
+      );
     if (n.digest === m.digest) {
       marks.set(n.id, 'agree');
       continue;

@@ -32,7 +32,11 @@ const KIND_COLOR: Record<FlowEnd['kind'], string> = {
   account: '#3fb27f',
 };
 
-export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?: number; durationMs?: number; title?: string } = {}): FlowDiagram {
+export function mountFlowDiagram(
+  el: HTMLElement,
+  g: FlowGraph,
+  opts: { height?: number; durationMs?: number; title?: string } = {},
+): FlowDiagram {
   ensureStyles(el.ownerDocument);
   const root = d3.select(el).append('div').attr('class', 'pp pp-flow');
   const W = Math.max(520, el.clientWidth || 720);
@@ -42,7 +46,10 @@ export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?:
     .attr('viewBox', `0 0 ${W} ${H}`)
     .attr('height', H)
     .attr('role', 'img')
-    .attr('aria-label', `${opts.title ?? 'Token flows'}: ${g.links.map((l) => `${fmtInt(l.amount)} from ${l.source} to ${l.target}`).join('; ')}`);
+    .attr(
+      'aria-label',
+      `${opts.title ?? 'Token flows'}: ${g.links.map((l) => `${fmtInt(l.amount)} from ${l.source} to ${l.target}`).join('; ')}`,
+    );
   if (g.total === 0) {
     root.append('div').attr('class', 'pp-empty').text('No tokens moved in this event.');
     return { play: async () => {}, destroy: () => root.remove() };
@@ -144,7 +151,12 @@ export function mountFlowDiagram(el: HTMLElement, g: FlowGraph, opts: { height?:
       d3.select(this).attr('stroke-dasharray', `${len} ${len}`).attr('stroke-dashoffset', len);
     });
     labels.style('opacity', 0);
-    const grow = paths.transition().duration(duration * 0.5).ease(d3.easeCubicOut).attr('stroke-dashoffset', 0).end();
+    const grow = paths
+      .transition()
+      .duration(duration * 0.5)
+      .ease(d3.easeCubicOut)
+      .attr('stroke-dashoffset', 0)
+      .end();
     // Tokens: a few dots per link, size by amount, travelling along the path.
     const per = 4;
     for (const [i, l] of links.entries()) {

@@ -50,14 +50,28 @@ export interface GraphCanvas {
 }
 
 const MARK_SYMBOL: Record<NodeMark, string> = { agree: '✓', disagree: '✗', culprit: '◆', none: '' };
-const MARK_TEXT: Record<NodeMark, string> = { agree: 'agrees', disagree: 'disagrees', culprit: 'first disagreement', none: '' };
-const PHASE_COLOR: Record<string, string> = { forward: '#4f8cff', backward: '#b07cff', optimizer: '#e0a440', leaf: '#6b7382' };
+const MARK_TEXT: Record<NodeMark, string> = {
+  agree: 'agrees',
+  disagree: 'disagrees',
+  culprit: 'first disagreement',
+  none: '',
+};
+const PHASE_COLOR: Record<string, string> = {
+  forward: '#4f8cff',
+  backward: '#b07cff',
+  optimizer: '#e0a440',
+  leaf: '#6b7382',
+};
 
 export function nodeTitle(n: CanvasNode): string {
   return n.op === 'leaf' ? (n.label ?? 'leaf') : n.op;
 }
 
-export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], opts: GraphCanvasOptions = {}): GraphCanvas {
+export function mountGraphCanvas(
+  el: HTMLElement,
+  nodes: readonly CanvasNode[],
+  opts: GraphCanvasOptions = {},
+): GraphCanvas {
   ensureStyles(el.ownerDocument);
   const layout = layoutGraph(nodes, opts.layout);
   const byId = new Map<number, CanvasNode>(nodes.map((n) => [n.id, n]));
@@ -66,7 +80,12 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   for (const n of nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
   const order = [...nodes].map((n) => n.id).sort((a, b) => a - b);
 
-  const root = d3.select(el).append('div').attr('class', 'pp pp-graph').style('width', '100%').style('height', '100%');
+  const root = d3
+    .select(el)
+    .append('div')
+    .attr('class', 'pp pp-graph')
+    .style('width', '100%')
+    .style('height', '100%');
   // The stage (an HTML box, never transformed) takes pointer, wheel and keyboard input; the SVG inside
   // it overscans the visible area and is panned with a CSS transform between commits (see `render`).
   const stage = root
@@ -75,13 +94,22 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     .attr('tabindex', 0)
     .attr('role', 'application')
     .attr('aria-roledescription', 'computational graph')
-    .attr('aria-label', `${opts.title ?? 'Computational graph'}: ${nodes.length} ops. Arrow keys move between ops, Enter opens, plus/minus zoom, 0 fits, L shows long edges.`);
+    .attr(
+      'aria-label',
+      `${opts.title ?? 'Computational graph'}: ${nodes.length} ops. Arrow keys move between ops, Enter opens, plus/minus zoom, 0 fits, L shows long edges.`,
+    );
   const svg = stage.append('svg').attr('class', 'main').attr('aria-hidden', 'true');
   const live = root.append('div').attr('class', 'pp-sr').attr('aria-live', 'polite');
   const viewport = svg.append('g').attr('class', 'viewport');
 
   // Lanes.
-  const lanes = viewport.append('g').attr('class', 'lanes').selectAll('g').data(layout.lanes).join('g').attr('class', 'lane');
+  const lanes = viewport
+    .append('g')
+    .attr('class', 'lanes')
+    .selectAll('g')
+    .data(layout.lanes)
+    .join('g')
+    .attr('class', 'lane');
   lanes
     .append('rect')
     .attr('x', (l) => l.x - 16)
@@ -95,8 +123,15 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     .text((l) => `${l.name} · ${l.count}`);
 
   // Edges.
-  const curve = d3.line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(d3.curveBasis);
-  const link = d3.linkVertical<unknown, { x: number; y: number }>().x((p) => p.x).y((p) => p.y);
+  const curve = d3
+    .line<{ x: number; y: number }>()
+    .x((p) => p.x)
+    .y((p) => p.y)
+    .curve(d3.curveBasis);
+  const link = d3
+    .linkVertical<unknown, { x: number; y: number }>()
+    .x((p) => p.x)
+    .y((p) => p.y);
   const edgeSel = viewport
     .append('g')
     .attr('class', 'edges')
@@ -116,8 +151,18 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     .attr('class', (p) => `node ph-${(byId.get(p.id) as CanvasNode).phase}`)
     .attr('data-id', (p) => p.id)
     .attr('transform', (p) => `translate(${p.x - p.w / 2},${p.y - p.h / 2})`);
-  nodeSel.append('rect').attr('class', 'body').attr('width', (p) => p.w).attr('height', (p) => p.h);
-  nodeSel.append('rect').attr('class', 'stripe').attr('width', 4).attr('height', (p) => p.h - 8).attr('x', 4).attr('y', 4);
+  nodeSel
+    .append('rect')
+    .attr('class', 'body')
+    .attr('width', (p) => p.w)
+    .attr('height', (p) => p.h);
+  nodeSel
+    .append('rect')
+    .attr('class', 'stripe')
+    .attr('width', 4)
+    .attr('height', (p) => p.h - 8)
+    .attr('x', 4)
+    .attr('y', 4);
   nodeSel
     .append('text')
     .attr('class', 'op')
@@ -137,7 +182,12 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
       const n = byId.get(p.id) as CanvasNode;
       return `#${n.id} ${fmtShape(n.shape)} ${n.digest ? shortDigest(n.digest, 6) : ''}`;
     });
-  nodeSel.append('text').attr('class', 'mark').attr('x', (p) => p.w - 8).attr('y', 17).attr('text-anchor', 'end');
+  nodeSel
+    .append('text')
+    .attr('class', 'mark')
+    .attr('x', (p) => p.w - 8)
+    .attr('y', 17)
+    .attr('text-anchor', 'end');
   nodeSel.append('title').text((p) => describe(p.id));
 
   function describe(id: number, mark: NodeMark = 'none'): string {
@@ -181,7 +231,15 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   const mmScale = Math.min(180 / layout.width, 130 / layout.height);
   const mmW = Math.max(40, Math.ceil(layout.width * mmScale));
   const mmH = Math.max(30, Math.ceil(layout.height * mmScale));
-  const minimap = opts.minimap === false ? null : root.append('canvas').attr('class', 'minimap').attr('width', mmW).attr('height', mmH).attr('aria-hidden', 'true');
+  const minimap =
+    opts.minimap === false
+      ? null
+      : root
+          .append('canvas')
+          .attr('class', 'minimap')
+          .attr('width', mmW)
+          .attr('height', mmH)
+          .attr('aria-hidden', 'true');
   let marks: ReadonlyMap<number, NodeMark> = new Map();
   let highlighted: ReadonlySet<number> | null = null;
   let sel: number | null = null;
@@ -199,9 +257,19 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     for (const p of layout.nodes) {
       const m = marks.get(p.id) ?? 'none';
       const dim = highlighted && !highlighted.has(p.id);
-      ctx.fillStyle = m === 'disagree' || m === 'culprit' ? '#f05d5e' : m === 'agree' ? '#3fb27f' : (PHASE_COLOR[(byId.get(p.id) as CanvasNode).phase] ?? '#888');
+      ctx.fillStyle =
+        m === 'disagree' || m === 'culprit'
+          ? '#f05d5e'
+          : m === 'agree'
+            ? '#3fb27f'
+            : (PHASE_COLOR[(byId.get(p.id) as CanvasNode).phase] ?? '#888');
       ctx.globalAlpha = dim ? 0.25 : 0.85;
-      ctx.fillRect((p.x - p.w / 2) * mmScale, (p.y - p.h / 2) * mmScale, Math.max(1.5, p.w * mmScale), Math.max(1.5, p.h * mmScale));
+      ctx.fillRect(
+        (p.x - p.w / 2) * mmScale,
+        (p.y - p.h / 2) * mmScale,
+        Math.max(1.5, p.w * mmScale),
+        Math.max(1.5, p.h * mmScale),
+      );
     }
     ctx.globalAlpha = 1;
   }
@@ -256,13 +324,23 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   // that keeps the scale only moves the SVG with a CSS transform (composited: no repaint, no layout)
   // until it would leave the overscan or settles for 150 ms — then it is committed (one repaint).
   let committed = d3.zoomIdentity;
+  let lod = '';
   let commitTimer: ReturnType<typeof setTimeout> | undefined;
   function commit(): void {
     clearTimeout(commitTimer);
     committed = transform;
-    viewport.attr('transform', `translate(${committed.x + MX()},${committed.y + MY()}) scale(${committed.k})`);
+    viewport.attr(
+      'transform',
+      `translate(${committed.x + MX()},${committed.y + MY()}) scale(${committed.k})`,
+    );
     svg.style('transform', null);
     cull();
+    // Level of detail: text is unreadable below ~40 % and costs most of the paint time.
+    const next = committed.k < 0.4 ? 'low' : 'high';
+    if (next !== lod) {
+      lod = next;
+      root.classed('lod-low', lod === 'low');
+    }
   }
   function render(): void {
     // The CSS transform T(s) = r·s + (tx, ty) (stage coordinates) maps the committed picture onto
@@ -271,7 +349,8 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     const r = transform.k / committed.k;
     const tx = transform.x - r * committed.x;
     const ty = transform.y - r * committed.y;
-    const inside = -tx / r >= -MX() && (W() - tx) / r <= W() + MX() && -ty / r >= -MY() && (H() - ty) / r <= H() + MY();
+    const inside =
+      -tx / r >= -MX() && (W() - tx) / r <= W() + MX() && -ty / r >= -MY() && (H() - ty) / r <= H() + MY();
     if (r > 0.6 && r < 1.8 && inside) {
       svg.style('transform', `translate3d(${tx}px,${ty}px,0) scale(${r})`);
       clearTimeout(commitTimer);
@@ -279,7 +358,6 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     } else commit();
   }
 
-  let lod = '';
   const zoom = d3
     .zoom<HTMLDivElement, unknown>()
     .scaleExtent([0.03, 3])
@@ -289,12 +367,6 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     .on('zoom', (ev: d3.D3ZoomEvent<HTMLDivElement, unknown>) => {
       transform = ev.transform;
       render();
-      // Level of detail: text is unreadable below ~40% and costs most of the paint time.
-      const next = committed.k < 0.4 ? 'low' : 'high';
-      if (next !== lod) {
-        lod = next;
-        root.classed('lod-low', lod === 'low');
-      }
       drawMinimap();
     });
   stage.call(zoom).on('dblclick.zoom', null);
@@ -321,7 +393,14 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
   // Zoom buttons + legend.
   const ctl = root.append('div').attr('class', 'zoomctl');
   const btn = (label: string, title: string, fn: () => void) =>
-    ctl.append('button').attr('class', 'pp-btn').attr('type', 'button').attr('title', title).attr('aria-label', title).text(label).on('click', fn);
+    ctl
+      .append('button')
+      .attr('class', 'pp-btn')
+      .attr('type', 'button')
+      .attr('title', title)
+      .attr('aria-label', title)
+      .text(label)
+      .on('click', fn);
   btn('+', 'Zoom in (+)', () => void zoomBy(1.4));
   btn('−', 'Zoom out (−)', () => void zoomBy(1 / 1.4));
   btn('Fit', 'Fit graph (0)', () => void fit());
@@ -334,9 +413,12 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     longBtn.attr('aria-pressed', String(on));
   }
   const legend = root.append('div').attr('class', 'legend');
-  for (const [ph, c] of Object.entries(PHASE_COLOR)) legend.append('span').html(`<i style="background:${c}"></i>${ph}`);
+  for (const [ph, c] of Object.entries(PHASE_COLOR))
+    legend.append('span').html(`<i style="background:${c}"></i>${ph}`);
   const markLegend = legend.append('span').attr('class', 'marks').style('display', 'none');
-  markLegend.html('<b style="color:#3fb27f">✓</b> agree · <b style="color:#f05d5e">✗</b> disagree · <b style="color:#f05d5e">◆</b> first disagreement');
+  markLegend.html(
+    '<b style="color:#3fb27f">✓</b> agree · <b style="color:#f05d5e">✗</b> disagree · <b style="color:#f05d5e">◆</b> first disagreement',
+  );
 
   function transition(duration: number): Promise<void> {
     return new Promise((resolve) => {
@@ -387,7 +469,8 @@ export function mountGraphCanvas(el: HTMLElement, nodes: readonly CanvasNode[], 
     if (id !== null && !byId.has(id)) throw new Error(`graph: no node #${id}`);
     sel = id;
     nodeSel.classed('sel', (p) => p.id === id).attr('aria-selected', (p) => (p.id === id ? 'true' : null));
-    const near = id === null ? null : new Set([id, ...(byId.get(id)?.inputs ?? []), ...(consumers.get(id) ?? [])]);
+    const near =
+      id === null ? null : new Set([id, ...(byId.get(id)?.inputs ?? []), ...(consumers.get(id) ?? [])]);
     edgeSel.classed('hl', (e) => id !== null && (e.from === id || e.to === id));
     if (near) edgeSel.filter('.hl').raise();
     if (id !== null) {

@@ -89,14 +89,16 @@ export function assignLanes(nodes: readonly LayoutInput[]): Map<number, string> 
 function checkInput(nodes: readonly LayoutInput[]): void {
   const ids = new Set<number>();
   for (const n of nodes) {
-    if (!Number.isInteger(n.id)) throw new Error(`graph layout: node id ${JSON.stringify(n.id)} is not an integer`);
+    if (!Number.isInteger(n.id))
+      throw new Error(`graph layout: node id ${JSON.stringify(n.id)} is not an integer`);
     if (ids.has(n.id)) throw new Error(`graph layout: duplicate node id ${n.id}`);
     ids.add(n.id);
   }
   for (const n of nodes) {
     for (const i of n.inputs) {
       if (!ids.has(i)) throw new Error(`graph layout: node ${n.id} reads unknown input ${i}`);
-      if (i >= n.id) throw new Error(`graph layout: node ${n.id} reads input ${i}, which is not earlier in tape order`);
+      if (i >= n.id)
+        throw new Error(`graph layout: node ${n.id} reads input ${i}, which is not earlier in tape order`);
     }
   }
 }
@@ -218,13 +220,33 @@ export function layoutGraph(nodes: readonly LayoutInput[], opts: LayoutOptions =
       const pts = routed.get(`${i}>${n.id}`);
       if (pts && pts.length > 0) {
         const o = offset.get(chunkOf.get(n.id) as string) as { dx: number; dy: number };
-        edges.push({ from: i, to: n.id, long: false, points: pts.map((p) => ({ x: p.x + o.dx, y: p.y + o.dy })) });
+        edges.push({
+          from: i,
+          to: n.id,
+          long: false,
+          points: pts.map((p) => ({ x: p.x + o.dx, y: p.y + o.dy })),
+        });
       } else {
         const a = byId.get(i) as PlacedNode;
         const b = byId.get(n.id) as PlacedNode;
-        edges.push({ from: i, to: n.id, long: true, points: [{ x: a.x, y: a.y + a.h / 2 }, { x: b.x, y: b.y - b.h / 2 }] });
+        edges.push({
+          from: i,
+          to: n.id,
+          long: true,
+          points: [
+            { x: a.x, y: a.y + a.h / 2 },
+            { x: b.x, y: b.y - b.h / 2 },
+          ],
+        });
       }
     }
   }
-  return { nodes: placed, edges, lanes: outLanes, width: x - LANE_GAP + PAD, height: maxH + 2 * PAD, ms: performance.now() - t0 };
+  return {
+    nodes: placed,
+    edges,
+    lanes: outLanes,
+    width: x - LANE_GAP + PAD,
+    height: maxH + 2 * PAD,
+    ms: performance.now() - t0,
+  };
 }

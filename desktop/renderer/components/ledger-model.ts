@@ -33,23 +33,31 @@ export function shortName(name: string): string {
 }
 
 /** Parses a pocket label of LedgerMove ('alice', 'stake:3@alice', 'escrow:t1', 'treasury', 'mint'). */
-export function parsePocket(p: string, names: ReadonlyMap<string, string> = new Map()): Omit<FlowEnd, 'total'> {
+export function parsePocket(
+  p: string,
+  names: ReadonlyMap<string, string> = new Map(),
+): Omit<FlowEnd, 'total'> {
   if (p === 'treasury') return { key: p, label: 'Treasury', kind: 'treasury', owner: null };
   if (p === 'mint') return { key: p, label: 'Mint', kind: 'mint', owner: null };
   if (p.startsWith('escrow:')) return { key: p, label: `Escrow ${p.slice(7)}`, kind: 'escrow', owner: null };
   const m = /^stake:(\d+)@(.+)$/.exec(p);
-  if (m) return { key: p, label: `${shortName(names.get(m[2]) ?? m[2])}'s stake`, kind: 'stake', owner: m[2] };
+  if (m)
+    return { key: p, label: `${shortName(names.get(m[2]) ?? m[2])}'s stake`, kind: 'stake', owner: m[2] };
   return { key: p, label: shortName(names.get(p) ?? p), kind: 'account', owner: p };
 }
 
 /** Aggregates moves (same source → same target summed, reasons kept) into a flow graph. */
-export function flowGraph(moves: readonly LedgerMove[], names: ReadonlyMap<string, string> = new Map()): FlowGraph {
+export function flowGraph(
+  moves: readonly LedgerMove[],
+  names: ReadonlyMap<string, string> = new Map(),
+): FlowGraph {
   const links = new Map<string, FlowLink>();
   const src = new Map<string, FlowEnd>();
   const dst = new Map<string, FlowEnd>();
   let total = 0;
   for (const mv of moves) {
-    if (!Number.isFinite(mv.amount) || mv.amount < 0) throw new Error(`ledger flow: bad amount ${mv.amount} (${mv.from} → ${mv.to})`);
+    if (!Number.isFinite(mv.amount) || mv.amount < 0)
+      throw new Error(`ledger flow: bad amount ${mv.amount} (${mv.from} → ${mv.to})`);
     if (mv.amount === 0) continue;
     total += mv.amount;
     const k = `${mv.from}→${mv.to}`;
@@ -65,7 +73,12 @@ export function flowGraph(moves: readonly LedgerMove[], names: ReadonlyMap<strin
     dst.set(mv.to, d);
   }
   const byTotal = (a: FlowEnd, b: FlowEnd) => b.total - a.total || a.key.localeCompare(b.key);
-  return { sources: [...src.values()].sort(byTotal), targets: [...dst.values()].sort(byTotal), links: [...links.values()], total };
+  return {
+    sources: [...src.values()].sort(byTotal),
+    targets: [...dst.values()].sort(byTotal),
+    links: [...links.values()],
+    total,
+  };
 }
 
 export interface BalanceChange {
@@ -79,7 +92,10 @@ export interface BalanceChange {
   delta: number;
 }
 
-export function balanceChanges(before: readonly LedgerAccountRow[], after: readonly LedgerAccountRow[]): BalanceChange[] {
+export function balanceChanges(
+  before: readonly LedgerAccountRow[],
+  after: readonly LedgerAccountRow[],
+): BalanceChange[] {
   const b = new Map(before.map((a) => [a.id, a]));
   const out: BalanceChange[] = [];
   for (const a of after) {

@@ -60,7 +60,10 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
   if (xs.length === 1) x.domain([xs[0] - 1, xs[0] + 1]);
   const yExt = d3.extent(pts, (p) => p.y) as [number, number];
   const positive = pts.every((p) => p.y > 0);
-  const y = (opts.logY && positive ? d3.scaleLog() : d3.scaleLinear()).domain(yExt).nice().range([height - m.bottom, m.top]);
+  const y = (opts.logY && positive ? d3.scaleLog() : d3.scaleLinear())
+    .domain(yExt)
+    .nice()
+    .range([height - m.bottom, m.top]);
   svg
     .append('g')
     .attr('class', 'grid')
@@ -77,9 +80,20 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
     .attr('class', 'axis')
     .attr('transform', `translate(0,${height - m.bottom})`)
     .call(d3.axisBottom(x).ticks(Math.min(10, xs.length)).tickFormat(d3.format('d')));
-  svg.append('g').attr('class', 'axis').attr('transform', `translate(${m.left},0)`).call(d3.axisLeft(y).ticks(5, '~g'));
+  svg
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(${m.left},0)`)
+    .call(d3.axisLeft(y).ticks(5, '~g'));
   if (data.yLabel) svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text(data.yLabel);
-  if (data.xLabel) svg.append('text').attr('class', 'label').attr('x', width - m.right).attr('y', height - 4).attr('text-anchor', 'end').text(data.xLabel);
+  if (data.xLabel)
+    svg
+      .append('text')
+      .attr('class', 'label')
+      .attr('x', width - m.right)
+      .attr('y', height - 4)
+      .attr('text-anchor', 'end')
+      .text(data.xLabel);
   const area = d3
     .area<{ x: number; y: number }>()
     .x((p) => x(p.x))
@@ -105,9 +119,18 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
       .append('title')
       .text((q) => `${kind} at step ${q.x}`);
   }
-  const cursor = svg.append('line').attr('class', 'cursor').attr('y1', m.top).attr('y2', height - m.bottom).style('display', 'none');
+  const cursor = svg
+    .append('line')
+    .attr('class', 'cursor')
+    .attr('y1', m.top)
+    .attr('y2', height - m.bottom)
+    .style('display', 'none');
   const dot = svg.append('circle').attr('class', 'dot').attr('r', 4.5).style('display', 'none');
-  const tip = svg.append('text').attr('class', 'label').attr('y', m.top + 10).style('display', 'none');
+  const tip = svg
+    .append('text')
+    .attr('class', 'label')
+    .attr('y', m.top + 10)
+    .style('display', 'none');
   let cur: number | null = null;
 
   function select(v: number): void {
@@ -124,7 +147,9 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
       .attr('x', x(p.x) + (right ? -8 : 8))
       .attr('text-anchor', right ? 'end' : 'start')
       .text(`step ${p.x} · ${data.yLabel ?? 'y'} ${fmtNum(p.y)}`);
-    svg.attr('aria-valuenow', p.x).attr('aria-valuetext', `step ${p.x}, ${data.yLabel ?? 'value'} ${fmtNum(p.y)}`);
+    svg
+      .attr('aria-valuenow', p.x)
+      .attr('aria-valuetext', `step ${p.x}, ${data.yLabel ?? 'value'} ${fmtNum(p.y)}`);
     if (changed) opts.onSelect?.(p.x);
   }
 

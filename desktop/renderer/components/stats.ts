@@ -76,13 +76,15 @@ export interface Bin {
  * counted. A constant tensor gets one bin of width 0 holding every value.
  */
 export function histogram(values: ArrayLike<number>, bins: number): Bin[] {
-  if (!Number.isInteger(bins) || bins < 1) throw new Error(`histogram: bins must be a positive integer, got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new Error(`histogram: bins must be a positive integer, got ${bins}`);
   const s = tensorStats(values);
   if (s.finite === 0) return [];
   if (s.min === s.max) return [{ x0: s.min, x1: s.max, count: s.finite }];
   const width = (s.max - s.min) / bins;
   const out: Bin[] = [];
-  for (let b = 0; b < bins; b++) out.push({ x0: s.min + b * width, x1: b === bins - 1 ? s.max : s.min + (b + 1) * width, count: 0 });
+  for (let b = 0; b < bins; b++)
+    out.push({ x0: s.min + b * width, x1: b === bins - 1 ? s.max : s.min + (b + 1) * width, count: 0 });
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;

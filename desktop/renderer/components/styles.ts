@@ -82,7 +82,7 @@ const CSS = `
 .pp-graph .node.dim { opacity: .28; }
 .pp-graph .node.sel rect.body { stroke: #fff; stroke-width: 2.5; }
 .pp-graph .node { cursor: pointer; }
-.pp-graph.lod-low .node text, .pp-graph.lod-low .lane text{ display: none; }
+.pp-graph.lod-low .node text, .pp-graph.lod-low .lane text { display: none; }
 .pp-graph .minimap { position: absolute; right: 10px; bottom: 10px; border: 1px solid var(--pp-border2); background: rgba(17,19,24,.92); border-radius: 4px; cursor: crosshair; }
 .pp-graph .legend { position: absolute; left: 10px; bottom: 10px; display: flex; gap: 10px; font-size: 11px; color: var(--pp-muted); background: rgba(17,19,24,.85); padding: 4px 8px; border-radius: 4px; border: 1px solid var(--pp-border); }
 .pp-graph .legend i { display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }

@@ -24,7 +24,11 @@ export interface TensorInspector {
   destroy(): void;
 }
 
-export function mountTensorInspector(el: HTMLElement, t: InspectorTensor, opts: { width?: number } = {}): TensorInspector {
+export function mountTensorInspector(
+  el: HTMLElement,
+  t: InspectorTensor,
+  opts: { width?: number } = {},
+): TensorInspector {
   ensureStyles(el.ownerDocument);
   const root = d3.select(el).append('div').attr('class', 'pp pp-inspector').attr('data-digest', t.digest);
   const total = t.total ?? t.values.length;
@@ -47,7 +51,8 @@ export function mountTensorInspector(el: HTMLElement, t: InspectorTensor, opts: 
   row('mean ± std', `${fmtNum(s.mean)} ± ${fmtNum(s.std)}`);
   row('‖x‖₂', fmtNum(s.l2));
   row('zeros · NaN · ±∞', `${fmtInt(s.zeros)} · ${fmtInt(s.nans)} · ${fmtInt(s.infs)}`);
-  if (total > t.values.length) row('shown', `first ${fmtInt(t.values.length)} of ${fmtInt(total)} (stats over these)`);
+  if (total > t.values.length)
+    row('shown', `first ${fmtInt(t.values.length)} of ${fmtInt(total)} (stats over these)`);
 
   const plots = root.append('div').attr('class', 'plots');
   const width = opts.width ?? Math.max(240, Math.min(420, (el.clientWidth || 320) - 24));
@@ -56,10 +61,18 @@ export function mountTensorInspector(el: HTMLElement, t: InspectorTensor, opts: 
   if (bins.length > 0) {
     plots.append('div').attr('class', 'plot-title').text('histogram');
     const hh = 110;
-    const svg = plots.append('svg').attr('width', width).attr('height', hh).attr('role', 'img').attr('aria-label', `histogram of ${s.finite} finite values`);
+    const svg = plots
+      .append('svg')
+      .attr('width', width)
+      .attr('height', hh)
+      .attr('role', 'img')
+      .attr('aria-label', `histogram of ${s.finite} finite values`);
     const x = d3
       .scaleLinear()
-      .domain([bins[0].x0, bins[bins.length - 1].x1 === bins[0].x0 ? bins[0].x0 + 1 : bins[bins.length - 1].x1])
+      .domain([
+        bins[0].x0,
+        bins[bins.length - 1].x1 === bins[0].x0 ? bins[0].x0 + 1 : bins[bins.length - 1].x1,
+      ])
       .range([28, width - 6]);
     const y = d3
       .scaleLinear()
@@ -82,13 +95,20 @@ export function mountTensorInspector(el: HTMLElement, t: InspectorTensor, opts: 
       .attr('class', 'axis')
       .attr('transform', `translate(0,${hh - 18})`)
       .call(d3.axisBottom(x).ticks(5, '~g'));
-    svg.append('g').attr('class', 'axis').attr('transform', 'translate(28,0)').call(d3.axisLeft(y).ticks(3, '~s'));
+    svg
+      .append('g')
+      .attr('class', 'axis')
+      .attr('transform', 'translate(28,0)')
+      .call(d3.axisLeft(y).ticks(3, '~s'));
   }
   // Heat map (of the shown values).
   const [rows0, cols] = heatShape(t.shape);
   const rows = Math.min(rows0, Math.ceil(t.values.length / Math.max(1, cols)));
   if (rows > 0 && cols > 0 && t.values.length > 0) {
-    plots.append('div').attr('class', 'plot-title').text(`heat map ${rows}×${cols}${rows < rows0 ? ` (first ${rows} of ${rows0} rows)` : ''}`);
+    plots
+      .append('div')
+      .attr('class', 'plot-title')
+      .text(`heat map ${rows}×${cols}${rows < rows0 ? ` (first ${rows} of ${rows0} rows)` : ''}`);
     const cell = Math.max(1, Math.min(16, Math.floor(width / cols), Math.floor(220 / rows)));
     const canvas = plots
       .append('canvas')

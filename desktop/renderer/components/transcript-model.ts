@@ -60,7 +60,7 @@ function rec(v: unknown): Record<string, unknown> | null {
 }
 
 /** The digest a party stated in a round, by question kind. */
-function answerDigest(kind: string, value: unknown, range: readonly [number, number] | undefined, ops: { lo: number; hi: number } | undefined): string | null {
+function answerDigest(kind: string, value: unknown): string | null {
   const v = rec(value);
   if (!v) return null;
   switch (kind) {
@@ -85,7 +85,7 @@ function party(r: RoundRecord, role: 'solver' | 'challenger'): PartyAnswer | nul
   if (!a) return null;
   return {
     status: a.status,
-    digest: answerDigest(r.question.kind, a.value, r.question.range, r.ops),
+    digest: answerDigest(r.question.kind, a.value),
     bytes: a.bytes,
     fault: a.fault ? `${a.fault.code}: ${a.fault.detail}` : null,
   };
@@ -124,7 +124,8 @@ export function summarizeVerdict(t: Transcript): VerdictSummary {
 }
 
 export function replayModel(t: Transcript): ReplayModel {
-  if (!t || !Array.isArray(t.rounds) || !t.verdict) throw new Error('dispute replay: not a transcript (needs rounds and verdict)');
+  if (!t || !Array.isArray(t.rounds) || !t.verdict)
+    throw new Error('dispute replay: not a transcript (needs rounds and verdict)');
   const frames: ReplayFrame[] = [];
   let steps: { lo: number; hi: number } | null = null;
   let ops: { lo: number; hi: number } | null = null;
@@ -151,7 +152,12 @@ export function replayModel(t: Transcript): ReplayModel {
       steps: steps && { ...steps },
       ops: ops && { ...ops },
       probeStep,
-      probeOps: q.kind === 'children' && q.range ? [q.range[0], q.range[1]] : q.kind === 'open-op' && typeof q.index === 'number' ? [q.index, q.index + 1] : null,
+      probeOps:
+        q.kind === 'children' && q.range
+          ? [q.range[0], q.range[1]]
+          : q.kind === 'open-op' && typeof q.index === 'number'
+            ? [q.index, q.index + 1]
+            : null,
       solver: party(r, 'solver'),
       challenger: party(r, 'challenger'),
       agree: r.agree ?? null,

@@ -35,7 +35,11 @@ export interface TranscriptPlayer {
   destroy(): void;
 }
 
-export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, opts: PlayerOptions = {}): TranscriptPlayer {
+export function mountTranscriptPlayer(
+  el: HTMLElement,
+  transcript: Transcript,
+  opts: PlayerOptions = {},
+): TranscriptPlayer {
   ensureStyles(el.ownerDocument);
   const model = replayModel(transcript);
   const frames = model.frames;
@@ -44,25 +48,62 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
   const root = d3.select(el).append('div').attr('class', 'pp pp-player').attr('tabindex', -1);
 
   // Toolbar.
-  const bar = root.append('div').attr('class', 'pp-toolbar').attr('role', 'toolbar').attr('aria-label', 'Replay controls');
+  const bar = root
+    .append('div')
+    .attr('class', 'pp-toolbar')
+    .attr('role', 'toolbar')
+    .attr('aria-label', 'Replay controls');
   const mk = (label: string, title: string, fn: () => void) =>
-    bar.append('button').attr('type', 'button').attr('class', 'pp-btn').attr('title', title).attr('aria-label', title).html(label).on('click', fn);
+    bar
+      .append('button')
+      .attr('type', 'button')
+      .attr('class', 'pp-btn')
+      .attr('title', title)
+      .attr('aria-label', title)
+      .html(label)
+      .on('click', fn);
   // Inline SVG glyphs: ⏮/⏭ are missing from common fonts (DejaVu) and would render as boxes.
-  const svgIcon = (d: string) => `<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
+  const svgIcon = (d: string) =>
+    `<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
   mk(svgIcon('M2 2h2v10H2zM12 2v10L5 7z'), 'Restart (Home)', () => seek(0));
   mk(svgIcon('M11 2v10L4 7z'), 'Previous round (←)', () => step(-1));
-  const playBtn = mk('▶ Play', 'Play / pause (Space)', () => (timer ? pause() : play())).attr('class', 'pp-btn primary').attr('data-role', 'play');
+  const playBtn = mk('▶ Play', 'Play / pause (Space)', () => (timer ? pause() : play()))
+    .attr('class', 'pp-btn primary')
+    .attr('data-role', 'play');
   mk(svgIcon('M3 2v10l7-5z'), 'Next round (→)', () => step(1)).attr('data-role', 'next');
-  mk(svgIcon('M2 2v10l7-5zM10 2h2v10h-2z'), 'Jump to verdict (End)', () => seek(frames.length - 1)).attr('data-role', 'end');
+  mk(svgIcon('M2 2v10l7-5zM10 2h2v10h-2z'), 'Jump to verdict (End)', () => seek(frames.length - 1)).attr(
+    'data-role',
+    'end',
+  );
   bar.append('label').attr('class', 'pp-muted').attr('for', 'pp-speed').text('Speed');
-  const speedSel = bar.append('select').attr('class', 'pp-select').attr('id', 'pp-speed').attr('aria-label', 'Replay speed');
-  for (const s of [0.5, 1, 2, 4, 8]) speedSel.append('option').attr('value', s).property('selected', s === 1).text(`${s}×`);
+  const speedSel = bar
+    .append('select')
+    .attr('class', 'pp-select')
+    .attr('id', 'pp-speed')
+    .attr('aria-label', 'Replay speed');
+  for (const s of [0.5, 1, 2, 4, 8])
+    speedSel
+      .append('option')
+      .attr('value', s)
+      .property('selected', s === 1)
+      .text(`${s}×`);
   speedSel.on('change', () => setSpeed(Number(speedSel.property('value'))));
-  const progress = bar.append('input').attr('type', 'range').attr('class', 'progress').attr('min', 0).attr('max', frames.length - 1).attr('value', 0).attr('aria-label', 'Replay position');
+  const progress = bar
+    .append('input')
+    .attr('type', 'range')
+    .attr('class', 'progress')
+    .attr('min', 0)
+    .attr('max', frames.length - 1)
+    .attr('value', 0)
+    .attr('aria-label', 'Replay position');
   progress.on('input', () => seek(Number(progress.property('value'))));
   const counter = bar.append('span').attr('class', 'pp-muted pp-mono').attr('data-role', 'counter');
 
-  const narr = root.append('div').attr('class', 'narr').attr('aria-live', 'polite').attr('data-role', 'narration');
+  const narr = root
+    .append('div')
+    .attr('class', 'narr')
+    .attr('aria-live', 'polite')
+    .attr('data-role', 'narration');
   const stage = root.append('div').attr('class', 'stage');
   const left = stage.append('div').attr('class', 'col');
   const right = stage.append('div').attr('class', 'col');
@@ -71,23 +112,74 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
   const trackPanel = left.append('div').attr('class', 'pp-panel');
   trackPanel.append('h3').text('Bisection');
   const TW = 760;
-  const track = trackPanel.append('svg').attr('class', 'track').attr('viewBox', `0 0 ${TW} 150`).attr('width', '100%').attr('role', 'img');
-  const x1 = d3.scaleLinear().domain([-1, T - 1]).range([20, TW - 20]);
-  const x2 = d3.scaleLinear().domain([0, N]).range([20, TW - 20]);
-  const row = (y: number, title: string, scale: d3.ScaleLinear<number, number>, dom: [number, number], ticks: number) => {
+  const track = trackPanel
+    .append('svg')
+    .attr('class', 'track')
+    .attr('viewBox', `0 0 ${TW} 150`)
+    .attr('width', '100%')
+    .attr('role', 'img');
+  const x1 = d3
+    .scaleLinear()
+    .domain([-1, T - 1])
+    .range([20, TW - 20]);
+  const x2 = d3
+    .scaleLinear()
+    .domain([0, N])
+    .range([20, TW - 20]);
+  const row = (
+    y: number,
+    title: string,
+    scale: d3.ScaleLinear<number, number>,
+    dom: [number, number],
+    ticks: number,
+  ) => {
     const g = track.append('g').attr('transform', `translate(0,${y})`);
     g.append('text').attr('class', 'title').attr('x', 20).attr('y', -8).text(title);
-    g.append('rect').attr('class', 'base').attr('x', scale(dom[0])).attr('width', scale(dom[1]) - scale(dom[0])).attr('height', 22).attr('rx', 3);
-    const agreed = g.append('rect').attr('class', 'agreed').attr('height', 22).attr('x', scale(dom[0])).attr('width', 0);
-    const disputed = g.append('rect').attr('class', 'disputed').attr('height', 22).attr('x', scale(dom[1])).attr('width', 0);
-    const interval = g.append('rect').attr('class', 'interval').attr('height', 22).attr('rx', 3).attr('x', scale(dom[0])).attr('width', scale(dom[1]) - scale(dom[0]));
-    const probe = g.append('line').attr('class', 'probe').attr('y1', -3).attr('y2', 25).style('display', 'none');
-    const pin = g.append('path').attr('class', 'pin').attr('d', d3.symbol(d3.symbolDiamond, 90)()).style('display', 'none');
+    g.append('rect')
+      .attr('class', 'base')
+      .attr('x', scale(dom[0]))
+      .attr('width', scale(dom[1]) - scale(dom[0]))
+      .attr('height', 22)
+      .attr('rx', 3);
+    const agreed = g
+      .append('rect')
+      .attr('class', 'agreed')
+      .attr('height', 22)
+      .attr('x', scale(dom[0]))
+      .attr('width', 0);
+    const disputed = g
+      .append('rect')
+      .attr('class', 'disputed')
+      .attr('height', 22)
+      .attr('x', scale(dom[1]))
+      .attr('width', 0);
+    const interval = g
+      .append('rect')
+      .attr('class', 'interval')
+      .attr('height', 22)
+      .attr('rx', 3)
+      .attr('x', scale(dom[0]))
+      .attr('width', scale(dom[1]) - scale(dom[0]));
+    const probe = g
+      .append('line')
+      .attr('class', 'probe')
+      .attr('y1', -3)
+      .attr('y2', 25)
+      .style('display', 'none');
+    const pin = g
+      .append('path')
+      .attr('class', 'pin')
+      .attr('d', d3.symbol(d3.symbolDiamond, 90)())
+      .style('display', 'none');
     g.append('g')
       .attr('transform', 'translate(0,26)')
       .call(d3.axisBottom(scale).ticks(ticks).tickFormat(d3.format('d')).tickSizeOuter(0))
       .call((a) => a.select('.domain').remove());
-    const label = g.append('text').attr('x', TW - 20).attr('y', -8).attr('text-anchor', 'end');
+    const label = g
+      .append('text')
+      .attr('x', TW - 20)
+      .attr('y', -8)
+      .attr('text-anchor', 'end');
     return { agreed, disputed, interval, probe, pin, label };
   };
   const r1 = row(26, `Phase 1 · steps (T = ${T})`, x1, [-1, T - 1], Math.min(T, 12));
@@ -96,10 +188,23 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
 
   let canvas: GraphCanvas | null = null;
   if (opts.graph && opts.graph.length > 0) {
-    const gp = left.append('div').attr('class', 'pp-panel').style('flex', '1').style('min-height', '300px').style('display', 'flex').style('flex-direction', 'column');
+    const gp = left
+      .append('div')
+      .attr('class', 'pp-panel')
+      .style('flex', '1')
+      .style('min-height', '300px')
+      .style('display', 'flex')
+      .style('flex-direction', 'column');
     gp.append('h3').text('Disputed step graph — ops still in the interval are highlighted');
-    const host = gp.append('div').style('flex', '1').style('min-height', '280px').style('position', 'relative');
-    canvas = mountGraphCanvas(host.node() as HTMLElement, opts.graph, { title: 'Disputed step graph', layout: { chunk: 36 } });
+    const host = gp
+      .append('div')
+      .style('flex', '1')
+      .style('min-height', '280px')
+      .style('position', 'relative');
+    canvas = mountGraphCanvas(host.node() as HTMLElement, opts.graph, {
+      title: 'Disputed step graph',
+      layout: { chunk: 36 },
+    });
   }
 
   // Right column: parties, cost, verdict.
@@ -115,9 +220,17 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
 
   // Round log.
   const logPanel = root.append('div').attr('class', 'pp-panel').style('margin', '0 10px 10px');
-  logPanel.append('h3').text(`Transcript · ${frames.length} frames · ${transcript.parties.solver} (solver) vs ${transcript.parties.challenger} (challenger)`);
+  logPanel
+    .append('h3')
+    .text(
+      `Transcript · ${frames.length} frames · ${transcript.parties.solver} (solver) vs ${transcript.parties.challenger} (challenger)`,
+    );
   const table = logPanel.append('div').attr('class', 'rounds').append('table').attr('class', 'pp-table');
-  table.append('thead').html('<tr><th class="num">#</th><th>stage</th><th>round</th><th>solver</th><th>challenger</th><th>result</th></tr>');
+  table
+    .append('thead')
+    .html(
+      '<tr><th class="num">#</th><th>stage</th><th>round</th><th>solver</th><th>challenger</th><th>result</th></tr>',
+    );
   const rows = table
     .append('tbody')
     .selectAll('tr')
@@ -125,11 +238,26 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
     .join('tr')
     .style('cursor', 'pointer')
     .on('click', (_e, f) => seek(f.index));
-  rows.append('td').attr('class', 'num').text((f) => f.index + 1);
+  rows
+    .append('td')
+    .attr('class', 'num')
+    .text((f) => f.index + 1);
   rows.append('td').text((f) => f.stage);
   rows.append('td').text((f) => f.title);
-  rows.append('td').attr('class', 'pp-mono').text((f) => (f.solver ? (f.solver.fault ? `✗ ${f.solver.status}` : shortDigest(f.solver.digest)) : ''));
-  rows.append('td').attr('class', 'pp-mono').text((f) => (f.challenger ? (f.challenger.fault ? `✗ ${f.challenger.status}` : shortDigest(f.challenger.digest)) : ''));
+  rows
+    .append('td')
+    .attr('class', 'pp-mono')
+    .text((f) => (f.solver ? (f.solver.fault ? `✗ ${f.solver.status}` : shortDigest(f.solver.digest)) : ''));
+  rows
+    .append('td')
+    .attr('class', 'pp-mono')
+    .text((f) =>
+      f.challenger
+        ? f.challenger.fault
+          ? `✗ ${f.challenger.status}`
+          : shortDigest(f.challenger.digest)
+        : '',
+    );
   rows.append('td').text((f) => agreeText(f));
 
   let cur = -1;
@@ -138,10 +266,22 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
   let verdictShown = false;
   const dur = () => Math.max(80, (opts.frameMs ?? 1100) / speed) * 0.7;
 
-  function drawTrack(r: ReturnType<typeof row>, scale: d3.ScaleLinear<number, number>, iv: { lo: number; hi: number } | null, dom: [number, number], phase2: boolean, probe: number | null, done: boolean) {
+  function drawTrack(
+    r: ReturnType<typeof row>,
+    scale: d3.ScaleLinear<number, number>,
+    iv: { lo: number; hi: number } | null,
+    dom: [number, number],
+    phase2: boolean,
+    probe: number | null,
+    done: boolean,
+  ) {
     const t = d3.transition().duration(dur()).ease(d3.easeCubicInOut);
     if (!iv) {
-      r.interval.transition(t).attr('x', scale(dom[0])).attr('width', scale(dom[1]) - scale(dom[0])).style('opacity', 0.35);
+      r.interval
+        .transition(t)
+        .attr('x', scale(dom[0]))
+        .attr('width', scale(dom[1]) - scale(dom[0]))
+        .style('opacity', 0.35);
       r.agreed.transition(t).attr('width', 0);
       r.disputed.transition(t).attr('x', scale(dom[1])).attr('width', 0);
       r.label.text('');
@@ -152,11 +292,27 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
     // Phase 1: (lo, hi] — agreed up to lo, disagreement from hi. Phase 2: [lo, hi).
     const a = phase2 ? iv.lo : iv.lo + 0.5;
     const b = phase2 ? iv.hi : iv.hi + 0.5;
-    r.interval.transition(t).attr('x', scale(a)).attr('width', Math.max(3, scale(b) - scale(a))).style('opacity', 1);
+    r.interval
+      .transition(t)
+      .attr('x', scale(a))
+      .attr('width', Math.max(3, scale(b) - scale(a)))
+      .style('opacity', 1);
     r.agreed.transition(t).attr('width', Math.max(0, scale(a) - scale(dom[0])));
-    r.disputed.transition(t).attr('x', scale(b)).attr('width', Math.max(0, scale(dom[1]) - scale(b)));
-    r.label.text(phase2 ? `first differing op in [${iv.lo}, ${iv.hi})` : `agreed after ${iv.lo < 0 ? 'init' : `step ${iv.lo}`} · disagree after step ${iv.hi}`);
-    if (probe !== null) r.probe.style('display', null).transition(t).attr('x1', scale(probe + (phase2 ? 0 : 0.5))).attr('x2', scale(probe + (phase2 ? 0 : 0.5)));
+    r.disputed
+      .transition(t)
+      .attr('x', scale(b))
+      .attr('width', Math.max(0, scale(dom[1]) - scale(b)));
+    r.label.text(
+      phase2
+        ? `first differing op in [${iv.lo}, ${iv.hi})`
+        : `agreed after ${iv.lo < 0 ? 'init' : `step ${iv.lo}`} · disagree after step ${iv.hi}`,
+    );
+    if (probe !== null)
+      r.probe
+        .style('display', null)
+        .transition(t)
+        .attr('x1', scale(probe + (phase2 ? 0 : 0.5)))
+        .attr('x2', scale(probe + (phase2 ? 0 : 0.5)));
     else r.probe.style('display', 'none');
     if (done) {
       r.pin
@@ -178,7 +334,18 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
     const stepsDone = f.steps !== null && f.steps.hi - f.steps.lo <= 1;
     drawTrack(r1, x1, f.steps, [-1, T - 1], false, f.probeStep, stepsDone);
     const opsDone = f.ops !== null && f.ops.hi - f.ops.lo <= 1;
-    drawTrack(r2, x2, f.ops, [0, N], true, f.probeOps ? f.probeOps[0] + (f.probeOps[1] - f.probeOps[0] > 1 ? Math.floor((f.probeOps[1] - f.probeOps[0]) / 2) : 0) : null, opsDone);
+    drawTrack(
+      r2,
+      x2,
+      f.ops,
+      [0, N],
+      true,
+      f.probeOps
+        ? f.probeOps[0] +
+            (f.probeOps[1] - f.probeOps[0] > 1 ? Math.floor((f.probeOps[1] - f.probeOps[0]) / 2) : 0)
+        : null,
+      opsDone,
+    );
     if (canvas) {
       if (f.ops) {
         const ids = new Set<number>();
@@ -217,12 +384,18 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
       costBody.append('dd').text(v);
     };
     kv('step rounds', `${f.cost.stepRounds} (⌈log₂ T⌉ = ${Math.ceil(Math.log2(T))})`);
-    kv('op rounds', `${f.cost.opRounds}${model.opCount ? ` (⌈log₂ N⌉ = ${Math.ceil(Math.log2(model.opCount))})` : ''}`);
+    kv(
+      'op rounds',
+      `${f.cost.opRounds}${model.opCount ? ` (⌈log₂ N⌉ = ${Math.ceil(Math.log2(model.opCount))})` : ''}`,
+    );
     kv('messages', fmtInt(f.cost.messages));
     kv('bytes sent', fmtBytes(f.cost.bytes));
     kv('referee ops', `1 op · ${fmtInt(c.referee.flops)} FLOPs`);
     kv('full replication', `${fmtInt(c.replication.steps)} steps · ${fmtInt(c.replication.flops)} FLOPs`);
-    kv('referee / replication', c.replication.ratio > 0 ? `${(c.replication.ratio * 100).toPrecision(2)} %` : '—');
+    kv(
+      'referee / replication',
+      c.replication.ratio > 0 ? `${(c.replication.ratio * 100).toPrecision(2)} %` : '—',
+    );
     rows.classed('cur', (r) => r.index === i).classed('future', (r) => r.index > i);
     const rowEl = rows.filter((r) => r.index === i).node() as HTMLElement | null;
     const box = logPanel.select('.rounds').node() as HTMLElement;
@@ -263,8 +436,8 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
     seek(cur + d);
   }
   function tick(): void {
-    if (cur >= frames.length - 1) return pause();
-    seek(cur + 1);
+    if (cur >= frames.length - 1) pause();
+    else seek(cur + 1);
   }
   function play(): void {
     if (timer) return;
@@ -319,7 +492,8 @@ export function mountTranscriptPlayer(el: HTMLElement, transcript: Transcript, o
 /** What a round's agree flag means, in words (children rounds compare the left halves). */
 export function agreeText(f: ReplayFrame): string {
   if (f.agree === null) return '';
-  if (f.probeOps && f.probeOps[1] - f.probeOps[0] > 1) return f.agree ? '✓ left half agrees → right' : '✗ left half differs → left';
+  if (f.probeOps && f.probeOps[1] - f.probeOps[0] > 1)
+    return f.agree ? '✓ left half agrees → right' : '✗ left half differs → left';
   if (f.phase === 'referee') return f.agree ? '✓ claims agree' : '✗ claims differ';
   return f.agree ? '✓ same digest' : '✗ digests differ';
 }

@@ -22,7 +22,12 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-export function button(label: string, title: string, onClick: () => void, extra: Record<string, string> = {}): HTMLButtonElement {
+export function button(
+  label: string,
+  title: string,
+  onClick: () => void,
+  extra: Record<string, string> = {},
+): HTMLButtonElement {
   const b = h('button', { type: 'button', class: 'pp-btn', title, 'aria-label': title, ...extra });
   b.innerHTML = label;
   b.addEventListener('click', onClick);
@@ -40,7 +45,11 @@ export function viewRoot(el: HTMLElement, id: string): HTMLElement {
 }
 
 /** Keydown handler for view shortcuts that stays out of the way of text fields and focused widgets. */
-export function onViewKeys(root: HTMLElement, signal: AbortSignal, handler: (ev: KeyboardEvent) => boolean): void {
+export function onViewKeys(
+  root: HTMLElement,
+  signal: AbortSignal,
+  handler: (ev: KeyboardEvent) => boolean,
+): void {
   root.addEventListener(
     'keydown',
     (ev) => {
@@ -63,7 +72,13 @@ export function loading(el: HTMLElement, what: string): void {
 
 export function errorBox(el: HTMLElement, err: unknown, context: string): void {
   el.innerHTML = '';
-  el.append(h('div', { class: 'pp-error', role: 'alert' }, `${context}: ${err instanceof Error ? err.message : String(err)}`));
+  el.append(
+    h(
+      'div',
+      { class: 'pp-error', role: 'alert' },
+      `${context}: ${err instanceof Error ? err.message : String(err)}`,
+    ),
+  );
 }
 
 /** Key/value list (dl.pp-kv). */

@@ -11,7 +11,15 @@ export function syntheticTrace(layers: number, width = 16, seed = 'demo'): Trace
   const t: TraceNode[] = [];
   const add = (op: string, inputs: number[], phase: NodePhase, shape: number[], label?: string): number => {
     const id = t.length;
-    t.push({ id, op, phase, inputs, shape, digest: digestJson('pinpoint.playground', [seed, id, op]), ...(label ? { label } : {}) });
+    t.push({
+      id,
+      op,
+      phase,
+      inputs,
+      shape,
+      digest: digestJson('pinpoint.playground', [seed, id, op]),
+      ...(label ? { label } : {}),
+    });
     return id;
   };
   const batch = 8;
@@ -65,7 +73,11 @@ export function syntheticTraceOfSize(n: number): TraceNode[] {
 
 /** The same trace with the digests of nodes ≥ `from` changed (a tampered party's trace). */
 export function tamperTrace(nodes: readonly TraceNode[], from: number): TraceNode[] {
-  return nodes.map((n) => (n.id >= from && n.phase !== 'leaf' ? { ...n, digest: digestJson('pinpoint.playground.tampered', n.digest) } : n));
+  return nodes.map((n) =>
+    n.id >= from && n.phase !== 'leaf'
+      ? { ...n, digest: digestJson('pinpoint.playground.tampered', n.digest) }
+      : n,
+  );
 }
 
 /** Deterministic pseudo-random tensor values (xorshift) for the inspector playground. */

@@ -2,10 +2,11 @@
  * Chromium page with the component playground bundle loaded (esbuild, no server): for the component
  * e2e tests and bench/views.bench.ts. Launches Debian's Chromium with the project's standard flags.
  */
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -27,7 +28,15 @@ let bundle: string | undefined;
 export async function playgroundBundle(): Promise<string> {
   if (bundle) return bundle;
   const entry = fileURLToPath(new URL('../../../desktop/renderer/views/playground.ts', import.meta.url));
-  const out = await build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', target: 'es2022', minify: true, logLevel: 'silent' });
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    logLevel: 'silent',
+  });
   bundle = out.outputFiles[0].text;
   return bundle;
 }

@@ -15,11 +15,31 @@ const ICON =
 
 async function mount(el: HTMLElement, ctx: ViewContext) {
   const root = viewRoot(el, 'dispute');
-  const picker = h('select', { class: 'pp-select', 'aria-label': 'Dispute transcript', 'data-role': 'dispute-picker', style: 'min-width:320px' });
+  const picker = h('select', {
+    class: 'pp-select',
+    'aria-label': 'Dispute transcript',
+    'data-role': 'dispute-picker',
+    style: 'min-width:320px',
+  });
   const source = h('span', { class: 'pp-muted' });
-  const toLedger = button('See the stakes move in the Ledger →', 'Open the ledger at this dispute’s settlement', () => openLedger(), { 'data-role': 'to-ledger' });
+  const toLedger = button(
+    'See the stakes move in the Ledger →',
+    'Open the ledger at this dispute’s settlement',
+    () => openLedger(),
+    { 'data-role': 'to-ledger' },
+  );
   toLedger.style.display = 'none';
-  root.append(h('div', { class: 'pp-toolbar' }, h('strong', {}, 'Dispute'), picker, source, h('span', { class: 'pp-spacer' }), toLedger));
+  root.append(
+    h(
+      'div',
+      { class: 'pp-toolbar' },
+      h('strong', {}, 'Dispute'),
+      picker,
+      source,
+      h('span', { class: 'pp-spacer' }),
+      toLedger,
+    ),
+  );
   const host = h('div', { style: 'flex:1;min-height:0;overflow:auto' });
   root.append(host);
 
@@ -36,8 +56,24 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   }
   if (entries.length === 0) {
     host.innerHTML = '';
-    host.append(h('div', { class: 'pp-empty' }, 'No dispute transcripts yet. Run `pinpoint dispute` or open the demo ledger.'));
+    host.append(
+      h(
+        'div',
+        { class: 'pp-empty' },
+        'No dispute transcripts yet. Run `pinpoint dispute` or open the demo ledger.',
+      ),
+    );
     return {};
+  }
+  // A transcript file opened from the shell (#/dispute?path=…) joins the list.
+  if (ctx.params.path && !entries.some((e) => e.id === `file:${ctx.params.path}`)) {
+    entries.unshift({
+      id: `file:${ctx.params.path}`,
+      title: ctx.params.path.split(/[\\/]/).pop() ?? ctx.params.path,
+      source: 'file',
+      task: '',
+      outcome: 'transcript file',
+    });
   }
   for (const e of entries) picker.append(h('option', { value: e.id }, `${e.title} — ${e.outcome}`));
 
@@ -58,8 +94,12 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     host.innerHTML = '';
     const e = entries.find((x) => x.id === id);
     source.innerHTML = '';
-    source.append(badge('info', e?.source ?? 'file'), ` task ${replay.transcript.task} · ${replay.transcript.mode} mode`);
-    if ((replay.transcript as unknown as { synthetic?: boolean }).synthetic) source.append(' ', badge('warn', 'synthetic transcript'));
+    source.append(
+      badge('info', e?.source ?? 'file'),
+      ` task ${replay.transcript.task} · ${replay.transcript.mode} mode`,
+    );
+    if ((replay.transcript as unknown as { synthetic?: boolean }).synthetic)
+      source.append(' ', badge('warn', 'synthetic transcript'));
     player = mountTranscriptPlayer(host, replay.transcript, {
       graph: replay.graph,
       signal: ctx.signal,
@@ -74,13 +114,26 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
 
   function openLedger(): void {
     if (!replay || replay.ledgerDispute === null) return;
-    ctx.openView('ledger', { dispute: String(replay.ledgerDispute), ...(replay.ledgerPath ? { path: replay.ledgerPath } : {}) });
+    ctx.openView('ledger', {
+      dispute: String(replay.ledgerDispute),
+      ...(replay.ledgerPath ? { path: replay.ledgerPath } : {}),
+    });
   }
 
   picker.addEventListener('change', () => void open(picker.value));
-  ctx.addCommand({ id: 'dispute.play', title: 'Dispute: play / pause', shortcut: 'Space', run: () => player?.play() });
-  ctx.addCommand({ id: 'dispute.verdict', title: 'Dispute: jump to verdict', shortcut: 'End', run: () => player?.seek(player.model.frames.length - 1) });
-  const want = ctx.params.id ?? selection.disputeId;
+  ctx.addCommand({
+    id: 'dispute.play',
+    title: 'Dispute: play / pause',
+    shortcut: 'Space',
+    run: () => player?.play(),
+  });
+  ctx.addCommand({
+    id: 'dispute.verdict',
+    title: 'Dispute: jump to verdict',
+    shortcut: 'End',
+    run: () => player?.seek(player.model.frames.length - 1),
+  });
+  const want = ctx.params.id ?? (ctx.params.path ? `file:${ctx.params.path}` : selection.disputeId);
   await open(want && entries.some((e) => e.id === want) ? want : entries[0].id);
   return {
     update(params: Readonly<Record<string, string>>) {

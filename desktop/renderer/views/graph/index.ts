@@ -7,7 +7,12 @@
 import type { StepTrace, TensorData, TraceNode } from '../../../shared/api-views.ts';
 import { compareTraces } from '../../components/compare.ts';
 import { fmtShape, shortDigest } from '../../components/format.ts';
-import { type GraphCanvas, mountGraphCanvas, type NodeMark, nodeTitle } from '../../components/graph-canvas.ts';
+import {
+  type GraphCanvas,
+  mountGraphCanvas,
+  type NodeMark,
+  nodeTitle,
+} from '../../components/graph-canvas.ts';
 import { mountTensorInspector } from '../../components/tensor-inspector.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
@@ -19,16 +24,41 @@ const ICON =
 
 async function mount(el: HTMLElement, ctx: ViewContext) {
   const root = viewRoot(el, 'graph');
-  const path = ctx.params.path ?? selection.proofPath;
+  let path = ctx.params.path ?? selection.proofPath;
   let step = Number(ctx.params.step ?? selection.step ?? 0) || 0;
 
-  const stepInput = h('input', { class: 'pp-input', type: 'number', min: 0, value: step, style: 'width:70px', 'aria-label': 'Step', 'data-role': 'step-input' });
-  const find = h('input', { class: 'pp-input', type: 'search', placeholder: 'Find op or #id  (/)', 'aria-label': 'Find op', style: 'width:180px', 'data-role': 'find' });
-  const compareBtn = button('Compare with tampered trace <kbd>C</kbd>', 'Compare this trace with a tampered run of the same step (C)', () => void toggleCompare(), {
-    'data-role': 'compare',
-    'aria-pressed': 'false',
+  const stepInput = h('input', {
+    class: 'pp-input',
+    type: 'number',
+    min: 0,
+    value: step,
+    style: 'width:70px',
+    'aria-label': 'Step',
+    'data-role': 'step-input',
   });
-  const firstBtn = button('Go to first ✗', 'Select the first disagreeing op', () => first !== null && canvas?.select(first), { 'data-role': 'first-diff' });
+  const find = h('input', {
+    class: 'pp-input',
+    type: 'search',
+    placeholder: 'Find op or #id  (/)',
+    'aria-label': 'Find op',
+    style: 'width:180px',
+    'data-role': 'find',
+  });
+  const compareBtn = button(
+    'Compare with tampered trace <kbd>C</kbd>',
+    'Compare this trace with a tampered run of the same step (C)',
+    () => void toggleCompare(),
+    {
+      'data-role': 'compare',
+      'aria-pressed': 'false',
+    },
+  );
+  const firstBtn = button(
+    'Go to first ✗',
+    'Select the first disagreeing op',
+    () => first !== null && canvas?.select(first),
+    { 'data-role': 'first-diff' },
+  );
   firstBtn.disabled = true;
   const summary = h('span', { class: 'pp-muted', 'data-role': 'compare-summary', 'aria-live': 'polite' });
   const toolbar = h(
@@ -43,11 +73,21 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     firstBtn,
     summary,
     h('span', { class: 'pp-spacer' }),
-    button('← Proof', 'Back to the proof timeline', () => ctx.openView('proof', { ...(path ? { path } : {}), step: String(step) })),
+    button('← Proof', 'Back to the proof timeline', () =>
+      ctx.openView('proof', { ...(path ? { path } : {}), step: String(step) }),
+    ),
   );
-  const main = h('div', { style: 'flex:1;min-height:0;display:grid;grid-template-columns:minmax(0,1fr) 380px' });
-  const canvasHost = h('div', { style: 'position:relative;min-height:420px;border-right:1px solid var(--pp-border)' });
-  const side = h('aside', { style: 'overflow:auto;background:var(--pp-raised)', 'aria-label': 'Node inspector', 'data-role': 'inspector' });
+  const main = h('div', {
+    style: 'flex:1;min-height:0;display:grid;grid-template-columns:minmax(0,1fr) 380px',
+  });
+  const canvasHost = h('div', {
+    style: 'position:relative;min-height:420px;border-right:1px solid var(--pp-border)',
+  });
+  const side = h('aside', {
+    style: 'overflow:auto;background:var(--pp-raised)',
+    'aria-label': 'Node inspector',
+    'data-role': 'inspector',
+  });
   main.append(canvasHost, side);
   root.append(toolbar, main);
 
@@ -60,7 +100,13 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
 
   function emptySide(): void {
     side.innerHTML = '';
-    side.append(h('div', { class: 'pp-empty' }, 'Click an op (or use the arrow keys on the graph) to inspect its output tensor.'));
+    side.append(
+      h(
+        'div',
+        { class: 'pp-empty' },
+        'Click an op (or use the arrow keys on the graph) to inspect its output tensor.',
+      ),
+    );
   }
 
   async function load(s: number): Promise<void> {
@@ -100,12 +146,26 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     if (!n || !trace) return;
     const seq = ++tensorSeq;
     side.innerHTML = '';
-    const mark = other ? (n.digest === other.nodes[id]?.digest ? 'agree' : id === first ? 'first disagreement' : 'disagree') : null;
+    const mark = other
+      ? n.digest === other.nodes[id]?.digest
+        ? 'agree'
+        : id === first
+          ? 'first disagreement'
+          : 'disagree'
+      : null;
     const inputs = h('div', { style: 'display:flex;flex-wrap:wrap;gap:4px' });
-    for (const i of n.inputs) inputs.append(button(`#${i} ${nodeTitle(byId.get(i) as TraceNode)}`, `Select input #${i}`, () => canvas?.select(i)));
+    for (const i of n.inputs)
+      inputs.append(
+        button(`#${i} ${nodeTitle(byId.get(i) as TraceNode)}`, `Select input #${i}`, () => canvas?.select(i)),
+      );
     if (n.inputs.length === 0) inputs.append('—');
     side.append(
-      h('div', { class: 'pp-h' }, `#${n.id} ${nodeTitle(n)}`, mark ? badge(mark === 'agree' ? 'ok' : 'bad', mark === 'agree' ? '✓ agrees' : `✗ ${mark}`) : null),
+      h(
+        'div',
+        { class: 'pp-h' },
+        `#${n.id} ${nodeTitle(n)}`,
+        mark ? badge(mark === 'agree' ? 'ok' : 'bad', mark === 'agree' ? '✓ agrees' : `✗ ${mark}`) : null,
+      ),
       kvList([
         ['op', n.op],
         ['phase', n.phase],
@@ -127,7 +187,18 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     }
     if (seq !== tensorSeq) return;
     tensorHost.innerHTML = '';
-    mountTensorInspector(tensorHost, { title: `output of #${id} ${nodeTitle(n)}`, shape: t.shape, digest: t.digest, values: t.values, total: t.total, verified: t.verified }, { width: 340 });
+    mountTensorInspector(
+      tensorHost,
+      {
+        title: `output of #${id} ${nodeTitle(n)}`,
+        shape: t.shape,
+        digest: t.digest,
+        values: t.values,
+        total: t.total,
+        verified: t.verified,
+      },
+      { width: 340 },
+    );
   }
 
   async function toggleCompare(): Promise<void> {
@@ -166,7 +237,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     const sel = canvas.selected();
     const hit = m
       ? byId.get(Number(m[1]))
-      : (trace.nodes.find((n) => n.id > (sel ?? -1) && (n.op.toLowerCase().includes(q) || (n.label ?? '').toLowerCase().includes(q))) ??
+      : (trace.nodes.find(
+          (n) =>
+            n.id > (sel ?? -1) &&
+            (n.op.toLowerCase().includes(q) || (n.label ?? '').toLowerCase().includes(q)),
+        ) ??
         trace.nodes.find((n) => n.op.toLowerCase().includes(q) || (n.label ?? '').toLowerCase().includes(q)));
     if (hit) {
       canvas.select(hit.id, { focus: false });
@@ -182,12 +257,20 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     else return false;
     return true;
   });
-  ctx.addCommand({ id: 'graph.compare', title: 'Graph: compare with tampered trace', shortcut: 'C', run: () => toggleCompare() });
+  ctx.addCommand({
+    id: 'graph.compare',
+    title: 'Graph: compare with tampered trace',
+    shortcut: 'C',
+    run: () => toggleCompare(),
+  });
   ctx.addCommand({ id: 'graph.fit', title: 'Graph: fit to window', run: () => void canvas?.fit(250) });
   await load(step);
   return {
     update(params: Readonly<Record<string, string>>) {
-      if (params.step !== undefined && Number(params.step) !== step) void load(Number(params.step));
+      const newPath = params.path !== undefined && params.path !== path;
+      if (newPath) path = params.path;
+      if (newPath || (params.step !== undefined && Number(params.step) !== step))
+        void load(Number(params.step ?? 0));
     },
     unmount() {
       canvas?.destroy();

@@ -19,13 +19,18 @@ const ICON =
 async function mount(el: HTMLElement, ctx: ViewContext) {
   const root = viewRoot(el, 'ledger');
   const path = ctx.params.path;
-  const body = h('div', { style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px' });
+  const body = h('div', {
+    style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px',
+  });
   root.append(body);
   loading(body, 'the ledger');
   let latest: LedgerSnapshot;
   let log: LedgerEvents;
   try {
-    [latest, log] = await Promise.all([ctx.api.call('ledger.snapshot', { path }), ctx.api.call('ledger.events', { path })]);
+    [latest, log] = await Promise.all([
+      ctx.api.call('ledger.snapshot', { path }),
+      ctx.api.call('ledger.events', { path }),
+    ]);
   } catch (err) {
     errorBox(body, err, 'Could not open the ledger');
     ctx.showError(err, 'Ledger view');
@@ -47,7 +52,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
         h(
           'div',
           { class: 'pp-panel', style: 'padding:8px 14px;min-width:110px' },
-          h('div', { class: 'pp-muted', style: 'font-size:11px;text-transform:uppercase;letter-spacing:.06em' }, k),
+          h(
+            'div',
+            { class: 'pp-muted', style: 'font-size:11px;text-transform:uppercase;letter-spacing:.06em' },
+            k,
+          ),
           h('div', { class: 'pp-mono', style: 'font-size:18px;margin-top:2px' }, v),
           extra ?? null,
         ),
@@ -62,13 +71,23 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       h(
         'div',
         { style: 'display:flex;flex-direction:column;gap:6px;justify-content:center' },
-        badge(s.invariantOk ? 'ok' : 'bad', s.invariantOk ? '✓ supply invariant holds' : '✗ supply invariant broken'),
-        badge(log.chain.ok ? 'ok' : 'bad', log.chain.ok ? `✓ hash chain verified (${log.chain.checked} events)` : `✗ hash chain broken at event ${log.chain.firstBad}`),
+        badge(
+          s.invariantOk ? 'ok' : 'bad',
+          s.invariantOk ? '✓ supply invariant holds' : '✗ supply invariant broken',
+        ),
+        badge(
+          log.chain.ok ? 'ok' : 'bad',
+          log.chain.ok
+            ? `✓ hash chain verified (${log.chain.checked} events)`
+            : `✗ hash chain broken at event ${log.chain.firstBad}`,
+        ),
       ),
     );
   }
 
-  const grid = h('div', { style: 'display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.2fr);gap:12px' });
+  const grid = h('div', {
+    style: 'display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.2fr);gap:12px',
+  });
   const accHost = h('div', { 'data-role': 'accounts' });
   const flowHost = h('div', { 'data-role': 'flows', style: 'min-height:200px' });
   const flowTitle = h('span', {}, 'Token flows');
@@ -79,21 +98,46 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   body.append(grid);
 
   // Filters + event log.
-  const taskSel = h('select', { class: 'pp-select', 'aria-label': 'Filter by task', 'data-role': 'filter-task' }, h('option', { value: '' }, 'all tasks'));
+  const taskSel = h(
+    'select',
+    { class: 'pp-select', 'aria-label': 'Filter by task', 'data-role': 'filter-task' },
+    h('option', { value: '' }, 'all tasks'),
+  );
   for (const t of latest.tasks) taskSel.append(h('option', { value: t.id }, `${t.id} (${t.state})`));
-  const accSel = h('select', { class: 'pp-select', 'aria-label': 'Filter by account', 'data-role': 'filter-account' }, h('option', { value: '' }, 'all accounts'));
+  const accSel = h(
+    'select',
+    { class: 'pp-select', 'aria-label': 'Filter by account', 'data-role': 'filter-account' },
+    h('option', { value: '' }, 'all accounts'),
+  );
   for (const a of latest.accounts) accSel.append(h('option', { value: a.id }, a.name));
   const evHost = h('div', { style: 'max-height:340px;overflow:auto' });
   const disputesHost = h('div');
-  const lower = h('div', { style: 'display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:12px' });
+  const lower = h('div', {
+    style: 'display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:12px',
+  });
   lower.append(
     h(
       'section',
       { class: 'pp-panel' },
-      h('h3', {}, 'Event log', h('span', { style: 'margin-left:auto;display:flex;gap:6px;text-transform:none;letter-spacing:0' }, taskSel, accSel)),
+      h(
+        'h3',
+        {},
+        'Event log',
+        h(
+          'span',
+          { style: 'margin-left:auto;display:flex;gap:6px;text-transform:none;letter-spacing:0' },
+          taskSel,
+          accSel,
+        ),
+      ),
       evHost,
     ),
-    h('div', { style: 'display:flex;flex-direction:column;gap:12px' }, panel('Disputes', disputesHost), panel('Tasks', tasksTable(latest))),
+    h(
+      'div',
+      { style: 'display:flex;flex-direction:column;gap:12px' },
+      panel('Disputes', disputesHost),
+      panel('Tasks', tasksTable(latest)),
+    ),
   );
   body.append(lower);
 
@@ -108,24 +152,50 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     t.innerHTML = `<thead><tr><th>account</th><th class="num">balance</th><th class="num">staked</th>${before ? '<th class="num">change</th>' : ''}</tr></thead>`;
     const tb = h('tbody');
     for (const c of changes) {
-      const bal = before && c.balanceBefore !== c.balanceAfter ? `${fmtInt(c.balanceBefore)} → ${fmtInt(c.balanceAfter)}` : fmtInt(c.balanceAfter);
-      const st = before && c.stakedBefore !== c.stakedAfter ? `${fmtInt(c.stakedBefore)} → ${fmtInt(c.stakedAfter)}` : fmtInt(c.stakedAfter);
-      const tr = h('tr', { 'data-account': c.id }, h('td', {}, c.name), h('td', { class: 'num', 'data-role': 'balance' }, bal), h('td', { class: 'num' }, st));
+      const bal =
+        before && c.balanceBefore !== c.balanceAfter
+          ? `${fmtInt(c.balanceBefore)} → ${fmtInt(c.balanceAfter)}`
+          : fmtInt(c.balanceAfter);
+      const st =
+        before && c.stakedBefore !== c.stakedAfter
+          ? `${fmtInt(c.stakedBefore)} → ${fmtInt(c.stakedAfter)}`
+          : fmtInt(c.stakedAfter);
+      const tr = h(
+        'tr',
+        { 'data-account': c.id },
+        h('td', {}, c.name),
+        h('td', { class: 'num', 'data-role': 'balance' }, bal),
+        h('td', { class: 'num' }, st),
+      );
       if (before) {
         const cls = c.delta > 0 ? 'pp-ok' : c.delta < 0 ? 'pp-bad' : 'pp-muted';
-        tr.append(h('td', { class: `num ${cls}`, 'data-role': 'delta' }, `${c.delta > 0 ? '▲ ' : c.delta < 0 ? '▼ ' : ''}${fmtDelta(c.delta)}`));
+        tr.append(
+          h(
+            'td',
+            { class: `num ${cls}`, 'data-role': 'delta' },
+            `${c.delta > 0 ? '▲ ' : c.delta < 0 ? '▼ ' : ''}${fmtDelta(c.delta)}`,
+          ),
+        );
       }
       tb.append(tr);
     }
     t.append(tb);
     accHost.innerHTML = '';
-    if (before) accHost.append(h('div', { class: 'pp-muted', style: 'padding:6px 12px;font-size:12px' }, `before → after event ${after.at} (balance + staked change)`));
+    if (before)
+      accHost.append(
+        h(
+          'div',
+          { class: 'pp-muted', style: 'padding:6px 12px;font-size:12px' },
+          `before → after event ${after.at} (balance + staked change)`,
+        ),
+      );
     accHost.append(t);
   }
 
   function drawEvents(): void {
     const t = h('table', { class: 'pp-table', 'aria-label': 'Event log' });
-    t.innerHTML = '<thead><tr><th class="num">#</th><th>event</th><th>task</th><th>summary</th><th>hash</th><th>chain</th></tr></thead>';
+    t.innerHTML =
+      '<thead><tr><th class="num">#</th><th>event</th><th>task</th><th>summary</th><th>hash</th><th>chain</th></tr></thead>';
     const tb = h('tbody');
     for (const e of events) {
       const tr = h(
@@ -159,11 +229,19 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       return;
     }
     const t = h('table', { class: 'pp-table' });
-    t.innerHTML = '<thead><tr><th>#</th><th>task</th><th>solver vs challenger</th><th>loser</th><th></th></tr></thead>';
+    t.innerHTML =
+      '<thead><tr><th>#</th><th>task</th><th>solver vs challenger</th><th>loser</th><th></th></tr></thead>';
     const tb = h('tbody');
     for (const d of latest.disputes) {
       const cell = h('td', {});
-      if (d.settleSeq !== null) cell.append(button('Show settlement', `Show the settlement of dispute ${d.id} (event ${d.settleSeq})`, () => void selectEvent(d.settleSeq as number)));
+      if (d.settleSeq !== null)
+        cell.append(
+          button(
+            'Show settlement',
+            `Show the settlement of dispute ${d.id} (event ${d.settleSeq})`,
+            () => void selectEvent(d.settleSeq as number),
+          ),
+        );
       tb.append(
         h(
           'tr',
@@ -189,7 +267,10 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     let before: LedgerSnapshot;
     let after: LedgerSnapshot;
     try {
-      [before, after] = await Promise.all([ctx.api.call('ledger.snapshot', { path, at: s - 1 }), ctx.api.call('ledger.snapshot', { path, at: s })]);
+      [before, after] = await Promise.all([
+        ctx.api.call('ledger.snapshot', { path, at: s - 1 }),
+        ctx.api.call('ledger.snapshot', { path, at: s }),
+      ]);
     } catch (err) {
       ctx.showError(err, `Ledger at event ${s}`);
       return;
@@ -200,12 +281,18 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     flow?.destroy();
     flowHost.innerHTML = '';
     flowTitle.textContent = `Token flows · event ${s}${ev ? ` · ${ev.kind}${ev.task ? ` (${ev.task})` : ''}` : ''}`;
-    flow = mountFlowDiagram(flowHost, flowGraph(ev?.moves ?? [], names), { title: `Token flows of event ${s}` });
+    flow = mountFlowDiagram(flowHost, flowGraph(ev?.moves ?? [], names), {
+      title: `Token flows of event ${s}`,
+    });
   }
 
   async function refilter(): Promise<void> {
     try {
-      const r = await ctx.api.call('ledger.events', { path, ...(taskSel.value ? { task: taskSel.value } : {}), ...(accSel.value ? { account: accSel.value } : {}) });
+      const r = await ctx.api.call('ledger.events', {
+        path,
+        ...(taskSel.value ? { task: taskSel.value } : {}),
+        ...(accSel.value ? { account: accSel.value } : {}),
+      });
       events = r.events;
       drawEvents();
     } catch (err) {
@@ -217,7 +304,8 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   onViewKeys(root, ctx.signal, (ev) => {
     if (selSeq === null) return false;
     const i = events.findIndex((e) => e.seq === selSeq);
-    if (ev.key === 'j' || ev.key === 'ArrowDown') void selectEvent(events[Math.min(events.length - 1, i + 1)].seq);
+    if (ev.key === 'j' || ev.key === 'ArrowDown')
+      void selectEvent(events[Math.min(events.length - 1, i + 1)].seq);
     else if (ev.key === 'k' || ev.key === 'ArrowUp') void selectEvent(events[Math.max(0, i - 1)].seq);
     else return false;
     return true;
@@ -227,8 +315,17 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   drawAccounts(latest, null);
   drawEvents();
   drawDisputes();
-  flowHost.append(h('div', { class: 'pp-empty' }, 'Select an event (or “Show settlement” of a dispute) to see where its tokens went.'));
-  const wanted = ctx.params.dispute !== undefined ? latest.disputes.find((d) => String(d.id) === ctx.params.dispute) : undefined;
+  flowHost.append(
+    h(
+      'div',
+      { class: 'pp-empty' },
+      'Select an event (or “Show settlement” of a dispute) to see where its tokens went.',
+    ),
+  );
+  const wanted =
+    ctx.params.dispute !== undefined
+      ? latest.disputes.find((d) => String(d.id) === ctx.params.dispute)
+      : undefined;
   if (wanted?.settleSeq) await selectEvent(wanted.settleSeq);
   else if (ctx.params.event) await selectEvent(Number(ctx.params.event));
   return {
@@ -244,10 +341,21 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
 
 function tasksTable(s: LedgerSnapshot): HTMLElement {
   const t = h('table', { class: 'pp-table' });
-  t.innerHTML = '<thead><tr><th>task</th><th>state</th><th>solver</th><th class="num">bounty</th><th class="num">escrow</th></tr></thead>';
+  t.innerHTML =
+    '<thead><tr><th>task</th><th>state</th><th>solver</th><th class="num">bounty</th><th class="num">escrow</th></tr></thead>';
   const tb = h('tbody');
   for (const x of s.tasks) {
-    tb.append(h('tr', {}, h('td', {}, x.id), h('td', {}, x.state), h('td', {}, x.solver ?? '—'), h('td', { class: 'num' }, fmtInt(x.bounty)), h('td', { class: 'num' }, fmtInt(x.escrow))));
+    tb.append(
+      h(
+        'tr',
+        {},
+        h('td', {}, x.id),
+        h('td', {}, x.state),
+        h('td', {}, x.solver ?? '—'),
+        h('td', { class: 'num' }, fmtInt(x.bounty)),
+        h('td', { class: 'num' }, fmtInt(x.escrow)),
+      ),
+    );
   }
   t.append(tb);
   return t;

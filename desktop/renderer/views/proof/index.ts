@@ -7,14 +7,28 @@ import type { ProofSummary, RunStepResult, StepTrace } from '../../../shared/api
 import { fmtNum, shortDigest } from '../../components/format.ts';
 import { type LineChart, mountLineChart } from '../../components/line-chart.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
-import { badge, button, errorBox, h, kvList, loading, onViewKeys, panel, scrollWithin, selection, viewRoot } from '../common.ts';
+import {
+  badge,
+  button,
+  errorBox,
+  h,
+  kvList,
+  loading,
+  onViewKeys,
+  panel,
+  scrollWithin,
+  selection,
+  viewRoot,
+} from '../common.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M3 19h18"/><path d="M4 15l5-5 4 3 7-8"/><circle cx="9" cy="10" r="1.2"/><circle cx="13" cy="13" r="1.2"/></svg>';
 
 async function mount(el: HTMLElement, ctx: ViewContext) {
   const root = viewRoot(el, 'proof');
-  const body = h('div', { style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px' });
+  const body = h('div', {
+    style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px',
+  });
   root.append(body);
   loading(body, 'proof');
   let proof: ProofSummary;
@@ -36,16 +50,35 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
 
   // Header toolbar.
   const stepLabel = h('span', { class: 'pp-mono', 'data-role': 'step-label', 'aria-live': 'polite' });
-  const prev = button('◀ <kbd>←</kbd>', 'Previous step (← or K)', () => go(cur - 1), { 'data-role': 'prev-step' });
-  const next = button('<kbd>→</kbd> ▶', 'Next step (→ or J)', () => go(cur + 1), { 'data-role': 'next-step' });
-  const runBtn = button('⟳ Run this step now <kbd>R</kbd>', 'Re-execute this step with RepOps and compare digests (R)', () => void runNow(), {
-    'data-role': 'run-step',
+  const prev = button('◀ <kbd>←</kbd>', 'Previous step (← or K)', () => go(cur - 1), {
+    'data-role': 'prev-step',
   });
+  const next = button('<kbd>→</kbd> ▶', 'Next step (→ or J)', () => go(cur + 1), {
+    'data-role': 'next-step',
+  });
+  const runBtn = button(
+    '⟳ Run this step now <kbd>R</kbd>',
+    'Re-execute this step with RepOps and compare digests (R)',
+    () => void runNow(),
+    {
+      'data-role': 'run-step',
+    },
+  );
   runBtn.classList.add('primary');
-  const graphBtn = button('Open graph <kbd>G</kbd>', "Open this step's computational graph (G)", () => openGraph(), { 'data-role': 'open-graph' });
+  const graphBtn = button(
+    'Open graph <kbd>G</kbd>',
+    "Open this step's computational graph (G)",
+    () => openGraph(),
+    { 'data-role': 'open-graph' },
+  );
   const toolbar = h(
     'div',
-    { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Proof controls', style: 'border:1px solid var(--pp-border);border-radius:6px' },
+    {
+      class: 'pp-toolbar',
+      role: 'toolbar',
+      'aria-label': 'Proof controls',
+      style: 'border:1px solid var(--pp-border);border-radius:6px',
+    },
     h('strong', {}, proof.name),
     badge(proof.mode === 'trace' ? 'info' : 'warn', `${proof.mode} mode`),
     h('span', { class: 'pp-muted' }, `${proof.taskId} · ${proof.model}`),
@@ -79,7 +112,10 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
         ['solver key', h('span', { title: proof.solverKey }, shortDigest(proof.solverKey, 16))],
         ['checkpoints', proof.checkpoints.join(', ') || '—'],
         ['verifier samples', proof.samples.join(', ') || '—'],
-        ['final loss / acc', `${fmtNum(proof.metrics.loss)} / ${(proof.metrics.accuracy * 100).toFixed(1)} %`],
+        [
+          'final loss / acc',
+          `${fmtNum(proof.metrics.loss)} / ${(proof.metrics.accuracy * 100).toFixed(1)} %`,
+        ],
       ]),
     ),
   );
@@ -92,11 +128,18 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   mid.append(panel('Step record', stepPanel), panel('Trace (replayed with RepOps)', tracePanel));
   body.append(mid);
   body.append(panel('Run this step now', runPanel));
-  runPanel.append(h('div', { class: 'pp-empty' }, 'Press R or “Run this step now” to re-execute the selected step from its checkpoint.'));
+  runPanel.append(
+    h(
+      'div',
+      { class: 'pp-empty' },
+      'Press R or “Run this step now” to re-execute the selected step from its checkpoint.',
+    ),
+  );
 
   // Step table.
   const table = h('table', { class: 'pp-table', 'aria-label': 'Step records' });
-  table.innerHTML = '<thead><tr><th class="num">step</th><th class="num">loss</th><th>state after</th><th>batch</th><th>op root</th><th>marks</th></tr></thead>';
+  table.innerHTML =
+    '<thead><tr><th class="num">step</th><th class="num">loss</th><th>state after</th><th>batch</th><th>op root</th><th>marks</th></tr></thead>';
   const tbody = h('tbody');
   table.append(tbody);
   const rows = steps.map((s) => {
@@ -108,7 +151,13 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       h('td', { class: 'pp-mono' }, shortDigest(s.stateAfter, 12)),
       h('td', { class: 'pp-mono' }, shortDigest(s.batchDigest, 8)),
       h('td', { class: 'pp-mono' }, shortDigest(s.opRoot, 8)),
-      h('td', {}, [ckpt.has(s.step) ? '▲ checkpoint' : '', samples.has(s.step) ? '● sampled' : ''].filter(Boolean).join(' ')),
+      h(
+        'td',
+        {},
+        [ckpt.has(s.step) ? '▲ checkpoint' : '', samples.has(s.step) ? '● sampled' : '']
+          .filter(Boolean)
+          .join(' '),
+      ),
     );
     tr.addEventListener('click', () => go(s.step));
     tbody.append(tr);
@@ -121,7 +170,10 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     chartHost,
     {
       points: steps.map((s) => ({ x: s.step, y: s.loss })),
-      markers: [...proof.checkpoints.filter((c) => c < steps.length).map((x) => ({ x, kind: 'checkpoint' as const })), ...proof.samples.map((x) => ({ x, kind: 'sample' as const }))],
+      markers: [
+        ...proof.checkpoints.filter((c) => c < steps.length).map((x) => ({ x, kind: 'checkpoint' as const })),
+        ...proof.samples.map((x) => ({ x, kind: 'sample' as const })),
+      ],
       xLabel: 'step',
       yLabel: 'loss',
       title: 'Training loss by step',
@@ -185,16 +237,28 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       h(
         'div',
         { style: 'padding:8px 12px 0;display:flex;gap:6px;flex-wrap:wrap', 'data-role': 'trace-status' },
-        badge(stateOk ? 'ok' : 'bad', stateOk ? '✓ state after matches the record' : '✗ state after differs from the record'),
-        rootOk === null ? badge('info', 'op root not committed (fast mode)') : badge(rootOk ? 'ok' : 'bad', rootOk ? '✓ op root matches' : '✗ op root differs'),
+        badge(
+          stateOk ? 'ok' : 'bad',
+          stateOk ? '✓ state after matches the record' : '✗ state after differs from the record',
+        ),
+        rootOk === null
+          ? badge('info', 'op root not committed (fast mode)')
+          : badge(rootOk ? 'ok' : 'bad', rootOk ? '✓ op root matches' : '✗ op root differs'),
       ),
       kvList([
-        ['ops', `${t.nodes.length} (leaf ${count('leaf')} · forward ${count('forward')} · backward ${count('backward')} · optimizer ${count('optimizer')})`],
+        [
+          'ops',
+          `${t.nodes.length} (leaf ${count('leaf')} · forward ${count('forward')} · backward ${count('backward')} · optimizer ${count('optimizer')})`,
+        ],
         ['op root', t.opRoot],
         ['loss', fmtNum(t.loss)],
         ['replay time', `${t.ms.toFixed(0)} ms`],
       ]),
-      h('div', { style: 'padding:0 12px 10px' }, button('Open graph of this step →', 'Open the graph view at this step', () => openGraph())),
+      h(
+        'div',
+        { style: 'padding:0 12px 10px' },
+        button('Open graph of this step →', 'Open the graph view at this step', () => openGraph()),
+      ),
     );
   }
 
@@ -202,7 +266,9 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     const step = cur;
     runBtn.disabled = true;
     runPanel.innerHTML = '';
-    runPanel.append(h('div', { class: 'pp-empty', role: 'status' }, `Re-executing step ${step} with RepOps…`));
+    runPanel.append(
+      h('div', { class: 'pp-empty', role: 'status' }, `Re-executing step ${step} with RepOps…`),
+    );
     let r: RunStepResult;
     try {
       r = await ctx.api.call('proof.runStep', { path: proof.path, step });
@@ -215,7 +281,8 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     }
     runPanel.innerHTML = '';
     const table = h('table', { class: 'pp-table' });
-    table.innerHTML = '<thead><tr><th>check</th><th>recorded</th><th>recomputed now</th><th>result</th></tr></thead>';
+    table.innerHTML =
+      '<thead><tr><th>check</th><th>recorded</th><th>recomputed now</th><th>result</th></tr></thead>';
     const tb = h('tbody');
     for (const c of r.checks) {
       tb.append(
@@ -234,8 +301,15 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       h(
         'div',
         { style: 'padding:8px 12px', 'data-role': 'run-verdict' },
-        badge(r.match ? 'ok' : 'bad', r.match ? `✓ step ${r.step} reproduces bit for bit` : `✗ step ${r.step} does not reproduce`),
-        h('span', { class: 'pp-muted', style: 'margin-left:8px' }, `replayed ${r.replayed} step(s) from the checkpoint in ${r.ms.toFixed(0)} ms`),
+        badge(
+          r.match ? 'ok' : 'bad',
+          r.match ? `✓ step ${r.step} reproduces bit for bit` : `✗ step ${r.step} does not reproduce`,
+        ),
+        h(
+          'span',
+          { class: 'pp-muted', style: 'margin-left:8px' },
+          `replayed ${r.replayed} step(s) from the checkpoint in ${r.ms.toFixed(0)} ms`,
+        ),
       ),
       table,
     );
@@ -260,11 +334,22 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   ctx.addCommand({ id: 'proof.next', title: 'Proof: next step', shortcut: '→', run: () => go(cur + 1) });
   ctx.addCommand({ id: 'proof.prev', title: 'Proof: previous step', shortcut: '←', run: () => go(cur - 1) });
   ctx.addCommand({ id: 'proof.run', title: 'Proof: run this step now', shortcut: 'R', run: () => runNow() });
-  ctx.addCommand({ id: 'proof.graph', title: 'Proof: open graph of this step', shortcut: 'G', run: () => openGraph() });
+  ctx.addCommand({
+    id: 'proof.graph',
+    title: 'Proof: open graph of this step',
+    shortcut: 'G',
+    run: () => openGraph(),
+  });
   go(cur);
   root.focus({ preventScroll: true });
   return {
     update(params: Readonly<Record<string, string>>) {
+      // Another proof file: draw it from scratch (the shell re-opens views with update, not mount).
+      if (params.path && params.path !== proof.path) {
+        clearTimeout(traceTimer);
+        void mount(el, { ...ctx, params });
+        return;
+      }
       if (params.step !== undefined) go(Number(params.step));
     },
     unmount() {
