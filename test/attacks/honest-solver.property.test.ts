@@ -81,7 +81,13 @@ function adversary(
   const { task, honest } = setup(seed);
   if (name === 'garbage') return new GarbageParty('garbage', T, x);
   if (name === 'same-run') return new TraceParty('copy', honest[mode]);
-  const bad = new TraceParty('cheat', executeRun(task, { mode, hooks: hooksFor(name, task, t, x) }));
+  // Every hook but 'stale' is inert before step t, so the cheater's run shares the honest prefix: start it
+  // at t from the honest states (bit-identical to running from step 0; 'stale' must see earlier states).
+  const fromStep = name === 'stale' ? 0 : t;
+  const bad = new TraceParty(
+    'cheat',
+    executeRun(task, { mode, hooks: hooksFor(name, task, t, x), base: honest[mode], fromStep }),
+  );
   if (name === 'equivocate-steps')
     return new EquivocatingParty('eq', bad, new TraceParty('h', honest[mode]), 'steps');
   if (name === 'equivocate-ops')

@@ -73,7 +73,8 @@ unary(
   (x, out) => {
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
-      out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
+      // biome-ignore lint/complexity/useMathMinMax: spelled out so the IEEE cases are visible (NaN stays NaN, −0 → +0)
+      out[i] = v > 0 ? v : v <= 0 ? 0 : v;
     }
   },
   'relu.vjp0',

@@ -64,6 +64,8 @@ export interface GraphLayout {
   width: number;
   height: number;
   ms: number;
+  /** Served from the structure cache (ms is then the lookup time). */
+  cached?: boolean;
 }
 
 export const LANE_ORDER = ['forward', 'backward', 'optimizer'] as const;
@@ -103,8 +105,29 @@ function checkInput(nodes: readonly LayoutInput[]): void {
   }
 }
 
+/**
+ * Layouts by graph structure: every step of a run has the same tape shape, so stepping through a
+ * proof lays out once. Keyed by (ids, inputs, phases, options); a few recent graphs are kept.
+ */
+const cache = new Map<string, GraphLayout>();
+const CACHE_SIZE = 8;
+
 export function layoutGraph(nodes: readonly LayoutInput[], opts: LayoutOptions = {}): GraphLayout {
   const t0 = performance.now();
+  const key = `${JSON.stringify(opts)}|${nodes.map((n) => `${n.id}:${n.phase}:${n.inputs.join(',')}`).join(';')}`;
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return { ...hit, ms: performance.now() - t0, cached: true };
+  }
+  const fresh = computeLayout(nodes, opts, t0);
+  cache.set(key, fresh);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return fresh;
+}
+
+function computeLayout(nodes: readonly LayoutInput[], opts: LayoutOptions, t0: number): GraphLayout {
   checkInput(nodes);
   const w = opts.nodeWidth ?? 150;
   const h = opts.nodeHeight ?? 46;
