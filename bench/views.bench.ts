@@ -49,7 +49,7 @@ export default async function bench(): Promise<void> {
             root.innerHTML = '';
             const trace = window.pp.data.syntheticTraceOfSize(n);
             const t0 = performance.now();
-            const c = window.pp.mountGraphCanvas(root, trace);
+            const c = window.pp.mountGraphCanvas(root, trace, { layout: { cache: false } });
             const mountMs = performance.now() - t0;
             (window as unknown as { canvas: unknown }).canvas = c;
             return { nodes: trace.length, layoutMs: c.layout.ms, mountMs };
@@ -61,6 +61,13 @@ export default async function bench(): Promise<void> {
         `graph ${runs[0].nodes} ops: dagre layout ${med(runs.map((x) => x.layoutMs)).toFixed(0)} ms (median of 3, runs ${runs.map((x) => x.layoutMs.toFixed(0)).join('/')}), layout + SVG build ${med(runs.map((x) => x.mountMs)).toFixed(0)} ms`,
       );
     }
+    // Stepping to another step of the same run: same tape shape, layout from the structure cache.
+    const warm = await page.evaluate(() => {
+      const t = window.pp.data.syntheticTraceOfSize(1000);
+      window.pp.layoutGraph(t);
+      return window.pp.layoutGraph(window.pp.data.tamperTrace(t, 10)).ms;
+    });
+    console.log(`graph 1002 ops, next step of the same run (structure cache): layout ${warm.toFixed(1)} ms`);
     // Animation fps on the 1 000-op graph (last mounted), at a readable zoom (text shown) and zoomed out.
     const measure = (kind: 'pan' | 'long-pan' | 'zoom', k: number): Promise<Fps> =>
       page.evaluate(

@@ -270,10 +270,17 @@ function erfcxParts(y: number): void {
   if (y < 4) {
     const c = y < 1.75 ? ERFC_A : ERFC_B;
     const t = f(y - (y < 1.75 ? 1.125 : 2.75)); // exact (Sterbenz / same binade)
-    let p = c[c.length - 1];
-    for (let i = c.length - 2; i >= 1; i--) p = f(f(p * t) + c[i]);
-    gHi = c[0];
-    gLo = f((y < 1.75 ? ERFC_A0_LO : ERFC_B0_LO) + f(t * p));
+    // G = c0 + c1·t + t²·p2(t): c1·t exact (Dekker) and c0 + c1·t exact (TwoSum), so the only
+    // roundings of size ½ ulp fall on the t²·p2 term (|t²·p2| < G/5).
+    let p2 = c[c.length - 1];
+    for (let i = c.length - 2; i >= 2; i--) p2 = f(f(p2 * t) + c[i]);
+    const c1t = f(c[1] * t);
+    const c1tErr = productError(c[1], t, c1t);
+    const sum = f(c[0] + c1t);
+    const bb = f(sum - c[0]);
+    const sumErr = f(f(c[0] - f(sum - bb)) + f(c1t - bb));
+    gHi = sum;
+    gLo = f(f(f((y < 1.75 ? ERFC_A0_LO : ERFC_B0_LO) + c1tErr) + sumErr) + f(f(t * t) * p2));
     return;
   }
   // G = H(u)/y, u = 1/y²: q0 = c0/y with its exact remainder c0 − q0·y folded into the small part.

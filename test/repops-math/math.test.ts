@@ -61,6 +61,23 @@ describe('transcendental accuracy (ulp vs float64 reference)', () => {
   }
 });
 
+describe('exhaustive windows at the erfcx piece boundaries', () => {
+  // Every binary32 in the bands where the piecewise erfc/GELU evaluation is weakest (y ≈ 1.75, y ≈ 4).
+  const windows: [string, (x: number) => number, (x: number) => number, number, number][] = [
+    ['erfc32', erfc32, erfcRef, 1.73, 1.77],
+    ['erfc32', erfc32, erfcRef, 3.9, 4.0],
+    ['gelu32', gelu32, geluRef, -2.52, -2.47],
+    ['gelu32', gelu32, geluRef, -5.68, -5.6],
+  ];
+  for (const [name, fn, ref, lo, hi] of windows) {
+    test(`${name}: every binary32 in [${lo}, ${hi}] within 2 ulp`, (t) => {
+      const s = measure(fn, ref, sweep(lo, hi, 2 ** 32));
+      t.diagnostic(`${name} [${lo}, ${hi}]: ${fmt(s)}`);
+      assert.ok(s.max <= 2, fmt(s));
+    });
+  }
+});
+
 const inf = Number.POSITIVE_INFINITY;
 const minSub = f32FromBits(1); // 2^-149
 const maxF = f32FromBits(0x7f7fffff);

@@ -260,3 +260,18 @@ describe('ledger flows', () => {
     );
   });
 });
+
+describe('graph layout cache', () => {
+  it('reuses the layout of a graph with the same structure, not of a different one', () => {
+    const a = syntheticTrace(5);
+    const first = layoutGraph(a);
+    const again = layoutGraph(tamperTrace(a, 3)); // same structure, other digests
+    assert.equal(again.cached, true);
+    assert.deepEqual(again.nodes, first.nodes);
+    const other = layoutGraph(syntheticTrace(6));
+    assert.notEqual(other.cached, true);
+    const cold = layoutGraph(a, { cache: false });
+    assert.notEqual(cold.cached, true);
+    assert.deepEqual(cold.nodes, first.nodes, 'layout is deterministic');
+  });
+});
