@@ -125,7 +125,9 @@ export async function run(args: string[]): Promise<number> {
         `rounds: ${c.rounds.steps} over steps + ${c.rounds.ops} over ops (bound ⌈log2 T⌉+⌈log2 N⌉ = ${c.rounds.bound}), ${c.rounds.messages} exchanges; ${c.bytes.total} bytes`,
       );
       console.log(
-        `referee: ${c.referee.flops} FLOPs for one op vs ${c.replication.flops} to replay all ${c.replication.steps} steps (${(c.replication.ratio * 100).toExponential(2)} %)`,
+        transcript.recompute
+          ? `referee: ${c.referee.flops} FLOPs for one op vs ${c.replication.flops} to replay all ${c.replication.steps} steps (${(c.replication.ratio * 100).toExponential(2)} %)`
+          : `referee: recomputed no op — decided from the commitments and proofs alone (full replay: ${c.replication.flops} FLOPs for ${c.replication.steps} steps)`,
       );
       if (values.transcript) console.log(`transcript: ${values.transcript}`);
       if (ledger && settled) {

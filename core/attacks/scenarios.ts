@@ -146,6 +146,21 @@ async function dispute(
 }
 
 const honestParty = (c: Ctx, name = 'honest'): TraceParty => new TraceParty(name, c.honest);
+
+/** The solver loses at step s, on the first op where its run departs from the honest one. */
+const firstOpFrom = (c: Ctx, bad: RunTrace, s: number): Expectation =>
+  E('solver', s, firstDifferingOp(c.honest, bad, s), 'recompute', 'wrong-output');
+
+/** The common scenario shape: a solver answering from its own run `bad` against an honest challenger. */
+function cheatingSolver(
+  c: Ctx,
+  scenario: { readonly name: string; readonly title: string },
+  party: string,
+  bad: RunTrace,
+  expected: Expectation,
+): Promise<AttackOutcome> {
+  return dispute(c, scenario.name, scenario.title, new TraceParty(party, bad), honestParty(c), expected);
+}
 const E = (
   loser: Loser,
   step: number | null,
@@ -224,14 +239,7 @@ export const ATTACKS: readonly AttackScenario[] = [
     async run(o) {
       const c = context(o);
       const { t, i, run: bad } = tampered(c);
-      return dispute(
-        c,
-        this.name,
-        this.title,
-        new TraceParty('tamperer', bad),
-        honestParty(c),
-        E('solver', t, i, 'recompute', 'wrong-output'),
-      );
+      return cheatingSolver(c, this, 'tamperer', bad, E('solver', t, i, 'recompute', 'wrong-output'));
     },
   },
   {
@@ -244,14 +252,7 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const s = c.rand(5, c.task.steps);
       const bad = run(c, H.lazy(c.task, s, 2));
-      return dispute(
-        c,
-        this.name,
-        this.title,
-        new TraceParty('lazy', bad),
-        honestParty(c),
-        E('solver', s, firstDifferingOp(c.honest, bad, s), 'recompute', 'wrong-output'),
-      );
+      return cheatingSolver(c, this, 'lazy', bad, firstOpFrom(c, bad, s));
     },
   },
   {
@@ -265,12 +266,11 @@ export const ATTACKS: readonly AttackScenario[] = [
       const t = c.rand(6, c.task.steps);
       const slot = paramSlots(c.task)[0];
       const bad = run(c, H.perturbWeight(c.task, t, slot, c.rand(7, 1 << 16), 1e-3));
-      return dispute(
+      return cheatingSolver(
         c,
-        this.name,
-        this.title,
-        new TraceParty('perturber', bad),
-        honestParty(c),
+        this,
+        'perturber',
+        bad,
         E('solver', t, c.task.graph(t).slots[slot].leaf, 'leaf', 'wrong-leaf'),
       );
     },
@@ -285,12 +285,11 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const t = c.rand(8, c.task.steps);
       const bad = run(c, H.wrongBatch(c.task, t, t + 1));
-      return dispute(
+      return cheatingSolver(
         c,
-        this.name,
-        this.title,
-        new TraceParty('wrong-data', bad),
-        honestParty(c),
+        this,
+        'wrong-data',
+        bad,
         E('solver', t, firstLeaf(c.task, t, ['data', 'target']), 'leaf', 'wrong-leaf'),
       );
     },
@@ -304,14 +303,7 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const t = c.rand(9, c.task.steps);
       const bad = run(c, H.declaredWrongBatch(c.task, t, t + 1));
-      return dispute(
-        c,
-        this.name,
-        this.title,
-        new TraceParty('wrong-data', bad),
-        honestParty(c),
-        E('solver', t, null, 'chain', 'wrong-batch'),
-      );
+      return cheatingSolver(c, this, 'wrong-data', bad, E('solver', t, null, 'chain', 'wrong-batch'));
     },
   },
   {
@@ -323,14 +315,7 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const t = 1 + c.rand(10, c.task.steps - 1);
       const bad = run(c, H.staleCheckpoint(t, 1 + c.rand(11, 3)));
-      return dispute(
-        c,
-        this.name,
-        this.title,
-        new TraceParty('stale', bad),
-        honestParty(c),
-        E('solver', t, null, 'chain', 'broken-chain'),
-      );
+      return cheatingSolver(c, this, 'stale', bad, E('solver', t, null, 'chain', 'broken-chain'));
     },
   },
   {
@@ -342,12 +327,11 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const t = c.rand(12, c.task.steps);
       const bad = run(c, H.forgedCheckpoint(t));
-      return dispute(
+      return cheatingSolver(
         c,
-        this.name,
-        this.title,
-        new TraceParty('forger', bad),
-        honestParty(c),
+        this,
+        'forger',
+        bad,
         E('solver', t, null, 'chain', t === 0 ? 'wrong-initial-state' : 'broken-chain'),
       );
     },
@@ -367,14 +351,7 @@ export const ATTACKS: readonly AttackScenario[] = [
         batchDigest: (s) => c.task.batchDigest(s + T),
       };
       const bad = executeRun(other, { mode: c.mode });
-      return dispute(
-        c,
-        this.name,
-        this.title,
-        new TraceParty('replayer', bad),
-        honestParty(c),
-        E('solver', 0, null, 'chain', 'wrong-batch'),
-      );
+      return cheatingSolver(c, this, 'replayer', bad, E('solver', 0, null, 'chain', 'wrong-batch'));
     },
   },
   {
@@ -387,14 +364,7 @@ export const ATTACKS: readonly AttackScenario[] = [
       const c = context(o);
       const s = c.rand(13, c.task.steps);
       const bad = run(c, H.gradientScaling(c.task, s, 1.5));
-      return dispute(
-        c,
-        this.name,
-        this.title,
-        new TraceParty('scaler', bad),
-        honestParty(c),
-        E('solver', s, firstDifferingOp(c.honest, bad, s), 'recompute', 'wrong-output'),
-      );
+      return cheatingSolver(c, this, 'scaler', bad, firstOpFrom(c, bad, s));
     },
   },
   {
@@ -605,7 +575,7 @@ export const ATTACKS: readonly AttackScenario[] = [
         this.title,
         new TraceParty('spoofer', bad),
         honestParty(c),
-        E('solver', 0, firstDifferingOp(c.honest, bad, 0), 'recompute', 'wrong-output'),
+        firstOpFrom(c, bad, 0),
         {
           paper: 'Zhang et al. 2022; Fang et al. 2023',
           jia,
@@ -641,7 +611,7 @@ export const ATTACKS: readonly AttackScenario[] = [
         this.title,
         new TraceParty('spoofer', bad),
         honestParty(c),
-        E('solver', first, firstDifferingOp(c.honest, bad, first), 'recompute', 'wrong-output'),
+        firstOpFrom(c, bad, first),
         {
           paper: 'Fang et al. 2023',
           jia,

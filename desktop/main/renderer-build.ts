@@ -144,10 +144,18 @@ async function acquire(lock: string): Promise<void> {
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       return;
     } catch {
       try {
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS)
+        // Stale: its builder died (killed mid-build) or it is very old.
+        let alive = true;
+        try {
+          process.kill(Number(readFileSync(join(lock, 'pid'), 'utf8')), 0);
+        } catch (err) {
+          alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+        }
+        if (!alive || Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS)
           rmSync(lock, { recursive: true, force: true });
       } catch {}
       await new Promise((r) => setTimeout(r, 200));

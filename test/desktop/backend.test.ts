@@ -172,13 +172,30 @@ describe('desktop backend via IPC', { timeout: 300_000 }, () => {
 
   it('queues runs of one notebook instead of interleaving them', async () => {
     const doc = await call<NotebookDoc>('notebook.open', { path: FIXTURE });
-    const edited = { ...doc, cells: doc.cells.map((c) => (c.id === 'first' ? { ...c, source: 'const base = 7;' } : c.id === 'second' ? { ...c, source: 'display(base);' } : c)) };
+    const edited = {
+      ...doc,
+      cells: doc.cells.map((c) =>
+        c.id === 'first'
+          ? { ...c, source: 'const base = 7;' }
+          : c.id === 'second'
+            ? { ...c, source: 'display(base);' }
+            : c,
+      ),
+    };
     // Restart the kernel so `base` may be declared again, then start two runs without waiting.
     await call('notebook.run', { path: FIXTURE, doc, cellIds: ['forever'], timeoutMs: 200 }).then((r) =>
       call<JobInfo>('jobs.wait', { id: (r as { jobId: string }).jobId, timeoutMs: 60_000 }),
     );
-    const a = await call<{ jobId: string }>('notebook.run', { path: FIXTURE, doc: edited, cellIds: ['first'] });
-    const b = await call<{ jobId: string }>('notebook.run', { path: FIXTURE, doc: edited, cellIds: ['second'] });
+    const a = await call<{ jobId: string }>('notebook.run', {
+      path: FIXTURE,
+      doc: edited,
+      cellIds: ['first'],
+    });
+    const b = await call<{ jobId: string }>('notebook.run', {
+      path: FIXTURE,
+      doc: edited,
+      cellIds: ['second'],
+    });
     assert.equal((await call<JobInfo>('jobs.wait', { id: b.jobId, timeoutMs: 90_000 })).state, 'done');
     assert.equal((await call<JobInfo>('jobs.wait', { id: a.jobId, timeoutMs: 1_000 })).state, 'done');
     assert.deepEqual(resultsOf(b.jobId)[0].outputs, [{ kind: 'text', text: '7' }]);

@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../cli/main.ts';
 import { planDisputeSetup } from '../../core/ledger/dispute-setup.ts';
 import { openLedger } from '../../core/ledger/node-store.ts';
 import { DEFAULT_PARAMS } from '../../core/ledger/types.ts';
+import { pinpoint } from '../train/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinpoint-dispute-ledger-'));
 const taskFile = join(dir, 'task.json');
@@ -28,19 +28,7 @@ const good = join(dir, 'good.pinproof');
 const bad = join(dir, 'bad.pinproof');
 const db = join(dir, 'ledger.db');
 
-/** Runs a CLI command in-process, returning its exit code and stdout/stderr lines. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => out.push(a.join(' '));
-  console.error = (...a: unknown[]) => err.push(a.join(' '));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-}
+const cli = (...args: string[]) => pinpoint(args);
 
 const P = DEFAULT_PARAMS;
 const bps = (x: number, b: number) => Math.floor((x * b) / 10_000);
@@ -49,8 +37,8 @@ const BOUNTY = 200;
 test('train → tampered proof → dispute --ledger → balances per the rules → ledger verify', async () => {
   assert.equal((await cli('train', taskFile, '--out', good, '-q', '--key-seed', 'alice')).code, 0);
   const t = await cli('train', taskFile, '--out', bad, '-q', '--key-seed', 'mallory', '--tamper', '5');
-  assert.equal(t.code, 0, t.err);
-  assert.match(t.out, /TAMPERED {4}step 5/);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout, /TAMPERED {4}step 5/);
 
   // Caught cheater: bad is the solver.
   const r = await cli(
@@ -66,10 +54,10 @@ test('train → tampered proof → dispute --ledger → balances per the rules �
     '--challenger',
     'alice',
   );
-  assert.equal(r.code, 3, r.out + r.err);
-  assert.match(r.out, /^solver loses at step 5/);
-  assert.match(r.out, /ledger: created .* with the default game parameters/);
-  assert.match(r.out, /dispute #1 settled/);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /^solver loses at step 5/);
+  assert.match(r.stdout, /ledger: created .* with the default game parameters/);
+  assert.match(r.stdout, /dispute #1 settled/);
   const slashed = bps(P.solverStake, P.slashBps);
   const jackpot = bps(slashed, P.whistleblowerBps);
   const toTreasury = bps(slashed, P.treasuryBps);
@@ -84,12 +72,13 @@ test('train → tampered proof → dispute --ledger → balances per the rules �
   assert.equal(l.totals().treasury, toTreasury);
   // The recorded dispute reads back with the referee's transcript.
   const rec = l.dispute(1);
-  assert.equal(rec?.verdict?.loser, 'solver');
-  assert.equal(rec?.verdict?.step, 5);
-  assert.equal((rec?.transcript as { verdict: { step: number } }).verdict.step, 5);
+  assert.ok(rec, 'dispute #1 is recorded');
+  assert.equal(rec.verdict?.loser, 'solver');
+  assert.equal(rec.verdict?.step, 5);
+  assert.equal((rec.transcript as { verdict: { step: number } }).verdict.step, 5);
   assert.equal(l.tasks().find((x) => x.id === 'caught')?.state, 'settled');
   l.close();
-  assert.match(r.out, new RegExp(`stake#1 → alice  ${jackpot}  \\(slash\\.jackpot\\)`));
+  assert.match(r.stdout, new RegExp(`stake#1 → alice  ${jackpot}  \\(slash\\.jackpot\\)`));
 
   // False challenge on a fresh task: the honest solver wins, the challenger is slashed.
   const f = await cli(
@@ -106,8 +95,8 @@ test('train → tampered proof → dispute --ledger → balances per the rules �
     'eve',
     '--json',
   );
-  assert.equal(f.code, 0, f.out + f.err);
-  assert.equal(JSON.parse(f.out).ledger.dispute, 2);
+  assert.equal(f.code, 0, f.stdout + f.stderr);
+  assert.equal(JSON.parse(f.stdout).ledger.dispute, 2);
   const cSlashed = bps(P.challengerStake, P.slashBps);
   const cTreasury = bps(cSlashed, P.treasuryBps);
   l = openLedger(db, { readonly: true });
@@ -123,8 +112,8 @@ test('train → tampered proof → dispute --ledger → balances per the rules �
   l.close();
 
   const v = await cli('ledger', 'verify', db);
-  assert.equal(v.code, 0, v.out + v.err);
-  assert.match(v.out, /^OK/);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /^OK/);
 });
 
 test('dispute --ledger refuses what the ledger forbids with one clear line', async () => {
@@ -150,11 +139,11 @@ test('dispute --ledger refuses what the ledger forbids with one clear line', asy
       ...extra,
     );
     assert.equal(r.code, 1);
-    assert.match(r.err, want);
+    assert.match(r.stderr, want);
   }
   const r = await cli('dispute', bad, good, '--task', 'x');
   assert.equal(r.code, 1);
-  assert.match(r.err, /--task only applies with --ledger/);
+  assert.match(r.stderr, /--task only applies with --ledger/);
 });
 
 test('planDisputeSetup settles an already open dispute and checks the recorded proof', () => {

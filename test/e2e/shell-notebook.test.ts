@@ -22,8 +22,18 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
   after(async () => {
     await app?.close();
   });
+  // A failing test leaves a screenshot of what the page showed (test-artifacts/e2e/FAILED-*.png).
+  const test = (name: string, fn: () => Promise<void>) =>
+    it(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        await app?.screenshot(`FAILED-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
+        throw err;
+      }
+    });
 
-  it('first start opens the welcome notebook and runs a cell', async () => {
+  test('first start opens the welcome notebook and runs a cell', async () => {
     const { page } = app;
     const t0 = performance.now();
     await page.goto(app.url());
@@ -45,12 +55,12 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await digestCell.locator('table td').first().waitFor();
     assert.equal(await digestCell.locator('tbody tr').count(), 1);
     assert.equal(await digestCell.locator('svg.heatmap rect').count(), 12, 'a 3×4 heat map');
-    const digestText = await digestCell.locator('.heatmap-meta').innerText();
+    const digestText = (await digestCell.locator('.heatmap-meta').textContent()) ?? '';
     assert.match(digestText, /digest [0-9a-f]{64}/);
     await app.screenshot('shell-01-welcome');
   });
 
-  it('opens a notebook from the notebook list, edits a cell in Monaco and runs it with Shift+Enter', async () => {
+  test('opens a notebook from the notebook list, edits a cell in Monaco and runs it with Shift+Enter', async () => {
     const { page } = app;
     // Open a notebook from notebooks/ through the UI when the project has some (it must render).
     const projectNotebooks = readdirSync(join(REPO_ROOT, 'notebooks')).filter((f) => f.endsWith('.md'));
@@ -97,7 +107,7 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await app.screenshot('shell-03-cell-output');
   });
 
-  it('cancels a long-running cell from the toolbar', async () => {
+  test('cancels a long-running cell from the toolbar', async () => {
     const { page } = app;
     const cell = page.locator('[data-cell-id="forever"]');
     await cell.locator('.monaco-editor').click();
@@ -116,12 +126,12 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await app.screenshot('shell-05-cancelled');
   });
 
-  it('shows a clear error for a malformed notebook', async () => {
+  test('shows a clear error for a malformed notebook', async () => {
     const { page } = app;
     await page.goto(app.url(`#/notebook?path=${encodeURIComponent(MALFORMED)}`));
     const error = page.getByTestId('notebook-error');
     await error.waitFor();
-    const text = await error.innerText();
+    const text = (await error.textContent()) ?? '';
     assert.match(text, /could not be opened/);
     assert.match(text, /malformed\.md/, 'names the file');
     assert.match(text, /:7\b|line 7/, 'points at the line of the unclosed cell');
@@ -130,17 +140,26 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await app.screenshot('shell-06-malformed');
   });
 
-  it('knows the Pinpoint API in the editor: hover and completion', async () => {
+  test('knows the Pinpoint API in the editor: hover and completion', async () => {
     const { page } = app;
     await page.goto(app.url(`#/notebook?path=${encodeURIComponent(FIXTURE)}`));
     const first = page.locator('[data-cell-id="first"]');
     await first.locator('.monaco-editor').waitFor();
     // The prelude's declarations (generated from core/notebook/prelude.ts) reach the TS worker.
     await page.waitForFunction(() => Number(document.body.dataset.preludeTypes) > 5);
-    await first.locator('.view-lines span', { hasText: /^display$/ }).first().hover();
+    await first
+      .locator('.view-lines span', { hasText: /^display$/ })
+      .first()
+      .hover();
     // The hover shows the prelude's type and its doc comment.
-    await page.getByText(/display: \(value: unknown\) => void/).first().waitFor();
-    await page.getByText(/Shows any value/).first().waitFor();
+    await page
+      .getByText(/display: \(value: unknown\) => void/)
+      .first()
+      .waitFor();
+    await page
+      .getByText(/Shows any value/)
+      .first()
+      .waitFor();
     await app.screenshot('shell-08-hover');
     // Completion: typing `heatm` offers the prelude's heatmap().
     await first.locator('.monaco-editor').click();
@@ -153,7 +172,7 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await page.keyboard.press('Escape');
   });
 
-  it('command palette finds and runs commands; Ctrl+2 switches views', async () => {
+  test('command palette finds and runs commands; Ctrl+2 switches views', async () => {
     const { page } = app;
     await page.goto(app.url(`#/notebook?path=${encodeURIComponent(FIXTURE)}`));
     await page.locator('.monaco-editor').first().waitFor();
@@ -168,6 +187,6 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await page.keyboard.press('Control+2');
     await page.waitForURL(/#\/proof/);
     assert.equal(await page.locator('.rail button[data-view="proof"]').getAttribute('aria-current'), 'page');
-    assert.match(await page.getByTestId('view-title').innerText(), /Proof/);
+    assert.match((await page.getByTestId('view-title').textContent()) ?? '', /Proof/);
   });
 });

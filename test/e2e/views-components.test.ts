@@ -45,7 +45,7 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     });
     assert.equal(first, 20);
     // Keyboard: focus the canvas, → selects op #0 then #1; ↓ goes to a consumer of #1.
-    await page.locator('.pp-graph .stage').focus();
+    await page.locator('.pp-graph .gstage').focus();
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.locator('g.node.sel').getAttribute('data-id'), '0');
     await page.keyboard.press('ArrowRight');

@@ -114,6 +114,7 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     assert.match(await page.locator('[data-role=counter]').innerText(), /^4 \//);
+    await page.waitForTimeout(900); // let the interval animation finish for the screenshot
     await app.screenshot('views-04-dispute-phase1');
     await page.locator('#pp-speed').selectOption('8');
     await page.locator('[data-role=play]').click();

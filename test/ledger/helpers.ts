@@ -32,20 +32,4 @@ export function tinyTranscript(
   return { verdict: { loser, step, op }, rounds: [] };
 }
 
-/** Runs `pinpoint <args>` in-process (the real dispatcher and command), capturing what it prints. */
-export async function pinpoint(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../../cli/main.ts');
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => out.push(a.join(' '));
-  console.error = (...a: unknown[]) => err.push(a.join(' '));
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+export { pinpoint } from '../train/run-cli.ts';

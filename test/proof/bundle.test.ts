@@ -12,6 +12,7 @@ import { readBundle } from '../../core/proof/read.ts';
 import { claimDigest, keyFromSeed, parseKeyFile, verifyClaim } from '../../core/proof/sign.ts';
 import { stepDigest } from '../../core/train/record.ts';
 import { stateDigest } from '../../core/train/state.ts';
+import { pinpoint } from '../train/run-cli.ts';
 import { KEY, parts, smallBundle, smallRun, withManifest } from './helpers.ts';
 
 const trace = smallBundle('trace');
@@ -150,31 +151,29 @@ test('a single altered step record, op digest or manifest field is named', () =>
   rejects(bytes, /step 21: op digests do not match field opRoot/, 21);
 });
 
-test('two separate processes training the same task write byte-identical bundles', () => {
+test('two separate processes training the same task write byte-identical bundles', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinpoint-train-'));
   const task = join(dir, 'task.json');
   const raw = JSON.parse(readFileSync('tasks/spirals-mlp.json', 'utf8'));
   writeFileSync(task, JSON.stringify({ ...raw, steps: 60, checkpointEvery: 20 }));
-  const outs = ['a', 'b'].map((n) => {
-    const out = join(dir, `${n}.pinproof`);
-    execFileSync(
-      process.execPath,
-      [
-        'bin/pinpoint.js',
-        'train',
-        task,
-        '--out',
-        out,
-        '--mode',
-        'trace',
-        '--key-seed',
-        'two-process',
-        '--quiet',
-      ],
-      { stdio: 'pipe' },
-    );
-    return readFileSync(out);
-  });
+  const args = (out: string) => [
+    'train',
+    task,
+    '--out',
+    out,
+    '--mode',
+    'trace',
+    '--key-seed',
+    'two-process',
+    '--quiet',
+  ];
+  // Process 1: a child running the real binary; process 2: this test process (one spawn, not two).
+  const a = join(dir, 'a.pinproof');
+  const b2 = join(dir, 'b.pinproof');
+  execFileSync(process.execPath, ['bin/pinpoint.js', ...args(a)], { stdio: 'pipe' });
+  const here = await pinpoint(args(b2));
+  assert.equal(here.code, 0, here.stderr);
+  const outs = [readFileSync(a), readFileSync(b2)];
   assert.ok(outs[0].length > 50_000);
   assert.ok(Buffer.compare(outs[0], outs[1]) === 0, 'bundles differ');
   const b = readBundle(new Uint8Array(outs[0]));

@@ -4,25 +4,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../cli/main.ts';
+import { pinpoint } from '../train/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinpoint-cli-'));
 /** The real binary in a child process (startup, exit status, stderr progress bar): used once. */
 const spawnCli = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/pinpoint.js', ...args], { encoding: 'utf8' });
-/** The same dispatcher and commands in-process (a spawn costs ~1.5 s of tsx startup on 2 cores). */
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => out.push(`${a.join(' ')}\n`);
-  console.error = (...a: unknown[]) => err.push(`${a.join(' ')}\n`);
-  try {
-    return { status: await main(args), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-}
+const cli = (...args: string[]) => pinpoint(args);
 
 test('pinpoint train → verify → inspect, and verify rejects a tampered file', async () => {
   const task = join(dir, 'blobs.json');
@@ -36,7 +24,7 @@ test('pinpoint train → verify → inspect, and verify rejects a tampered file'
   assert.match(tr.stderr, /30\/30 100%/, 'progress bar on stderr');
 
   const v = await cli('verify', proof, '--samples', '4', '--json');
-  assert.equal(v.status, 0, v.stdout + v.stderr);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
   const report = JSON.parse(v.stdout);
   assert.equal(report.ok, true);
   assert.equal(report.samples.length, 4);
@@ -44,7 +32,7 @@ test('pinpoint train → verify → inspect, and verify rejects a tampered file'
   assert.equal(report.detection.length, 4);
 
   const ins = await cli('inspect', proof, '--step', '12', '--json');
-  assert.equal(ins.status, 0, ins.stderr);
+  assert.equal(ins.code, 0, ins.stderr);
   const view = JSON.parse(ins.stdout);
   assert.equal(view.step, 12);
   assert.equal(view.membership.valid, true);
@@ -58,12 +46,12 @@ test('pinpoint train → verify → inspect, and verify rejects a tampered file'
   const bad = join(dir, 'bad.pinproof');
   writeFileSync(bad, bytes);
   const r = await cli('verify', bad);
-  assert.equal(r.status, 1);
+  assert.equal(r.code, 1);
   assert.match(r.stdout, /^REJECTED {2}.*bad\.pinproof: (op digests section|step \d+): /);
 
   const badTask = join(dir, 'typo.json');
   writeFileSync(badTask, JSON.stringify({ ...raw, batchSize: 'big' }));
   const e = await cli('train', badTask, '--out', join(dir, 'x.pinproof'));
-  assert.equal(e.status, 1);
+  assert.equal(e.code, 1);
   assert.match(e.stderr, /typo\.json: \$\.batchSize: expected an integer in 1\.\./);
 });

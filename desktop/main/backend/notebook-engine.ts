@@ -142,45 +142,43 @@ export function createNotebookEngine(): NotebookEngine {
   };
 
   async function runNow(doc: NotebookDoc, cellIds: string[], hooks: RunHooks): Promise<void> {
-      const p = parsed.get(doc.path);
-      const permissions = p?.nb.meta.permissions ?? [];
-      let session = sessions.get(doc.path);
-      if (!session) {
-        session = new NotebookSession(permissions, {
-          kernelFactory: nodeKernelFactory(),
-          compile: compileCell,
-        });
-        sessions.set(doc.path, session);
+    const p = parsed.get(doc.path);
+    const permissions = p?.nb.meta.permissions ?? [];
+    let session = sessions.get(doc.path);
+    if (!session) {
+      session = new NotebookSession(permissions, {
+        kernelFactory: nodeKernelFactory(),
+        compile: compileCell,
+      });
+      sessions.set(doc.path, session);
+    }
+    const timeoutMs = hooks.timeoutMs ?? p?.nb.meta.timeout ?? DEFAULT_CELL_TIMEOUT_MS;
+    const s = session;
+    // A cancel can arrive while the kernel is still starting, before the session has a running
+    // cell to stop: keep cancelling until the current cell returns.
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const onAbort = () => {
+      s.cancel();
+      poll ??= setInterval(() => s.cancel(), 50);
+    };
+    hooks.signal.addEventListener('abort', onAbort);
+    try {
+      for (const id of cellIds) {
+        if (hooks.signal.aborted) break;
+        const cell = doc.cells.find((c) => c.id === id);
+        if (!cell || cell.kind !== 'code') continue;
+        const orig = p?.code.get(id);
+        const codeCell: CodeCell = { ...(orig ?? makeCell(id, '')), source: cell.source };
+        hooks.onCellStart(id);
+        const r = await s.runCell(codeCell, timeoutMs, (o) => hooks.onOutput(id, o as unknown as CellOutput));
+        const result = toWire(r);
+        hooks.onCellResult(result);
+        if (result.status !== 'ok') break;
       }
-      const timeoutMs = hooks.timeoutMs ?? p?.nb.meta.timeout ?? DEFAULT_CELL_TIMEOUT_MS;
-      const s = session;
-      // A cancel can arrive while the kernel is still starting, before the session has a running
-      // cell to stop: keep cancelling until the current cell returns.
-      let poll: ReturnType<typeof setInterval> | undefined;
-      const onAbort = () => {
-        s.cancel();
-        poll ??= setInterval(() => s.cancel(), 50);
-      };
-      hooks.signal.addEventListener('abort', onAbort);
-      try {
-        for (const id of cellIds) {
-          if (hooks.signal.aborted) break;
-          const cell = doc.cells.find((c) => c.id === id);
-          if (!cell || cell.kind !== 'code') continue;
-          const orig = p?.code.get(id);
-          const codeCell: CodeCell = { ...(orig ?? makeCell(id, '')), source: cell.source };
-          hooks.onCellStart(id);
-          const r = await s.runCell(codeCell, timeoutMs, (o) =>
-            hooks.onOutput(id, o as unknown as CellOutput),
-          );
-          const result = toWire(r);
-          hooks.onCellResult(result);
-          if (result.status !== 'ok') break;
-        }
-      } finally {
-        clearInterval(poll);
-        hooks.signal.removeEventListener('abort', onAbort);
-      }
+    } finally {
+      clearInterval(poll);
+      hooks.signal.removeEventListener('abort', onAbort);
+    }
   }
 }
 

@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { PreludeTypes } from '../../shared/api.ts';
 
 let memo: { stamp: string; value: Promise<PreludeTypes> } | null = null;
@@ -30,7 +32,7 @@ export function preludeTypes(repoRoot: string): Promise<PreludeTypes> {
     memo = { stamp, value: Promise.resolve(cached.value) };
     return memo.value;
   }
-  const value = generate(repoRoot, entry).then(({ types, inputs }) => {
+  const value = generateInChild(repoRoot, entry).then(({ types, inputs }) => {
     const fresh = stampOf(repoRoot, inputs);
     mkdirSync(dirname(cacheFile), { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
@@ -57,6 +59,43 @@ function stampOf(repoRoot: string, inputs: string[]): string {
     }
   }
   return h.digest('hex');
+}
+
+/** Runs `generate` in a child process so the backend keeps answering while TypeScript works. */
+function generateInChild(
+  repoRoot: string,
+  entry: string,
+): Promise<{ types: PreludeTypes; inputs: string[] }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = fork(
+      fileURLToPath(new URL('./prelude-types-child.ts', import.meta.url)),
+      [repoRoot, entry],
+      {
+        cwd: repoRoot,
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    let settled = false;
+    child.on(
+      'message',
+      (m: { ok: boolean; result?: { types: PreludeTypes; inputs: string[] }; message?: string }) => {
+        settled = true;
+        if (m.ok && m.result) resolvePromise(m.result);
+        else reject(new Error(`generating the notebook API types failed: ${m.message}`));
+      },
+    );
+    child.on('exit', (code) => {
+      if (!settled)
+        reject(
+          new Error(`generating the notebook API types failed (exit ${code}): ${stderr.split('\n')[0]}`),
+        );
+    });
+  });
 }
 
 /** Emits declarations for the prelude's module graph and a global script re-declaring its exports. */

@@ -90,7 +90,7 @@ export function mountGraphCanvas(
   // it overscans the visible area and is panned with a CSS transform between commits (see `render`).
   const stage = root
     .append('div')
-    .attr('class', 'stage')
+    .attr('class', 'gstage')
     .attr('tabindex', 0)
     .attr('role', 'application')
     .attr('aria-roledescription', 'computational graph')
@@ -225,7 +225,8 @@ export function mountGraphCanvas(
           if (w === size.w && h === size.h) return;
           size = { w, h };
           placeSvg();
-          commit();
+          if (userMoved) commit();
+          else startView();
         });
   resize?.observe(stageEl);
   const mmScale = Math.min(180 / layout.width, 130 / layout.height);
@@ -324,6 +325,7 @@ export function mountGraphCanvas(
   // that keeps the scale only moves the SVG with a CSS transform (composited: no repaint, no layout)
   // until it would leave the overscan or settles for 150 ms — then it is committed (one repaint).
   let committed = d3.zoomIdentity;
+  let userMoved = false;
   let lod = '';
   let commitTimer: ReturnType<typeof setTimeout> | undefined;
   function commit(): void {
@@ -366,6 +368,7 @@ export function mountGraphCanvas(
     .interpolate(d3.interpolate)
     .on('zoom', (ev: d3.D3ZoomEvent<HTMLDivElement, unknown>) => {
       transform = ev.transform;
+      if (ev.sourceEvent) userMoved = true;
       render();
       drawMinimap();
     });
@@ -427,14 +430,17 @@ export function mountGraphCanvas(
     });
   }
   function zoomBy(f: number, duration = 200): Promise<void> {
+    userMoved = true;
     stage.transition().duration(duration).call(zoom.scaleBy, f);
     return transition(duration);
   }
   function zoomTo(k: number, duration = 600): Promise<void> {
+    userMoved = true;
     stage.transition().duration(duration).ease(d3.easeLinear).call(zoom.scaleTo, k);
     return transition(duration);
   }
   function panBy(dx: number, dy: number, duration = 600): Promise<void> {
+    userMoved = true;
     stage
       .transition()
       .duration(duration)
@@ -443,6 +449,7 @@ export function mountGraphCanvas(
     return transition(duration);
   }
   function fit(duration = 0): Promise<void> {
+    userMoved = true;
     const k = Math.min(W() / layout.width, H() / layout.height, 1) * 0.95;
     const t = d3.zoomIdentity.translate((W() - layout.width * k) / 2, (H() - layout.height * k) / 2).scale(k);
     if (duration > 0) stage.transition().duration(duration).call(zoom.transform, t);
@@ -450,6 +457,7 @@ export function mountGraphCanvas(
     return transition(duration);
   }
   function focusNode(id: number, duration = 400): Promise<void> {
+    userMoved = true;
     const p = placed.get(id);
     if (!p) return Promise.resolve();
     const k = Math.max(transform.k, 0.8);
@@ -563,12 +571,15 @@ export function mountGraphCanvas(
   }
 
   // Start readable: the whole graph when it fits at ≥ 50 %, else the top-left (the first ops) at 70 %.
-  drawMinimapBase();
-  fit(0);
-  if (transform.k < 0.5 && nodes.length > 0) {
-    const k = 0.7;
-    stage.call(zoom.transform, d3.zoomIdentity.translate(20, 10).scale(k));
+  // Re-applied when the canvas gets its real size (mounted before layout) until the user moves it.
+  function startView(): void {
+    fit(0);
+    if (transform.k < 0.5 && nodes.length > 0)
+      stage.call(zoom.transform, d3.zoomIdentity.translate(20, 10).scale(0.7));
+    userMoved = false;
   }
+  drawMinimapBase();
+  startView();
   drawMinimap();
   return {
     layout,

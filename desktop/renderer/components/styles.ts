@@ -56,9 +56,9 @@ const CSS = `
 
 /* graph canvas */
 .pp-graph { position: relative; overflow: hidden; background: var(--pp-bg); outline: none; }
-.pp-graph .stage { position: absolute; inset: 0; overflow: hidden; cursor: grab; outline: none; }
-.pp-graph .stage:focus-visible { box-shadow: inset 0 0 0 2px var(--pp-accent); }
-.pp-graph .stage:active { cursor: grabbing; }
+.pp-graph .gstage { position: absolute; inset: 0; overflow: hidden; cursor: grab; outline: none; }
+.pp-graph .gstage:focus-visible { box-shadow: inset 0 0 0 2px var(--pp-accent); }
+.pp-graph .gstage:active { cursor: grabbing; }
 .pp-graph svg.main { position: absolute; display: block; will-change: transform; }
 .pp-graph .lane rect { fill: var(--pp-raised); stroke: var(--pp-border); }
 .pp-graph .lane text { fill: var(--pp-muted); font-size: 13px; font-weight: 600; letter-spacing: .08em; text-transform: uppercase; }

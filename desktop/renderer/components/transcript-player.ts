@@ -204,7 +204,10 @@ export function mountTranscriptPlayer(
     canvas = mountGraphCanvas(host.node() as HTMLElement, opts.graph, {
       title: 'Disputed step graph',
       layout: { chunk: 36 },
+      minimap: opts.graph.length > 80,
     });
+    // The whole (small) step graph first; the descent then zooms to the pinpointed op.
+    void canvas.fit(0);
   }
 
   // Right column: parties, cost, verdict.

@@ -404,9 +404,8 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       const started = await ctx.api.call('notebook.run', { path: d.path, doc: d, cellIds });
       // Runs queue in the backend: a new one starts when the current one ends.
       jobId = started.jobId;
-      myJobs.add(jobId);
-      activeJobs.add(jobId);
       setRunning(true);
+      adopt(started.jobId);
     } catch (err) {
       for (const c of cells) setCellState(c, 'idle');
       ctx.showError(err, 'Run');
@@ -473,7 +472,28 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     );
   };
 
+  // A fast run's events can arrive (over SSE/IPC) before the reply to notebook.run that names its
+  // job: keep recent events of unknown jobs and replay them once the job id is known.
+  const early: ServerEvent[] = [];
+  const jobOf = (e: ServerEvent) => (e.type === 'job' ? e.job.id : 'jobId' in e ? e.jobId : null);
   ctx.onEvent((e: ServerEvent) => {
+    const id = jobOf(e);
+    if (id && !myJobs.has(id)) {
+      early.push(e);
+      if (early.length > 500) early.shift();
+      return;
+    }
+    handleEvent(e);
+  });
+  const adopt = (id: string) => {
+    myJobs.add(id);
+    activeJobs.add(id);
+    const mine = early.filter((e) => jobOf(e) === id);
+    for (let i = early.length - 1; i >= 0; i--) if (jobOf(early[i]) === id) early.splice(i, 1);
+    for (const e of mine) handleEvent(e);
+  };
+
+  function handleEvent(e: ServerEvent): void {
     if (!doc) return;
     if (e.type === 'cell' && myJobs.has(e.jobId)) {
       const c = cells.find((x) => x.cell.id === e.cellId);
@@ -494,16 +514,18 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     } else if (e.type === 'job' && activeJobs.has(e.job.id) && e.job.state !== 'running') {
       activeJobs.delete(e.job.id);
       // A failure no cell reported (e.g. the kernel could not start) must still reach the user.
-      if (e.job.state === 'failed' && !failedJobs.has(e.job.id)) ctx.showError(e.job.error ?? 'the run failed', e.job.title);
+      if (e.job.state === 'failed' && !failedJobs.has(e.job.id))
+        ctx.showError(e.job.error ?? 'the run failed', e.job.title);
       if (activeJobs.size === 0) {
         jobId = null;
         setRunning(false);
         for (const c of cells)
-          if (c.el.classList.contains('queued') || c.el.classList.contains('running')) setCellState(c, 'idle');
+          if (c.el.classList.contains('queued') || c.el.classList.contains('running'))
+            setCellState(c, 'idle');
       }
       ctx.showStatus(`${e.job.title}: ${e.job.state}`);
     }
-  });
+  }
 
   // ---- save/open -----------------------------------------------------------------------------
   const save = async () => {
