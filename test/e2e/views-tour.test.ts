@@ -123,6 +123,15 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     assert.match(await headline.innerText(), /Challenger wins — the solver loses its stake/);
     const pin = await page.locator('[data-role=pinpoint]').innerText();
     assert.match(pin, /step 37 · op #\d+ \w+/);
+    // The pinpointed op is marked on the disputed step's graph and on screen inside its panel.
+    const culprit = page.locator('.pp-player g.node.m-culprit');
+    const box = await culprit.boundingBox();
+    const panel = await page.locator('.pp-player .pp-graph').boundingBox();
+    assert.ok(
+      box && panel && box.x >= panel.x && box.x + box.width <= panel.x + panel.width && box.y >= panel.y,
+      'culprit visible',
+    );
+    assert.equal(`op #${await culprit.getAttribute('data-id')}`, /op #\d+/.exec(pin)?.[0]);
     await app.screenshot('views-05-dispute-verdict');
   });
 
