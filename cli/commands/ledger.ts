@@ -138,11 +138,12 @@ export async function run(args: string[]): Promise<number> {
       const v = num(flag, (values as Record<string, string | undefined>)[flag]);
       if (v !== undefined) params[key] = v;
     }
+    const existed = existsSync(file);
     const ledger = createLedger(file, params);
     try {
       const st = ledger.status();
       out(
-        `initialised ${file}: schema v${st.schemaVersion}, head event ${st.head.seq} ${st.head.hash}\nparameters: ${JSON.stringify(st.params)}`,
+        `${existed ? `${file} is already a ledger with these parameters (unchanged)` : `initialised ${file}`}: schema v${st.schemaVersion}, head event ${st.head.seq} ${st.head.hash}\nparameters: ${JSON.stringify(st.params)}`,
         st,
       );
     } finally {

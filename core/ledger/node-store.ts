@@ -389,7 +389,7 @@ export class SqliteLedger {
             if (canonicalJson(ev.payload.action) !== canonicalJson({ type: 'ledger.init', params: clean })) {
               throw new LedgerError(
                 'exists',
-                `${this.file}: ledger already initialised with different parameters`,
+                `${this.file}: already a ledger with different game parameters (\`pinpoint ledger status ${this.file}\` shows them)`,
               );
             }
             return ev;

@@ -7,6 +7,12 @@
  * "Outdated" = the stamp changed: a digest over (path, size, mtime) of every source file the last
  * build bundled (recorded from Vite's module graph) plus the list of files under desktop/renderer
  * (so a new view folder triggers a build).
+ *
+ * The stamp describes the sources as they were when the build STARTED (a snapshot taken before Vite
+ * runs), so an edit saved while Vite is bundling leaves the recorded stamp stale and the next start
+ * rebuilds. Files the build bundled that the snapshot did not cover (a newly imported module) are
+ * stat'ed afterwards; one modified since shortly before the build started is recorded as "changed
+ * during build", which never matches, so the next start rebuilds too.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -47,8 +53,10 @@ export async function ensureRenderer(
     if (again && !opts.force) return { dir: again, built: false, ms: Date.now() - t0 };
     opts.log?.('building the renderer with Vite (first start or sources changed)…');
     const tmp = join(distRoot, `tmp-${process.pid}-${Date.now()}`);
+    const buildStart = Date.now();
+    const before = snapshotSources(repoRoot, previousInputs(distRoot));
     const inputs = await viteBuild(repoRoot, tmp);
-    const stamp = stampOf(repoRoot, inputs);
+    const stamp = stampAfterBuild(repoRoot, before, inputs, buildStart);
     const dir = join(distRoot, stamp.slice(0, 16));
     rmSync(dir, { recursive: true, force: true });
     renameDir(tmp, dir);
@@ -79,22 +87,76 @@ function readLatest(repoRoot: string, distRoot: string): string | null {
   }
 }
 
-function stampOf(repoRoot: string, inputs: string[]): string {
-  const h = createHash('sha256');
-  const all = new Set([
-    ...inputs,
-    ...walk(repoRoot, 'desktop/renderer'),
-    ...walk(repoRoot, 'desktop/shared'),
-    'vite.config.ts',
-  ]);
-  for (const rel of [...all].sort()) {
-    let s: { size: number; mtimeMs: number } | null = null;
-    try {
-      s = statSync(join(repoRoot, rel));
-    } catch {}
-    h.update(`${rel}\0${s ? `${s.size}:${s.mtimeMs}` : 'missing'}\n`);
+/** The inputs the last build recorded (to snapshot before the next build), or none. */
+function previousInputs(distRoot: string): string[] {
+  try {
+    const { inputs } = JSON.parse(readFileSync(join(distRoot, 'latest.json'), 'utf8')) as { inputs?: unknown };
+    return Array.isArray(inputs) ? inputs.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
   }
+}
+
+/** Every file the stamp covers: the bundled inputs, everything under the renderer/shared dirs, the config. */
+function sourceFiles(repoRoot: string, inputs: readonly string[]): string[] {
+  return [
+    ...new Set([
+      ...inputs,
+      ...walk(repoRoot, 'desktop/renderer'),
+      ...walk(repoRoot, 'desktop/shared'),
+      'vite.config.ts',
+    ]),
+  ].sort();
+}
+
+function statEntry(repoRoot: string, rel: string): { entry: string; mtimeMs: number } {
+  try {
+    const s = statSync(join(repoRoot, rel));
+    return { entry: `${s.size}:${s.mtimeMs}`, mtimeMs: s.mtimeMs };
+  } catch {
+    return { entry: 'missing', mtimeMs: Number.NEGATIVE_INFINITY };
+  }
+}
+
+/** (size, mtime) of every source file, keyed by repo-relative path. */
+export function snapshotSources(repoRoot: string, inputs: readonly string[]): Map<string, string> {
+  return new Map(sourceFiles(repoRoot, inputs).map((rel) => [rel, statEntry(repoRoot, rel).entry]));
+}
+
+function stampFrom(entries: Iterable<[string, string]>): string {
+  const h = createHash('sha256');
+  for (const [rel, e] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
+    h.update(`${rel}\0${e}\n`);
   return h.digest('hex');
+}
+
+/** The stamp of the sources as they are now (what a start compares against latest.json). */
+export function stampOf(repoRoot: string, inputs: readonly string[]): string {
+  return stampFrom(snapshotSources(repoRoot, inputs));
+}
+
+/** Files whose mtime is this close to (or after) the build start count as possibly edited during it. */
+const MTIME_SLACK_MS = 2_000;
+
+/**
+ * The stamp to record for a build that started at `buildStart` with the sources in `before`: the
+ * pre-build snapshot for the files it covers; for files it missed, their current stat unless they were
+ * modified since (about) the build started, then a value no later stat can reproduce.
+ */
+export function stampAfterBuild(
+  repoRoot: string,
+  before: ReadonlyMap<string, string>,
+  inputs: readonly string[],
+  buildStart: number,
+): string {
+  return stampFrom(
+    sourceFiles(repoRoot, inputs).map((rel): [string, string] => {
+      const known = before.get(rel);
+      if (known !== undefined) return [rel, known];
+      const now = statEntry(repoRoot, rel);
+      return [rel, now.mtimeMs >= buildStart - MTIME_SLACK_MS ? 'changed-during-build' : now.entry];
+    }),
+  );
 }
 
 function walk(repoRoot: string, rel: string): string[] {

@@ -29,6 +29,8 @@ const bad = join(dir, 'bad.pinproof');
 const db = join(dir, 'ledger.db');
 
 const cli = (...args: string[]) => pinpoint(args);
+/** `pinpoint dispute bad good --ledger db …`: the tampered proof as solver. */
+const badVsGood = (...extra: string[]) => cli('dispute', bad, good, '--ledger', db, ...extra);
 
 const P = DEFAULT_PARAMS;
 const bps = (x: number, b: number) => Math.floor((x * b) / 10_000);
@@ -41,19 +43,7 @@ test('train → tampered proof → dispute --ledger → balances per the rules �
   assert.match(t.stdout, /TAMPERED {4}step 5/);
 
   // Caught cheater: bad is the solver.
-  const r = await cli(
-    'dispute',
-    bad,
-    good,
-    '--ledger',
-    db,
-    '--task',
-    'caught',
-    '--solver',
-    'mallory',
-    '--challenger',
-    'alice',
-  );
+  const r = await badVsGood('--task', 'caught', '--solver', 'mallory', '--challenger', 'alice');
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stdout, /^solver loses at step 5/);
   assert.match(r.stdout, /ledger: created .* with the default game parameters/);
@@ -126,18 +116,7 @@ test('dispute --ledger refuses what the ledger forbids with one clear line', asy
     ],
   ];
   for (const [extra, want] of cases) {
-    const r = await cli(
-      'dispute',
-      bad,
-      good,
-      '--ledger',
-      db,
-      '--solver',
-      'mallory',
-      '--challenger',
-      'alice',
-      ...extra,
-    );
+    const r = await badVsGood('--solver', 'mallory', '--challenger', 'alice', ...extra);
     assert.equal(r.code, 1);
     assert.match(r.stderr, want);
   }

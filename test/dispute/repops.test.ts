@@ -126,7 +126,11 @@ test('CNN and transformer tasks: executor matches the trainer; a tamper inside a
     const { alterOp } = await import('../../core/attacks/hooks.ts');
     const { TraceParty } = await import('../../core/dispute/party.ts');
     const bad = executeRun(tk, { mode: 'trace', base: mine, fromStep: 1, hooks: alterOp(1, i, 0, 1 << 12) });
-    const r = await runDispute(new TraceParty('honest', mine), new TraceParty('bad', bad), refereeConfig(tk, 'trace'));
+    const r = await runDispute(
+      new TraceParty('honest', mine),
+      new TraceParty('bad', bad),
+      refereeConfig(tk, 'trace'),
+    );
     assert.deepEqual([r.verdict.loser, r.verdict.step, r.verdict.op], ['challenger', 1, i], r.verdict.reason);
     assert.ok(r.transcript.cost.rounds.ops <= Math.ceil(Math.log2(g.nodes.length)));
   }

@@ -4,10 +4,12 @@
  * digest, compare with a tampered trace, replay the demo dispute to its verdict and see the ledger
  * balances change. Asserts on what is shown; screenshots in test-artifacts/e2e/views-*.png.
  * Independent oracles: the digests shown are checked against a proof bundle read by core/proof in
- * this process, and the balances against the ledger file read by core/ledger.
+ * this process; the pinpointed step/op against the first difference between the demo proof and its
+ * tampered copy (both read by core/proof); the balances against the ledger file read by core/ledger.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openLedger } from '../../core/ledger/node-store.ts';
 import { readBundle } from '../../core/proof/read.ts';
@@ -122,7 +124,18 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     await headline.waitFor({ timeout: 60_000 });
     assert.match(await headline.innerText(), /Challenger wins — the solver loses its stake/);
     const pin = await page.locator('[data-role=pinpoint]').innerText();
-    assert.match(pin, /step 37 · op #\d+ \w+/);
+    // Oracle: the demo proof and Carol's tampered copy read by core/proof. The first step whose state
+    // differs, and in it the first op whose recorded digest differs, is what the referee pinpointed.
+    const honest = readBundle(readFileSync(proofPath), proofPath);
+    const tamperedPath = join(dirname(proofPath), 'views-demo-tampered.pinproof');
+    const bad = readBundle(readFileSync(tamperedPath), tamperedPath);
+    const step = honest.manifest.steps.findIndex((r, i) => r.stateAfter !== bad.manifest.steps[i].stateAfter);
+    const hd = honest.opDigests(step) ?? [];
+    const bd = bad.opDigests(step) ?? [];
+    const op = hd.findIndex((x, i) => x !== bd[i]);
+    assert.ok(step > 0 && op > 0, `tamper found at step ${step} op ${op}`);
+    assert.match(pin, new RegExp(`step ${step} · op #${op} \\w+`));
+    assert.doesNotMatch(await page.locator('.pp-view-dispute').innerText(), /synthetic/i);
     // The pinpointed op is marked on the disputed step's graph and on screen inside its panel.
     const culprit = page.locator('.pp-player g.node.m-culprit');
     const box = await culprit.boundingBox();
@@ -158,6 +171,22 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
       assert.ok(dCarol < 0);
       assert.equal(carol.replace(/[^\d]/g, ''), String(-dCarol));
       assert.equal(erin.replace(/[^\d]/g, ''), String(owned(afterS, 'erin') - owned(before, 'erin')));
+      // Every account's shown change (sign included) is core/ledger's, and some besides Carol's moved.
+      let moved = 0;
+      for (const a of afterS.accounts) {
+        const shown = await page
+          .locator(`.pp-view-ledger tr[data-account=${a.id}] [data-role=delta]`)
+          .innerText();
+        const want = owned(afterS, a.id) - owned(before, a.id);
+        const got = shown.includes('±0') ? 0 : Number(shown.replace('−', '-').replace(/[^\d-]/g, ''));
+        assert.equal(got, want, `${a.id}: shown "${shown}"`);
+        if (want !== 0) moved++;
+      }
+      assert.ok(moved >= 3, `${moved} accounts changed`);
+      assert.match(
+        await page.locator('.pp-view-ledger [data-role=totals]').innerText(),
+        new RegExp(`TREASURY\\s+${afterS.totals.treasury}`, 'i'),
+      );
     } finally {
       store.close();
     }

@@ -85,7 +85,7 @@ test('a ledger file uses WAL, foreign keys, a busy timeout, full sync and carrie
   createLedger(file, P).close();
   assert.throws(
     () => createLedger(file, { ...P, solverStake: 1 }),
-    /already initialised with different parameters/,
+    /already a ledger with different game parameters/,
   );
   // The schema's CHECK constraints back the rules: a negative balance cannot be written even by raw SQL.
   const raw = openLedger(file);

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { smallBundle } from '../proof/helpers.ts';
 import { pinpoint } from '../train/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinpoint-cli-'));
@@ -54,4 +55,59 @@ test('pinpoint train → verify → inspect, and verify rejects a tampered file'
   const e = await cli('train', badTask, '--out', join(dir, 'x.pinproof'));
   assert.equal(e.code, 1);
   assert.match(e.stderr, /typo\.json: \$\.batchSize: expected an integer in 1\.\./);
+});
+
+test('bad input: one clear line on stderr and a non-zero exit, never a stack trace', async () => {
+  const proof = join(dir, 'ok.pinproof');
+  writeFileSync(proof, smallBundle('fast'));
+  const trunc = join(dir, 'trunc.pinproof');
+  writeFileSync(trunc, readFileSync(proof).subarray(0, 5000));
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, '{"format": "pinpoint.task/1", "name": ');
+  const missing = join(dir, 'missing.json');
+  const cases: [string[], RegExp][] = [
+    [['train', missing, '--out', join(dir, 'x.pinproof')], /cannot read .*missing\.json/],
+    [['train', broken, '--out', join(dir, 'x.pinproof')], /broken\.json: \$: invalid JSON/],
+    [['train', 'tasks/blobs-mlp.json'], /^pinpoint train: missing --out/],
+    [
+      ['train', 'tasks/blobs-mlp.json', '--out', join(dir, 'no/such/dir/x.pinproof')],
+      /directory .* does not exist/,
+    ],
+    [['train', 'tasks/blobs-mlp.json', '--out', 'x', '--mode', 'slow'], /--mode must be "fast" or "trace"/],
+    [
+      ['train', 'tasks/blobs-mlp.json', '--out', 'x', '--tamper', '9999'],
+      /--tamper "9999": step 9999 is outside/,
+    ],
+    [['train', 'tasks/blobs-mlp.json', '--bogus'], /Unknown option '--bogus'/],
+    [['verify'], /^pinpoint verify: missing <proof\.pinproof>/],
+    [['verify', missing], /cannot read .*missing\.json/],
+    [['verify', proof, '--samples', 'abc'], /--samples must be a non-negative integer/],
+    [['inspect', trunc], /trunc\.pinproof: header: .*truncated/],
+    [['inspect', proof, '--step', '999'], /--step must be in 0\.\.29/],
+    [['dispute', proof], /^pinpoint dispute: two proof files expected/],
+    [['dispute', proof, trunc], /trunc\.pinproof: header: .*truncated/],
+    [['dispute', proof, proof, '--deadline', 'x'], /--deadline must be a positive integer/],
+    [['attack'], /^pinpoint attack: missing <name\|all>/],
+    [['attack', 'nope'], /unknown attack "nope"/],
+    [['ledger', 'verify', join(dir, 'nope.db')], /no such ledger/],
+    [['ledger', 'verify', broken], /not a Pinpoint ledger/],
+    [['ledger', 'frob', 'x.db'], /unknown subcommand "frob" \(one of init, /],
+    [['ledger', 'snapshot', join(dir, 'nope.db'), 'abc'], /no such ledger|<seq> must be/],
+  ];
+  for (const [args, want] of cases) {
+    const r = await cli(...args);
+    const what = `pinpoint ${args.join(' ')}`;
+    assert.ok(r.code !== 0, `${what}: exit ${r.code}`);
+    // the demo-key note may precede the error of a train that got as far as loading its key
+    const lines = r.stderr
+      .split('\n')
+      .filter((l) => l && !l.startsWith('note: signing with the public demo key'));
+    assert.equal(lines.length, 1, `${what}: ${JSON.stringify(r.stderr)}`);
+    assert.match(lines[0], want, what);
+    assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at /, `${what}: stack trace`);
+  }
+  // A rejected bundle is a verification outcome: one REJECTED line on stdout, exit 1.
+  const v = await cli('verify', trunc);
+  assert.equal(v.code, 1);
+  assert.match(v.stdout, /^REJECTED {2}.*trunc\.pinproof: header: .*truncated\?\)$/);
 });

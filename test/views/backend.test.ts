@@ -105,9 +105,48 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
     assert.ok(list.some((d) => d.id === 'ledger:1') && list.some((d) => d.id === 'demo:live'));
     const d = await api['dispute.load']({ id: 'ledger:1' });
     assert.equal(d.transcript.verdict.outcome, 'challenger-wins');
-    assert.equal(d.transcript.verdict.step, 37);
-    assert.ok(d.graph && d.graph.length > (d.transcript.verdict.op ?? 0));
     assert.equal(d.ledgerDispute, 1);
+    // No synthetic transcript anywhere in the demo ledger.
+    const store2 = openLedger(snap.path, { readonly: true });
+    try {
+      const all = store2.disputes();
+      assert.equal(all.length, 3);
+      for (const x of all) {
+        const t = store2.dispute(x.id)?.transcript as { synthetic?: boolean } | null | undefined;
+        assert.ok(t, `dispute ${x.id} has a transcript`);
+        assert.equal(t.synthetic, undefined, `dispute ${x.id} is not synthetic`);
+      }
+    } finally {
+      store2.close();
+    }
+  });
+
+  it('the demo dispute pinpoints the tampered op on the demo proof\'s own graph', async () => {
+    const d = await api['dispute.load']({ id: 'ledger:1' });
+    const live = await api['dispute.load']({ id: 'demo:live' });
+    assert.deepEqual(live.transcript.verdict, d.transcript.verdict);
+    const v = d.transcript.verdict;
+    assert.equal(v.loser, 'solver');
+    assert.equal(v.stage, 'recompute');
+    assert.ok(v.step !== null && v.step !== undefined && v.op !== null && v.op !== undefined);
+    // Oracle: the two proof files read by core/proof. Carol's copy first differs from the demo proof
+    // at the pinpointed step (records agree before it) and, in that step, at the pinpointed op.
+    const p = await api['proof.load']({});
+    const honest = readBundle(readFileSync(p.path), p.path);
+    const tamperedPath = join(dir, 'demo', 'views-demo-tampered.pinproof');
+    const bad = readBundle(readFileSync(tamperedPath), tamperedPath);
+    const firstStep = honest.manifest.steps.findIndex((s, i) => s.stateAfter !== bad.manifest.steps[i].stateAfter);
+    assert.equal(v.step, firstStep);
+    const hd = honest.opDigests(firstStep) ?? [];
+    const bd = bad.opDigests(firstStep) ?? [];
+    assert.equal(v.op, hd.findIndex((x, i) => x !== bd[i]));
+    // The replay's graph is the demo proof's step graph: same op ids and names as its trace.
+    const t = await api['proof.trace']({ step: firstStep });
+    assert.deepEqual(
+      d.graph?.map((n) => `${n.id}:${n.op}`),
+      t.nodes.map((n) => `${n.id}:${n.op}`),
+    );
+    assert.equal(d.graph?.[v.op]?.op, v.opName);
   });
 
   it('bad input gets a clear error naming the problem', async () => {

@@ -34,7 +34,7 @@ export async function ensureDemo(dataDir: string): Promise<DemoState> {
   // needs them, so the app window opens at once; the paths here stay unset unless already made.
   for (const [key, name] of [
     ['proof', 'views-demo.pinproof'],
-    ['ledger', 'views-ledger.db'],
+    ['ledger', 'views-ledger-v2.db'], // DEMO_LEDGER in views.ts
   ] as const) {
     const path = join(demoDir, name);
     if (existsSync(path)) state[key] = path;

@@ -5,22 +5,20 @@
  *
  * Demo data when the user opened nothing: the shell's first-start demo (ctx.demo.proof / .ledger) when
  * present, else files this module creates once under <dataDir>/demo/: a short trace-mode training run of
- * tasks/iris-mlp.json, and a ledger replaying core/ledger's demo actions whose caught-cheater dispute
- * carries a real transcript (the core/dispute referee run on a seeded synthetic task, see `liveDispute`).
+ * tasks/iris-mlp.json (the demo proof), a copy of it tampered at one op (`demoDispute`), and a ledger
+ * replaying core/ledger's demo actions with real referee transcripts only: the caught-cheater dispute is
+ * the core/dispute referee run between the two proofs, the others come from core/attacks' scenarios.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { alterOp } from '../../../core/attacks/hooks.ts';
-import { executeRun } from '../../../core/dispute/execute.ts';
-import { TraceParty } from '../../../core/dispute/party.ts';
 import { runDispute } from '../../../core/dispute/referee.ts';
-import { syntheticTask } from '../../../core/dispute/synthetic.ts';
-import { type DisputeTask, refereeConfig } from '../../../core/dispute/task.ts';
+import { bundleParty, repopsTask } from '../../../core/dispute/repops-task.ts';
+import { refereeConfig } from '../../../core/dispute/task.ts';
 import { parseTranscript, type Transcript } from '../../../core/dispute/transcript.ts';
 import { canonicalJson, tensorDigest } from '../../../core/hash/digest.ts';
 import { merkleRoot } from '../../../core/hash/merkle.ts';
 import { eventHash, GENESIS_PREV } from '../../../core/ledger/chain.ts';
-import { DEMO_PARAMS, demoActions, demoClock } from '../../../core/ledger/demo.ts';
+import { DEMO_PARAMS, demoActions, demoClock, realDemoTranscripts } from '../../../core/ledger/demo.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../../core/ledger/node-store.ts';
 import type { LedgerEvent, Pocket } from '../../../core/ledger/types.ts';
 import { bundleFromRun } from '../../../core/proof/bundle.ts';
@@ -48,6 +46,19 @@ import type { BackendContext } from './context.ts';
 
 /** Verifier samples marked on the timeline (the default of `pinpoint verify`). */
 const SAMPLES = 8;
+
+/** The demo dispute: the step Carol's copy of the demo run is tampered at, and her signing key. */
+const DEMO_TAMPER_STEP = 23;
+const DEMO_CHEAT_KEY_SEED = 'pinpoint-demo-cheating-solver';
+/** Demo ledger file name; versioned so a data dir holding an older (synthetic-transcript) demo is rebuilt. */
+export const DEMO_LEDGER = 'views-ledger-v2.db';
+
+interface DemoDispute {
+  transcript: Transcript;
+  /** The demo proof (Erin's side) and Carol's tampered copy. */
+  proofPath: string;
+  tamperedPath: string;
+}
 
 class ViewsError extends Error {
   constructor(method: string, problem: string) {
@@ -144,28 +155,62 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
   const proofs = new Map<string, OpenProof>();
   const ledgers = new Map<string, SqliteLedger>();
   const demoDir = join(ctx.dataDir, 'demo');
-  let live: Promise<{ transcript: Transcript; task: DisputeTask }> | null = null;
+  let live: Promise<DemoDispute> | null = null;
 
-  /** The real referee on a seeded synthetic task: Carol alters one op output by 1 ulp at step 37. */
-  function liveDispute(): Promise<{ transcript: Transcript; task: DisputeTask }> {
+  /**
+   * The demo dispute, run by the core/dispute referee on the demo proof's own task: Carol (solver) submits
+   * a copy of the demo run in which one forward op (fc2's linear, the middle forward op) of step 23 was
+   * nudged by +1e-3 on one element, and Erin (challenger) answers from the honest demo proof. Both parties
+   * answer from proof bundles (bundleParty), so the pinpointed step and op index the demo proof's graph.
+   * The tampered bundle is cached next to the demo proof (it also shows up in the Proof view's list).
+   */
+  function demoDispute(): Promise<DemoDispute> {
     live ??= (async () => {
-      const task = syntheticTask({ seed: 11, steps: 64, width: 4, forwardOps: 10 });
-      const honest = executeRun(task, { mode: 'trace' });
-      const culprit = task.graph(37).nodes.findIndex((n, i) => i > 12 && n.phase === 'forward');
-      const cheat = executeRun(task, {
-        mode: 'trace',
-        hooks: alterOp(37, culprit, 0, 1),
-        base: honest,
-        fromStep: 37,
-      });
+      const honestPath = demoProofPath();
+      const honest = openProof(honestPath).bundle;
+      const task = repopsTask(honest.manifest.task);
+      const tamperedPath = join(demoDir, 'views-demo-tampered.pinproof');
+      if (!existsSync(tamperedPath)) {
+        const tctx = prepareTask(honest.manifest.task);
+        const step = Math.min(DEMO_TAMPER_STEP, honest.manifest.steps.length - 1);
+        const fwd = task.graph(step).nodes.flatMap((n, i) => (n.phase === 'forward' ? [i] : []));
+        if (fwd.length === 0) throw new ViewsError('dispute.load', `step ${step} of ${honestPath} has no forward op`);
+        const run = train(tctx, {
+          mode: honest.manifest.mode,
+          tamper: perturbNode(step, fwd[Math.floor(fwd.length / 2)], 0, 1e-3),
+        });
+        mkdirSync(demoDir, { recursive: true });
+        const tmp = `${tamperedPath}.tmp-${process.pid}`;
+        writeFileSync(tmp, bundleFromRun(run, keyFromSeed(DEMO_CHEAT_KEY_SEED)));
+        renameSync(tmp, tamperedPath);
+      }
+      const tampered = readBundle(readFileSync(tamperedPath), tamperedPath);
+      const mode = honest.manifest.mode === 'trace' && tampered.manifest.mode === 'trace' ? 'trace' : 'fast';
       const r = await runDispute(
-        new TraceParty('carol', cheat),
-        new TraceParty('erin', honest),
-        refereeConfig(task, 'trace'),
+        bundleParty('carol', task, tampered),
+        bundleParty('erin', task, honest),
+        refereeConfig(task, mode),
       );
-      return { transcript: r.transcript, task };
+      return { transcript: r.transcript, proofPath: honestPath, tamperedPath };
     })();
+    // A failed run is not cached: the next request retries (and reports its own error).
+    live.catch(() => {
+      live = null;
+    });
     return live;
+  }
+
+  /** The disputed step's public graph, read from the demo proof's replayed trace (same op ids). */
+  function demoGraph(proofPath: string, step: number): DisputeReplay['graph'] {
+    const p = openProof(proofPath);
+    return traceOf(p, step, stepOf(p, checkStep(p, step, 'dispute.load')).result, 0).nodes.map((n) => ({
+      id: n.id,
+      op: n.op,
+      phase: n.phase,
+      inputs: n.inputs,
+      shape: n.shape,
+      ...(n.label ? { label: n.label } : {}),
+    }));
   }
 
   function demoProofPath(): string {
@@ -186,20 +231,31 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
     return path;
   }
 
+  /**
+   * The demo ledger: core/ledger's demo actions (as `createDemoLedger` / `pinpoint ledger demo` write them)
+   * with real referee transcripts throughout — disputes 2 and 3 from core/attacks' scenarios
+   * (`realDemoTranscripts`), and dispute 1 (Erin catches Carol on iris-mlp) carrying the demo dispute above,
+   * so the Dispute view replays it on the demo proof's own graph. Written to a temp file and renamed.
+   */
   async function demoLedgerPath(): Promise<string> {
     if (ctx.demo.ledger && existsSync(ctx.demo.ledger)) return ctx.demo.ledger;
-    const path = join(demoDir, 'views-ledger.db');
+    const path = join(demoDir, DEMO_LEDGER);
     if (existsSync(path)) return path;
     mkdirSync(demoDir, { recursive: true });
-    const { transcript } = await liveDispute();
+    const { transcript } = await demoDispute();
+    const real = await realDemoTranscripts();
     const tmp = `${path}.tmp-${process.pid}`;
     const store = createLedger(tmp, DEMO_PARAMS, { clock: demoClock(), durability: 'normal' });
     try {
-      store.submitAll(demoActions({ caughtCheater: { ...transcript, task: 'iris-mlp' } }));
-    } finally {
+      store.submitAll(demoActions({ ...real, caughtCheater: { ...transcript, task: 'iris-mlp' } }));
+      // Fold the WAL into the main file so renaming the one file moves everything.
+      store.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
       store.close();
+      for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+      throw err;
     }
-    const { renameSync } = await import('node:fs');
+    store.close();
     renameSync(tmp, path);
     return path;
   }
@@ -460,9 +516,9 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       }
       out.push({
         id: 'demo:live',
-        title: 'Live referee run: synthetic task, 1-ulp tamper at step 37',
+        title: `Referee run: demo proof vs a copy tampered at step ${DEMO_TAMPER_STEP}`,
         source: 'demo',
-        task: 'synthetic',
+        task: openProof(demoProofPath()).bundle.manifest.task.name,
         outcome: 'computed now',
       });
       return out;
@@ -471,21 +527,12 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
     async 'dispute.load'({ id }) {
       const key = id ?? 'ledger:1';
       if (key === 'demo:live') {
-        const { transcript, task } = await liveDispute();
-        const t = transcript.verdict.step ?? 0;
-        const g = task.graph(t).nodes.map((n, i) => ({
-          id: i,
-          op: n.op,
-          phase: phaseOf(n.phase),
-          inputs: [...n.inputs],
-          shape: [...n.shape],
-          ...(n.label ? { label: n.label } : {}),
-        }));
+        const { transcript, proofPath } = await demoDispute();
         const replay: DisputeReplay = {
           id: key,
-          title: 'Live referee run',
+          title: `Referee run: ${basename(proofPath)} vs a tampered copy`,
           transcript,
-          graph: g,
+          graph: demoGraph(proofPath, transcript.verdict.step ?? 0),
           ledgerDispute: null,
           ledgerPath: null,
         };
@@ -515,19 +562,11 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       if (!d.transcript)
         throw new ViewsError('dispute.load', `dispute ${m[1]} has no transcript yet (not settled)`);
       const transcript = parseTranscript(JSON.stringify(d.transcript), `${store.file} dispute ${m[1]}`);
-      // The caught-cheater demo dispute carries the live referee run: its step graph is known.
+      // The caught-cheater demo dispute carries the demo dispute: its step graph is the demo proof's.
       let graph: DisputeReplay['graph'] = null;
-      const liveRun = await liveDispute();
-      if (canonicalJson(transcript.rounds) === canonicalJson(liveRun.transcript.rounds)) {
-        graph = liveRun.task.graph(transcript.verdict.step ?? 0).nodes.map((n, i) => ({
-          id: i,
-          op: n.op,
-          phase: phaseOf(n.phase),
-          inputs: [...n.inputs],
-          shape: [...n.shape],
-          ...(n.label ? { label: n.label } : {}),
-        }));
-      }
+      const demo = await demoDispute();
+      if (canonicalJson(transcript.rounds) === canonicalJson(demo.transcript.rounds))
+        graph = demoGraph(demo.proofPath, transcript.verdict.step ?? 0);
       return {
         id: key,
         title: `Ledger dispute ${d.id}`,
