@@ -10,14 +10,29 @@ export interface CommandModule {
 }
 
 /** Verbs in the order `pinpoint --help` lists them; each lives in cli/commands/<verb>.ts. */
-const COMMANDS = ['start', 'serve', 'train', 'verify', 'inspect', 'dispute', 'attack', 'ledger', 'run', 'model', 'spec'];
+const COMMANDS = [
+  'start',
+  'serve',
+  'train',
+  'verify',
+  'inspect',
+  'dispute',
+  'attack',
+  'ledger',
+  'run',
+  'model',
+  'spec',
+];
 
 async function load(name: string): Promise<CommandModule | null> {
   try {
     // A computed specifier keeps each verb's dependencies out of every other verb's start-up.
     return (await import(`./commands/${name}.ts`)) as CommandModule;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes(`commands/${name}.ts`)) {
+    if (
+      (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String(err).includes(`commands/${name}.ts`)
+    ) {
       return null;
     }
     throw err;

@@ -37,7 +37,13 @@ function inspect(file: string, json: boolean): number {
     importable = err.message;
   }
   if (json) {
-    console.log(JSON.stringify({ ...s, importable: importable === true, importError: importable === true ? undefined : importable }, null, 2));
+    console.log(
+      JSON.stringify(
+        { ...s, importable: importable === true, importError: importable === true ? undefined : importable },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   console.log(`${file}
@@ -45,7 +51,9 @@ function inspect(file: string, json: boolean): number {
   inputs        ${s.inputs.join('; ')}
   outputs       ${s.outputs.join('; ')}
   parameters    ${s.parameters.toLocaleString('en-US')} in ${s.initializers} initializers
-  operators     ${Object.entries(s.opCounts).map(([k, v]) => `${k}×${v}`).join('  ')}
+  operators     ${Object.entries(s.opCounts)
+    .map(([k, v]) => `${k}×${v}`)
+    .join('  ')}
   RepOps import ${importable === true ? 'ok' : `NO\n${importable}`}`);
   return 0;
 }
@@ -57,7 +65,9 @@ async function check(file: string, batch: number, seed: number, json: boolean): 
     console.log(JSON.stringify(r, null, 2));
     return r.withinTolerance ? 0 : 1;
   }
-  console.log(`${file}: RepOps vs onnxruntime-web (wasm, ${r.ortThreads} thread), batch ${r.batch} for symbolic dims`);
+  console.log(
+    `${file}: RepOps vs onnxruntime-web (wasm, ${r.ortThreads} thread), batch ${r.batch} for symbolic dims`,
+  );
   console.log(`  tolerance |Δ| ≤ ${r.tolerance.abs} + ${r.tolerance.rel}·|ref|`);
   for (const o of r.outputs) {
     console.log(
@@ -99,12 +109,15 @@ export async function run(args: string[]): Promise<number> {
     if (verb === 'check') {
       const batch = Number(values.batch);
       const seed = Number(values.seed);
-      if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got "${values.batch}"`);
-      if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
+      if (!Number.isInteger(batch) || batch < 1)
+        throw new Error(`--batch must be a positive integer, got "${values.batch}"`);
+      if (!Number.isInteger(seed) || seed < 0)
+        throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
       return await check(target, batch, seed, values.json);
     }
     if (verb === 'task') {
-      if (!values.dataset || !values.out) throw new Error('model task needs --dataset <id> and --out <task.json>');
+      if (!values.dataset || !values.out)
+        throw new Error('model task needs --dataset <id> and --out <task.json>');
       const { model } = readOnnxFile(target);
       importOnnx(model, target); // fail now, with the list of unsupported nodes, rather than at train time
       const { bytes } = readOnnxFile(target);
@@ -122,7 +135,9 @@ export async function run(args: string[]): Promise<number> {
       };
       parseTask(task, values.out); // same validation as `pinpoint train`
       writeFileSync(values.out, `${JSON.stringify(task, null, 2)}\n`);
-      console.log(`${values.out}: task "${task.name}" embedding ${target} (${bytes.length} bytes); train it with pinpoint train ${values.out} --out <proof>`);
+      console.log(
+        `${values.out}: task "${task.name}" embedding ${target} (${bytes.length} bytes); train it with pinpoint train ${values.out} --out <proof>`,
+      );
       return 0;
     }
     if (verb === 'fixtures') {

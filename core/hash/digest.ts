@@ -52,7 +52,7 @@ export function tensorDigest(t: Tensor): Digest {
   const header = new DataView(new ArrayBuffer(1 + 4 + 4 * t.shape.length));
   header.setUint8(0, DTYPE_F32);
   header.setUint32(1, t.shape.length, true);
-  t.shape.forEach((d, i) => header.setUint32(5 + 4 * i, d, true));
+  for (let i = 0; i < t.shape.length; i++) header.setUint32(5 + 4 * i, t.shape[i], true);
   h.update(new Uint8Array(header.buffer));
   h.update(canonicalBytes(t.data));
   return toHex(h.digest());

@@ -72,7 +72,8 @@ export function merkleProof(leaves: readonly Digest[], index: number): MerklePro
 export function verifyMerkleProof(leaf: Digest, proof: MerkleProof, root: Digest): boolean {
   const { index, count, siblings } = proof;
   if (!Number.isInteger(index) || !Number.isInteger(count) || index < 0 || index >= count) return false;
-  if (!isDigest(leaf) || !isDigest(root) || !Array.isArray(siblings) || !siblings.every(isDigest)) return false;
+  if (!isDigest(leaf) || !isDigest(root) || !Array.isArray(siblings) || !siblings.every(isDigest))
+    return false;
   // Recompute the path top-down to know at each level whether we are the left or right child.
   const sides: boolean[] = []; // true = our subtree is on the left
   let lo = 0;

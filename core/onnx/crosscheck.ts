@@ -62,7 +62,12 @@ function defaultVocab(m: OnnxModel): number {
 }
 
 /** Deterministic example inputs for a model's graph inputs (uniform [-1, 1), or ids for integer inputs). */
-export function exampleInputs(m: OnnxModel, batch: number, seed: number, vocab = defaultVocab(m)): Record<string, Tensor> {
+export function exampleInputs(
+  m: OnnxModel,
+  batch: number,
+  seed: number,
+  vocab = defaultVocab(m),
+): Record<string, Tensor> {
   const inits = new Set(m.graph.initializers.map((t) => t.name));
   const out: Record<string, Tensor> = {};
   m.graph.inputs
@@ -72,14 +77,19 @@ export function exampleInputs(m: OnnxModel, batch: number, seed: number, vocab =
       const n = shape.reduce((a, b) => a * b, 1);
       const u = randomUniform(seed, 0x6f6e0000 + i, n);
       const data = new Float32Array(n);
-      for (let j = 0; j < n; j++) data[j] = v.dataType === 'float32' ? Math.fround(u[j] * 2 - 1) : Math.floor(u[j] * vocab);
+      for (let j = 0; j < n; j++)
+        data[j] = v.dataType === 'float32' ? Math.fround(u[j] * 2 - 1) : Math.floor(u[j] * vocab);
       out[v.name] = tensor(shape, data);
     });
   return out;
 }
 
 /** Eager RepOps forward of an imported model. */
-export function runRepOps(m: OnnxModel, inputs: Record<string, Tensor>, file = 'model.onnx'): Record<string, Tensor> {
+export function runRepOps(
+  m: OnnxModel,
+  inputs: Record<string, Tensor>,
+  file = 'model.onnx',
+): Record<string, Tensor> {
   const model = importOnnx(m, file);
   const tape = createTape({ record: false });
   const params = model.params.map((p) => leaf(tape, p.tensor, { kind: 'param', name: p.name }));
@@ -91,7 +101,11 @@ export function runRepOps(m: OnnxModel, inputs: Record<string, Tensor>, file = '
 }
 
 /** onnxruntime-web (wasm) forward of the same bytes. */
-export async function runOrt(bytes: Uint8Array, m: OnnxModel, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+export async function runOrt(
+  bytes: Uint8Array,
+  m: OnnxModel,
+  inputs: Record<string, Tensor>,
+): Promise<Record<string, Tensor>> {
   configureOrt();
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   try {
@@ -103,7 +117,11 @@ export async function runOrt(bytes: Uint8Array, m: OnnxModel, inputs: Record<str
         v.dataType === 'float32'
           ? new ort.Tensor('float32', t.data, [...t.shape])
           : v.dataType === 'int64'
-            ? new ort.Tensor('int64', BigInt64Array.from(t.data, (x) => BigInt(x)), [...t.shape])
+            ? new ort.Tensor(
+                'int64',
+                BigInt64Array.from(t.data, (x) => BigInt(x)),
+                [...t.shape],
+              )
             : new ort.Tensor('int32', Int32Array.from(t.data), [...t.shape]);
     }
     const res = await session.run(feeds);
@@ -118,7 +136,13 @@ export async function runOrt(bytes: Uint8Array, m: OnnxModel, inputs: Record<str
   }
 }
 
-function compare(name: string, a: Tensor, a2: Tensor, ref: Tensor, tol: { abs: number; rel: number }): OutputComparison {
+function compare(
+  name: string,
+  a: Tensor,
+  a2: Tensor,
+  ref: Tensor,
+  tol: { abs: number; rel: number },
+): OutputComparison {
   const bitsA = new Uint32Array(a.data.buffer, a.data.byteOffset, a.data.length);
   const bitsA2 = new Uint32Array(a2.data.buffer, a2.data.byteOffset, a2.data.length);
   const bitsR = new Uint32Array(ref.data.buffer, ref.data.byteOffset, ref.data.length);
@@ -135,10 +159,22 @@ function compare(name: string, a: Tensor, a2: Tensor, ref: Tensor, tol: { abs: n
     maxAbs = Math.max(maxAbs, d);
     maxRel = Math.max(maxRel, d / Math.max(Math.abs(ref.data[i]), 1e-6));
   }
-  return { name, shape: [...a.shape], maxAbsError: maxAbs, maxRelError: maxRel, repopsBitwiseStable: stable, differingElements: differing, withinTolerance: within };
+  return {
+    name,
+    shape: [...a.shape],
+    maxAbsError: maxAbs,
+    maxRelError: maxRel,
+    repopsBitwiseStable: stable,
+    differingElements: differing,
+    withinTolerance: within,
+  };
 }
 
-export async function crossCheckOnnx(bytes: Uint8Array, file = 'model.onnx', options: CrossCheckOptions = {}): Promise<CrossCheckReport> {
+export async function crossCheckOnnx(
+  bytes: Uint8Array,
+  file = 'model.onnx',
+  options: CrossCheckOptions = {},
+): Promise<CrossCheckReport> {
   const m = readOnnx(bytes, file);
   const batch = options.batch ?? 4;
   const tolerance = options.tolerance ?? { abs: 1e-4, rel: 1e-3 };

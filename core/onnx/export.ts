@@ -20,13 +20,27 @@ const pair = (v: AttrValue | undefined, dflt: number): [number, number] =>
   typeof v === 'number' ? [v, v] : Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [dflt, dflt];
 
 const SIMPLE: Record<string, string> = {
-  add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', neg: 'Neg', relu: 'Relu', gelu: 'Gelu', tanh: 'Tanh',
-  sigmoid: 'Sigmoid', exp: 'Exp', log: 'Log', matmul: 'MatMul',
+  add: 'Add',
+  sub: 'Sub',
+  mul: 'Mul',
+  div: 'Div',
+  neg: 'Neg',
+  relu: 'Relu',
+  gelu: 'Gelu',
+  tanh: 'Tanh',
+  sigmoid: 'Sigmoid',
+  exp: 'Exp',
+  log: 'Log',
+  matmul: 'MatMul',
 };
 
 /** The ONNX nodes (and constant initializers) for one RepOps node, or an error naming what cannot be exported. */
 function exportNode(n: TapeNode, name: (id: number) => string, consts: OnnxTensor[]): OnnxNode[] {
-  const base = { name: n.label ? `${n.label}#${n.id}` : `${n.op}#${n.id}`, domain: '', outputs: [name(n.id)] };
+  const base = {
+    name: n.label ? `${n.label}#${n.id}` : `${n.op}#${n.id}`,
+    domain: '',
+    outputs: [name(n.id)],
+  };
   const ins = n.inputs.map(name);
   const a: Attrs = n.attrs;
   if (n.op in SIMPLE) return [{ ...base, opType: SIMPLE[n.op], inputs: ins, attrs: {} }];
@@ -49,7 +63,14 @@ function exportNode(n: TapeNode, name: (id: number) => string, consts: OnnxTenso
     case 'concat':
       return [{ ...base, opType: 'Concat', inputs: ins, attrs: { axis: Number(a.axis ?? 0) } }];
     case 'layer_norm':
-      return [{ ...base, opType: 'LayerNormalization', inputs: ins, attrs: { axis: -1, epsilon: Number(a.eps ?? 1e-5) } }];
+      return [
+        {
+          ...base,
+          opType: 'LayerNormalization',
+          inputs: ins,
+          attrs: { axis: -1, epsilon: Number(a.eps ?? 1e-5) },
+        },
+      ];
     case 'embedding':
       return [{ ...base, opType: 'Gather', inputs: ins, attrs: { axis: 0 } }];
     case 'conv2d': {
@@ -63,7 +84,9 @@ function exportNode(n: TapeNode, name: (id: number) => string, consts: OnnxTenso
       return [{ ...base, opType: 'MaxPool', inputs: ins, attrs: { kernel_shape: k, strides: s } }];
     }
     default:
-      throw new Error(`RepOps op "${n.op}" (node ${n.id}${n.label ? ` "${n.label}"` : ''}) has no ONNX export`);
+      throw new Error(
+        `RepOps op "${n.op}" (node ${n.id}${n.label ? ` "${n.label}"` : ''}) has no ONNX export`,
+      );
   }
 }
 
@@ -80,7 +103,8 @@ export function exportOnnx(tape: Tape, options: ExportOptions = {}): OnnxModel {
     const id = stack.pop()!;
     if (needed.has(id)) continue;
     const n = nodes[id];
-    if (!n || (n.phase !== 'forward' && n.phase !== 'leaf')) throw new Error(`exportOnnx: node ${id} is not a forward node`);
+    if (!n || (n.phase !== 'forward' && n.phase !== 'leaf'))
+      throw new Error(`exportOnnx: node ${id} is not a forward node`);
     needed.add(id);
     stack.push(...n.inputs);
   }
@@ -110,7 +134,12 @@ export function exportOnnx(tape: Tape, options: ExportOptions = {}): OnnxModel {
         if (options.batchDim && shape.length > 0) shape[0] = options.batchDim;
         inputs.push({ name: name(id), dataType: intInputs.has(id) ? 'int64' : 'float32', shape });
       } else {
-        initializers.push({ name: name(id), dims: [...n.out.shape], dataType: 'float32', data: n.out.data.slice() });
+        initializers.push({
+          name: name(id),
+          dims: [...n.out.shape],
+          dataType: 'float32',
+          data: n.out.data.slice(),
+        });
       }
       continue;
     }
@@ -126,7 +155,13 @@ export function exportOnnx(tape: Tape, options: ExportOptions = {}): OnnxModel {
     opset: EXPORT_OPSET,
     producerName: 'pinpoint',
     producerVersion: '0.1.0',
-    graph: { name: options.name ?? 'pinpoint-model', nodes: onnxNodes, initializers, inputs, outputs: outInfo },
+    graph: {
+      name: options.name ?? 'pinpoint-model',
+      nodes: onnxNodes,
+      initializers,
+      inputs,
+      outputs: outInfo,
+    },
   };
 }
 

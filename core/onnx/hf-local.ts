@@ -5,7 +5,7 @@
  * RepOps, not on onnxruntime. File access is injected so this module stays platform-neutral.
  */
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { importOnnx, type ImportedModel } from './import.ts';
+import { type ImportedModel, importOnnx } from './import.ts';
 import { OnnxError, type OnnxModel } from './model.ts';
 import { readOnnx } from './read.ts';
 
@@ -29,7 +29,11 @@ export interface LocalModel {
 export async function loadLocalModel(files: LocalModelFiles): Promise<LocalModel> {
   const dir = `${files.root.replace(/\/$/, '')}/${files.name}`;
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {
-    if (!files.exists(`${dir}/${f}`)) throw new OnnxError(`${dir}/${f}`, 'missing (a local model folder needs config.json, tokenizer files and onnx/model.onnx)');
+    if (!files.exists(`${dir}/${f}`))
+      throw new OnnxError(
+        `${dir}/${f}`,
+        'missing (a local model folder needs config.json, tokenizer files and onnx/model.onnx)',
+      );
   }
   let config: Record<string, unknown>;
   try {

@@ -5,7 +5,14 @@
  * are compile-time constants. Anything not supported is reported up front, every offending node named.
  */
 import { leaf, ops, RepOpsError, type Tensor, tensor, type Var } from '../repops/index.ts';
-import { type OnnxAttr, OnnxError, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './model.ts';
+import {
+  type OnnxAttr,
+  OnnxError,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from './model.ts';
 
 export interface ImportedModel {
   file: string;
@@ -51,7 +58,10 @@ export const SUPPORTED_ONNX_OPS: Readonly<Record<string, string>> = {
   Dropout: '(no op: inference semantics)',
 };
 
-type Value = { kind: 'var'; v: Var } | { kind: 'ints'; dims: number[]; data: number[] } | { kind: 'float'; t: OnnxTensor };
+type Value =
+  | { kind: 'var'; v: Var }
+  | { kind: 'ints'; dims: number[]; data: number[] }
+  | { kind: 'float'; t: OnnxTensor };
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
@@ -64,7 +74,8 @@ function attrInt(n: OnnxNode, name: string, dflt: number): number {
 function attrInts(n: OnnxNode, name: string): number[] | undefined {
   const a: OnnxAttr | undefined = n.attrs[name];
   if (a === undefined) return undefined;
-  if (!Array.isArray(a) || a.some((x) => typeof x !== 'number')) throw new Error(`attribute ${name} must be ints`);
+  if (!Array.isArray(a) || a.some((x) => typeof x !== 'number'))
+    throw new Error(`attribute ${name} must be ints`);
   return a as number[];
 }
 function attrFloat(n: OnnxNode, name: string, dflt: number): number {
@@ -78,15 +89,19 @@ function attrFloat(n: OnnxNode, name: string, dflt: number): number {
 function unsupportedReason(n: OnnxNode, opset: number): string | null {
   if (n.domain !== '' && n.domain !== 'ai.onnx') return `domain "${n.domain}" is not supported`;
   if (!(n.opType in SUPPORTED_ONNX_OPS)) return 'operator not supported';
-  if (n.opType === 'Gelu' && n.attrs.approximate === 'tanh') return 'Gelu approximate="tanh" is not supported (erf form only)';
+  if (n.opType === 'Gelu' && n.attrs.approximate === 'tanh')
+    return 'Gelu approximate="tanh" is not supported (erf form only)';
   if (n.opType === 'Conv') {
     if (attrInt(n, 'group', 1) !== 1) return 'grouped convolution is not supported';
-    if ((attrInts(n, 'dilations') ?? [1, 1]).some((d) => d !== 1)) return 'dilated convolution is not supported';
+    if ((attrInts(n, 'dilations') ?? [1, 1]).some((d) => d !== 1))
+      return 'dilated convolution is not supported';
     const pads = attrInts(n, 'pads') ?? [0, 0, 0, 0];
     if (pads[0] !== pads[2] || pads[1] !== pads[3]) return `asymmetric pads [${pads}] are not supported`;
-    if (typeof n.attrs.auto_pad === 'string' && n.attrs.auto_pad !== 'NOTSET') return 'auto_pad is not supported';
+    if (typeof n.attrs.auto_pad === 'string' && n.attrs.auto_pad !== 'NOTSET')
+      return 'auto_pad is not supported';
   }
-  if (n.opType === 'MaxPool' && (attrInts(n, 'pads') ?? []).some((p) => p !== 0)) return 'padded max-pool is not supported';
+  if (n.opType === 'MaxPool' && (attrInts(n, 'pads') ?? []).some((p) => p !== 0))
+    return 'padded max-pool is not supported';
   if (n.opType === 'Gather' && attrInt(n, 'axis', 0) !== 0) return 'Gather only on axis 0 (embedding lookup)';
   if (n.opType === 'Softmax' && opset < 13 && attrInt(n, 'axis', 1) !== -1) {
     return null; // checked against the rank at import time (opset < 13 flattens from `axis`)
@@ -113,7 +128,9 @@ export function importOnnx(model: OnnxModel, file = model.graph.name || '<onnx>'
       throw new OnnxError(file, `forward needs ${params.length} parameter vars, got ${paramVars.length}`);
     }
     const env = new Map<string, Value>();
-    floatInits.forEach((t, i) => env.set(t.name, { kind: 'var', v: paramVars[i] }));
+    floatInits.forEach((t, i) => {
+      env.set(t.name, { kind: 'var', v: paramVars[i] });
+    });
     for (const t of model.graph.initializers) {
       if (t.dataType !== 'float32') env.set(t.name, { kind: 'ints', dims: t.dims, data: t.data as number[] });
     }
@@ -138,7 +155,8 @@ export function importOnnx(model: OnnxModel, file = model.graph.name || '<onnx>'
     const result: Record<string, Var> = {};
     for (const o of model.graph.outputs) {
       const v = env.get(o.name);
-      if (!v || v.kind !== 'var') throw new OnnxError(file, `graph output "${o.name}" is not computed by any node`);
+      if (v?.kind !== 'var')
+        throw new OnnxError(file, `graph output "${o.name}" is not computed by any node`);
       result[o.name] = v.v;
     }
     return result;
@@ -210,7 +228,9 @@ function runNode(n: OnnxNode, env: Map<string, Value>, anyVar: Var, opset: numbe
       const b = x(1);
       if (a.out.shape.length === 2 && b.out.shape.length === 2) return V(ops.matmul(a, b, label));
       if (b.out.shape.length !== 2 || a.out.shape.length < 2) {
-        throw new Error(`MatMul of ranks ${a.out.shape.length}×${b.out.shape.length}: only A[...,m,k]·B[k,n]`);
+        throw new Error(
+          `MatMul of ranks ${a.out.shape.length}×${b.out.shape.length}: only A[...,m,k]·B[k,n]`,
+        );
       }
       const lead = a.out.shape.slice(0, -1);
       const k = a.out.shape[a.out.shape.length - 1];
@@ -241,12 +261,15 @@ function runNode(n: OnnxNode, env: Map<string, Value>, anyVar: Var, opset: numbe
       if (kernel && (kernel[0] !== w.out.shape[2] || kernel[1] !== w.out.shape[3])) {
         throw new Error(`kernel_shape [${kernel}] does not match weight shape [${w.out.shape}]`);
       }
-      const opts = { stride: [strides[0], strides[1]] as [number, number], padding: [pads[0], pads[1]] as [number, number] };
+      const opts = {
+        stride: [strides[0], strides[1]] as [number, number],
+        padding: [pads[0], pads[1]] as [number, number],
+      };
       return V(ops.conv2d(x(0), w, has(2) ? x(2) : undefined, opts, label));
     }
     case 'MaxPool': {
       const k = attrInts(n, 'kernel_shape');
-      if (!k || k.length !== 2) throw new Error('kernel_shape of length 2 is required');
+      if (k?.length !== 2) throw new Error('kernel_shape of length 2 is required');
       const s = attrInts(n, 'strides') ?? k;
       return V(ops.maxPool2d(x(0), { kernel: [k[0], k[1]], stride: [s[0], s[1]] }, label));
     }

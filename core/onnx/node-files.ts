@@ -10,7 +10,10 @@ export function readOnnxFile(path: string): { bytes: Uint8Array; model: OnnxMode
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (err) {
-    throw new OnnxError(path, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new OnnxError(
+      path,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return { bytes, model: readOnnx(bytes, path) };
 }

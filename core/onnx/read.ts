@@ -1,5 +1,5 @@
 /** Decode and validate ONNX protobuf bytes into the plain OnnxModel type, with errors naming the file. */
-import { ATTR_TYPE, DATA_TYPE, modelProtoType } from './schema.ts';
+
 import {
   type OnnxAttr,
   type OnnxDataType,
@@ -10,19 +10,36 @@ import {
   type OnnxTensor,
   type OnnxValueInfo,
 } from './model.ts';
+import { ATTR_TYPE, DATA_TYPE, modelProtoType } from './schema.ts';
 
 type Raw = Record<string, unknown>;
 
 const DTYPE_NAMES: Record<number, string> = {
-  0: 'UNDEFINED', 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'STRING',
-  9: 'BOOL', 10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64', 16: 'BFLOAT16',
+  0: 'UNDEFINED',
+  1: 'FLOAT',
+  2: 'UINT8',
+  3: 'INT8',
+  4: 'UINT16',
+  5: 'INT16',
+  6: 'INT32',
+  7: 'INT64',
+  8: 'STRING',
+  9: 'BOOL',
+  10: 'FLOAT16',
+  11: 'DOUBLE',
+  12: 'UINT32',
+  13: 'UINT64',
+  16: 'BFLOAT16',
 };
 
 function dtypeOf(code: number, file: string, where: string): OnnxDataType {
   if (code === DATA_TYPE.FLOAT) return 'float32';
   if (code === DATA_TYPE.INT64) return 'int64';
   if (code === DATA_TYPE.INT32) return 'int32';
-  throw new OnnxError(file, `${where}: data type ${DTYPE_NAMES[code] ?? code} is not supported (float32, int32, int64 are)`);
+  throw new OnnxError(
+    file,
+    `${where}: data type ${DTYPE_NAMES[code] ?? code} is not supported (float32, int32, int64 are)`,
+  );
 }
 
 const arr = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
@@ -33,17 +50,22 @@ function readTensor(t: Raw, file: string, where: string): OnnxTensor {
   const name = str(t.name);
   const at = `${where}${name ? ` "${name}"` : ''}`;
   if (num(t.data_location) === 1 || arr(t.external_data).length > 0) {
-    throw new OnnxError(file, `${at}: external tensor data is not supported; re-export with weights embedded`);
+    throw new OnnxError(
+      file,
+      `${at}: external tensor data is not supported; re-export with weights embedded`,
+    );
   }
   const dims = arr<unknown>(t.dims).map(num);
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new OnnxError(file, `${at}: invalid dims [${dims}]`);
+  if (dims.some((d) => !Number.isInteger(d) || d < 0))
+    throw new OnnxError(file, `${at}: invalid dims [${dims}]`);
   const dataType = dtypeOf(num(t.data_type), file, at);
   const count = dims.reduce((a, b) => a * b, 1);
   const raw = t.raw_data instanceof Uint8Array && t.raw_data.length > 0 ? t.raw_data : null;
   let data: Float32Array | number[];
   if (dataType === 'float32') {
     if (raw) {
-      if (raw.length !== count * 4) throw new OnnxError(file, `${at}: raw_data has ${raw.length} bytes, dims need ${count * 4}`);
+      if (raw.length !== count * 4)
+        throw new OnnxError(file, `${at}: raw_data has ${raw.length} bytes, dims need ${count * 4}`);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       data = new Float32Array(count);
       for (let i = 0; i < count; i++) data[i] = view.getFloat32(4 * i, true);
@@ -64,7 +86,8 @@ function readTensor(t: Raw, file: string, where: string): OnnxTensor {
       data = arr<unknown>(dataType === 'int64' ? t.int64_data : t.int32_data).map(num);
     }
   }
-  if (data.length !== count) throw new OnnxError(file, `${at}: has ${data.length} values, dims [${dims}] need ${count}`);
+  if (data.length !== count)
+    throw new OnnxError(file, `${at}: has ${data.length} values, dims [${dims}] need ${count}`);
   return { name, dims, dataType, data };
 }
 
@@ -94,12 +117,15 @@ function readAttr(a: Raw, file: string, where: string): OnnxAttr {
 function readValueInfo(v: Raw, file: string, where: string): OnnxValueInfo {
   const name = str(v.name);
   const tt = ((v.type as Raw | undefined)?.tensor_type ?? null) as Raw | null;
-  if (!tt) throw new OnnxError(file, `${where} "${name}": only tensor-typed graph inputs/outputs are supported`);
+  if (!tt)
+    throw new OnnxError(file, `${where} "${name}": only tensor-typed graph inputs/outputs are supported`);
   const dims = arr<Raw>((tt.shape as Raw | undefined)?.dim);
   return {
     name,
     dataType: dtypeOf(num(tt.elem_type), file, `${where} "${name}"`),
-    shape: dims.map((d) => (d.dim_param !== undefined && d.dim_param !== '' ? str(d.dim_param) : num(d.dim_value))),
+    shape: dims.map((d) =>
+      d.dim_param !== undefined && d.dim_param !== '' ? str(d.dim_param) : num(d.dim_value),
+    ),
   };
 }
 
@@ -110,7 +136,14 @@ function readNode(n: Raw, i: number, file: string): OnnxNode {
   const where = `node "${name}" (${opType})`;
   const attrs: Record<string, OnnxAttr> = {};
   for (const a of arr<Raw>(n.attribute)) attrs[str(a.name)] = readAttr(a, file, where);
-  return { name, opType, domain: str(n.domain), inputs: arr<string>(n.input), outputs: arr<string>(n.output), attrs };
+  return {
+    name,
+    opType,
+    domain: str(n.domain),
+    inputs: arr<string>(n.input),
+    outputs: arr<string>(n.output),
+    attrs,
+  };
 }
 
 /** Parse ONNX bytes. `file` names the source in every error. */
@@ -119,7 +152,12 @@ export function readOnnx(bytes: Uint8Array, file = '<onnx bytes>'): OnnxModel {
   const T = modelProtoType();
   let raw: Raw;
   try {
-    raw = T.toObject(T.decode(bytes), { longs: Number, bytes: Uint8Array, defaults: false, arrays: true }) as Raw;
+    raw = T.toObject(T.decode(bytes), {
+      longs: Number,
+      bytes: Uint8Array,
+      defaults: false,
+      arrays: true,
+    }) as Raw;
   } catch (err) {
     throw new OnnxError(file, `not a valid ONNX protobuf (truncated or corrupt): ${(err as Error).message}`);
   }

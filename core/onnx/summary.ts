@@ -23,7 +23,9 @@ export function summarizeOnnx(m: OnnxModel): OnnxSummary {
     opset: m.opset,
     inputs: m.graph.inputs.map((v) => `${v.name}: ${v.dataType}${fmtShape(v.shape)}`),
     outputs: m.graph.outputs.map((v) => `${v.name}: ${v.dataType}${fmtShape(v.shape)}`),
-    parameters: m.graph.initializers.filter((t) => t.dataType === 'float32').reduce((a, t) => a + t.data.length, 0),
+    parameters: m.graph.initializers
+      .filter((t) => t.dataType === 'float32')
+      .reduce((a, t) => a + t.data.length, 0),
     initializers: m.graph.initializers.length,
     opCounts,
   };

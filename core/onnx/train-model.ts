@@ -19,7 +19,8 @@ export interface OnnxModelSpec {
 }
 
 export function decodeBase64(b64: string, where: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw new OnnxError(where, 'model.onnx is not valid base64');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0)
+    throw new OnnxError(where, 'model.onnx is not valid base64');
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -40,16 +41,25 @@ export function onnxTrainModel(spec: OnnxModelSpec, data: Dataset): Model {
   const where = spec.source ?? 'task model.onnx';
   const imported = importOnnx(readOnnx(decodeBase64(spec.onnx, where), where), where);
   if (imported.inputs.length !== 1) {
-    throw new OnnxError(where, `a trainable ONNX model needs exactly one graph input, found ${imported.inputs.length}`);
+    throw new OnnxError(
+      where,
+      `a trainable ONNX model needs exactly one graph input, found ${imported.inputs.length}`,
+    );
   }
   if (imported.outputs.length !== 1) {
-    throw new OnnxError(where, `a trainable ONNX model needs exactly one graph output (logits), found ${imported.outputs.length}`);
+    throw new OnnxError(
+      where,
+      `a trainable ONNX model needs exactly one graph output (logits), found ${imported.outputs.length}`,
+    );
   }
   const input = imported.inputs[0];
   const fixed = input.shape.slice(1).filter((d): d is number => typeof d === 'number');
   const example = data.kind === 'tokens' ? [] : [...data.inputShape];
   if (data.kind === 'classes' && fixed.join(',') !== example.join(',')) {
-    throw new OnnxError(where, `input "${input.name}" has per-example shape [${fixed}] but dataset "${data.id}" gives [${example}]`);
+    throw new OnnxError(
+      where,
+      `input "${input.name}" has per-example shape [${fixed}] but dataset "${data.id}" gives [${example}]`,
+    );
   }
   const out = imported.outputs[0].shape;
   const classes = out[out.length - 1];

@@ -1,6 +1,7 @@
 /** Encode the plain OnnxModel type as ONNX protobuf bytes (weights embedded as raw_data, little-endian). */
-import { ATTR_TYPE, DATA_TYPE, modelProtoType } from './schema.ts';
+
 import type { OnnxAttr, OnnxModel, OnnxTensor, OnnxValueInfo } from './model.ts';
+import { ATTR_TYPE, DATA_TYPE, modelProtoType } from './schema.ts';
 
 const CODE = { float32: DATA_TYPE.FLOAT, int64: DATA_TYPE.INT64, int32: DATA_TYPE.INT32 } as const;
 
@@ -25,10 +26,16 @@ function attrProto(name: string, v: OnnxAttr): Record<string, unknown> {
   if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(v) };
   if (Array.isArray(v)) {
     if (v.every((x) => typeof x === 'string')) {
-      return { name, type: ATTR_TYPE.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
+      return {
+        name,
+        type: ATTR_TYPE.STRINGS,
+        strings: (v as string[]).map((s) => new TextEncoder().encode(s)),
+      };
     }
     const nums = v as number[];
-    return nums.every(Number.isInteger) ? { name, type: ATTR_TYPE.INTS, ints: nums } : { name, type: ATTR_TYPE.FLOATS, floats: nums };
+    return nums.every(Number.isInteger)
+      ? { name, type: ATTR_TYPE.INTS, ints: nums }
+      : { name, type: ATTR_TYPE.FLOATS, floats: nums };
   }
   return { name, type: ATTR_TYPE.TENSOR, t: tensorProto(v) };
 }
@@ -65,7 +72,9 @@ export function writeOnnx(model: OnnxModel): Uint8Array {
         input: n.inputs,
         output: n.outputs,
         attribute: Object.entries(n.attrs).map(([k, v]) =>
-          FLOAT_ATTRS.has(k) && typeof v === 'number' ? { name: k, type: ATTR_TYPE.FLOAT, f: v } : attrProto(k, v),
+          FLOAT_ATTRS.has(k) && typeof v === 'number'
+            ? { name: k, type: ATTR_TYPE.FLOAT, f: v }
+            : attrProto(k, v),
         ),
       })),
       initializer: g.initializers.map(tensorProto),

@@ -115,6 +115,8 @@ export interface DisputeReplay {
   /** Ledger dispute id, when it came from a ledger (the Ledger view can open it). */
   ledgerDispute: number | null;
   ledgerPath: string | null;
+  /** A proof of the disputed task whose step graph `graph` is (the Graph view can open the op there). */
+  proofPath?: string;
 }
 
 export interface LedgerAccountRow {

@@ -28,6 +28,7 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
   });
 
   let proofPath = '';
+  let pinned = { step: -1, op: -1 };
 
   it('opens the demo proof and steps through 5 steps with the keyboard', async () => {
     const { page } = app;
@@ -135,6 +136,7 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     const op = hd.findIndex((x, i) => x !== bd[i]);
     assert.ok(step > 0 && op > 0, `tamper found at step ${step} op ${op}`);
     assert.match(pin, new RegExp(`step ${step} · op #${op} \\w+`));
+    pinned = { step, op };
     assert.doesNotMatch(await page.locator('.pp-view-dispute').innerText(), /synthetic/i);
     // The pinpointed op is marked on the disputed step's graph and on screen inside its panel.
     const culprit = page.locator('.pp-player g.node.m-culprit');
@@ -205,6 +207,30 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     assert.ok(labels.includes('Treasury'), labels.join('|'));
     await page.waitForTimeout(2200);
     await app.screenshot('views-06-ledger-flows');
+  });
+
+  it('opens the pinpointed op of the demo dispute on the demo proof\'s graph', async () => {
+    const { page } = app;
+    await page.goto(app.url('#/dispute?id=ledger:1'));
+    await page.locator('.pp-player').waitFor({ timeout: 60_000 });
+    await page.locator('#pp-speed').selectOption('8');
+    await page.locator('[data-role=play]').click();
+    const toGraph = page.locator('[data-role=to-graph]');
+    await toGraph.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(
+      (await toGraph.innerText()).trim(),
+      `Inspect step ${pinned.step} · op #${pinned.op} in the Graph view →`,
+    );
+    await toGraph.click();
+    const digest = page.locator('.pp-view-graph [data-role=node-digest]');
+    await digest.waitFor({ timeout: 30_000 });
+    const header = await page.locator('.pp-view-graph [data-role=inspector] .pp-h').first().innerText();
+    assert.match(header, new RegExp(`#${pinned.op}\\b`));
+    // Oracle: the honest output digest of that op, as recorded in the demo proof.
+    const bundle = readBundle(readFileSync(proofPath), proofPath);
+    assert.equal((await digest.innerText()).trim(), bundle.opDigests(pinned.step)?.[pinned.op]);
+    assert.equal(await page.locator('.pp-view-graph g.node.sel').getAttribute('data-id'), String(pinned.op));
+    await app.screenshot('views-07-dispute-op-in-graph');
     // Uncaught errors only (a missing favicon logs a 404 console line in the shell).
     assert.deepEqual(
       app.pageErrors.filter((e) => e.startsWith('pageerror')),

@@ -72,18 +72,24 @@ describe('canonical JSON', () => {
 describe('merkle', () => {
   it('every leaf of every tree size opens against the root; other leaves and indices do not', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(digestArb, { minLength: 1, maxLength: 40 }), fc.nat(), digestArb, (leaves, seed, other) => {
-        const root = merkleRoot(leaves);
-        const i = seed % leaves.length;
-        const proof = merkleProof(leaves, i);
-        assert.ok(verifyMerkleProof(leaves[i], proof, root));
-        if (other !== leaves[i]) assert.ok(!verifyMerkleProof(other, proof, root));
-        if (leaves.length > 1) {
-          const j = (i + 1) % leaves.length;
-          if (leaves[j] !== leaves[i]) assert.ok(!verifyMerkleProof(leaves[i], { ...proof, index: j }, root));
-        }
-        return true;
-      }),
+      fc.property(
+        fc.uniqueArray(digestArb, { minLength: 1, maxLength: 40 }),
+        fc.nat(),
+        digestArb,
+        (leaves, seed, other) => {
+          const root = merkleRoot(leaves);
+          const i = seed % leaves.length;
+          const proof = merkleProof(leaves, i);
+          assert.ok(verifyMerkleProof(leaves[i], proof, root));
+          if (other !== leaves[i]) assert.ok(!verifyMerkleProof(other, proof, root));
+          if (leaves.length > 1) {
+            const j = (i + 1) % leaves.length;
+            if (leaves[j] !== leaves[i])
+              assert.ok(!verifyMerkleProof(leaves[i], { ...proof, index: j }, root));
+          }
+          return true;
+        },
+      ),
     );
   });
   it('root changes when any leaf changes or leaves are reordered', () => {

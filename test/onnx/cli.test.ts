@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/pinpoint.js', 'model', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/pinpoint.js', 'model', ...args], { encoding: 'utf8' });
 
 describe('pinpoint model', () => {
   it('inspect lists operators and importability; check passes the cross-check', () => {
@@ -37,9 +38,24 @@ describe('pinpoint model', () => {
     const task = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(task.model.kind, 'onnx');
     assert.deepEqual(Buffer.from(task.model.onnx, 'base64'), readFileSync('test/fixtures/onnx/mlp.onnx'));
-    const wrong = cli('task', 'test/fixtures/onnx/cnn.onnx', '--dataset', 'iris', '--out', join(dir, 'x.json'));
-    assert.equal(wrong.status, 0, 'task creation only validates the task; the shape check happens at train time');
-    const train = spawnSync(process.execPath, ['bin/pinpoint.js', 'train', join(dir, 'x.json'), '--out', join(dir, 'x.pinproof')], { encoding: 'utf8' });
+    const wrong = cli(
+      'task',
+      'test/fixtures/onnx/cnn.onnx',
+      '--dataset',
+      'iris',
+      '--out',
+      join(dir, 'x.json'),
+    );
+    assert.equal(
+      wrong.status,
+      0,
+      'task creation only validates the task; the shape check happens at train time',
+    );
+    const train = spawnSync(
+      process.execPath,
+      ['bin/pinpoint.js', 'train', join(dir, 'x.json'), '--out', join(dir, 'x.pinproof')],
+      { encoding: 'utf8' },
+    );
     assert.notEqual(train.status, 0);
     assert.match(train.stderr, /per-example shape|input/);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -43,12 +43,21 @@ describe('ONNX fixtures', () => {
 describe('ONNX export → import round trip', () => {
   it('re-imported model records the same ops and reproduces the original outputs bit for bit', () => {
     const tape = createTape();
-    const x = leaf(tape, tensor([3, 4], [0.5, -1, 2, 0.25, 1, 1, -3, 0.125, 0, 2, 1, -1]), { kind: 'data', name: 'x' });
-    const w = leaf(tape, tensor([4, 2], [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]), { kind: 'param', name: 'w' });
+    const x = leaf(tape, tensor([3, 4], [0.5, -1, 2, 0.25, 1, 1, -3, 0.125, 0, 2, 1, -1]), {
+      kind: 'data',
+      name: 'x',
+    });
+    const w = leaf(tape, tensor([4, 2], [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]), {
+      kind: 'param',
+      name: 'w',
+    });
     const b = leaf(tape, tensor([2], [0.01, -0.02]), { kind: 'param', name: 'b' });
     const y = ops.logSoftmax(ops.tanh(ops.linear(x, w, b, 'fc')), 'out');
     const model = readOnnx(writeOnnx(exportOnnx(tape)), 'roundtrip.onnx');
-    assert.deepEqual(model.graph.nodes.map((n) => n.opType), ['Gemm', 'Tanh', 'LogSoftmax']);
+    assert.deepEqual(
+      model.graph.nodes.map((n) => n.opType),
+      ['Gemm', 'Tanh', 'LogSoftmax'],
+    );
     const out = runRepOps(model, { x: x.out }, 'roundtrip.onnx');
     assert.deepEqual(bits(Object.values(out)[0].data), bits(y.out.data));
   });
@@ -58,15 +67,28 @@ describe('ONNX export → import round trip', () => {
     const imported = importOnnx(m, 'mlp.onnx');
     const tape = createTape();
     const params = imported.params.map((p) => leaf(tape, p.tensor, { kind: 'param', name: p.name }));
-    const x = leaf(tape, tensor([4, 4], Array.from({ length: 16 }, (_, i) => Math.fround(Math.sin(i)))), { kind: 'data', name: 'x' });
+    const x = leaf(
+      tape,
+      tensor(
+        [4, 4],
+        Array.from({ length: 16 }, (_, i) => Math.fround(Math.sin(i))),
+      ),
+      { kind: 'data', name: 'x' },
+    );
     const probs = Object.values(imported.forward(params, { x }))[0];
-    const target = leaf(tape, tensor([4, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0]), { kind: 'target', name: 't' });
+    const target = leaf(tape, tensor([4, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0]), {
+      kind: 'target',
+      name: 't',
+    });
     const loss = ops.mse(probs, target);
     const grads = backward(tape, loss);
     for (const p of params) {
       const g = grads.get(p.id);
       assert.ok(g, `no gradient for ${p.id}`);
-      assert.ok(g.out.data.some((v) => v !== 0), 'gradient is not identically zero');
+      assert.ok(
+        g.out.data.some((v) => v !== 0),
+        'gradient is not identically zero',
+      );
     }
   });
 });
@@ -83,8 +105,22 @@ describe('ONNX importer errors', () => {
         nodes: [
           { name: 'lstm_1', opType: 'LSTM', domain: '', inputs: ['x'], outputs: ['h'], attrs: {} },
           { name: 'ok', opType: 'Relu', domain: '', inputs: ['h'], outputs: ['r'], attrs: {} },
-          { name: 'ein', opType: 'Einsum', domain: '', inputs: ['r'], outputs: ['y'], attrs: { equation: 'ij->ji' } },
-          { name: 'grp', opType: 'Conv', domain: '', inputs: ['y', 'w'], outputs: ['z'], attrs: { group: 2 } },
+          {
+            name: 'ein',
+            opType: 'Einsum',
+            domain: '',
+            inputs: ['r'],
+            outputs: ['y'],
+            attrs: { equation: 'ij->ji' },
+          },
+          {
+            name: 'grp',
+            opType: 'Conv',
+            domain: '',
+            inputs: ['y', 'w'],
+            outputs: ['z'],
+            attrs: { group: 2 },
+          },
         ],
         initializers: [],
         inputs: [{ name: 'x', dataType: 'float32', shape: [1, 2] }],
@@ -114,7 +150,10 @@ describe('transformers.js local model folder (offline)', () => {
     }
     const tokenizerVocab = 50257;
     const T = 8;
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'pinpoint-tiny', vocab_size: tokenizerVocab, n_positions: T }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ model_type: 'pinpoint-tiny', vocab_size: tokenizerVocab, n_positions: T }),
+    );
     const onnx = transformerFixture(tokenizerVocab, T, 8);
     const bytes = writeOnnx(onnx);
     writeFileSync(join(dir, 'onnx/model.onnx'), bytes);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type OnnxModel, OnnxError } from '../../core/onnx/model.ts';
+import { OnnxError, type OnnxModel } from '../../core/onnx/model.ts';
 import { readOnnx } from '../../core/onnx/read.ts';
 import { modelProtoType } from '../../core/onnx/schema.ts';
 import { writeOnnx } from '../../core/onnx/write.ts';
@@ -15,10 +15,24 @@ function sample(): OnnxModel {
     graph: {
       name: 'mlp',
       nodes: [
-        { name: 'fc1', opType: 'Gemm', domain: '', inputs: ['x', 'W1', 'b1'], outputs: ['h'], attrs: { transB: 1, alpha: 1.5 } },
+        {
+          name: 'fc1',
+          opType: 'Gemm',
+          domain: '',
+          inputs: ['x', 'W1', 'b1'],
+          outputs: ['h'],
+          attrs: { transB: 1, alpha: 1.5 },
+        },
         { name: 'act', opType: 'Relu', domain: '', inputs: ['h'], outputs: ['a'], attrs: {} },
         { name: 'rs', opType: 'Reshape', domain: '', inputs: ['a', 'shape'], outputs: ['y'], attrs: {} },
-        { name: 'tp', opType: 'Transpose', domain: '', inputs: ['y'], outputs: ['z'], attrs: { perm: [1, 0], note: 'x', tags: ['a', 'b'] } },
+        {
+          name: 'tp',
+          opType: 'Transpose',
+          domain: '',
+          inputs: ['y'],
+          outputs: ['z'],
+          attrs: { perm: [1, 0], note: 'x', tags: ['a', 'b'] },
+        },
       ],
       initializers: [
         { name: 'W1', dims: [2, 3], dataType: 'float32', data: new Float32Array([1, -2, 3.5, 0, -0, 1e-40]) },
@@ -63,7 +77,9 @@ describe('ONNX read/write', () => {
         graph: {
           node: [{ op_type: 'Relu', input: ['x'], output: ['y'] }],
           initializer: [{ name: 'w', dims: [3], data_type: 1, float_data: [1, 2, 3] }],
-          output: [{ name: 'y', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 3 }] } } } }],
+          output: [
+            { name: 'y', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 3 }] } } } },
+          ],
         },
       }),
     ).finish();
@@ -74,7 +90,10 @@ describe('ONNX read/write', () => {
 
   it('rejects empty, foreign and truncated files with errors naming the file', () => {
     assert.throws(() => readOnnx(new Uint8Array(), 'empty.onnx'), /empty\.onnx: empty file/);
-    assert.throws(() => readOnnx(new TextEncoder().encode('{"hello": 1}'), 'x.json'), (e: unknown) => e instanceof OnnxError && e.message.startsWith('x.json:'));
+    assert.throws(
+      () => readOnnx(new TextEncoder().encode('{"hello": 1}'), 'x.json'),
+      (e: unknown) => e instanceof OnnxError && e.message.startsWith('x.json:'),
+    );
     const bytes = writeOnnx(sample());
     assert.throws(() => readOnnx(bytes.slice(0, bytes.length - 7), 'cut.onnx'), /cut\.onnx/);
   });
@@ -82,18 +101,30 @@ describe('ONNX read/write', () => {
   it('fuzz: truncations and byte flips give an OnnxError or a well-formed model, never a crash', () => {
     const bytes = writeOnnx(sample());
     fc.assert(
-      fc.property(fc.nat({ max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.boolean(), (pos, xor, truncate) => {
-        const mutated = truncate ? bytes.slice(0, pos) : bytes.slice();
-        if (!truncate) mutated[pos] ^= xor;
-        try {
-          const m = readOnnx(mutated, 'fuzz.onnx');
-          assert.ok(Array.isArray(m.graph.nodes));
-          for (const t of m.graph.initializers) assert.equal(t.data.length, t.dims.reduce((a, b) => a * b, 1));
-        } catch (err) {
-          assert.ok(err instanceof OnnxError, `unexpected ${(err as Error).name}: ${(err as Error).message}`);
-          assert.match((err as Error).message, /^fuzz\.onnx: /);
-        }
-      }),
+      fc.property(
+        fc.nat({ max: bytes.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        (pos, xor, truncate) => {
+          const mutated = truncate ? bytes.slice(0, pos) : bytes.slice();
+          if (!truncate) mutated[pos] ^= xor;
+          try {
+            const m = readOnnx(mutated, 'fuzz.onnx');
+            assert.ok(Array.isArray(m.graph.nodes));
+            for (const t of m.graph.initializers)
+              assert.equal(
+                t.data.length,
+                t.dims.reduce((a, b) => a * b, 1),
+              );
+          } catch (err) {
+            assert.ok(
+              err instanceof OnnxError,
+              `unexpected ${(err as Error).name}: ${(err as Error).message}`,
+            );
+            assert.match((err as Error).message, /^fuzz\.onnx: /);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

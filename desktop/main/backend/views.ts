@@ -535,6 +535,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           graph: demoGraph(proofPath, transcript.verdict.step ?? 0),
           ledgerDispute: null,
           ledgerPath: null,
+          proofPath,
         };
         return replay;
       }
@@ -565,8 +566,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       // The caught-cheater demo dispute carries the demo dispute: its step graph is the demo proof's.
       let graph: DisputeReplay['graph'] = null;
       const demo = await demoDispute();
-      if (canonicalJson(transcript.rounds) === canonicalJson(demo.transcript.rounds))
-        graph = demoGraph(demo.proofPath, transcript.verdict.step ?? 0);
+      const isDemo = canonicalJson(transcript.rounds) === canonicalJson(demo.transcript.rounds);
+      if (isDemo) graph = demoGraph(demo.proofPath, transcript.verdict.step ?? 0);
       return {
         id: key,
         title: `Ledger dispute ${d.id}`,
@@ -574,6 +575,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         graph,
         ledgerDispute: d.id,
         ledgerPath: store.file,
+        ...(isDemo ? { proofPath: demo.proofPath } : {}),
       };
     },
 

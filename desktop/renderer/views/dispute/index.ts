@@ -29,6 +29,13 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     { 'data-role': 'to-ledger' },
   );
   toLedger.style.display = 'none';
+  const toGraph = button(
+    'Inspect the op in the Graph view →',
+    'Open the pinpointed op on the proof’s step graph',
+    () => openGraph(),
+    { 'data-role': 'to-graph' },
+  );
+  toGraph.style.display = 'none';
   root.append(
     h(
       'div',
@@ -37,6 +44,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       picker,
       source,
       h('span', { class: 'pp-spacer' }),
+      toGraph,
       toLedger,
     ),
   );
@@ -83,6 +91,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     player?.destroy();
     player = null;
     toLedger.style.display = 'none';
+    toGraph.style.display = 'none';
     loading(host, 'the transcript');
     try {
       replay = await ctx.api.call('dispute.load', { id });
@@ -106,10 +115,21 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       autoplay: ctx.params.autoplay === '1',
       onVerdict: () => {
         if (replay?.ledgerDispute !== null) toLedger.style.display = '';
+        const v = replay?.transcript.verdict;
+        if (replay?.proofPath && v && typeof v.step === 'number' && typeof v.op === 'number') {
+          toGraph.textContent = `Inspect step ${v.step} · op #${v.op} in the Graph view →`;
+          toGraph.style.display = '';
+        }
         ctx.showStatus(`Verdict: ${player?.model.verdict.headline ?? ''}`);
       },
     });
     (host.querySelector('.pp-player') as HTMLElement | null)?.focus({ preventScroll: true });
+  }
+
+  function openGraph(): void {
+    const v = replay?.transcript.verdict;
+    if (!replay?.proofPath || !v || typeof v.step !== 'number' || typeof v.op !== 'number') return;
+    ctx.openView('graph', { path: replay.proofPath, step: String(v.step), node: String(v.op) });
   }
 
   function openLedger(): void {

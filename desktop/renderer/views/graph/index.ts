@@ -97,6 +97,8 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   let first: number | null = null;
   let byId = new Map<number, TraceNode>();
   let tensorSeq = 0;
+  /** `#/graph?node=<id>` (e.g. from the Dispute view's pinpointed op): selected once the graph loads. */
+  let pendingNode: number | null = ctx.params.node !== undefined ? Number(ctx.params.node) : null;
 
   function emptySide(): void {
     side.innerHTML = '';
@@ -139,6 +141,13 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     });
     summary.textContent = `${trace.nodes.length} ops · layout ${canvas.layout.ms.toFixed(0)} ms`;
     if (ctx.params.compare === 'tampered') void toggleCompare();
+    const want = pendingNode;
+    pendingNode = null;
+    if (want !== null && byId.has(want)) {
+      canvas.select(want);
+      void canvas.focusNode(want);
+      void inspect(want);
+    }
   }
 
   async function inspect(id: number): Promise<void> {
@@ -269,8 +278,15 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     update(params: Readonly<Record<string, string>>) {
       const newPath = params.path !== undefined && params.path !== path;
       if (newPath) path = params.path;
-      if (newPath || (params.step !== undefined && Number(params.step) !== step))
+      const node = params.node !== undefined ? Number(params.node) : null;
+      if (newPath || (params.step !== undefined && Number(params.step) !== step)) {
+        pendingNode = node;
         void load(Number(params.step ?? 0));
+      } else if (node !== null && byId.has(node) && canvas) {
+        canvas.select(node);
+        void canvas.focusNode(node);
+        void inspect(node);
+      }
     },
     unmount() {
       canvas?.destroy();
