@@ -90,7 +90,9 @@ function readLatest(repoRoot: string, distRoot: string): string | null {
 /** The inputs the last build recorded (to snapshot before the next build), or none. */
 function previousInputs(distRoot: string): string[] {
   try {
-    const { inputs } = JSON.parse(readFileSync(join(distRoot, 'latest.json'), 'utf8')) as { inputs?: unknown };
+    const { inputs } = JSON.parse(readFileSync(join(distRoot, 'latest.json'), 'utf8')) as {
+      inputs?: unknown;
+    };
     return Array.isArray(inputs) ? inputs.filter((x): x is string => typeof x === 'string') : [];
   } catch {
     return [];

@@ -6,6 +6,7 @@
  * methods: they forward `{ method, args }` and return `{ ok, result | error }`, so adding a method is
  * a change to this type and to a backend handler only. Arguments and results must be JSON-safe.
  */
+import type { ModelApi } from './api-model.ts';
 import type { ViewsApi } from './api-views.ts';
 
 /** A JSON-safe value: what crosses either transport. */
@@ -129,8 +130,8 @@ export interface ShellApi {
   'jobs.wait': (args: { id: string; timeoutMs?: number }) => Promise<JobInfo>;
 }
 
-/** The full contract: the shell's methods merged with the views' (desktop/shared/api-views.ts). */
-export type PinpointApi = ShellApi & ViewsApi;
+/** The full contract: the shell's methods merged with the views' (api-views.ts) and the Model view's (api-model.ts). */
+export type PinpointApi = ShellApi & ViewsApi & ModelApi;
 export type MethodName = keyof PinpointApi & string;
 export type ArgsOf<M extends MethodName> = Parameters<PinpointApi[M]>[0];
 export type ResultOf<M extends MethodName> = Awaited<ReturnType<PinpointApi[M]>>;

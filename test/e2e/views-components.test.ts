@@ -75,7 +75,12 @@ describe('view components in Chromium (playground bundle)', { skip: skip ?? fals
     // Zoom keys change the transform.
     const before = await page.locator('g.viewport').getAttribute('transform');
     await page.keyboard.press('-');
-    await page.waitForTimeout(350);
+    // Poll rather than sleep: the zoom is animated and a loaded CI machine may paint late.
+    await page
+      .waitForFunction((b) => document.querySelector('g.viewport')?.getAttribute('transform') !== b, before, {
+        timeout: 5_000,
+      })
+      .catch(() => {});
     assert.notEqual(await page.locator('g.viewport').getAttribute('transform'), before);
     await page.screenshot({ path: `${ART}/views-c1-graph.png` });
   });

@@ -209,7 +209,7 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     await app.screenshot('views-06-ledger-flows');
   });
 
-  it('opens the pinpointed op of the demo dispute on the demo proof\'s graph', async () => {
+  it("opens the pinpointed op of the demo dispute on the demo proof's graph", async () => {
     const { page } = app;
     await page.goto(app.url('#/dispute?id=ledger:1'));
     await page.locator('.pp-player').waitFor({ timeout: 60_000 });

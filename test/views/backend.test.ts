@@ -121,7 +121,7 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
     }
   });
 
-  it('the demo dispute pinpoints the tampered op on the demo proof\'s own graph', async () => {
+  it("the demo dispute pinpoints the tampered op on the demo proof's own graph", async () => {
     const d = await api['dispute.load']({ id: 'ledger:1' });
     const live = await api['dispute.load']({ id: 'demo:live' });
     assert.deepEqual(live.transcript.verdict, d.transcript.verdict);
@@ -135,11 +135,16 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
     const honest = readBundle(readFileSync(p.path), p.path);
     const tamperedPath = join(dir, 'demo', 'views-demo-tampered.pinproof');
     const bad = readBundle(readFileSync(tamperedPath), tamperedPath);
-    const firstStep = honest.manifest.steps.findIndex((s, i) => s.stateAfter !== bad.manifest.steps[i].stateAfter);
+    const firstStep = honest.manifest.steps.findIndex(
+      (s, i) => s.stateAfter !== bad.manifest.steps[i].stateAfter,
+    );
     assert.equal(v.step, firstStep);
     const hd = honest.opDigests(firstStep) ?? [];
     const bd = bad.opDigests(firstStep) ?? [];
-    assert.equal(v.op, hd.findIndex((x, i) => x !== bd[i]));
+    assert.equal(
+      v.op,
+      hd.findIndex((x, i) => x !== bd[i]),
+    );
     // The replay's graph is the demo proof's step graph: same op ids and names as its trace.
     const t = await api['proof.trace']({ step: firstStep });
     assert.deepEqual(

@@ -15,6 +15,7 @@ import { createNotebookEngine } from './notebook-engine.ts';
 import { BadRequest, createPathGuard, defaultDataDir } from './paths.ts';
 import { preludeTypes } from './prelude-types.ts';
 import { createShellHandlers } from './shell.ts';
+import { createModelHandlers } from './model.ts';
 import { createViewsHandlers } from './views.ts';
 
 export interface BackendOptions {
@@ -85,6 +86,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     methods: () => methods,
   });
   const views = createViewsHandlers(context) as unknown as Record<string, unknown>;
+  const model = createModelHandlers(context) as unknown as Record<string, unknown>;
   // Reserved for the Electron main process (the server requires its admin token for 'admin.*').
   const admin: Record<string, AnyHandler> = {
     async 'admin.openPath'(args) {
@@ -98,7 +100,12 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       return { path: abs };
     },
   };
-  for (const [name, fn] of [...Object.entries(views), ...Object.entries(shell), ...Object.entries(admin)]) {
+  for (const [name, fn] of [
+    ...Object.entries(views),
+    ...Object.entries(model),
+    ...Object.entries(shell),
+    ...Object.entries(admin),
+  ]) {
     if (typeof fn === 'function') handlers.set(name, fn as AnyHandler);
   }
   methods = [...handlers.keys()].filter((m) => !m.startsWith('admin.')).sort();

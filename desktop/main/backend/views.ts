@@ -174,7 +174,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         const tctx = prepareTask(honest.manifest.task);
         const step = Math.min(DEMO_TAMPER_STEP, honest.manifest.steps.length - 1);
         const fwd = task.graph(step).nodes.flatMap((n, i) => (n.phase === 'forward' ? [i] : []));
-        if (fwd.length === 0) throw new ViewsError('dispute.load', `step ${step} of ${honestPath} has no forward op`);
+        if (fwd.length === 0)
+          throw new ViewsError('dispute.load', `step ${step} of ${honestPath} has no forward op`);
         const run = train(tctx, {
           mode: honest.manifest.mode,
           tamper: perturbNode(step, fwd[Math.floor(fwd.length / 2)], 0, 1e-3),

@@ -252,7 +252,7 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
           : k === 'transcript'
             ? 'dispute'
             : k === 'onnx'
-              ? 'graph'
+              ? 'model'
               : 'proof';
     openView(id, { path });
   };

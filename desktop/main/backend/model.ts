@@ -1,0 +1,70 @@
+/** Model view handlers: ONNX files read, imported onto a RepOps tape and cross-checked, over core/onnx. */
+import { tensorDigest } from '../../../core/hash/digest.ts';
+import { crossCheckOnnx, exampleInputs } from '../../../core/onnx/crosscheck.ts';
+import { importOnnx } from '../../../core/onnx/import.ts';
+import { OnnxError } from '../../../core/onnx/model.ts';
+import { readOnnxFile } from '../../../core/onnx/node-files.ts';
+import { summarizeOnnx } from '../../../core/onnx/summary.ts';
+import { createTape, leaf } from '../../../core/repops/index.ts';
+import type { ModelApi, ModelGraphNode } from '../../shared/api-model.ts';
+import type { BackendContext } from './context.ts';
+import { BadRequest } from './paths.ts';
+
+const EXAMPLE_BATCH = 2;
+
+function read(ctx: BackendContext, path: string) {
+  if (typeof path !== 'string' || path === '')
+    throw new BadRequest('model: a path to an .onnx file is required');
+  const abs = ctx.resolvePath(path);
+  try {
+    return { abs, ...readOnnxFile(abs) };
+  } catch (err) {
+    if (err instanceof OnnxError) throw new BadRequest(err.message);
+    throw err;
+  }
+}
+
+export function createModelHandlers(ctx: BackendContext): ModelApi {
+  return {
+    'model.load': async ({ path }) => {
+      const { abs, model } = read(ctx, path);
+      const s = summarizeOnnx(model);
+      let importError: string | null = null;
+      let graph: ModelGraphNode[] = [];
+      try {
+        const imported = importOnnx(model, abs);
+        const tape = createTape();
+        const params = imported.params.map((p) => leaf(tape, p.tensor, { kind: 'param', name: p.name }));
+        const feeds = Object.fromEntries(
+          Object.entries(exampleInputs(model, EXAMPLE_BATCH, 1)).map(([k, t]) => [
+            k,
+            leaf(tape, t, { kind: 'data', name: k }),
+          ]),
+        );
+        imported.forward(params, feeds);
+        graph = tape.nodes.map((n) => ({
+          id: n.id,
+          op: n.op,
+          phase: n.phase === 'leaf' ? 'leaf' : 'forward',
+          inputs: [...n.inputs],
+          shape: [...n.out.shape],
+          digest: tensorDigest(n.out),
+          ...(n.op === 'leaf' ? { label: String(n.attrs.name) } : n.label ? { label: n.label } : {}),
+        }));
+      } catch (err) {
+        if (!(err instanceof OnnxError)) throw err;
+        importError = err.message;
+      }
+      return { path: abs, ...s, importError, graph, batch: EXAMPLE_BATCH };
+    },
+    'model.check': async ({ path, batch }) => {
+      const { abs, bytes } = read(ctx, path);
+      try {
+        return await crossCheckOnnx(bytes, abs, { batch: batch ?? EXAMPLE_BATCH });
+      } catch (err) {
+        if (err instanceof OnnxError) throw new BadRequest(err.message);
+        throw err;
+      }
+    },
+  };
+}
