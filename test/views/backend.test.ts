@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { syntheticTask } from '../../core/dispute/synthetic.ts';
 import { tensorDigest } from '../../core/hash/digest.ts';
 import { openLedger } from '../../core/ledger/node-store.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
@@ -152,6 +153,23 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
       t.nodes.map((n) => `${n.id}:${n.op}`),
     );
     assert.equal(d.graph?.[v.op]?.op, v.opName);
+  });
+
+  it("the attack-scenario disputes replay on their synthetic task's graph", async () => {
+    for (const [id, loser] of [
+      ['ledger:2', 'challenger'],
+      ['ledger:3', 'both'],
+    ] as const) {
+      const d = await api['dispute.load']({ id });
+      const v = d.transcript.verdict;
+      assert.equal(v.loser, loser, id);
+      assert.match(d.transcript.task, /^synthetic\(seed=1,steps=64,/);
+      // The pinpointed op exists in the graph and carries the op name the referee recorded.
+      assert.equal(typeof v.op, 'number', id);
+      assert.equal(d.graph?.[v.op as number]?.op, v.opName, id);
+      // Oracle: core/dispute's synthetic task rebuilt here from the transcript's own parameters.
+      assert.equal(d.graph?.length, syntheticTask({ seed: 1, steps: 64 }).graph(v.step ?? 0).nodes.length);
+    }
   });
 
   it('bad input gets a clear error naming the problem', async () => {

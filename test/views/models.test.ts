@@ -71,6 +71,15 @@ describe('histogram', () => {
       }),
     );
   });
+  it('puts a value in the bin its drawn edges contain, even when the division rounds', () => {
+    // fast-check counterexample: (−tiny − min) / width rounds to 1.0, yet −tiny < 0 = bin 0's upper edge.
+    const M = 3.4028181929587916e38;
+    const tiny = 1.401298464324817e-45;
+    assert.deepEqual(
+      histogram([-M, -tiny, M, -tiny], 2).map((b) => b.count),
+      [3, 1],
+    );
+  });
   it('rejects a bad bin count with a clear error', () => {
     assert.throws(() => histogram([1, 2], 0), /bins must be a positive integer/);
   });

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, join } from 'node:path';
 import { runDispute } from '../../../core/dispute/referee.ts';
 import { bundleParty, repopsTask } from '../../../core/dispute/repops-task.ts';
+import { syntheticTask } from '../../../core/dispute/synthetic.ts';
 import { refereeConfig } from '../../../core/dispute/task.ts';
 import { parseTranscript, type Transcript } from '../../../core/dispute/transcript.ts';
 import { canonicalJson, tensorDigest } from '../../../core/hash/digest.ts';
@@ -199,6 +200,26 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       live = null;
     });
     return live;
+  }
+
+  /**
+   * Transcripts of core/attacks' scenarios (the demo ledger's disputes 2 and 3) name core/dispute's
+   * seeded synthetic task: rebuild it from its name and, when the rebuilt name matches exactly, return
+   * the disputed step's public graph. Anything else: no graph (the player shows the intervals only).
+   */
+  function syntheticGraph(t: Transcript): DisputeReplay['graph'] {
+    const m = /^synthetic\(seed=(\d+),steps=(\d+),/.exec(t.task);
+    if (!m || t.verdict.step === null || t.verdict.step === undefined) return null;
+    const task = syntheticTask({ seed: Number(m[1]), steps: Number(m[2]) });
+    if (task.name !== t.task) return null;
+    return task.graph(t.verdict.step).nodes.map((n, i) => ({
+      id: i,
+      op: n.op,
+      phase: phaseOf(n.phase),
+      inputs: [...n.inputs],
+      shape: [...n.shape],
+      ...(n.label ? { label: n.label } : {}),
+    }));
   }
 
   /** The disputed step's public graph, read from the demo proof's replayed trace (same op ids). */
@@ -569,6 +590,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       const demo = await demoDispute();
       const isDemo = canonicalJson(transcript.rounds) === canonicalJson(demo.transcript.rounds);
       if (isDemo) graph = demoGraph(demo.proofPath, transcript.verdict.step ?? 0);
+      else graph = syntheticGraph(transcript);
       return {
         id: key,
         title: `Ledger dispute ${d.id}`,

@@ -88,7 +88,11 @@ export function histogram(values: ArrayLike<number>, bins: number): Bin[] {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
-    const b = Math.min(bins - 1, Math.floor((v - s.min) / width));
+    let b = Math.min(bins - 1, Math.floor((v - s.min) / width));
+    // The division rounds (e.g. a tiny value next to a ±3e38 range lands on 1.0): settle on the bin
+    // whose drawn edges [x0, x1) really contain v, so counts agree with the edges shown.
+    while (b > 0 && v < out[b].x0) b--;
+    while (b < bins - 1 && v >= out[b].x1) b++;
     out[b].count++;
   }
   return out;
