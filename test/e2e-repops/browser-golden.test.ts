@@ -14,19 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
+import { CHROMIUM_ARGS as ARGS, CHROMIUM } from '../helpers/chromium.ts';
 import { computeExtraDigests } from './extra-digests.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 const ENTRY = `

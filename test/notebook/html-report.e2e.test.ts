@@ -12,18 +12,8 @@ import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS as ARGS, CHROMIUM } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const root = resolve(import.meta.dirname, '../..');
 const skip =
   !existsSync(CHROMIUM) && process.env.CI !== 'true' ? 'Chromium not installed (CI=true never skips)' : false;

@@ -7,35 +7,15 @@
  *   await app.screenshot('name');         // → test-artifacts/e2e/name.png
  *   await app.close();
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type BrowserMode, REPO_ROOT, startBrowserMode } from '../../../desktop/main/browser-mode.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../helpers/chromium.ts';
 
-export const CHROMIUM = process.env.PINPOINT_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM, CHROMIUM_ARGS, skipReason } from '../../helpers/chromium.ts';
 export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts/e2e');
-
-/**
- * Why e2e tests would skip, or null when they must run. In CI (CI=true) they never skip: a missing
- * Chromium is a failure there.
- */
-export function skipReason(): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.env.CI === 'true') return null;
-  return `Chromium not found at ${CHROMIUM} (apt-get install chromium); e2e tests skipped locally`;
-}
 
 export interface App {
   mode: BrowserMode;

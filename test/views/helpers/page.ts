@@ -3,26 +3,12 @@
  * e2e tests and bench/views.bench.ts. Launches Debian's Chromium with the project's standard flags.
  */
 
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../helpers/chromium.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM);
-}
+export { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../../helpers/chromium.ts';
 
 let bundle: string | undefined;
 export async function playgroundBundle(): Promise<string> {
