@@ -10,7 +10,7 @@ mapfile -t files < <(find test -name '*.test.ts' | sort)
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$log"
+node --import tsx --import ./test/helpers/fc-setup.ts --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One plain summary line for tools that read closing lines.

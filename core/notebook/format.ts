@@ -156,8 +156,14 @@ function parseFrontMatter(file: string, yamlText: string, firstLine: number): Fr
       `front matter is not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
     );
   }
-  const data: unknown = doc.toJS();
   const at = (msg: string) => new NotebookFormatError(file, firstLine, `front matter: ${msg}`);
+  let data: unknown;
+  try {
+    // Parsing succeeds on some documents that cannot become values (an alias to a missing anchor, `*x`).
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new NotebookFormatError(file, firstLine, `front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     throw at('must be a YAML mapping (key: value lines)');
   const rec = data as Record<string, unknown>;
