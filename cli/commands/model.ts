@@ -118,9 +118,8 @@ export async function run(args: string[]): Promise<number> {
     if (verb === 'task') {
       if (!values.dataset || !values.out)
         throw new Error('model task needs --dataset <id> and --out <task.json>');
-      const { model } = readOnnxFile(target);
+      const { bytes, model } = readOnnxFile(target);
       importOnnx(model, target); // fail now, with the list of unsupported nodes, rather than at train time
-      const { bytes } = readOnnxFile(target);
       const task = {
         format: 'pinpoint.task/1',
         name: `${basename(target, '.onnx')}-${values.dataset}`,

@@ -36,6 +36,43 @@ const MARKER_SYMBOL: Record<MarkerKind, d3.SymbolType> = {
   disputed: d3.symbolDiamond,
 };
 
+export interface ChartBox {
+  width: number;
+  height: number;
+  m: { top: number; right: number; bottom: number; left: number };
+}
+
+/**
+ * The frame every chart shares: horizontal grid lines at the y axis' ticks, the x axis along the
+ * bottom margin and the y axis along the left one (the axes come configured by the caller).
+ */
+export function drawChartFrame(
+  svgEl: SVGSVGElement,
+  box: ChartBox,
+  xAxis: d3.Axis<d3.NumberValue>,
+  yAxis: d3.Axis<d3.NumberValue>,
+): void {
+  const { width, height, m } = box;
+  const svg = d3.select(svgEl);
+  svg
+    .append('g')
+    .attr('class', 'grid')
+    .attr('transform', `translate(${m.left},0)`)
+    .call(
+      d3
+        .axisLeft(yAxis.scale())
+        .ticks(5)
+        .tickSize(-(width - m.left - m.right))
+        .tickFormat(() => ''),
+    );
+  svg
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${height - m.bottom})`)
+    .call(xAxis);
+  svg.append('g').attr('class', 'axis').attr('transform', `translate(${m.left},0)`).call(yAxis);
+}
+
 export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineChartOptions = {}): LineChart {
   ensureStyles(el.ownerDocument);
   const pts = [...data.points].sort((a, b) => a.x - b.x);
@@ -64,27 +101,12 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
     .domain(yExt)
     .nice()
     .range([height - m.bottom, m.top]);
-  svg
-    .append('g')
-    .attr('class', 'grid')
-    .attr('transform', `translate(${m.left},0)`)
-    .call(
-      d3
-        .axisLeft(y)
-        .ticks(5)
-        .tickSize(-(width - m.left - m.right))
-        .tickFormat(() => ''),
-    );
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${height - m.bottom})`)
-    .call(d3.axisBottom(x).ticks(Math.min(10, xs.length)).tickFormat(d3.format('d')));
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(${m.left},0)`)
-    .call(d3.axisLeft(y).ticks(5, '~g'));
+  drawChartFrame(
+    svg.node()!,
+    { width, height, m },
+    d3.axisBottom(x).ticks(Math.min(10, xs.length)).tickFormat(d3.format('d')),
+    d3.axisLeft(y).ticks(5, '~g'),
+  );
   if (data.yLabel) svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text(data.yLabel);
   if (data.xLabel)
     svg

@@ -4,6 +4,7 @@
  */
 import * as d3 from 'd3';
 import type { CellOutput, Json } from '../../../shared/api.ts';
+import { drawChartFrame } from '../../components/line-chart.ts';
 import { h } from '../../shell/dom.ts';
 import { getOutputRenderer, type OutputContext } from '../../shell/outputs.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -199,27 +200,7 @@ function drawChart(box: HTMLElement, output: CellOutput): void {
     .attr('class', 'chart')
     .attr('role', 'img')
     .attr('aria-label', typeof output.title === 'string' ? output.title : 'chart');
-  svg
-    .append('g')
-    .attr('class', 'grid')
-    .attr('transform', `translate(${m.left},0)`)
-    .call(
-      d3
-        .axisLeft(y)
-        .ticks(5)
-        .tickSize(-(width - m.left - m.right))
-        .tickFormat(() => ''),
-    );
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${height - m.bottom})`)
-    .call(d3.axisBottom(x).ticks(8));
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(${m.left},0)`)
-    .call(d3.axisLeft(y).ticks(5));
+  drawChartFrame(svg.node()!, { width, height, m }, d3.axisBottom(x).ticks(8), d3.axisLeft(y).ticks(5));
   const line = d3
     .line<[number, number]>()
     .x((p) => x(p[0]))
