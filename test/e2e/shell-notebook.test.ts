@@ -52,7 +52,9 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     // Shift+Enter moved the focus to the next cell: run it too (a table and a heat map of a tensor).
     await page.keyboard.press('Shift+Enter');
     const digestCell = page.locator('[data-cell-id="digest"]');
+    // Outputs stream in one by one: wait for both before counting.
     await digestCell.locator('table td').first().waitFor();
+    await digestCell.locator('.heatmap-meta').waitFor();
     assert.equal(await digestCell.locator('tbody tr').count(), 1);
     assert.equal(await digestCell.locator('svg.heatmap rect').count(), 12, 'a 3×4 heat map');
     const digestText = (await digestCell.locator('.heatmap-meta').textContent()) ?? '';
@@ -95,11 +97,10 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await page.keyboard.press('Shift+Enter');
     const out = cell.locator('[data-testid="cell-outputs"]');
     await out.filter({ hasText: 'the answer is 42' }).waitFor();
-    assert.equal(
-      (await out.locator('svg.chart path').count()) >= 1,
-      true,
-      'the chart output is drawn with d3',
-    );
+    // Outputs stream in one by one: the chart may land after the text, so wait for it.
+    const line = out.locator('svg.chart path[stroke]').first();
+    await line.waitFor({ timeout: 10_000 });
+    assert.match((await line.getAttribute('d')) ?? '', /^M[\d.]+,[\d.]+L/, 'the chart output is drawn with d3');
     await page
       .locator('[data-cell-id="second"] .nb-gutter')
       .filter({ hasText: /\[\d+\]/ })
