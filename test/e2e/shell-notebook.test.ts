@@ -100,7 +100,11 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     // Outputs stream in one by one: the chart may land after the text, so wait for it.
     const line = out.locator('svg.chart path[stroke]').first();
     await line.waitFor({ timeout: 10_000 });
-    assert.match((await line.getAttribute('d')) ?? '', /^M[\d.]+,[\d.]+L/, 'the chart output is drawn with d3');
+    assert.match(
+      (await line.getAttribute('d')) ?? '',
+      /^M[\d.]+,[\d.]+L/,
+      'the chart output is drawn with d3',
+    );
     await page
       .locator('[data-cell-id="second"] .nb-gutter')
       .filter({ hasText: /\[\d+\]/ })
