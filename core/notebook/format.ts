@@ -162,7 +162,11 @@ function parseFrontMatter(file: string, yamlText: string, firstLine: number): Fr
     // Parsing succeeds on some documents that cannot become values (an alias to a missing anchor, `*x`).
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new NotebookFormatError(file, firstLine, `front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new NotebookFormatError(
+      file,
+      firstLine,
+      `front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     throw at('must be a YAML mapping (key: value lines)');

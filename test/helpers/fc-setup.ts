@@ -7,5 +7,9 @@ import fc from 'fast-check';
 
 const env = process.env.PINPOINT_FC_SEED;
 const seed =
-  env !== undefined && env !== 'random' ? Number(env) : env === undefined && process.env.CI === 'true' ? 20261126 : undefined;
+  env !== undefined && env !== 'random'
+    ? Number(env)
+    : env === undefined && process.env.CI === 'true'
+      ? 20261126
+      : undefined;
 if (seed !== undefined && Number.isInteger(seed)) fc.configureGlobal({ seed });

@@ -140,7 +140,9 @@ describe('notebook format', () => {
   it('an alias to a missing anchor in the front matter is a format error, not a crash (fuzz regression)', () => {
     assert.throws(
       () => parseNotebook('---\n*---\n---\n', 'alias.md'),
-      (e: unknown) => e instanceof NotebookFormatError && /^alias\.md:2: front matter is not valid YAML: Unresolved alias/.test(e.message),
+      (e: unknown) =>
+        e instanceof NotebookFormatError &&
+        /^alias\.md:2: front matter is not valid YAML: Unresolved alias/.test(e.message),
     );
   });
 

@@ -11,11 +11,11 @@ import type { BackendContext } from './context.ts';
 import { ensureDemo } from './demo.ts';
 import { addRecent } from './files.ts';
 import { createJobRunner } from './jobs.ts';
+import { createModelHandlers } from './model.ts';
 import { createNotebookEngine } from './notebook-engine.ts';
 import { BadRequest, createPathGuard, defaultDataDir } from './paths.ts';
 import { preludeTypes } from './prelude-types.ts';
 import { createShellHandlers } from './shell.ts';
-import { createModelHandlers } from './model.ts';
 import { createViewsHandlers } from './views.ts';
 
 export interface BackendOptions {

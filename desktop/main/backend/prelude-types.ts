@@ -5,10 +5,11 @@
  * export as a global — the prelude's names are in scope in cells without an import (core/notebook's
  * sandbox does the same). Cached in memory by the prelude's mtime.
  */
+
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PreludeTypes } from '../../shared/api.ts';
 
