@@ -98,7 +98,7 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     const out = cell.locator('[data-testid="cell-outputs"]');
     await out.filter({ hasText: 'the answer is 42' }).waitFor();
     // Outputs stream in one by one: the chart may land after the text, so wait for it.
-    const line = out.locator('svg.chart path[stroke]').first();
+    const line = out.locator('svg.chart path.series').first();
     await line.waitFor({ timeout: 10_000 });
     assert.match(
       (await line.getAttribute('d')) ?? '',

@@ -209,6 +209,7 @@ function drawChart(box: HTMLElement, output: CellOutput): void {
     svg
       .append('path')
       .datum(s.points)
+      .attr('class', 'series')
       .attr('fill', 'none')
       .attr('stroke', color(s.name))
       .attr('stroke-width', 2)
