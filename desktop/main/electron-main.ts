@@ -5,7 +5,7 @@
  *
  * Security: contextIsolation, sandbox, no nodeIntegration, webSecurity; the renderer is served from
  * the privileged app:// scheme with a strict CSP; navigation and new windows are refused (dropped
- * files are opened by path instead); permission requests are denied; IPC accepts only our page.
+ * files reach us by path from the preload, IPC_DROP); permission requests are denied; IPC accepts only our page.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -20,8 +20,8 @@ import {
   protocol,
   shell,
 } from 'electron';
-import { IPC_CALL, IPC_EVENT, type ServerEvent } from '../shared/api.ts';
-import { handleIpcCall } from './ipc.ts';
+import { IPC_CALL, IPC_DROP, IPC_EVENT, type ServerEvent } from '../shared/api.ts';
+import { createDialogHandlers, droppedPaths, handleIpcCall } from './ipc.ts';
 import { connectRemoteBackend } from './remote-backend.ts';
 import { CSP } from './server.ts';
 
@@ -49,9 +49,9 @@ const MIME: Record<string, string> = {
 };
 
 const FILE_FILTERS = [
-  { name: 'Pinpoint files', extensions: ['md', 'json', 'onnx', 'db', 'sqlite'] },
+  { name: 'Pinpoint files', extensions: ['md', 'pinproof', 'json', 'onnx', 'db', 'sqlite'] },
   { name: 'Notebooks', extensions: ['md'] },
-  { name: 'Proofs and transcripts', extensions: ['json'] },
+  { name: 'Proofs and transcripts', extensions: ['pinproof', 'json'] },
   { name: 'ONNX models', extensions: ['onnx'] },
   { name: 'Ledgers', extensions: ['db', 'sqlite'] },
 ];
@@ -95,6 +95,7 @@ async function buildMenu(): Promise<void> {
         { label: 'Open Recent', submenu: recentItems },
         { type: 'separator' },
         { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => command('notebook.save') },
+        { label: 'Save As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => command('notebook.saveAs') },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
@@ -175,11 +176,11 @@ function createWindow(): void {
   });
   win.once('ready-to-show', () => win?.show());
   const contents = win.webContents;
-  // Dropping a file makes Chromium navigate to its file:// URL: open it by path instead.
+  // Dropped files arrive from the preload by path (IPC_DROP); a page-initiated navigation (a file://
+  // URL included) is refused, so the page cannot open files of its choosing that way.
   contents.on('will-navigate', (event, url) => {
     event.preventDefault();
-    if (url.startsWith('file://')) void openPath(fileURLToPath(url));
-    else if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
   });
   contents.setWindowOpenHandler(({ url }) => {
     if (/^https?:\/\//.test(url)) void shell.openExternal(url);
@@ -192,11 +193,25 @@ function createWindow(): void {
   });
 }
 
+// Native dialogs the renderer asks for by API method ('dialog.saveAs'); see ipc.ts.
+const dialogs = createDialogHandlers(backend, (opts) =>
+  win ? dialog.showSaveDialog(win, opts) : dialog.showSaveDialog(opts),
+);
+
 app.whenReady().then(async () => {
   serveRenderer();
-  ipcMain.handle(IPC_CALL, (event, payload: unknown) =>
-    handleIpcCall(backend, payload, event.senderFrame?.url),
-  );
+  ipcMain.handle(IPC_CALL, async (event, payload: unknown) => {
+    const r = await handleIpcCall(backend, payload, event.senderFrame?.url, dialogs);
+    // Save As added a recent file: File › Open Recent and the OS list follow.
+    if (r.ok && (payload as { method?: unknown }).method === 'notebook.saveAs') {
+      app.addRecentDocument((r.result as { path: string }).path);
+      void buildMenu();
+    }
+    return r;
+  });
+  ipcMain.on(IPC_DROP, (event, payload: unknown) => {
+    for (const path of droppedPaths(payload, event.senderFrame?.url)) void openPath(path);
+  });
   backend.subscribe((event) => {
     win?.webContents.send(IPC_EVENT, event);
     if (event.type === 'open') void buildMenu();

@@ -113,6 +113,21 @@ export interface ShellApi {
   'recent.add': (args: { path: string }) => Promise<string[]>;
   'notebook.open': (args: { path: string }) => Promise<NotebookDoc>;
   'notebook.save': (args: { path: string; doc: NotebookDoc }) => Promise<{ path: string; bytes: number }>;
+  /**
+   * Saves the notebook under a new path (a `.md` file the path guard allows: under the repo or the data
+   * folder, or picked in the native dialog). Refuses an existing file unless `overwrite` (error code
+   * 'exists'); adds the new path to Recent files. `doc.path` is the notebook's current path.
+   */
+  'notebook.saveAs': (args: { path: string; doc: NotebookDoc; overwrite?: boolean }) => Promise<SaveAsResult>;
+  /**
+   * Imports a file dropped in browser mode (no path there: the bytes are uploaded) into
+   * `<data>/imports/`: a proof bundle, a notebook (.md) or an ONNX model. Chunked: the first call
+   * (offset 0) declares the total `size` (refused above `ImportChunkResult.limit` before any byte is
+   * stored) and gets an `uploadId`; later calls pass it with the next `offset`. The call carrying the
+   * last byte checks the file — type sniffed from its content and name, fully parsed — and answers
+   * where it was stored and which view opens it. Errors name the dropped file.
+   */
+  'files.import': (args: ImportChunk) => Promise<ImportChunkResult>;
   /** Starts a run of the given cells (in order, after the cells before them when `withPrevious`). */
   'notebook.run': (args: {
     path: string;
@@ -130,8 +145,65 @@ export interface ShellApi {
   'jobs.wait': (args: { id: string; timeoutMs?: number }) => Promise<JobInfo>;
 }
 
-/** The full contract: the shell's methods merged with the views' (api-views.ts) and the Model view's (api-model.ts). */
-export type PinpointApi = ShellApi & ViewsApi & ModelApi;
+export interface SaveAsResult {
+  path: string;
+  bytes: number;
+  /** Recent files after adding this one. */
+  recent: string[];
+}
+
+/** One chunk of an upload (see 'files.import'). */
+export interface ImportChunk {
+  /** The dropped file's name (folders are ignored). */
+  name: string;
+  /** Total size in bytes. */
+  size: number;
+  /** Byte offset of this chunk; chunks arrive in order. */
+  offset: number;
+  /** The chunk's bytes, base64. */
+  data: string;
+  /** From the first chunk's reply; required when offset > 0. */
+  uploadId?: string;
+}
+
+/** What a dropped file is, and the view that opens it. */
+export type ImportKind = 'proof' | 'notebook' | 'onnx';
+
+export type ImportChunkResult =
+  | { done: false; uploadId: string; received: number; size: number; limit: number }
+  | {
+      done: true;
+      uploadId: string;
+      received: number;
+      size: number;
+      limit: number;
+      /** Where the file was stored (under `<data>/imports/`). */
+      path: string;
+      kind: ImportKind;
+      /** View id that shows it: 'proof', 'notebook' or 'model'. */
+      view: string;
+      /** True when an identical file was already imported (no new copy). */
+      reused: boolean;
+    };
+
+/**
+ * Methods served by the Electron main process itself (native dialogs), never by the backend: browser
+ * mode answers them with 'unknown-method', and the renderer uses its in-app dialogs instead.
+ */
+export interface ElectronApi {
+  /** The native Save dialog; the chosen path is allowed for writing. `path` null = cancelled. */
+  'dialog.saveAs': (args: { defaultPath?: string; kind: 'notebook' }) => Promise<{
+    path: string | null;
+    /** The native dialog already asked about replacing an existing file at `path`. */
+    overwriteConfirmed: boolean;
+  }>;
+}
+
+/**
+ * The full contract: the shell's methods merged with the views' (api-views.ts), the Model view's
+ * (api-model.ts) and the Electron main process's dialogs.
+ */
+export type PinpointApi = ShellApi & ViewsApi & ModelApi & ElectronApi;
 export type MethodName = keyof PinpointApi & string;
 export type ArgsOf<M extends MethodName> = Parameters<PinpointApi[M]>[0];
 export type ResultOf<M extends MethodName> = Awaited<ReturnType<PinpointApi[M]>>;
@@ -179,3 +251,9 @@ export interface PreloadBridge {
 /** IPC channel names (main ↔ preload). */
 export const IPC_CALL = 'pinpoint:call';
 export const IPC_EVENT = 'pinpoint:event';
+/**
+ * Preload → main: paths of files the user dropped on the window. The preload reads them with
+ * webUtils.getPathForFile, which only knows files that came from the OS (a page-made File has no
+ * path), so a compromised page cannot use this channel to open files of its choosing.
+ */
+export const IPC_DROP = 'pinpoint:drop';

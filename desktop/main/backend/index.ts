@@ -22,6 +22,8 @@ export interface BackendOptions {
   repoRoot: string;
   dataDir?: string;
   mode: 'electron' | 'browser';
+  /** Largest file 'files.import' accepts, in bytes (default 256 MiB or PINPOINT_IMPORT_LIMIT_MB). */
+  importLimit?: number;
 }
 
 export interface Backend {
@@ -84,6 +86,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       },
     }),
     methods: () => methods,
+    importLimit: opts.importLimit,
   });
   const views = createViewsHandlers(context) as unknown as Record<string, unknown>;
   const model = createModelHandlers(context) as unknown as Record<string, unknown>;
@@ -97,6 +100,15 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       guard.allow(abs);
       await addRecent(dataDir, abs);
       emit({ type: 'open', path: abs });
+      return { path: abs };
+    },
+    // A path the user picked in the native Save dialog: writable from now on (Save As there).
+    async 'admin.allowPath'(args) {
+      const path = (args as { path?: unknown }).path;
+      if (typeof path !== 'string' || !path)
+        throw new BadRequest('admin.allowPath: "path" must be a file path');
+      const abs = resolve(path);
+      guard.allow(abs);
       return { path: abs };
     },
   };

@@ -1,9 +1,10 @@
 /** The shell's API handlers (files, recent files, notebooks, jobs); see ShellApi in desktop/shared/api.ts. */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { AppInfo, CellDoc, NotebookDoc, ShellApi } from '../../shared/api.ts';
 import type { BackendContext } from './context.ts';
 import { addRecent, listFiles, readRecent, writeFileAtomic } from './files.ts';
+import { createImportHandlers } from './imports.ts';
 import type { NotebookEngine } from './notebook-engine.ts';
 import { BadRequest } from './paths.ts';
 import { preludeTypes } from './prelude-types.ts';
@@ -15,6 +16,8 @@ export interface ShellOptions {
   engine: NotebookEngine;
   info: () => Omit<AppInfo, 'methods'>;
   methods: () => string[];
+  /** Largest dropped file 'files.import' accepts (default: importLimit()). */
+  importLimit?: number;
 }
 
 export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): ShellApi {
@@ -29,6 +32,7 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
   };
 
   return {
+    ...createImportHandlers(ctx, { engine: opts.engine, maxBytes: opts.importLimit }),
     async 'app.info'() {
       return { ...opts.info(), methods: opts.methods() };
     },
@@ -79,6 +83,26 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
       checkDoc(doc, abs);
       const text = opts.engine.serialize({ ...doc, path: abs });
       return { path: abs, bytes: await writeFileAtomic(abs, text) };
+    },
+    async 'notebook.saveAs'({ path, doc, overwrite }) {
+      const abs = ctx.resolvePath(path);
+      // Save As writes where the user says: only notebook files, so it can never replace a source file.
+      if (extname(abs).toLowerCase() !== '.md')
+        throw new BadRequest(`${abs}: a notebook is saved as a .md file`, { file: abs });
+      checkDoc(doc, abs);
+      const s = await stat(abs).catch(() => null);
+      if (s && !s.isFile()) throw new BadRequest(`${abs}: is a folder, not a file`, { file: abs });
+      if (s && overwrite !== true)
+        throw new BadRequest(`${abs}: already exists; confirm to overwrite it`, {
+          code: 'exists',
+          file: abs,
+        });
+      // Serialised under its current path: the engine keeps that file's parse, so untouched blocks are
+      // written byte for byte; then the new file is parsed so later saves under it keep that property.
+      const text = opts.engine.serialize(doc);
+      const bytes = await writeFileAtomic(abs, text);
+      opts.engine.parse(text, abs);
+      return { path: abs, bytes, recent: await addRecent(ctx.dataDir, abs) };
     },
     async 'notebook.run'({ path, doc, cellIds, timeoutMs }) {
       const abs = ctx.resolvePath(path);

@@ -5,6 +5,7 @@
  */
 import type { ApiClient, AppInfo, FileEntry, ServerEvent } from '../../shared/api.ts';
 import { h, svgIcon } from './dom.ts';
+import { installDrop } from './drop.ts';
 import { installGlobalErrorHandlers, showError } from './errors.ts';
 import { icons } from './icons.ts';
 import { closeQuickPick, isQuickPickOpen, type PickItem, quickPick } from './quickpick.ts';
@@ -341,12 +342,16 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
           e.stopPropagation();
           openView(v.id);
         }
-      } else if (mod && !e.shiftKey && e.key.toLowerCase() === 's') {
+      } else if (mod && !e.altKey && e.key.toLowerCase() === 's') {
+        // Ctrl+S saves, Ctrl+Shift+S saves as: the current view's command of that name.
         e.preventDefault();
         e.stopPropagation();
+        const suffix = e.shiftKey ? '.saveAs' : '.save';
         const save =
-          viewCommands.get('notebook.save') ?? [...viewCommands.values()].find((c) => c.id.endsWith('.save'));
-        if (save) Promise.resolve(save.run()).catch((err) => showError(err, 'Save'));
+          viewCommands.get(`notebook${suffix}`) ??
+          [...viewCommands.values()].find((c) => c.id.endsWith(suffix));
+        if (save) Promise.resolve(save.run()).catch((err) => showError(err, e.shiftKey ? 'Save As' : 'Save'));
+        else status.message(e.shiftKey ? 'Nothing to save as here' : 'Nothing to save here');
       } else if (e.key === 'Escape' && isQuickPickOpen()) {
         closeQuickPick();
       }
@@ -365,8 +370,8 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
     else if (event.type === 'log') status.message(event.message);
   });
 
-  // Browser mode: drop a notebook file to import it into the data folder.
-  installDrop(api, openFile);
+  // Browser mode: a dropped proof, notebook or model is uploaded into <data>/imports/ and opened.
+  installDrop(api, status, openView);
 
   onViewsChanged(() => {
     registerViewCommands();
@@ -392,32 +397,4 @@ export function guessKind(path: string): FileEntry['kind'] {
   if (n.includes('transcript')) return 'transcript';
   if (n.includes('proof')) return 'proof';
   return 'other';
-}
-
-function installDrop(api: ApiClient, openFile: (path: string) => void): void {
-  if (api.mode === 'electron') return; // Electron's main process opens dropped files by path.
-  window.addEventListener('dragover', (e) => {
-    if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
-  });
-  window.addEventListener('drop', (e) => {
-    const file = e.dataTransfer?.files[0];
-    if (!file) return;
-    e.preventDefault();
-    if (!/\.(md|json)$/i.test(file.name)) {
-      showError(
-        `${file.name}: browser mode imports notebooks (.md) and JSON files by drag-and-drop; open other files from the data folder or the desktop app`,
-        'Drop',
-      );
-      return;
-    }
-    file
-      .text()
-      .then(async (text) => {
-        const info = await api.call('app.info', {});
-        const path = `${info.dataDir}/imported/${file.name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-        await api.call('files.writeText', { path, text });
-        openFile(path);
-      })
-      .catch((err) => showError(err, `Importing ${file.name}`));
-  });
 }

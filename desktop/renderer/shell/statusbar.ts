@@ -8,11 +8,22 @@ export interface StatusBar {
   el: HTMLElement;
   message(text: string): void;
   setRight(text: string): void;
+  /**
+   * A task running in the page (e.g. uploading a dropped file), shown like a backend job: title,
+   * progress bar and a cancel button that aborts `abort`.
+   */
+  transfer(title: string, abort: AbortController): Transfer;
+}
+
+export interface Transfer {
+  progress(done: number, total: number): void;
+  end(): void;
 }
 
 export function createStatusBar(api: ApiClient): StatusBar {
   const msg = h('span', { class: 'item grow', 'data-testid': 'status-message' });
   const jobsEl = h('span', { class: 'item', 'data-testid': 'jobs' });
+  const transfersEl = h('span', { class: 'item', 'data-testid': 'transfers' });
   const right = h('span', { class: 'item' });
   const errorsBtn = h('button', {
     class: 'errors',
@@ -25,6 +36,7 @@ export function createStatusBar(api: ApiClient): StatusBar {
     { class: 'statusbar', role: 'status' },
     h('span', { class: 'item' }, api.mode === 'electron' ? 'Desktop' : 'Browser mode'),
     msg,
+    transfersEl,
     jobsEl,
     errorsBtn,
     right,
@@ -85,6 +97,38 @@ export function createStatusBar(api: ApiClient): StatusBar {
     },
     setRight(text) {
       right.textContent = text;
+    },
+    transfer(title, abort) {
+      const label = h('span', {}, title);
+      const bar = h('i', { style: 'width:0%' });
+      const el = h(
+        'span',
+        { class: 'job', 'data-testid': 'transfer', title },
+        h('span', { class: 'spinner' }),
+        label,
+        h('span', { class: 'bar' }, bar),
+        h(
+          'button',
+          {
+            title: `Cancel ${title}`,
+            'aria-label': `Cancel ${title}`,
+            onclick: () => abort.abort(),
+          },
+          svgIcon(icons.x),
+        ),
+      );
+      transfersEl.append(el);
+      return {
+        progress(done, total) {
+          const pct = total > 0 ? Math.round((100 * done) / total) : 0;
+          bar.style.width = `${pct}%`;
+          label.textContent = `${title} · ${pct}%`;
+          el.dataset.progress = String(pct);
+        },
+        end() {
+          el.remove();
+        },
+      };
     },
   };
 }

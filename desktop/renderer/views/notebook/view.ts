@@ -7,6 +7,7 @@ import type { CellDoc, CellResult, FileEntry, NotebookDoc, ServerEvent } from '.
 import { h, svgIcon } from '../../shell/dom.ts';
 import { describeError } from '../../shell/errors.ts';
 import { icons } from '../../shell/icons.ts';
+import { saveAsDialog } from '../../shell/save-dialog.ts';
 import type { ViewContext, ViewHandle } from '../../shell/views.ts';
 import { renderMarkdown } from './markdown.ts';
 import { monaco, setupMonaco } from './monaco.ts';
@@ -39,6 +40,8 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   /** Runs whose failure a cell already shows (no extra toast). */
   const failedJobs = new Set<string>();
   const nameEl = h('span', { class: 'nb-name', 'data-testid': 'notebook-name' });
+  /** The file the notebook is saved in (changes with Save As). */
+  const pathEl = h('span', { class: 'nb-path', 'data-testid': 'notebook-path' });
   const dirtyEl = h('span', { class: 'nb-dirty', title: 'Unsaved changes' });
   const btn = (icon: string, label: string, onclick: () => void, extra: Record<string, string> = {}) =>
     h('button', { class: 'btn', title: label, onclick, ...extra }, svgIcon(icon), h('span', {}, label));
@@ -49,13 +52,19 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   });
   cancelBtn.disabled = true;
   const saveBtn = btn(icons.save, 'Save', () => void save(), { 'data-testid': 'save' });
+  const saveAsBtn = btn(icons.save, 'Save As…', () => void saveAs(), {
+    'data-testid': 'save-as',
+    title: 'Save As… (Ctrl+Shift+S)',
+    class: 'btn ghost',
+  });
   const toolbar = h(
     'div',
     { class: 'nb-toolbar toolbar' },
-    h('span', { class: 'nb-file' }, svgIcon(icons.notebook), nameEl, dirtyEl),
+    h('span', { class: 'nb-file' }, svgIcon(icons.notebook), nameEl, dirtyEl, pathEl),
     h('span', { style: 'flex:1' }),
     btn(icons.open, 'Open', () => openPicker()),
     saveBtn,
+    saveAsBtn,
     h('span', { class: 'sep' }),
     runAllBtn,
     cancelBtn,
@@ -76,6 +85,13 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   const body = h('div', { class: 'nb-body' });
   root.append(toolbar, body);
 
+  const showPath = (d: NotebookDoc) => {
+    const file = d.path.split('/').pop() ?? d.path;
+    nameEl.textContent = d.title || file;
+    nameEl.title = d.path;
+    pathEl.textContent = file;
+    pathEl.title = d.path;
+  };
   const markDirty = (v = true) => {
     dirty = v;
     dirtyEl.classList.toggle('on', dirty);
@@ -156,6 +172,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     disposeCells();
     toolbar.hidden = false;
     nameEl.textContent = path.split('/').pop() ?? path;
+    pathEl.textContent = '';
     body.replaceChildren(h('div', { class: 'nb-loading' }, h('span', { class: 'spinner' }), ' Loading…'));
     try {
       const [loaded] = await Promise.all([
@@ -165,8 +182,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       if (ctx.signal.aborted) return;
       doc = loaded;
       markDirty(false);
-      nameEl.textContent = doc.title || (path.split('/').pop() ?? path);
-      nameEl.title = doc.path;
+      showPath(doc);
       body.replaceChildren();
       cells = [];
       for (const cell of doc.cells) insertCellView(cell, cells.length);
@@ -539,9 +555,60 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       ctx.showError(err, 'Save');
     }
   };
+  /**
+   * Save As: Electron asks the main process for the native dialog (which also allows the picked path);
+   * browser mode shows the in-app dialog limited to the folders the backend allows.
+   */
+  const saveAs = async () => {
+    const d = currentDoc();
+    if (!d) return;
+    const write = async (path: string, overwrite: boolean) => {
+      const latest = currentDoc() ?? d;
+      const r = await ctx.api.call('notebook.saveAs', { path, doc: latest, overwrite });
+      if (doc) doc.path = r.path;
+      markDirty(false);
+      if (doc) showPath(doc);
+      ctx.showStatus(`Saved as ${r.path} (${r.bytes} bytes)`);
+      // The URL follows the file (the same-path update is a no-op, so nothing reloads).
+      ctx.openView('notebook', { path: r.path });
+    };
+    try {
+      if (ctx.api.mode === 'electron') {
+        const picked = await ctx.api.call('dialog.saveAs', { kind: 'notebook', defaultPath: d.path });
+        if (!picked.path) return;
+        try {
+          await write(picked.path, picked.overwriteConfirmed);
+        } catch (err) {
+          const exists = (err as { code?: string }).code === 'exists';
+          if (!exists || !confirm(`${picked.path} already exists. Replace it?`)) throw err;
+          await write(picked.path, true);
+        }
+        return;
+      }
+      const info = await ctx.api.call('app.info', {});
+      await saveAsDialog({
+        title: 'Save notebook as',
+        roots: [
+          { label: 'Data folder', path: info.dataDir },
+          { label: 'Project notebooks', path: `${info.repoRoot.replace(/\/+$/, '')}/notebooks` },
+        ],
+        currentPath: d.path,
+        extension: '.md',
+        save: write,
+      });
+    } catch (err) {
+      ctx.showError(err, 'Save As');
+    }
+  };
   const openPicker = () => ctx.openView('notebook', {});
 
   ctx.addCommand({ id: 'notebook.save', title: 'Notebook: Save', shortcut: 'Ctrl+S', run: save });
+  ctx.addCommand({
+    id: 'notebook.saveAs',
+    title: 'Notebook: Save As…',
+    shortcut: 'Ctrl+Shift+S',
+    run: saveAs,
+  });
   ctx.addCommand({ id: 'notebook.runAll', title: 'Notebook: Run all cells', run: runAll });
   ctx.addCommand({ id: 'notebook.cancel', title: 'Notebook: Cancel the run', run: cancel });
   ctx.addCommand({ id: 'notebook.addCode', title: 'Notebook: Add code cell', run: () => addCell('code') });
