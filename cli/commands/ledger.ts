@@ -1,15 +1,28 @@
 /**
- * `pinpoint ledger init|status|accounts|events|verify|demo|dispute|snapshot <db>` — the staking ledger
- * from the command line. Human tables by default, `--json` for machines. `verify` exits 1 when the file
- * fails any check.
+ * `pinpoint ledger init|status|accounts|events|verify|demo|dispute|snapshot|copies <db>` — the staking
+ * ledger from the command line — and the writes `submit`, `key`, `commit`, `reveal` (identity binding:
+ * bundle keys bound to accounts, commit-then-reveal of run commitments). Human tables by default, `--json`
+ * for machines. `verify` exits 1 when the file fails any check; `reveal` exits 3 when the ledger judged
+ * the reveal a copy (and slashed it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { toHex } from '../../core/hash/hex.ts';
 import { createDemoLedger } from '../../core/ledger/node-demo.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
-import { DEFAULT_PARAMS, type GameParams, type LedgerEvent, type Move } from '../../core/ledger/types.ts';
+import { commitRevealActions, keyBindingAction } from '../../core/ledger/seal.ts';
+import {
+  type Action,
+  DEFAULT_PARAMS,
+  type GameParams,
+  type LedgerEvent,
+  type Move,
+} from '../../core/ledger/types.ts';
+import { type LoadedBundle, readBundle } from '../../core/proof/read.ts';
+import { keyFromSeed, parseKeyFile, type SolverKey } from '../../core/proof/sign.ts';
+import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
 
-export const summary = 'staking ledger: init, status, accounts, events, verify, demo';
+export const summary = 'staking ledger: init, status, accounts, events, verify, demo, commit/reveal';
 
 const HELP = `usage: pinpoint ledger <subcommand> <db> [options]
 
@@ -24,6 +37,18 @@ subcommands:
                    [--synthetic: made-up transcripts instead of real referee runs]
   dispute <db> <id>   one dispute with its verdict and transcript summary
   snapshot <db> <seq> balances, stakes, escrow and treasury right after event <seq>
+  copies <db>      copied proofs the ledger caught (commit-then-reveal order) and their penalties
+
+writes:
+  submit <db> <action.json|->   one game action (or an array, in one transaction) as JSON
+  key <db> --account A (--key FILE | --key-seed PHRASE)
+                   bind an Ed25519 key to an account, once (signed: proves possession)
+  commit <db> <proof> --task T --solver A [--seal FILE]
+                   record a sealed commitment to the bundle's run; the salt goes to FILE (default
+                   <proof>.seal.json) — keep it private until the reveal
+  reveal <db> <proof> --task T --solver A [--seal FILE]
+                   open the seal: the task is proved, or (exit 3) the reveal is a copy and is slashed;
+                   a bundle signed by a key other than A's is refused
 
 options:
   --json           machine-readable output
@@ -110,6 +135,10 @@ export async function run(args: string[]): Promise<number> {
       account: { type: 'string' },
       kind: { type: 'string' },
       limit: { type: 'string' },
+      solver: { type: 'string' },
+      seal: { type: 'string' },
+      key: { type: 'string' },
+      'key-seed': { type: 'string' },
       ...Object.fromEntries(PARAM_FLAGS.map(([, f]) => [f, { type: 'string' as const }])),
     },
   });
@@ -118,7 +147,21 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return sub || values.help ? 0 : 1;
   }
-  const subs = ['init', 'status', 'accounts', 'events', 'verify', 'demo', 'dispute', 'snapshot'];
+  const subs = [
+    'init',
+    'status',
+    'accounts',
+    'events',
+    'verify',
+    'demo',
+    'dispute',
+    'snapshot',
+    'copies',
+    'submit',
+    'key',
+    'commit',
+    'reveal',
+  ];
   if (!subs.includes(sub)) {
     console.error(
       `pinpoint ledger: unknown subcommand "${sub}" (one of ${subs.join(', ')}; pinpoint ledger --help)`,
@@ -182,9 +225,40 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
 
+  if (sub === 'submit' || sub === 'key' || sub === 'commit' || sub === 'reveal') {
+    const w = openLedger(file);
+    try {
+      return write(sub, w, extra, values, out);
+    } finally {
+      w.close();
+    }
+  }
+
   const ledger: SqliteLedger = openLedger(file, { readonly: true });
   try {
     switch (sub) {
+      case 'copies': {
+        const rows = ledger.copies();
+        out(
+          rows.length === 0
+            ? 'no copies caught'
+            : table(
+                ['event', 'task', 'copier', 'sealed in', 'original', 'revealed in', 'slashed', 'to original'],
+                rows.map((c) => [
+                  c.seq,
+                  c.task,
+                  c.copier,
+                  c.commitSeq === null ? 'submit' : `event ${c.commitSeq}`,
+                  `${c.original.account} (${c.original.task})`,
+                  c.original.seq,
+                  c.slashed,
+                  c.victimShare,
+                ]),
+              ),
+          rows,
+        );
+        return 0;
+      }
       case 'status': {
         const st = ledger.status();
         const t = st.totals;
@@ -299,4 +373,159 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     ledger.close();
   }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function str(values: Values, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new Error(`--${name} is required`);
+  return v;
+}
+
+function loadBundle(file: string | undefined): LoadedBundle {
+  if (!file) throw new Error('missing <proof> (a .pinproof bundle written by `pinpoint train`)');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  // readBundle checks the Ed25519 signature: the signer below is the key that really signed the run.
+  return readBundle(bytes, file, { repops: REPOPS_SPEC_VERSION });
+}
+
+function loadKey(values: Values): SolverKey {
+  const file = values.key;
+  const seed = values['key-seed'];
+  if (typeof file === 'string' && typeof seed === 'string')
+    throw new Error('give either --key or --key-seed, not both');
+  if (typeof file === 'string') {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read key file ${file}: ${(err as Error).message}`);
+    }
+    return parseKeyFile(text, file);
+  }
+  if (typeof seed === 'string') return keyFromSeed(seed);
+  throw new Error('--key <file> or --key-seed <phrase> is required');
+}
+
+/** What `commit` writes and `reveal` reads: the opening of the seal (private until the reveal). */
+interface SealFile {
+  format: 'pinpoint.ledger.seal';
+  version: 1;
+  task: string;
+  solver: string;
+  runCommitment: string;
+  salt: string;
+  sealed: string;
+  event: number;
+}
+
+function readSeal(file: string): SealFile {
+  let o: Partial<SealFile>;
+  try {
+    o = JSON.parse(readFileSync(file, 'utf8')) as Partial<SealFile>;
+  } catch (err) {
+    throw new Error(`cannot read seal file ${file}: ${(err as Error).message}`);
+  }
+  if (
+    o.format !== 'pinpoint.ledger.seal' ||
+    typeof o.salt !== 'string' ||
+    typeof o.runCommitment !== 'string'
+  )
+    throw new Error(`${file}: not a seal file written by \`pinpoint ledger commit\``);
+  return o as SealFile;
+}
+
+function moveLines(e: LedgerEvent): string[] {
+  return e.payload.changes.flatMap((c) =>
+    c.op === 'move'
+      ? [`  ${pocket(c.move.from)} → ${pocket(c.move.to)}  ${c.move.amount}  (${c.move.reason})`]
+      : [],
+  );
+}
+
+function write(
+  sub: 'submit' | 'key' | 'commit' | 'reveal',
+  l: SqliteLedger,
+  arg: string | undefined,
+  values: Values,
+  out: (human: string, data: unknown) => void,
+): number {
+  const evLine = (e: LedgerEvent) => `event ${e.seq} ${e.kind} (${e.hash.slice(0, 16)}…)`;
+  if (sub === 'submit') {
+    if (!arg) throw new Error('usage: pinpoint ledger submit <db> <action.json|->');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(arg === '-' ? 0 : arg, 'utf8'));
+    } catch (err) {
+      throw new Error(
+        `cannot read the action JSON from ${arg === '-' ? 'stdin' : arg}: ${(err as Error).message}`,
+      );
+    }
+    const actions = (Array.isArray(parsed) ? parsed : [parsed]) as Action[];
+    const events = l.submitAll(actions);
+    out(events.map((e) => [evLine(e), ...moveLines(e)].join('\n')).join('\n'), events);
+    return 0;
+  }
+  if (sub === 'key') {
+    const account = str(values, 'account');
+    const key = loadKey(values);
+    const e = l.submit(keyBindingAction(account, key));
+    out(`bound key ${toHex(key.publicKey)} to ${account} in ${evLine(e)}`, e);
+    return 0;
+  }
+  const bundle = loadBundle(arg);
+  const task = str(values, 'task');
+  const solver = str(values, 'solver');
+  const sealFile = typeof values.seal === 'string' ? values.seal : `${arg}.seal.json`;
+  const m = bundle.manifest;
+  if (sub === 'commit') {
+    const cr = commitRevealActions(m, task, solver);
+    const e = l.submit(cr.commit);
+    const seal: SealFile = {
+      format: 'pinpoint.ledger.seal',
+      version: 1,
+      task,
+      solver,
+      runCommitment: m.runCommitment,
+      salt: cr.salt,
+      sealed: cr.commit.sealed,
+      event: e.seq,
+    };
+    writeFileSync(sealFile, `${JSON.stringify(seal, null, 1)}\n`, { mode: 0o600 });
+    out(
+      `sealed ${solver}'s run commitment for ${task} in ${evLine(e)}: ${cr.commit.sealed}\nsalt written to ${sealFile} (keep it private until \`pinpoint ledger reveal\`)`,
+      { event: e, sealFile },
+    );
+    return 0;
+  }
+  const seal = readSeal(sealFile);
+  if (seal.runCommitment !== m.runCommitment || seal.task !== task || seal.solver !== solver)
+    throw new Error(
+      `${sealFile} was written for task ${seal.task}, solver ${seal.solver}, run ${seal.runCommitment.slice(0, 16)}…; this reveal is for task ${task}, solver ${solver}, run ${m.runCommitment.slice(0, 16)}…`,
+    );
+  const cr = commitRevealActions(m, task, solver, seal.salt);
+  const e = l.submit(cr.reveal);
+  const copy = e.payload.changes.find((c) => c.op === 'copy.record');
+  if (copy?.op === 'copy.record') {
+    const x = copy.copy;
+    out(
+      [
+        `COPY: ${solver} sealed its commitment in event ${x.commitSeq} after ${x.original.account} revealed the same run (task ${x.original.task}, event ${x.original.seq}); ${evLine(e)} slashed ${x.slashed}:`,
+        ...moveLines(e),
+      ].join('\n'),
+      { copy: x, event: e },
+    );
+    return 3;
+  }
+  out(
+    `revealed: task ${task} proved by ${solver} (run ${m.runCommitment.slice(0, 16)}…, signed by ${m.solver.publicKey.slice(0, 16)}…) in ${evLine(e)}`,
+    e,
+  );
+  return 0;
 }

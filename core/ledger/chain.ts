@@ -67,6 +67,10 @@ export function eventAccounts(payload: EventPayload): string[] {
       out.add(c.dispute.challenger);
     } else if (c.op === 'slash.record' || c.op === 'reward.record' || c.op === 'jackpot.record')
       out.add(c.account);
+    else if (c.op === 'copy.record') {
+      out.add(c.copy.copier);
+      out.add(c.copy.original.account);
+    }
   }
   return [...out].sort();
 }

@@ -1,8 +1,8 @@
 /**
  * The embedded demo ledger (`pinpoint ledger demo <db>`, opened by the desktop app on first start):
- * seven accounts and five tasks covering every outcome — an honest run paid out, a cheating solver caught
- * by a whistleblower after a verifier missed it, a false challenge, a dispute both parties lose, and tasks
- * still open. Deterministic: fixed clock, fixed digests.
+ * eight accounts and eight tasks covering every outcome — an honest run paid out, a cheating solver caught
+ * by a whistleblower after a verifier missed it, a false challenge, a dispute both parties lose, tasks
+ * still open, and a copied proof caught by commit-then-reveal. Deterministic: fixed clock, fixed digests.
  *
  * Transcripts: `realDemoTranscripts()` runs three attack scenarios through the real referee (what
  * `pinpoint ledger demo` and the app use). Without them `demoActions()` falls back to SYNTHETIC transcripts
@@ -11,6 +11,9 @@
  */
 import type { Transcript } from '../dispute/transcript.ts';
 import { digestJson } from '../hash/digest.ts';
+import { toHex } from '../hash/hex.ts';
+import { keyFromSeed } from '../proof/sign.ts';
+import { commitRevealActions, keyBindingAction } from './seal.ts';
 import { settlementAction } from './transcript.ts';
 import type { Action, GameParams, Loser } from './types.ts';
 
@@ -401,5 +404,45 @@ export function demoActions(real: DemoTranscripts = {}): Action[] {
     bounty: 80,
     spec: 'softmax regression on Iris, 50 steps, seed 2',
   });
+  acts.push(...demoCopyActions(run('spirals', 'bob')));
   return acts;
+}
+
+/**
+ * 6. A copied proof caught by commit-then-reveal. Alice and Grace post the same task (two instances;
+ * RepOps makes honest runs of both bit-identical). Bob seals his run commitment, then reveals it; Mallory,
+ * who only learnt it from Bob's reveal, seals the same run (re-signed with her own key, so the signer check
+ * passes) and reveals: her seal is later than Bob's reveal, so the ledger slashes her and pays Bob a share.
+ * Keys come from public demo seeds; salts are fixed so the file is reproducible (real salts are random).
+ */
+function demoCopyActions(runCommitment: string): Action[] {
+  const spec = 'spirals MLP 2-16-16-2, 400 steps, SGD, seed 1';
+  const bob = keyFromSeed('pinpoint-demo-bob');
+  const mallory = keyFromSeed('pinpoint-demo-mallory');
+  const honest = commitRevealActions(
+    { runCommitment, solver: { publicKey: toHex(bob.publicKey) } },
+    'spirals-a',
+    'bob',
+    d('salt', 'bob'),
+  );
+  const copy = commitRevealActions(
+    { runCommitment, solver: { publicKey: toHex(mallory.publicKey) } },
+    'spirals-b',
+    'mallory',
+    d('salt', 'mallory'),
+  );
+  return [
+    { type: 'account.open', account: 'mallory', name: 'Mallory (copier)' },
+    { type: 'mint', account: 'mallory', amount: 1000 },
+    keyBindingAction('bob', bob),
+    keyBindingAction('mallory', mallory),
+    { type: 'task.post', task: 'spirals-a', submitter: 'alice', bounty: 150, spec: `${spec} (instance A)` },
+    { type: 'task.post', task: 'spirals-b', submitter: 'grace', bounty: 150, spec: `${spec} (instance B)` },
+    { type: 'task.claim', task: 'spirals-a', solver: 'bob' },
+    { type: 'task.claim', task: 'spirals-b', solver: 'mallory' },
+    honest.commit,
+    honest.reveal,
+    copy.commit,
+    copy.reveal,
+  ];
 }

@@ -23,6 +23,11 @@ export interface DisputeSetupInput {
   readonly bounty: number;
   /** Task description stored with a newly posted task. */
   readonly spec: string;
+  /**
+   * The key that signed the solver's bundle (manifest.solver.publicKey). When given, the ledger refuses a
+   * proof whose signer is not the key bound to the solver's account.
+   */
+  readonly signer?: string;
 }
 
 /** The rows the planner reads (SqliteLedger and MemoryLedger-backed views both have them). */
@@ -87,11 +92,22 @@ export function planDisputeSetup(state: DisputeSetupState, input: DisputeSetupIn
     notes.push(`${input.solver} claimed ${input.task}, locking ${params.solverStake}`);
   }
   if (state0 === 'new' || state0 === 'posted' || state0 === 'claimed') {
+    // Recording a run another account already revealed would be judged a copy (and slashed) by the
+    // ledger, and the dispute could then not be opened: say so before anything is written.
+    const earlier = state.proofs.find(
+      (p) => p.runCommitment === input.runCommitment && p.solver !== input.solver,
+    );
+    if (earlier)
+      throw new LedgerError(
+        'copy',
+        `run commitment ${input.runCommitment.slice(0, 16)}… was already revealed by ${earlier.solver} on task ${earlier.task}: recording it for ${input.solver} would be a copy (the ledger slashes it)`,
+      );
     actions.push({
       type: 'proof.submit',
       task: input.task,
       solver: input.solver,
       runCommitment: input.runCommitment,
+      ...(input.signer === undefined ? {} : { signer: input.signer }),
     });
     notes.push(`recorded the solver's proof (run commitment ${input.runCommitment.slice(0, 16)}…)`);
   } else {

@@ -7,12 +7,14 @@
  * Task states: posted → claimed → proved → verified → settled, or proved/verified → disputed → settled.
  */
 import { isDigest } from '../hash/hex.ts';
-import { isAmount, slashStake, splitSlashed } from './rules.ts';
+import { copyPenalty, isAmount, slashStake, splitSlashed } from './rules.ts';
+import { isPublicKey, sealCommitment, verifyKeyBinding } from './seal.ts';
 import { checkTranscript } from './transcript.ts';
 import {
   type Account,
   type Action,
   type Change,
+  type Commitment,
   type Dispute,
   type GameParams,
   LedgerError,
@@ -36,7 +38,24 @@ export interface LedgerView {
   /** The solver stake a task's claim created (locked, or closed once settled). */
   solverStake(task: string): Stake | undefined;
   /** The next free id of a numbered record (ids are dense from 1, so replays reproduce them). */
-  nextId(kind: 'stake' | 'proof' | 'verification' | 'dispute'): number;
+  nextId(kind: IdKind): number;
+  /** The Ed25519 public key bound to an account (account.key), if any. */
+  accountKey(account: string): string | undefined;
+  /** The account a public key is bound to, if any (a key belongs to one account). */
+  keyOwner(publicKey: string): string | undefined;
+  /** The task's pending sealed commitment and the seq of the event that recorded it. */
+  sealedCommitment(task: string): { commitment: Commitment; seq: number } | undefined;
+  /** The earliest recorded proof of `runCommitment` by an account other than `except`, with its event seq. */
+  firstReveal(runCommitment: string, except: string): RevealRef | undefined;
+}
+
+export type IdKind = 'stake' | 'proof' | 'verification' | 'dispute' | 'commitment' | 'copy';
+
+/** A public reveal on the ledger: the proof of `task` by `account`, recorded by event `seq`. */
+export interface RevealRef {
+  task: string;
+  account: string;
+  seq: number;
 }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/;
@@ -175,6 +194,80 @@ function slash(
   p.push({ op: 'stake.close', id: s.id, status: 'slashed' });
 }
 
+/** A named signer (the proof bundle's key) must be the key bound to the claiming account. */
+function checkSigner(view: LedgerView, solver: string, signer: unknown): string | undefined {
+  if (signer === undefined) return undefined;
+  if (!isPublicKey(signer))
+    fail(
+      'bad-key',
+      `signer must be an Ed25519 public key as 64 lowercase hex digits, got ${JSON.stringify(signer)}`,
+    );
+  const bound = view.accountKey(solver);
+  if (bound === undefined)
+    fail(
+      'no-key',
+      `proof signed by key ${signer.slice(0, 16)}… but account "${solver}" has no key bound (account.key first)`,
+    );
+  if (bound !== signer) {
+    const owner = view.keyOwner(signer);
+    fail(
+      'wrong-key',
+      `proof signed by key ${signer.slice(0, 16)}…${owner ? ` (account "${owner}")` : ''}, not by the claimant "${solver}" (key ${bound.slice(0, 16)}…): refused`,
+    );
+  }
+  return signer;
+}
+
+/**
+ * A copy: the claimant's run commitment was revealed by another account before the claimant sealed it
+ * (or, for a direct submit, before it submitted). Slashes the copier (rules.ts copyPenalty), pays the
+ * original solver its share, refunds the submitter and settles the task; no proof is recorded.
+ */
+function penaliseCopy(
+  p: Plan,
+  view: LedgerView,
+  task: Task,
+  copier: string,
+  runCommitment: string,
+  original: RevealRef,
+  sealed: { commitment: Commitment; seq: number } | null,
+): void {
+  const s = findSolverStake(view, task);
+  const pen = copyPenalty(view.params(), s.locked);
+  const from: Pocket = { stake: s.id };
+  p.push({
+    op: 'copy.record',
+    copy: {
+      id: view.nextId('copy'),
+      task: task.id,
+      copier,
+      runCommitment,
+      commitment: sealed ? sealed.commitment.id : null,
+      commitSeq: sealed ? sealed.seq : null,
+      original: { task: original.task, account: original.account, seq: original.seq },
+      stake: s.id,
+      slashed: pen.slashed,
+      victimShare: pen.victim,
+    },
+  });
+  p.move(from, bal(original.account), pen.victim, 'slash.victim');
+  p.move(from, TREASURY, pen.treasury, 'slash.treasury');
+  p.move(from, bal(task.submitter), pen.compensation, 'slash.compensation');
+  p.reward(task.id, null, task.submitter, 'compensation', pen.compensation);
+  p.move(from, bal(copier), pen.returned, 'stake.return');
+  p.push({ op: 'stake.close', id: s.id, status: 'slashed' });
+  if (sealed) p.push({ op: 'commitment.close', id: sealed.commitment.id, status: 'copy' });
+  refund(p, task);
+  p.push({ op: 'task.update', id: task.id, state: 'settled', outcome: 'refunded' });
+}
+
+function needClaimant(view: LedgerView, task: Task, solverId: unknown): Account {
+  const solver = needAccount(view, solverId, 'solver');
+  if (solver.id !== task.solver)
+    fail('not-solver', `"${solver.id}" did not claim task "${task.id}" (solver is "${task.solver}")`);
+  return solver;
+}
+
 export function plan(view: LedgerView, action: Action): Change[] {
   if (action === null || typeof action !== 'object') fail('bad-action', 'action must be an object');
   const params = view.params();
@@ -187,6 +280,33 @@ export function plan(view: LedgerView, action: Action): Change[] {
       if (typeof name !== 'string' || name.length > 100)
         fail('bad-name', `account name must be a string of at most 100 characters`);
       p.push({ op: 'account.create', id, name });
+      break;
+    }
+    case 'account.key': {
+      const acc = needAccount(view, action.account);
+      if (!isPublicKey(action.publicKey))
+        fail(
+          'bad-key',
+          `public key must be 64 lowercase hex digits (Ed25519), got ${JSON.stringify(action.publicKey)}`,
+        );
+      const had = view.accountKey(acc.id);
+      if (had !== undefined)
+        fail(
+          'key-bound',
+          `account "${acc.id}" already has key ${had.slice(0, 16)}… bound (keys are bound once)`,
+        );
+      const owner = view.keyOwner(action.publicKey);
+      if (owner !== undefined)
+        fail('key-taken', `key ${action.publicKey.slice(0, 16)}… is already bound to account "${owner}"`);
+      if (
+        typeof action.signature !== 'string' ||
+        !verifyKeyBinding(acc.id, action.publicKey, action.signature)
+      )
+        fail(
+          'bad-signature',
+          `the signature does not prove possession of key ${action.publicKey.slice(0, 16)}… for account "${acc.id}"`,
+        );
+      p.push({ op: 'key.bind', account: acc.id, publicKey: action.publicKey });
       break;
     }
     case 'mint': {
@@ -256,10 +376,21 @@ export function plan(view: LedgerView, action: Action): Change[] {
     }
     case 'proof.submit': {
       const task = needTask(view, action.task, ['claimed']);
-      const solver = needAccount(view, action.solver, 'solver');
-      if (solver.id !== task.solver)
-        fail('not-solver', `"${solver.id}" did not claim task "${task.id}" (solver is "${task.solver}")`);
+      const solver = needClaimant(view, task, action.solver);
       if (!isDigest(action.runCommitment)) fail('bad-digest', 'run commitment must be a 64-hex-digit digest');
+      const pending = view.sealedCommitment(task.id);
+      if (pending)
+        fail(
+          'sealed',
+          `task "${task.id}" has a sealed commitment (event ${pending.seq}): open it with proof.reveal`,
+        );
+      const signer = checkSigner(view, solver.id, action.signer);
+      // Sealed and revealed in this one event: any earlier reveal of the same run by someone else is a copy.
+      const original = view.firstReveal(action.runCommitment, solver.id);
+      if (original) {
+        penaliseCopy(p, view, task, solver.id, action.runCommitment, original, null);
+        break;
+      }
       p.push({
         op: 'proof.create',
         proof: {
@@ -267,8 +398,70 @@ export function plan(view: LedgerView, action: Action): Change[] {
           task: task.id,
           solver: solver.id,
           runCommitment: action.runCommitment,
+          ...(signer === undefined ? {} : { signer }),
         },
       });
+      p.push({ op: 'task.update', id: task.id, state: 'proved' });
+      break;
+    }
+    case 'proof.commit': {
+      const task = needTask(view, action.task, ['claimed']);
+      const solver = needClaimant(view, task, action.solver);
+      if (!isDigest(action.sealed)) fail('bad-digest', 'sealed commitment must be a 64-hex-digit digest');
+      const pending = view.sealedCommitment(task.id);
+      // Sealing again replaces the pending seal; the new event's seq is what the copy rule compares.
+      if (pending) p.push({ op: 'commitment.close', id: pending.commitment.id, status: 'replaced' });
+      p.push({
+        op: 'commitment.create',
+        commitment: {
+          id: view.nextId('commitment'),
+          task: task.id,
+          solver: solver.id,
+          sealed: action.sealed,
+          status: 'sealed',
+        },
+      });
+      break;
+    }
+    case 'proof.reveal': {
+      const task = needTask(view, action.task, ['claimed']);
+      const solver = needClaimant(view, task, action.solver);
+      if (!isDigest(action.runCommitment)) fail('bad-digest', 'run commitment must be a 64-hex-digit digest');
+      if (!isDigest(action.salt)) fail('bad-salt', 'salt must be 64 hex digits (32 bytes)');
+      const pending = view.sealedCommitment(task.id);
+      if (!pending)
+        fail('no-commitment', `task "${task.id}" has no sealed commitment to reveal (proof.commit first)`);
+      const signer = checkSigner(view, solver.id, action.signer);
+      const expected = sealCommitment({
+        task: task.id,
+        account: solver.id,
+        publicKey: view.accountKey(solver.id) ?? null,
+        runCommitment: action.runCommitment,
+        salt: action.salt,
+      });
+      if (expected !== pending.commitment.sealed)
+        fail(
+          'bad-reveal',
+          `the reveal does not open the commitment sealed in event ${pending.seq} (run commitment, salt, account or key differ)`,
+        );
+      // The seal hides the run commitment: a solver who sealed after the same run was revealed by someone
+      // else can only have taken it from that reveal.
+      const original = view.firstReveal(action.runCommitment, solver.id);
+      if (original && original.seq < pending.seq) {
+        penaliseCopy(p, view, task, solver.id, action.runCommitment, original, pending);
+        break;
+      }
+      p.push({
+        op: 'proof.create',
+        proof: {
+          id: view.nextId('proof'),
+          task: task.id,
+          solver: solver.id,
+          runCommitment: action.runCommitment,
+          ...(signer === undefined ? {} : { signer }),
+        },
+      });
+      p.push({ op: 'commitment.close', id: pending.commitment.id, status: 'revealed' });
       p.push({ op: 'task.update', id: task.id, state: 'proved' });
       break;
     }
@@ -393,6 +586,15 @@ export function recordAction(action: Action, changes: Change[]): RecordedAction 
   switch (action.type) {
     case 'account.open':
       return { type: action.type, ...pick(['account', 'name']) } as RecordedAction;
+    case 'account.key':
+      return { type: action.type, ...pick(['account', 'publicKey', 'signature']) } as RecordedAction;
+    case 'proof.commit':
+      return { type: action.type, ...pick(['task', 'solver', 'sealed']) } as RecordedAction;
+    case 'proof.reveal':
+      return {
+        type: action.type,
+        ...pick(['task', 'solver', 'runCommitment', 'salt', 'signer']),
+      } as RecordedAction;
     case 'mint':
       return { type: action.type, ...pick(['account', 'amount']) } as RecordedAction;
     case 'transfer':
@@ -402,7 +604,7 @@ export function recordAction(action: Action, changes: Change[]): RecordedAction 
     case 'task.claim':
       return { type: action.type, ...pick(['task', 'solver']) } as RecordedAction;
     case 'proof.submit':
-      return { type: action.type, ...pick(['task', 'solver', 'runCommitment']) } as RecordedAction;
+      return { type: action.type, ...pick(['task', 'solver', 'runCommitment', 'signer']) } as RecordedAction;
     case 'task.verify':
       return { type: action.type, ...pick(['task', 'verifier', 'reportDigest']) } as RecordedAction;
     case 'dispute.open':

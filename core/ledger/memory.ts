@@ -3,10 +3,12 @@
  * log into it and compares the result with the SQLite tables; the app's snapshots (state at event n) come
  * from it too. Pure: no I/O.
  */
-import type { LedgerView } from './game.ts';
+import type { IdKind, LedgerView, RevealRef } from './game.ts';
 import {
   type Account,
   type Change,
+  type Commitment,
+  type CopyRecord,
   type Dispute,
   type GameParams,
   LedgerError,
@@ -45,6 +47,18 @@ export class MemoryLedger implements LedgerView {
   readonly verifications = new Map<number, Verification>();
   readonly disputes = new Map<number, Dispute>();
   readonly solverStakes = new Map<string, number>();
+  /** Bound public keys by account, and the reverse index. */
+  readonly keys = new Map<string, string>();
+  readonly keyOwners = new Map<string, string>();
+  readonly commitments = new Map<number, Commitment>();
+  /** The pending (status 'sealed') commitment of each task. */
+  readonly sealed = new Map<string, number>();
+  readonly copies = new Map<number, CopyRecord>();
+  /**
+   * Per run commitment: the earliest proof, and the earliest by an account other than that one's solver —
+   * enough to answer "earliest proof by anyone but X" in O(1) (the copy rule).
+   */
+  readonly reveals = new Map<string, { first: number; other: number | null }>();
   /** Audit records in log order (the units themselves moved in the accompanying 'move' changes). */
   readonly slashes: (Extract<Change, { op: 'slash.record' }> & { seq: number })[] = [];
   readonly rewards: (Extract<Change, { op: 'reward.record' }> & { seq: number })[] = [];
@@ -73,14 +87,35 @@ export class MemoryLedger implements LedgerView {
     const id = this.solverStakes.get(task);
     return id === undefined ? undefined : this.stakes.get(id);
   }
-  nextId(kind: 'stake' | 'proof' | 'verification' | 'dispute'): number {
+  nextId(kind: IdKind): number {
     const m = {
       stake: this.stakes,
       proof: this.proofs,
       verification: this.verifications,
       dispute: this.disputes,
+      commitment: this.commitments,
+      copy: this.copies,
     }[kind];
     return m.size + 1;
+  }
+  accountKey(account: string): string | undefined {
+    return this.keys.get(account);
+  }
+  keyOwner(publicKey: string): string | undefined {
+    return this.keyOwners.get(publicKey);
+  }
+  sealedCommitment(task: string): { commitment: Commitment; seq: number } | undefined {
+    const id = this.sealed.get(task);
+    const c = id === undefined ? undefined : this.commitments.get(id);
+    return c && { commitment: c, seq: this.rowSeq.get(`commitments.seq:${c.id}`) ?? 0 };
+  }
+  firstReveal(runCommitment: string, except: string): RevealRef | undefined {
+    const r = this.reveals.get(runCommitment);
+    if (!r) return undefined;
+    const first = this.proofs.get(r.first);
+    const id = first && first.solver !== except ? r.first : r.other;
+    const p = id === null ? undefined : this.proofs.get(id);
+    return p && { task: p.task, account: p.solver, seq: this.rowSeq.get(`proofs.seq:${p.id}`) ?? 0 };
   }
 
   totals(): Totals {
@@ -168,9 +203,36 @@ export class MemoryLedger implements LedgerView {
         mark(`stakes.released_seq:${c.id}`);
         break;
       }
-      case 'proof.create':
+      case 'proof.create': {
         this.proofs.set(c.proof.id, { ...c.proof });
+        const r = this.reveals.get(c.proof.runCommitment);
+        if (!r) this.reveals.set(c.proof.runCommitment, { first: c.proof.id, other: null });
+        else if (r.other === null && this.proofs.get(r.first)?.solver !== c.proof.solver)
+          r.other = c.proof.id;
         mark(`proofs.seq:${c.proof.id}`);
+        break;
+      }
+      case 'key.bind':
+        this.keys.set(c.account, c.publicKey);
+        this.keyOwners.set(c.publicKey, c.account);
+        mark(`account_keys.seq:${c.account}`);
+        break;
+      case 'commitment.create':
+        this.commitments.set(c.commitment.id, { ...c.commitment });
+        this.sealed.set(c.commitment.task, c.commitment.id);
+        mark(`commitments.seq:${c.commitment.id}`);
+        break;
+      case 'commitment.close': {
+        const k = this.commitments.get(c.id);
+        if (k?.status !== 'sealed') throw new LedgerError('internal', `commitment #${c.id} is not sealed`);
+        k.status = c.status;
+        if (this.sealed.get(k.task) === c.id) this.sealed.delete(k.task);
+        mark(`commitments.closed_seq:${c.id}`);
+        break;
+      }
+      case 'copy.record':
+        this.copies.set(c.copy.id, { ...c.copy, original: { ...c.copy.original } });
+        mark(`copies.seq:${c.copy.id}`);
         break;
       case 'verification.create':
         this.verifications.set(c.verification.id, { ...c.verification });

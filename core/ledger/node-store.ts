@@ -20,6 +20,8 @@ import {
   type Account,
   type Action,
   type Change,
+  type Commitment,
+  type CopyRecord,
   DEFAULT_PARAMS,
   type Dispute,
   type EventPayload,
@@ -325,7 +327,22 @@ export class SqliteLedger {
         proof: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM proofs'),
         verification: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM verifications'),
         dispute: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM disputes'),
+        commitment: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM commitments'),
+        copy: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM copies'),
       },
+      accountKey: db.prepare('SELECT public_key AS k FROM account_keys WHERE account_id = ?'),
+      keyOwner: db.prepare('SELECT account_id AS a FROM account_keys WHERE public_key = ?'),
+      sealed: db.prepare(
+        "SELECT id, task_id AS task, solver, sealed, status, seq FROM commitments WHERE task_id = ? AND status = 'sealed' ORDER BY id DESC LIMIT 1",
+      ),
+      // Two index ranges (solvers before and after `except`): cheap even when one account holds many
+      // proofs of the same run.
+      revealBefore: db.prepare(
+        'SELECT task_id AS task, solver AS account, seq FROM proofs WHERE run_commitment = ? AND solver < ? ORDER BY seq LIMIT 1',
+      ),
+      revealAfter: db.prepare(
+        'SELECT task_id AS task, solver AS account, seq FROM proofs WHERE run_commitment = ? AND solver > ? ORDER BY seq LIMIT 1',
+      ),
     };
     this.view = {
       params: () => this.params(),
@@ -347,6 +364,20 @@ export class SqliteLedger {
         return r && toDispute(r);
       },
       nextId: (kind) => (q.next[kind].get() as { n: number }).n,
+      accountKey: (id) => (q.accountKey.get(id) as { k: string } | undefined)?.k,
+      keyOwner: (k) => (q.keyOwner.get(k) as { a: string } | undefined)?.a,
+      sealedCommitment: (task) => {
+        const r = q.sealed.get(task) as (Commitment & { seq: number }) | undefined;
+        if (!r) return undefined;
+        const { seq, ...commitment } = r;
+        return { commitment, seq };
+      },
+      firstReveal: (run, except) => {
+        type Ref = { task: string; account: string; seq: number } | undefined;
+        const a = q.revealBefore.get(run, except) as Ref;
+        const b = q.revealAfter.get(run, except) as Ref;
+        return a && b ? (a.seq < b.seq ? a : b) : (a ?? b);
+      },
     };
   }
 
@@ -538,14 +569,52 @@ export class SqliteLedger {
         break;
       }
       case 'proof.create':
-        this.st('INSERT INTO proofs (id, task_id, solver, run_commitment, seq) VALUES (?, ?, ?, ?, ?)').run(
-          c.proof.id,
-          c.proof.task,
-          c.proof.solver,
-          c.proof.runCommitment,
+        this.st(
+          'INSERT INTO proofs (id, task_id, solver, run_commitment, signer, seq) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(c.proof.id, c.proof.task, c.proof.solver, c.proof.runCommitment, c.proof.signer ?? null, seq);
+        break;
+      case 'key.bind':
+        this.st('INSERT INTO account_keys (account_id, public_key, seq) VALUES (?, ?, ?)').run(
+          c.account,
+          c.publicKey,
           seq,
         );
         break;
+      case 'commitment.create': {
+        const k = c.commitment;
+        this.st(
+          'INSERT INTO commitments (id, task_id, solver, sealed, status, seq) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(k.id, k.task, k.solver, k.sealed, k.status, seq);
+        break;
+      }
+      case 'commitment.close': {
+        const r = this.st(
+          "UPDATE commitments SET status = ?, closed_seq = ? WHERE id = ? AND status = 'sealed'",
+        ).run(c.status, seq, c.id);
+        if (r.changes !== 1) throw new LedgerError('internal', `commitment #${c.id} is not sealed`);
+        break;
+      }
+      case 'copy.record': {
+        const x = c.copy;
+        this.st(
+          'INSERT INTO copies (id, task_id, copier, run_commitment, commitment_id, commit_seq, original_task, original_account, original_seq, stake_id, slashed, victim_share, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          x.id,
+          x.task,
+          x.copier,
+          x.runCommitment,
+          x.commitment,
+          x.commitSeq,
+          x.original.task,
+          x.original.account,
+          x.original.seq,
+          x.stake,
+          x.slashed,
+          x.victimShare,
+          seq,
+        );
+        break;
+      }
       case 'verification.create': {
         const v = c.verification;
         this.st(
@@ -654,8 +723,55 @@ export class SqliteLedger {
 
   proofs(): Proof[] {
     return this.st(
-      'SELECT id, task_id AS task, solver, run_commitment AS runCommitment FROM proofs ORDER BY id',
+      'SELECT id, task_id AS task, solver, run_commitment AS runCommitment, signer FROM proofs ORDER BY id',
     ).all() as Proof[];
+  }
+
+  /** Bound account keys (account.key), in binding order. */
+  keys(): { account: string; publicKey: string; seq: number }[] {
+    return this.st(
+      'SELECT account_id AS account, public_key AS publicKey, seq FROM account_keys ORDER BY seq, account_id',
+    ).all() as { account: string; publicKey: string; seq: number }[];
+  }
+
+  /** Sealed commitments (commit-then-reveal) with the events that sealed and closed them. */
+  commitments(): (Commitment & { seq: number; closedSeq: number | null })[] {
+    return this.st(
+      'SELECT id, task_id AS task, solver, sealed, status, seq, closed_seq AS closedSeq FROM commitments ORDER BY id',
+    ).all() as (Commitment & { seq: number; closedSeq: number | null })[];
+  }
+
+  /** Copies the ledger caught (a reveal sealed after someone else revealed the same run commitment). */
+  copies(): (CopyRecord & { seq: number })[] {
+    return (
+      this.st('SELECT * FROM copies ORDER BY id').all() as {
+        id: number;
+        task_id: string;
+        copier: string;
+        run_commitment: string;
+        commitment_id: number | null;
+        commit_seq: number | null;
+        original_task: string;
+        original_account: string;
+        original_seq: number;
+        stake_id: number;
+        slashed: number;
+        victim_share: number;
+        seq: number;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      task: r.task_id,
+      copier: r.copier,
+      runCommitment: r.run_commitment,
+      commitment: r.commitment_id,
+      commitSeq: r.commit_seq,
+      original: { task: r.original_task, account: r.original_account, seq: r.original_seq },
+      stake: r.stake_id,
+      slashed: r.slashed,
+      victimShare: r.victim_share,
+      seq: r.seq,
+    }));
   }
 
   /** Events, optionally filtered by task, account or kind. */
@@ -907,6 +1023,9 @@ function compareTables(ledger: SqliteLedger, state: MemoryLedger): string[] {
     ['verifications', 'seq'],
     ['disputes', 'opened_seq'],
     ['disputes', 'settled_seq'],
+    ['commitments', 'seq'],
+    ['commitments', 'closed_seq'],
+    ['copies', 'seq'],
   ];
   for (const [tableName, col] of seqColumns) {
     for (const r of db.prepare(`SELECT id, ${col} AS v FROM ${tableName}`).all() as {
@@ -933,8 +1052,30 @@ function compareTables(ledger: SqliteLedger, state: MemoryLedger): string[] {
   if (strayBalances.n > 0) diff('balances', `${strayBalances.n} rows without an account`, 'none', null);
   list(
     'proofs',
-    'SELECT id, task_id AS task, solver, run_commitment AS runCommitment FROM proofs ORDER BY id',
-    [...state.proofs.values()],
+    'SELECT id, task_id AS task, solver, run_commitment AS runCommitment, signer FROM proofs ORDER BY id',
+    [...state.proofs.values()].map((p) => ({ ...p, signer: p.signer ?? null })),
+  );
+  list(
+    'account_keys',
+    'SELECT account_id AS account, public_key AS publicKey, seq FROM account_keys ORDER BY seq, account_id',
+    [...state.keys].map(([account, publicKey]) => ({
+      account,
+      publicKey,
+      seq: state.rowSeq.get(`account_keys.seq:${account}`) ?? null,
+    })),
+  );
+  list('commitments', 'SELECT id, task_id AS task, solver, sealed, status FROM commitments ORDER BY id', [
+    ...state.commitments.values(),
+  ]);
+  list(
+    'copies',
+    'SELECT id, task_id AS task, copier, run_commitment AS runCommitment, commitment_id AS commitment, commit_seq AS commitSeq, original_task AS ot, original_account AS oa, original_seq AS os, stake_id AS stake, slashed, victim_share AS victimShare FROM copies ORDER BY id',
+    [...state.copies.values()].map(({ original, ...x }) => ({
+      ...x,
+      ot: original.task,
+      oa: original.account,
+      os: original.seq,
+    })),
   );
   list(
     'verifications',

@@ -65,3 +65,26 @@ export function splitSlashed(
   const treasury = bpsOf(slashed, params.treasuryBps);
   return { jackpot, treasury, compensation: slashed - jackpot - treasury };
 }
+
+/**
+ * The penalty for a copied proof (a reveal sealed after someone else revealed the same run commitment):
+ * the copier's stake is slashed like a caught cheater's — `slashed` = slashBps of it, the rest returned —
+ * and the slashed part is shared as in a dispute the solver lost, with the *original solver* (whose work
+ * was copied) in the whistleblower's place: `victim` = whistleblowerBps, `treasury` = treasuryBps, the
+ * rest `compensation` to the task's submitter, whose escrow is refunded. No new parameters: the ledger
+ * itself proves the copy from its own event order, so no challenger stake is at risk.
+ */
+export function copyPenalty(
+  params: GameParams,
+  stake: number,
+): { slashed: number; returned: number; victim: number; treasury: number; compensation: number } {
+  const { slashed, returned } = slashStake(params, stake);
+  const split = splitSlashed(params, slashed, true);
+  return {
+    slashed,
+    returned,
+    victim: split.jackpot,
+    treasury: split.treasury,
+    compensation: split.compensation,
+  };
+}

@@ -127,8 +127,50 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;
 `;
 
+/**
+ * v2: identity binding. Keys bound to accounts, sealed run commitments (commit-then-reveal), copies caught
+ * by the reveal order, and the signer of each recorded proof. Old rows need no rewriting: a v1 proof has
+ * no signer (NULL) and v1 events replay to exactly the changes they recorded.
+ */
+const V2 = `
+CREATE TABLE account_keys (
+  account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+  public_key TEXT NOT NULL UNIQUE CHECK (length(public_key) = 64),
+  seq INTEGER NOT NULL
+) STRICT;
+CREATE TABLE commitments (
+  id INTEGER PRIMARY KEY,
+  task_id TEXT NOT NULL REFERENCES tasks(id),
+  solver TEXT NOT NULL REFERENCES accounts(id),
+  sealed TEXT NOT NULL CHECK (length(sealed) = 64),
+  status TEXT NOT NULL CHECK (status IN ('sealed','revealed','replaced','copy')),
+  seq INTEGER NOT NULL,
+  closed_seq INTEGER
+) STRICT;
+CREATE INDEX commitments_task ON commitments(task_id, status);
+CREATE TABLE copies (
+  id INTEGER PRIMARY KEY,
+  task_id TEXT NOT NULL REFERENCES tasks(id),
+  copier TEXT NOT NULL REFERENCES accounts(id),
+  run_commitment TEXT NOT NULL,
+  commitment_id INTEGER REFERENCES commitments(id),
+  commit_seq INTEGER,
+  original_task TEXT NOT NULL REFERENCES tasks(id),
+  original_account TEXT NOT NULL REFERENCES accounts(id),
+  original_seq INTEGER NOT NULL,
+  stake_id INTEGER NOT NULL REFERENCES stakes(id),
+  slashed INTEGER NOT NULL CHECK (slashed >= 0),
+  victim_share INTEGER NOT NULL CHECK (victim_share >= 0 AND victim_share <= slashed),
+  seq INTEGER NOT NULL
+) STRICT;
+ALTER TABLE proofs ADD COLUMN signer TEXT;
+-- (run, solver, seq): "earliest proof of this run by another account" is two range lookups, not a scan.
+CREATE INDEX proofs_run ON proofs(run_commitment, solver, seq);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'staking game tables and hash-chained events', sql: V1 },
+  { version: 2, description: 'account keys, sealed commitments (commit-then-reveal), copies', sql: V2 },
 ];
 
 export const LEDGER_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -82,6 +82,39 @@ export interface Proof {
   task: string;
   solver: string;
   runCommitment: Digest;
+  /** Ed25519 public key (hex) that signed the proof bundle, when the submitter named it (must be the solver's key). */
+  signer?: string | null;
+}
+
+/**
+ * A sealed run commitment: c = H("pinpoint.ledger.seal.v1" ‖ canonical {task, account, publicKey, runCommitment,
+ * salt}) recorded before the solver reveals anything (core/ledger/seal.ts). 'replaced' = the solver sealed again
+ * before revealing; 'copy' = the reveal showed it was sealed after someone else had revealed the same run.
+ */
+export interface Commitment {
+  id: number;
+  task: string;
+  solver: string;
+  sealed: Digest;
+  status: 'sealed' | 'revealed' | 'replaced' | 'copy';
+}
+
+/** A reveal the ledger caught as a copy: the copier sealed its commitment after `original` was revealed. */
+export interface CopyRecord {
+  id: number;
+  task: string;
+  copier: string;
+  runCommitment: Digest;
+  /** The copier's sealed commitment (null: a direct proof.submit, sealed and revealed in one event). */
+  commitment: number | null;
+  /** Event seq of the copier's sealed commitment (null for a direct submit: the submit event itself). */
+  commitSeq: number | null;
+  /** The earlier public reveal of the same run commitment by another account. */
+  original: { task: string; account: string; seq: number };
+  stake: number;
+  slashed: number;
+  /** Part of the slashed stake paid to the original solver (whistleblowerBps of it). */
+  victimShare: number;
 }
 
 export interface Verification {
@@ -131,6 +164,7 @@ export type MoveReason =
   | 'slash.jackpot'
   | 'slash.treasury'
   | 'slash.compensation'
+  | 'slash.victim'
   | 'reward.bounty'
   | 'reward.verifier'
   | 'refund';
@@ -145,11 +179,25 @@ export interface Move {
 /** Game actions — the inputs a caller submits. Invalid ones are rejected with a LedgerError and change nothing. */
 export type Action =
   | { type: 'account.open'; account: string; name?: string }
+  /** Binds an Ed25519 public key to an account, once; `signature` proves possession (seal.ts keyBindingDigest). */
+  | { type: 'account.key'; account: string; publicKey: string; signature: string }
   | { type: 'mint'; account: string; amount: number }
   | { type: 'transfer'; from: string; to: string; amount: number }
   | { type: 'task.post'; task: string; submitter: string; bounty: number; spec?: string }
   | { type: 'task.claim'; task: string; solver: string }
-  | { type: 'proof.submit'; task: string; solver: string; runCommitment: Digest }
+  /** Direct submission: sealed and revealed in one event (still subject to the copy rule). */
+  | { type: 'proof.submit'; task: string; solver: string; runCommitment: Digest; signer?: string }
+  /** Commit: the claimant records a sealed commitment (seal.ts sealCommitment) before revealing anything. */
+  | { type: 'proof.commit'; task: string; solver: string; sealed: Digest }
+  /** Reveal: opens the sealed commitment; `signer` = the proof bundle's public key (must be the solver's key). */
+  | {
+      type: 'proof.reveal';
+      task: string;
+      solver: string;
+      runCommitment: Digest;
+      salt: string;
+      signer?: string;
+    }
   | { type: 'task.verify'; task: string; verifier: string; reportDigest?: Digest }
   | { type: 'dispute.open'; task: string; challenger: string }
   | { type: 'dispute.settle'; dispute: number; verdict: Verdict; transcript: unknown }
@@ -173,6 +221,10 @@ export type Change =
   | { op: 'stake.create'; stake: Stake }
   | { op: 'stake.close'; id: number; status: 'returned' | 'slashed' }
   | { op: 'proof.create'; proof: Proof }
+  | { op: 'key.bind'; account: string; publicKey: string }
+  | { op: 'commitment.create'; commitment: Commitment }
+  | { op: 'commitment.close'; id: number; status: 'revealed' | 'replaced' | 'copy' }
+  | { op: 'copy.record'; copy: CopyRecord }
   | { op: 'verification.create'; verification: Verification }
   | { op: 'dispute.create'; dispute: Dispute }
   | { op: 'dispute.settle'; id: number; verdict: Verdict; transcriptDigest: Digest }

@@ -1,9 +1,11 @@
 /** `pinpoint ledger …` through the real dispatcher: human tables, --json, exit codes and error messages. */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseTranscript } from '../../core/dispute/transcript.ts';
 import { openLedger } from '../../core/ledger/node-store.ts';
+import { readBundle } from '../../core/proof/read.ts';
 import { pinpoint, tempDir } from './helpers.ts';
 
 const dir = tempDir();
@@ -138,4 +140,102 @@ test('usage errors: unknown subcommand, missing file argument, missing ledger fi
   const h = await pinpoint(['ledger', '--help']);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /init <db>/);
+});
+
+test('commit-then-reveal from the command line: honest proof proved, verbatim copy refused, re-signed copy slashed', async () => {
+  const task = join(dir, 'task.json');
+  writeFileSync(
+    task,
+    JSON.stringify({
+      ...JSON.parse(readFileSync('tasks/spirals-mlp.json', 'utf8')),
+      steps: 8,
+      checkpointEvery: 4,
+    }),
+  );
+  const alice = join(dir, 'alice.pinproof');
+  const mallory = join(dir, 'mallory.pinproof');
+  for (const [out, seed] of [
+    [alice, 'alice'],
+    [mallory, 'mallory'],
+  ]) {
+    const t = await pinpoint(['train', task, '--out', out, '-q', '--key-seed', seed]);
+    assert.equal(t.code, 0, t.stderr);
+  }
+  // RepOps is deterministic: both bundles commit to the same run; only the signer differs.
+  const manifest = (f: string) => readBundle(readFileSync(f), f).manifest;
+  assert.equal(manifest(alice).runCommitment, manifest(mallory).runCommitment);
+  assert.notEqual(manifest(alice).solver.publicKey, manifest(mallory).solver.publicKey);
+
+  const f = join(dir, 'copy.db');
+  assert.equal((await pinpoint(['ledger', 'init', f])).code, 0);
+  const setup = join(dir, 'setup.json');
+  writeFileSync(
+    setup,
+    JSON.stringify([
+      ...['sub', 'alice', 'mallory'].flatMap((a) => [
+        { type: 'account.open', account: a },
+        { type: 'mint', account: a, amount: 1000 },
+      ]),
+      { type: 'task.post', task: 'A', submitter: 'sub', bounty: 200 },
+      { type: 'task.post', task: 'B', submitter: 'sub', bounty: 200 },
+      { type: 'task.claim', task: 'A', solver: 'alice' },
+      { type: 'task.claim', task: 'B', solver: 'mallory' },
+    ]),
+  );
+  const s = await pinpoint(['ledger', 'submit', f, setup]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stdout, /event 11 task.claim/);
+  for (const who of ['alice', 'mallory']) {
+    const k = await pinpoint(['ledger', 'key', f, '--account', who, '--key-seed', who]);
+    assert.equal(k.code, 0, k.stderr);
+    assert.match(
+      k.stdout,
+      new RegExp(`bound key ${manifest(who === 'alice' ? alice : mallory).solver.publicKey} to ${who}`),
+    );
+  }
+  const ledger = (...a: string[]) => pinpoint(['ledger', ...a]);
+  const c = await ledger('commit', f, alice, '--task', 'A', '--solver', 'alice');
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stdout, /salt written to .*alice\.pinproof\.seal\.json/);
+  const r = await ledger('reveal', f, alice, '--task', 'A', '--solver', 'alice');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^revealed: task A proved by alice/);
+
+  // Mallory's first try: Alice's bundle as is. The seal is accepted (it reveals nothing), the reveal is not.
+  const vSeal = join(dir, 'verbatim.seal.json');
+  assert.equal(
+    (await ledger('commit', f, alice, '--task', 'B', '--solver', 'mallory', '--seal', vSeal)).code,
+    0,
+  );
+  const v = await ledger('reveal', f, alice, '--task', 'B', '--solver', 'mallory', '--seal', vSeal);
+  assert.equal(v.code, 1);
+  assert.match(
+    v.stderr,
+    /^pinpoint ledger: proof signed by key [0-9a-f]{16}… \(account "alice"\), not by the claimant "mallory" \(key [0-9a-f]{16}…\): refused$/m,
+  );
+
+  // Then the same run signed with her own key: sealed after Alice's reveal, so it is a copy.
+  assert.equal((await ledger('commit', f, mallory, '--task', 'B', '--solver', 'mallory')).code, 0);
+  const copy = await ledger('reveal', f, mallory, '--task', 'B', '--solver', 'mallory');
+  assert.equal(copy.code, 3, copy.stdout + copy.stderr);
+  assert.match(
+    copy.stdout,
+    /^COPY: mallory sealed its commitment in event \d+ after alice revealed the same run \(task A, event \d+\)/,
+  );
+  assert.match(copy.stdout, /stake#2 → alice {2}40 {2}\(slash\.victim\)/);
+
+  const list = await ledger('copies', f);
+  assert.match(list.stdout, /^\s*\d+\s+B\s+mallory\s+event \d+\s+alice \(A\)\s+\d+\s+80\s+40$/m);
+  const st = openLedger(f, { readonly: true });
+  assert.deepEqual(
+    st.accounts().map((a) => [a.id, a.balance, a.locked]),
+    [
+      ['sub', 1000 - 420 + 24 + 210, 0],
+      ['alice', 900 + 40, 100],
+      ['mallory', 900 + 20, 0],
+    ],
+  );
+  st.close();
+  const ok = await ledger('verify', f);
+  assert.equal(ok.code, 0, ok.stdout);
 });

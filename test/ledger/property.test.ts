@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { createLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
+import { sealCommitment } from '../../core/ledger/seal.ts';
 import { type Action, LedgerError } from '../../core/ledger/types.ts';
 import { D1, D2 } from './helpers.ts';
+
+const SALTS = ['01'.repeat(32), '02'.repeat(32), '03'.repeat(32)];
 
 const ACCOUNTS = ['a0', 'a1', 'a2', 'a3', 'ghost', 'bad id'];
 const TASKS = ['t0', 't1', 't2', 't3'];
@@ -73,8 +76,22 @@ function resolve(l: SqliteLedger, s: Advance): Action {
   switch (t.state) {
     case 'posted':
       return { type: 'task.claim', task: t.id, solver: s.who };
-    case 'claimed':
-      return { type: 'proof.submit', task: t.id, solver: t.solver as string, runCommitment: D1 };
+    case 'claimed': {
+      // Direct submit, or commit-then-reveal; a reveal whose choice differs from the seal's is refused,
+      // and since runs repeat across tasks and solvers, some reveals are copies (slashed).
+      const solver = t.solver as string;
+      const run = s.choice === 2 ? D2 : D1;
+      const salt = SALTS[s.choice];
+      if (l.commitments().some((c) => c.task === t.id && c.status === 'sealed'))
+        return { type: 'proof.reveal', task: t.id, solver, runCommitment: run, salt };
+      if (s.choice === 0) return { type: 'proof.submit', task: t.id, solver, runCommitment: D1 };
+      return {
+        type: 'proof.commit',
+        task: t.id,
+        solver,
+        sealed: sealCommitment({ task: t.id, account: solver, publicKey: null, runCommitment: run, salt }),
+      };
+    }
     case 'proved':
       return s.choice === 0
         ? { type: 'task.verify', task: t.id, verifier: s.who }
@@ -119,6 +136,9 @@ const TABLES = [
   'slashes',
   'rewards',
   'jackpots',
+  'commitments',
+  'copies',
+  'account_keys',
   'events',
   'event_accounts',
 ];
@@ -150,6 +170,8 @@ test('supply invariant and atomic rejection hold over random action sequences', 
   let accepted = 0;
   let rejected = 0;
   let settled = 0;
+  let copies = 0;
+  let reveals = 0;
   fc.assert(
     fc.property(
       params,
@@ -174,6 +196,8 @@ test('supply invariant and atomic rejection hold over random action sequences', 
               accepted++;
               if (a.type === 'mint') minted += a.amount;
               if (a.type === 'dispute.settle') settled++;
+              if (a.type === 'proof.reveal') reveals++;
+              if (ev.payload.changes.some((c) => c.op === 'copy.record')) copies++;
               assert.equal(ev.seq, head.seq + 1);
               assert.equal(ev.prevHash, head.hash);
             } catch (err) {
@@ -199,10 +223,12 @@ test('supply invariant and atomic rejection hold over random action sequences', 
     ),
     { numRuns: 60 },
   );
-  t.diagnostic(`accepted ${accepted}, rejected ${rejected}, settled disputes ${settled}`);
+  t.diagnostic(
+    `accepted ${accepted}, rejected ${rejected}, settled disputes ${settled}, reveals ${reveals}, copies slashed ${copies}`,
+  );
   // The generator must exercise both sides and reach settlements, or the property says little.
   assert.ok(
-    accepted > 400 && rejected > 400 && settled > 10,
+    accepted > 400 && rejected > 400 && settled > 10 && reveals > 10 && copies > 5,
     `accepted ${accepted}, rejected ${rejected}, settled ${settled}`,
   );
 });

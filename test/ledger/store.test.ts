@@ -52,7 +52,9 @@ test('opening: missing, foreign, newer, non-database and empty files fail with t
     (e: unknown) =>
       e instanceof Error &&
       e.message.includes(newer) &&
-      /schema v2 is newer than this build supports \(v1\)/.test(e.message),
+      e.message.includes(
+        `schema v${LEDGER_SCHEMA_VERSION + 1} is newer than this build supports (v${LEDGER_SCHEMA_VERSION})`,
+      ),
   );
 
   const text = join(dir, 'text.db');
@@ -198,7 +200,22 @@ test('the demo ledger: every outcome present, audit passes, byte-for-byte reprod
       linreg: 'settled/refunded',
       'mnist-cnn': 'proved/-',
       'iris-linear': 'posted/-',
+      'spirals-a': 'proved/-',
+      'spirals-b': 'settled/refunded',
     });
+    // The copier was caught by the reveal order, the honest solver's proof carries his key.
+    assert.deepEqual(
+      l.copies().map((c) => [c.copier, c.task, c.original.account, c.original.task]),
+      [['mallory', 'spirals-b', 'bob', 'spirals-a']],
+    );
+    assert.deepEqual(
+      l.commitments().map((c) => [c.solver, c.status]),
+      [
+        ['bob', 'revealed'],
+        ['mallory', 'copy'],
+      ],
+    );
+    assert.equal(l.proofs().find((p) => p.task === 'spirals-a')?.signer, l.keys()[0].publicKey);
     assert.deepEqual(
       l.disputes().map((d) => d.verdict?.loser),
       ['solver', 'challenger', 'both'],
@@ -246,32 +263,38 @@ test('migrations are versioned and atomic: a later step applies on top, a failin
   l.submit({ type: 'account.open', account: 'alice' });
   l.close();
   const db = new Database(file);
-  const v2 = {
-    version: 2,
+  const cur = LEDGER_SCHEMA_VERSION;
+  const next = {
+    version: cur + 1,
     description: 'test: account notes',
     sql: 'ALTER TABLE accounts ADD COLUMN note TEXT;',
   };
   const broken = {
-    version: 3,
+    version: cur + 2,
     description: 'test: broken',
     sql: 'CREATE TABLE extra (x INTEGER); SELECT no_such_function();',
   };
   assert.throws(
-    () => migrateDatabase(db, file, [...MIGRATIONS, v2, broken]),
+    () => migrateDatabase(db, file, [...MIGRATIONS, next, broken]),
     (e: unknown) =>
       e instanceof LedgerError &&
       e.message.includes(file) &&
-      /migration to v3 failed \(file left unchanged\)/.test(e.message),
+      e.message.includes(`migration to v${cur + 2} failed (file left unchanged)`),
   );
-  // Neither v2 nor v3's first statement survived the failed run.
-  assert.equal(db.pragma('user_version', { simple: true }), 1);
+  // Neither the next step nor the broken one's first statement survived the failed run.
+  assert.equal(db.pragma('user_version', { simple: true }), cur);
   assert.deepEqual(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'extra'").get(), {
     n: 0,
   });
-  migrateDatabase(db, file, [...MIGRATIONS, v2]);
-  assert.equal(db.pragma('user_version', { simple: true }), 2);
+  migrateDatabase(db, file, [...MIGRATIONS, next]);
+  assert.equal(db.pragma('user_version', { simple: true }), cur + 1);
   assert.deepEqual(db.prepare('SELECT id, note FROM accounts').all(), [{ id: 'alice', note: null }]);
   db.close();
-  // This build (schema v1) now refuses the v2 file instead of guessing.
-  assert.throws(() => openLedger(file), /schema v2 is newer than this build supports \(v1\)/);
+  // This build now refuses the newer file instead of guessing.
+  assert.throws(
+    () => openLedger(file),
+    (e: unknown) =>
+      e instanceof Error &&
+      e.message.includes(`schema v${cur + 1} is newer than this build supports (v${cur})`),
+  );
 });
