@@ -94,12 +94,16 @@ export async function run(args: string[]): Promise<number> {
   // Open the ledger and plan its setup before the dispute, so a wrong ledger state fails fast.
   const ledger = values.ledger ? openOrCreate(values.ledger) : null;
   try {
+    const solver = values.solver ?? `solver-${a.manifest.solver.publicKey.slice(0, 8)}`;
+    // An account with a bound key (`pinpoint ledger key`) only accepts bundles signed by that key.
+    const keyBound = ledger?.ledger.keys().some((k) => k.account === solver) ?? false;
     const setupInput = ledger && {
       task: values.task ?? `${a.manifest.task.name}-${a.manifest.taskDigest.slice(0, 12)}`,
       submitter: values.submitter ?? 'submitter',
-      solver: values.solver ?? `solver-${a.manifest.solver.publicKey.slice(0, 8)}`,
+      solver,
       challenger: values.challenger ?? `challenger-${b.manifest.solver.publicKey.slice(0, 8)}`,
       runCommitment: a.manifest.runCommitment,
+      ...(keyBound ? { signer: a.manifest.solver.publicKey } : {}),
       bounty,
       spec: `${a.manifest.task.name} (task digest ${a.manifest.taskDigest})`,
     };

@@ -120,6 +120,25 @@ test('dispute --ledger refuses what the ledger forbids with one clear line', asy
     assert.equal(r.code, 1);
     assert.match(r.stderr, want);
   }
+  // An account with a bound key accepts only bundles signed by that key: bob holds alice's key, the
+  // tampered bundle is signed by mallory's. Nothing is written.
+  const k = await cli('ledger', 'key', db, '--account', 'bob', '--key-seed', 'alice');
+  assert.equal(k.code, 0, k.stdout + k.stderr);
+  const events = openLedger(db, { readonly: true });
+  const before = events.events().length;
+  events.close();
+  const bad2 = join(dir, 'bad2.pinproof');
+  const t2 = await cli('train', taskFile, '--out', bad2, '-q', '--key-seed', 'mallory', '--tamper', '6');
+  assert.equal(t2.code, 0, t2.stderr);
+  const w = await cli(
+    ...['dispute', bad2, good, '--ledger', db, '--task', 'signed', '--submitter', 'dora'],
+    ...['--solver', 'bob', '--challenger', 'alice'],
+  );
+  assert.equal(w.code, 1, w.stdout);
+  assert.match(w.stderr, /^pinpoint dispute: proof signed by key [0-9a-f]{16}…, not by the claimant "bob"/);
+  const after = openLedger(db, { readonly: true });
+  assert.equal(after.events().length, before, 'a refused dispute writes nothing');
+  after.close();
   const r = await cli('dispute', bad, good, '--task', 'x');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--task only applies with --ledger/);
