@@ -13,6 +13,7 @@ import { type LoadedBundle, readBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
+import { oneProofArg } from '../args.ts';
 
 export const summary = 'show what a proof bundle claims, or one step with its ops';
 
@@ -115,13 +116,12 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) {
-    console.error(
-      `pinpoint inspect: ${positionals.length === 0 ? 'missing <proof.pinproof>' : `one proof file expected, got ${positionals.length}`} (pinpoint inspect --help)`,
-    );
+  const arg = oneProofArg('inspect', positionals);
+  if (!arg.ok) {
+    console.error(arg.message);
     return 2;
   }
-  const file = positionals[0];
+  const file = arg.file;
   let bundle: LoadedBundle;
   try {
     bundle = readBundle(readFileSync(file), file);

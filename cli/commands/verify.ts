@@ -10,6 +10,7 @@ import { readBundle } from '../../core/proof/read.ts';
 import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
+import { oneProofArg } from '../args.ts';
 import { progressBar } from './train.ts';
 
 export const summary = 'check a proof bundle and replay sampled steps';
@@ -46,13 +47,12 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) {
-    console.error(
-      `pinpoint verify: ${positionals.length === 0 ? 'missing <proof.pinproof>' : `one proof file expected, got ${positionals.length}`} (pinpoint verify --help)`,
-    );
+  const arg = oneProofArg('verify', positionals);
+  if (!arg.ok) {
+    console.error(arg.message);
     return 2;
   }
-  const file = positionals[0];
+  const file = arg.file;
   const samples = natural('samples', values.samples, 8);
   const topQ = natural('top-q', values['top-q'], 0);
   let bytes: Uint8Array;

@@ -62,12 +62,246 @@ export function matmulReference(
   return c;
 }
 
-let packBuf = new Float32Array(0);
+// Packed operands, reused across calls (grown on demand). Float64Array on purpose: each binary32 is
+// widened once at packing time, so the inner loop loads doubles directly instead of paying a
+// float32→float64 conversion per load (the kernel is bound by conversion throughput, see
+// matmulKernelJs). B is packed into 4-column panels; A into 2-row panels only when each A value is
+// reused by at least two column panels (otherwise the packing pass costs more than it saves).
+let packA = new Float64Array(0);
+let packB = new Float64Array(0);
 
 /**
- * JS kernel: B packed into 4-column panels (p-major, so the inner loop reads memory sequentially),
- * 2×4 register tiles of accumulators held in locals and rounded with fround after every product and
- * every sum; leftover rows / columns use the plain loop. Same bits as matmulReference (tested).
+ * One 2×4 block of C from packed operands: rows i, i+1 (panel `ai` of packA, rows interleaved) ×
+ * columns j…j+3 (panel `bj` of packB), the full sequential chain over p for each of the 8 outputs.
+ * Only `rows`×`cols` of the block are written (edge blocks compute on zero padding and drop it).
+ */
+function block24(
+  ap: Float64Array,
+  bp: Float64Array,
+  c: Float32Array,
+  ai: number,
+  bj: number,
+  k: number,
+  o: number,
+  n: number,
+  rows: number,
+  cols: number,
+): void {
+  const fr = fround;
+  let c00 = 0;
+  let c01 = 0;
+  let c02 = 0;
+  let c03 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c12 = 0;
+  let c13 = 0;
+  for (let p = 0, r = ai, q = bj; p < k; p++, r += 2, q += 4) {
+    const x0 = ap[r];
+    const x1 = ap[r + 1];
+    const b0 = bp[q];
+    const b1 = bp[q + 1];
+    const b2 = bp[q + 2];
+    const b3 = bp[q + 3];
+    c00 = fr(c00 + fr(x0 * b0));
+    c01 = fr(c01 + fr(x0 * b1));
+    c02 = fr(c02 + fr(x0 * b2));
+    c03 = fr(c03 + fr(x0 * b3));
+    c10 = fr(c10 + fr(x1 * b0));
+    c11 = fr(c11 + fr(x1 * b1));
+    c12 = fr(c12 + fr(x1 * b2));
+    c13 = fr(c13 + fr(x1 * b3));
+  }
+  store24(c, o, n, rows, cols, c00, c01, c02, c03, c10, c11, c12, c13);
+}
+
+/** Writes the `rows`×`cols` part of a 2×4 block at C offset o. */
+function store24(
+  c: Float32Array,
+  o: number,
+  n: number,
+  rows: number,
+  cols: number,
+  c00: number,
+  c01: number,
+  c02: number,
+  c03: number,
+  c10: number,
+  c11: number,
+  c12: number,
+  c13: number,
+): void {
+  if (rows === 2 && cols === 4) {
+    c[o] = c00;
+    c[o + 1] = c01;
+    c[o + 2] = c02;
+    c[o + 3] = c03;
+    c[o + n] = c10;
+    c[o + n + 1] = c11;
+    c[o + n + 2] = c12;
+    c[o + n + 3] = c13;
+    return;
+  }
+  c[o] = c00;
+  if (cols > 1) c[o + 1] = c01;
+  if (cols > 2) c[o + 2] = c02;
+  if (cols > 3) c[o + 3] = c03;
+  if (rows === 2) {
+    c[o + n] = c10;
+    if (cols > 1) c[o + n + 1] = c11;
+    if (cols > 2) c[o + n + 2] = c12;
+    if (cols > 3) c[o + n + 3] = c13;
+  }
+}
+
+/**
+ * block24 with A read in place: rows at offsets r0, r1 (r1 = r0 when only one row is left; the
+ * duplicate is computed and dropped).
+ */
+function block24a(
+  a: Float32Array,
+  bp: Float64Array,
+  c: Float32Array,
+  r0: number,
+  r1: number,
+  bj: number,
+  k: number,
+  o: number,
+  n: number,
+  rows: number,
+  cols: number,
+): void {
+  const fr = fround;
+  let c00 = 0;
+  let c01 = 0;
+  let c02 = 0;
+  let c03 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c12 = 0;
+  let c13 = 0;
+  for (let p = 0, q = bj; p < k; p++, q += 4) {
+    const x0 = a[r0 + p];
+    const x1 = a[r1 + p];
+    const b0 = bp[q];
+    const b1 = bp[q + 1];
+    const b2 = bp[q + 2];
+    const b3 = bp[q + 3];
+    c00 = fr(c00 + fr(x0 * b0));
+    c01 = fr(c01 + fr(x0 * b1));
+    c02 = fr(c02 + fr(x0 * b2));
+    c03 = fr(c03 + fr(x0 * b3));
+    c10 = fr(c10 + fr(x1 * b0));
+    c11 = fr(c11 + fr(x1 * b1));
+    c12 = fr(c12 + fr(x1 * b2));
+    c13 = fr(c13 + fr(x1 * b3));
+  }
+  store24(c, o, n, rows, cols, c00, c01, c02, c03, c10, c11, c12, c13);
+}
+
+/**
+ * block24a reading a full 4-column panel of B in place (row stride n) instead of from packB: used
+ * when m ≤ 2, where each B value is used by one row pair only and packing would double the traffic.
+ */
+function block24direct(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  r0: number,
+  r1: number,
+  j: number,
+  k: number,
+  o: number,
+  n: number,
+  rows: number,
+): void {
+  const fr = fround;
+  let c00 = 0;
+  let c01 = 0;
+  let c02 = 0;
+  let c03 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c12 = 0;
+  let c13 = 0;
+  for (let p = 0, s = j; p < k; p++, s += n) {
+    const x0 = a[r0 + p];
+    const x1 = a[r1 + p];
+    const b0 = b[s];
+    const b1 = b[s + 1];
+    const b2 = b[s + 2];
+    const b3 = b[s + 3];
+    c00 = fr(c00 + fr(x0 * b0));
+    c01 = fr(c01 + fr(x0 * b1));
+    c02 = fr(c02 + fr(x0 * b2));
+    c03 = fr(c03 + fr(x0 * b3));
+    c10 = fr(c10 + fr(x1 * b0));
+    c11 = fr(c11 + fr(x1 * b1));
+    c12 = fr(c12 + fr(x1 * b2));
+    c13 = fr(c13 + fr(x1 * b3));
+  }
+  c[o] = c00;
+  c[o + 1] = c01;
+  c[o + 2] = c02;
+  c[o + 3] = c03;
+  if (rows === 2) {
+    c[o + n] = c10;
+    c[o + n + 1] = c11;
+    c[o + n + 2] = c12;
+    c[o + n + 3] = c13;
+  }
+}
+
+/**
+ * A 4×1 block of C for the single leftover column when n mod 4 = 1: four A rows (offsets r0…r3,
+ * repeated when fewer are left) × the packed column `bj`, 4 independent chains; `rows` are written.
+ */
+function block41(
+  a: Float32Array,
+  bp: Float64Array,
+  c: Float32Array,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
+  bj: number,
+  k: number,
+  o: number,
+  n: number,
+  rows: number,
+): void {
+  const fr = fround;
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
+  for (let p = 0; p < k; p++) {
+    const y = bp[bj + p];
+    c0 = fr(c0 + fr(a[r0 + p] * y));
+    c1 = fr(c1 + fr(a[r1 + p] * y));
+    c2 = fr(c2 + fr(a[r2 + p] * y));
+    c3 = fr(c3 + fr(a[r3 + p] * y));
+  }
+  c[o] = c0;
+  if (rows > 1) c[o + n] = c1;
+  if (rows > 2) c[o + 2 * n] = c2;
+  if (rows > 3) c[o + 3 * n] = c3;
+}
+
+/**
+ * JS kernel (the fallback where WebAssembly SIMD is missing, and the path for small products and
+ * n < 4 everywhere). B is packed into 4-column panels, p-major, widened to Float64Array (a last
+ * panel of 2 or 3 columns is zero-padded; a single leftover column is packed on its own and done in
+ * 4×1 blocks). A is packed the same way into 2-row panels when it is reused by ≥ 2 column panels
+ * and m·k·n ≥ 65536, read in place otherwise; with m ≤ 2, B's full panels are read in place too.
+ * Every output is one chain in a local, `fround` after every product and every sum, p ascending
+ * from +0: exactly the spec order; padded lanes are computed but never written. Loop order: B panel
+ * outer (32·k bytes, stays in L1), row pairs inner. Same bits as matmulReference (tested with
+ * random shapes and IEEE specials).
+ *
+ * Why not faster: V8 has no binary32 arithmetic for JS, so each of the two roundings per multiply-add
+ * is a float64→float32→float64 conversion pair (4 conversions per multiply-add); that conversion
+ * throughput, not memory or loop overhead, bounds every JS formulation of this order (docs/REPOPS.md).
  */
 export function matmulKernelJs(
   a: Float32Array,
@@ -79,15 +313,17 @@ export function matmulKernelJs(
 ): Float32Array {
   check(a, b, m, k, n, out);
   const c = out ?? new Float32Array(m * n);
-  const fr = fround;
+  if (m === 0 || n === 0) return c;
+  const one = n % 4 === 1; // a single leftover column: 4×1 blocks instead of a 4× padded panel
   const n4 = n - (n % 4);
-  const m2 = m - (m % 2);
-  if (packBuf.length < k * n4) packBuf = new Float32Array(k * n4);
-  const bp = packBuf;
+  const np = one ? n4 : n + ((4 - (n % 4)) % 4); // columns covered by 4-column panels
+  const direct = m <= 2; // one row pair: full panels read B in place (see block24direct)
+  const packed = direct ? 0 : n4; // columns whose panels are packed
+  if (packB.length < k * (np - n4 + packed + 1)) packB = new Float64Array(k * (np - n4 + packed + 1));
+  const bp = packB;
   let w = 0;
-  for (let j = 0; j < n4; j += 4) {
-    for (let p = 0; p < k; p++) {
-      const s = p * n + j;
+  for (let j = 0; j < packed; j += 4) {
+    for (let p = 0, s = j; p < k; p++, s += n) {
       bp[w] = b[s];
       bp[w + 1] = b[s + 1];
       bp[w + 2] = b[s + 2];
@@ -95,57 +331,57 @@ export function matmulKernelJs(
       w += 4;
     }
   }
-  for (let i = 0; i < m; i += 2) {
-    const two = i < m2;
-    const a0 = i * k;
-    const a1 = two ? a0 + k : a0;
-    for (let j = 0; j < n4; j += 4) {
-      let c00 = 0;
-      let c01 = 0;
-      let c02 = 0;
-      let c03 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c12 = 0;
-      let c13 = 0;
-      let q = j * k;
-      for (let p = 0; p < k; p++, q += 4) {
-        const x0 = a[a0 + p];
-        const x1 = a[a1 + p];
-        const b0 = bp[q];
-        const b1 = bp[q + 1];
-        const b2 = bp[q + 2];
-        const b3 = bp[q + 3];
-        c00 = fr(c00 + fr(x0 * b0));
-        c01 = fr(c01 + fr(x0 * b1));
-        c02 = fr(c02 + fr(x0 * b2));
-        c03 = fr(c03 + fr(x0 * b3));
-        c10 = fr(c10 + fr(x1 * b0));
-        c11 = fr(c11 + fr(x1 * b1));
-        c12 = fr(c12 + fr(x1 * b2));
-        c13 = fr(c13 + fr(x1 * b3));
-      }
-      const o0 = i * n + j;
-      c[o0] = c00;
-      c[o0 + 1] = c01;
-      c[o0 + 2] = c02;
-      c[o0 + 3] = c03;
-      if (two) {
-        const o1 = o0 + n;
-        c[o1] = c10;
-        c[o1 + 1] = c11;
-        c[o1 + 2] = c12;
-        c[o1 + 3] = c13;
+  const tail = w; // 2 or 3 leftover columns: one zero-padded panel here
+  if (np > n4) {
+    const three = n - n4 === 3;
+    for (let p = 0, s = n4; p < k; p++, s += n) {
+      bp[w] = b[s];
+      bp[w + 1] = b[s + 1];
+      bp[w + 2] = three ? b[s + 2] : 0;
+      bp[w + 3] = 0;
+      w += 4;
+    }
+  }
+  // Pack A too when each A value is reused by ≥ 2 column panels and the product is big enough for
+  // the saved conversions to outweigh the packing pass (measured: it costs ~10 % on an 8×8×8).
+  const packAll = !direct && np >= 8 && m * k * n >= 65536;
+  const mp = m + (m % 2);
+  if (packAll) {
+    if (packA.length < mp * k) packA = new Float64Array(mp * k);
+    w = 0;
+    for (let i = 0; i < mp; i += 2) {
+      const r0 = i * k;
+      const last = i + 1 === m; // odd m: the second row of the last panel is +0 padding
+      for (let p = 0; p < k; p++) {
+        packA[w] = a[r0 + p];
+        packA[w + 1] = last ? 0 : a[r0 + k + p];
+        w += 2;
       }
     }
-    const rows = two ? 2 : 1;
-    for (let r = 0; r < rows; r++) {
-      const ar = (i + r) * k;
-      for (let j = n4; j < n; j++) {
-        let acc = 0;
-        for (let p = 0; p < k; p++) acc = fr(acc + fr(a[ar + p] * b[p * n + j]));
-        c[(i + r) * n + j] = acc;
-      }
+  }
+  const ap = packA;
+  for (let j = 0; j < np; j += 4) {
+    const cols = Math.min(4, n - j);
+    const bj = j < n4 ? j * k : tail;
+    for (let i = 0; i < m; i += 2) {
+      const r0 = i * k;
+      const two = i + 1 < m;
+      const r1 = two ? r0 + k : r0;
+      const o = i * n + j;
+      if (packAll) block24(ap, bp, c, r0, bj, k, o, n, two ? 2 : 1, cols);
+      else if (direct && j < n4) block24direct(a, b, c, r0, r1, j, k, o, n, two ? 2 : 1);
+      else block24a(a, bp, c, r0, r1, bj, k, o, n, two ? 2 : 1, cols);
+    }
+  }
+  if (one) {
+    const bj = tail; // n mod 4 = 1: there is no padded panel, the column goes where it would be
+    for (let p = 0, s = np; p < k; p++, s += n) bp[bj + p] = b[s];
+    for (let i = 0; i < m; i += 4) {
+      const r0 = i * k;
+      const r1 = i + 1 < m ? r0 + k : r0;
+      const r2 = i + 2 < m ? r0 + 2 * k : r0;
+      const r3 = i + 3 < m ? r0 + 3 * k : r0;
+      block41(a, bp, c, r0, r1, r2, r3, bj, k, i * n + np, n, Math.min(4, m - i));
     }
   }
   return c;
