@@ -19,6 +19,8 @@ const REASON_COLOR: Record<string, string> = {
   refund: '#b07cff',
   'slash.jackpot': '#3fb27f',
   'slash.compensation': '#2bb3a8',
+  // A copier's slash paid to the solver whose run it copied.
+  'slash.victim': '#5ad1e0',
   'slash.treasury': '#e0a440',
   'reward.bounty': '#4f8cff',
   'reward.verifier': '#4f8cff',
