@@ -37,6 +37,16 @@ describe('tensor stats', () => {
       }),
     );
   });
+  it('orders −0 below +0 like Math.min/max', () => {
+    for (const xs of [
+      [0, -0],
+      [-0, 0],
+      [-0, 0, -0],
+    ]) {
+      const s = tensorStats(xs);
+      assert.ok(Object.is(s.min, -0) && Object.is(s.max, 0), JSON.stringify(xs));
+    }
+  });
   it('std of a constant is 0, of ±1 is 1', () => {
     assert.equal(tensorStats([3, 3, 3]).std, 0);
     assert.equal(tensorStats([1, -1, 1, -1]).std, 1);

@@ -39,8 +39,9 @@ export function tensorStats(values: ArrayLike<number>): TensorStats {
     }
     finite++;
     if (v === 0) zeros++;
-    if (v < min) min = v;
-    if (v > max) max = v;
+    // −0 orders below +0 (as Math.min/max do): the inspector shows a tensor's signed zeros faithfully.
+    if (v < min || (v === 0 && min === 0 && Object.is(v, -0))) min = v;
+    if (v > max || (v === 0 && max === 0 && Object.is(max, -0))) max = v;
     sum += v;
     sq += v * v;
   }
@@ -84,7 +85,12 @@ export function histogram(values: ArrayLike<number>, bins: number): Bin[] {
   const width = (s.max - s.min) / bins;
   const out: Bin[] = [];
   for (let b = 0; b < bins; b++)
-    out.push({ x0: s.min + b * width, x1: b === bins - 1 ? s.max : s.min + (b + 1) * width, count: 0 });
+    // Bin 0 starts at min itself (−0 + 0 would be +0).
+    out.push({
+      x0: b === 0 ? s.min : s.min + b * width,
+      x1: b === bins - 1 ? s.max : s.min + (b + 1) * width,
+      count: 0,
+    });
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
