@@ -67,6 +67,15 @@ export function nodeTitle(n: CanvasNode): string {
   return n.op === 'leaf' ? (n.label ?? 'leaf') : n.op;
 }
 
+/** [x0, y0, x1, y1] boxes packed in one array (the culling loop reads them every commit). */
+function boxes(list: readonly number[][]): Float64Array {
+  const out = new Float64Array(list.length * 4);
+  list.forEach((b, i) => {
+    out.set(b, 4 * i);
+  });
+  return out;
+}
+
 export function mountGraphCanvas(
   el: HTMLElement,
   nodes: readonly CanvasNode[],
@@ -87,7 +96,7 @@ export function mountGraphCanvas(
     .style('width', '100%')
     .style('height', '100%');
   // The stage (an HTML box, never transformed) takes pointer, wheel and keyboard input; the SVG inside
-  // it overscans the visible area and is panned with a CSS transform between commits (see `render`).
+  // it overscans the visible area and is moved/scaled with a CSS transform between commits (`render`).
   const stage = root
     .append('div')
     .attr('class', 'gstage')
@@ -98,7 +107,18 @@ export function mountGraphCanvas(
       'aria-label',
       `${opts.title ?? 'Computational graph'}: ${nodes.length} ops. Arrow keys move between ops, Enter opens, plus/minus zoom, 0 fits, L shows long edges.`,
     );
-  const svg = stage.append('svg').attr('class', 'main').attr('aria-hidden', 'true');
+  const stageEl = stage.node() as HTMLDivElement;
+  // Read the size once, before the SVG has content (a later read would lay out every node), and
+  // then only from the ResizeObserver: d3-zoom gets it through `extent` instead of clientWidth.
+  let size = { w: stageEl.clientWidth || 800, h: stageEl.clientHeight || 500 };
+  const W = () => size.w;
+  const H = () => size.h;
+  // `pan` (a composited layer, clipped to the overscan) takes the temporary CSS moves of a gesture;
+  // the SVG inside it takes the committed scale as a CSS transform too: Blink lays SVG text out again
+  // whenever an SVG transform's scale changes (glyphs are shaped at screen size), which made every
+  // zoom commit re-shape thousands of labels; a CSS scale on the <svg> only repaints.
+  const pan = stage.append('div').attr('class', 'gpan');
+  const svg = pan.append('svg').attr('class', 'main').attr('aria-hidden', 'true');
   const live = root.append('div').attr('class', 'pp-sr').attr('aria-live', 'polite');
   const viewport = svg.append('g').attr('class', 'viewport');
 
@@ -122,7 +142,12 @@ export function mountGraphCanvas(
     .attr('y', (l) => l.y + 14)
     .text((l) => `${l.name} · ${l.count}`);
 
-  // Edges.
+  // Nodes and edges are created lazily, when they first come near the visible area (see `cull`), so
+  // the first paint and every repaint cost what is on screen, not the graph size. The selected op
+  // and a first disagreement (◆) always exist, so they can be found in the DOM wherever they are.
+  const doc = el.ownerDocument;
+  const edgesG = viewport.append('g').attr('class', 'edges').node() as SVGGElement;
+  const nodesG = viewport.append('g').attr('class', 'nodes').node() as SVGGElement;
   const curve = d3
     .line<{ x: number; y: number }>()
     .x((p) => p.x)
@@ -132,63 +157,104 @@ export function mountGraphCanvas(
     .linkVertical<unknown, { x: number; y: number }>()
     .x((p) => p.x)
     .y((p) => p.y);
-  const edgeSel = viewport
-    .append('g')
-    .attr('class', 'edges')
-    .selectAll<SVGPathElement, GraphLayout['edges'][number]>('path')
-    .data(layout.edges)
-    .join('path')
-    .attr('class', (e) => (e.long ? 'edge long' : 'edge'))
-    .attr('d', (e) => (e.long ? link({ source: e.points[0], target: e.points[1] }) : curve(e.points)) ?? '');
+  const nodeIndex = new Map<number, number>(layout.nodes.map((p, i) => [p.id, i]));
+  const edgesAt = new Map<number, number[]>();
+  layout.edges.forEach((e, j) => {
+    for (const id of [e.from, e.to]) {
+      const list = edgesAt.get(id);
+      if (list) list.push(j);
+      else edgesAt.set(id, [j]);
+    }
+  });
+  const nodeEls: (SVGGElement | undefined)[] = new Array(layout.nodes.length);
+  const edgeEls: (SVGPathElement | undefined)[] = new Array(layout.edges.length);
+  const nodeBox = boxes(
+    layout.nodes.map((p) => [p.x - p.w / 2, p.y - p.h / 2, p.x + p.w / 2, p.y + p.h / 2]),
+  );
+  const edgeBox = boxes(
+    layout.edges.map((e) => {
+      const xs = e.points.map((q) => q.x);
+      const ys = e.points.map((q) => q.y);
+      return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+    }),
+  );
+  type Win = { x0: number; y0: number; x1: number; y1: number };
+  const inWin = (w: Win, b: Float64Array, i: number) =>
+    b[4 * i + 2] >= w.x0 && b[4 * i] <= w.x1 && b[4 * i + 3] >= w.y0 && b[4 * i + 1] <= w.y1;
 
-  // Nodes.
-  const nodeSel = viewport
-    .append('g')
-    .attr('class', 'nodes')
-    .selectAll<SVGGElement, PlacedNode>('g')
-    .data(layout.nodes, (p) => String(p.id))
-    .join('g')
-    .attr('class', (p) => `node ph-${(byId.get(p.id) as CanvasNode).phase}`)
-    .attr('data-id', (p) => p.id)
-    .attr('transform', (p) => `translate(${p.x - p.w / 2},${p.y - p.h / 2})`);
-  nodeSel
-    .append('rect')
-    .attr('class', 'body')
-    .attr('width', (p) => p.w)
-    .attr('height', (p) => p.h);
-  nodeSel
-    .append('rect')
-    .attr('class', 'stripe')
-    .attr('width', 4)
-    .attr('height', (p) => p.h - 8)
-    .attr('x', 4)
-    .attr('y', 4);
-  nodeSel
-    .append('text')
-    .attr('class', 'op')
-    .attr('x', 14)
-    .attr('y', 17)
-    .text((p) => {
-      const n = byId.get(p.id) as CanvasNode;
-      const t = nodeTitle(n);
-      return t.length > 17 ? `${t.slice(0, 16)}…` : t;
-    });
-  nodeSel
-    .append('text')
-    .attr('class', 'sub')
-    .attr('x', 14)
-    .attr('y', 33)
-    .text((p) => {
-      const n = byId.get(p.id) as CanvasNode;
-      return `#${n.id} ${fmtShape(n.shape)} ${n.digest ? shortDigest(n.digest, 6) : ''}`;
-    });
-  nodeSel
-    .append('text')
-    .attr('class', 'mark')
-    .attr('x', (p) => p.w - 8)
-    .attr('y', 17)
-    .attr('text-anchor', 'end');
-  nodeSel.append('title').text((p) => describe(p.id));
+  let marks: ReadonlyMap<number, NodeMark> = new Map();
+  let highlighted: ReadonlySet<number> | null = null;
+  let sel: number | null = null;
+  let transform = d3.zoomIdentity;
+
+  function svgEl<K extends keyof SVGElementTagNameMap>(
+    tag: K,
+    attrs: Record<string, string | number>,
+  ): SVGElementTagNameMap[K] {
+    const e = doc.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    return e;
+  }
+  function nodeEl(i: number): SVGGElement {
+    const have = nodeEls[i];
+    if (have) return have;
+    const p = layout.nodes[i];
+    const n = byId.get(p.id) as CanvasNode;
+    const g = svgEl('g', { 'data-id': p.id, transform: `translate(${p.x - p.w / 2},${p.y - p.h / 2})` });
+    const sub = svgEl('text', { class: 'sub', x: 14, y: 33 });
+    sub.textContent = `#${n.id} ${fmtShape(n.shape)} ${n.digest ? shortDigest(n.digest, 6) : ''}`;
+    g.append(
+      svgEl('rect', { class: 'body', width: p.w, height: p.h }),
+      svgEl('rect', { class: 'stripe', width: 4, height: p.h - 8, x: 4, y: 4 }),
+      svgEl('text', { class: 'op', x: 14, y: 17 }),
+      sub,
+      svgEl('text', { class: 'mark', x: p.w - 8, y: 17, 'text-anchor': 'end' }),
+      svgEl('title', {}),
+    );
+    nodeEls[i] = g;
+    paintNode(i);
+    nodesG.append(g);
+    return g;
+  }
+  /** Classes, mark symbol, title and text of node i from the current marks/selection/highlight. */
+  function paintNode(i: number): void {
+    const g = nodeEls[i];
+    if (!g) return;
+    const id = layout.nodes[i].id;
+    const n = byId.get(id) as CanvasNode;
+    const mk = marks.get(id) ?? 'none';
+    g.setAttribute(
+      'class',
+      `node ph-${n.phase}${mk !== 'none' ? ` m-${mk}` : ''}${id === sel ? ' sel' : ''}${highlighted?.has(id) ? ' hl' : ''}${highlighted && !highlighted.has(id) ? ' dim' : ''}`,
+    );
+    g.setAttribute('data-mark', mk);
+    if (id === sel) g.setAttribute('aria-selected', 'true');
+    else g.removeAttribute('aria-selected');
+    const [, , op, , mark, title] = g.children;
+    const t = nodeTitle(n);
+    const max = mk === 'culprit' ? 14 : 17;
+    op.textContent = t.length > max ? `${t.slice(0, max - 1)}…` : t;
+    mark.textContent = mk === 'culprit' ? '◆ ✗' : MARK_SYMBOL[mk];
+    title.textContent = describe(id, mk);
+  }
+  function edgeEl(j: number): SVGPathElement {
+    const have = edgeEls[j];
+    if (have) return have;
+    const e = layout.edges[j];
+    const d = (e.long ? link({ source: e.points[0], target: e.points[1] }) : curve(e.points)) ?? '';
+    const path = svgEl('path', { d });
+    edgeEls[j] = path;
+    paintEdge(j);
+    edgesG.append(path);
+    return path;
+  }
+  function paintEdge(j: number): void {
+    const path = edgeEls[j];
+    if (!path) return;
+    const e = layout.edges[j];
+    const hl = sel !== null && (e.from === sel || e.to === sel);
+    path.setAttribute('class', `edge${e.long ? ' long' : ''}${hl ? ' hl' : ''}`);
+  }
 
   function describe(id: number, mark: NodeMark = 'none'): string {
     const n = byId.get(id) as CanvasNode;
@@ -196,24 +262,18 @@ export function mountGraphCanvas(
     return `#${n.id} ${nodeTitle(n)} (${n.phase}) shape ${fmtShape(n.shape)}${n.digest ? ` digest ${shortDigest(n.digest, 12)}` : ''}${m}`;
   }
 
-  // Minimap: a canvas of the whole layout plus the visible rectangle.
-  // Size cached (ResizeObserver): reading clientWidth in every zoom event would force a synchronous
-  // layout of the whole SVG each frame.
-  const stageEl = stage.node() as HTMLDivElement;
-  let size = { w: stageEl.clientWidth || 800, h: stageEl.clientHeight || 500 };
-  const W = () => size.w;
-  const H = () => size.h;
   // Overscan: the SVG extends OVER × the visible size beyond each edge.
   const OVER = 0.5;
   const MX = () => Math.round(W() * OVER);
   const MY = () => Math.round(H() * OVER);
   const placeSvg = () => {
-    svg
-      .attr('width', W() + 2 * MX())
-      .attr('height', H() + 2 * MY())
+    pan
+      .style('width', `${W() + 2 * MX()}px`)
+      .style('height', `${H() + 2 * MY()}px`)
       .style('left', `${-MX()}px`)
       .style('top', `${-MY()}px`)
       .style('transform-origin', `${MX()}px ${MY()}px`);
+    svg.attr('width', W() + 2 * MX()).attr('height', H() + 2 * MY());
   };
   placeSvg();
   const resize =
@@ -229,6 +289,8 @@ export function mountGraphCanvas(
           else startView();
         });
   resize?.observe(stageEl);
+
+  // Minimap: a canvas of the whole layout plus the visible rectangle.
   const mmScale = Math.min(180 / layout.width, 130 / layout.height);
   const mmW = Math.max(40, Math.ceil(layout.width * mmScale));
   const mmH = Math.max(30, Math.ceil(layout.height * mmScale));
@@ -241,18 +303,21 @@ export function mountGraphCanvas(
           .attr('width', mmW)
           .attr('height', mmH)
           .attr('aria-hidden', 'true');
-  let marks: ReadonlyMap<number, NodeMark> = new Map();
-  let highlighted: ReadonlySet<number> | null = null;
-  let sel: number | null = null;
-  let transform = d3.zoomIdentity;
 
-  // The minimap's node layer is drawn once per marks/highlight change into an offscreen canvas;
-  // zoom events only blit it and draw the visible rectangle.
-  const mmBase = el.ownerDocument.createElement('canvas');
-  mmBase.width = mmW;
-  mmBase.height = mmH;
+  // The minimap's nodes are drawn once per marks/highlight change; the visible rectangle is an HTML
+  // box over the canvas moved with a CSS transform, so a pan or zoom frame does not redraw (and
+  // re-upload) the canvas.
+  const mmView = minimap
+    ? root
+        .append('div')
+        .attr('class', 'mmview')
+        .attr('aria-hidden', 'true')
+        .style('width', `${mmW}px`)
+        .style('height', `${mmH}px`)
+    : null;
+  const mmRect = mmView?.append('div').attr('class', 'mmrect').node() as HTMLDivElement | undefined;
   function drawMinimapBase(): void {
-    const ctx = mmBase.getContext('2d');
+    const ctx = minimap ? (minimap.node() as HTMLCanvasElement).getContext('2d') : null;
     if (!ctx) return;
     ctx.clearRect(0, 0, mmW, mmH);
     for (const p of layout.nodes) {
@@ -274,68 +339,88 @@ export function mountGraphCanvas(
     }
     ctx.globalAlpha = 1;
   }
+  let mmSize = '';
   function drawMinimap(): void {
-    if (!minimap) return;
-    const ctx = (minimap.node() as HTMLCanvasElement).getContext('2d');
-    if (!ctx) return;
-    ctx.clearRect(0, 0, mmW, mmH);
-    ctx.drawImage(mmBase, 0, 0);
+    if (!mmRect) return;
     // Visible rectangle in layout coordinates.
     const [x0, y0] = transform.invert([0, 0]);
     const [x1, y1] = transform.invert([W(), H()]);
-    ctx.strokeStyle = '#ffffff';
-    ctx.lineWidth = 1.5;
-    ctx.strokeRect(x0 * mmScale, y0 * mmScale, (x1 - x0) * mmScale, (y1 - y0) * mmScale);
+    const size = `${((x1 - x0) * mmScale).toFixed(1)}px ${((y1 - y0) * mmScale).toFixed(1)}px`;
+    if (size !== mmSize) {
+      mmSize = size;
+      mmRect.style.width = `${((x1 - x0) * mmScale).toFixed(1)}px`;
+      mmRect.style.height = `${((y1 - y0) * mmScale).toFixed(1)}px`;
+    }
+    mmRect.style.transform = `translate(${(x0 * mmScale).toFixed(1)}px,${(y0 * mmScale).toFixed(1)}px)`;
+  }
+  let mmFrame = 0;
+  function drawMinimapSoon(): void {
+    if (!minimap || mmFrame) return;
+    mmFrame = requestAnimationFrame(() => {
+      mmFrame = 0;
+      drawMinimap();
+    });
   }
 
-  // Viewport culling: only elements near the visible rectangle are displayed, so pan/zoom cost
-  // follows what is on screen, not the graph size (1 000-op graphs stay smooth).
-  const nodeEls = nodeSel.nodes();
-  const edgeEls = edgeSel.nodes();
-  const nodeBox = layout.nodes.map((p) => [p.x - p.w / 2, p.y - p.h / 2, p.x + p.w / 2, p.y + p.h / 2]);
-  const edgeBox = layout.edges.map((e) => {
-    const xs = e.points.map((q) => q.x);
-    const ys = e.points.map((q) => q.y);
-    return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-  });
-  const nodeShown = new Uint8Array(nodeEls.length).fill(1);
-  const edgeShown = new Uint8Array(edgeEls.length).fill(1);
+  // Culling: an element is created when it first comes near the drawn window (the overscan), and
+  // stays (the pan layer's clip keeps painting to what is inside it, and showing a hidden element
+  // again would lay its text out again). Elements within one more screen around the window are
+  // created ahead, in idle time, so a commit after a pan or zoom-out mostly only repaints.
+  function windowAt(t: d3.ZoomTransform, screens: number): Win {
+    const m = 120 / t.k;
+    const [x0, y0] = t.invert([-MX() - screens * W(), -MY() - screens * H()]);
+    const [x1, y1] = t.invert([W() + MX() + screens * W(), H() + MY() + screens * H()]);
+    return { x0: x0 - m, y0: y0 - m, x1: x1 + m, y1: y1 + m };
+  }
   function cull(): void {
-    const m = 120 / committed.k;
-    const [x0, y0] = committed.invert([-MX(), -MY()]);
-    const [x1, y1] = committed.invert([W() + MX(), H() + MY()]);
-    const vis = (b: number[]) => b[2] >= x0 - m && b[0] <= x1 + m && b[3] >= y0 - m && b[1] <= y1 + m;
-    for (let i = 0; i < nodeEls.length; i++) {
-      const v = vis(nodeBox[i]) ? 1 : 0;
-      if (v !== nodeShown[i]) {
-        nodeShown[i] = v;
-        nodeEls[i].style.display = v ? '' : 'none';
+    const win = windowAt(committed, 0);
+    for (let i = 0; i < nodeEls.length; i++) if (!nodeEls[i] && inWin(win, nodeBox, i)) nodeEl(i);
+    for (let j = 0; j < edgeEls.length; j++) if (!edgeEls[j] && inWin(win, edgeBox, j)) edgeEl(j);
+    ahead = { win: windowAt(committed, 1), node: 0, edge: 0 };
+    createAheadSoon();
+  }
+  let ahead = { win: { x0: 0, y0: 0, x1: -1, y1: -1 }, node: 0, edge: 0 };
+  let idleJob = 0;
+  function createAheadSoon(): void {
+    if (idleJob || typeof requestIdleCallback === 'undefined') return;
+    idleJob = requestIdleCallback((deadline) => {
+      idleJob = 0;
+      // Not while a gesture runs (its frames come first); a few elements per idle period, since each
+      // also costs style and layout in the next frame.
+      if (moving) return;
+      let budget = 24;
+      while (ahead.node < nodeEls.length && budget > 0 && deadline.timeRemaining() > 4) {
+        const i = ahead.node++;
+        if (!nodeEls[i] && inWin(ahead.win, nodeBox, i)) {
+          nodeEl(i);
+          budget--;
+        }
       }
-    }
-    for (let i = 0; i < edgeEls.length; i++) {
-      const v = vis(edgeBox[i]) ? 1 : 0;
-      if (v !== edgeShown[i]) {
-        edgeShown[i] = v;
-        edgeEls[i].classList.toggle('off', !v);
+      while (ahead.edge < edgeEls.length && budget > 0 && deadline.timeRemaining() > 4) {
+        const j = ahead.edge++;
+        if (!edgeEls[j] && inWin(ahead.win, edgeBox, j)) {
+          edgeEl(j);
+          budget -= 0.25;
+        }
       }
-    }
+      if (ahead.node < nodeEls.length || ahead.edge < edgeEls.length) createAheadSoon();
+    });
   }
 
-  // Rendering: the SVG's <g> carries the *committed* transform and overscans the visible area; a pan
-  // that keeps the scale only moves the SVG with a CSS transform (composited: no repaint, no layout)
-  // until it would leave the overscan or settles for 150 ms — then it is committed (one repaint).
+  // Rendering: the SVG's <g> carries the *committed* transform and overscans the visible area. While
+  // a gesture or an animated pan/zoom runs, the committed picture is only moved and scaled with a CSS
+  // transform (composited: no layout, no repaint; a zoom shows a scaled bitmap); it is committed (one
+  // repaint at the new scale) when the gesture ends, or earlier if the view would leave the overscan.
   let committed = d3.zoomIdentity;
   let userMoved = false;
   let lod = '';
-  let commitTimer: ReturnType<typeof setTimeout> | undefined;
+  let moving = false;
   function commit(): void {
-    clearTimeout(commitTimer);
     committed = transform;
-    viewport.attr(
-      'transform',
-      `translate(${committed.x + MX()},${committed.y + MY()}) scale(${committed.k})`,
-    );
-    svg.style('transform', null);
+    const k = committed.k;
+    viewport.attr('transform', `translate(${(committed.x + MX()) / k},${(committed.y + MY()) / k})`);
+    svg.style('transform', `scale(${k})`);
+    pan.style('transform', null);
     cull();
     // Level of detail: text is unreadable below ~40 % and costs most of the paint time.
     const next = committed.k < 0.4 ? 'low' : 'high';
@@ -346,33 +431,60 @@ export function mountGraphCanvas(
   }
   function render(): void {
     // The CSS transform T(s) = r·s + (tx, ty) (stage coordinates) maps the committed picture onto
-    // the current transform; it is used while the visible area stays inside the overscan and the
-    // scale within [0.6, 1.8] of the committed one (a zoom shows a scaled bitmap until it settles).
+    // the current transform; usable while the visible area stays inside the overscan.
     const r = transform.k / committed.k;
     const tx = transform.x - r * committed.x;
     const ty = transform.y - r * committed.y;
     const inside =
       -tx / r >= -MX() && (W() - tx) / r <= W() + MX() && -ty / r >= -MY() && (H() - ty) / r <= H() + MY();
-    if (r > 0.6 && r < 1.8 && inside) {
-      svg.style('transform', `translate3d(${tx}px,${ty}px,0) scale(${r})`);
-      clearTimeout(commitTimer);
-      commitTimer = setTimeout(commit, 150);
-    } else commit();
+    if (moving && r >= 0.5 && r <= 4 && inside)
+      pan.style('transform', `translate3d(${tx}px,${ty}px,0) scale(${r})`);
+    else commit();
   }
 
   const zoom = d3
     .zoom<HTMLDivElement, unknown>()
     .scaleExtent([0.03, 3])
+    .extent(() => [
+      [0, 0],
+      [W(), H()],
+    ])
     // Linear interpolation: a programmatic pan stays a pure translation (d3's default fly-to
     // interpolation zooms out and back in, re-rendering the whole graph mid-pan).
     .interpolate(d3.interpolate)
+    .on('start', () => {
+      moving = true;
+    })
     .on('zoom', (ev: d3.D3ZoomEvent<HTMLDivElement, unknown>) => {
       transform = ev.transform;
       if (ev.sourceEvent) userMoved = true;
       render();
-      drawMinimap();
+      // Pointer and wheel events can come faster than frames: their minimap redraw waits for the
+      // next frame; an animation tick already runs in one.
+      if (ev.sourceEvent) drawMinimapSoon();
+      else drawMinimap();
+    })
+    .on('end', () => {
+      moving = false;
+      if (transform !== committed) commit();
+      else createAheadSoon();
     });
   stage.call(zoom).on('dblclick.zoom', null);
+
+  const nodeAt = (ev: Event): number | null => {
+    const g = (ev.target as Element).closest?.('g.node');
+    return g ? Number(g.getAttribute('data-id')) : null;
+  };
+  nodesG.addEventListener('click', (ev) => {
+    const id = nodeAt(ev);
+    if (id === null) return;
+    select(id, { focus: false });
+    stageEl.focus({ preventScroll: true });
+  });
+  nodesG.addEventListener('dblclick', (ev) => {
+    const id = nodeAt(ev);
+    if (id !== null) opts.onOpen?.(id);
+  });
 
   if (minimap) {
     const jump = (ev: MouseEvent) => {
@@ -423,48 +535,56 @@ export function mountGraphCanvas(
     '<b style="color:#3fb27f">✓</b> agree · <b style="color:#f05d5e">✗</b> disagree · <b style="color:#f05d5e">◆</b> first disagreement',
   );
 
-  function transition(duration: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (duration <= 0) return resolve();
-      setTimeout(resolve, duration + 30);
-    });
-  }
+  // Programmatic moves resolve when their transition has ended (and so been committed); an
+  // interrupted one (a newer move started) resolves too. Duration 0 applies at once.
+  type Move = d3.Transition<HTMLDivElement, unknown, null, undefined>;
+  const done = (t: Move): Promise<void> =>
+    t.end().then(
+      () => undefined,
+      () => undefined,
+    );
   function zoomBy(f: number, duration = 200): Promise<void> {
     userMoved = true;
-    stage.transition().duration(duration).call(zoom.scaleBy, f);
-    return transition(duration);
+    if (duration <= 0) return Promise.resolve(void stage.call(zoom.scaleBy, f));
+    const t = stage.transition().duration(duration);
+    t.call(zoom.scaleBy, f);
+    return done(t);
   }
   function zoomTo(k: number, duration = 600): Promise<void> {
     userMoved = true;
-    stage.transition().duration(duration).ease(d3.easeLinear).call(zoom.scaleTo, k);
-    return transition(duration);
+    if (duration <= 0) return Promise.resolve(void stage.call(zoom.scaleTo, k));
+    const t = stage.transition().duration(duration).ease(d3.easeLinear);
+    t.call(zoom.scaleTo, k);
+    return done(t);
   }
   function panBy(dx: number, dy: number, duration = 600): Promise<void> {
     userMoved = true;
-    stage
-      .transition()
-      .duration(duration)
-      .ease(d3.easeLinear)
-      .call(zoom.translateBy, dx / transform.k, dy / transform.k);
-    return transition(duration);
+    if (duration <= 0)
+      return Promise.resolve(void stage.call(zoom.translateBy, dx / transform.k, dy / transform.k));
+    const t = stage.transition().duration(duration).ease(d3.easeLinear);
+    t.call(zoom.translateBy, dx / transform.k, dy / transform.k);
+    return done(t);
+  }
+  function toTransform(to: d3.ZoomTransform, duration: number): Promise<void> {
+    userMoved = true;
+    if (duration <= 0) return Promise.resolve(void stage.call(zoom.transform, to));
+    const t = stage.transition().duration(duration);
+    t.call(zoom.transform, to);
+    return done(t);
+  }
+  function fitTransform(): d3.ZoomTransform {
+    const k = Math.min(W() / layout.width, H() / layout.height, 1) * 0.95;
+    return d3.zoomIdentity.translate((W() - layout.width * k) / 2, (H() - layout.height * k) / 2).scale(k);
   }
   function fit(duration = 0): Promise<void> {
-    userMoved = true;
-    const k = Math.min(W() / layout.width, H() / layout.height, 1) * 0.95;
-    const t = d3.zoomIdentity.translate((W() - layout.width * k) / 2, (H() - layout.height * k) / 2).scale(k);
-    if (duration > 0) stage.transition().duration(duration).call(zoom.transform, t);
-    else stage.call(zoom.transform, t);
-    return transition(duration);
+    return toTransform(fitTransform(), duration);
   }
   function focusNode(id: number, duration = 400): Promise<void> {
-    userMoved = true;
     const p = placed.get(id);
     if (!p) return Promise.resolve();
+    userMoved = true;
     const k = Math.max(transform.k, 0.8);
-    const t = d3.zoomIdentity.translate(W() / 2 - p.x * k, H() / 2 - p.y * k).scale(k);
-    if (duration > 0) stage.transition().duration(duration).call(zoom.transform, t);
-    else stage.call(zoom.transform, t);
-    return transition(duration);
+    return toTransform(d3.zoomIdentity.translate(W() / 2 - p.x * k, H() / 2 - p.y * k).scale(k), duration);
   }
 
   function isVisible(id: number): boolean {
@@ -475,24 +595,25 @@ export function mountGraphCanvas(
 
   function select(id: number | null, o: { focus?: boolean } = {}): void {
     if (id !== null && !byId.has(id)) throw new Error(`graph: no node #${id}`);
+    const prev = sel;
     sel = id;
-    nodeSel.classed('sel', (p) => p.id === id).attr('aria-selected', (p) => (p.id === id ? 'true' : null));
-    const near =
-      id === null ? null : new Set([id, ...(byId.get(id)?.inputs ?? []), ...(consumers.get(id) ?? [])]);
-    edgeSel.classed('hl', (e) => id !== null && (e.from === id || e.to === id));
-    if (near) edgeSel.filter('.hl').raise();
+    for (const x of [prev, id]) {
+      if (x === null) continue;
+      const i = nodeIndex.get(x) as number;
+      if (x === id) nodeEl(i);
+      paintNode(i);
+      // The selection's edges (long ones included) are drawn on top of the others.
+      for (const j of edgesAt.get(x) ?? []) {
+        if (x === id) edgesG.append(edgeEl(j));
+        paintEdge(j);
+      }
+    }
     if (id !== null) {
       live.text(describe(id, marks.get(id) ?? 'none'));
       if (o.focus !== false && !isVisible(id)) void focusNode(id, 300);
     }
     opts.onSelect?.(id);
   }
-
-  nodeSel.on('click', (_ev, p) => {
-    select(p.id, { focus: false });
-    stageEl.focus({ preventScroll: true });
-  });
-  nodeSel.on('dblclick', (_ev, p) => opts.onOpen?.(p.id));
 
   stage.on('keydown', (ev: KeyboardEvent) => {
     const cur = sel ?? order[0];
@@ -544,24 +665,11 @@ export function mountGraphCanvas(
 
   function setMarks(m: ReadonlyMap<number, NodeMark>): void {
     marks = m;
-    nodeSel
-      .attr('class', (p) => {
-        const mk = marks.get(p.id) ?? 'none';
-        return `node ph-${(byId.get(p.id) as CanvasNode).phase}${mk !== 'none' ? ` m-${mk}` : ''}${p.id === sel ? ' sel' : ''}${highlighted?.has(p.id) ? ' hl' : ''}${highlighted && !highlighted.has(p.id) ? ' dim' : ''}`;
-      })
-      .attr('data-mark', (p) => marks.get(p.id) ?? 'none');
-    nodeSel.select('text.mark').text((p) => {
-      const mk = marks.get(p.id) ?? 'none';
-      return mk === 'culprit' ? '◆ ✗' : MARK_SYMBOL[mk];
-    });
-    nodeSel.select('text.op').text((p) => {
-      const n = byId.get(p.id) as CanvasNode;
-      const t = nodeTitle(n);
-      const max = (marks.get(p.id) ?? 'none') === 'culprit' ? 14 : 17;
-      return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-    });
+    // A first disagreement is always in the DOM (found by tests and assistive tools wherever it is).
+    for (const [id, mk] of marks)
+      if (mk === 'culprit' && nodeIndex.has(id)) nodeEl(nodeIndex.get(id) as number);
+    for (let i = 0; i < nodeEls.length; i++) paintNode(i);
     markLegend.style('display', marks.size > 0 ? '' : 'none');
-    nodeSel.select('title').text((p) => describe(p.id, marks.get(p.id) ?? 'none'));
     drawMinimapBase();
     drawMinimap();
   }
@@ -573,9 +681,11 @@ export function mountGraphCanvas(
   // Start readable: the whole graph when it fits at ≥ 50 %, else the top-left (the first ops) at 70 %.
   // Re-applied when the canvas gets its real size (mounted before layout) until the user moves it.
   function startView(): void {
-    fit(0);
-    if (transform.k < 0.5 && nodes.length > 0)
-      stage.call(zoom.transform, d3.zoomIdentity.translate(20, 10).scale(0.7));
+    const t = fitTransform();
+    stage.call(
+      zoom.transform,
+      t.k < 0.5 && nodes.length > 0 ? d3.zoomIdentity.translate(20, 10).scale(0.7) : t,
+    );
     userMoved = false;
   }
   drawMinimapBase();
@@ -593,7 +703,8 @@ export function mountGraphCanvas(
     panBy,
     destroy() {
       resize?.disconnect();
-      clearTimeout(commitTimer);
+      cancelAnimationFrame(mmFrame);
+      if (idleJob) cancelIdleCallback(idleJob);
       stage.interrupt();
       root.remove();
     },

@@ -59,13 +59,13 @@ const CSS = `
 .pp-graph .gstage { position: absolute; inset: 0; overflow: hidden; cursor: grab; outline: none; }
 .pp-graph .gstage:focus-visible { box-shadow: inset 0 0 0 2px var(--pp-accent); }
 .pp-graph .gstage:active { cursor: grabbing; }
-.pp-graph svg.main { position: absolute; display: block; will-change: transform; }
+.pp-graph .gpan { position: absolute; overflow: hidden; will-change: transform; }
+.pp-graph svg.main { position: absolute; left: 0; top: 0; display: block; overflow: visible; transform-origin: 0 0; }
 .pp-graph .lane rect { fill: var(--pp-raised); stroke: var(--pp-border); }
 .pp-graph .lane text { fill: var(--pp-muted); font-size: 13px; font-weight: 600; letter-spacing: .08em; text-transform: uppercase; }
 .pp-graph .edge { fill: none; stroke: #4b5261; stroke-width: 1.2; }
 .pp-graph .edge.long { stroke: #5b6372; stroke-opacity: .16; display: none; }
 .pp-graph.show-long .edge.long, .pp-graph .edge.long.hl { display: inline; }
-.pp-graph .edge.off, .pp-graph.show-long .edge.off { display: none; }
 .pp-graph .edge.hl { stroke: var(--pp-accent); stroke-width: 2; stroke-dasharray: none; }
 .pp-graph .node rect.body { fill: var(--pp-panel); stroke: var(--pp-border2); rx: 5; }
 .pp-graph .node rect.stripe { rx: 2; }
@@ -82,8 +82,10 @@ const CSS = `
 .pp-graph .node.dim { opacity: .28; }
 .pp-graph .node.sel rect.body { stroke: #fff; stroke-width: 2.5; }
 .pp-graph .node { cursor: pointer; }
-.pp-graph.lod-low .node text, .pp-graph.lod-low .lane text { display: none; }
+.pp-graph.lod-low .node text, .pp-graph.lod-low .lane text { visibility: hidden; }
 .pp-graph .minimap { position: absolute; right: 10px; bottom: 10px; border: 1px solid var(--pp-border2); background: rgba(17,19,24,.92); border-radius: 4px; cursor: crosshair; }
+.pp-graph .mmview { position: absolute; right: 11px; bottom: 11px; overflow: hidden; pointer-events: none; }
+.pp-graph .mmrect { position: absolute; left: 0; top: 0; box-sizing: border-box; border: 1.5px solid #fff; will-change: transform; }
 .pp-graph .legend { position: absolute; left: 10px; bottom: 10px; display: flex; gap: 10px; font-size: 11px; color: var(--pp-muted); background: rgba(17,19,24,.85); padding: 4px 8px; border-radius: 4px; border: 1px solid var(--pp-border); }
 .pp-graph .legend i { display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
 .pp-graph .zoomctl { position: absolute; right: 10px; top: 10px; display: flex; gap: 4px; }
