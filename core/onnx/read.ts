@@ -102,6 +102,9 @@ function readAttr(a: Raw, file: string, where: string): OnnxAttr {
     case ATTR_TYPE.STRING:
       return new TextDecoder().decode(a.s as Uint8Array);
     case ATTR_TYPE.TENSOR:
+      // A corrupt or hand-edited file can say TENSOR without carrying one (fuzz: type byte 2 → 4).
+      if (a.t === null || typeof a.t !== 'object')
+        throw new OnnxError(file, `${where}: attribute "${name}" has type TENSOR but no tensor value`);
       return readTensor(a.t as Raw, file, `${where} attribute "${name}"`);
     case ATTR_TYPE.FLOATS:
       return arr<unknown>(a.floats).map(num);

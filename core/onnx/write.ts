@@ -82,5 +82,7 @@ export function writeOnnx(model: OnnxModel): Uint8Array {
       output: g.outputs.map(valueInfo),
     },
   });
-  return T.encode(msg).finish();
+  // protobufjs hands back a Node Buffer (often a slice of a shared pool) under Node: copy into a
+  // plain Uint8Array so `.slice()` copies and `.buffer` holds only this model, as on the web.
+  return new Uint8Array(T.encode(msg).finish());
 }

@@ -98,6 +98,43 @@ describe('ONNX read/write', () => {
     assert.throws(() => readOnnx(bytes.slice(0, bytes.length - 7), 'cut.onnx'), /cut\.onnx/);
   });
 
+  it('an attribute typed TENSOR without a tensor is an OnnxError, not a TypeError (fuzz regression)', () => {
+    // Shrunk from the flip fuzz: byte 64 of sample() ^ 6 turns `transB` (INT) into type TENSOR (4).
+    const bytes = writeOnnx(sample());
+    const flipped = bytes.slice();
+    flipped[64] ^= 6;
+    assert.throws(
+      () => readOnnx(flipped, 'flip.onnx'),
+      /^OnnxError: flip\.onnx: .*"transB" has type TENSOR but no tensor/,
+    );
+    const T = modelProtoType();
+    const direct = T.encode(
+      T.fromObject({
+        opset_import: [{ domain: '', version: 13 }],
+        graph: {
+          node: [{ op_type: 'Relu', input: ['x'], output: ['y'], attribute: [{ name: 'w', type: 4 }] }],
+          output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
+        },
+      }),
+    ).finish();
+    assert.throws(
+      () => readOnnx(direct, 'direct.onnx'),
+      (e: unknown) => e instanceof OnnxError,
+    );
+  });
+
+  it('writeOnnx returns a plain Uint8Array: slice() copies and the bytes own their buffer', () => {
+    // Under Node protobufjs returns a pooled Buffer whose slice() is a view; the flip fuzz below
+    // then mutated the shared bytes cumulatively and its counterexamples could not be replayed.
+    const bytes = writeOnnx(sample());
+    assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype);
+    assert.equal(bytes.byteOffset, 0);
+    assert.equal(bytes.buffer.byteLength, bytes.length);
+    const copy = bytes.slice();
+    copy[0] ^= 1;
+    assert.notEqual(copy[0], bytes[0]);
+  });
+
   it('fuzz: truncations and byte flips give an OnnxError or a well-formed model, never a crash', () => {
     const bytes = writeOnnx(sample());
     fc.assert(
