@@ -33,6 +33,14 @@ export function canonicalJson(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'object') {
+    // A Date, Map, typed array or class instance has no canonical JSON form: refuse it rather than
+    // digest it as `{}` (two different values must never share a digest). Plain objects from another
+    // realm (a notebook's vm context) have that realm's Object.prototype, whose own prototype is null.
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== null && Object.getPrototypeOf(proto) !== null)
+      throw new Error(
+        `canonicalJson: unsupported object ${proto?.constructor?.name ?? 'with a foreign prototype'}`,
+      );
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj)
       .filter((k) => obj[k] !== undefined)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { canonicalJson, tensorDigest } from '../../core/hash/digest.ts';
 import { fromHex, toHex } from '../../core/hash/hex.ts';
@@ -66,6 +67,18 @@ describe('canonical JSON', () => {
   it('sorts keys and rejects non-finite numbers', () => {
     assert.equal(canonicalJson({ b: 1, a: [true, null, 'x'] }), '{"a":[true,null,"x"],"b":1}');
     assert.throws(() => canonicalJson({ x: Number.NaN }), /non-finite/);
+  });
+  it('refuses objects without a JSON form instead of digesting them as {}', () => {
+    for (const [v, name] of [
+      [new Date(0), /Date/],
+      [new Map([[1, 2]]), /Map/],
+      [new Float32Array([1]), /Float32Array/],
+    ] as const)
+      assert.throws(() => canonicalJson({ v }), name);
+    // Plain objects from another realm (a notebook's vm context) and null-prototype objects are fine.
+    const foreign = runInNewContext('({ b: [1, { c: 2 }], a: "x" })');
+    assert.equal(canonicalJson(foreign), '{"a":"x","b":[1,{"c":2}]}');
+    assert.equal(canonicalJson(Object.assign(Object.create(null), { k: 1 })), '{"k":1}');
   });
 });
 
