@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The one test command (README: `npm test`). Type-checks, then runs every test file with Node's
+# The one test command (README: `npm test`). Type-checks, lints, then runs every test file with Node's
 # test runner — unit, property, integration and the Playwright/Chromium end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== typecheck"
 npx tsc --noEmit -p .
+echo "== lint (Biome: errors fail, warnings are shown)"
+npx biome check --diagnostic-level=error .
 echo "== tests"
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 log="$(mktemp)"
