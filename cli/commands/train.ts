@@ -1,9 +1,10 @@
 /**
  * `pinpoint train <task.json> --out <proof> [--mode fast|trace] [--key file | --key-seed phrase] [--quiet]
- *   [--tamper t[:node[:element[:delta]]]]`
+ *   [--nonce hex|random] [--tamper t[:node[:element[:delta]]]]`
  * Trains the task deterministically and writes a signed proof bundle (docs/PROOF_FORMAT.md).
  * The progress bar goes to stderr; the summary to stdout.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +13,7 @@ import { DEMO_KEY_SEED, keyFromSeed, parseKeyFile, type SolverKey } from '../../
 import { ensureModelKind } from '../../core/train/models.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
-import { parseTaskText } from '../../core/train/task.ts';
+import { isNonce, parseTaskText, withNonce } from '../../core/train/task.ts';
 import { initialState, perturbNode, prepareTask, train } from '../../core/train/train.ts';
 
 export const summary = 'train a task deterministically and write a signed proof bundle';
@@ -24,6 +25,9 @@ const HELP = `usage: pinpoint train <task.json> --out <proof.pinproof> [options]
   --key <file>         Ed25519 secret key: 64 hex chars or {"secretKey": "…"}
   --key-seed <phrase>  derive the key from a phrase (SHA-256); default: the public demo key
   --quiet              no progress bar
+  --nonce <hex|random> set the task's per-instance nonce (64 hex chars; overrides $.nonce in the file);
+                       "random" draws 32 bytes from the platform RNG and prints them. The nonce is
+                       mixed into the run seed, so the proof only verifies for this task instance
   --tamper <t[:node[:element[:delta]]]>
                        cheat on purpose (for dispute demos and tests): add delta (default 0.001) to
                        element (default 0) of tape node (default: the step's first parameter update)
@@ -62,6 +66,7 @@ export async function run(args: string[]): Promise<number> {
       'key-seed': { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
       tamper: { type: 'string' },
+      nonce: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -81,6 +86,11 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const file = positionals[0];
+  const nonce = values.nonce === undefined ? undefined : parseNonceArg(values.nonce);
+  if (nonce instanceof Error) {
+    console.error(`pinpoint train: ${nonce.message}`);
+    return 2;
+  }
   // Fail before training, not after, when the bundle cannot be written there.
   const outDir = dirname(resolve(values.out));
   if (!existsSync(outDir)) {
@@ -94,7 +104,9 @@ export async function run(args: string[]): Promise<number> {
     console.error(`pinpoint train: cannot read ${file}: ${(err as Error).message}`);
     return 1;
   }
-  const task = parseTaskText(text, file);
+  const parsed = parseTaskText(text, file);
+  const task = nonce === undefined ? parsed : withNonce(parsed, nonce.hex, `${file} (--nonce)`);
+  if (nonce?.random) console.error(`nonce ${nonce.hex} (random)`);
   await ensureModelKind(task.model.kind);
   const key = loadKey(values.key, values['key-seed'], (s) => console.error(s));
   const ctx = prepareTask(task);
@@ -115,6 +127,7 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     [
       `task        ${task.name} (${task.steps} steps, mode ${mode})`,
+      ...(task.nonce !== undefined ? [`nonce       ${task.nonce}`] : []),
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
       `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s)`,
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
@@ -124,6 +137,17 @@ export async function run(args: string[]): Promise<number> {
     ].join('\n'),
   );
   return 0;
+}
+
+/** `--nonce hex|random` → the nonce (lowercased hex), or an Error naming the problem. */
+export function parseNonceArg(text: string): { hex: string; random: boolean } | Error {
+  if (text === 'random') return { hex: randomBytes(32).toString('hex'), random: true };
+  const hex = text.toLowerCase();
+  if (!isNonce(hex))
+    return new Error(
+      `--nonce must be 64 hex characters (32 bytes) or "random", got ${JSON.stringify(text.length > 70 ? `${text.slice(0, 70)}…` : text)} (${text.length} characters)`,
+    );
+  return { hex, random: false };
 }
 
 /** `--tamper t[:node[:element[:delta]]]` → a perturbNode tamper, checked against the step's tape. */

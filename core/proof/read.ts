@@ -14,7 +14,7 @@ import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
 import { stepDigest } from '../train/record.ts';
 import type { TrainState } from '../train/state.ts';
-import { parseTask, TaskError, taskDigest } from '../train/task.ts';
+import { parseTask, TaskError, type TaskSpec, taskDigest } from '../train/task.ts';
 import {
   type CheckpointEntry,
   HEADER_BYTES,
@@ -44,6 +44,28 @@ export interface LoadedBundle {
 export interface ReadOptions {
   /** RepOps version this build implements; a bundle made under another version is rejected. */
   readonly repops?: string;
+  /**
+   * The task the caller expects the bundle to prove (e.g. the posted task instance, with its nonce).
+   * Its `dataset.digest` may be absent (filled from the bundle; replay regenerates and checks the data).
+   * A bundle of any other task — including the same task under another nonce — is rejected.
+   */
+  readonly expectTask?: TaskSpec;
+}
+
+/** Why a manifest's task is not `expected` (null if it is): compares task digests, names nonce mismatches. */
+export function taskMismatch(m: Pick<Manifest, 'task' | 'taskDigest'>, expected: TaskSpec): string | null {
+  const resolved: TaskSpec =
+    expected.dataset.digest === undefined && m.task.dataset.digest !== undefined
+      ? { ...expected, dataset: { ...expected.dataset, digest: m.task.dataset.digest } }
+      : expected;
+  const want = taskDigest(resolved);
+  if (want === m.taskDigest) return null;
+  const short = (n: string | undefined) => (n === undefined ? 'none' : `${n.slice(0, 16)}…`);
+  const why =
+    m.task.nonce !== expected.nonce
+      ? `a different task instance (nonce ${short(m.task.nonce)}, expected ${short(expected.nonce)})`
+      : 'a different task';
+  return `task digest mismatch: the bundle proves ${m.taskDigest.slice(0, 16)}…, expected ${want.slice(0, 16)}… — ${why}`;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -96,6 +118,10 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
   }
   if (taskDigest(m.task) !== m.taskDigest)
     fail('manifest $.taskDigest', 'does not match the digest of $.task');
+  if (options.expectTask !== undefined) {
+    const why = taskMismatch(m, options.expectTask);
+    if (why !== null) fail('manifest $.taskDigest', why);
+  }
   if (m.repops !== m.task.repops)
     fail('manifest $.repops', `"${m.repops}" differs from the task's "${m.task.repops}"`);
   if (options.repops !== undefined && m.repops !== options.repops) {

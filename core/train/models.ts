@@ -11,7 +11,7 @@
  * Initialisation: weights N(0, 1)·std from Philox stream INIT_STREAM + parameter index (std = √(2/fan_in)
  * for ReLU layers, √(1/fan_in) otherwise, 0.02 for embeddings), biases and LN beta 0, LN gamma 1.
  */
-import { randomNormal } from '../repops/prng.ts';
+import { randomNormal, type Seed } from '../repops/prng.ts';
 import { apply, leaf, type Tape, type Var, withLabel } from '../repops/tape.ts';
 import type { Tensor } from '../repops/tensor.ts';
 import type { Dataset } from './datasets.ts';
@@ -42,7 +42,7 @@ export class ModelError extends Error {
   }
 }
 
-export function initParams(model: Model, seed: number): Tensor[] {
+export function initParams(model: Model, seed: Seed): Tensor[] {
   return model.params.map((p, i) => {
     const n = p.shape.reduce((a, b) => a * b, 1);
     let data: Float32Array;

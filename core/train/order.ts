@@ -1,6 +1,6 @@
 /**
- * Data order: which examples form the batch of step t is a pure function of (seed, dataset size,
- * batch size, t), so a verifier or referee can recompute any single step's batch without replaying
+ * Data order: which examples form the batch of step t is a pure function of (run seed, dataset size,
+ * batch size, t) — the run seed is the task seed, or a key derived from it and the task nonce (seed.ts) —, so a verifier or referee can recompute any single step's batch without replaying
  * the run. Epoch e is a Fisher–Yates permutation of 0..N−1 driven by Philox stream ORDER_STREAM with
  * word offset e·N (word i of the epoch picks j = i + floor(u·(N − i)) with u = uniformFromWord(w)),
  * and step t takes positions [(t mod B_e)·B, (t mod B_e + 1)·B) of epoch floor(t / B_e), where
@@ -9,7 +9,7 @@
  */
 import { digestBytes } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
-import { randomUint32, uniformFromWord } from '../repops/prng.ts';
+import { randomUint32, type Seed, uniformFromWord } from '../repops/prng.ts';
 
 export const ORDER_STREAM = 0x6f726472; // "ordr"
 
@@ -19,7 +19,7 @@ export class DataOrder {
   private perm: Uint32Array = new Uint32Array(0);
 
   constructor(
-    readonly seed: number,
+    readonly seed: Seed,
     readonly count: number,
     readonly batchSize: number,
   ) {
@@ -42,7 +42,7 @@ export class DataOrder {
   }
 }
 
-export function permutation(seed: number, n: number, epoch: number): Uint32Array {
+export function permutation(seed: Seed, n: number, epoch: number): Uint32Array {
   const words = randomUint32(seed, ORDER_STREAM, n, epoch * n);
   const p = new Uint32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;

@@ -67,6 +67,12 @@ export interface TaskSpec {
   readonly description?: string;
   readonly repops: string;
   readonly seed: number;
+  /**
+   * Optional per-instance nonce (64 lowercase hex). When present it is mixed into every seed the run
+   * derives (data order, initialisation; see core/train/seed.ts), so two instances of one task give
+   * different runs and a proof of one does not verify for the other. Absent = exactly the old behaviour.
+   */
+  readonly nonce?: string;
   readonly dataset: DatasetSpec;
   readonly model: ModelSpec;
   readonly optimizer: OptimizerSpec;
@@ -168,6 +174,7 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     'description',
     'repops',
     'seed',
+    'nonce',
     'dataset',
     'model',
     'optimizer',
@@ -180,6 +187,9 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
   const description = r.str(o, 'description', '$', true);
   const repops = r.str(o, 'repops', '$') as string;
   const seed = r.int(o, 'seed', '$', 0, 0xffffffff);
+  if (o.nonce !== undefined && !isNonce(o.nonce))
+    r.fail('$.nonce', `expected 64 lowercase hex characters (32 bytes), got ${describe(o.nonce)}`);
+  const nonce = o.nonce as string | undefined;
 
   const d = r.obj(o.dataset, '$.dataset', ['id', 'options', 'digest']);
   const id = r.oneOf(d, 'id', '$.dataset', DATASET_IDS);
@@ -205,6 +215,8 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     ...(description ? { description } : {}),
     repops,
     seed,
+    // Only when given: a task without a nonce must stay byte-identical (task digest, golden runs).
+    ...(nonce !== undefined ? { nonce } : {}),
     dataset,
     model,
     optimizer,
@@ -296,6 +308,20 @@ function parseOptimizer(r: Reader, v: unknown): OptimizerSpec {
   const clip = r.num(o, 'clipNorm', p, 0, 1e6, true);
   if (clip !== undefined) out.clipNorm = clip;
   return out;
+}
+
+/** A task nonce: 32 bytes as 64 lowercase hex characters (one spelling, so the task digest is unique). */
+export function isNonce(v: unknown): v is string {
+  return typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+}
+
+/**
+ * The same task with its nonce set (or removed, with `undefined`), re-validated; `file` names the
+ * source in errors. Used by `pinpoint train --nonce`.
+ */
+export function withNonce(task: TaskSpec, nonce: string | undefined, file = 'task'): TaskSpec {
+  const { nonce: _old, ...rest } = task;
+  return parseTask(nonce === undefined ? rest : { ...rest, nonce }, file);
 }
 
 /** Parses task JSON text; syntax errors name the file too. */

@@ -10,6 +10,7 @@ import { buildModel, initParams } from './models.ts';
 import { optimizerLayout } from './optim.ts';
 import { DataOrder } from './order.ts';
 import type { StepRecord } from './record.ts';
+import { runSeed } from './seed.ts';
 import { stateDigest, type TrainState } from './state.ts';
 import {
   batchTensors,
@@ -30,12 +31,13 @@ export function prepareTask(task: TaskSpec): TrainContext {
       `needs RepOps "${task.repops}", this build implements "${REPOPS_SPEC_VERSION}"`,
     );
   }
+  // The data belongs to the task, not the instance: generated under the plain seed (see seed.ts).
   const dataset = loadDataset(task.dataset, task.seed);
   const model = buildModel(task.model, dataset);
   if (task.batchSize > dataset.count) {
     throw new TrainError(task.name, `batchSize ${task.batchSize} exceeds the dataset size ${dataset.count}`);
   }
-  const order = new DataOrder(task.seed, dataset.count, task.batchSize);
+  const order = new DataOrder(runSeed(task), dataset.count, task.batchSize);
   const layout = [
     ...model.params.map((p) => ({ name: p.name, kind: p.kind, shape: [...p.shape] })),
     ...optimizerLayout(model.params, task.optimizer),
@@ -45,7 +47,7 @@ export function prepareTask(task: TaskSpec): TrainContext {
 }
 
 export function initialState(ctx: TrainContext): TrainState {
-  const params = initParams(ctx.model, ctx.task.seed);
+  const params = initParams(ctx.model, runSeed(ctx.task));
   const extra = ctx.layout
     .slice(params.length)
     .map((e) => ({ shape: [...e.shape], data: new Float32Array(e.shape.reduce((a, b) => a * b, 1)) }));
