@@ -52,6 +52,7 @@ function overview(b: LoadedBundle) {
     steps: m.task.steps,
     batchSize: m.task.batchSize,
     seed: m.task.seed,
+    nonce: m.task.nonce ?? null,
     parameters: m.stateLayout
       .filter((e) => e.kind === 'param')
       .reduce((n, e) => n + e.shape.reduce((a, c) => a * c, 1), 0),
@@ -171,7 +172,7 @@ export async function run(args: string[]): Promise<number> {
   console.log(
     [
       `${o.file} — ${o.format}, ${o.bytes} bytes, ${o.repops}`,
-      `task        ${o.task} (${o.taskDigest.slice(0, 16)}…), seed ${o.seed}`,
+      `task        ${o.task} (${o.taskDigest.slice(0, 16)}…), seed ${o.seed}${o.nonce ? `, nonce ${o.nonce.slice(0, 16)}…` : ''}`,
       `dataset     ${o.dataset.id} (${String(o.dataset.digest).slice(0, 16)}…)`,
       `model       ${JSON.stringify(o.model)} — ${o.parameters} parameters, ${o.stateTensors} state tensors`,
       `optimizer   ${JSON.stringify(o.optimizer)}`,

@@ -1,5 +1,5 @@
 /**
- * `pinpoint verify <proof> [--samples q] [--top-q Q] [--all] [--json]`
+ * `pinpoint verify <proof> [--task file] [--samples q] [--top-q Q] [--all] [--json]`
  * Loads the bundle (every digest, checkpoint and the signature), then replays Fiat–Shamir-sampled
  * steps (+ top-Q largest-update intervals) from the nearest checkpoints. Exit 0 = accepted, 1 = rejected.
  */
@@ -9,6 +9,7 @@ import { ProofError } from '../../core/proof/format.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
+import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
 import { oneProofArg } from '../args.ts';
 import { progressBar } from './train.ts';
@@ -17,6 +18,7 @@ export const summary = 'check a proof bundle and replay sampled steps';
 
 const HELP = `usage: pinpoint verify <proof.pinproof> [options]
 
+  --task <file>   the task instance the proof must be for (its digest, incl. any nonce, must match)
   --samples <q>   Fiat–Shamir sampled steps to replay (default 8)
   --top-q <Q>     also replay, in every epoch, the Q checkpoint intervals with the largest
                   parameter updates (Jia et al. 2021; default 0)
@@ -35,6 +37,7 @@ export async function run(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
+      task: { type: 'string' },
       samples: { type: 'string' },
       'top-q': { type: 'string' },
       all: { type: 'boolean', default: false },
@@ -62,10 +65,22 @@ export async function run(args: string[]): Promise<number> {
     console.error(`pinpoint verify: cannot read ${file}: ${(err as Error).message}`);
     return 1;
   }
+  let expectTask: TaskSpec | undefined;
+  if (values.task !== undefined) {
+    try {
+      expectTask = parseTaskText(readFileSync(values.task, 'utf8'), values.task);
+    } catch (err) {
+      console.error(`pinpoint verify: cannot use --task ${values.task}: ${(err as Error).message}`);
+      return 1;
+    }
+  }
   const t0 = performance.now();
   let report: VerifyReport;
   try {
-    const bundle = readBundle(bytes, file, { repops: REPOPS_SPEC_VERSION });
+    const bundle = readBundle(bytes, file, {
+      repops: REPOPS_SPEC_VERSION,
+      ...(expectTask ? { expectTask } : {}),
+    });
     await ensureModelKind(bundle.manifest.task.model.kind);
     const holder: { bar: ReturnType<typeof progressBar> | null } = { bar: null };
     report = verifyBundle(bundle, {

@@ -256,6 +256,15 @@ test('pinpoint train --nonce: sets/overrides the nonce, "random" prints it, bad 
   const v = await pinpoint(['verify', join(dir, 'a.pinproof'), '--quiet', '--samples', '2']);
   assert.equal(v.code, 0, v.stdout);
   assert.match(v.stdout, /^ACCEPTED/);
+  // --task names the instance the proof must be for: the file's nonce is B's.
+  const vb = await pinpoint(['verify', join(dir, 'b.pinproof'), '--task', taskFile, '-q', '--samples', '1']);
+  assert.equal(vb.code, 0, vb.stdout + vb.stderr);
+  const va = await pinpoint(['verify', join(dir, 'a.pinproof'), '--task', taskFile, '-q', '--samples', '1']);
+  assert.equal(va.code, 1, va.stdout);
+  assert.match(va.stdout, /^REJECTED .*task digest mismatch.*different task instance/);
+  const vx = await pinpoint(['verify', join(dir, 'a.pinproof'), '--task', join(dir, 'missing.json')]);
+  assert.equal(vx.code, 1);
+  assert.match(vx.stderr, /cannot use --task .*missing\.json/);
   const d = await pinpoint(['dispute', join(dir, 'a.pinproof'), join(dir, 'b.pinproof')]);
   assert.equal(d.code, 1);
   assert.match(d.stderr, /are proofs of different tasks/);
