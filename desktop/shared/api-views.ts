@@ -188,6 +188,52 @@ export interface LedgerEvents {
   chain: { ok: boolean; checked: number; firstBad: number | null; detail: string };
 }
 
+/** A bound account key (`account.key`): the account proved possession of this Ed25519 key at event `seq`. */
+export interface LedgerKeyRow {
+  account: string;
+  publicKey: string;
+  seq: number;
+}
+
+/** A copy the ledger caught: `copier` sealed its run commitment after `original.account` had revealed it. */
+export interface LedgerCopyRow {
+  id: number;
+  task: string;
+  copier: string;
+  runCommitment: Digest;
+  /** Event that sealed the copier's commitment (null: a direct proof.submit, sealed = the copy event). */
+  commitSeq: number | null;
+  /** The earlier public reveal the copier could have read. */
+  original: { task: string; account: string; seq: number };
+  slashed: number;
+  /** Part of `slashed` paid to the original solver (`slash.victim`). */
+  victimShare: number;
+  /** The event that caught and penalised the copy (its token flows are the penalty). */
+  seq: number;
+}
+
+/** A sealed commitment (commit-then-reveal) and what became of it. */
+export interface LedgerCommitmentRow {
+  id: number;
+  task: string;
+  solver: string;
+  sealed: Digest;
+  /** 'sealed' = reveal pending; 'replaced' = sealed again before revealing; 'copy' = caught as a copy. */
+  status: 'sealed' | 'revealed' | 'replaced' | 'copy';
+  /** proof.commit event. */
+  sealSeq: number;
+  /** Event that closed it: the reveal (revealed/copy) or the new seal (replaced); null while pending. */
+  closedSeq: number | null;
+}
+
+/** Identity binding of a ledger file (current head): keys, commitments, caught copies. */
+export interface LedgerIdentity {
+  path: string;
+  keys: LedgerKeyRow[];
+  commitments: LedgerCommitmentRow[];
+  copies: LedgerCopyRow[];
+}
+
 export interface ViewsApi {
   'proof.list': (args: Record<string, never>) => Promise<{ path: string; name: string }[]>;
   'proof.load': (args: { path?: string }) => Promise<ProofSummary>;
@@ -205,4 +251,6 @@ export interface ViewsApi {
   'dispute.load': (args: { id?: string }) => Promise<DisputeReplay>;
   'ledger.snapshot': (args: { path?: string; at?: number }) => Promise<LedgerSnapshot>;
   'ledger.events': (args: { path?: string; task?: string; account?: string }) => Promise<LedgerEvents>;
+  /** Account keys, sealed commitments and caught copies (core/ledger keys()/commitments()/copies()). */
+  'ledger.identity': (args: { path?: string }) => Promise<LedgerIdentity>;
 }

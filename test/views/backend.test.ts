@@ -5,7 +5,7 @@
  * methods agree with core/ledger reading the same file, and bad input gets a clear error.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,24 +21,27 @@ import type { ViewsApi } from '../../desktop/shared/api-views.ts';
 
 useNodeSha256();
 
+function ctxOf(dir: string): BackendContext {
+  return {
+    repoRoot: process.cwd(),
+    dataDir: dir,
+    demo: {},
+    resolvePath: (p: string) => {
+      if (!p.startsWith(dir)) throw new Error(`${p}: outside the allowed folders`);
+      return p;
+    },
+    allowPath() {},
+    jobs: {} as BackendContext['jobs'],
+    emit() {},
+  };
+}
+
 describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () => {
   let dir: string;
   let api: ViewsApi;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pinpoint-views-'));
-    const ctx = {
-      repoRoot: process.cwd(),
-      dataDir: dir,
-      demo: {},
-      resolvePath: (p: string) => {
-        if (!p.startsWith(dir)) throw new Error(`${p}: outside the allowed folders`);
-        return p;
-      },
-      allowPath() {},
-      jobs: {} as BackendContext['jobs'],
-      emit() {},
-    } satisfies BackendContext;
-    api = createViewsHandlers(ctx);
+    api = createViewsHandlers(ctxOf(dir));
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -120,6 +123,24 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
     } finally {
       store2.close();
     }
+  });
+
+  it("the app's demo ledger binds keys and catches a copy; an older demo file is not reused", async () => {
+    const id = await api['ledger.identity']({});
+    const store = openLedger(id.path, { readonly: true });
+    try {
+      assert.deepEqual(id.keys, store.keys());
+      assert.equal(id.copies.length, store.copies().length);
+      assert.ok(id.copies.length >= 1 && id.keys.length >= 2, 'the demo ends with a caught copy');
+      assert.equal(id.copies[0].seq, store.head().seq);
+    } finally {
+      store.close();
+    }
+    // A shell still pointing at an older demo name (views-ledger-v2.db) gets the current demo instead.
+    const old = join(dir, 'views-ledger-v2.db');
+    writeFileSync(old, 'an older demo');
+    const api2 = createViewsHandlers({ ...ctxOf(dir), demo: { ledger: old } });
+    assert.equal((await api2['ledger.identity']({})).path, id.path);
   });
 
   it("the demo dispute pinpoints the tampered op on the demo proof's own graph", async () => {

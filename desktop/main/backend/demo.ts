@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_LEDGER, DEMO_PROOF } from './views.ts';
 
 export interface DemoState {
   firstRun: boolean;
@@ -33,8 +34,8 @@ export async function ensureDemo(dataDir: string): Promise<DemoState> {
   // demo actions) are made by the views' backend (views.ts) under <dataDir>/demo/ the first time a view
   // needs them, so the app window opens at once; the paths here stay unset unless already made.
   for (const [key, name] of [
-    ['proof', 'views-demo.pinproof'],
-    ['ledger', 'views-ledger-v2.db'], // DEMO_LEDGER in views.ts
+    ['proof', DEMO_PROOF],
+    ['ledger', DEMO_LEDGER],
   ] as const) {
     const path = join(demoDir, name);
     if (existsSync(path)) state[key] = path;

@@ -34,6 +34,7 @@ import type {
   DisputeReplay,
   LedgerEventRow,
   LedgerEvents,
+  LedgerIdentity,
   LedgerMove,
   LedgerSnapshot,
   NodePhase,
@@ -51,8 +52,18 @@ const SAMPLES = 8;
 /** The demo dispute: the step Carol's copy of the demo run is tampered at, and her signing key. */
 const DEMO_TAMPER_STEP = 23;
 const DEMO_CHEAT_KEY_SEED = 'pinpoint-demo-cheating-solver';
-/** Demo ledger file name; versioned so a data dir holding an older (synthetic-transcript) demo is rebuilt. */
-export const DEMO_LEDGER = 'views-ledger-v2.db';
+/**
+ * Demo ledger file name; versioned so a data dir holding an older demo is rebuilt (v2: real transcripts;
+ * v3: schema v2 with keys, commit-then-reveal and the caught copy).
+ */
+export const DEMO_LEDGER = 'views-ledger-v3.db';
+export const DEMO_PROOF = 'views-demo.pinproof';
+
+/** An older demo ledger the shell may still point at (its name predates DEMO_LEDGER): rebuilt instead. */
+function staleDemoLedger(file: string): boolean {
+  const b = basename(file);
+  return /^views-ledger-v\d+\.db$/.test(b) && b !== DEMO_LEDGER;
+}
 
 interface DemoDispute {
   transcript: Transcript;
@@ -147,6 +158,9 @@ function summarize(e: LedgerEvent): string {
   if (typeof a.dispute === 'number') parts.push(`dispute ${a.dispute}`);
   if (verdict?.loser) parts.push(`loser: ${verdict.loser}`);
   if (moved && typeof a.amount !== 'number') parts.push(`moves ${moved}`);
+  for (const c of e.payload.changes)
+    if (c.op === 'copy.record')
+      parts.push(`✗ copy of ${c.copy.original.account}'s run (revealed #${c.copy.original.seq})`);
   return parts.join(' · ');
 }
 
@@ -237,7 +251,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
 
   function demoProofPath(): string {
     if (ctx.demo.proof && existsSync(ctx.demo.proof)) return ctx.demo.proof;
-    const path = join(demoDir, 'views-demo.pinproof');
+    const path = join(demoDir, DEMO_PROOF);
     if (existsSync(path)) return path;
     const text = readFileSync(join(ctx.repoRoot, 'tasks/iris-mlp.json'), 'utf8');
     const task = {
@@ -260,7 +274,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
    * so the Dispute view replays it on the demo proof's own graph. Written to a temp file and renamed.
    */
   async function demoLedgerPath(): Promise<string> {
-    if (ctx.demo.ledger && existsSync(ctx.demo.ledger)) return ctx.demo.ledger;
+    if (ctx.demo.ledger && existsSync(ctx.demo.ledger) && !staleDemoLedger(ctx.demo.ledger))
+      return ctx.demo.ledger;
     const path = join(demoDir, DEMO_LEDGER);
     if (existsSync(path)) return path;
     mkdirSync(demoDir, { recursive: true });
@@ -713,6 +728,35 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
               ? `all ${chain.size} event hashes recompute and link`
               : `event ${firstBad} does not recompute or link to its predecessor`,
         },
+      };
+      return res;
+    },
+
+    async 'ledger.identity'({ path }) {
+      const store = await openStore(path);
+      const res: LedgerIdentity = {
+        path: store.file,
+        keys: store.keys().map((k) => ({ account: k.account, publicKey: k.publicKey, seq: k.seq })),
+        commitments: store.commitments().map((c) => ({
+          id: c.id,
+          task: c.task,
+          solver: c.solver,
+          sealed: c.sealed,
+          status: c.status,
+          sealSeq: c.seq,
+          closedSeq: c.closedSeq,
+        })),
+        copies: store.copies().map((c) => ({
+          id: c.id,
+          task: c.task,
+          copier: c.copier,
+          runCommitment: c.runCommitment,
+          commitSeq: c.commitSeq,
+          original: { ...c.original },
+          slashed: c.slashed,
+          victimShare: c.victimShare,
+          seq: c.seq,
+        })),
       };
       return res;
     },

@@ -1,8 +1,15 @@
 /**
  * Ledger view models (pure): token flows of one event as a two-column flow graph (where units came
- * from → where they went), and per-account balance changes between two snapshots.
+ * from → where they went), per-account balance changes between two snapshots, and identity binding
+ * (key fingerprints, sealed commitments with their reveals, caught copies) as table rows.
  */
-import type { LedgerAccountRow, LedgerMove } from '../../shared/api-views.ts';
+import type {
+  LedgerAccountRow,
+  LedgerCopyRow,
+  LedgerIdentity,
+  LedgerKeyRow,
+  LedgerMove,
+} from '../../shared/api-views.ts';
 
 export interface FlowEnd {
   key: string;
@@ -113,4 +120,117 @@ export function balanceChanges(
     });
   }
   return out;
+}
+
+// ------------------------------------------------------------------------------------ identity binding
+
+/** Short fingerprint of an Ed25519 public key (hex): its first 4 bytes, as the ledger's errors print it. */
+export function keyFingerprint(publicKey: string): string {
+  if (!/^[0-9a-f]{64}$/.test(publicKey))
+    throw new Error(`ledger key: not a 64-hex Ed25519 public key: ${publicKey}`);
+  return `${publicKey.slice(0, 8)}…`;
+}
+
+/** Keys bound at or before event `at` (a snapshot of an earlier event shows only the keys bound by then). */
+export function keysAt(keys: readonly LedgerKeyRow[], at: number): Map<string, LedgerKeyRow> {
+  const m = new Map<string, LedgerKeyRow>();
+  for (const k of keys) if (k.seq <= at) m.set(k.account, k);
+  return m;
+}
+
+export type ProofRowState = 'pending' | 'revealed' | 'replaced' | 'copy';
+
+/** One line of the Proofs panel: a sealed commitment (or a direct submit caught as a copy). */
+export interface ProofRow {
+  key: string;
+  task: string;
+  solver: string;
+  /** Sealed commitment digest (null: a direct proof.submit, sealed and revealed in one event). */
+  sealed: string | null;
+  sealSeq: number;
+  /** Reveal event (revealed/copy), null while pending or when replaced. */
+  revealSeq: number | null;
+  state: ProofRowState;
+  /** Symbol + text, readable without colour: "✓ revealed #50", "✗ copy of Bob's run (sealed #51 after reveal #50)". */
+  mark: string;
+  copy: LedgerCopyRow | null;
+}
+
+export interface ProofFilter {
+  task?: string;
+  account?: string;
+}
+
+/** "✗ copy of Bob's run (sealed #51 after reveal #50)". */
+export function copyMark(c: LedgerCopyRow, names: ReadonlyMap<string, string> = new Map()): string {
+  const sealed = c.commitSeq ?? c.seq;
+  return `✗ copy of ${shortName(names.get(c.original.account) ?? c.original.account)}'s run (sealed #${sealed} after reveal #${c.original.seq})`;
+}
+
+/**
+ * Proofs panel rows in seal order. A row matches the task filter when it is that task's commitment or a
+ * copy of that task's run; the account filter when the account sealed it or is the copied solver — so
+ * filtering on the victim still shows who copied them.
+ */
+export function proofRows(
+  id: Pick<LedgerIdentity, 'commitments' | 'copies'>,
+  names: ReadonlyMap<string, string> = new Map(),
+  filter: ProofFilter = {},
+): ProofRow[] {
+  const copyByCommitment = new Map<number, LedgerCopyRow>();
+  const copyByTaskSeq = new Map<string, LedgerCopyRow>();
+  for (const c of id.copies) {
+    if (c.commitSeq !== null) copyByTaskSeq.set(`${c.task}@${c.commitSeq}`, c);
+  }
+  const rows: ProofRow[] = [];
+  for (const c of id.commitments) {
+    const copy = c.status === 'copy' ? (copyByTaskSeq.get(`${c.task}@${c.sealSeq}`) ?? null) : null;
+    if (copy) copyByCommitment.set(c.id, copy);
+    const state: ProofRowState = c.status === 'sealed' ? 'pending' : c.status;
+    const revealSeq = state === 'revealed' || state === 'copy' ? c.closedSeq : null;
+    const mark =
+      state === 'pending'
+        ? '… reveal pending'
+        : state === 'revealed'
+          ? `✓ revealed #${revealSeq}`
+          : state === 'replaced'
+            ? `↺ replaced by a new seal #${c.closedSeq}`
+            : copy
+              ? copyMark(copy, names)
+              : `✗ copy (revealed #${revealSeq})`;
+    rows.push({
+      key: `c${c.id}`,
+      task: c.task,
+      solver: c.solver,
+      sealed: c.sealed,
+      sealSeq: c.sealSeq,
+      revealSeq,
+      state,
+      mark,
+      copy,
+    });
+  }
+  // Direct submits caught as copies have no commitment row: the submit sealed and revealed at once.
+  const linked = new Set(copyByCommitment.values());
+  for (const c of id.copies) {
+    if (linked.has(c)) continue;
+    rows.push({
+      key: `x${c.id}`,
+      task: c.task,
+      solver: c.copier,
+      sealed: null,
+      sealSeq: c.commitSeq ?? c.seq,
+      revealSeq: c.seq,
+      state: 'copy',
+      mark: copyMark(c, names),
+      copy: c,
+    });
+  }
+  return rows
+    .filter(
+      (r) =>
+        (!filter.task || r.task === filter.task || r.copy?.original.task === filter.task) &&
+        (!filter.account || r.solver === filter.account || r.copy?.original.account === filter.account),
+    )
+    .sort((a, b) => a.sealSeq - b.sealSeq || a.key.localeCompare(b.key));
 }

@@ -2,12 +2,25 @@
  * Ledger view: accounts, stakes, escrow and treasury; the hash-chained event log with its verification
  * status, filterable by task and account; selecting an event (or opening a dispute's settlement) shows
  * the balances before → after and animates the token flows of that event (loser → winners/treasury).
+ * Identity binding: each account's bound key, and a Proofs panel of sealed commitments with their
+ * reveals, marking caught copies (whose penalty flows open like a dispute settlement's).
  * Registers the notebook 'ledger' output renderer.
  */
-import type { LedgerEventRow, LedgerEvents, LedgerSnapshot } from '../../../shared/api-views.ts';
+import type {
+  LedgerEventRow,
+  LedgerEvents,
+  LedgerIdentity,
+  LedgerSnapshot,
+} from '../../../shared/api-views.ts';
 import { mountFlowDiagram } from '../../components/flow-diagram.ts';
 import { fmtDelta, fmtInt, shortDigest } from '../../components/format.ts';
-import { balanceChanges, flowGraph } from '../../components/ledger-model.ts';
+import {
+  balanceChanges,
+  flowGraph,
+  keyFingerprint,
+  keysAt,
+  proofRows,
+} from '../../components/ledger-model.ts';
 import { renderLedgerOutput } from '../../components/outputs.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
@@ -26,10 +39,12 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   loading(body, 'the ledger');
   let latest: LedgerSnapshot;
   let log: LedgerEvents;
+  let identity: LedgerIdentity;
   try {
-    [latest, log] = await Promise.all([
+    [latest, log, identity] = await Promise.all([
       ctx.api.call('ledger.snapshot', { path }),
       ctx.api.call('ledger.events', { path }),
+      ctx.api.call('ledger.identity', { path }),
     ]);
   } catch (err) {
     errorBox(body, err, 'Could not open the ledger');
@@ -111,6 +126,27 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   );
   for (const a of latest.accounts) accSel.append(h('option', { value: a.id }, a.name));
   const evHost = h('div', { style: 'max-height:340px;overflow:auto' });
+  const proofsHost = h('div', { 'data-role': 'proofs', style: 'max-height:260px;overflow:auto' });
+  body.append(
+    h(
+      'section',
+      { class: 'pp-panel', 'aria-label': 'Proofs: sealed commitments and reveals' },
+      h(
+        'h3',
+        {},
+        'Proofs · commit-then-reveal',
+        h(
+          'span',
+          {
+            class: 'pp-muted',
+            style: 'margin-left:auto;text-transform:none;letter-spacing:0;font-weight:normal',
+          },
+          'a reveal sealed after another account revealed the same run is a copy',
+        ),
+      ),
+      proofsHost,
+    ),
+  );
   const disputesHost = h('div');
   const lower = h('div', {
     style: 'display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:12px',
@@ -149,9 +185,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   function drawAccounts(after: LedgerSnapshot, before: LedgerSnapshot | null): void {
     const changes = balanceChanges(before?.accounts ?? after.accounts, after.accounts);
     const t = h('table', { class: 'pp-table' });
-    t.innerHTML = `<thead><tr><th>account</th><th class="num">balance</th><th class="num">staked</th>${before ? '<th class="num">change</th>' : ''}</tr></thead>`;
+    t.innerHTML = `<thead><tr><th>account</th><th>key</th><th class="num">balance</th><th class="num">staked</th>${before ? '<th class="num">change</th>' : ''}</tr></thead>`;
     const tb = h('tbody');
+    const keys = keysAt(identity.keys, after.at);
     for (const c of changes) {
+      const key = keys.get(c.id);
       const bal =
         before && c.balanceBefore !== c.balanceAfter
           ? `${fmtInt(c.balanceBefore)} → ${fmtInt(c.balanceAfter)}`
@@ -164,6 +202,17 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
         'tr',
         { 'data-account': c.id },
         h('td', {}, c.name),
+        key
+          ? h(
+              'td',
+              {
+                class: 'pp-mono',
+                'data-role': 'key',
+                title: `Ed25519 key ${key.publicKey}, bound at event #${key.seq}`,
+              },
+              keyFingerprint(key.publicKey),
+            )
+          : h('td', { class: 'pp-muted', 'data-role': 'key' }, 'no key'),
         h('td', { class: 'num', 'data-role': 'balance' }, bal),
         h('td', { class: 'num' }, st),
       );
@@ -258,6 +307,80 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     disputesHost.append(t);
   }
 
+  function drawProofs(): void {
+    const rows = proofRows(identity, names, { task: taskSel.value, account: accSel.value });
+    proofsHost.innerHTML = '';
+    if (rows.length === 0) {
+      proofsHost.append(
+        h(
+          'div',
+          { class: 'pp-empty' },
+          identity.commitments.length + identity.copies.length
+            ? 'No commitments match the filter.'
+            : 'No sealed commitments in this ledger (proofs were submitted directly).',
+        ),
+      );
+      return;
+    }
+    const t = h('table', { class: 'pp-table', 'aria-label': 'Sealed commitments and reveals' });
+    t.innerHTML =
+      '<thead><tr><th>task</th><th>solver</th><th>sealed commitment</th><th>reveal</th><th>status</th><th></th></tr></thead>';
+    const tb = h('tbody');
+    for (const r of rows) {
+      // Enter on a row opens its most telling event: the copy penalty, else the reveal, else the seal.
+      const target = r.copy?.seq ?? r.revealSeq ?? r.sealSeq;
+      const cell = h('td', {});
+      if (r.copy)
+        cell.append(
+          button(
+            'Show penalty',
+            `Show the copy penalty of ${names.get(r.solver) ?? r.solver} on ${r.task} (event ${r.copy.seq})`,
+            () => void selectEvent(r.copy?.seq ?? target),
+            { 'data-role': 'copy-flows' },
+          ),
+        );
+      const tr = h(
+        'tr',
+        {
+          'data-proof': r.key,
+          'data-state': r.state,
+          tabindex: 0,
+          style: 'cursor:pointer',
+          title: `Show event ${target}`,
+        },
+        h('td', {}, r.task),
+        h('td', {}, names.get(r.solver) ?? r.solver),
+        h(
+          'td',
+          { class: 'pp-mono', title: r.sealed ?? 'direct proof.submit (sealed and revealed at once)' },
+          r.sealed ? `${shortDigest(r.sealed)} · #${r.sealSeq}` : `direct submit · #${r.sealSeq}`,
+        ),
+        h('td', {}, r.revealSeq !== null ? `#${r.revealSeq}` : r.state === 'pending' ? 'pending' : '—'),
+        h(
+          'td',
+          {
+            'data-role': 'proof-mark',
+            class: r.state === 'copy' ? 'pp-bad' : r.state === 'revealed' ? 'pp-ok' : 'pp-muted',
+          },
+          r.mark,
+        ),
+        cell,
+      );
+      tr.addEventListener('click', (ev) => {
+        if ((ev.target as HTMLElement).closest('button')) return;
+        void selectEvent(target);
+      });
+      tr.addEventListener('keydown', (ev) => {
+        if (ev.target !== tr || (ev.key !== 'Enter' && ev.key !== ' ')) return;
+        ev.preventDefault();
+        void selectEvent(target);
+      });
+      tb.append(tr);
+    }
+    t.append(tb);
+    proofsHost.append(t);
+  }
+
   async function selectEvent(s: number): Promise<void> {
     selSeq = s;
     const my = ++seq;
@@ -280,19 +403,25 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     drawAccounts(after, before);
     flow?.destroy();
     flowHost.innerHTML = '';
-    flowTitle.textContent = `Token flows · event ${s}${ev ? ` · ${ev.kind}${ev.task ? ` (${ev.task})` : ''}` : ''}`;
+    const copy = identity.copies.find((c) => c.seq === s);
+    flowTitle.textContent = `Token flows · event ${s}${ev ? ` · ${ev.kind}${ev.task ? ` (${ev.task})` : ''}` : ''}${copy ? ' · ✗ copy penalty' : ''}`;
     flow = mountFlowDiagram(flowHost, flowGraph(ev?.moves ?? [], names), {
       title: `Token flows of event ${s}`,
     });
   }
 
+  let filterSeq = 0;
   async function refilter(): Promise<void> {
+    // The Proofs panel filters locally (at once); the event log asks the backend, latest answer wins.
+    drawProofs();
+    const my = ++filterSeq;
     try {
       const r = await ctx.api.call('ledger.events', {
         path,
         ...(taskSel.value ? { task: taskSel.value } : {}),
         ...(accSel.value ? { account: accSel.value } : {}),
       });
+      if (my !== filterSeq) return;
       events = r.events;
       drawEvents();
     } catch (err) {
@@ -315,6 +444,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   drawAccounts(latest, null);
   drawEvents();
   drawDisputes();
+  drawProofs();
   flowHost.append(
     h(
       'div',
