@@ -8,3 +8,4 @@ export * from '../../ledger/memory.ts';
 export * from '../../ledger/rules.ts';
 export * from '../../ledger/transcript.ts';
 export * from '../../ledger/types.ts';
+export * from '../../ledger/seal.ts';
