@@ -6,6 +6,6 @@ export * from '../../ledger/demo.ts';
 export * from '../../ledger/game.ts';
 export * from '../../ledger/memory.ts';
 export * from '../../ledger/rules.ts';
+export * from '../../ledger/seal.ts';
 export * from '../../ledger/transcript.ts';
 export * from '../../ledger/types.ts';
-export * from '../../ledger/seal.ts';
