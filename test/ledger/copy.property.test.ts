@@ -16,6 +16,7 @@ import { createLedger, type SqliteLedger } from '../../core/ledger/node-store.ts
 import { keyBindingAction, sealCommitment } from '../../core/ledger/seal.ts';
 import { type Action, LedgerError } from '../../core/ledger/types.ts';
 import { keyFromSeed } from '../../core/proof/sign.ts';
+import { dumpLedger } from './helpers.ts';
 
 const HONEST_RUN = 'a1'.repeat(32);
 const AGENTS = ['h0', 'h1', 'h2', 'c0', 'c1', 'c2'];
@@ -51,23 +52,6 @@ const step = fc.oneof(
     }),
   },
 );
-
-const TABLES = [
-  'accounts',
-  'balances',
-  'supply',
-  'treasury',
-  'tasks',
-  'stakes',
-  'proofs',
-  'commitments',
-  'copies',
-  'account_keys',
-  'rewards',
-  'events',
-];
-const dump = (l: SqliteLedger) =>
-  JSON.stringify(TABLES.map((t) => l.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()));
 
 test('commit-reveal order: honest first committers never slashed, copiers always caught, supply kept', (t) => {
   let runs = 0;
@@ -209,13 +193,13 @@ test('commit-reveal order: honest first committers never slashed, copiers always
                 { type: 'proof.commit', task: 'nope', solver: a.name, sealed: HONEST_RUN },
               ];
               const act = bad[s.variant % bad.length];
-              const before = dump(l);
+              const before = dumpLedger(l);
               assert.throws(
                 () => l.submit(act),
                 (e: unknown) => e instanceof LedgerError && e.code !== 'internal',
                 `expected ${JSON.stringify(act)} to be refused`,
               );
-              assert.equal(dump(l), before, `refused ${act.type} changed the ledger`);
+              assert.equal(dumpLedger(l), before, `refused ${act.type} changed the ledger`);
               invalid++;
             }
             const tot = l.totals();

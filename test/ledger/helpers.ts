@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import type { SqliteLedger } from '../../core/ledger/node-store.ts';
 import type { GameParams } from '../../core/ledger/types.ts';
 
 export const P: GameParams = {
@@ -30,6 +31,27 @@ export function tinyTranscript(
   op = 7,
 ): { verdict: { loser: string; step: number; op: number }; rounds: unknown[] } {
   return { verdict: { loser, step, op }, rounds: [] };
+}
+
+/**
+ * Every row of every table (listed from sqlite_master, so a new table is covered without editing this),
+ * rows sorted: equal dumps mean an unchanged database, whatever order SQLite returns rows in.
+ */
+export function dumpLedger(l: SqliteLedger): string {
+  const tables = l.db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  return JSON.stringify(
+    tables.map((t) => [
+      t,
+      l.db
+        .prepare(`SELECT * FROM "${t}"`)
+        .all()
+        .map((r) => JSON.stringify(r))
+        .sort(),
+    ]),
+  );
 }
 
 export { pinpoint } from '../train/run-cli.ts';

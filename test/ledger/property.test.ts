@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { createLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
 import { sealCommitment } from '../../core/ledger/seal.ts';
 import { type Action, LedgerError } from '../../core/ledger/types.ts';
-import { D1, D2 } from './helpers.ts';
+import { D1, D2, dumpLedger } from './helpers.ts';
 
 const SALTS = ['01'.repeat(32), '02'.repeat(32), '03'.repeat(32)];
 
@@ -123,30 +123,6 @@ const params = fc.record({
   verifierReward: fc.integer({ min: 0, max: 50 }),
 });
 
-const TABLES = [
-  'accounts',
-  'balances',
-  'supply',
-  'treasury',
-  'tasks',
-  'stakes',
-  'proofs',
-  'verifications',
-  'disputes',
-  'slashes',
-  'rewards',
-  'jackpots',
-  'commitments',
-  'copies',
-  'account_keys',
-  'events',
-  'event_accounts',
-];
-
-function dump(l: SqliteLedger): string {
-  return JSON.stringify(TABLES.map((t) => l.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
-}
-
 function sums(l: SqliteLedger) {
   return l.db
     .prepare(
@@ -189,7 +165,7 @@ test('supply invariant and atomic rejection hold over random action sequences', 
           }
           for (const step of actions) {
             const a = 'advance' in step ? resolve(l, step) : step;
-            const before = dump(l);
+            const before = dumpLedger(l);
             const head = l.head();
             try {
               const ev = l.submit(a);
@@ -207,7 +183,7 @@ test('supply invariant and atomic rejection hold over random action sequences', 
               );
               assert.notEqual(err.code, 'internal', err.message);
               rejected++;
-              assert.equal(dump(l), before, `rejected ${a.type} changed the database`);
+              assert.equal(dumpLedger(l), before, `rejected ${a.type} changed the database`);
             }
             const s = sums(l);
             assert.equal(s.minted, minted);
