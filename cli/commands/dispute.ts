@@ -5,7 +5,7 @@
  * With --ledger the verdict is settled in a SQLite staking ledger (core/ledger): the task, the solver's
  * proof and the dispute are recorded first if the ledger does not have them yet.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runDispute } from '../../core/dispute/referee.ts';
 import { bundleParty, repopsTask } from '../../core/dispute/repops-task.ts';
@@ -16,8 +16,7 @@ import { planDisputeSetup } from '../../core/ledger/dispute-setup.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
 import { settlementAction } from '../../core/ledger/transcript.ts';
 import type { LedgerEvent } from '../../core/ledger/types.ts';
-import { type LoadedBundle, readBundle } from '../../core/proof/read.ts';
-import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
+import { readBundleFile } from '../files.ts';
 import { pocket, table } from './ledger.ts';
 
 export const summary = 'settle a disagreement between two proofs by pinpoint bisection';
@@ -36,16 +35,6 @@ const HELP = `usage: pinpoint dispute <proof-solver> <proof-challenger> [options
     --bounty <n>        bounty when posting the task (default 200)
   Accounts the command opens are minted exactly the stake/bounty their role needs (mint events).
 Exit status: 0 solver wins, 3 challenger wins, 4 both lose; 1 on an error.`;
-
-function load(file: string): LoadedBundle {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  return readBundle(bytes, file, { repops: REPOPS_SPEC_VERSION });
-}
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -77,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
   const deadline = values.deadline === undefined ? 10_000 : Number(values.deadline);
   if (!Number.isInteger(deadline) || deadline <= 0)
     throw new Error(`--deadline must be a positive integer (ms), got "${values.deadline}"`);
-  const [a, b] = positionals.map(load);
+  const [a, b] = positionals.map(readBundleFile);
   if (a.manifest.taskDigest !== b.manifest.taskDigest) {
     throw new Error(
       `${a.file} and ${b.file} are proofs of different tasks (${a.manifest.task.name} ${a.manifest.taskDigest.slice(0, 12)}… vs ${b.manifest.task.name} ${b.manifest.taskDigest.slice(0, 12)}…)`,

@@ -18,9 +18,9 @@ import {
   type LedgerEvent,
   type Move,
 } from '../../core/ledger/types.ts';
-import { type LoadedBundle, readBundle } from '../../core/proof/read.ts';
-import { keyFromSeed, parseKeyFile, type SolverKey } from '../../core/proof/sign.ts';
-import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
+import type { LoadedBundle } from '../../core/proof/read.ts';
+import type { SolverKey } from '../../core/proof/sign.ts';
+import { readBundleFile, readKeyOption } from '../files.ts';
 
 export const summary = 'staking ledger: init, status, accounts, events, verify, demo, commit/reveal';
 
@@ -385,32 +385,15 @@ function str(values: Values, name: string): string {
 
 function loadBundle(file: string | undefined): LoadedBundle {
   if (!file) throw new Error('missing <proof> (a .pinproof bundle written by `pinpoint train`)');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  // readBundle checks the Ed25519 signature: the signer below is the key that really signed the run.
-  return readBundle(bytes, file, { repops: REPOPS_SPEC_VERSION });
+  // readBundleFile checks the Ed25519 signature: the signer below is the key that really signed the run.
+  return readBundleFile(file);
 }
 
 function loadKey(values: Values): SolverKey {
-  const file = values.key;
-  const seed = values['key-seed'];
-  if (typeof file === 'string' && typeof seed === 'string')
-    throw new Error('give either --key or --key-seed, not both');
-  if (typeof file === 'string') {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read key file ${file}: ${(err as Error).message}`);
-    }
-    return parseKeyFile(text, file);
-  }
-  if (typeof seed === 'string') return keyFromSeed(seed);
-  throw new Error('--key <file> or --key-seed <phrase> is required');
+  const opt = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  const key = readKeyOption(opt(values.key), opt(values['key-seed']));
+  if (!key) throw new Error('--key <file> or --key-seed <phrase> is required');
+  return key;
 }
 
 /** What `commit` writes and `reveal` reads: the opening of the seal (private until the reveal). */

@@ -9,12 +9,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
-import { DEMO_KEY_SEED, keyFromSeed, parseKeyFile, type SolverKey } from '../../core/proof/sign.ts';
+import { DEMO_KEY_SEED, keyFromSeed, type SolverKey } from '../../core/proof/sign.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
 import { isNonce, parseTaskText, withNonce } from '../../core/train/task.ts';
 import { initialState, perturbNode, prepareTask, train } from '../../core/train/train.ts';
+import { readKeyOption } from '../files.ts';
 
 export const summary = 'train a task deterministically and write a signed proof bundle';
 
@@ -38,17 +39,8 @@ export function loadKey(
   keySeed: string | undefined,
   warn: (s: string) => void,
 ): SolverKey {
-  if (keyFile && keySeed) throw new Error('give either --key or --key-seed, not both');
-  if (keyFile) {
-    let text: string;
-    try {
-      text = readFileSync(keyFile, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read key file ${keyFile}: ${(err as Error).message}`);
-    }
-    return parseKeyFile(text, keyFile);
-  }
-  if (keySeed) return keyFromSeed(keySeed);
+  const key = readKeyOption(keyFile, keySeed);
+  if (key) return key;
   warn(
     `note: signing with the public demo key (seed "${DEMO_KEY_SEED}"); pass --key or --key-seed for a real identity`,
   );
