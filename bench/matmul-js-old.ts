@@ -1,40 +1,11 @@
 /**
  * Bench-only: the JS matmul kernel as it was before the Float64-panel rewrite (2×4 tiles over a
- * Float32Array B panel), kept verbatim — input checks included, so small shapes compare fairly — so
- * bench/repops.bench.ts can show old vs new in one run. Same bits as the current kernel.
+ * Float32Array B panel), kept verbatim with the same input checks (checkMatmulArgs), so small shapes
+ * compare fairly, and bench/repops.bench.ts can show old vs new in one run. Same bits as the current kernel.
  */
-import { RepOpsError } from '../core/repops/tensor.ts';
+import { checkMatmulArgs } from '../core/repops/kernels/matmul.ts';
 
 const fround = Math.fround;
-
-function overlaps(x: Float32Array, y: Float32Array): boolean {
-  if (x.buffer !== y.buffer || x.length === 0 || y.length === 0) return false;
-  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
-}
-
-function check(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out?: Float32Array): void {
-  for (const [name, v] of [
-    ['m', m],
-    ['k', k],
-    ['n', n],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0)
-      throw new RepOpsError('matmulKernel', `${name} must be a non-negative integer, got ${v}`);
-  }
-  if (!(a instanceof Float32Array) || !(b instanceof Float32Array)) {
-    throw new RepOpsError('matmulKernel', 'A and B must be Float32Array');
-  }
-  if (a.length !== m * k)
-    throw new RepOpsError('matmulKernel', `A has ${a.length} values, expected m·k = ${m}·${k}`);
-  if (b.length !== k * n)
-    throw new RepOpsError('matmulKernel', `B has ${b.length} values, expected k·n = ${k}·${n}`);
-  if (out !== undefined && (!(out instanceof Float32Array) || out.length !== m * n)) {
-    throw new RepOpsError('matmulKernel', `out must be a Float32Array of m·n = ${m * n} values`);
-  }
-  if (out !== undefined && (overlaps(out, a) || overlaps(out, b))) {
-    throw new RepOpsError('matmulKernel', 'out must not overlap A or B');
-  }
-}
 
 let packBuf = new Float32Array(0);
 
@@ -51,7 +22,7 @@ export function matmulKernelJsOld(
   n: number,
   out?: Float32Array,
 ): Float32Array {
-  check(a, b, m, k, n, out);
+  checkMatmulArgs(a, b, m, k, n, out);
   const c = out ?? new Float32Array(m * n);
   const fr = fround;
   const n4 = n - (n % 4);

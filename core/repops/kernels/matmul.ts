@@ -18,7 +18,15 @@ function overlaps(x: Float32Array, y: Float32Array): boolean {
   return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 
-function check(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out?: Float32Array): void {
+/** The argument checks every matmul kernel makes (shapes, types, no aliasing of out with A or B). */
+export function checkMatmulArgs(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  out?: Float32Array,
+): void {
   for (const [name, v] of [
     ['m', m],
     ['k', k],
@@ -50,7 +58,7 @@ export function matmulReference(
   k: number,
   n: number,
 ): Float32Array {
-  check(a, b, m, k, n);
+  checkMatmulArgs(a, b, m, k, n);
   const c = new Float32Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -311,7 +319,7 @@ export function matmulKernelJs(
   n: number,
   out?: Float32Array,
 ): Float32Array {
-  check(a, b, m, k, n, out);
+  checkMatmulArgs(a, b, m, k, n, out);
   const c = out ?? new Float32Array(m * n);
   if (m === 0 || n === 0) return c;
   const one = n % 4 === 1; // a single leftover column: 4×1 blocks instead of a 4× padded panel
@@ -415,7 +423,7 @@ export function matmulKernelWasm(
   n: number,
   out?: Float32Array,
 ): Float32Array {
-  check(a, b, m, k, n, out);
+  checkMatmulArgs(a, b, m, k, n, out);
   const c = out ?? new Float32Array(m * n);
   return matmulWasmInto(a, b, m, k, n, c) ?? matmulKernelJs(a, b, m, k, n, c);
 }
