@@ -194,6 +194,26 @@ function slash(
   p.push({ op: 'stake.close', id: s.id, status: 'slashed' });
 }
 
+/** The proof row a submit or a reveal records (the signer only when the solver named one). */
+function proofCreate(
+  view: LedgerView,
+  task: string,
+  solver: string,
+  runCommitment: string,
+  signer: string | undefined,
+): Change {
+  return {
+    op: 'proof.create',
+    proof: {
+      id: view.nextId('proof'),
+      task,
+      solver,
+      runCommitment,
+      ...(signer === undefined ? {} : { signer }),
+    },
+  };
+}
+
 /** A named signer (the proof bundle's key) must be the key bound to the claiming account. */
 function checkSigner(view: LedgerView, solver: string, signer: unknown): string | undefined {
   if (signer === undefined) return undefined;
@@ -391,16 +411,7 @@ export function plan(view: LedgerView, action: Action): Change[] {
         penaliseCopy(p, view, task, solver.id, action.runCommitment, original, null);
         break;
       }
-      p.push({
-        op: 'proof.create',
-        proof: {
-          id: view.nextId('proof'),
-          task: task.id,
-          solver: solver.id,
-          runCommitment: action.runCommitment,
-          ...(signer === undefined ? {} : { signer }),
-        },
-      });
+      p.push(proofCreate(view, task.id, solver.id, action.runCommitment, signer));
       p.push({ op: 'task.update', id: task.id, state: 'proved' });
       break;
     }
@@ -451,16 +462,7 @@ export function plan(view: LedgerView, action: Action): Change[] {
         penaliseCopy(p, view, task, solver.id, action.runCommitment, original, pending);
         break;
       }
-      p.push({
-        op: 'proof.create',
-        proof: {
-          id: view.nextId('proof'),
-          task: task.id,
-          solver: solver.id,
-          runCommitment: action.runCommitment,
-          ...(signer === undefined ? {} : { signer }),
-        },
-      });
+      p.push(proofCreate(view, task.id, solver.id, action.runCommitment, signer));
       p.push({ op: 'commitment.close', id: pending.commitment.id, status: 'revealed' });
       p.push({ op: 'task.update', id: task.id, state: 'proved' });
       break;
