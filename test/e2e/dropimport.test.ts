@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { readOnnx } from '../../core/onnx/read.ts';
 import { writeOnnx } from '../../core/onnx/write.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { REPO_ROOT } from '../../desktop/main/browser-mode.ts';
 import { smallProof } from '../desktop/proof-fixture.ts';
-import { type App, skipReason, startApp } from './helpers/app.ts';
+import { type App, itWithScreenshot, skipReason, startApp } from './helpers/app.ts';
 import { dropFiles } from './helpers/drop.ts';
 
 const skip = skipReason();
@@ -37,15 +37,7 @@ describe('drag-and-drop import (browser mode, Chromium)', { skip: skip ?? false,
   after(async () => {
     await app?.close();
   });
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await app?.screenshot(`FAILED-drop-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
-        throw err;
-      }
-    });
+  const test = itWithScreenshot(() => app, 'drop-');
 
   test('an .onnx file opens in the Model view with its graph', async () => {
     const { page } = app;

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { REPO_ROOT } from '../../desktop/main/browser-mode.ts';
-import { type App, skipReason, startApp } from './helpers/app.ts';
+import { type App, itWithScreenshot, skipReason, startApp } from './helpers/app.ts';
 
 const FIXTURE = join(REPO_ROOT, 'test/e2e/fixtures/shell-demo.md');
 const skip = skipReason();
@@ -28,15 +28,7 @@ describe('Save As (browser mode, Chromium)', { skip: skip ?? false, timeout: 600
   after(async () => {
     await app?.close();
   });
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await app?.screenshot(`FAILED-saveas-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
-        throw err;
-      }
-    });
+  const test = itWithScreenshot(() => app, 'saveas-');
 
   test('saves an edited notebook to a new path, then reopens it from Recent', async () => {
     const { page } = app;

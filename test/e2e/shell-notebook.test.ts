@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { REPO_ROOT } from '../../desktop/main/browser-mode.ts';
-import { type App, skipReason, startApp } from './helpers/app.ts';
+import { type App, itWithScreenshot, skipReason, startApp } from './helpers/app.ts';
 
 const FIXTURE = join(REPO_ROOT, 'test/e2e/fixtures/shell-demo.md');
 const MALFORMED = join(REPO_ROOT, 'test/e2e/fixtures/malformed.md');
@@ -22,16 +22,7 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
   after(async () => {
     await app?.close();
   });
-  // A failing test leaves a screenshot of what the page showed (test-artifacts/e2e/FAILED-*.png).
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await app?.screenshot(`FAILED-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => {});
-        throw err;
-      }
-    });
+  const test = itWithScreenshot(() => app);
 
   test('first start opens the welcome notebook and runs a cell', async () => {
     const { page } = app;

@@ -10,6 +10,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type BrowserMode, REPO_ROOT, startBrowserMode } from '../../../desktop/main/browser-mode.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../helpers/chromium.ts';
@@ -81,4 +82,22 @@ export async function startApp(
     await mode.close();
     throw err;
   }
+}
+
+/**
+ * `it`, except that a failing test leaves a screenshot of what the page showed
+ * (test-artifacts/e2e/FAILED-<prefix><test name>.png). `app` is read when the test fails.
+ */
+export function itWithScreenshot(app: () => App | undefined, prefix = '') {
+  return (name: string, fn: () => Promise<void>) =>
+    it(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        await app()
+          ?.screenshot(`FAILED-${prefix}${name.replace(/\W+/g, '-').slice(0, 60)}`)
+          .catch(() => {});
+        throw err;
+      }
+    });
 }
