@@ -15,26 +15,11 @@ import { tensorDigest } from '../../core/hash/digest.ts';
 import { openLedger } from '../../core/ledger/node-store.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { readBundle } from '../../core/proof/read.ts';
-import type { BackendContext } from '../../desktop/main/backend/context.ts';
 import { createViewsHandlers } from '../../desktop/main/backend/views.ts';
 import type { ViewsApi } from '../../desktop/shared/api-views.ts';
+import { ctxOf } from './helpers/backend-context.ts';
 
 useNodeSha256();
-
-function ctxOf(dir: string): BackendContext {
-  return {
-    repoRoot: process.cwd(),
-    dataDir: dir,
-    demo: {},
-    resolvePath: (p: string) => {
-      if (!p.startsWith(dir)) throw new Error(`${p}: outside the allowed folders`);
-      return p;
-    },
-    allowPath() {},
-    jobs: {} as BackendContext['jobs'],
-    emit() {},
-  };
-}
 
 describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () => {
   let dir: string;

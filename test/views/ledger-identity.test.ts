@@ -14,7 +14,6 @@ import fc from 'fast-check';
 import { DEMO_PARAMS, demoActions, demoClock } from '../../core/ledger/demo.ts';
 import { createLedger, openLedger } from '../../core/ledger/node-store.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
-import type { BackendContext } from '../../desktop/main/backend/context.ts';
 import { createViewsHandlers } from '../../desktop/main/backend/views.ts';
 import {
   copyMark,
@@ -29,6 +28,7 @@ import type {
   LedgerIdentity,
   ViewsApi,
 } from '../../desktop/shared/api-views.ts';
+import { ctxOf } from './helpers/backend-context.ts';
 
 useNodeSha256();
 
@@ -248,19 +248,7 @@ describe('ledger.identity backend (core/ledger demo file)', { timeout: 60_000 },
     const store = createLedger(file, DEMO_PARAMS, { clock: demoClock() });
     store.submitAll(demoActions());
     store.close();
-    const ctx = {
-      repoRoot: process.cwd(),
-      dataDir: dir,
-      demo: { ledger: file },
-      resolvePath: (p: string) => {
-        if (!p.startsWith(dir)) throw new Error(`${p}: outside the allowed folders`);
-        return p;
-      },
-      allowPath() {},
-      jobs: {} as BackendContext['jobs'],
-      emit() {},
-    } satisfies BackendContext;
-    api = createViewsHandlers(ctx);
+    api = createViewsHandlers(ctxOf(dir, { ledger: file }));
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
