@@ -35,11 +35,9 @@ export const IMPORT_DIR = 'imports';
 const EXT: Record<ImportKind, string> = { proof: '.pinproof', notebook: '.md', onnx: '.onnx' };
 const VIEW: Record<ImportKind, string> = { proof: 'proof', notebook: 'notebook', onnx: 'model' };
 /** Extensions that name a kind; any other extension (or none) lets the content decide. */
-const KIND_OF_EXT: Record<string, ImportKind> = {
-  '.pinproof': 'proof',
-  '.md': 'notebook',
-  '.onnx': 'onnx',
-};
+const KIND_OF_EXT: Record<string, ImportKind> = Object.fromEntries(
+  (Object.entries(EXT) as [ImportKind, string][]).map(([kind, ext]) => [ext, kind]),
+);
 
 export interface ImportOptions {
   engine: NotebookEngine;
