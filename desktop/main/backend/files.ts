@@ -1,17 +1,8 @@
-/** File helpers: kinds by name, listing the app's folders, atomic writes, recent files. */
+/** File helpers: listing the app's folders, atomic writes, recent files. */
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FileEntry } from '../../shared/api.ts';
-
-export function fileKind(path: string): FileEntry['kind'] {
-  const name = basename(path).toLowerCase();
-  if (name.endsWith('.md') || name.endsWith('.pnb.md')) return 'notebook';
-  if (name.endsWith('.onnx')) return 'onnx';
-  if (name.endsWith('.db') || name.endsWith('.sqlite') || name.endsWith('.ledger')) return 'ledger';
-  if (name.includes('transcript') && name.endsWith('.json')) return 'transcript';
-  if (name.includes('proof') || name.endsWith('.pinproof')) return 'proof';
-  return 'other';
-}
+import { fileKind } from '../../shared/file-kind.ts';
 
 /** Lists files under `dir` (depth ≤ 3), skipping dot-folders and node_modules. */
 export async function listFiles(dir: string, source: string, depth = 3): Promise<FileEntry[]> {

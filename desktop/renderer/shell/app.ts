@@ -4,6 +4,7 @@
  * URL hash (#/notebook?path=…) so reload and back/forward work in browser mode.
  */
 import type { ApiClient, AppInfo, FileEntry, ServerEvent } from '../../shared/api.ts';
+import { fileKind } from '../../shared/file-kind.ts';
 import { h, svgIcon } from './dom.ts';
 import { installDrop } from './drop.ts';
 import { installGlobalErrorHandlers, showError } from './errors.ts';
@@ -244,7 +245,7 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
 
   // Opens a file in the view that shows its kind.
   const openFile = (path: string, kind?: FileEntry['kind']) => {
-    const k = kind ?? guessKind(path);
+    const k = kind ?? fileKind(path);
     const id =
       k === 'notebook'
         ? 'notebook'
@@ -269,7 +270,7 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
             label: p.split('/').pop() ?? p,
             detail: p,
             group: 'Recent',
-            badge: guessKind(p),
+            badge: fileKind(p),
             run: () => openFile(p),
           }));
           const fileItems: PickItem[] = files.map((f) => ({
@@ -387,14 +388,4 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
 
 function crumbOf(route: Route): string {
   return route.params.path ? route.params.path.split('/').slice(-2).join('/') : '';
-}
-
-export function guessKind(path: string): FileEntry['kind'] {
-  const n = path.toLowerCase();
-  if (n.endsWith('.md')) return 'notebook';
-  if (n.endsWith('.onnx')) return 'onnx';
-  if (n.endsWith('.db') || n.endsWith('.sqlite') || n.endsWith('.ledger')) return 'ledger';
-  if (n.includes('transcript')) return 'transcript';
-  if (n.includes('proof')) return 'proof';
-  return 'other';
 }
