@@ -312,7 +312,7 @@ function parseOptimizer(r: Reader, v: unknown): OptimizerSpec {
 
 /** A task nonce: 32 bytes as 64 lowercase hex characters (one spelling, so the task digest is unique). */
 export function isNonce(v: unknown): v is string {
-  return typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+  return isDigest(v);
 }
 
 /**
