@@ -1,0 +1,125 @@
+/**
+ * The runtime the AssemblyScript kernels (kernels/as/*.ts → *-wasm-bytes.ts) run in: one linear memory
+ * imported by every kernel module, and a per-call workspace in it. Ops are synchronous and never
+ * re-entered while a kernel runs, so a bump allocator reset at the start of each op call is enough:
+ *   const ws = workspace(); if (!ws) return jsSpec(...);
+ *   const pa = ws.put(a.data); const pc = ws.alloc(n); k.kernel(pa, pc, n); return ws.take(pc, n);
+ * Anything that cannot run WebAssembly SIMD (old engines, a browser refusing a synchronous compile)
+ * gets null and the op runs its JavaScript specification, which gives the same bits (tested).
+ */
+
+type KernelExports = Record<string, (...args: number[]) => number | undefined>;
+
+let memory: WebAssembly.Memory | null | undefined;
+const modules = new Map<string, KernelExports | null>();
+let disabled = false;
+
+export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const clean = s.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (const ch of clean) {
+    acc = (acc << 6) | chars.indexOf(ch);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+function sharedMemory(): WebAssembly.Memory | null {
+  if (memory !== undefined) return memory;
+  memory = null;
+  try {
+    if (typeof WebAssembly !== 'undefined') memory = new WebAssembly.Memory({ initial: 16, maximum: 32768 });
+  } catch {
+    memory = null;
+  }
+  return memory;
+}
+
+/**
+ * The exports of kernel module `name` (instantiated once against the shared memory), or null where
+ * WebAssembly SIMD is unavailable or kernels are disabled (`setWasmKernelsEnabled(false)`).
+ */
+export function kernelModule(name: string, base64: string): KernelExports | null {
+  if (disabled) return null;
+  const cached = modules.get(name);
+  if (cached !== undefined) return cached;
+  let exp: KernelExports | null = null;
+  try {
+    const mem = sharedMemory();
+    const bytes = decodeBase64(base64);
+    if (mem && WebAssembly.validate(bytes)) {
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: mem, abort } });
+      exp = inst.exports as unknown as KernelExports;
+    }
+  } catch {
+    exp = null;
+  }
+  modules.set(name, exp);
+  return exp;
+}
+
+function abort(): never {
+  throw new Error('wasm kernel aborted');
+}
+
+/** Turns the WebAssembly kernels off (tests compare them with the JavaScript specification this way). */
+export function setWasmKernelsEnabled(on: boolean): void {
+  disabled = !on;
+}
+
+export function wasmKernelsEnabled(): boolean {
+  return !disabled;
+}
+
+/** A bump allocator over the shared memory; pointers are byte offsets, 16-byte aligned. */
+export interface Workspace {
+  /** Reserve n floats (contents undefined); returns the byte offset. */
+  alloc(n: number): number;
+  /** Copy src into the workspace; returns its byte offset. */
+  put(src: Float32Array): number;
+  /** A Float32Array view of n floats at ptr (valid until the next alloc/put, which may grow memory). */
+  view(ptr: number, n: number): Float32Array;
+  /** A fresh Float32Array copied from n floats at ptr. */
+  take(ptr: number, n: number): Float32Array;
+}
+
+let top = 0;
+const ws: Workspace = {
+  alloc(n) {
+    const ptr = top;
+    top = (top + n * 4 + 15) & ~15;
+    const mem = memory as WebAssembly.Memory;
+    const have = mem.buffer.byteLength;
+    if (top > have) mem.grow(Math.ceil((top - have) / 65536));
+    return ptr;
+  },
+  put(src) {
+    const ptr = ws.alloc(src.length);
+    new Float32Array((memory as WebAssembly.Memory).buffer, ptr, src.length).set(src);
+    return ptr;
+  },
+  view(ptr, n) {
+    return new Float32Array((memory as WebAssembly.Memory).buffer, ptr, n);
+  },
+  take(ptr, n) {
+    return new Float32Array((memory as WebAssembly.Memory).buffer, ptr, n).slice();
+  },
+};
+
+/**
+ * The workspace, emptied, for one op call — or null when kernels cannot run (then use the JS spec).
+ * Byte 0…15 stay reserved so no valid pointer is 0.
+ */
+export function workspace(): Workspace | null {
+  if (disabled || !sharedMemory()) return null;
+  top = 16;
+  return ws;
+}
