@@ -200,6 +200,7 @@ function transformer(spec: TransformerSpec, data: Dataset): Model {
   const T = data.inputShape[0];
   if (T !== spec.context)
     throw new ModelError(`transformer context ${spec.context} differs from the dataset context ${T}`);
+  if (spec.attention === 'per-sequence') return perSequenceTransformer(spec, data);
   const { dModel: D, heads: H, layers: L, ffn: F } = spec;
   const V = data.classes;
   const dh = D / H;
@@ -274,6 +275,88 @@ function transformer(spec: TransformerSpec, data: Dataset): Model {
             {},
             'resid2',
           );
+        });
+      }
+      const k = 2 + L * perLayer;
+      return withLabel(tape, 'head', () =>
+        apply('linear', [apply('layer_norm', [x, p[k], p[k + 1]], {}, 'lnf'), p[k + 2], p[k + 3]]),
+      );
+    },
+  };
+}
+
+/**
+ * The same decoder-only transformer with nanoGPT's attention layout: whole-layer Wq, Wk, Wv [D, D];
+ * heads split by reshape/transpose to [B·H, T, d_h]; scores per sequence by batch_matmul with a [T, T]
+ * causal mask (−1e9 above the diagonal) broadcast over B·H; heads merged back to [B·T, D].
+ */
+function perSequenceTransformer(spec: TransformerSpec, data: Dataset): Model {
+  const T = spec.context;
+  const { dModel: D, heads: H, layers: L, ffn: F } = spec;
+  const V = data.classes;
+  const dh = D / H;
+  const params: ParamSpec[] = [W('tok.embedding', [V, D], 0.02), W('pos.embedding', [T, D], 0.02)];
+  for (let l = 0; l < L; l++) {
+    const p = `layer${l}`;
+    params.push(C(`${p}.ln1.gamma`, [D], 1), C(`${p}.ln1.beta`, [D], 0));
+    for (const m of ['q', 'k', 'v']) params.push(W(`${p}.attn.w${m}`, [D, D], Math.sqrt(1 / D)));
+    params.push(W(`${p}.attn.wo`, [D, D], Math.sqrt(1 / D) / Math.sqrt(2 * L)), C(`${p}.attn.bo`, [D], 0));
+    params.push(C(`${p}.ln2.gamma`, [D], 1), C(`${p}.ln2.beta`, [D], 0));
+    params.push(W(`${p}.mlp.w1`, [D, F], Math.sqrt(2 / D)), C(`${p}.mlp.b1`, [F], 0));
+    params.push(W(`${p}.mlp.w2`, [F, D], Math.sqrt(1 / F) / Math.sqrt(2 * L)), C(`${p}.mlp.b2`, [D], 0));
+  }
+  params.push(
+    C('lnf.gamma', [D], 1),
+    C('lnf.beta', [D], 0),
+    W('head.weight', [D, V], Math.sqrt(1 / D)),
+    C('head.bias', [V], 0),
+  );
+  const perLayer = 13;
+  const scale = Math.fround(1 / Math.sqrt(dh));
+  return {
+    params,
+    inputShape: (b) => [b * T],
+    targetShape: (b) => [b * T],
+    forward(tape, p, ids) {
+      const n = ids.out.shape[0];
+      const B = n / T;
+      const pos = new Float32Array(n);
+      for (let i = 0; i < n; i++) pos[i] = i % T;
+      const mask = new Float32Array(T * T);
+      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
+      const posIds = constLeaf(tape, 'positions', { shape: [n], data: pos });
+      const maskV = constLeaf(tape, 'causal_mask', { shape: [T, T], data: mask });
+      const scaleV = constLeaf(tape, 'attn_scale', { shape: [1], data: Float32Array.of(scale) });
+      // [B·T, D] → [B·H, T, d_h] (kT: [B·H, d_h, T]) and back.
+      const heads = (v: Var, perm: number[], last: [number, number]) =>
+        apply('reshape', [apply('transpose', [apply('reshape', [v], { shape: [B, T, H, dh] })], { perm })], {
+          shape: [B * H, ...last],
+        });
+      const merge = (v: Var) =>
+        apply(
+          'reshape',
+          [apply('transpose', [apply('reshape', [v], { shape: [B, H, T, dh] })], { perm: [0, 2, 1, 3] })],
+          { shape: [n, D] },
+        );
+      let x = withLabel(tape, 'embed', () =>
+        apply('add', [apply('embedding', [p[0], ids]), apply('embedding', [p[1], posIds])]),
+      );
+      for (let l = 0; l < L; l++) {
+        const q = (k: number) => p[2 + l * perLayer + k];
+        x = withLabel(tape, `layer${l}`, () => {
+          const a = apply('layer_norm', [x, q(0), q(1)], {}, 'ln1');
+          const att = withLabel(tape, 'attn', () => {
+            const qh = heads(apply('matmul', [a, q(2)], {}, 'q'), [0, 2, 1, 3], [T, dh]);
+            const kt = heads(apply('matmul', [a, q(3)], {}, 'k'), [0, 2, 3, 1], [dh, T]);
+            const vh = heads(apply('matmul', [a, q(4)], {}, 'v'), [0, 2, 1, 3], [T, dh]);
+            const s = apply('batch_matmul', [qh, kt], {}, 'scores');
+            const sm = apply('add', [apply('mul', [s, scaleV]), maskV], {}, 'masked');
+            return merge(apply('batch_matmul', [apply('softmax', [sm], { axis: -1 }), vh], {}, 'attend'));
+          });
+          const x1 = apply('add', [x, apply('linear', [att, q(5), q(6)], {}, 'proj')], {}, 'resid1');
+          const m = apply('layer_norm', [x1, q(7), q(8)], {}, 'ln2');
+          const f = apply('gelu', [apply('linear', [m, q(9), q(10)], {}, 'fc1')]);
+          return apply('add', [x1, apply('linear', [f, q(11), q(12)], {}, 'fc2')], {}, 'resid2');
         });
       }
       const k = 2 + L * perLayer;

@@ -39,6 +39,13 @@ export interface TransformerSpec {
   readonly heads: number;
   readonly layers: number;
   readonly ffn: number;
+  /**
+   * 'block-mask' (default, the original layout): per-head Q/K/V matrices and one [B·T, B·T] score
+   * matrix per head with a block-diagonal causal mask. 'per-sequence': whole-layer Wq/Wk/Wv [D, D]
+   * and causal attention per sequence with batch_matmul over [B·H, T, d_h] (nanoGPT's layout; B× less
+   * attention work).
+   */
+  readonly attention?: 'block-mask' | 'per-sequence';
 }
 /** An imported ONNX graph (core/onnx/train-model.ts builds it; see `ensureModelKind`). */
 export interface OnnxSpec {
@@ -246,11 +253,14 @@ function parseModel(r: Reader, v: unknown): ModelSpec {
     };
   }
   if (kindOf === 'transformer') {
-    const m = r.obj(v, '$.model', ['kind', 'context', 'dModel', 'heads', 'layers', 'ffn']);
+    const m = r.obj(v, '$.model', ['kind', 'context', 'dModel', 'heads', 'layers', 'ffn', 'attention']);
     const dModel = r.int(m, 'dModel', '$.model', 1, 4096);
     const heads = r.int(m, 'heads', '$.model', 1, 64);
     if (dModel % heads !== 0) r.fail('$.model.heads', `dModel ${dModel} is not divisible by heads ${heads}`);
-    return {
+    const attention = r.str(m, 'attention', '$.model', true);
+    if (attention !== undefined && attention !== 'block-mask' && attention !== 'per-sequence')
+      r.fail('$.model.attention', `expected "block-mask" or "per-sequence", got ${describe(attention)}`);
+    const spec: TransformerSpec = {
       kind: 'transformer',
       context: r.int(m, 'context', '$.model', 1, 4096),
       dModel,
@@ -258,6 +268,8 @@ function parseModel(r: Reader, v: unknown): ModelSpec {
       layers: r.int(m, 'layers', '$.model', 1, 64),
       ffn: r.int(m, 'ffn', '$.model', 1, 16384),
     };
+    // Absent stays absent, so the task digest of every existing task is unchanged.
+    return attention === undefined ? spec : { ...spec, attention: attention as TransformerSpec['attention'] };
   }
   if (kindOf === 'onnx') {
     const m = r.obj(v, '$.model', ['kind', 'onnx', 'source']);
