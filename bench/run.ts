@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
+import { useNodeCorpora } from '../core/train/node-corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -16,6 +17,8 @@ const files = readdirSync(here)
   .sort();
 
 useNodeSha256();
+
+useNodeCorpora();
 for (const f of files) {
   console.log(`\n=== ${f.replace('.bench.ts', '')} ===`);
   const mod = (await import(join(here, f))) as { default: () => Promise<void> };

@@ -3,6 +3,7 @@
  * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
  */
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
+import { useNodeCorpora } from '../core/train/node-corpus.ts';
 
 export interface CommandModule {
   summary: string;
@@ -51,6 +52,7 @@ async function usage(): Promise<string> {
 
 export async function main(argv: string[]): Promise<number> {
   useNodeSha256();
+  useNodeCorpora();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(await usage());

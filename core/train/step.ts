@@ -105,8 +105,14 @@ export function batchTensors(ctx: TrainContext, indices: Uint32Array): { x: Tens
     const j = indices[i];
     if (!(j < d.count))
       throw new TrainError(ctx.task.name, `batch index ${j} outside the dataset (0..${d.count - 1})`);
-    x.set(d.x.subarray(j * xs, (j + 1) * xs), i * xs);
-    y.set(d.y.subarray(j * ys, (j + 1) * ys), i * ys);
+    if (d.stream) {
+      const at = j * d.stream.stride;
+      x.set(d.stream.ids.subarray(at, at + xs), i * xs);
+      y.set(d.stream.ids.subarray(at + 1, at + 1 + ys), i * ys);
+    } else {
+      x.set(d.x.subarray(j * xs, (j + 1) * xs), i * xs);
+      y.set(d.y.subarray(j * ys, (j + 1) * ys), i * ys);
+    }
   }
   return { x: { shape: ctx.model.inputShape(b), data: x }, y: { shape: ctx.model.targetShape(b), data: y } };
 }

@@ -10,8 +10,8 @@ import { isDigest } from '../hash/hex.ts';
 
 export const TASK_FORMAT = 'pinpoint.task/1';
 
-export type DatasetId = 'spirals' | 'blobs' | 'iris' | 'digits' | 'chars';
-export const DATASET_IDS: readonly DatasetId[] = ['spirals', 'blobs', 'iris', 'digits', 'chars'];
+export type DatasetId = 'spirals' | 'blobs' | 'iris' | 'digits' | 'chars' | 'kjv';
+export const DATASET_IDS: readonly DatasetId[] = ['spirals', 'blobs', 'iris', 'digits', 'chars', 'kjv'];
 
 export interface DatasetSpec {
   readonly id: DatasetId;

@@ -1,9 +1,12 @@
 /** Shared test helpers: load a bundled task, optionally shrunk for speed. */
 import { readFileSync } from 'node:fs';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
+import { useNodeCorpora } from '../../core/train/node-corpus.ts';
 import { parseTask, type TaskSpec } from '../../core/train/task.ts';
 
 useNodeSha256();
+
+useNodeCorpora();
 
 export function bundledTask(
   name: string,
