@@ -1,0 +1,37 @@
+/**
+ * One measurement of bench/scale.bench.ts, in its own process so peak RSS is its own:
+ *   node --import tsx bench/scale-child.ts <task.json> <fast|trace> <warm-up steps> <timed steps>
+ * prints one JSON line { msPerStep (median of the timed steps), maxRssMiB, ops };
+ *   node --import tsx bench/scale-child.ts cli <pinpoint args…>
+ * runs a CLI command and prints { maxRssMiB, exit } as the last line of stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { useNodeSha256 } from '../core/platform/node-hash.ts';
+import { useNodeCorpora } from '../core/train/node-corpus.ts';
+import { runStep, type TraceMode } from '../core/train/step.ts';
+import { parseTask } from '../core/train/task.ts';
+import { initialState, prepareTask } from '../core/train/train.ts';
+
+useNodeSha256();
+useNodeCorpora();
+if (process.argv[2] === 'cli') {
+  const { main } = await import('../cli/main.ts');
+  const exit = await main(process.argv.slice(3));
+  console.error(JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, exit }));
+  process.exit(exit);
+}
+const [file, mode, warm, timed] = process.argv.slice(2);
+const ctx = prepareTask(parseTask(JSON.parse(readFileSync(file, 'utf8')), file));
+let state = initialState(ctx);
+const times: number[] = [];
+let ops = 0;
+for (let t = 0; t < Number(warm) + Number(timed); t++) {
+  const t0 = performance.now();
+  const r = runStep(ctx, state, t, { mode: mode as TraceMode });
+  if (t >= Number(warm)) times.push(performance.now() - t0);
+  state = r.after;
+  ops = r.nodeCount;
+}
+times.sort((a, b) => a - b);
+const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+console.log(JSON.stringify({ msPerStep: times[Math.floor(times.length / 2)], maxRssMiB, ops }));

@@ -1,0 +1,109 @@
+/**
+ * Real size (issue 13): the nanoGPT shakespeare-char CPU shape (tasks/nanogpt-char.json: 4 layers, 4 heads,
+ * d 128, ffn 512, context 64, batch 12, Adam + clip 1.0, exact GELU; 0.82 M parameters), side by side
+ * with PyTorch in the same run:
+ *  - Pinpoint s/step in fast and trace mode (median of timed steps after warm-up, one child process
+ *    each, so peak RSS is the step's own), per thread count this build supports;
+ *  - bytes of a 10-step bundle (checkpoint every 5) and peak RSS of `train` and `verify` on it;
+ *  - PyTorch 1.x CPU s/step for the same model, threads and optimizer (bench/torch_nanogpt.py), and the
+ *    ratio — when some python3 can import torch; otherwise one line saying how to get it.
+ * BENCH_SCALE_STEPS=<timed steps> (default 5) trades time for stability.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const TIMED = Number(process.env.BENCH_SCALE_STEPS ?? 5);
+const WARM = 2;
+const node = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+
+function lastJson(text: string): Record<string, number | string> {
+  const line = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (!line) throw new Error(`no result line in:\n${text.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
+function pinpointStep(task: string, mode: string): { ms: number; rss: number; ops: number } {
+  const r = node(['bench/scale-child.ts', task, mode, String(WARM), String(TIMED)]);
+  if (r.status !== 0) throw new Error(`scale-child ${mode} failed:\n${r.stderr}`);
+  const j = lastJson(r.stdout);
+  return { ms: Number(j.msPerStep), rss: Number(j.maxRssMiB), ops: Number(j.ops) };
+}
+
+/** A python3 that can import torch (PATH's python3, then Debian's), or null. */
+function torchPython(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+function torchStep(py: string, threads: number): { ms: number; version: string } {
+  const env = { ...process.env };
+  // Debian's OpenBLAS picks its own kernels only without these (../shared/ENVIRONMENT.md).
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync(py, ['bench/torch_nanogpt.py', String(threads), '5', String(Math.max(TIMED, 5) * 2)], {
+    encoding: 'utf8',
+    env,
+  });
+  if (r.status !== 0) throw new Error(`torch_nanogpt.py failed:\n${r.stderr}`);
+  const j = lastJson(r.stdout);
+  return { ms: Number(j.msPerStep), version: String(j.torch) };
+}
+
+export default async function (): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'pinpoint-scale-'));
+  try {
+    const base = JSON.parse(readFileSync('tasks/nanogpt-char.json', 'utf8'));
+    const task = join(dir, 'nanogpt-10.json');
+    writeFileSync(task, JSON.stringify({ ...base, steps: 10, checkpointEvery: 5 }));
+    console.log(
+      `nanogpt-char (0.82 M params, batch 12 × 64), ${WARM} warm-up + ${TIMED} timed steps per row; load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} cores`,
+    );
+    const py = torchPython();
+    const threadCounts = [1];
+    console.log('threads  mode    Pinpoint s/step  ops/step  peak RSS   PyTorch s/step  ratio');
+    for (const threads of threadCounts) {
+      const ref = py ? torchStep(py, threads) : null;
+      for (const mode of ['fast', 'trace']) {
+        const p = pinpointStep(task, mode);
+        const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
+        console.log(
+          `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
+        );
+      }
+    }
+    console.log(
+      '(threads: this build runs every kernel on the calling thread; 2-thread rows appear once --threads lands)',
+    );
+    if (py)
+      console.log(`PyTorch reference: ${py}, torch ${torchStep(py, 1).version}, same model and optimizer`);
+    else
+      console.log(
+        'PyTorch reference: not available (no python3 imports torch). Debian: apt-get install python3-torch (see ../shared/ENVIRONMENT.md for OpenBLAS)',
+      );
+
+    const bundle = join(dir, 'n10.pinproof');
+    const tr = node(['bench/scale-child.ts', 'cli', 'train', task, '--out', bundle, '--key-seed', 'bench']);
+    if (tr.status !== 0) throw new Error(`train failed:\n${tr.stderr}`);
+    const vr = node(['bench/scale-child.ts', 'cli', 'verify', bundle]);
+    const trRss = Number(lastJson(tr.stderr).maxRssMiB);
+    const vrRss = Number(lastJson(vr.stderr).maxRssMiB);
+    const bytes = statSync(bundle).size;
+    console.log(
+      `10-step bundle (checkpoint every 5): ${(bytes / 1e6).toFixed(1)} MB (goal ≤ 5 MB); peak RSS train ${trRss.toFixed(0)} MiB, verify ${vrRss.toFixed(0)} MiB (exit ${vr.status})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
