@@ -34,6 +34,9 @@ export class EquivocatingParty implements DisputeParty {
   claim(): Promise<RunClaim> {
     return this.own.claim();
   }
+  runChildren(lo: number, hi: number): Promise<NodeChildren> {
+    return this.from === 'steps' ? this.mimic.runChildren(lo, hi) : this.own.runChildren(lo, hi);
+  }
   openStep(step: number): Promise<StepOpening> {
     return this.from === 'steps' ? this.mimic.openStep(step) : this.own.openStep(step);
   }
@@ -76,6 +79,9 @@ export class RefusingParty implements DisputeParty {
   }
   claim(): Promise<RunClaim> {
     return this.gate(() => this.inner.claim());
+  }
+  runChildren(lo: number, hi: number): Promise<NodeChildren> {
+    return this.gate(() => this.inner.runChildren(lo, hi));
   }
   openStep(step: number): Promise<StepOpening> {
     return this.gate(() => this.inner.openStep(step));
@@ -133,6 +139,9 @@ export class GarbageParty implements DisputeParty {
       },
       proof: this.proof(step, this.steps),
     };
+  }
+  async runChildren(): Promise<NodeChildren> {
+    return { left: this.d(), right: this.d() };
   }
   async commitOps(): Promise<OpRootClaim> {
     return { root: this.d(), count: 1 };

@@ -424,7 +424,7 @@ export const ATTACKS: readonly AttackScenario[] = [
         this.title,
         liar,
         honestParty(c),
-        E('solver', null, null, 'setup', 'bad-proof'),
+        E('solver', null, null, 'steps', 'bad-proof'),
       );
     },
   },
@@ -508,7 +508,7 @@ export const ATTACKS: readonly AttackScenario[] = [
         this.title,
         honestParty(c),
         liar,
-        E('challenger', null, null, 'setup', 'bad-proof'),
+        E('challenger', null, null, 'steps', 'bad-proof'),
       );
     },
   },
@@ -525,7 +525,7 @@ export const ATTACKS: readonly AttackScenario[] = [
         this.title,
         honestParty(c),
         new GarbageParty('griefer', c.task.steps, c.seed),
-        E('challenger', null, null, 'setup', 'bad-proof'),
+        E('challenger', null, null, 'steps', 'bad-proof'),
       );
     },
   },

@@ -39,9 +39,17 @@ export class TraceParty implements DisputeParty {
     return { runRoot: this.trace.root, steps: this.trace.steps };
   }
 
-  async openStep(step: number): Promise<StepOpening> {
+  private recordTree(): SubtreeHasher {
     this.runTree ??= new SubtreeHasher(this.trace.recordDigests);
-    return { record: this.trace.records[step], proof: this.runTree.proof(step) };
+    return this.runTree;
+  }
+
+  async runChildren(lo: number, hi: number): Promise<NodeChildren> {
+    return this.recordTree().children(lo, hi);
+  }
+
+  async openStep(step: number): Promise<StepOpening> {
+    return { record: this.trace.records[step], proof: this.recordTree().proof(step) };
   }
 
   async commitOps(step: number): Promise<OpRootClaim> {

@@ -4,16 +4,20 @@
  * every answer is checked against the answering party's own earlier commitments, and a party that does not
  * answer by the deadline, answers garbage or contradicts itself loses. Outcomes can be that both lose.
  *
- *  setup   both claim a run root over T step records and open record T−1 (disagreeing final states).
- *  steps   bisection over m: both open record m with a membership proof; equal stateAfter → agreed.
- *  chain   at the found step t: each record's stateBefore must be the agreed state after t−1 (or the
- *          task's initial state) and its batch digest the task's.
+ *  setup   both claim a run root over T step records (equal roots: nothing to dispute).
+ *  steps   Merkle descent over the run tree of full step records to the FIRST differing record t (every
+ *          committed field — stateBefore/After, batch, loss, op root/count — is in the record digest, so
+ *          a difference in any field is found; all records before t are agreed), then both open record t
+ *          (and the agreed record t−1) with membership proofs.
+ *  chain   at step t: each record must have the mode's fields, its stateBefore must be the agreed state
+ *          after t−1 (or the task's initial state) and its batch digest the task's.
  *  ops     op roots of step t (from the records in trace mode, committed now in fast mode), then Merkle
  *          descent to the first differing node i.
  *  leaf    i is a leaf: a param/state leaf must be opened in the agreed state before t, a data leaf must
  *          equal the task's data digest.
  *  recompute  i is an op: both reveal its inputs with membership proofs, the referee recomputes it once.
- *  seal    op roots equal: each party's stateAfter must be the root of the slot outputs in its op tree.
+ *  seal    op roots equal: each party's stateAfter must be the root of the slot outputs in its op tree,
+ *          and its loss the value of the loss node in its op tree.
  */
 import { tensorDigest } from '../hash/digest.ts';
 import { type Digest, isDigest } from '../hash/hex.ts';
@@ -49,6 +53,8 @@ export interface RefereeConfig {
   flops?: FlopsFn;
   /** Step-record digest (default: canonical JSON under "pinpoint.step.v1", as core/train). */
   hashStepRecord?(r: StepRecord): Digest;
+  /** Node index of step t's loss (a one-element tensor whose value the record's loss must be). */
+  lossNode?(step: number): number | undefined;
   /** The task's batch digest for step t (data order from the seed); unchecked when absent. */
   expectedBatchDigest?(step: number): Digest;
   /** Digest of a data/target/const leaf of step t from the task's data. */
@@ -86,6 +92,16 @@ function isProof(p: unknown): p is MerkleProof {
   );
 }
 
+const RECORD_KEYS = new Set([
+  'step',
+  'stateBefore',
+  'stateAfter',
+  'batchDigest',
+  'loss',
+  'opRoot',
+  'opCount',
+]);
+
 function isRecord(r: unknown): r is StepRecord {
   const o = r as StepRecord | null;
   return (
@@ -95,8 +111,19 @@ function isRecord(r: unknown): r is StepRecord {
     isDigest(o.stateBefore) &&
     isDigest(o.stateAfter) &&
     isDigest(o.batchDigest) &&
-    typeof o.loss === 'number'
+    typeof o.loss === 'number' &&
+    Object.keys(o).every((k) => RECORD_KEYS.has(k))
   );
+}
+
+/** What a record of this mode must and must not carry (null = well-formed). */
+function recordShapeFault(r: StepRecord, mode: 'trace' | 'fast', t: number): string | null {
+  const hasRoot = r.opRoot !== undefined || r.opCount !== undefined;
+  if (mode === 'fast')
+    return hasRoot ? `fast-mode record of step ${t} carries an op root (fast records commit none)` : null;
+  if (!isDigest(r.opRoot) || !Number.isInteger(r.opCount))
+    return `trace-mode record of step ${t} has no op root and op count`;
+  return null;
 }
 
 function isTensor(t: unknown): t is Tensor {
@@ -370,39 +397,98 @@ export async function runDispute(
     faults.challenger = fault('no-disagreement', 'both parties committed to the same run');
     return finish('setup');
   }
-  if (!(await openStep(T - 1, 'setup', `both open the last step record (${T - 1})`, false)))
-    return finish('setup');
-  let lo = -1;
-  let hi = T - 1;
-  if (opened.solver.get(hi)!.stateAfter === opened.challenger.get(hi)!.stateAfter) {
-    faults.challenger = fault('no-disagreement', 'both parties claim the same final state');
-    return finish('setup');
-  }
-  patchLast({ steps: { lo, hi }, agree: false });
 
-  // ---- phase 1: bisection over steps ----
+  // ---- phase 1: Merkle descent over the run tree of step records ----
+  // "Record m agrees" does not imply "every record before m agrees" (a false loss or op root at one
+  // step leaves later records equal), so the referee follows the leftmost differing child of the run
+  // tree, as in the op phase: it ends at the first differing record, every earlier one agreed.
+  let lo = 0;
+  let hi = T;
+  const heldRun: Record<Role, string> = { solver: root.solver, challenger: root.challenger };
+  patchLast({ steps: { lo: -1, hi: T - 1 }, agree: false });
   while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
+    const k = splitPoint(hi - lo);
     stepRounds++;
-    if (!(await openStep(mid, 'steps', `state after step ${mid}?`, true))) return finish('steps');
-    const agree = opened.solver.get(mid)!.stateAfter === opened.challenger.get(mid)!.stateAfter;
-    if (agree) lo = mid;
-    else hi = mid;
+    const lo0 = lo;
+    const hi0 = hi;
+    const v = await askBoth(
+      'steps',
+      { kind: 'run-children', range: [lo0, hi0] },
+      (p) => p.runChildren(lo0, hi0),
+      (r, c) => {
+        if (
+          typeof c?.left !== 'string' ||
+          typeof c.right !== 'string' ||
+          !isDigest(c.left) ||
+          !isDigest(c.right)
+        )
+          return fault('malformed', 'children must be two hashes');
+        hashCalls++;
+        return nodeHash(c.left, c.right) === heldRun[r]
+          ? null
+          : fault(
+              'bad-proof',
+              `children of step records [${lo0}, ${hi0}) do not hash to the node it committed`,
+            );
+      },
+      { bisection: true },
+    );
+    if (anyFault()) return finish('steps');
+    const leftDiffers = v.solver!.left !== v.challenger!.left;
+    if (leftDiffers) {
+      hi = lo + k;
+      heldRun.solver = v.solver!.left;
+      heldRun.challenger = v.challenger!.left;
+    } else {
+      lo = lo + k;
+      heldRun.solver = v.solver!.right;
+      heldRun.challenger = v.challenger!.right;
+    }
+    // Shown as the half-open step interval (lo, hi] of the state-bisection era: records [lo, hi).
     patchLast({
-      steps: { lo, hi },
-      agree,
-      note: agree
-        ? `agree after step ${mid}: dispute lies in (${lo}, ${hi}]`
-        : `disagree after step ${mid}: dispute lies in (${lo}, ${hi}]`,
+      steps: { lo: lo - 1, hi: hi - 1 },
+      agree: !leftDiffers,
+      note: leftDiffers
+        ? `records [${lo0}, ${lo0 + k}) differ: first differing step in [${lo}, ${hi})`
+        : `records [${lo0}, ${lo0 + k}) agree: first differing step in [${lo}, ${hi})`,
     });
   }
-  const t = hi;
+  const t = lo;
   disputedStep = t;
-  const agreedBefore = lo === -1 ? cfg.initialState : opened.solver.get(lo)!.stateAfter;
+  if (!(await openStep(t, 'chain', `first differing step record: ${t}; both open it`, false)))
+    return finish('chain');
+  for (const r of ['solver', 'challenger'] as const) {
+    hashCalls++;
+    if (T > 1 && leafHash(hashRecord(opened[r].get(t)!)) !== heldRun[r])
+      faults[r] = fault('bad-proof', `record of step ${t} is not the leaf it descended to`);
+  }
+  if (anyFault()) return finish('chain');
+  let agreedBefore = cfg.initialState;
+  if (t > 0) {
+    // Record t−1 lies in a subtree both opened with equal hashes: both must open the same record.
+    if (
+      !(await openStep(
+        t - 1,
+        'chain',
+        `both open the agreed record ${t - 1} (its stateAfter starts step ${t})`,
+        false,
+      ))
+    )
+      return finish('chain');
+    const a = opened.solver.get(t - 1)!;
+    if (hashRecord(a) !== hashRecord(opened.challenger.get(t - 1)!))
+      throw new Error(`dispute: both parties opened different records ${t - 1} under agreed subtrees`);
+    agreedBefore = a.stateAfter;
+  }
   const rec: Record<Role, StepRecord> = {
     solver: opened.solver.get(t)!,
     challenger: opened.challenger.get(t)!,
   };
+  for (const r of ['solver', 'challenger'] as const) {
+    const bad = recordShapeFault(rec[r], cfg.mode, t);
+    if (bad) faults[r] = fault('malformed', bad);
+  }
+  if (anyFault()) return finish('chain');
 
   // ---- chain: the disputed step starts from the agreed state and the task's batch ----
   const expectedBatch = cfg.expectedBatchDigest?.(t);
@@ -493,9 +579,34 @@ export async function runDispute(
       },
       { note: `op roots agree; both show stateAfter of step ${t} is built from their op outputs` },
     );
+    const lossIndex = cfg.lossNode?.(t);
+    if (lossIndex !== undefined && rec.solver.loss !== rec.challenger.loss) {
+      // The loss is a committed field: it must be the one-element output of the loss node in the
+      // party's own op tree (its digest is that of the record's loss as a binary32 tensor).
+      const lossShape = graph.nodes[lossIndex].shape;
+      await askBoth(
+        'seal',
+        { kind: 'open-op', step: t, index: lossIndex },
+        (p) => p.openOp(t, lossIndex),
+        (r, o) => {
+          if (!isDigest(o?.digest) || !isProof(o.proof))
+            return fault('malformed', 'op opening must be a digest + proof');
+          if (o.proof.index !== lossIndex || !verify(o.digest, o.proof, opRoot[r]))
+            return fault('bad-proof', `loss node ${lossIndex} does not verify against its op root`);
+          const claimed = tensorDigest({ shape: [...lossShape], data: Float32Array.of(rec[r].loss) });
+          return o.digest === claimed
+            ? null
+            : fault(
+                'wrong-loss',
+                `step ${t} record says loss ${rec[r].loss}, its own loss node ${lossIndex} holds another value`,
+              );
+        },
+        { note: `op roots agree, losses differ: both open the loss node ${lossIndex} of step ${t}` },
+      );
+    }
     if (!anyFault()) {
-      // Both sealed their distinct stateAfter from the same op tree: only a hash collision does that.
-      throw new Error('dispute: both parties sealed different states from the same op root');
+      // Equal op trees, both records sealed from them: only a hash collision does that.
+      throw new Error('dispute: both parties sealed different records from the same op root');
     }
     return finish('seal');
   }

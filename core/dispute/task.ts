@@ -45,6 +45,7 @@ export function refereeConfig(task: DisputeTask, mode: 'trace' | 'fast', deadlin
     flops: task.flops,
     ...(task.hashStepRecord ? { hashStepRecord: (r: StepRecord) => task.hashStepRecord!(r) } : {}),
     expectedBatchDigest: (t) => task.batchDigest(t),
+    ...(task.lossNode ? { lossNode: (t: number) => task.lossNode!(t) } : {}),
     leafDigest: (t, i) => tensorDigest(task.dataLeaf(t, i)),
     deadlineMs,
   };

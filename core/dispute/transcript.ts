@@ -9,7 +9,12 @@ import type { CostReport } from './cost.ts';
 import type { Fault, Role, Verdict } from './types.ts';
 
 export const TRANSCRIPT_FORMAT = 'pinpoint.dispute-transcript';
-export const TRANSCRIPT_VERSION = 1;
+/**
+ * 2: phase 1 descends the run tree of full step records ('run-children' rounds) instead of bisecting
+ * states; loss checks. Version 1 transcripts (state bisection) still parse and replay.
+ */
+export const TRANSCRIPT_VERSION = 2;
+export const TRANSCRIPT_VERSIONS_READ: readonly number[] = [1, 2];
 
 export type Stage = 'setup' | 'steps' | 'chain' | 'ops' | 'leaf' | 'recompute' | 'seal' | 'verdict';
 
@@ -17,6 +22,7 @@ export type QuestionKind =
   | 'claim'
   | 'open-step'
   | 'commit-ops'
+  | 'run-children'
   | 'children'
   | 'open-op'
   | 'open-state-before'
@@ -87,7 +93,7 @@ export interface RecomputeRecord {
 
 export interface Transcript {
   readonly format: typeof TRANSCRIPT_FORMAT;
-  readonly version: typeof TRANSCRIPT_VERSION;
+  readonly version: 1 | 2;
   readonly task: string;
   readonly mode: 'trace' | 'fast';
   readonly parties: { readonly solver: string; readonly challenger: string };
@@ -129,10 +135,10 @@ export function parseTranscript(text: string, where = 'transcript'): Transcript 
       where,
       `format is ${JSON.stringify(o.format)}, expected "${TRANSCRIPT_FORMAT}"`,
     );
-  if (o.version !== TRANSCRIPT_VERSION)
+  if (!TRANSCRIPT_VERSIONS_READ.includes(o.version as number))
     throw new TranscriptError(
       where,
-      `unsupported version ${JSON.stringify(o.version)} (this build reads ${TRANSCRIPT_VERSION})`,
+      `unsupported version ${JSON.stringify(o.version)} (this build reads ${TRANSCRIPT_VERSIONS_READ.join(', ')})`,
     );
   if (!Array.isArray(o.rounds)) throw new TranscriptError(where, 'rounds must be an array');
   for (const [i, r] of (o.rounds as unknown[]).entries()) {

@@ -114,6 +114,8 @@ export interface SealOpening {
 export interface DisputeParty {
   readonly name: string;
   claim(): Promise<RunClaim>;
+  /** Children of the run-tree node spanning step records [lo, hi) (phase 1 descent). */
+  runChildren(lo: number, hi: number): Promise<NodeChildren>;
   openStep(step: number): Promise<StepOpening>;
   /** Fast mode: commit the op-output root of `step`, recomputed from the agreed state before it. */
   commitOps(step: number): Promise<OpRootClaim>;
@@ -145,6 +147,7 @@ export type FaultCode =
   | 'wrong-output'
   | 'bad-reveal'
   | 'wrong-state-after'
+  | 'wrong-loss'
   | 'no-disagreement';
 
 export interface Fault {

@@ -71,6 +71,7 @@ function answerDigest(kind: string, value: unknown): string | null {
     case 'commit-ops':
       return typeof v.root === 'string' ? v.root : null;
     case 'children':
+    case 'run-children':
       // The left child: the round's agree flag says whether the two left halves match.
       return typeof v.left === 'string' ? v.left : null;
     case 'open-op':
@@ -142,7 +143,12 @@ export function replayModel(t: Transcript): ReplayModel {
     if (r.bisection && ph === 'ops') cost.opRounds++;
     cost.messages++;
     cost.bytes += (r.answers.solver?.bytes ?? 0) + (r.answers.challenger?.bytes ?? 0);
-    const probeStep = q.kind === 'open-step' && typeof q.step === 'number' ? q.step : null;
+    const probeStep =
+      q.kind === 'open-step' && typeof q.step === 'number'
+        ? q.step
+        : q.kind === 'run-children' && q.range
+          ? q.range[0]
+          : null;
     frames.push({
       index: frames.length,
       phase: ph,
@@ -214,6 +220,10 @@ function roundTitle(r: RoundRecord): string {
       return r.stage === 'steps' ? `Round: state after step ${q.step}?` : `Open step ${q.step}`;
     case 'commit-ops':
       return `Commit op root of step ${q.step}`;
+    case 'run-children':
+      return q.range
+        ? `Round: step records [${q.range[0]}, ${q.range[1]}) — which half differs?`
+        : 'Round: run tree';
     case 'children':
       return q.range ? `Round: ops [${q.range[0]}, ${q.range[1]}) — which half differs?` : 'Round: op tree';
     case 'open-op':
