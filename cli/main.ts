@@ -19,6 +19,7 @@ const COMMANDS = [
   'inspect',
   'dispute',
   'attack',
+  'fuzz',
   'ledger',
   'run',
   'model',

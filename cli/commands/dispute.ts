@@ -5,18 +5,15 @@
  * With --ledger the verdict is settled in a SQLite staking ledger (core/ledger): the task, the solver's
  * proof and the dispute are recorded first if the ledger does not have them yet.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runDispute } from '../../core/dispute/referee.ts';
-import { bundleParty, repopsTask } from '../../core/dispute/repops-task.ts';
-import { refereeConfig } from '../../core/dispute/task.ts';
+import { disputeBundles, loadForDispute } from '../../core/dispute/bundles.ts';
 import { describeVerdict, type Transcript, transcriptToJson } from '../../core/dispute/transcript.ts';
 
 import { planDisputeSetup } from '../../core/ledger/dispute-setup.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
 import { settlementAction } from '../../core/ledger/transcript.ts';
 import type { LedgerEvent } from '../../core/ledger/types.ts';
-import { readBundleFile } from '../files.ts';
 import { pocket, table } from './ledger.ts';
 
 export const summary = 'settle a disagreement between two proofs by pinpoint bisection';
@@ -66,12 +63,12 @@ export async function run(args: string[]): Promise<number> {
   const deadline = values.deadline === undefined ? 10_000 : Number(values.deadline);
   if (!Number.isInteger(deadline) || deadline <= 0)
     throw new Error(`--deadline must be a positive integer (ms), got "${values.deadline}"`);
-  const [a, b] = positionals.map(readBundleFile);
-  if (a.manifest.taskDigest !== b.manifest.taskDigest) {
-    throw new Error(
-      `${a.file} and ${b.file} are proofs of different tasks (${a.manifest.task.name} ${a.manifest.taskDigest.slice(0, 12)}… vs ${b.manifest.task.name} ${b.manifest.taskDigest.slice(0, 12)}…)`,
-    );
-  }
+  const [la, lb] = positionals.map((file) => loadForDispute({ file, bytes: readFileBytes(file) }));
+  // The ledger records the solver's proof and both identities: it needs two valid bundles. Without it,
+  // an invalid bundle is a claim like any other and loses the game at setup (docs/DISPUTE.md).
+  if (values.ledger) for (const l of [la, lb]) if ('error' in l) throw new Error(l.error);
+  const a = 'bundle' in la ? la.bundle : null;
+  const b = 'bundle' in lb ? lb.bundle : null;
   const ledgerOpts = ['task', 'solver', 'challenger', 'submitter', 'bounty'] as const;
   if (!values.ledger) {
     const stray = ledgerOpts.find((k) => values[k] !== undefined);
@@ -83,28 +80,24 @@ export async function run(args: string[]): Promise<number> {
   // Open the ledger and plan its setup before the dispute, so a wrong ledger state fails fast.
   const ledger = values.ledger ? openOrCreate(values.ledger) : null;
   try {
-    const solver = values.solver ?? `solver-${a.manifest.solver.publicKey.slice(0, 8)}`;
+    const solver = values.solver ?? `solver-${a?.manifest.solver.publicKey.slice(0, 8)}`;
     // An account with a bound key (`pinpoint ledger key`) only accepts bundles signed by that key.
     const keyBound = ledger?.ledger.keys().some((k) => k.account === solver) ?? false;
-    const setupInput = ledger && {
-      task: values.task ?? `${a.manifest.task.name}-${a.manifest.taskDigest.slice(0, 12)}`,
-      submitter: values.submitter ?? 'submitter',
-      solver,
-      challenger: values.challenger ?? `challenger-${b.manifest.solver.publicKey.slice(0, 8)}`,
-      runCommitment: a.manifest.runCommitment,
-      ...(keyBound ? { signer: a.manifest.solver.publicKey } : {}),
-      bounty,
-      spec: `${a.manifest.task.name} (task digest ${a.manifest.taskDigest})`,
-    };
+    const setupInput = ledger &&
+      a &&
+      b && {
+        task: values.task ?? `${a.manifest.task.name}-${a.manifest.taskDigest.slice(0, 12)}`,
+        submitter: values.submitter ?? 'submitter',
+        solver,
+        challenger: values.challenger ?? `challenger-${b.manifest.solver.publicKey.slice(0, 8)}`,
+        runCommitment: a.manifest.runCommitment,
+        ...(keyBound ? { signer: a.manifest.solver.publicKey } : {}),
+        bounty,
+        spec: `${a.manifest.task.name} (task digest ${a.manifest.taskDigest})`,
+      };
     if (ledger && setupInput) planDisputeSetup(ledgerState(ledger.ledger), setupInput);
 
-    const task = repopsTask(a.manifest.task);
-    const mode = a.manifest.mode === 'trace' && b.manifest.mode === 'trace' ? 'trace' : 'fast';
-    const { verdict, transcript } = await runDispute(
-      bundleParty(a.file, task, a),
-      bundleParty(b.file, task, b),
-      refereeConfig(task, mode, deadline),
-    );
+    const { verdict, transcript } = await disputeBundles(la, lb, { deadlineMs: deadline });
     if (values.transcript) writeFileSync(values.transcript, transcriptToJson(transcript));
     const settled = ledger && setupInput ? settle(ledger.ledger, setupInput, transcript) : null;
     const c = transcript.cost;
@@ -205,4 +198,12 @@ function settlementMoves(e: LedgerEvent): { from: string; to: string; amount: nu
       ? [{ from: pocket(c.move.from), to: pocket(c.move.to), amount: c.move.amount, reason: c.move.reason }]
       : [],
   );
+}
+
+function readFileBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
 }

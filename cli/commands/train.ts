@@ -11,10 +11,17 @@ import { parseArgs } from 'node:util';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { DEMO_KEY_SEED, keyFromSeed, type SolverKey } from '../../core/proof/sign.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
-import { runCommitment } from '../../core/train/record.ts';
+import { runCommitment, stepDigest } from '../../core/train/record.ts';
 import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
 import { isNonce, parseTaskText, withNonce } from '../../core/train/task.ts';
-import { initialState, perturbNode, prepareTask, train } from '../../core/train/train.ts';
+import {
+  initialState,
+  perturbNode,
+  prepareTask,
+  RunReplayer,
+  type TrainResult,
+  train,
+} from '../../core/train/train.ts';
 import { readKeyOption } from '../files.ts';
 
 export const summary = 'train a task deterministically and write a signed proof bundle';
@@ -125,7 +132,13 @@ export async function run(args: string[]): Promise<number> {
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,
-      ...(tamper ? [`TAMPERED    ${tamper.describe} (a deliberately wrong proof)`] : []),
+      ...(tamper
+        ? [
+            committedChange(ctx, result, tamper.step)
+              ? `TAMPERED    ${tamper.describe} (a deliberately wrong proof)`
+              : `tamper      ${tamper.describe}: no committed value changed (the change is absorbed${mode === 'fast' ? '; fast mode commits no op digests' : ''}): the proof is honest`,
+          ]
+        : []),
     ].join('\n'),
   );
   return 0;
@@ -143,7 +156,7 @@ export function parseNonceArg(text: string): { hex: string; random: boolean } | 
 }
 
 /** `--tamper t[:node[:element[:delta]]]` → a perturbNode tamper, checked against the step's tape. */
-function parseTamper(ctx: TrainContext, text: string): { tamper: Tamper; describe: string } {
+function parseTamper(ctx: TrainContext, text: string): { tamper: Tamper; step: number; describe: string } {
   const bad = (why: string) =>
     new Error(`--tamper ${JSON.stringify(text)}: ${why} (format: step[:node[:element[:delta]]])`);
   const parts = text.split(':');
@@ -156,16 +169,23 @@ function parseTamper(ctx: TrainContext, text: string): { tamper: Tamper; describ
   const step = int(parts[0], 'step');
   if (step >= ctx.task.steps) throw bad(`step ${step} is outside the run (${ctx.task.steps} steps)`);
   // The tape's shape is the same at every step, so running the step on the initial state names its nodes.
-  const tape = runStep(ctx, initialState(ctx), step, { mode: 'fast' });
+  const tape = runStep(ctx, initialState(ctx), step, { mode: 'fast', keepTape: true });
   const nodes = tape.nodeCount;
   const node = parts[1] === undefined ? tape.outputIds[0] : int(parts[1], 'node');
-  if (node >= nodes) throw bad(`node ${node} is outside step ${step}'s tape (${nodes} nodes)`);
+  if (node >= nodes)
+    throw bad(`node ${node} is outside step ${step}'s tape (${nodes} nodes: valid 0..${nodes - 1})`);
   const element = parts[2] === undefined ? 0 : int(parts[2], 'element');
+  const size = tape.nodes?.[node].out.data.length ?? 0;
+  if (element >= size)
+    throw bad(
+      `element ${element} is outside node ${node} (${tape.nodes?.[node].op}, ${size} values: valid 0..${size - 1})`,
+    );
   const delta = parts[3] === undefined ? 1e-3 : Number(parts[3]);
   if (!Number.isFinite(delta) || delta === 0)
     throw bad(`delta must be a finite non-zero number, got "${parts[3]}"`);
   return {
     tamper: perturbNode(step, node, element, delta),
+    step,
     describe: `step ${step}, node ${node}, element ${element}, delta ${delta}`,
   };
 }
@@ -211,4 +231,15 @@ export function progressBar(
       if (tty) stream.write('\n');
     },
   };
+}
+
+/**
+ * Whether a one-step tamper at `step` changed anything the bundle commits to: the tampered step's record
+ * against the honest step from the same (honest, earlier) state. Equal records mean equal states, so
+ * every later record and the final metrics are the honest ones too.
+ */
+function committedChange(ctx: TrainContext, result: TrainResult, step: number): boolean {
+  const before = RunReplayer.fromRun(ctx, result).stateBefore(step);
+  const honest = runStep(ctx, before, step, { mode: result.mode });
+  return stepDigest(honest.record) !== stepDigest(result.records[step]);
 }

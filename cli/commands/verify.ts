@@ -122,7 +122,8 @@ export async function run(args: string[]): Promise<number> {
     );
   lines.push(
     `checked     ${report.stepsChecked} steps replayed, ${report.batchDigestsChecked} batch digests, ${report.opsReplayed} ops (${(100 * report.computeFraction).toFixed(1)} % of full replay)`,
-    `detection   ${report.detection.map((d) => `f=${d.f}: ${(100 * d.probability).toFixed(1)} %`).join(', ')}`,
+    `detection   over the ${report.stepsChecked} checked steps (forged steps placed at random): ${report.detection.map((d) => `f=${d.f}: ${(100 * d.probability).toFixed(1)} %`).join(', ')}`,
+    `            any placement (the ${report.samples.length} Fiat–Shamir samples alone): ${report.detection.map((d) => `f=${d.f}: ${(100 * d.worstCase).toFixed(1)} %`).join(', ')}`,
     `time        ${seconds.toFixed(2)} s`,
   );
   for (const f of report.failures) lines.push(`FAIL        step ${f.step} [${f.field}] ${f.message}`);

@@ -59,6 +59,20 @@ export interface RefereeConfig {
   expectedBatchDigest?(step: number): Digest;
   /** Digest of a data/target/const leaf of step t from the task's data. */
   leafDigest?(step: number, index: number): Digest | undefined;
+  /**
+   * Commitments outside the step records, decided at setup (docs/DISPUTE.md "One rule"): `invalid`
+   * names a party whose bundle fails the referee's own validation (checkpoint data against the records,
+   * op digests against op roots, signature, canonical form) — it loses before any round. `metadata`
+   * are the parties' other signed claims (e.g. final metrics, recomputable from the final state the
+   * records commit to): when the run roots are equal but the claims differ, the referee recomputes
+   * `truth()` and every party whose claim differs loses.
+   */
+  readonly invalid?: Partial<Record<Role, string>>;
+  readonly metadata?: {
+    readonly solver: unknown;
+    readonly challenger: unknown;
+    truth(): unknown;
+  };
   /** Per-answer deadline (default 10 s). */
   readonly deadlineMs?: number;
   /** FLOPs of replaying the whole run (default T × FLOPs of the disputed step's graph). */
@@ -75,6 +89,19 @@ const TIMEOUT = Symbol('timeout');
 interface Asked<T> {
   value: T | undefined;
   record: AnswerRecord;
+}
+
+/** Equality of JSON-like claims (numbers compared with Object.is, so −0 ≠ +0 and NaN = NaN). */
+function canonicalEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
+  return ka.every((k) =>
+    canonicalEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }
 
 function fault(code: FaultCode, detail: string): Fault {
@@ -341,6 +368,11 @@ export async function runDispute(
   const T = cfg.steps;
   if (!Number.isInteger(T) || T < 1)
     throw new Error(`dispute: task ${cfg.task} has ${T} steps; need at least 1`);
+  for (const r of ['solver', 'challenger'] as const) {
+    const why = cfg.invalid?.[r];
+    if (why !== undefined) faults[r] = fault('bad-bundle', why);
+  }
+  if (anyFault()) return finish('setup');
   const claims = await askBoth(
     'setup',
     { kind: 'claim' },
@@ -394,6 +426,18 @@ export async function runDispute(
   };
 
   if (root.solver === root.challenger) {
+    const md = cfg.metadata;
+    if (md && canonicalEqual(md.solver, md.challenger) === false) {
+      const truth = md.truth();
+      for (const r of ['solver', 'challenger'] as const) {
+        if (!canonicalEqual(md[r], truth))
+          faults[r] = fault(
+            'wrong-metadata',
+            `same run, but its signed metadata ${JSON.stringify(md[r])} is not what the committed final state gives (${JSON.stringify(truth)})`,
+          );
+      }
+      if (anyFault()) return finish('setup');
+    }
     faults.challenger = fault('no-disagreement', 'both parties committed to the same run');
     return finish('setup');
   }

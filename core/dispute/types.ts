@@ -148,6 +148,8 @@ export type FaultCode =
   | 'bad-reveal'
   | 'wrong-state-after'
   | 'wrong-loss'
+  | 'bad-bundle'
+  | 'wrong-metadata'
   | 'no-disagreement';
 
 export interface Fault {

@@ -62,7 +62,17 @@ export interface VerifyReport {
   readonly flopsReplayed: number;
   /** Replay compute ÷ full re-execution compute (flops; every step has the same graph). */
   readonly computeFraction: number;
-  readonly detection: readonly { readonly f: number; readonly probability: number }[];
+  /**
+   * Per forged fraction f: `probability` = 1 − C(T−m, n)/C(T, n) (m = ⌈f·T⌉) over the n steps actually
+   * replayed and compared (`stepsChecked`) — exact for a forger whose forged steps are a uniformly random
+   * f of the run, whatever the structure of the checked set; `worstCase` = the same over the Fiat–Shamir
+   * samples alone, a lower bound for any placement of the forged steps (every sample is checked).
+   */
+  readonly detection: readonly {
+    readonly f: number;
+    readonly probability: number;
+    readonly worstCase: number;
+  }[];
   readonly failures: readonly VerifyFailure[];
 }
 
@@ -211,7 +221,6 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
 
   const distinct = [...new Set(checked)].sort((a, b) => a - b);
   const full = stepFlops * T;
-  const n = opts.all ? T : samples.length;
   failures.sort((a, b) => a.step - b.step);
   return {
     ok: failures.length === 0,
@@ -224,7 +233,11 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
     opsReplayed: ops,
     flopsReplayed: flops,
     computeFraction: full > 0 ? flops / full : 0,
-    detection: fractions.map((f) => ({ f, probability: opts.all ? 1 : detectionProbability(T, n, f) })),
+    detection: fractions.map((f) => ({
+      f,
+      probability: opts.all ? 1 : detectionProbability(T, distinct.length, f),
+      worstCase: opts.all ? 1 : detectionProbability(T, samples.length, f),
+    })),
     failures,
   };
 }

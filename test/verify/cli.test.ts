@@ -85,7 +85,10 @@ test('bad input: one clear line on stderr and a non-zero exit, never a stack tra
     [['inspect', trunc], /trunc\.pinproof: header: .*truncated/],
     [['inspect', proof, '--step', '999'], /--step must be in 0\.\.29/],
     [['dispute', proof], /^pinpoint dispute: two proof files expected/],
-    [['dispute', proof, trunc], /trunc\.pinproof: header: .*truncated/],
+    [
+      ['dispute', trunc, trunc],
+      /neither bundle is valid, nothing to dispute: .*trunc\.pinproof: header: .*truncated/,
+    ],
     [['dispute', proof, proof, '--deadline', 'x'], /--deadline must be a positive integer/],
     [['attack'], /^pinpoint attack: missing <name\|all>/],
     [['attack', 'nope'], /unknown attack "nope"/],
@@ -110,4 +113,11 @@ test('bad input: one clear line on stderr and a non-zero exit, never a stack tra
   const v = await cli('verify', trunc);
   assert.equal(v.code, 1);
   assert.match(v.stdout, /^REJECTED {2}.*trunc\.pinproof: header: .*truncated\?\)$/);
+  // …and a claim that loses a dispute at setup, whichever side presents it (docs/DISPUTE.md "One rule").
+  const d1 = await cli('dispute', proof, trunc);
+  assert.equal(d1.code, 0, d1.stderr);
+  assert.match(d1.stdout, /challenger .*trunc\.pinproof: bad-bundle — .*header: .*truncated/);
+  const d2 = await cli('dispute', trunc, proof);
+  assert.equal(d2.code, 3, d2.stderr);
+  assert.match(d2.stdout, /solver .*trunc\.pinproof: bad-bundle/);
 });

@@ -1,0 +1,80 @@
+/**
+ * A dispute between two proof bundles as the referee runs it (docs/DISPUTE.md "One rule"): every
+ * commitment a bundle makes is decided here, so a bundle that `verify` rejects loses against an honest
+ * challenger and an honest bundle wins.
+ *  - Bundle-level: a bundle that fails validation (readBundle: canonical manifest, task digest,
+ *    checkpoint tensors against the step records, op digests against op roots, signature) loses at setup.
+ *  - Step records: the two-phase game of referee.ts (run-tree descent, op descent, one-op recompute,
+ *    seal and loss checks).
+ *  - Other signed claims (final metrics): when the run roots are equal, the referee recomputes them from
+ *    the final state both records commit to.
+ */
+import { type LoadedBundle, readBundle } from '../proof/read.ts';
+import { REPOPS_SPEC_VERSION } from '../repops/version.ts';
+import { evaluate } from '../train/train.ts';
+import { type DisputeResult, runDispute } from './referee.ts';
+import { bundleParty, repopsTask } from './repops-task.ts';
+import { refereeConfig } from './task.ts';
+
+export interface BundleInput {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+}
+
+export type Loaded = { readonly bundle: LoadedBundle } | { readonly file: string; readonly error: string };
+
+export function loadForDispute(b: BundleInput): Loaded {
+  try {
+    return { bundle: readBundle(b.bytes, b.file, { repops: REPOPS_SPEC_VERSION }) };
+  } catch (err) {
+    return { file: b.file, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export class DisputeInputError extends Error {}
+
+export async function disputeBundles(
+  solver: Loaded,
+  challenger: Loaded,
+  opts: { deadlineMs?: number } = {},
+): Promise<DisputeResult> {
+  const a = 'bundle' in solver ? solver.bundle : null;
+  const b = 'bundle' in challenger ? challenger.bundle : null;
+  const base = a ?? b;
+  if (!base)
+    throw new DisputeInputError(
+      `neither bundle is valid, nothing to dispute: ${(solver as { error: string }).error}; ${(challenger as { error: string }).error}`,
+    );
+  if (a && b && a.manifest.taskDigest !== b.manifest.taskDigest) {
+    throw new DisputeInputError(
+      `${a.file} and ${b.file} are proofs of different tasks (${a.manifest.task.name} ${a.manifest.taskDigest.slice(0, 12)}… vs ${b.manifest.task.name} ${b.manifest.taskDigest.slice(0, 12)}…)`,
+    );
+  }
+  const task = repopsTask(base.manifest.task);
+  const mode =
+    (a ?? base).manifest.mode === 'trace' && (b ?? base).manifest.mode === 'trace' ? 'trace' : 'fast';
+  const invalid = {
+    ...('error' in solver ? { solver: solver.error } : {}),
+    ...('error' in challenger ? { challenger: challenger.error } : {}),
+  };
+  const T = base.manifest.task.steps;
+  const cfg = {
+    ...refereeConfig(task, mode, opts.deadlineMs),
+    invalid,
+    ...(a && b
+      ? {
+          metadata: {
+            solver: a.manifest.metrics,
+            challenger: b.manifest.metrics,
+            truth: () => evaluate(task.ctx, a.checkpoint(T)),
+          },
+        }
+      : {}),
+  };
+  // A party whose bundle is invalid is never asked anything: it stands in with the other's trace.
+  return runDispute(
+    bundleParty('bundle' in solver ? solver.bundle.file : solver.file, task, a ?? base),
+    bundleParty('bundle' in challenger ? challenger.bundle.file : challenger.file, task, b ?? base),
+    cfg,
+  );
+}
