@@ -100,7 +100,14 @@ export async function run(args: string[]): Promise<number> {
   }
   bar?.done();
   const seconds = (performance.now() - t0) / 1000;
-  const order: FuzzOutcome[] = ['pinpointed', 'no-committed-change', 'diverged', 'unrepresentable', 'WRONG'];
+  const order: FuzzOutcome[] = [
+    'pinpointed',
+    'no-committed-change',
+    'diverged',
+    'unrepresentable',
+    'op-refused',
+    'WRONG',
+  ];
   if (values.json) {
     console.log(
       JSON.stringify({

@@ -13,7 +13,7 @@
 import { bundleFromRun } from '../proof/bundle.ts';
 import { readBundle } from '../proof/read.ts';
 import { keyFromSeed } from '../proof/sign.ts';
-import type { Tensor } from '../repops/tensor.ts';
+import { RepOpsError, type Tensor } from '../repops/tensor.ts';
 import { runCommitment } from '../train/record.ts';
 import { runStep, type Tamper, type TraceMode, type TrainContext } from '../train/step.ts';
 import type { TaskSpec } from '../train/task.ts';
@@ -48,6 +48,8 @@ export type FuzzOutcome =
   | 'diverged'
   /** The value cannot be written into a bundle (non-finite numbers in the JSON manifest). */
   | 'unrepresentable'
+  /** An op refuses the tampered value (e.g. a non-integer class target): no run to commit to. */
+  | 'op-refused'
   /** A soundness failure: the detail says which check broke. */
   | 'WRONG';
 
@@ -167,17 +169,26 @@ export class SoundnessFuzzer {
       run = train(this.ctx, { mode: c.mode, tamper });
     } catch (err) {
       if (err instanceof Error && /training diverged/.test(err.message)) return { bytes: null, step, op };
+      if (err instanceof RepOpsError) return { bytes: null, step: -1, op };
       throw err;
     }
-    return { bytes: bundleFromRun(run, this.cheatKey), step, op };
+    try {
+      return { bytes: bundleFromRun(run, this.cheatKey), step, op };
+    } catch (err) {
+      // E.g. a NaN planted in the last step's parameters makes the final metrics NaN: JSON cannot carry it.
+      if (err instanceof Error && /non-finite number/.test(err.message))
+        return { bytes: null, step: null, op };
+      throw err;
+    }
   }
 
   async run(c: FuzzCase): Promise<FuzzResult> {
     const honest = this.honestRun(c.mode);
     const bad = this.tampered(c);
+    if (!bad.bytes && bad.step === -1) return { outcome: 'op-refused', detail: describeCase(c) };
     if (!bad.bytes)
-      return c.field === 'metrics'
-        ? { outcome: 'unrepresentable', detail: `${describeCase(c)}: non-finite metric` }
+      return bad.step === null
+        ? { outcome: 'unrepresentable', detail: `${describeCase(c)}: a non-finite value in the manifest` }
         : { outcome: 'diverged', detail: `step ${bad.step}: non-finite loss` };
     const wrong = (detail: string): FuzzResult => ({
       outcome: 'WRONG',
