@@ -6,9 +6,10 @@
  * runs a CLI command and prints { maxRssMiB, exit } as the last line of stderr.
  */
 import { readFileSync } from 'node:fs';
+import { tensorDigestQueue } from '../core/platform/hash.ts';
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
 import { useNodeCorpora } from '../core/train/node-corpus.ts';
-import { runStep, type TraceMode } from '../core/train/step.ts';
+import { runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
 
@@ -25,13 +26,20 @@ const ctx = prepareTask(parseTask(JSON.parse(readFileSync(file, 'utf8')), file))
 let state = initialState(ctx);
 const times: number[] = [];
 let ops = 0;
+// As train() runs steps: in trace mode step t's op digests are hashed on the digest worker while step
+// t+1 computes, and collected (finish) right after it — a step's time includes collecting its predecessor.
+const queue = mode === 'trace' ? tensorDigestQueue() : null;
+let pending: StepResult | null = null;
 for (let t = 0; t < Number(warm) + Number(timed); t++) {
   const t0 = performance.now();
-  const r = runStep(ctx, state, t, { mode: mode as TraceMode });
+  const r = runStep(ctx, state, t, { mode: mode as TraceMode, ...(queue ? { digestQueue: queue } : {}) });
+  pending?.finish?.();
+  pending = r;
   if (t >= Number(warm)) times.push(performance.now() - t0);
   state = r.after;
   ops = r.nodeCount;
 }
+pending?.finish?.();
 times.sort((a, b) => a - b);
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
 console.log(JSON.stringify({ msPerStep: times[Math.floor(times.length / 2)], maxRssMiB, ops }));

@@ -52,3 +52,24 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   for (const p of parts) h.update(p);
   return h.digest();
 }
+
+/**
+ * Tensor digests computed off the calling thread (Node: a worker, core/platform/node-digest-queue.ts),
+ * so trace mode can hash step t's op outputs while step t+1 computes. `submit` copies the data before it
+ * returns (callers keep their tensors); `take` blocks until that submission's digests — identical to
+ * `tensorDigest` of each tensor, in order — are ready. Absent (browsers, tests that reset it): hash inline.
+ */
+export interface TensorDigestQueue {
+  submit(tensors: readonly { readonly shape: readonly number[]; readonly data: Float32Array }[]): number;
+  take(ticket: number): string[];
+}
+
+let digestQueue: TensorDigestQueue | null = null;
+
+export function setTensorDigestQueue(q: TensorDigestQueue | null): void {
+  digestQueue = q;
+}
+
+export function tensorDigestQueue(): TensorDigestQueue | null {
+  return digestQueue;
+}

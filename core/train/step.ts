@@ -10,6 +10,7 @@
 import { tensorDigest } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
+import type { TensorDigestQueue } from '../platform/hash.ts';
 import {
   apply,
   backward,
@@ -65,6 +66,12 @@ export interface StepOptions {
    * the state leaves, so the trainer passes the previous step's output digests instead of re-hashing.
    */
   readonly stateTensorDigests?: readonly Digest[];
+  /**
+   * Trace mode without keepTape: hash the op outputs on this queue instead of inline. The result then
+   * has `finish()`, which waits for the digests and returns the complete result (record with opRoot);
+   * until then its record lacks opRoot/opCount. Lets the trainer hash step t while step t+1 computes.
+   */
+  readonly digestQueue?: TensorDigestQueue;
 }
 
 export interface StepResult {
@@ -84,6 +91,8 @@ export interface StepResult {
   readonly nodeCount: number;
   /** Floating-point operations of the step's non-leaf nodes (RepOps flops model). */
   readonly flops: number;
+  /** Only with `digestQueue`: waits for the queued digests and returns the complete result. */
+  readonly finish?: () => StepResult;
 }
 
 export class TrainError extends Error {
@@ -193,6 +202,17 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
   // tampered with them their digests are the known state tensor digests.
   const known = opts.stateTensorDigests;
   const reuse = known !== undefined && known.length === ctx.layout.length;
+  if (opts.digestQueue && opts.mode === 'trace' && !opts.keepTape)
+    return deferredTrace(ctx, state, step, opts, opts.digestQueue, {
+      indices,
+      nodes,
+      tapeNodes: tape.nodes,
+      after,
+      loss,
+      lossId,
+      outputIds,
+      known: reuse ? known : undefined,
+    });
   const opDigests = traced
     ? nodes.map((n, i) => (reuse && i < known.length && n === tape.nodes[i] ? known[i] : tensorDigest(n.out)))
     : undefined;
@@ -218,6 +238,70 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
     afterDigests,
     nodeCount: nodes.length,
     flops: tapeFlops(nodes),
+  };
+}
+
+/**
+ * Trace mode with the op-output digests computed on a queue (another thread): the state-after digests
+ * are hashed here (stateAfter needs them and the next step reuses them); every other node not already
+ * known is submitted. The same digests as the inline path, placed by node index, so the same record.
+ */
+function deferredTrace(
+  ctx: TrainContext,
+  state: TrainState,
+  step: number,
+  opts: StepOptions,
+  queue: TensorDigestQueue,
+  r: {
+    indices: Uint32Array;
+    nodes: readonly TapeNode[];
+    tapeNodes: readonly TapeNode[];
+    after: TrainState;
+    loss: number;
+    lossId: number;
+    outputIds: readonly number[];
+    known: readonly Digest[] | undefined;
+  },
+): StepResult {
+  const n = r.nodes.length;
+  const digests: (Digest | undefined)[] = new Array(n);
+  if (r.known)
+    for (let i = 0; i < r.known.length; i++) if (r.nodes[i] === r.tapeNodes[i]) digests[i] = r.known[i];
+  const afterDigests = r.outputIds.map((id) => (digests[id] ??= tensorDigest(r.nodes[id].out)));
+  const missing: number[] = [];
+  for (let i = 0; i < n; i++) if (digests[i] === undefined) missing.push(i);
+  const ticket = queue.submit(missing.map((i) => r.nodes[i].out));
+  const partial: StepRecord = {
+    step,
+    stateBefore: opts.stateBeforeDigest ?? stateDigest(state),
+    stateAfter: merkleRoot(afterDigests),
+    batchDigest: batchDigest(r.indices),
+    loss: r.loss,
+  };
+  const flops = tapeFlops(r.nodes);
+  const base = {
+    after: r.after,
+    batch: r.indices,
+    outputIds: r.outputIds,
+    lossId: r.lossId,
+    afterDigests,
+    nodeCount: n,
+    flops,
+  };
+  let done: StepResult | null = null;
+  return {
+    ...base,
+    record: partial,
+    finish() {
+      if (done) return done;
+      const got = queue.take(ticket);
+      missing.forEach((i, k) => {
+        digests[i] = got[k];
+      });
+      const opDigests = digests as Digest[];
+      done = { ...base, record: { ...partial, opRoot: merkleRoot(opDigests), opCount: n }, opDigests };
+      return done;
+    },
   };
 }
 

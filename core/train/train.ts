@@ -4,6 +4,7 @@
  * reconstructs the state before any step from the nearest checkpoint (verifier, dispute parties).
  */
 import type { Digest } from '../hash/hex.ts';
+import { tensorDigestQueue } from '../platform/hash.ts';
 import { apply, createTape, leaf, REPOPS_SPEC_VERSION, type Tensor } from '../repops/index.ts';
 import { loadDataset } from './datasets.ts';
 import { buildModel, initParams } from './models.ts';
@@ -92,6 +93,15 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const records: StepRecord[] = [];
   const checkpoints: Checkpoint[] = [];
   const opDigests: Digest[][] = [];
+  // Trace mode hashes step t's op outputs on another thread while step t+1 computes (same digests).
+  const queue = opts.mode === 'trace' ? tensorDigestQueue() : null;
+  let pending: StepResult | null = null;
+  const complete = (r: StepResult) => {
+    const full = r.finish ? r.finish() : r;
+    records.push(full.record);
+    if (full.opDigests) opDigests.push(full.opDigests);
+    opts.onStep?.(full, T);
+  };
   for (let t = 0; t < T; t++) {
     if (t % ctx.task.checkpointEvery === 0) checkpoints.push({ step: t, tensors: state.tensors });
     const r = runStep(ctx, state, t, {
@@ -99,14 +109,15 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
       tamper: opts.tamper,
       stateBeforeDigest: digest,
       stateTensorDigests: tensorDigests,
+      ...(queue ? { digestQueue: queue } : {}),
     });
-    records.push(r.record);
-    if (r.opDigests) opDigests.push(r.opDigests);
+    if (pending) complete(pending);
+    pending = r;
     state = r.after;
     digest = r.record.stateAfter;
     tensorDigests = r.afterDigests;
-    opts.onStep?.(r, T);
   }
+  if (pending) complete(pending);
   checkpoints.push({ step: T, tensors: state.tensors });
   return {
     task: ctx.task,

@@ -1,0 +1,92 @@
+/**
+ * Node adapter: a worker thread that computes tensor digests (core/hash/digest.ts `tensorDigest`:
+ * SHA-256 of "pinpoint.tensor.v1\0", dtype 1, rank and dims as u32le, data little-endian with every NaN
+ * canonicalised to 0x7fc00000) with node:crypto. The worker source is a string (no TypeScript loader in
+ * the worker); test/hash/digest-queue.test.ts checks it against `tensorDigest` bit for bit. Results come
+ * back on a MessagePort and the waiting thread blocks on an Atomics counter, so `take` is synchronous.
+ */
+import { endianness } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { TensorDigestQueue } from './hash.ts';
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const flag = new Int32Array(workerData.flag);
+const port = workerData.port;
+const TAG = Buffer.from('pinpoint.tensor.v1\\u0000', 'utf8');
+parentPort.on('message', ({ ticket, items }) => {
+  const out = items.map(({ shape, buf }) => {
+    const bits = new Uint32Array(buf);
+    for (let i = 0; i < bits.length; i++) {
+      const b = bits[i];
+      if ((b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0) bits[i] = 0x7fc00000;
+    }
+    const head = Buffer.alloc(5 + 4 * shape.length);
+    head.writeUInt8(1, 0);
+    head.writeUInt32LE(shape.length, 1);
+    for (let i = 0; i < shape.length; i++) head.writeUInt32LE(shape[i], 5 + 4 * i);
+    return createHash('sha256').update(TAG).update(head).update(new Uint8Array(buf)).digest('hex');
+  });
+  port.postMessage({ ticket, out });
+  Atomics.add(flag, 0, 1);
+  Atomics.notify(flag, 0);
+});
+`;
+
+/** Seconds `take` waits without any answer before it declares the worker lost. */
+const STALL_SECONDS = 120;
+
+export function nodeDigestQueue(): TensorDigestQueue | null {
+  if (endianness() !== 'LE') return null;
+  let worker: Worker | null = null;
+  let port: MessageChannel['port1'] | null = null;
+  let flag: Int32Array | null = null;
+  let next = 0;
+  const done = new Map<number, string[]>();
+  const start = () => {
+    const ch = new MessageChannel();
+    const sab = new SharedArrayBuffer(4);
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { flag: sab, port: ch.port2 },
+      transferList: [ch.port2],
+    });
+    worker.unref();
+    ch.port1.unref();
+    port = ch.port1;
+    flag = new Int32Array(sab);
+  };
+  return {
+    submit(tensors) {
+      if (!worker) start();
+      const ticket = next++;
+      const items = tensors.map((t) => ({ shape: [...t.shape], buf: t.data.slice().buffer }));
+      (worker as Worker).postMessage(
+        { ticket, items },
+        items.map((i) => i.buf),
+      );
+      return ticket;
+    },
+    take(ticket) {
+      const t0 = Date.now();
+      for (;;) {
+        const have = done.get(ticket);
+        if (have) {
+          done.delete(ticket);
+          return have;
+        }
+        const seen = Atomics.load(flag as Int32Array, 0);
+        const msg = receiveMessageOnPort(port as MessageChannel['port1']);
+        if (msg) {
+          const { ticket: k, out } = msg.message as { ticket: number; out: string[] };
+          done.set(k, out);
+          continue;
+        }
+        if (Date.now() - t0 > STALL_SECONDS * 1000)
+          throw new Error(`tensor digest worker gave no answer for ${STALL_SECONDS} s`);
+        Atomics.wait(flag as Int32Array, 0, seen, 100);
+      }
+    },
+  };
+}

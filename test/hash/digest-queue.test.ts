@@ -1,0 +1,81 @@
+/**
+ * The Node digest worker (core/platform/node-digest-queue.ts) computes exactly `tensorDigest`: random
+ * tensors with NaN payloads of both signs, ±Inf, −0, subnormals, empty and rank-0 shapes, views into
+ * larger buffers; tickets taken out of order; and trace-mode training gives the same bundle with it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { tensorDigest } from '../../core/hash/digest.ts';
+import { setTensorDigestQueue } from '../../core/platform/hash.ts';
+import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
+import { useNodeSha256 } from '../../core/platform/node-hash.ts';
+import { runCommitment } from '../../core/train/record.ts';
+import { prepareTask, train } from '../../core/train/train.ts';
+import { bundledTask } from '../train/helpers.ts';
+
+useNodeSha256();
+
+const special = [
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -0,
+  0,
+  1e-45,
+  -1e-40,
+  3.4e38,
+];
+const word = fc.oneof(
+  fc.integer({ min: 0, max: 0xffffffff }),
+  fc.integer({ min: 0x7f800001, max: 0x7fffffff }),
+  fc.integer({ min: 0xff800001, max: 0xffffffff }),
+  fc.constantFrom(...special.map((v) => new Uint32Array(new Float32Array([v]).buffer)[0])),
+);
+
+test('worker digests equal tensorDigest on arbitrary bit patterns, shapes and views', () => {
+  const q = nodeDigestQueue();
+  assert.ok(q, 'little-endian host');
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
+          fc.array(word, { maxLength: 200 }),
+        ),
+        {
+          maxLength: 6,
+        },
+      ),
+      fc.nat({ max: 3 }),
+      (specs, pad) => {
+        const tensors = specs.map(([dims, words]) => {
+          const n = dims.reduce((a, b) => a * b, 1);
+          const bits = new Uint32Array(n + 2 * pad);
+          for (let i = 0; i < bits.length; i++) bits[i] = words.length ? words[i % words.length] : 0;
+          return { shape: dims, data: new Float32Array(bits.buffer, 4 * pad, n) };
+        });
+        const a = q.submit(tensors);
+        const b = q.submit(tensors.slice().reverse());
+        assert.deepEqual(q.take(b), tensors.slice().reverse().map(tensorDigest));
+        assert.deepEqual(q.take(a), tensors.map(tensorDigest));
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('trace-mode training hashes on the worker and commits to the same digests as inline hashing', () => {
+  const task = bundledTask('chars-transformer', { steps: 6, checkpointEvery: 3 });
+  const ctx = prepareTask(task);
+  const queued = train(ctx, { mode: 'trace' });
+  setTensorDigestQueue(null);
+  try {
+    const inline = train(ctx, { mode: 'trace' });
+    assert.equal(runCommitment(queued.records), runCommitment(inline.records));
+    assert.deepEqual(queued.opDigests, inline.opDigests);
+    assert.ok(queued.records.every((r) => r.opRoot && r.opCount === inline.records[0].opCount));
+  } finally {
+    useNodeSha256();
+  }
+});
