@@ -57,7 +57,6 @@ export async function disputeBundles(
     ...('error' in solver ? { solver: solver.error } : {}),
     ...('error' in challenger ? { challenger: challenger.error } : {}),
   };
-  const T = base.manifest.task.steps;
   const cfg = {
     ...refereeConfig(task, mode, opts.deadlineMs),
     invalid,
@@ -66,7 +65,7 @@ export async function disputeBundles(
           metadata: {
             solver: a.manifest.metrics,
             challenger: b.manifest.metrics,
-            truth: () => evaluate(task.ctx, a.checkpoint(T)),
+            truth: () => evaluate(task.ctx, { layout: task.ctx.layout, tensors: a.finalParams() }),
           },
         }
       : {}),

@@ -10,7 +10,9 @@ import type { TaskSpec } from '../train/task.ts';
 
 export const PROOF_MAGIC = 'PINPROOF';
 export const PROOF_FORMAT = 'pinpoint.proof';
-export const PROOF_VERSION = 1;
+/** Version 1: every checkpoint stores the full state. Version 2: sparse checkpoints (task.fullCheckpointEvery). */
+export const PROOF_VERSION = 2;
+export const PROOF_VERSIONS_READ: readonly number[] = [1, 2];
 export const HEADER_BYTES = 16;
 
 export type TraceMode = 'fast' | 'trace';
@@ -30,13 +32,36 @@ export interface CheckpointEntry {
   readonly state: Digest;
   /** Tensor digests in stateLayout order. */
   readonly tensors: readonly Digest[];
-  /** Raw little-endian binary32 tensors in stateLayout order, concatenated. */
-  readonly section: SectionRef;
+  /**
+   * Raw little-endian binary32 tensors in stateLayout order, concatenated: all of them (`stored` absent
+   * or 'full'), the parameters only ('params': the final checkpoint of a v2 bundle), or none (section
+   * absent: a commitment — the state is recomputed by replay, or derived from the task at step 0).
+   */
+  readonly section?: SectionRef;
+  readonly stored?: CheckpointStorage;
+}
+
+export type CheckpointStorage = 'full' | 'params' | 'none';
+
+/**
+ * What a checkpoint stores (format v2, docs/PROOF_FORMAT.md "Sparse checkpoints"): step 0 nothing (derived
+ * from the task), the final step the parameters, multiples of `fullEvery` the full state, others nothing.
+ * `fullEvery` undefined = format v1, every checkpoint full.
+ */
+export function checkpointStorage(
+  step: number,
+  steps: number,
+  fullEvery: number | undefined,
+): CheckpointStorage {
+  if (fullEvery === undefined) return 'full';
+  if (step === 0) return 'none';
+  if (step === steps) return 'params';
+  return step % fullEvery === 0 ? 'full' : 'none';
 }
 
 export interface Manifest {
   readonly format: typeof PROOF_FORMAT;
-  readonly version: typeof PROOF_VERSION;
+  readonly version: 1 | 2;
   readonly repops: string;
   readonly task: TaskSpec;
   readonly taskDigest: Digest;

@@ -13,15 +13,17 @@ import { type Digest, isDigest, toHex } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
 import { stepDigest } from '../train/record.ts';
-import type { TrainState } from '../train/state.ts';
+import { stateDigest, type TrainState } from '../train/state.ts';
 import { parseTask, TaskError, type TaskSpec, taskDigest } from '../train/task.ts';
+import { initialState, prepareTask } from '../train/train.ts';
 import {
   type CheckpointEntry,
+  checkpointStorage,
   HEADER_BYTES,
   type Manifest,
   PROOF_FORMAT,
   PROOF_MAGIC,
-  PROOF_VERSION,
+  PROOF_VERSIONS_READ,
   ProofError,
   type SectionRef,
 } from './format.ts';
@@ -33,10 +35,15 @@ export interface LoadedBundle {
   readonly manifest: Manifest;
   /** Byte size of the bundle file. */
   readonly size: number;
-  /** Steps that have a full checkpoint (ascending; the last one is task.steps = the final state). */
+  /** Steps whose full state `checkpoint` returns (ascending; v1: the last one is task.steps). */
   readonly checkpointSteps: readonly number[];
-  /** The full state stored before step `step` (throws ProofError if there is no checkpoint there). */
+  /**
+   * The full state before step `step` (throws ProofError where there is none: `checkpointSteps` lists
+   * them — v1: every checkpoint; v2: step 0, derived from the task, and the sparse full copies).
+   */
   checkpoint(step: number): TrainState;
+  /** The parameters after the last step (the trained model; final metrics are computed from them). */
+  finalParams(): Tensor[];
   /** Trace mode: the op digests of step t in tape order; null in fast mode. */
   opDigests(step: number): Digest[] | null;
 }
@@ -85,8 +92,11 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     fail('header', `not a Pinpoint proof bundle (magic ${JSON.stringify(magic)}, expected "${PROOF_MAGIC}")`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== PROOF_VERSION)
-    fail('header', `unsupported proof format version ${version} (this build reads version ${PROOF_VERSION})`);
+  if (!PROOF_VERSIONS_READ.includes(version))
+    fail(
+      'header',
+      `unsupported proof format version ${version} (this build reads versions ${PROOF_VERSIONS_READ.join(', ')}; re-create the bundle with \`pinpoint train\` of this build)`,
+    );
   const mlen = dv.getUint32(12, true);
   if (HEADER_BYTES + mlen > bytes.length) {
     fail('header', `manifest length ${mlen} runs past the end of the ${bytes.length}-byte file (truncated?)`);
@@ -100,6 +110,7 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     fail('manifest', `not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   const m = checkManifestShape(raw, fail);
+  if (m.version !== version) fail('manifest $.version', `is ${m.version}, the header says ${version}`);
   let canonical = '';
   try {
     canonical = canonicalJson(raw);
@@ -159,7 +170,8 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
   // Payload sections must tile the payload exactly, in manifest order.
   const payloadStart = HEADER_BYTES + mlen;
   const payloadLen = bytes.length - payloadStart;
-  const sections: [string, SectionRef][] = m.checkpoints.map((c) => [`checkpoint ${c.step}`, c.section]);
+  const sections: [string, SectionRef][] = [];
+  for (const c of m.checkpoints) if (c.section) sections.push([`checkpoint ${c.step}`, c.section]);
   if (m.opDigests) sections.push(['op digests', m.opDigests]);
   let expectOffset = 0;
   for (const [name, s] of sections) {
@@ -184,21 +196,49 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
       `checkpoint steps [${gotSteps.join(', ')}] differ from the expected [${expectSteps.join(', ')}]`,
     );
   }
-  const stateBytes = layout.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+  const nParams = layout.filter((e) => e.kind === 'param').length;
+  const bytesOf = (entries: typeof layout) =>
+    entries.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+  const fullEvery = m.version === 1 ? undefined : m.task.fullCheckpointEvery;
+  if (m.version === 2 && fullEvery === undefined)
+    fail('manifest $.version', 'version 2 (sparse checkpoints) needs $.task.fullCheckpointEvery');
+  if (m.version === 1 && m.task.fullCheckpointEvery !== undefined)
+    fail('manifest $.version', 'a task with fullCheckpointEvery is written as version 2');
   const states = new Map<number, TrainState>();
+  let finalParams: Tensor[] | null = null;
   for (const c of m.checkpoints) {
-    states.set(c.step, checkCheckpoint(c));
-  }
-  function checkCheckpoint(c: CheckpointEntry): TrainState {
+    const kind = checkpointStorage(c.step, T, fullEvery);
     const where = `checkpoint ${c.step}`;
-    if (c.section.length !== stateBytes)
-      fail(where, `section is ${c.section.length} bytes, the state layout needs ${stateBytes}`, c.step);
+    if (m.version === 2 && c.stored !== kind)
+      fail(where, `stores ${JSON.stringify(c.stored)}, the task's checkpoint policy says "${kind}"`, c.step);
+    if ((kind === 'none') !== (c.section === undefined))
+      fail(
+        where,
+        kind === 'none' ? 'a commitment-only checkpoint has a data section' : 'data section missing',
+        c.step,
+      );
+    const tensors = checkCheckpoint(c, kind === 'params' ? nParams : layout.length);
+    if (kind === 'full') states.set(c.step, { layout, tensors });
+    if (c.step === T) finalParams = tensors.slice(0, nParams);
+  }
+  /** Checks a checkpoint's commitment and the first `stored` tensors of its section; returns those. */
+  function checkCheckpoint(c: CheckpointEntry, stored: number): Tensor[] {
+    const where = `checkpoint ${c.step}`;
     if (c.tensors.length !== layout.length)
       fail(where, `lists ${c.tensors.length} tensor digests, the layout has ${layout.length}`, c.step);
+    if (merkleRoot(c.tensors) !== c.state)
+      fail(where, 'field state is not the Merkle root of its tensor digests', c.step);
+    const recorded = c.step < T ? m.steps[c.step].stateBefore : m.steps[T - 1].stateAfter;
+    const field = c.step < T ? `step ${c.step} stateBefore` : `step ${T - 1} stateAfter`;
+    if (c.state !== recorded) fail(where, `state digest does not match ${field}`, c.step);
+    if (!c.section) return [];
+    const need = bytesOf(layout.slice(0, stored));
+    if (c.section.length !== need)
+      fail(where, `section is ${c.section.length} bytes, the stored tensors need ${need}`, c.step);
     const buf = sectionBytes(c.section);
     const tensors: Tensor[] = [];
     let at = 0;
-    for (let i = 0; i < layout.length; i++) {
+    for (let i = 0; i < stored; i++) {
       const e = layout[i];
       const n = e.shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(n);
@@ -210,13 +250,10 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
       tensors.push(t);
     }
     if (sectionDigest(buf) !== c.section.digest) fail(where, 'section digest mismatch', c.step);
-    if (merkleRoot(c.tensors) !== c.state)
-      fail(where, 'field state is not the Merkle root of its tensor digests', c.step);
-    const recorded = c.step < T ? m.steps[c.step].stateBefore : m.steps[T - 1].stateAfter;
-    const field = c.step < T ? `step ${c.step} stateBefore` : `step ${T - 1} stateAfter`;
-    if (c.state !== recorded) fail(where, `state digest does not match ${field}`, c.step);
-    return { layout, tensors };
+    return tensors;
   }
+  // Full states: stored ones, and in v2 the initial state, derived from the task when first asked for.
+  const fullSteps = fullEvery === undefined ? expectSteps : [0, ...expectSteps.filter((t) => states.has(t))];
 
   // Op digests (trace mode).
   const opOffsets: number[] = [];
@@ -250,20 +287,34 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     file,
     manifest: m,
     size: bytes.length,
-    checkpointSteps: expectSteps,
+    checkpointSteps: fullSteps,
     checkpoint(step: number): TrainState {
-      const st = states.get(step);
+      let st = states.get(step);
+      if (!st && step === 0 && fullEvery !== undefined) {
+        st = initialState(prepareTask(m.task));
+        if (stateDigest(st) !== m.steps[0].stateBefore)
+          throw new ProofError(
+            file,
+            'checkpoint 0',
+            "the task's seeded initial state is not step 0's stateBefore",
+            0,
+          );
+        states.set(0, st);
+      }
       if (!st)
         throw new ProofError(
           file,
           `checkpoint ${step}`,
-          `no checkpoint at step ${step} (have ${expectSteps.join(', ')})`,
+          `no full checkpoint at step ${step} (have ${fullSteps.join(', ')})`,
           step,
         );
       return {
         layout: st.layout,
         tensors: st.tensors.map((t) => ({ shape: [...t.shape], data: t.data.slice() })),
       };
+    },
+    finalParams(): Tensor[] {
+      return (finalParams as Tensor[]).map((t) => ({ shape: [...t.shape], data: t.data.slice() }));
     },
     opDigests(step: number): Digest[] | null {
       if (m.mode !== 'trace' || !m.opDigests) return null;
@@ -336,8 +387,11 @@ function checkManifestShape(raw: unknown, fail: Fail): Manifest {
     ['opDigests'],
   );
   if (m.format !== PROOF_FORMAT) at('$.format', `expected "${PROOF_FORMAT}"`);
-  if (m.version !== PROOF_VERSION)
-    at('$.version', `unsupported version ${JSON.stringify(m.version)} (this build reads ${PROOF_VERSION})`);
+  if (!PROOF_VERSIONS_READ.includes(m.version as number))
+    at(
+      '$.version',
+      `unsupported version ${JSON.stringify(m.version)} (this build reads ${PROOF_VERSIONS_READ.join(', ')})`,
+    );
   if (typeof m.repops !== 'string') at('$.repops', 'expected a string');
   digest(m.taskDigest, '$.taskDigest');
   if (m.mode !== 'fast' && m.mode !== 'trace') at('$.mode', 'expected "fast" or "trace"');
@@ -365,11 +419,16 @@ function checkManifestShape(raw: unknown, fail: Fail): Manifest {
   digest(m.runCommitment, '$.runCommitment');
   arr(m.checkpoints, '$.checkpoints').forEach((e, i) => {
     const p = `$.checkpoints[${i}]`;
-    const o = obj(e, p, ['step', 'state', 'tensors', 'section']);
+    const o =
+      m.version === 1
+        ? obj(e, p, ['step', 'state', 'tensors', 'section'])
+        : obj(e, p, ['step', 'state', 'tensors', 'stored'], ['section']);
     nat(o.step, `${p}.step`);
     digest(o.state, `${p}.state`);
     for (const [j, d] of arr(o.tensors, `${p}.tensors`).entries()) digest(d, `${p}.tensors[${j}]`);
-    section(o.section, `${p}.section`);
+    if (o.section !== undefined) section(o.section, `${p}.section`);
+    if (m.version === 2 && o.stored !== 'full' && o.stored !== 'params' && o.stored !== 'none')
+      at(`${p}.stored`, 'expected "full", "params" or "none"');
   });
   if (m.opDigests !== undefined) section(m.opDigests, '$.opDigests');
   const metrics = obj(m.metrics, '$.metrics', ['loss', 'accuracy']);

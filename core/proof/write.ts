@@ -11,6 +11,7 @@ import type { StateEntry } from '../train/state.ts';
 import { type TaskSpec, taskDigest } from '../train/task.ts';
 import {
   type CheckpointEntry,
+  checkpointStorage,
   HEADER_BYTES,
   type Manifest,
   PROOF_FORMAT,
@@ -49,16 +50,26 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
     offset += bytes.length;
     return ref;
   };
+  const fullEvery = input.task.fullCheckpointEvery;
+  const nParams = input.stateLayout.filter((e) => e.kind === 'param').length;
   const checkpoints: CheckpointEntry[] = input.checkpoints.map((c) => {
-    const parts = c.tensors.map((t) => canonicalBytes(t.data));
+    const tensors = c.tensors.map(tensorDigest);
+    const entry = { step: c.step, state: merkleRoot(tensors), tensors };
+    const stored = checkpointStorage(c.step, input.task.steps, fullEvery);
+    if (stored === 'none') return { ...entry, stored };
+    const parts = (stored === 'params' ? c.tensors.slice(0, nParams) : c.tensors).map((t) =>
+      canonicalBytes(t.data),
+    );
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) {
       bytes.set(p, at);
       at += p.length;
     }
-    const tensors = c.tensors.map(tensorDigest);
-    return { step: c.step, state: merkleRoot(tensors), tensors, section: addSection(bytes) };
+    // v1 entries carry no `stored` field (byte-identical to bundles written before v2 existed).
+    return fullEvery === undefined
+      ? { ...entry, section: addSection(bytes) }
+      : { ...entry, section: addSection(bytes), stored };
   });
   let opDigests: SectionRef | undefined;
   if (input.mode === 'trace') {
@@ -76,7 +87,7 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
   }
   const unsigned: UnsignedManifest = {
     format: PROOF_FORMAT,
-    version: PROOF_VERSION,
+    version: fullEvery === undefined ? 1 : PROOF_VERSION,
     repops: input.repops,
     task: input.task,
     taskDigest: taskDigest(input.task),
@@ -94,7 +105,7 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + json.length + offset);
   out.set(utf8(PROOF_MAGIC), 0);
   const dv = new DataView(out.buffer);
-  dv.setUint32(8, PROOF_VERSION, true);
+  dv.setUint32(8, unsigned.version, true);
   dv.setUint32(12, json.length, true);
   out.set(json, HEADER_BYTES);
   let at = HEADER_BYTES + json.length;

@@ -85,8 +85,15 @@ export interface TaskSpec {
   readonly optimizer: OptimizerSpec;
   readonly steps: number;
   readonly batchSize: number;
-  /** A full checkpoint is stored before every step t with t % checkpointEvery === 0, and after the last. */
+  /** A checkpoint is committed before every step t with t % checkpointEvery === 0, and after the last. */
   readonly checkpointEvery: number;
+  /**
+   * Sparse checkpoints (proof format v2): only checkpoints at multiples of this many steps keep the full
+   * state; the others are commitments (tensor digests); step 0 is derived from the task; the final one
+   * keeps the parameters. Absent: every checkpoint stores the full state (format v1). A multiple of
+   * checkpointEvery.
+   */
+  readonly fullCheckpointEvery?: number;
 }
 
 /** A task-file problem: names the file, the JSON path and what is wrong. */
@@ -188,6 +195,7 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     'steps',
     'batchSize',
     'checkpointEvery',
+    'fullCheckpointEvery',
   ]);
   if (o.format !== TASK_FORMAT) r.fail('$.format', `expected "${TASK_FORMAT}", got ${describe(o.format)}`);
   const name = r.str(o, 'name', '$') as string;
@@ -216,6 +224,13 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
   const steps = r.int(o, 'steps', '$', 1, 10_000_000);
   const batchSize = r.int(o, 'batchSize', '$', 1, 1 << 20);
   const checkpointEvery = r.int(o, 'checkpointEvery', '$', 1, 10_000_000);
+  const fullCheckpointEvery =
+    o.fullCheckpointEvery === undefined ? undefined : r.int(o, 'fullCheckpointEvery', '$', 1, 10_000_000);
+  if (fullCheckpointEvery !== undefined && fullCheckpointEvery % checkpointEvery !== 0)
+    r.fail(
+      '$.fullCheckpointEvery',
+      `${fullCheckpointEvery} is not a multiple of checkpointEvery ${checkpointEvery}`,
+    );
   const task: TaskSpec = {
     format: TASK_FORMAT,
     name,
@@ -230,6 +245,8 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     steps,
     batchSize,
     checkpointEvery,
+    // Only when given: tasks without it keep their digest and format-v1 bundles.
+    ...(fullCheckpointEvery !== undefined ? { fullCheckpointEvery } : {}),
   };
   return task;
 }

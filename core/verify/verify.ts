@@ -129,11 +129,13 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
   }
 
   // Which steps to replay: per checkpoint interval, replay from its start to the furthest target in it.
+  // Replay starts at full checkpoints; T closes the last interval (v2 bundles keep only its parameters).
   const cps = bundle.checkpointSteps;
+  const bounds = cps.includes(T) ? cps : [...cps, T];
   const samples = opts.all ? [] : fiatShamirSteps(m.runCommitment, T, opts.samples ?? 8);
   const updates = intervalUpdates(
-    cps,
-    (s) => bundle.checkpoint(s).tensors.slice(0, ctx.model.params.length),
+    bounds,
+    (s) => (s === T ? bundle.finalParams() : bundle.checkpoint(s).tensors.slice(0, ctx.model.params.length)),
     ctx.order.batchesPerEpoch,
   );
   const top = opts.all ? [] : topQ(updates, opts.topQ ?? 0);
@@ -144,7 +146,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
   };
   const furthest = new Map<number, number>();
   const target = (c: number, t: number) => furthest.set(c, Math.max(furthest.get(c) ?? -1, t));
-  if (opts.all) for (let i = 0; i + 1 < cps.length; i++) target(cps[i], cps[i + 1] - 1);
+  if (opts.all) for (let i = 0; i + 1 < bounds.length; i++) target(bounds[i], bounds[i + 1] - 1);
   for (const t of samples) target(intervalOf(t), t);
   for (const u of top) target(u.from, u.to - 1);
   const totalSteps = [...furthest].reduce((n, [c, t]) => n + (t - c + 1), 0);
@@ -203,7 +205,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
 
   // Final metrics from the final checkpoint.
   try {
-    const metrics = evaluate(ctx, bundle.checkpoint(T));
+    const metrics = evaluate(ctx, { layout: ctx.layout, tensors: bundle.finalParams() });
     if (!Object.is(metrics.loss, m.metrics.loss) || !Object.is(metrics.accuracy, m.metrics.accuracy)) {
       failures.push({
         step: T,

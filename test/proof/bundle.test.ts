@@ -47,7 +47,7 @@ test('honest bundles load; loaded checkpoints and op digests match the run', () 
     false,
     'trace records also commit to op roots',
   );
-  assert.throws(() => b.checkpoint(5), /no checkpoint at step 5/);
+  assert.throws(() => b.checkpoint(5), /no full checkpoint at step 5/);
 });
 
 test('signatures: deterministic, bound to the whole manifest, keys as input', () => {
@@ -77,16 +77,19 @@ test('header problems: wrong magic, wrong version, truncation', () => {
   const magic = trace.slice();
   magic[0] = 0x58;
   rejects(magic, /not a Pinpoint proof bundle/);
+  const v3 = trace.slice();
+  new DataView(v3.buffer).setUint32(8, 3, true);
+  rejects(v3, /unsupported proof format version 3 \(this build reads versions 1, 2; re-create the bundle/);
   const v2 = trace.slice();
   new DataView(v2.buffer).setUint32(8, 2, true);
-  rejects(v2, /unsupported proof format version 2 \(this build reads version 1\)/);
+  rejects(v2, /manifest \$\.version: is 1, the header says 2/);
   rejects(trace.subarray(0, 100), /manifest length \d+ runs past the end/);
   rejects(trace.subarray(0, trace.length - 1), /runs past the end of the file|section/);
   rejects(new Uint8Array([...trace, 0]), /1 unexpected trailing bytes/);
   const { manifest } = parts(trace);
   rejects(
-    withManifest(trace, manifest.replace('"version":1', '"version":2')),
-    /\$\.version: unsupported version 2/,
+    withManifest(trace, manifest.replace('"version":1', '"version":3')),
+    /\$\.version: unsupported version 3/,
   );
   assert.throws(
     () => readBundle(trace, 'r', { repops: 'repops-9.9.9' }),
@@ -99,7 +102,7 @@ test('a single altered checkpoint element is named (checkpoint, tensor)', () => 
   const { payloadStart } = parts(trace);
   const c = b.manifest.checkpoints[2]; // step 20
   const bytes = trace.slice();
-  bytes[payloadStart + c.section.offset + 4 * 100 + 1] ^= 0x10; // element 100 → fc2.weight (fc1 weight + bias hold 64 + 32 values)
+  bytes[payloadStart + c.section!.offset + 4 * 100 + 1] ^= 0x10; // element 100 → fc2.weight (fc1 weight + bias hold 64 + 32 values)
   rejects(bytes, /checkpoint 20: tensor 2 "fc2\.weight" does not match its digest/, 20);
 });
 

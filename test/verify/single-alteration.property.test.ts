@@ -30,7 +30,7 @@ test('altered checkpoint element: named by the loader; a consistent forgery fail
       // the raw edit
       const b = readBundle(honestBytes);
       const bytes = honestBytes.slice();
-      const at = parts(honestBytes).payloadStart + b.manifest.checkpoints[ci].section.offset + 4 * el;
+      const at = parts(honestBytes).payloadStart + b.manifest.checkpoints[ci].section!.offset + 4 * el;
       bytes[at + 2] ^= 0x01;
       assert.throws(
         () => readBundle(bytes, 'x'),
