@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { readBundle } from '../../core/proof/read.ts';
+import { prepareTask, train } from '../../core/train/train.ts';
+import { bundledTask } from '../train/helpers.ts';
 import { KEY, smallRun } from './helpers.ts';
 
 type Schema = Record<string, unknown>;
@@ -57,10 +59,24 @@ test('real fast and trace manifests validate against docs/proof-bundle.schema.js
     assert.deepEqual(errors, [], mode);
     // and the schema is not vacuous
     const bad: string[] = [];
-    validate({ ...m, version: 2, extra: 1, steps: [{ ...m.steps[0], stateAfter: 'xyz' }] }, root, '$', bad);
+    validate({ ...m, version: 3, extra: 1, steps: [{ ...m.steps[0], stateAfter: 'xyz' }] }, root, '$', bad);
     assert.deepEqual(
       bad.sort(),
-      ['$.extra: not allowed', '$.steps[0].stateAfter: pattern', '$.version: expected 1'].sort(),
+      ['$.extra: not allowed', '$.steps[0].stateAfter: pattern', '$.version: not in enum'].sort(),
     );
   }
+});
+
+test('a v2 manifest (sparse checkpoints) validates too', () => {
+  const ctx = prepareTask(
+    bundledTask('spirals-mlp', { steps: 8, checkpointEvery: 2, fullCheckpointEvery: 4 }),
+  );
+  const m = readBundle(bundleFromRun(train(ctx, { mode: 'fast' }), KEY)).manifest;
+  assert.equal(m.version, 2);
+  const errors: string[] = [];
+  validate(m, root, '$', errors);
+  assert.deepEqual(errors, []);
+  const bad: string[] = [];
+  validate({ ...m, checkpoints: [{ ...m.checkpoints[0], stored: 'some' }] }, root, '$', bad);
+  assert.deepEqual(bad, ['$.checkpoints[0].stored: not in enum']);
 });
