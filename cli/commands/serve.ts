@@ -1,5 +1,5 @@
 /**
- * `pinpoint serve [--port p] [--data-dir d] [--no-open]`: browser mode — the app served on
+ * `pinpoint serve [files…] [--port p] [--data-dir d]`: browser mode — the app served on
  * 127.0.0.1 with a random access token in the printed URL (desktop/main/server.ts explains the checks).
  */
 import { parseArgs } from 'node:util';
@@ -8,8 +8,9 @@ import { startBrowserMode } from '../../desktop/main/browser-mode.ts';
 export const summary = 'Serve the app in browser mode on 127.0.0.1 (prints a URL with an access token)';
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
+    allowPositionals: true,
     options: {
       port: { type: 'string', short: 'p' },
       'data-dir': { type: 'string' },
@@ -18,9 +19,10 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    console.log(`usage: pinpoint serve [--port <p>] [--data-dir <dir>] [--rebuild]
+    console.log(`usage: pinpoint serve [files…] [--port <p>] [--data-dir <dir>] [--rebuild]
 
 Serves the desktop app to a local browser at http://127.0.0.1:<port>/?token=…
+The page may open notebooks/, the data folder and the files named here (proofs, notebooks, models).
   --port      port to listen on (default: a free port)
   --data-dir  user data folder (default: $PINPOINT_HOME or ~/.pinpoint)
   --rebuild   rebuild the renderer even if it is up to date`);
@@ -31,7 +33,12 @@ Serves the desktop app to a local browser at http://127.0.0.1:<port>/?token=…
     console.error(`pinpoint serve: --port must be an integer 0–65535, got "${values.port}"`);
     return 2;
   }
-  const app = await startBrowserMode({ port, dataDir: values['data-dir'], rebuild: values.rebuild });
+  const app = await startBrowserMode({
+    port,
+    dataDir: values['data-dir'],
+    rebuild: values.rebuild,
+    open: positionals,
+  });
   await app.closed;
   return 0;
 }

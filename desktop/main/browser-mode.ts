@@ -2,6 +2,7 @@
  * Starts browser mode: builds the renderer if needed, creates the backend and the local server, prints
  * the URL, and shuts down cleanly on SIGINT/SIGTERM. Shared by `pinpoint serve` and `pinpoint start`.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from './backend/index.ts';
 import { ensureRenderer } from './renderer-build.ts';
@@ -25,6 +26,8 @@ export async function startBrowserMode(opts: {
   rebuild?: boolean;
   quiet?: boolean;
   announce?: boolean;
+  /** Files the user named (`pinpoint start|serve <files…>`): opened as by File › Open, so the page may read them. */
+  open?: readonly string[];
 }): Promise<BrowserMode> {
   const log = (msg: string) => {
     if (!opts.quiet) console.log(msg);
@@ -34,6 +37,10 @@ export async function startBrowserMode(opts: {
     createBackend({ repoRoot: REPO_ROOT, dataDir: opts.dataDir, mode: 'browser' }),
   ]);
   if (build.built) log(`pinpoint: renderer built in ${(build.ms / 1000).toFixed(1)} s`);
+  for (const path of opts.open ?? []) {
+    const r = await backend.call('admin.openPath', { path: resolve(path) });
+    if (!r.ok) throw new Error(`cannot open ${path}: ${r.error.message}`);
+  }
   const server = await startServer({ backend, staticDir: build.dir, port: opts.port });
   // performance.now() counts from process start: this includes loading the CLI through tsx.
   const ready = (performance.now() / 1000).toFixed(1);

@@ -56,6 +56,8 @@ describe('Save As and dropped-file import (backend)', { timeout: 120_000 }, () =
     dataDir = await mkdtemp(join(tmpdir(), 'pinpoint-import-'));
     elsewhere = await mkdtemp(join(tmpdir(), 'pinpoint-elsewhere-'));
     backend = await createBackend({ repoRoot: REPO, dataDir, mode: 'browser', importLimit: LIMIT });
+    // A fixture outside notebooks/ and the data folder: opened as the user would (File › Open).
+    await backend.call('admin.openPath', { path: join(REPO, 'test/e2e/fixtures/shell-demo.md') });
     proof = smallProof(REPO);
   });
   after(async () => {
@@ -248,7 +250,7 @@ describe('Save As and dropped-file import (backend)', { timeout: 120_000 }, () =
     const climb = await failure(call('notebook.saveAs', { path: `${dataDir}/../../x.md`, doc }));
     assert.match(climb.message, /outside the folders the app may open/);
     const source = await failure(call('notebook.saveAs', { path: join(dataDir, 'evil.ts'), doc }));
-    assert.match(source.message, /evil\.ts: a notebook is saved as a \.md file/);
+    assert.match(source.message, /evil\.ts: the app writes only \.md, \.pinproof, \.json files/);
     await mkdir(join(dataDir, 'dir.md'));
     const folder = await failure(
       call('notebook.saveAs', { path: join(dataDir, 'dir.md'), doc, overwrite: true }),

@@ -20,7 +20,7 @@ const skip = skipReason();
 describe('Model view', { skip: skip ?? false, timeout: 240_000 }, () => {
   let app: App;
   before(async () => {
-    app = await startApp();
+    app = await startApp({ open: [join(REPO_ROOT, 'test/fixtures/onnx/transformer-block.onnx')] });
   });
   after(async () => {
     await app?.close();

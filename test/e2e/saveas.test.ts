@@ -19,7 +19,7 @@ describe('Save As (browser mode, Chromium)', { skip: skip ?? false, timeout: 600
   let original: string;
   let target: string;
   before(async () => {
-    app = await startApp();
+    app = await startApp({ open: [FIXTURE] });
     mkdirSync(join(app.dataDir, 'work'), { recursive: true });
     original = join(app.dataDir, 'work', 'demo.md');
     target = join(app.dataDir, 'saved', 'copy.md');

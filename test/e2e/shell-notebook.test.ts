@@ -17,7 +17,7 @@ const skip = skipReason();
 describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 600_000 }, () => {
   let app: App;
   before(async () => {
-    app = await startApp();
+    app = await startApp({ open: [FIXTURE, MALFORMED] });
   });
   after(async () => {
     await app?.close();

@@ -32,6 +32,8 @@ export interface BackendContext {
    * a file the user opened explicitly); throws a clear error otherwise.
    */
   resolvePath(path: string): string;
+  /** As resolvePath, for a write: also refuses file types other than notebooks, proofs and JSON. */
+  resolveWritePath(path: string): string;
   /** Marks a path the user picked (dialog, drag-and-drop) as allowed. */
   allowPath(path: string): void;
   jobs: JobRunner;

@@ -4,7 +4,7 @@
  * are both thin transports over it, so they can never disagree about what a method does.
  */
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
 import type { BackendContext } from './context.ts';
@@ -52,7 +52,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       }
     }
   };
-  const guard = createPathGuard([repoRoot, dataDir]);
+  const guard = createPathGuard([join(repoRoot, 'notebooks'), dataDir]);
   const demo = await ensureDemo(dataDir);
   const engine = createNotebookEngine();
   const context: BackendContext = {
@@ -60,6 +60,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     dataDir,
     demo: { notebook: demo.notebook, proof: demo.proof, ledger: demo.ledger },
     resolvePath: (p) => guard.resolve(p),
+    resolveWritePath: (p) => guard.resolveWrite(p),
     allowPath: (p) => guard.allow(p),
     jobs: createJobRunner(emit),
     emit,

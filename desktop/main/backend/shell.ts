@@ -49,7 +49,7 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
     },
     async 'files.writeText'({ path, text }) {
       if (typeof text !== 'string') throw new BadRequest('files.writeText: "text" must be a string');
-      const abs = ctx.resolvePath(path);
+      const abs = ctx.resolveWritePath(path);
       return { path: abs, bytes: await writeFileAtomic(abs, text) };
     },
     async 'recent.list'() {
@@ -79,13 +79,13 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
       return doc;
     },
     async 'notebook.save'({ path, doc }) {
-      const abs = ctx.resolvePath(path);
+      const abs = ctx.resolveWritePath(path);
       checkDoc(doc, abs);
       const text = opts.engine.serialize({ ...doc, path: abs });
       return { path: abs, bytes: await writeFileAtomic(abs, text) };
     },
     async 'notebook.saveAs'({ path, doc, overwrite }) {
-      const abs = ctx.resolvePath(path);
+      const abs = ctx.resolveWritePath(path);
       // Save As writes where the user says: only notebook files, so it can never replace a source file.
       if (extname(abs).toLowerCase() !== '.md')
         throw new BadRequest(`${abs}: a notebook is saved as a .md file`, { file: abs });

@@ -33,12 +33,17 @@ export interface App {
 }
 
 export async function startApp(
-  opts: { dataDir?: string; viewport?: { width: number; height: number } } = {},
+  opts: {
+    dataDir?: string;
+    viewport?: { width: number; height: number };
+    /** Files opened as `pinpoint start <files…>` would (the page may read only those outside notebooks/ and the data folder). */
+    open?: readonly string[];
+  } = {},
 ): Promise<App> {
   const { chromium } = await import('playwright-core');
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'pinpoint-e2e-')));
   const ownsDataDir = !opts.dataDir;
-  const mode = await startBrowserMode({ port: 0, dataDir, quiet: true });
+  const mode = await startBrowserMode({ port: 0, dataDir, quiet: true, open: opts.open });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

@@ -10,6 +10,10 @@ export function ctxOf(dir: string, demo: BackendContext['demo'] = {}): BackendCo
       if (!p.startsWith(dir)) throw new Error(`${p}: outside the allowed folders`);
       return p;
     },
+    resolveWritePath: (p: string) => {
+      if (!p.startsWith(dir)) throw new Error(`${p}: outside the allowed folders`);
+      return p;
+    },
     allowPath() {},
     jobs: {} as BackendContext['jobs'],
     emit() {},
