@@ -4,7 +4,7 @@
  * cancelling a long cell; a malformed notebook's clear error. Screenshots go to test-artifacts/e2e/.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { REPO_ROOT } from '../../desktop/main/browser-mode.ts';
@@ -101,6 +101,34 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
       .filter({ hasText: /\[\d+\]/ })
       .waitFor();
     await app.screenshot('shell-03-cell-output');
+  });
+
+  test('switching to another view and back keeps edits, outputs and the unsaved mark', async () => {
+    const { page } = app;
+    await page.goto(app.url(`#/notebook?path=${encodeURIComponent(FIXTURE)}`));
+    await page.getByTestId('notebook-name').filter({ hasText: 'Shell e2e fixture' }).waitFor();
+    await page.locator('[data-cell-id="first"] .monaco-editor').click();
+    await page.keyboard.press('Shift+Enter');
+    const firstOut = page.locator('[data-cell-id="first"] [data-testid="cell-outputs"]');
+    await firstOut.filter({ hasText: 'base is 20' }).waitFor();
+    const cell = page.locator('[data-cell-id="second"]');
+    await cell.locator('.monaco-editor').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText('display("kept across views");');
+    await cell.locator('.view-lines').filter({ hasText: 'kept across views' }).waitFor();
+    await page.locator('.nb-dirty.on').waitFor();
+    await page.goto(app.url('#/proof'));
+    await page.locator('.nb-root').waitFor({ state: 'detached' });
+    await page.goto(app.url(`#/notebook?path=${encodeURIComponent(FIXTURE)}`));
+    await page
+      .locator('[data-cell-id="second"] .view-lines')
+      .filter({ hasText: 'kept across views' })
+      .waitFor();
+    await firstOut.filter({ hasText: 'base is 20' }).waitFor();
+    await page.locator('.nb-dirty.on').waitFor();
+    // The file on disk is untouched until Save.
+    assert.doesNotMatch(readFileSync(FIXTURE, 'utf8'), /kept across views/);
+    await app.screenshot('shell-03b-back-from-another-view');
   });
 
   test('cancels a long-running cell from the toolbar', async () => {

@@ -27,6 +27,18 @@ interface CellView {
 
 let modelSeq = 0;
 
+/**
+ * Notebooks the user left for another view, by path: their edited cells, dirty flag, cell outputs and
+ * run counters. Coming back restores them instead of re-reading the file, so switching views never
+ * loses work (the file on disk changes only on Save). Lives as long as the page.
+ */
+interface Stash {
+  readonly doc: NotebookDoc;
+  readonly dirty: boolean;
+  readonly outputs: ReadonlyMap<string, { nodes: Node[]; gutter: string; count?: number }>;
+}
+const stashes = new Map<string, Stash>();
+
 export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   root.classList.add('nb-root');
   let doc: NotebookDoc | null = null;
@@ -175,19 +187,32 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     pathEl.textContent = '';
     body.replaceChildren(h('div', { class: 'nb-loading' }, h('span', { class: 'spinner' }), ' Loading…'));
     try {
+      const stash = stashes.get(path);
       const [loaded] = await Promise.all([
-        ctx.api.call('notebook.open', { path }),
+        stash ? stash.doc : ctx.api.call('notebook.open', { path }),
         setupMonaco(ctx.api, (e) => ctx.showError(e, 'Loading the Pinpoint API types')),
       ]);
       if (ctx.signal.aborted) return;
       doc = loaded;
-      markDirty(false);
+      markDirty(stash?.dirty ?? false);
       showPath(doc);
       body.replaceChildren();
       cells = [];
       for (const cell of doc.cells) insertCellView(cell, cells.length);
       body.append(addBar(() => cells.length));
-      ctx.showStatus(`Opened ${doc.path}`);
+      if (stash) {
+        for (const c of cells) {
+          const kept = stash.outputs.get(c.cell.id);
+          if (!kept) continue;
+          c.outputs.replaceChildren(...kept.nodes);
+          c.gutter.textContent = kept.gutter;
+          c.count = kept.count;
+        }
+        stashes.delete(path);
+      }
+      ctx.showStatus(
+        stash ? `Back to ${doc.path}${stash.dirty ? ' (unsaved changes kept)' : ''}` : `Opened ${doc.path}`,
+      );
     } catch (err) {
       doc = null;
       toolbar.hidden = true;
@@ -642,6 +667,18 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     },
     unmount() {
       window.removeEventListener('beforeunload', beforeUnload);
+      const d = currentDoc();
+      if (d)
+        stashes.set(d.path, {
+          doc: d,
+          dirty,
+          outputs: new Map(
+            cells.map((c) => [
+              c.cell.id,
+              { nodes: [...c.outputs.childNodes], gutter: c.gutter.textContent ?? '', count: c.count },
+            ]),
+          ),
+        });
       disposeCells();
     },
   };
