@@ -1,6 +1,6 @@
 /**
  * One measurement of bench/scale.bench.ts, in its own process so peak RSS is its own:
- *   node --import tsx bench/scale-child.ts <task.json> <fast|trace> <warm-up steps> <timed steps>
+ *   node --import tsx bench/scale-child.ts <task.json> <fast|trace> <warm-up steps> <timed steps> [threads]
  * prints one JSON line { msPerStep (median of the timed steps), maxRssMiB, ops };
  *   node --import tsx bench/scale-child.ts cli <pinpoint args…>
  * runs a CLI command and prints { maxRssMiB, exit } as the last line of stderr.
@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { tensorDigestQueue } from '../core/platform/hash.ts';
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
+import { nodeThreadPool } from '../core/platform/node-threads.ts';
+import { setThreadPool } from '../core/repops/parallel.ts';
 import { useNodeCorpora } from '../core/train/node-corpus.ts';
 import { runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
@@ -21,7 +23,8 @@ if (process.argv[2] === 'cli') {
   console.error(JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, exit }));
   process.exit(exit);
 }
-const [file, mode, warm, timed] = process.argv.slice(2);
+const [file, mode, warm, timed, threads] = process.argv.slice(2);
+setThreadPool(nodeThreadPool(Number(threads ?? 1)));
 const ctx = prepareTask(parseTask(JSON.parse(readFileSync(file, 'utf8')), file));
 let state = initialState(ctx);
 const times: number[] = [];

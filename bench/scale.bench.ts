@@ -29,8 +29,8 @@ function lastJson(text: string): Record<string, number | string> {
   return JSON.parse(line);
 }
 
-function pinpointStep(task: string, mode: string): { ms: number; rss: number; ops: number } {
-  const r = node(['bench/scale-child.ts', task, mode, String(WARM), String(TIMED)]);
+function pinpointStep(task: string, mode: string, threads: number): { ms: number; rss: number; ops: number } {
+  const r = node(['bench/scale-child.ts', task, mode, String(WARM), String(TIMED), String(threads)]);
   if (r.status !== 0) throw new Error(`scale-child ${mode} failed:\n${r.stderr}`);
   const j = lastJson(r.stdout);
   return { ms: Number(j.msPerStep), rss: Number(j.maxRssMiB), ops: Number(j.ops) };
@@ -71,12 +71,12 @@ export default async function (): Promise<void> {
         .join(' ')} on ${availableParallelism()} cores`,
     );
     const py = torchPython();
-    const threadCounts = [1];
+    const threadCounts = availableParallelism() > 1 ? [1, 2] : [1];
     console.log('threads  mode    Pinpoint s/step  ops/step  peak RSS   PyTorch s/step  ratio');
     for (const threads of threadCounts) {
       const ref = py ? torchStep(py, threads) : null;
       for (const mode of ['fast', 'trace']) {
-        const p = pinpointStep(task, mode);
+        const p = pinpointStep(task, mode, threads);
         const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
         console.log(
           `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
@@ -84,7 +84,7 @@ export default async function (): Promise<void> {
       }
     }
     console.log(
-      '(threads: this build runs every kernel on the calling thread; 2-thread rows appear once --threads lands)',
+      '(threads: Pinpoint splits its elementwise transcendental kernels across threads — matmul and the other ops run on one; PyTorch uses torch.set_num_threads)',
     );
     if (py)
       console.log(`PyTorch reference: ${py}, torch ${torchStep(py, 1).version}, same model and optimizer`);

@@ -4,6 +4,7 @@
  */
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
 import { useNodeCorpora } from '../core/train/node-corpus.ts';
+import { useDefaultThreads } from './threads.ts';
 
 export interface CommandModule {
   summary: string;
@@ -54,6 +55,7 @@ async function usage(): Promise<string> {
 export async function main(argv: string[]): Promise<number> {
   useNodeSha256();
   useNodeCorpora();
+  useDefaultThreads();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(await usage());

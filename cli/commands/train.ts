@@ -23,6 +23,7 @@ import {
   train,
 } from '../../core/train/train.ts';
 import { readKeyOption } from '../files.ts';
+import { applyThreadsOption } from '../threads.ts';
 
 export const summary = 'train a task deterministically and write a signed proof bundle';
 
@@ -33,6 +34,8 @@ const HELP = `usage: pinpoint train <task.json> --out <proof.pinproof> [options]
   --key <file>         Ed25519 secret key: 64 hex chars or {"secretKey": "…"}
   --key-seed <phrase>  derive the key from a phrase (SHA-256); default: the public demo key
   --quiet              no progress bar
+  --threads <n>        worker threads for the heavy elementwise kernels (default: every core); the
+                       proof is bit-identical for any n
   --nonce <hex|random> set the task's per-instance nonce (64 hex chars; overrides $.nonce in the file);
                        "random" draws 32 bytes from the platform RNG and prints them. The nonce is
                        mixed into the run seed, so the proof only verifies for this task instance
@@ -66,6 +69,7 @@ export async function run(args: string[]): Promise<number> {
       quiet: { type: 'boolean', short: 'q', default: false },
       tamper: { type: 'string' },
       nonce: { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,6 +89,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const file = positionals[0];
+  const threads = applyThreadsOption(values.threads, (s) => console.error(s));
   const nonce = values.nonce === undefined ? undefined : parseNonceArg(values.nonce);
   if (nonce instanceof Error) {
     console.error(`pinpoint train: ${nonce.message}`);
@@ -128,7 +133,7 @@ export async function run(args: string[]): Promise<number> {
       `task        ${task.name} (${task.steps} steps, mode ${mode})`,
       ...(task.nonce !== undefined ? [`nonce       ${task.nonce}`] : []),
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
-      `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s)`,
+      `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threads} thread${threads === 1 ? '' : 's'})`,
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,

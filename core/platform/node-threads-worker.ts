@@ -1,0 +1,34 @@
+/**
+ * Worker side of core/platform/node-threads.ts (bundled by esbuild into the worker's source): loads every
+ * op (which registers the range kernels) and runs the ranges it is sent on the shared arena.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import '../repops/ops/all.ts';
+import { rangeKernel } from '../repops/parallel.ts';
+
+interface Job {
+  type: 'job';
+  kernel: string;
+  nIn: number;
+  n: number;
+  from: number;
+  to: number;
+}
+
+const ctl = new Int32Array(workerData.ctl as SharedArrayBuffer);
+let arena: Float32Array<ArrayBufferLike> = new Float32Array(0);
+parentPort?.on('message', (m: { type: 'arena'; sab: SharedArrayBuffer } | Job) => {
+  if (m.type === 'arena') {
+    arena = new Float32Array(m.sab);
+    return;
+  }
+  const ins: Float32Array[] = [];
+  for (let k = 0; k < m.nIn; k++) ins.push(arena.subarray(k * m.n, (k + 1) * m.n));
+  try {
+    rangeKernel(m.kernel)(ins, arena.subarray(m.nIn * m.n, (m.nIn + 1) * m.n), m.from, m.to);
+  } catch {
+    Atomics.store(ctl, 1, 1);
+  }
+  Atomics.add(ctl, 0, 1);
+  Atomics.notify(ctl, 0);
+});
