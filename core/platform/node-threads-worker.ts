@@ -9,10 +9,12 @@ import { rangeKernel } from '../repops/parallel.ts';
 interface Job {
   type: 'job';
   kernel: string;
-  nIn: number;
-  n: number;
+  offsets: number[];
+  sizes: number[];
+  outLen: number;
   from: number;
   to: number;
+  params: number[];
 }
 
 const ctl = new Int32Array(workerData.ctl as SharedArrayBuffer);
@@ -22,10 +24,10 @@ parentPort?.on('message', (m: { type: 'arena'; sab: SharedArrayBuffer } | Job) =
     arena = new Float32Array(m.sab);
     return;
   }
-  const ins: Float32Array[] = [];
-  for (let k = 0; k < m.nIn; k++) ins.push(arena.subarray(k * m.n, (k + 1) * m.n));
+  const ins = m.offsets.map((o, k) => arena.subarray(o, o + m.sizes[k]));
+  const total = m.sizes.reduce((a, b) => a + b, 0);
   try {
-    rangeKernel(m.kernel)(ins, arena.subarray(m.nIn * m.n, (m.nIn + 1) * m.n), m.from, m.to);
+    rangeKernel(m.kernel)(ins, arena.subarray(total, total + m.outLen), m.from, m.to, m.params);
   } catch {
     Atomics.store(ctl, 1, 1);
   }

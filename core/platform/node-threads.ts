@@ -53,20 +53,37 @@ export function nodeThreadPool(threads: number): ThreadPool {
   };
   return {
     threads,
-    run(kernel, ins, out) {
-      const n = out.length;
+    run(kernel, ins, out, units, params, align = 1) {
       const k = rangeKernel(kernel);
-      if (threads === 1) return k(ins, out, 0, n);
+      if (threads === 1) return k(ins, out, 0, units, params);
       if (workers.length === 0) start();
-      ensure((ins.length + 1) * n);
-      for (let i = 0; i < ins.length; i++) arena.set(ins[i], i * n);
-      const cut = (t: number) => Math.floor((n * t) / threads);
+      // Arena: the inputs one after another, then the output.
+      const sizes = ins.map((x) => x.length);
+      const offsets: number[] = [];
+      let total = 0;
+      for (const sz of sizes) {
+        offsets.push(total);
+        total += sz;
+      }
+      ensure(total + out.length);
+      for (let i = 0; i < ins.length; i++) arena.set(ins[i], offsets[i]);
+      const per = out.length / units;
+      const cut = (t: number) => (t >= threads ? units : Math.floor((units * t) / threads / align) * align);
       Atomics.store(ctl, 0, 0);
       Atomics.store(ctl, 1, 0);
       workers.forEach((w, j) =>
-        w.postMessage({ type: 'job', kernel, nIn: ins.length, n, from: cut(j + 1), to: cut(j + 2) }),
+        w.postMessage({
+          type: 'job',
+          kernel,
+          offsets,
+          sizes,
+          outLen: out.length,
+          from: cut(j + 1),
+          to: cut(j + 2),
+          params,
+        }),
       );
-      k(ins, out, 0, cut(1));
+      k(ins, out, 0, cut(1), params);
       const t0 = Date.now();
       for (;;) {
         const done = Atomics.load(ctl, 0);
@@ -76,7 +93,7 @@ export function nodeThreadPool(threads: number): ThreadPool {
         Atomics.wait(ctl, 0, done, 100);
       }
       if (Atomics.load(ctl, 1) !== 0) throw new Error(`thread pool: kernel "${kernel}" failed in a worker`);
-      out.set(arena.subarray(ins.length * n + cut(1), ins.length * n + n), cut(1));
+      out.set(arena.subarray(total + cut(1) * per, total + out.length), cut(1) * per);
     },
   };
 }

@@ -6,7 +6,17 @@
  * ever split). The pool is a platform adapter (Node: core/platform/node-threads.ts); without one, or for
  * small tensors, everything runs on the calling thread.
  */
-export type RangeKernel = (ins: readonly Float32Array[], out: Float32Array, from: number, to: number) => void;
+/**
+ * Computes units [from, to) of `out` (an element for elementwise ops, an output row for matmul);
+ * `params` are the kernel's integer arguments (matmul: k, n).
+ */
+export type RangeKernel = (
+  ins: readonly Float32Array[],
+  out: Float32Array,
+  from: number,
+  to: number,
+  params: readonly number[],
+) => void;
 
 const kernels = new Map<string, RangeKernel>();
 
@@ -23,8 +33,18 @@ export function rangeKernel(name: string): RangeKernel {
 
 export interface ThreadPool {
   readonly threads: number;
-  /** out[from…to) for the whole of out, split into `threads` contiguous ranges run concurrently. */
-  run(kernel: string, ins: readonly Float32Array[], out: Float32Array): void;
+  /**
+   * Units [0, units) of `out` (out.length / units values each), split into `threads` contiguous ranges
+   * run concurrently by `kernel` with `params`; inner cut points are multiples of `align` (default 1).
+   */
+  run(
+    kernel: string,
+    ins: readonly Float32Array[],
+    out: Float32Array,
+    units: number,
+    params: readonly number[],
+    align?: number,
+  ): void;
 }
 
 let pool: ThreadPool | null = null;
@@ -46,7 +66,35 @@ export function threadCount(): number {
 /** A fresh output of n elements computed by kernel `name`, split across the pool when large enough. */
 export function elementwise(name: string, ins: readonly Float32Array[], n: number): Float32Array {
   const out = new Float32Array(n);
-  if (pool && pool.threads > 1 && n >= minElements) pool.run(name, ins, out);
-  else rangeKernel(name)(ins, out, 0, n);
+  if (pool && pool.threads > 1 && n >= minElements) pool.run(name, ins, out, n, []);
+  else rangeKernel(name)(ins, out, 0, n, []);
   return out;
+}
+
+/** Multiply-adds below which a matmul stays on the calling thread. */
+const MATMUL_MIN_WORK = 1 << 22;
+
+/**
+ * Runs a row-partitioned kernel (matmul: every output row is its own k-ascending chains) across the pool
+ * when the work is large; returns false when the caller should compute it itself.
+ */
+export function parallelRows(
+  kernel: string,
+  ins: readonly Float32Array[],
+  out: Float32Array,
+  rows: number,
+  params: readonly number[],
+  work: number,
+): boolean {
+  if (
+    !pool ||
+    pool.threads < 2 ||
+    rows < 2 * pool.threads ||
+    work < MATMUL_MIN_WORK * (minElements / MIN_ELEMENTS)
+  )
+    return false;
+  // Cuts at multiples of 4 rows: every row is then computed by the same register tile as on one thread
+  // (the WASM kernel works in 4-row panels); the per-output chains make the bits split-independent anyway.
+  pool.run(kernel, ins, out, rows, params, 4);
+  return true;
 }

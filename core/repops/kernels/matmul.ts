@@ -8,6 +8,8 @@
  * (the WebAssembly-SIMD kernel does: f32x4.mul then f32x4.add across 4 adjacent j) and still produce
  * identical bits. Note: k = 0 gives +0 everywhere.
  */
+
+import { defineRangeKernel, parallelRows } from '../parallel.ts';
 import { RepOpsError } from '../tensor.ts';
 import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
 
@@ -430,7 +432,11 @@ export function matmulKernelWasm(
 
 const WASM_MIN_WORK = 4096;
 
-/** The kernel RepOps ops call (order above; backend chosen by setMatmulBackend). */
+/**
+ * The kernel RepOps ops call (order above; backend chosen by setMatmulBackend). Large products are split
+ * by output rows across the thread pool (core/repops/parallel.ts): each output keeps its own k-ascending
+ * chain, so the bits do not depend on the split.
+ */
 export function matmulKernel(
   a: Float32Array,
   b: Float32Array,
@@ -439,9 +445,43 @@ export function matmulKernel(
   n: number,
   out?: Float32Array,
 ): Float32Array {
-  if (backend === 'js') return matmulKernelJs(a, b, m, k, n, out);
-  if (backend === 'wasm' || (m * k * n >= WASM_MIN_WORK && n >= 4 && wasmSimdAvailable())) {
-    return matmulKernelWasm(a, b, m, k, n, out);
+  if (out === undefined || out.length === m * n) {
+    checkMatmulArgs(a, b, m, k, n, out);
+    const c = out ?? new Float32Array(m * n);
+    // The backend is chosen for the whole product, so every row block runs the same kernel (the JS and
+    // WASM kernels agree bit for bit except in NaN payloads, which digests canonicalise anyway).
+    if (parallelRows('matmul.rows', [a, b], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
+    return matmulKernelSerial(a, b, m, k, n, c);
   }
-  return matmulKernelJs(a, b, m, k, n, out);
+  return matmulKernelSerial(a, b, m, k, n, out);
 }
+
+function useWasm(m: number, k: number, n: number): boolean {
+  if (backend === 'js') return false;
+  return backend === 'wasm' || (m * k * n >= WASM_MIN_WORK && n >= 4 && wasmSimdAvailable());
+}
+
+/** matmulKernel on the calling thread. */
+function matmulKernelSerial(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  out?: Float32Array,
+): Float32Array {
+  return useWasm(m, k, n) ? matmulKernelWasm(a, b, m, k, n, out) : matmulKernelJs(a, b, m, k, n, out);
+}
+
+// Rows [from, to) of C = A·B on whichever thread runs them (params: k, n, 1 = the WASM kernel).
+defineRangeKernel('matmul.rows', (ins, out, from, to, [k, n]) => {
+  if (to <= from) return;
+  matmulKernelSerial(
+    ins[0].subarray(from * k, to * k),
+    ins[1],
+    to - from,
+    k,
+    n,
+    out.subarray(from * n, to * n),
+  );
+});
