@@ -200,17 +200,22 @@ function transformer(spec: TransformerSpec, data: Dataset): Model {
   const T = data.inputShape[0];
   if (T !== spec.context)
     throw new ModelError(`transformer context ${spec.context} differs from the dataset context ${T}`);
-  if (spec.attention === 'per-sequence') return perSequenceTransformer(spec, data);
   const { dModel: D, heads: H, layers: L, ffn: F } = spec;
   const V = data.classes;
   const dh = D / H;
+  // 'per-sequence' (nanoGPT's layout): whole-layer Wq/Wk/Wv; 'block-mask' (default): per-head matrices.
+  const perSeq = spec.attention === 'per-sequence';
+  const attnParams = (p: string): ParamSpec[] =>
+    perSeq
+      ? ['q', 'k', 'v'].map((m) => W(`${p}.attn.w${m}`, [D, D], Math.sqrt(1 / D)))
+      : Array.from({ length: H }, (_, h) =>
+          ['q', 'k', 'v'].map((m) => W(`${p}.head${h}.w${m}`, [D, dh], Math.sqrt(1 / D))),
+        ).flat();
   const params: ParamSpec[] = [W('tok.embedding', [V, D], 0.02), W('pos.embedding', [T, D], 0.02)];
   for (let l = 0; l < L; l++) {
     const p = `layer${l}`;
     params.push(C(`${p}.ln1.gamma`, [D], 1), C(`${p}.ln1.beta`, [D], 0));
-    for (let h = 0; h < H; h++) {
-      for (const m of ['q', 'k', 'v']) params.push(W(`${p}.head${h}.w${m}`, [D, dh], Math.sqrt(1 / D)));
-    }
+    params.push(...attnParams(p));
     params.push(W(`${p}.attn.wo`, [D, D], Math.sqrt(1 / D) / Math.sqrt(2 * L)), C(`${p}.attn.bo`, [D], 0));
     params.push(C(`${p}.ln2.gamma`, [D], 1), C(`${p}.ln2.beta`, [D], 0));
     params.push(W(`${p}.mlp.w1`, [D, F], Math.sqrt(2 / D)), C(`${p}.mlp.b1`, [F], 0));
@@ -222,96 +227,8 @@ function transformer(spec: TransformerSpec, data: Dataset): Model {
     W('head.weight', [D, V], Math.sqrt(1 / D)),
     C('head.bias', [V], 0),
   );
-  const perLayer = 2 + 3 * H + 2 + 2 + 4;
-  const scale = Math.fround(1 / Math.sqrt(dh));
-  return {
-    params,
-    inputShape: (b) => [b * T],
-    targetShape: (b) => [b * T],
-    forward(tape, p, ids) {
-      const n = ids.out.shape[0];
-      const pos = new Float32Array(n);
-      for (let i = 0; i < n; i++) pos[i] = i % T;
-      const mask = new Float32Array(n * n);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++)
-          mask[i * n + j] = Math.floor(i / T) === Math.floor(j / T) && j <= i ? 0 : -1e9;
-      }
-      const posIds = constLeaf(tape, 'positions', { shape: [n], data: pos });
-      const maskV = constLeaf(tape, 'causal_mask', { shape: [n, n], data: mask });
-      const scaleV = constLeaf(tape, 'attn_scale', { shape: [1], data: Float32Array.of(scale) });
-      let x = withLabel(tape, 'embed', () =>
-        apply('add', [apply('embedding', [p[0], ids]), apply('embedding', [p[1], posIds])]),
-      );
-      for (let l = 0; l < L; l++) {
-        const q = (k: number) => p[2 + l * perLayer + k];
-        x = withLabel(tape, `layer${l}`, () => {
-          const a = apply('layer_norm', [x, q(0), q(1)], {}, 'ln1');
-          const outs: Var[] = [];
-          for (let h = 0; h < H; h++) {
-            outs.push(
-              withLabel(tape, `head${h}`, () => {
-                const qh = apply('matmul', [a, q(2 + 3 * h)], {}, 'q');
-                const kh = apply('matmul', [a, q(3 + 3 * h)], {}, 'k');
-                const vh = apply('matmul', [a, q(4 + 3 * h)], {}, 'v');
-                const s = apply('matmul', [qh, apply('transpose', [kh], { perm: [1, 0] })], {}, 'scores');
-                const sm = apply('add', [apply('mul', [s, scaleV]), maskV], {}, 'masked');
-                return apply('matmul', [apply('softmax', [sm], { axis: -1 }), vh], {}, 'attend');
-              }),
-            );
-          }
-          const cat = H === 1 ? outs[0] : apply('concat', outs, { axis: 1 });
-          const x1 = apply(
-            'add',
-            [x, apply('linear', [cat, q(2 + 3 * H), q(3 + 3 * H)], {}, 'proj')],
-            {},
-            'resid1',
-          );
-          const m = apply('layer_norm', [x1, q(4 + 3 * H), q(5 + 3 * H)], {}, 'ln2');
-          const f = apply('gelu', [apply('linear', [m, q(6 + 3 * H), q(7 + 3 * H)], {}, 'fc1')]);
-          return apply(
-            'add',
-            [x1, apply('linear', [f, q(8 + 3 * H), q(9 + 3 * H)], {}, 'fc2')],
-            {},
-            'resid2',
-          );
-        });
-      }
-      const k = 2 + L * perLayer;
-      return withLabel(tape, 'head', () =>
-        apply('linear', [apply('layer_norm', [x, p[k], p[k + 1]], {}, 'lnf'), p[k + 2], p[k + 3]]),
-      );
-    },
-  };
-}
-
-/**
- * The same decoder-only transformer with nanoGPT's attention layout: whole-layer Wq, Wk, Wv [D, D];
- * heads split by reshape/transpose to [B·H, T, d_h]; scores per sequence by batch_matmul with a [T, T]
- * causal mask (−1e9 above the diagonal) broadcast over B·H; heads merged back to [B·T, D].
- */
-function perSequenceTransformer(spec: TransformerSpec, data: Dataset): Model {
-  const T = spec.context;
-  const { dModel: D, heads: H, layers: L, ffn: F } = spec;
-  const V = data.classes;
-  const dh = D / H;
-  const params: ParamSpec[] = [W('tok.embedding', [V, D], 0.02), W('pos.embedding', [T, D], 0.02)];
-  for (let l = 0; l < L; l++) {
-    const p = `layer${l}`;
-    params.push(C(`${p}.ln1.gamma`, [D], 1), C(`${p}.ln1.beta`, [D], 0));
-    for (const m of ['q', 'k', 'v']) params.push(W(`${p}.attn.w${m}`, [D, D], Math.sqrt(1 / D)));
-    params.push(W(`${p}.attn.wo`, [D, D], Math.sqrt(1 / D) / Math.sqrt(2 * L)), C(`${p}.attn.bo`, [D], 0));
-    params.push(C(`${p}.ln2.gamma`, [D], 1), C(`${p}.ln2.beta`, [D], 0));
-    params.push(W(`${p}.mlp.w1`, [D, F], Math.sqrt(2 / D)), C(`${p}.mlp.b1`, [F], 0));
-    params.push(W(`${p}.mlp.w2`, [F, D], Math.sqrt(1 / F) / Math.sqrt(2 * L)), C(`${p}.mlp.b2`, [D], 0));
-  }
-  params.push(
-    C('lnf.gamma', [D], 1),
-    C('lnf.beta', [D], 0),
-    W('head.weight', [D, V], Math.sqrt(1 / D)),
-    C('head.bias', [V], 0),
-  );
-  const perLayer = 13;
+  const nAttn = perSeq ? 3 : 3 * H;
+  const perLayer = 2 + nAttn + 2 + 2 + 4;
   const scale = Math.fround(1 / Math.sqrt(dh));
   return {
     params,
@@ -322,10 +239,15 @@ function perSequenceTransformer(spec: TransformerSpec, data: Dataset): Model {
       const B = n / T;
       const pos = new Float32Array(n);
       for (let i = 0; i < n; i++) pos[i] = i % T;
-      const mask = new Float32Array(T * T);
-      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
+      // Block mask: one [B·T, B·T] matrix (−1e9 off-block and above the diagonal); per sequence: [T, T].
+      const side = perSeq ? T : n;
+      const mask = new Float32Array(side * side);
+      for (let i = 0; i < side; i++) {
+        for (let j = 0; j < side; j++)
+          mask[i * side + j] = Math.floor(i / T) === Math.floor(j / T) && j <= i ? 0 : -1e9;
+      }
       const posIds = constLeaf(tape, 'positions', { shape: [n], data: pos });
-      const maskV = constLeaf(tape, 'causal_mask', { shape: [T, T], data: mask });
+      const maskV = constLeaf(tape, 'causal_mask', { shape: [side, side], data: mask });
       const scaleV = constLeaf(tape, 'attn_scale', { shape: [1], data: Float32Array.of(scale) });
       // [B·T, D] → [B·H, T, d_h] (kT: [B·H, d_h, T]) and back.
       const heads = (v: Var, perm: number[], last: [number, number]) =>
@@ -338,6 +260,31 @@ function perSequenceTransformer(spec: TransformerSpec, data: Dataset): Model {
           [apply('transpose', [apply('reshape', [v], { shape: [B, H, T, dh] })], { perm: [0, 2, 1, 3] })],
           { shape: [n, D] },
         );
+      const attendPerSequence = (a: Var, w: (k: number) => Var) =>
+        withLabel(tape, 'attn', () => {
+          const qh = heads(apply('matmul', [a, w(0)], {}, 'q'), [0, 2, 1, 3], [T, dh]);
+          const kt = heads(apply('matmul', [a, w(1)], {}, 'k'), [0, 2, 3, 1], [dh, T]);
+          const vh = heads(apply('matmul', [a, w(2)], {}, 'v'), [0, 2, 1, 3], [T, dh]);
+          const s = apply('batch_matmul', [qh, kt], {}, 'scores');
+          const sm = apply('add', [apply('mul', [s, scaleV]), maskV], {}, 'masked');
+          return merge(apply('batch_matmul', [apply('softmax', [sm], { axis: -1 }), vh], {}, 'attend'));
+        });
+      const attendBlockMask = (a: Var, w: (k: number) => Var) => {
+        const outs: Var[] = [];
+        for (let h = 0; h < H; h++) {
+          outs.push(
+            withLabel(tape, `head${h}`, () => {
+              const qh = apply('matmul', [a, w(3 * h)], {}, 'q');
+              const kh = apply('matmul', [a, w(1 + 3 * h)], {}, 'k');
+              const vh = apply('matmul', [a, w(2 + 3 * h)], {}, 'v');
+              const s = apply('matmul', [qh, apply('transpose', [kh], { perm: [1, 0] })], {}, 'scores');
+              const sm = apply('add', [apply('mul', [s, scaleV]), maskV], {}, 'masked');
+              return apply('matmul', [apply('softmax', [sm], { axis: -1 }), vh], {}, 'attend');
+            }),
+          );
+        }
+        return H === 1 ? outs[0] : apply('concat', outs, { axis: 1 });
+      };
       let x = withLabel(tape, 'embed', () =>
         apply('add', [apply('embedding', [p[0], ids]), apply('embedding', [p[1], posIds])]),
       );
@@ -345,18 +292,12 @@ function perSequenceTransformer(spec: TransformerSpec, data: Dataset): Model {
         const q = (k: number) => p[2 + l * perLayer + k];
         x = withLabel(tape, `layer${l}`, () => {
           const a = apply('layer_norm', [x, q(0), q(1)], {}, 'ln1');
-          const att = withLabel(tape, 'attn', () => {
-            const qh = heads(apply('matmul', [a, q(2)], {}, 'q'), [0, 2, 1, 3], [T, dh]);
-            const kt = heads(apply('matmul', [a, q(3)], {}, 'k'), [0, 2, 3, 1], [dh, T]);
-            const vh = heads(apply('matmul', [a, q(4)], {}, 'v'), [0, 2, 1, 3], [T, dh]);
-            const s = apply('batch_matmul', [qh, kt], {}, 'scores');
-            const sm = apply('add', [apply('mul', [s, scaleV]), maskV], {}, 'masked');
-            return merge(apply('batch_matmul', [apply('softmax', [sm], { axis: -1 }), vh], {}, 'attend'));
-          });
-          const x1 = apply('add', [x, apply('linear', [att, q(5), q(6)], {}, 'proj')], {}, 'resid1');
-          const m = apply('layer_norm', [x1, q(7), q(8)], {}, 'ln2');
-          const f = apply('gelu', [apply('linear', [m, q(9), q(10)], {}, 'fc1')]);
-          return apply('add', [x1, apply('linear', [f, q(11), q(12)], {}, 'fc2')], {}, 'resid2');
+          const att = (perSeq ? attendPerSequence : attendBlockMask)(a, (k) => q(2 + k));
+          const r = 2 + nAttn; // wo, bo, ln2 γ/β, w1, b1, w2, b2
+          const x1 = apply('add', [x, apply('linear', [att, q(r), q(r + 1)], {}, 'proj')], {}, 'resid1');
+          const m = apply('layer_norm', [x1, q(r + 2), q(r + 3)], {}, 'ln2');
+          const f = apply('gelu', [apply('linear', [m, q(r + 4), q(r + 5)], {}, 'fc1')]);
+          return apply('add', [x1, apply('linear', [f, q(r + 6), q(r + 7)], {}, 'fc2')], {}, 'resid2');
         });
       }
       const k = 2 + L * perLayer;

@@ -6,6 +6,7 @@
  * < 1 KB, under browsers' 4 KB main-thread limit for synchronous compilation).
  */
 import { MATMUL_WASM_BASE64 } from './matmul-wasm-bytes.ts';
+import { decodeBase64 } from './wasm-runtime.ts';
 
 interface Tiles {
   mem: WebAssembly.Memory;
@@ -16,24 +17,6 @@ interface Tiles {
 }
 
 let tiles: Tiles | null | undefined;
-
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const clean = s.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (const ch of clean) {
-    acc = (acc << 6) | chars.indexOf(ch);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
-}
 
 /** The tile module, or null where WebAssembly SIMD is unavailable. */
 function load(): Tiles | null {
