@@ -71,8 +71,8 @@ export function nodeThreadPool(threads: number): ThreadPool {
       const cut = (t: number) => (t >= threads ? units : Math.floor((units * t) / threads / align) * align);
       Atomics.store(ctl, 0, 0);
       Atomics.store(ctl, 1, 0);
-      workers.forEach((w, j) =>
-        w.postMessage({
+      for (const [j, w] of workers.entries()) {
+        const job = {
           type: 'job',
           kernel,
           offsets,
@@ -81,8 +81,9 @@ export function nodeThreadPool(threads: number): ThreadPool {
           from: cut(j + 1),
           to: cut(j + 2),
           params,
-        }),
-      );
+        };
+        w.postMessage(job);
+      }
       k(ins, out, 0, cut(1), params);
       const t0 = Date.now();
       for (;;) {

@@ -40,7 +40,8 @@ describe('desktop backend via IPC', { timeout: 300_000 }, () => {
     backend = await createBackend({ repoRoot: REPO, dataDir, mode: 'electron' });
     backend.subscribe((e) => events.push(e));
     // The fixtures live outside notebooks/ and the data folder: opened as the user would (File › Open).
-    for (const path of [FIXTURE, MALFORMED]) assert.equal((await backend.call('admin.openPath', { path })).ok, true);
+    for (const path of [FIXTURE, MALFORMED])
+      assert.equal((await backend.call('admin.openPath', { path })).ok, true);
   });
   after(async () => {
     await backend.close();
