@@ -37,7 +37,12 @@ Starts the desktop app. Without a usable Electron binary it falls back to browse
     return 2;
   }
   const t0 = performance.now();
-  const app = await startBrowserMode({ port, dataDir: values['data-dir'], announce: false, open: positionals });
+  const app = await startBrowserMode({
+    port,
+    dataDir: values['data-dir'],
+    announce: false,
+    open: positionals,
+  });
   if (!values.browser && !process.env.PINPOINT_BROWSER) {
     const launch = await launchElectron({
       repoRoot: REPO_ROOT,
