@@ -6,10 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { DEMO_KEY_SEED, keyFromSeed, type SolverKey } from '../../core/proof/sign.ts';
+import { estimateTrainingMemory } from '../../core/train/memory.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { runCommitment, stepDigest } from '../../core/train/record.ts';
 import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
@@ -114,6 +116,11 @@ export async function run(args: string[]): Promise<number> {
   await ensureModelKind(task.model.kind);
   const key = loadKey(values.key, values['key-seed'], (s) => console.error(s));
   const ctx = prepareTask(task);
+  const mem = estimateTrainingMemory(ctx, totalmem());
+  if (mem.totalBytes > totalmem())
+    throw new Error(
+      `${file}: training "${task.name}" needs an estimated ${gib(mem.totalBytes)} (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints kept ${gib(mem.checkpointBytes)}); this machine has ${gib(totalmem())} — lower batchSize or the model size, or raise checkpointEvery`,
+    );
   const tamper = values.tamper === undefined ? undefined : parseTamper(ctx, values.tamper);
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
   const t0 = performance.now();
@@ -133,6 +140,7 @@ export async function run(args: string[]): Promise<number> {
       `task        ${task.name} (${task.steps} steps, mode ${mode})`,
       ...(task.nonce !== undefined ? [`nonce       ${task.nonce}`] : []),
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
+      `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)})`,
       `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threads} thread${threads === 1 ? '' : 's'})`,
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
@@ -247,4 +255,8 @@ function committedChange(ctx: TrainContext, result: TrainResult, step: number): 
   const before = RunReplayer.fromRun(ctx, result).stateBefore(step);
   const honest = runStep(ctx, before, step, { mode: result.mode });
   return stepDigest(honest.record) !== stepDigest(result.records[step]);
+}
+
+function gib(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
