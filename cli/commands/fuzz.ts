@@ -87,7 +87,8 @@ export async function run(args: string[]): Promise<number> {
   const counts = new Map<FuzzOutcome, number>();
   const byField = new Map<string, number>();
   const wrong: string[] = [];
-  const bar = values.json ? null : progressBar(`fuzz ${task.name}`, cases);
+  // The bar goes to stderr, so it never mixes with the counts (text or --json) on stdout.
+  const bar = progressBar(`fuzz ${task.name}`, cases);
   const t0 = performance.now();
   for (let k = 0; k < cases; k++) {
     const c = fuzzCase(seed, k);
@@ -96,9 +97,9 @@ export async function run(args: string[]): Promise<number> {
     if (r.outcome === 'pinpointed')
       byField.set(`${c.mode} ${c.field}`, (byField.get(`${c.mode} ${c.field}`) ?? 0) + 1);
     if (r.outcome === 'WRONG') wrong.push(`case ${k}: ${r.detail}`);
-    bar?.update(k + 1, `${counts.get('WRONG') ?? 0} wrong`);
+    bar.update(k + 1, `${counts.get('WRONG') ?? 0} wrong`);
   }
-  bar?.done();
+  bar.done();
   const seconds = (performance.now() - t0) / 1000;
   const order: FuzzOutcome[] = [
     'pinpointed',

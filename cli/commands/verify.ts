@@ -122,11 +122,25 @@ export async function run(args: string[]): Promise<number> {
     );
   lines.push(
     `checked     ${report.stepsChecked} steps replayed, ${report.batchDigestsChecked} batch digests, ${report.opsReplayed} ops (${(100 * report.computeFraction).toFixed(1)} % of full replay)`,
-    `detection   over the ${report.stepsChecked} checked steps (forged steps placed at random): ${report.detection.map((d) => `f=${d.f}: ${(100 * d.probability).toFixed(1)} %`).join(', ')}`,
-    `            any placement (the ${report.samples.length} Fiat–Shamir samples alone): ${report.detection.map((d) => `f=${d.f}: ${(100 * d.worstCase).toFixed(1)} %`).join(', ')}`,
+    `detection   over the ${report.stepsChecked} checked steps (forged steps placed at random): ${report.detection.map((d) => `f=${d.f}: ${percent(d.miss)}`).join(', ')}`,
+    `            any placement (the ${report.samples.length} Fiat–Shamir samples alone): ${report.detection.map((d) => `f=${d.f}: ${percent(d.worstCaseMiss)}`).join(', ')}`,
     `time        ${seconds.toFixed(2)} s`,
   );
   for (const f of report.failures) lines.push(`FAIL        step ${f.step} [${f.field}] ${f.message}`);
   console.log(lines.join('\n'));
   return report.ok ? 0 : 1;
+}
+
+/**
+ * A detection probability, given as its miss chance, as a percentage that never reads as certainty when it
+ * is not: a miss chance of 4e-4 prints 99.96 %, one of 1e-17 prints "100 % − 1.0e-15 %"; only 0 prints 100 %.
+ */
+export function percent(miss: number): string {
+  if (miss <= 0) return '100 %';
+  if (miss >= 1) return '0 %';
+  const p = 100 * (1 - miss);
+  if (p >= 100) return `100 % − ${(100 * miss).toExponential(1)} %`;
+  let digits = 1;
+  while (digits < 15 && (Number(p.toFixed(digits)) >= 100 || Number(p.toFixed(digits)) <= 0)) digits++;
+  return `${p.toFixed(digits)} %`;
 }

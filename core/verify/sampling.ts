@@ -91,12 +91,20 @@ export function topQ(updates: readonly IntervalUpdate[], q: number): IntervalUpd
 
 /** 1 − C(T−m, n)/C(T, n) with m = ⌈f·T⌉ forged steps and n distinct uniform samples. */
 export function detectionProbability(T: number, n: number, f: number): number {
+  return 1 - missProbability(T, n, f);
+}
+
+/**
+ * 1 − detectionProbability, computed directly so that a miss chance far below double precision's 1-ulp
+ * (e.g. 1e-17) is still reported as itself rather than vanishing into a "100 %".
+ */
+export function missProbability(T: number, n: number, f: number): number {
   const m = Math.min(T, Math.ceil(f * T - 1e-9));
-  if (m <= 0 || n <= 0) return 0;
-  if (n > T - m) return 1;
+  if (m <= 0 || n <= 0) return 1;
+  if (n > T - m) return 0;
   let miss = 1;
   for (let i = 0; i < n; i++) miss *= (T - m - i) / (T - i);
-  return 1 - miss;
+  return miss;
 }
 
 /** Smallest n with detectionProbability(T, n, f) ≥ p (how many samples a target confidence needs). */

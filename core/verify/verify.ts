@@ -23,6 +23,7 @@ import {
   fiatShamirSteps,
   type IntervalUpdate,
   intervalUpdates,
+  missProbability,
   topQ,
 } from './sampling.ts';
 
@@ -72,6 +73,9 @@ export interface VerifyReport {
     readonly f: number;
     readonly probability: number;
     readonly worstCase: number;
+    /** 1 − probability and 1 − worstCase, computed directly (exact where 1 − p rounds to 0 in doubles). */
+    readonly miss: number;
+    readonly worstCaseMiss: number;
   }[];
   readonly failures: readonly VerifyFailure[];
 }
@@ -239,6 +243,8 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
       f,
       probability: opts.all ? 1 : detectionProbability(T, distinct.length, f),
       worstCase: opts.all ? 1 : detectionProbability(T, samples.length, f),
+      miss: opts.all ? 0 : missProbability(T, distinct.length, f),
+      worstCaseMiss: opts.all ? 0 : missProbability(T, samples.length, f),
     })),
     failures,
   };

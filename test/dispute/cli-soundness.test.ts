@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { detectionProbability } from '../../core/verify/sampling.ts';
+import { percent } from '../../cli/commands/verify.ts';
+import { detectionProbability, missProbability } from '../../core/verify/sampling.ts';
 import { pinpoint } from '../train/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pinpoint-sound-'));
@@ -38,6 +39,17 @@ test('a false loss: verify rejects it and the dispute convicts the solver at tha
   assert.equal(verdict.step, 20);
   assert.equal(verdict.faults.solver.code, 'wrong-loss');
   assert.equal(verdict.faults.challenger, null);
+  // Settled in a ledger, the solver's stake is slashed and the honest challenger's is returned.
+  const db = f('loss.db');
+  const l = await pinpoint(['dispute', f('loss.pinproof'), f('good.pinproof'), '--ledger', db, '--json']);
+  assert.equal(l.code, 3, l.stderr);
+  const { ledger } = JSON.parse(l.stdout) as {
+    ledger: { moves: { from: string; to: string; reason: string }[] };
+  };
+  const slashes = ledger.moves.filter((m) => m.reason.startsWith('slash.'));
+  assert.ok(slashes.length > 0);
+  assert.ok(slashes.every((m) => m.from === 'stake#1' && !m.to.startsWith('solver')));
+  assert.ok(ledger.moves.some((m) => m.from === 'stake#2' && m.reason === 'stake.return'));
 });
 
 test('an absorbed tamper: honest in fast mode (said so), pinpointed at its op in trace mode', async () => {
@@ -88,6 +100,17 @@ test('verify reports detection over the steps it checked (hypergeometric) and ov
     assert.equal(d.probability, detectionProbability(40, r.stepsChecked, d.f));
     assert.equal(d.worstCase, detectionProbability(40, r.samples.length, d.f));
   }
+  // The printed figures come from the miss chance: never "100 %" unless no placement escapes.
+  const text = (await pinpoint(['verify', f('good.pinproof'), '--samples', '3'])).stdout;
+  for (const d of r.detection) {
+    assert.equal(d.miss, missProbability(40, r.stepsChecked, d.f));
+    assert.ok(Math.abs(d.miss - (1 - d.probability)) < 1e-12);
+    assert.match(text, new RegExp(`f=${d.f}: ${percent(d.miss).replace(/[.+]/g, '\\$&')}`));
+  }
+  assert.equal(percent(4e-4), '99.96 %');
+  assert.equal(percent(1e-17), '100 % − 1.0e-15 %');
+  assert.equal(percent(0), '100 %');
+  assert.equal(percent(0.5), '50.0 %');
   // Independent check of the formula: f = 0.25 of 40 steps = 10 forged; 3 samples miss all with
   // (30·29·28)/(40·39·38).
   assert.ok(Math.abs(detectionProbability(40, 3, 0.25) - (1 - (30 * 29 * 28) / (40 * 39 * 38))) < 1e-15);
