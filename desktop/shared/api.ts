@@ -128,6 +128,17 @@ export interface ShellApi {
    * where it was stored and which view opens it. Errors name the dropped file.
    */
   'files.import': (args: ImportChunk) => Promise<ImportChunkResult>;
+  /**
+   * Runs the notebook as shown (its current cells) from a fresh kernel, headless, exactly as
+   * `pinpoint run --html` does, and writes the self-contained HTML report to `<data>/reports/<name>.html`.
+   * Answers where, the report itself (browser mode offers it as a download) and whether every cell passed.
+   */
+  'notebook.exportHtml': (args: { path: string; doc: NotebookDoc }) => Promise<{
+    path: string;
+    bytes: number;
+    ok: boolean;
+    html: string;
+  }>;
   /** Starts a run of the given cells (in order, after the cells before them when `withPrevious`). */
   'notebook.run': (args: {
     path: string;

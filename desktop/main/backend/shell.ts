@@ -1,6 +1,9 @@
 /** The shell's API handlers (files, recent files, notebooks, jobs); see ShellApi in desktop/shared/api.ts. */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { parseNotebook } from '../../../core/notebook/format.ts';
+import { renderReportHtml } from '../../../core/notebook/html.ts';
+import { runNotebookNode } from '../../../core/notebook/node-runner.ts';
 import type { AppInfo, CellDoc, NotebookDoc, ShellApi } from '../../shared/api.ts';
 import type { BackendContext } from './context.ts';
 import { addRecent, listFiles, readRecent, writeFileAtomic } from './files.ts';
@@ -103,6 +106,18 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
       const bytes = await writeFileAtomic(abs, text);
       opts.engine.parse(text, abs);
       return { path: abs, bytes, recent: await addRecent(ctx.dataDir, abs) };
+    },
+    async 'notebook.exportHtml'({ path, doc }) {
+      const abs = ctx.resolvePath(path);
+      checkDoc(doc, abs);
+      // The same parse, run and renderer as `pinpoint run --html`, on the cells as the user sees them.
+      const nb = parseNotebook(opts.engine.serialize({ ...doc, path: abs }), abs);
+      const result = await runNotebookNode(nb, {});
+      const html = renderReportHtml(nb, result);
+      const out = join(ctx.dataDir, 'reports', `${basename(abs).replace(/\.md$/i, '')}.html`);
+      await mkdir(dirname(out), { recursive: true });
+      const bytes = await writeFileAtomic(out, html);
+      return { path: out, bytes, ok: result.ok, html };
     },
     async 'notebook.run'({ path, doc, cellIds, timeoutMs }) {
       const abs = ctx.resolvePath(path);

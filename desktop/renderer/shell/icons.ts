@@ -34,5 +34,6 @@ export const icons = {
   text: svg('<path d="M5 6h14M12 6v13M9 19h6"/>'),
   check: svg('<path d="M5 12l5 5 9-10"/>'),
   clock: svg('<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>'),
+  download: svg('<path d="M12 4v11M7 10l5 5 5-5"/><path d="M5 20h14"/>'),
   file: svg('<path d="M6 3h8l5 5v13H6z"/><path d="M14 3v5h5"/>'),
 } as const;

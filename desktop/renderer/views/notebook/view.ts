@@ -77,6 +77,10 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     btn(icons.open, 'Open', () => openPicker()),
     saveBtn,
     saveAsBtn,
+    btn(icons.download, 'Export HTML', () => void exportHtml(), {
+      'data-testid': 'export-html',
+      title: 'Export HTML report (runs the notebook as `pinpoint run --html` does)',
+    }),
     h('span', { class: 'sep' }),
     runAllBtn,
     cancelBtn,
@@ -581,6 +585,27 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     }
   };
   /**
+   * HTML report: the backend runs the notebook as shown from a fresh kernel (as `pinpoint run --html`)
+   * and writes <data>/reports/<name>.html; the page also offers the report as a download.
+   */
+  const exportHtml = async () => {
+    const d = currentDoc();
+    if (!d) return;
+    ctx.showStatus(`Exporting ${d.title}: running every cell…`);
+    try {
+      const r = await ctx.api.call('notebook.exportHtml', { path: d.path, doc: d });
+      const a = h('a', {
+        href: URL.createObjectURL(new Blob([r.html], { type: 'text/html' })),
+        download: r.path.split('/').pop() ?? 'report.html',
+      }) as HTMLAnchorElement;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      ctx.showStatus(`Report ${r.ok ? '' : '(some cells failed) '}saved to ${r.path} (${r.bytes} bytes)`);
+    } catch (err) {
+      ctx.showError(err, 'Export HTML');
+    }
+  };
+  /**
    * Save As: Electron asks the main process for the native dialog (which also allows the picked path);
    * browser mode shows the in-app dialog limited to the folders the backend allows.
    */
@@ -635,6 +660,11 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     run: saveAs,
   });
   ctx.addCommand({ id: 'notebook.runAll', title: 'Notebook: Run all cells', run: runAll });
+  ctx.addCommand({
+    id: 'notebook.exportHtml',
+    title: 'Notebook: Export HTML report',
+    run: () => void exportHtml(),
+  });
   ctx.addCommand({ id: 'notebook.cancel', title: 'Notebook: Cancel the run', run: cancel });
   ctx.addCommand({ id: 'notebook.addCode', title: 'Notebook: Add code cell', run: () => addCell('code') });
   ctx.addCommand({
