@@ -5,6 +5,7 @@
  * so a WebAssembly-SIMD or GPU kernel can follow it exactly. Every RepOps sum, mean, norm, softmax
  * denominator and non-matmul dot product uses it (the matmul kernel's order is in spec/).
  */
+import { MIN_WASM_ELEMENTS, wasmSumMiddle, wasmSumRows } from './kernels/binary-wasm.ts';
 import { fround } from './util.ts';
 
 export const LANES = 4;
@@ -62,6 +63,27 @@ export function reduceSumData(
   const rank = shape.length;
   const reduced = new Array<boolean>(rank).fill(false);
   for (const a of axes) reduced[a] = true;
+  // Size-1 axes and runs of adjacent axes that are all reduced (or all kept) do not change which terms
+  // meet in which order (row-major), so merge them: [B, T, C] over (0, 1) is [B·T, C] over 0.
+  const mDims: number[] = [];
+  const mRed: boolean[] = [];
+  for (let i = 0; i < rank; i++) {
+    if (shape[i] === 1) continue;
+    if (shape[i] === 0) {
+      mDims.length = 0;
+      break;
+    }
+    if (mDims.length > 0 && mRed[mRed.length - 1] === reduced[i]) mDims[mDims.length - 1] *= shape[i];
+    else {
+      mDims.push(shape[i]);
+      mRed.push(reduced[i]);
+    }
+  }
+  if (mDims.length > 0 && mDims.length < rank) {
+    const mAxes: number[] = [];
+    for (let i = 0; i < mRed.length; i++) if (mRed[i]) mAxes.push(i);
+    return reduceSumData(x, mDims, mAxes);
+  }
   const strides = new Array<number>(rank);
   let acc = 1;
   for (let i = rank - 1; i >= 0; i--) {
@@ -93,6 +115,10 @@ export function reduceSumData(
   if (redDims.length === 1 && redStrides[0] > 1) {
     const s = redStrides[0];
     const outer = outSize / s;
+    if (outSize * n >= MIN_WASM_ELEMENTS) {
+      const w = wasmSumMiddle(x, outer, n, s);
+      if (w) return w;
+    }
     const acc = scratchBuffer(4 * s);
     for (let o = 0; o < outer; o++) {
       acc.fill(0, 0, 4 * s);
@@ -109,6 +135,10 @@ export function reduceSumData(
   }
   // One reduced axis, the last: a contiguous lane sum per output.
   if (redDims.length === 1) {
+    if (outSize * n >= MIN_WASM_ELEMENTS && redStrides[0] === 1) {
+      const w = wasmSumRows(x, outSize, n);
+      if (w) return w;
+    }
     let base = 0;
     for (let o = 0; o < outSize; o++) {
       out[o] = laneSum(x, base, n, redStrides[0]);

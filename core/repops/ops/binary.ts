@@ -4,6 +4,7 @@
  * shape with `sumTo` (the lane order of reduce.ts over the broadcast axes, row-major).
  */
 
+import { MIN_WASM_ELEMENTS, wasmBinaryRows, wasmBroadcastBinary } from '../kernels/binary-wasm.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
 import type { Shape } from '../tensor.ts';
@@ -49,6 +50,49 @@ function row(
  * Float32Array rounds it exactly as binary32 arithmetic would (no double-rounding issue for these ops).
  */
 export function broadcastBinary(
+  kind: BinaryKind,
+  a: Float32Array,
+  aShape: Shape,
+  b: Float32Array,
+  bShape: Shape,
+  outShape: Shape,
+): Float32Array {
+  const n = numel(outShape);
+  if (n >= MIN_WASM_ELEMENTS) {
+    const w = wasmBinary(kind, a, aShape, b, bShape, outShape, n);
+    if (w) return w;
+  }
+  return broadcastBinarySpec(kind, a, aShape, b, bShape, outShape);
+}
+
+/** The same walk on the WebAssembly kernels (kernels/binary-wasm.ts), or null where they cannot run. */
+function wasmBinary(
+  kind: BinaryKind,
+  a: Float32Array,
+  aShape: Shape,
+  b: Float32Array,
+  bShape: Shape,
+  outShape: Shape,
+  n: number,
+): Float32Array | null {
+  if (shapesEqual(aShape, bShape)) return wasmBinaryRows(kind, a, 0, 1, b, 0, 1, 1, n);
+  if (a.length === n && b.length === 1) return wasmBinaryRows(kind, a, 0, 1, b, 0, 0, 1, n);
+  if (b.length === n && a.length === 1) return wasmBinaryRows(kind, a, 0, 0, b, 0, 1, 1, n);
+  const last = outShape[outShape.length - 1];
+  if (last < 16) return null;
+  return wasmBroadcastBinary(
+    kind,
+    a,
+    broadcastStrides(aShape, outShape),
+    b,
+    broadcastStrides(bShape, outShape),
+    outShape,
+    n,
+  );
+}
+
+/** The JavaScript specification of broadcastBinary. */
+export function broadcastBinarySpec(
   kind: BinaryKind,
   a: Float32Array,
   aShape: Shape,
