@@ -27,8 +27,8 @@ const HELP = `usage: pinpoint fuzz [options]
   --seed <s>    seed of the case generator (default 1)
   --json        print the counts as JSON
 Each case tampers one thing — a tape node's element (1 ulp, an addition, NaN, ±Inf, −0, a subnormal, a
-large factor), the loss, the batch, a checkpoint element or the final metrics — in fast or trace mode,
-then checks: verify (full replay) and the dispute (cheater as solver, then as challenger) agree, at the
+large factor), the loss, the batch, a checkpoint element, the final metrics or the state layout — in
+fast or trace mode, then checks: verify (full replay) and the dispute (cheater as solver, then as challenger) agree, at the
 tampered step and op, and the honest party never loses. Exit 1 if any case is WRONG.`;
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {

@@ -9,8 +9,10 @@
  *  - Other signed claims (final metrics): when the run roots are equal, the referee recomputes them from
  *    the final state both records commit to.
  */
+import { canonicalJson } from '../hash/digest.ts';
 import { type LoadedBundle, readBundle } from '../proof/read.ts';
 import { REPOPS_SPEC_VERSION } from '../repops/version.ts';
+import type { TrainContext } from '../train/step.ts';
 import { evaluate } from '../train/train.ts';
 import { type DisputeResult, runDispute } from './referee.ts';
 import { bundleParty, repopsTask } from './repops-task.ts';
@@ -33,6 +35,18 @@ export function loadForDispute(b: BundleInput): Loaded {
 
 export class DisputeInputError extends Error {}
 
+/**
+ * Signed manifest fields that the task alone determines (today the state layout; the repops version and
+ * task digest are already checked by readBundle): a bundle whose copy differs is invalid, as `verify`
+ * says, and loses at setup — otherwise two bundles with equal step records would end in
+ * `no-disagreement` and a false layout would win against an honest challenger.
+ */
+export function derivedFieldError(bundle: LoadedBundle, layout: TrainContext['layout']): string | null {
+  if (canonicalJson(bundle.manifest.stateLayout) !== canonicalJson(layout))
+    return `${bundle.file}: $.stateLayout differs from the state layout the task defines`;
+  return null;
+}
+
 export async function disputeBundles(
   solver: Loaded,
   challenger: Loaded,
@@ -53,9 +67,12 @@ export async function disputeBundles(
   const task = repopsTask(base.manifest.task);
   const mode =
     (a ?? base).manifest.mode === 'trace' && (b ?? base).manifest.mode === 'trace' ? 'trace' : 'fast';
+  const invalidOf = (l: Loaded): string | null =>
+    'error' in l ? l.error : derivedFieldError(l.bundle, task.ctx.layout);
+  const [badSolver, badChallenger] = [invalidOf(solver), invalidOf(challenger)];
   const invalid = {
-    ...('error' in solver ? { solver: solver.error } : {}),
-    ...('error' in challenger ? { challenger: challenger.error } : {}),
+    ...(badSolver !== null ? { solver: badSolver } : {}),
+    ...(badChallenger !== null ? { challenger: badChallenger } : {}),
   };
   const cfg = {
     ...refereeConfig(task, mode, opts.deadlineMs),

@@ -1,8 +1,8 @@
 /**
  * Soundness fuzzing (issue 14, docs/DISPUTE.md "One rule"): a solver trains a task honestly except for one
  * tamper — any tape node, element and kind of change (1 ulp, an addition, NaN, ±Inf, −0, a subnormal, a
- * large factor), a false loss, a wrong batch, a forged checkpoint element or false final metrics — and
- * signs the bundle. Each case checks, against the honest bundle of the same task:
+ * large factor), a false loss, a wrong batch, a forged checkpoint element, false final metrics or a false
+ * state layout (signed metadata the task determines) — and signs the bundle. Each case checks, against the honest bundle of the same task:
  *  - nothing committed changed ⇔ the run commitment and metrics are the honest ones ⇒ verify accepts it;
  *  - otherwise verify (full replay) rejects it and names the tampered step, and the dispute, with the
  *    cheater as solver and again as challenger, is lost by the cheater and never by the honest party,
@@ -10,8 +10,8 @@
  * Pure core: the CLI (`pinpoint fuzz`) and the property test (test/dispute/soundness.property.test.ts)
  * drive it.
  */
+import { canonicalJson } from '../hash/digest.ts';
 import { bundleFromRun } from '../proof/bundle.ts';
-import { readBundle } from '../proof/read.ts';
 import { keyFromSeed } from '../proof/sign.ts';
 import { RepOpsError, type Tensor } from '../repops/tensor.ts';
 import { runCommitment } from '../train/record.ts';
@@ -21,7 +21,7 @@ import { initialState, prepareTask, type TrainResult, train } from '../train/tra
 import { verifyBundle } from '../verify/verify.ts';
 import { disputeBundles, loadForDispute } from './bundles.ts';
 
-export const FUZZ_FIELDS = ['op', 'loss', 'batch', 'checkpoint', 'metrics'] as const;
+export const FUZZ_FIELDS = ['op', 'loss', 'batch', 'checkpoint', 'metrics', 'layout'] as const;
 export type FuzzField = (typeof FUZZ_FIELDS)[number];
 export const DELTA_KINDS = ['ulp', 'add', 'nan', 'inf', '-inf', 'neg-zero', 'subnormal', 'big'] as const;
 export type DeltaKind = (typeof DELTA_KINDS)[number];
@@ -137,6 +137,12 @@ export class SoundnessFuzzer {
       const run = { ...honest.run, metrics: { ...honest.run.metrics, loss } };
       return { bytes: bundleFromRun(run, this.cheatKey), step: null, op: null };
     }
+    if (c.field === 'layout') {
+      // Signed metadata the task determines: one state-layout entry renamed (the tensors stay honest).
+      const i = Math.min(honest.run.layout.length - 1, Math.floor(c.node * honest.run.layout.length));
+      const layout = honest.run.layout.map((e, j) => (j === i ? { ...e, name: `${e.name}′` } : e));
+      return { bytes: bundleFromRun({ ...honest.run, layout }, this.cheatKey), step: null, op: null };
+    }
     if (c.field === 'checkpoint') {
       const cps = honest.run.checkpoints;
       const k = Math.min(cps.length - 1, Math.floor(c.at * cps.length));
@@ -202,7 +208,8 @@ export class SoundnessFuzzer {
       'bundle' in loadedBad &&
       loadedBad.bundle.manifest.runCommitment === honest.root &&
       Object.is(loadedBad.bundle.manifest.metrics.loss, honest.run.metrics.loss) &&
-      Object.is(loadedBad.bundle.manifest.metrics.accuracy, honest.run.metrics.accuracy);
+      Object.is(loadedBad.bundle.manifest.metrics.accuracy, honest.run.metrics.accuracy) &&
+      canonicalJson(loadedBad.bundle.manifest.stateLayout) === canonicalJson(honest.run.layout);
     if (sameRun) {
       if (!verifyOk)
         return wrong(`commitments unchanged but verify rejects: ${report?.failures[0]?.message}`);

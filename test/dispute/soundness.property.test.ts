@@ -81,3 +81,20 @@ test('the cases the issue reported: a false loss and a masked op digest lose the
   }
   assert.equal(masked, 1, 'found a tamper masked in fast mode');
 });
+
+test('a false state layout (signed metadata the task determines): verify rejects, the cheater loses at setup', async () => {
+  const fuzz = new SoundnessFuzzer(bundledTask('spirals-mlp', { steps: 4, checkpointEvery: 2 }));
+  for (const mode of ['fast', 'trace'] as const) {
+    // fuzz.run checks verify rejects it and the dispute, cheater as solver and as challenger, convicts it.
+    const r = await fuzz.run({
+      mode,
+      field: 'layout',
+      at: 0,
+      node: 0.5,
+      element: 0,
+      delta: 'ulp',
+      amount: 0,
+    });
+    assert.equal(r.outcome, 'pinpointed', r.detail);
+  }
+});
