@@ -64,9 +64,16 @@ export async function disputeBundles(
       `${a.file} and ${b.file} are proofs of different tasks (${a.manifest.task.name} ${a.manifest.taskDigest.slice(0, 12)}… vs ${b.manifest.task.name} ${b.manifest.taskDigest.slice(0, 12)}…)`,
     );
   }
+  // Records of the two modes differ in their fields (trace records commit an op root), so a fast and a
+  // trace bundle of the same honest run would disagree at step 0 and one honest party would lose. The
+  // challenger retrains in the solver's mode (it is in the manifest) instead.
+  if (a && b && a.manifest.mode !== b.manifest.mode) {
+    throw new DisputeInputError(
+      `${a.file} is a ${a.manifest.mode}-mode proof and ${b.file} a ${b.manifest.mode}-mode one: a dispute compares records of one mode (retrain the challenger's proof with --mode ${a.manifest.mode})`,
+    );
+  }
   const task = repopsTask(base.manifest.task);
-  const mode =
-    (a ?? base).manifest.mode === 'trace' && (b ?? base).manifest.mode === 'trace' ? 'trace' : 'fast';
+  const mode = base.manifest.mode;
   const invalidOf = (l: Loaded): string | null =>
     'error' in l ? l.error : derivedFieldError(l.bundle, task.ctx.layout);
   const [badSolver, badChallenger] = [invalidOf(solver), invalidOf(challenger)];

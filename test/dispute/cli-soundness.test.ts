@@ -85,6 +85,20 @@ test('an absorbed tamper: honest in fast mode (said so), pinpointed at its op in
   }
 });
 
+test('a fast and a trace proof of the same run are not disputed (an honest party would lose at step 0)', async () => {
+  for (const [s, c] of [
+    ['good.pinproof', 'good-t.pinproof'],
+    ['good-t.pinproof', 'good.pinproof'],
+  ]) {
+    const d = await pinpoint(['dispute', f(s), f(c)]);
+    assert.equal(d.code, 1);
+    assert.match(
+      d.stderr,
+      /-mode proof and .* a (fast|trace)-mode one: a dispute compares records of one mode/,
+    );
+  }
+});
+
 test('tamper arguments out of range list the valid range', async () => {
   const e = await pinpoint(['train', task, '--out', f('x.pinproof'), '--tamper', '5:3:99']);
   assert.match(e.stderr, /element 99 is outside node 3 \(leaf, 32 values: valid 0\.\.31\)/);
