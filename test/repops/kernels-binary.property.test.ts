@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { getOp } from '../../core/repops/index.ts';
 import { BINARY_WASM_BASE64 } from '../../core/repops/kernels/binary-wasm-bytes.ts';
 import { kernelModule, setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
+import { transposeData } from '../../core/repops/ops/layout.ts';
 import { laneSum, reduceSumData } from '../../core/repops/reduce.ts';
 import type { Attrs } from '../../core/repops/registry.ts';
 import { tensor } from '../../core/repops/tensor.ts';
@@ -165,6 +166,70 @@ test('reduceSumData: WASM = JS spec = naive gather-then-laneSum over any axes', 
         setWasmKernelsEnabled(true);
         assert.deepEqual(bits(reduceSumData(x, shape, axes)), bits(spec));
         assert.deepEqual(bits(spec), bits(naiveSum(x, shape, axes)));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('transposeData (tiled 2-D, strided runs) = naive index mapping, any rank and permutation', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 0, maxLength: 4 }),
+      fc.integer({ min: 0, max: 23 }),
+      (shape, pk) => {
+        fc.pre(numel(shape) <= 40000);
+        const r = shape.length;
+        const rest = shape.map((_, i) => i);
+        const perm: number[] = [];
+        for (let k = pk; rest.length > 0; k = Math.floor(k / 2))
+          perm.push(rest.splice(k % rest.length, 1)[0]);
+        const x = Float32Array.from({ length: numel(shape) }, (_, i) => i + 0.5);
+        const out = transposeData(x, shape, perm);
+        const outShape = perm.map((p) => shape[p]);
+        const strides = shape.map((_, i) => numel(shape.slice(i + 1)));
+        const want = Float32Array.from({ length: numel(shape) }, (_, f) => {
+          let off = 0;
+          let rem = f;
+          for (let k = r - 1; k >= 0; k--) {
+            off += (rem % outShape[k]) * strides[perm[k]];
+            rem = Math.floor(rem / outShape[k]);
+          }
+          return x[off];
+        });
+        assert.deepEqual(out, want);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+const f32 = (x: number) => Math.fround(x);
+const sizes = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 250, max: 3000 }));
+test('adam.m, adam.v, adam.param (with and without weight decay), clip.apply, sumsq: WASM = JS spec', () => {
+  fc.assert(
+    fc.property(
+      sizes,
+      words,
+      words,
+      words,
+      words,
+      fc.record({
+        lr: fc.float({ min: f32(1e-6), max: 1, noNaN: true }),
+        beta1: fc.float({ min: 0, max: 1, noNaN: true }),
+        beta2: fc.float({ min: 0, max: 1, noNaN: true }),
+        eps: fc.float({ min: f32(1e-12), max: f32(1e-3), noNaN: true }),
+        weightDecay: fc.oneof(fc.constant(0), fc.float({ min: 0, max: f32(0.5), noNaN: true })),
+        step: fc.integer({ min: 1, max: 5000 }),
+      }),
+      (n, wp, wm, wv, wg, h) => {
+        const t = (w: number[]) => ({ data: dataOf(n, w), shape: [n] });
+        const [p, m, v, g] = [t(wp), t(wm), t(wv), t(wg)];
+        same('adam.m', [m, g], { beta1: h.beta1 });
+        same('adam.v', [v, g], { beta2: h.beta2 });
+        same('adam.param', [p, m, v], h);
+        same('clip.apply', [g, { data: dataOf(1, wm), shape: [] }], {});
+        same('sumsq', [g], {});
       },
     ),
     { numRuns: 200 },

@@ -88,19 +88,35 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
   const r = shape.length;
   const n = x.length;
   const out = new Float32Array(n);
+  if (n === 0 || r === 0) {
+    out.set(x);
+    return out;
+  }
   if (r === 2 && perm[0] === 1) {
+    // Tiles of 32×32 keep both the rows read and the rows written in cache.
     const [rows, cols] = shape;
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
+    for (let i0 = 0; i0 < rows; i0 += 32) {
+      const i1 = Math.min(i0 + 32, rows);
+      for (let j0 = 0; j0 < cols; j0 += 32) {
+        const j1 = Math.min(j0 + 32, cols);
+        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * rows + i] = x[i * cols + j];
+      }
+    }
     return out;
   }
   const xs = stridesOf(shape);
   const outShape = perm.map((p) => shape[p]);
   const st = perm.map((p) => xs[p]);
-  const idx = new Array<number>(r).fill(0);
+  // Odometer over the outer output axes; the last output axis is one strided run (a plain copy when it
+  // is the input's last axis too).
+  const last = outShape[r - 1];
+  const sl = st[r - 1];
+  const idx = new Array<number>(r - 1).fill(0);
   let off = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = x[off];
-    for (let k = r - 1; k >= 0; k--) {
+  for (let o = 0; o < n; o += last) {
+    if (sl === 1) out.set(x.subarray(off, off + last), o);
+    else for (let j = 0, q = off; j < last; j++, q += sl) out[o + j] = x[q];
+    for (let k = r - 2; k >= 0; k--) {
       idx[k]++;
       off += st[k];
       if (idx[k] < outShape[k]) break;

@@ -2,6 +2,8 @@
  * Optimizer updates and gradient clipping as registered ops, so every parameter/state update of a
  * training step is a tape node the referee can recompute. Hyperparameters are attrs rounded to binary32.
  */
+import { MIN_WASM_ELEMENTS } from '../kernels/binary-wasm.ts';
+import { wasmAdamM, wasmAdamParam, wasmAdamV, wasmScale, wasmSumsq } from '../kernels/optim-wasm.ts';
 import { laneSum, scratchBuffer } from '../reduce.ts';
 import type { Attrs } from '../registry.ts';
 import { RepOpsError, type Shape } from '../tensor.ts';
@@ -99,6 +101,10 @@ defineOp({
   compute: ([m, g], attrs) => {
     const b1 = hp('adam.m', attrs, 'beta1', 0.9, 0, 1);
     const c = fround(1 - b1);
+    if (m.data.length >= MIN_WASM_ELEMENTS) {
+      const w = wasmAdamM(m.data, g.data, b1, c);
+      if (w) return w;
+    }
     const out = new Float32Array(m.data.length);
     for (let i = 0; i < out.length; i++) out[i] = fround(b1 * m.data[i]) + fround(c * g.data[i]);
     return out;
@@ -117,6 +123,10 @@ defineOp({
   compute: ([v, g], attrs) => {
     const b2 = hp('adam.v', attrs, 'beta2', 0.999, 0, 1);
     const c = fround(1 - b2);
+    if (v.data.length >= MIN_WASM_ELEMENTS) {
+      const w = wasmAdamV(v.data, g.data, b2, c);
+      if (w) return w;
+    }
     const out = new Float32Array(v.data.length);
     for (let i = 0; i < out.length; i++) {
       const gi = g.data[i];
@@ -138,6 +148,10 @@ defineOp({
   compute: ([p, m, v], attrs) => {
     const { lr, eps, wd, bc1, bc2 } = adamAttrs(attrs);
     const lrwd = fround(lr * wd);
+    if (p.data.length >= MIN_WASM_ELEMENTS) {
+      const w = wasmAdamParam(p.data, m.data, v.data, { lr, eps, lrwd, wd, bc1, bc2 });
+      if (w) return w;
+    }
     const out = new Float32Array(p.data.length);
     for (let i = 0; i < out.length; i++) {
       const mh = fround(m.data[i] / bc1);
@@ -173,6 +187,10 @@ defineOp({
   shape: () => [],
   compute: ([g]) => {
     const n = g.data.length;
+    if (n >= MIN_WASM_ELEMENTS) {
+      const w = wasmSumsq(g.data);
+      if (w !== null) return Float32Array.of(w);
+    }
     const buf = scratchBuffer(n);
     for (let i = 0; i < n; i++) buf[i] = g.data[i] * g.data[i];
     return Float32Array.of(laneSum(buf, 0, n, 1));
@@ -207,6 +225,10 @@ defineOp({
   },
   compute: ([g, scale]) => {
     const c = scale.data[0];
+    if (g.data.length >= MIN_WASM_ELEMENTS) {
+      const w = wasmScale(g.data, c);
+      if (w) return w;
+    }
     const out = new Float32Array(g.data.length);
     for (let i = 0; i < out.length; i++) out[i] = g.data[i] * c;
     return out;
