@@ -10,6 +10,7 @@ import {
   DELTA_KINDS,
   FUZZ_FIELDS,
   type FuzzCase,
+  type FuzzField,
   type FuzzOutcome,
   SoundnessFuzzer,
 } from '../../core/dispute/fuzz.ts';
@@ -25,6 +26,7 @@ const HELP = `usage: pinpoint fuzz [options]
   --task <f>    task file (default tasks/spirals-mlp.json)
   --steps <n>   train this many steps (default 12; checkpoint every ⌈n/3⌉)
   --seed <s>    seed of the case generator (default 1)
+  --fields <l>  comma-separated subset of ${FUZZ_FIELDS.join(', ')} (default all)
   --json        print the counts as JSON
 Each case tampers one thing — a tape node's element (1 ulp, an addition, NaN, ±Inf, −0, a subnormal, a
 large factor), the loss, the batch, a checkpoint element, the final metrics or the state layout — in
@@ -39,14 +41,14 @@ function int(name: string, v: string | undefined, dflt: number, min: number): nu
 }
 
 /** Case k of seed s: a pure function of (s, k), from Philox words, so any case can be replayed. */
-export function fuzzCase(seed: number, k: number): FuzzCase {
+export function fuzzCase(seed: number, k: number, fields: readonly FuzzField[] = FUZZ_FIELDS): FuzzCase {
   const w = randomUint32(seed, 0x66757a7a, 8, 8 * k);
   const unit = (x: number) => x / 2 ** 32;
   const delta = DELTA_KINDS[w[5] % DELTA_KINDS.length];
   const amount = Math.fround((unit(w[6]) * 2 - 1) * 10 ** ((w[7] % 8) - 4));
   return {
     mode: w[0] & 1 ? 'trace' : 'fast',
-    field: FUZZ_FIELDS[w[1] % FUZZ_FIELDS.length],
+    field: fields[w[1] % fields.length],
     at: unit(w[2]),
     node: unit(w[3]),
     element: w[4] % 65536,
@@ -63,6 +65,7 @@ export async function run(args: string[]): Promise<number> {
       task: { type: 'string' },
       steps: { type: 'string' },
       seed: { type: 'string' },
+      fields: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -74,6 +77,10 @@ export async function run(args: string[]): Promise<number> {
   const cases = int('cases', values.cases, 1000, 1);
   const steps = int('steps', values.steps, 12, 2);
   const seed = int('seed', values.seed, 1, 0);
+  const fields = (values.fields ?? FUZZ_FIELDS.join(',')).split(',').map((f) => f.trim());
+  const unknown = fields.find((f) => !(FUZZ_FIELDS as readonly string[]).includes(f));
+  if (unknown !== undefined)
+    throw new Error(`--fields: unknown field "${unknown}" (valid: ${FUZZ_FIELDS.join(', ')})`);
   const file = values.task ?? 'tasks/spirals-mlp.json';
   let text: string;
   try {
@@ -91,7 +98,7 @@ export async function run(args: string[]): Promise<number> {
   const bar = progressBar(`fuzz ${task.name}`, cases);
   const t0 = performance.now();
   for (let k = 0; k < cases; k++) {
-    const c = fuzzCase(seed, k);
+    const c = fuzzCase(seed, k, fields as FuzzField[]);
     const r = await fuzz.run(c);
     counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
     if (r.outcome === 'pinpointed')

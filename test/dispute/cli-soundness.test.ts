@@ -140,6 +140,14 @@ test('pinpoint fuzz: counts by outcome, no wrong case', async () => {
     25,
   );
   assert.ok(out.outcomes.pinpointed > 10);
+  const ops = JSON.parse(
+    (await pinpoint(['fuzz', '--cases', '8', '--seed', '3', '--fields', 'op,loss', '--json'])).stdout,
+  );
+  assert.ok(Object.keys(ops.pinpointedByField).every((k) => / (op|loss)$/.test(k)));
+  assert.match(
+    (await pinpoint(['fuzz', '--fields', 'op,weights'])).stderr,
+    /--fields: unknown field "weights" \(valid: op, loss, batch, checkpoint, metrics, layout\)/,
+  );
   const bad = await pinpoint(['fuzz', '--cases', '0']);
   assert.match(bad.stderr, /--cases must be an integer ≥ 1/);
 });
