@@ -128,6 +128,8 @@ export interface ShellApi {
    * where it was stored and which view opens it. Errors name the dropped file.
    */
   'files.import': (args: ImportChunk) => Promise<ImportChunkResult>;
+  /** Creates `<data>/notebooks/untitled-<n>.md` (the first free n) from a starter template. */
+  'notebook.create': (args: Record<string, never>) => Promise<{ path: string }>;
   /**
    * Runs the notebook as shown (its current cells) from a fresh kernel, headless, exactly as
    * `pinpoint run --html` does, and writes the self-contained HTML report to `<data>/reports/<name>.html`.

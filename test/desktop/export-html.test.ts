@@ -1,5 +1,5 @@
 /**
- * HTML export from the app (issue 15): 'notebook.exportHtml' runs the notebook as shown — including unsaved
+ * New notebook and HTML export from the app (issue 15): 'notebook.exportHtml' runs the notebook as shown — including unsaved
  * edits — from a fresh kernel and writes the same self-contained report `pinpoint run --html` writes.
  * Oracle: the CLI's report of the same notebook file (equal once the run's timings are masked).
  */
@@ -55,6 +55,22 @@ describe('HTML export from the app', { timeout: 180_000 }, () => {
     assert.equal(cli.code, 0, cli.stderr);
     assert.equal(mask(r.html), mask(await readFile(cliOut, 'utf8')));
     assert.doesNotMatch(r.html, /<script[^>]+src=|<link[^>]+href="http/, 'self-contained');
+  });
+
+  it('New notebook creates untitled-1, then untitled-2, in <data>/notebooks: valid, openable notebooks', async () => {
+    const a = await call<{ path: string }>('notebook.create', {});
+    const b = await call<{ path: string }>('notebook.create', {});
+    assert.equal(a.path, join(dataDir, 'notebooks', 'untitled-1.md'));
+    assert.equal(b.path, join(dataDir, 'notebooks', 'untitled-2.md'));
+    const doc = await call<NotebookDoc>('notebook.open', { path: b.path });
+    assert.equal(doc.title, 'Untitled 2');
+    assert.deepEqual(
+      doc.cells.filter((c) => c.kind === 'code').map((c) => c.id),
+      ['c1'],
+    );
+    const r = await call<{ ok: boolean; html: string }>('notebook.exportHtml', { path: b.path, doc });
+    assert.equal(r.ok, true);
+    assert.match(r.html, /hello from a new notebook/);
   });
 
   it('exports the cells as shown (an unsaved edit), not the file on disk', async () => {

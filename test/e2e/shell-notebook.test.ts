@@ -131,6 +131,21 @@ describe('shell e2e (browser mode, Chromium)', { skip: skip ?? false, timeout: 6
     await app.screenshot('shell-03b-back-from-another-view');
   });
 
+  test('New notebook from the notebook list opens an untitled notebook in the data folder', async () => {
+    const { page } = app;
+    await page.goto(app.url('#/notebook'));
+    await page.getByTestId('home-new-notebook').click();
+    await page
+      .getByTestId('notebook-name')
+      .filter({ hasText: /^Untitled \d+$/ })
+      .waitFor();
+    assert.match(decodeURIComponent(page.url()), /notebooks\/untitled-\d+\.md$/);
+    await page.locator('[data-cell-id="c1"] .monaco-editor').waitFor();
+    // Back to the fixture, where the next test continues.
+    await page.goto(app.url(`#/notebook?path=${encodeURIComponent(FIXTURE)}`));
+    await page.getByTestId('notebook-name').filter({ hasText: 'Shell e2e fixture' }).waitFor();
+  });
+
   test('cancels a long-running cell from the toolbar', async () => {
     const { page } = app;
     const cell = page.locator('[data-cell-id="forever"]');

@@ -12,6 +12,23 @@ import type { NotebookEngine } from './notebook-engine.ts';
 import { BadRequest } from './paths.ts';
 import { preludeTypes } from './prelude-types.ts';
 
+/** What a new notebook starts as: front matter, a line of prose, one cell using the Pinpoint API. */
+const NEW_NOTEBOOK = (n: number) =>
+  [
+    '---',
+    `title: Untitled ${n}`,
+    '---',
+    '',
+    `# Untitled ${n}`,
+    '',
+    'Write prose here; cells are TypeScript with the Pinpoint API in scope (Shift+Enter runs one).',
+    '',
+    '```ts {id=c1}',
+    "display('hello from a new notebook');",
+    '```',
+    '',
+  ].join('\n');
+
 /** Largest notebook/text file the app opens (a guard against opening a dataset by mistake). */
 const MAX_TEXT_BYTES = 8 * 1024 * 1024;
 
@@ -106,6 +123,16 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
       const bytes = await writeFileAtomic(abs, text);
       opts.engine.parse(text, abs);
       return { path: abs, bytes, recent: await addRecent(ctx.dataDir, abs) };
+    },
+    async 'notebook.create'() {
+      const dir = join(ctx.dataDir, 'notebooks');
+      await mkdir(dir, { recursive: true });
+      for (let n = 1; ; n++) {
+        const path = join(dir, `untitled-${n}.md`);
+        if (await stat(path).catch(() => null)) continue;
+        await writeFileAtomic(path, NEW_NOTEBOOK(n));
+        return { path };
+      }
     },
     async 'notebook.exportHtml'({ path, doc }) {
       const abs = ctx.resolvePath(path);

@@ -74,6 +74,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     { class: 'nb-toolbar toolbar' },
     h('span', { class: 'nb-file' }, svgIcon(icons.notebook), nameEl, dirtyEl, pathEl),
     h('span', { style: 'flex:1' }),
+    btn(icons.plus, 'New', () => void newNotebook(), { 'data-testid': 'new-notebook' }),
     btn(icons.open, 'Open', () => openPicker()),
     saveBtn,
     saveAsBtn,
@@ -150,6 +151,12 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         'div',
         { class: 'nb-home' },
         h('h1', {}, 'Notebooks'),
+        h(
+          'button',
+          { class: 'btn', 'data-testid': 'home-new-notebook', onclick: () => void newNotebook() },
+          svgIcon(icons.plus),
+          h('span', {}, 'New notebook'),
+        ),
         h(
           'p',
           { class: 'muted' },
@@ -584,6 +591,14 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       ctx.showError(err, 'Save');
     }
   };
+  const newNotebook = async () => {
+    try {
+      const { path } = await ctx.api.call('notebook.create', {});
+      ctx.openView('notebook', { path });
+    } catch (err) {
+      ctx.showError(err, 'New notebook');
+    }
+  };
   /**
    * HTML report: the backend runs the notebook as shown from a fresh kernel (as `pinpoint run --html`)
    * and writes <data>/reports/<name>.html; the page also offers the report as a download.
@@ -660,6 +675,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     run: saveAs,
   });
   ctx.addCommand({ id: 'notebook.runAll', title: 'Notebook: Run all cells', run: runAll });
+  ctx.addCommand({ id: 'notebook.new', title: 'Notebook: New notebook', run: () => void newNotebook() });
   ctx.addCommand({
     id: 'notebook.exportHtml',
     title: 'Notebook: Export HTML report',
