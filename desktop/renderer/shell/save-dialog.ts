@@ -24,6 +24,8 @@ export interface SaveAsDialogOptions {
   extension: string;
   /** Does the write; throws ApiError code 'exists' when the file exists and `overwrite` is false. */
   save(path: string, overwrite: boolean): Promise<void>;
+  /** Closes the dialog (as cancelled) when aborted — the view that opened it was left. */
+  signal?: AbortSignal;
 }
 
 let openDialog: HTMLElement | null = null;
@@ -91,8 +93,11 @@ export function saveAsDialog(opts: SaveAsDialogOptions): Promise<string | null> 
     const close = (result: string | null) => {
       overlay.remove();
       if (openDialog === overlay) openDialog = null;
+      opts.signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
+    const onAbort = () => close(null);
+    opts.signal?.addEventListener('abort', onAbort);
     const submit = async () => {
       const p = path();
       if (!p || busy) return;

@@ -62,7 +62,7 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<undefined> {
       h(
         'div',
         { class: 'pp-empty' },
-        'Open an .onnx file (Ctrl+O, drag and drop, or File → Open) to see its graph on RepOps and cross-check it against onnxruntime-web.',
+        'Open an .onnx file (Ctrl+O, drag and drop onto the window, or `pinpoint start model.onnx`) to see its graph on RepOps and cross-check it against onnxruntime-web.',
       ),
     );
     return undefined;

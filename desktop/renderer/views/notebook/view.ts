@@ -660,6 +660,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         currentPath: d.path,
         extension: '.md',
         save: write,
+        signal: ctx.signal,
       });
     } catch (err) {
       ctx.showError(err, 'Save As');
