@@ -172,32 +172,38 @@ test('reduceSumData: WASM = JS spec = naive gather-then-laneSum over any axes', 
   );
 });
 
-test('transposeData (tiled 2-D, strided runs) = naive index mapping, any rank and permutation', () => {
+test('transposeData (WASM 2-D, JS tiles, strided runs) = naive index mapping, any rank and permutation', () => {
   fc.assert(
     fc.property(
       fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 0, maxLength: 4 }),
       fc.integer({ min: 0, max: 23 }),
-      (shape, pk) => {
+      words,
+      (shape, pk, w) => {
         fc.pre(numel(shape) <= 40000);
         const r = shape.length;
         const rest = shape.map((_, i) => i);
         const perm: number[] = [];
         for (let k = pk; rest.length > 0; k = Math.floor(k / 2))
           perm.push(rest.splice(k % rest.length, 1)[0]);
-        const x = Float32Array.from({ length: numel(shape) }, (_, i) => i + 0.5);
+        const x = dataOf(numel(shape), w);
+        setWasmKernelsEnabled(false);
+        const js = transposeData(x, shape, perm);
+        setWasmKernelsEnabled(true);
         const out = transposeData(x, shape, perm);
+        assert.deepEqual(bits(out), bits(js));
         const outShape = perm.map((p) => shape[p]);
         const strides = shape.map((_, i) => numel(shape.slice(i + 1)));
-        const want = Float32Array.from({ length: numel(shape) }, (_, f) => {
+        const xw = new Uint32Array(x.buffer);
+        const want = Uint32Array.from({ length: numel(shape) }, (_, f) => {
           let off = 0;
           let rem = f;
           for (let k = r - 1; k >= 0; k--) {
             off += (rem % outShape[k]) * strides[perm[k]];
             rem = Math.floor(rem / outShape[k]);
           }
-          return x[off];
+          return xw[off];
         });
-        assert.deepEqual(out, want);
+        assert.deepEqual(bits(out), bits(new Float32Array(want.buffer)));
       },
     ),
     { numRuns: 300 },

@@ -2,6 +2,7 @@
  * Data-movement ops (exact: no arithmetic): reshape, transpose, slice, concat, broadcast_to, and the
  * gradient helpers slice.vjp0 (zero padding). Their VJPs are the inverse movements.
  */
+import { wasmTranspose2d } from '../kernels/layout-wasm.ts';
 import { apply } from '../tape.ts';
 import { RepOpsError, type Shape } from '../tensor.ts';
 import {
@@ -93,6 +94,10 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
     return out;
   }
   if (r === 2 && perm[0] === 1) {
+    if (n >= 256) {
+      const w = wasmTranspose2d(x, shape[0], shape[1]);
+      if (w) return w;
+    }
     // Tiles of 32×32 keep both the rows read and the rows written in cache.
     const [rows, cols] = shape;
     for (let i0 = 0; i0 < rows; i0 += 32) {
