@@ -6,16 +6,21 @@ import { LAYOUT_WASM_BASE64 } from './layout-wasm-bytes.ts';
 import { kernelModule, workspace } from './wasm-runtime.ts';
 
 interface LayoutKernels {
-  transpose2d(px: number, po: number, rows: number, cols: number): void;
+  transposeBatch(px: number, po: number, batch: number, rows: number, cols: number): void;
 }
 
-/** x [rows, cols] → [cols, rows], or null. */
-export function wasmTranspose2d(x: Float32Array, rows: number, cols: number): Float32Array | null {
+/** x [batch, rows, cols] → [batch, cols, rows], or null. */
+export function wasmTransposeBatch(
+  x: Float32Array,
+  batch: number,
+  rows: number,
+  cols: number,
+): Float32Array | null {
   const k = kernelModule('layout', LAYOUT_WASM_BASE64) as unknown as LayoutKernels | null;
   const ws = k && workspace();
   if (!k || !ws) return null;
   const px = ws.put(x);
-  const po = ws.alloc(rows * cols);
-  k.transpose2d(px, po, rows, cols);
-  return ws.take(po, rows * cols);
+  const po = ws.alloc(x.length);
+  k.transposeBatch(px, po, batch, rows, cols);
+  return ws.take(po, x.length);
 }

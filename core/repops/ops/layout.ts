@@ -2,7 +2,7 @@
  * Data-movement ops (exact: no arithmetic): reshape, transpose, slice, concat, broadcast_to, and the
  * gradient helpers slice.vjp0 (zero padding). Their VJPs are the inverse movements.
  */
-import { wasmTranspose2d } from '../kernels/layout-wasm.ts';
+import { wasmTransposeBatch } from '../kernels/layout-wasm.ts';
 import { apply } from '../tape.ts';
 import { RepOpsError, type Shape } from '../tensor.ts';
 import {
@@ -93,11 +93,12 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
     out.set(x);
     return out;
   }
+  // Swapping the last two axes (leading ones kept): a batch of 2-D transposes, on the WASM kernel.
+  if (n >= 256 && r >= 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i)) {
+    const w = wasmTransposeBatch(x, n / (shape[r - 2] * shape[r - 1]), shape[r - 2], shape[r - 1]);
+    if (w) return w;
+  }
   if (r === 2 && perm[0] === 1) {
-    if (n >= 256) {
-      const w = wasmTranspose2d(x, shape[0], shape[1]);
-      if (w) return w;
-    }
     // Tiles of 32×32 keep both the rows read and the rows written in cache.
     const [rows, cols] = shape;
     for (let i0 = 0; i0 < rows; i0 += 32) {

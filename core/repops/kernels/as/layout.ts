@@ -42,3 +42,9 @@ export function transpose2d(px: usize, po: usize, rows: i32, cols: i32): void {
     }
   }
 }
+
+// `batch` consecutive [rows, cols] matrices, each transposed (perm [..., r−1, r−2]).
+export function transposeBatch(px: usize, po: usize, batch: i32, rows: i32, cols: i32): void {
+  const mb = (<usize>rows * <usize>cols) << 2;
+  for (let b = 0; b < batch; b++) transpose2d(px + <usize>b * mb, po + <usize>b * mb, rows, cols);
+}
