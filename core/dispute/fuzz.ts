@@ -131,10 +131,12 @@ export class SoundnessFuzzer {
     const step = Math.min(T - 1, Math.floor(c.at * T));
     const honest = this.honestRun(c.mode);
     if (c.field === 'metrics') {
-      const loss = applyDelta(honest.run.metrics.loss, c.delta, c.amount);
+      // node < ½: the final loss; otherwise the final accuracy.
+      const key = c.node < 0.5 ? 'loss' : 'accuracy';
+      const value = applyDelta(honest.run.metrics[key], c.delta, c.amount);
       // The manifest is canonical JSON: a non-finite metric cannot be signed into a bundle at all.
-      if (!Number.isFinite(loss)) return { bytes: null, step: null, op: null };
-      const run = { ...honest.run, metrics: { ...honest.run.metrics, loss } };
+      if (!Number.isFinite(value)) return { bytes: null, step: null, op: null };
+      const run = { ...honest.run, metrics: { ...honest.run.metrics, [key]: value } };
       return { bytes: bundleFromRun(run, this.cheatKey), step: null, op: null };
     }
     if (c.field === 'layout') {
