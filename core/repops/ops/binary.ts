@@ -150,6 +150,11 @@ export function sumToData(op: string, x: Float32Array, from: Shape, to: Shape): 
   return reduceSumData(x, from, axes);
 }
 
+/** sumToData of a temporary the op just made: when nothing is summed the temporary itself is the output. */
+function sumTemp(op: string, t: Float32Array, from: Shape, to: Shape): Float32Array {
+  return shapesEqual(from, to) ? t : sumToData(op, t, from, to);
+}
+
 function binaryShape(name: string) {
   return (s: readonly Shape[]): Shape => broadcastShapes(name, s[0], s[1]);
 }
@@ -241,7 +246,7 @@ for (const name of ['mul.vjp0', 'mul.vjp1']) {
       return gradShape(name, s, attrs);
     },
     compute: ([g, other], _attrs, outShape) =>
-      sumToData(
+      sumTemp(
         name,
         broadcastBinary(K.Mul, g.data, g.shape, other.data, other.shape, g.shape),
         g.shape,
@@ -257,12 +262,7 @@ defineOp({
   arity: 2,
   shape: (s, attrs) => gradShape('div.vjp0', s, attrs),
   compute: ([g, b], _attrs, outShape) =>
-    sumToData(
-      'div.vjp0',
-      broadcastBinary(K.Div, g.data, g.shape, b.data, b.shape, g.shape),
-      g.shape,
-      outShape,
-    ),
+    sumTemp('div.vjp0', broadcastBinary(K.Div, g.data, g.shape, b.data, b.shape, g.shape), g.shape, outShape),
   flops: (s) => 2 * numel(s[0]),
   spec: `inputs [g, b]: t[i] = g[i] ÷ b[i'] (broadcast); ${sumToSpec('t')}`,
 });
@@ -281,7 +281,7 @@ defineOp({
     const bb = broadcastBinary(K.Mul, b.data, b.shape, b.data, b.shape, b.shape);
     const q = broadcastBinary(K.Div, ga, g.shape, bb, b.shape, g.shape);
     for (let i = 0; i < n; i++) q[i] = -q[i];
-    return sumToData('div.vjp1', q, g.shape, outShape);
+    return sumTemp('div.vjp1', q, g.shape, outShape);
   },
   flops: (s) => 3 * numel(s[0]),
   spec: `inputs [g, a, b]: t[i] = −((g[i] × a[i']) ÷ (b[i''] × b[i''])) (broadcast); ${sumToSpec('t')}`,
