@@ -1,4 +1,8 @@
 /** The status bar: mode, last message, background jobs with progress and cancel, error count. */
+
+/** How long a status message stays (a new one, or leaving the view, replaces it sooner). */
+const MESSAGE_MS = 12_000;
+
 import type { ApiClient, JobInfo } from '../../shared/api.ts';
 import { h, svgIcon } from './dom.ts';
 import { errorCount, onErrorsChanged, showError, toggleErrorPanel } from './errors.ts';
@@ -22,6 +26,7 @@ export interface Transfer {
 
 export function createStatusBar(api: ApiClient): StatusBar {
   const msg = h('span', { class: 'item grow', 'data-testid': 'status-message' });
+  let msgTimer: ReturnType<typeof setTimeout> | undefined;
   const jobsEl = h('span', { class: 'item', 'data-testid': 'jobs' });
   const transfersEl = h('span', { class: 'item', 'data-testid': 'transfers' });
   const right = h('span', { class: 'item' });
@@ -93,7 +98,10 @@ export function createStatusBar(api: ApiClient): StatusBar {
   return {
     el,
     message(text) {
+      // A message describes what just happened: it fades after a while instead of going stale.
       msg.textContent = text;
+      clearTimeout(msgTimer);
+      if (text) msgTimer = setTimeout(() => (msg.textContent = ''), MESSAGE_MS);
     },
     setRight(text) {
       right.textContent = text;
