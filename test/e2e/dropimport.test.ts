@@ -53,6 +53,24 @@ describe('drag-and-drop import (browser mode, Chromium)', { skip: skip ?? false,
     await app.screenshot('drop-01-onnx');
   });
 
+  test('Open… offers an upload from this computer (browser file chooser), opened like a drop', async () => {
+    const { page } = app;
+    const bytes = new Uint8Array(readFileSync(join(REPO_ROOT, 'test/fixtures/onnx/cnn.onnx')));
+    await page.keyboard.press('Control+O');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('open-dialog').getByText('Upload and open a file from this computer…').click();
+    await (await chooser).setFiles({
+      name: 'picked-cnn.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(bytes),
+    });
+    const stored = join(app.dataDir, 'imports', 'picked-cnn.onnx');
+    await page.waitForURL((u) => decodeURIComponent(u.hash).includes('picked-cnn.onnx'));
+    await page.locator('.pp-view-model').getByText('✓ imports into RepOps').waitFor();
+    assert.match(decodeURIComponent(new URL(page.url()).hash), new RegExp(`^#/model\\?path=${stored}$`));
+    assert.deepEqual(new Uint8Array(readFileSync(stored)), bytes);
+  });
+
   test('a proof bundle opens in the Proof view with its steps', async () => {
     const { page } = app;
     const bytes = smallProof(REPO_ROOT, { name: 'iris-dropped', steps: 8 });

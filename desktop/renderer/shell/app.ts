@@ -280,7 +280,19 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
             badge: f.kind,
             run: () => openFile(f.path, f.kind),
           }));
-          return [...recentItems, ...fileItems];
+          // Browser mode: files outside these folders come in through the browser's file chooser.
+          const uploadItem: PickItem[] = upload
+            ? [
+                {
+                  label: 'Upload and open a file from this computer…',
+                  detail:
+                    'a proof (.pinproof), notebook (.md) or ONNX model (.onnx), copied into the data folder',
+                  group: 'Other files',
+                  run: () => upload.pickFiles(),
+                },
+              ]
+            : [];
+          return [...recentItems, ...fileItems, ...uploadItem];
         },
       ),
     });
@@ -371,8 +383,15 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
     else if (event.type === 'log') status.message(event.message);
   });
 
-  // Browser mode: a dropped proof, notebook or model is uploaded into <data>/imports/ and opened.
-  installDrop(api, status, openView);
+  // Browser mode: a dropped (or picked: File › Upload and open…) proof, notebook or model is uploaded into
+  // <data>/imports/ and opened.
+  const upload = installDrop(api, status, openView);
+  if (upload)
+    addGlobal({
+      id: 'app.upload',
+      title: 'File: Upload and open… (a file from this computer)',
+      run: upload.pickFiles,
+    });
 
   onViewsChanged(() => {
     registerViewCommands();

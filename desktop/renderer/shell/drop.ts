@@ -15,8 +15,8 @@ export function installDrop(
   api: ApiClient,
   status: StatusBar,
   openView: (id: string, params: Record<string, string>) => void,
-): void {
-  if (api.mode === 'electron') return; // will-navigate in electron-main.ts opens the dropped path.
+): { pickFiles(): void } | null {
+  if (api.mode === 'electron') return null; // will-navigate in electron-main.ts opens the dropped path.
   let overlay: HTMLElement | null = null;
   let depth = 0;
   const hide = () => {
@@ -51,6 +51,21 @@ export function installDrop(
     void importAll(files);
   });
 
+  // "Upload and open…": the browser's file chooser, then the same import as a drop.
+  const input = h('input', {
+    type: 'file',
+    multiple: '',
+    accept: '.pinproof,.md,.onnx',
+    hidden: '',
+    'data-testid': 'upload-input',
+  }) as HTMLInputElement;
+  input.addEventListener('change', () => {
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    if (files.length) void importAll(files);
+  });
+  document.body.append(input);
+
   const importAll = async (files: File[]) => {
     let last: ImportDone | null = null;
     for (const file of files) {
@@ -81,6 +96,7 @@ export function installDrop(
       transfer?.end();
     }
   };
+  return { pickFiles: () => input.click() };
 }
 
 function formatBytes(n: number): string {
