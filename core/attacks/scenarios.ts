@@ -404,6 +404,21 @@ export const ATTACKS: readonly AttackScenario[] = [
     },
   },
   {
+    name: 'false-loss-curve',
+    title: 'Solver reports a nicer loss curve than it achieved',
+    attacker: 'solver',
+    description:
+      'From step s on, every record states 0.8 × the loss the step computed − 0.001; states, batches and ops are honest, so only the loss field differs (issue 14: this used to end in no-disagreement).',
+    async run(o) {
+      const c = context(o);
+      const s = c.rand(14, c.task.steps);
+      const bad = run(c, {
+        record: (t, r) => (t >= s ? { ...r, loss: Math.fround(r.loss * 0.8 - 1e-3) } : undefined),
+      });
+      return cheatingSolver(c, this, 'flatterer', bad, E('solver', s, null, 'seal', 'wrong-loss'));
+    },
+  },
+  {
     name: 'equivocation',
     title: 'Solver equivocates: shows honest records it never committed to',
     attacker: 'solver',
