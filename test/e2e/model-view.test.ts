@@ -38,8 +38,18 @@ describe('Model view', { skip: skip ?? false, timeout: 240_000 }, () => {
     const model = readOnnx(new Uint8Array(readFileSync(path)), path);
     const outs = runRepOps(model, exampleInputs(model, 2, 1), path);
     const digest = tensorDigest(Object.values(outs)[0]);
-    const graphText = await page.locator('.pp-view-model svg.main').first().textContent();
-    assert.ok(graphText?.includes(digest.slice(0, 8)), `short digest ${digest.slice(0, 8)} not drawn`);
+    // The graph is drawn after the summary (and its nodes are built lazily): wait for the digest, do not
+    // read the SVG once (that raced the drawing on a loaded machine).
+    const graph = page.locator('.pp-view-model svg.main').first();
+    await page.waitForFunction(
+      ([sel, d]) => document.querySelector(sel)?.textContent?.includes(d) ?? false,
+      ['.pp-view-model svg.main', digest.slice(0, 8)] as const,
+      { timeout: 30_000 },
+    );
+    assert.ok(
+      (await graph.textContent())?.includes(digest.slice(0, 8)),
+      `short digest ${digest.slice(0, 8)} not drawn`,
+    );
     await page.getByTestId('model-check-run').click();
     const check = page.getByTestId('model-check');
     await check.waitFor({ timeout: 90_000 });
