@@ -349,11 +349,15 @@ function erfcTail(y: number, a: number, b: number, s = 1, dy = 0): number {
   return f(f(v * pow2(k + 100)) * TWO_M100);
 }
 
+// x² = sqA + sqB (module-level outputs: no allocation per element).
+let sqA = 0;
+let sqB = 0;
 /** Splits x² = a + b with a = z² exact (z = x with its low 12 significand bits cleared) and b small. */
-function squareSplit(x: number): [number, number] {
+function squareSplit(x: number): void {
   const z = fromBits(bitsOf(x) & 0xfffff000);
   const d = f(x - z);
-  return [f(z * z), f(f(f(2 * z) * d) + f(d * d))];
+  sqA = f(z * z);
+  sqB = f(f(f(2 * z) * d) + f(d * d));
 }
 
 export function erf32(x: number): number {
@@ -364,8 +368,8 @@ export function erf32(x: number): number {
   if (ax < 0.84375) r = f(ax + erfSmallCorrection(ax));
   else if (ax >= 4) r = 1;
   else {
-    const [a, b] = squareSplit(ax);
-    r = f(1 - erfcTail(ax, a, b));
+    squareSplit(ax);
+    r = f(1 - erfcTail(ax, sqA, sqB));
   }
   return x < 0 ? -r : r;
 }
@@ -397,8 +401,8 @@ export function erfc32(x: number): number {
   if (x < 0.5 && x > -0.84375) return x >= 0 ? erfcSmallPos(x, 0) : f(1 + f(ax + erfSmallCorrection(ax)));
   if (x <= -4) return 2;
   if (x >= 10.2) return 0;
-  const [a, b] = squareSplit(ax);
-  const t = erfcTail(ax, a, b);
+  squareSplit(ax);
+  const t = erfcTail(ax, sqA, sqB);
   return x < 0 ? f(2 - t) : t;
 }
 
@@ -434,7 +438,9 @@ export function gelu32(x: number): number {
     }
     t = f(0.5 * erfcSmallPos(ay, dy));
   } else {
-    const [a, b] = squareSplit(ax); // x² = a + b → (x/√2)² = a/2 + b/2 (halving is exact)
+    squareSplit(ax); // x² = a + b → (x/√2)² = a/2 + b/2 (halving is exact)
+    const a = sqA;
+    const b = sqB;
     if (x < 0) return erfcTail(ay, f(0.5 * a), f(0.5 * b), f(0.5 * x), dy); // ½·x·erfc(|x|/√2), no underflow loss
     t = f(0.5 * erfcTail(ay, f(0.5 * a), f(0.5 * b), 1, dy));
   }

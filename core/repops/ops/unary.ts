@@ -3,6 +3,7 @@
  * implementations — see spec/transcendentals.md); everything else is one binary32 operation at a time,
  * in the order written in each op's `spec`.
  */
+import { wasmGeluVjpRange, wasmUnaryRange } from '../kernels/transcendental-wasm.ts';
 import { erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
 import { defineRangeKernel, elementwise } from '../parallel.ts';
 import { apply } from '../tape.ts';
@@ -23,6 +24,14 @@ function sameShapes(name: string) {
 /** 1/√2 and 1/√(2π) as binary32 values. */
 const INV_SQRT2 = fround(Math.SQRT1_2);
 const INV_SQRT_2PI = fround(0.3989422804014327);
+
+/**
+ * The transcendentals run as WebAssembly (kernels/as/transcendental.ts, the same operations as math.ts,
+ * so the same bits) when kernels can run and the range is long enough to pay for the copies.
+ */
+function useWasm(from: number, to: number): boolean {
+  return to - from >= 16;
+}
 
 /**
  * A unary op. `f` computes out[from…to); `parallel` ops (the transcendental ones: ~30–150 ns per element)
@@ -102,6 +111,7 @@ unary(
   'Exact (erf) form x·Φ(x) = ½·x·erfc(−x/√2): out = gelu32(x) (math.ts, compensated; spec/transcendentals.md).',
   1,
   (x, out, from, to) => {
+    if (useWasm(from, to) && wasmUnaryRange('gelu', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = gelu32(x[i]);
   },
   'gelu.vjp0',
@@ -114,6 +124,7 @@ unaryGrad(
     'out = g × (a + x × p).',
   10,
   (g, x, out, from, to) => {
+    if (useWasm(from, to) && wasmGeluVjpRange(g, x, out, from, to)) return;
     for (let i = from; i < to; i++) {
       const v = x[i];
       const a = fround(0.5 * erfc32(-fround(v * INV_SQRT2)));
@@ -129,6 +140,7 @@ unary(
   'out = tanh32(x).',
   1,
   (x, out, from, to) => {
+    if (useWasm(from, to) && wasmUnaryRange('tanh', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = tanh32(x[i]);
   },
   'tanh.vjp0',
@@ -144,6 +156,7 @@ unary(
   'out = sigmoid32(x).',
   1,
   (x, out, from, to) => {
+    if (useWasm(from, to) && wasmUnaryRange('sigmoid', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = sigmoid32(x[i]);
   },
   'sigmoid.vjp0',
@@ -164,6 +177,7 @@ unary(
   'out = exp32(x).',
   1,
   (x, out, from, to) => {
+    if (useWasm(from, to) && wasmUnaryRange('exp', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = exp32(x[i]);
   },
   'exp.vjp0',
@@ -179,6 +193,7 @@ unary(
   'out = log32(x).',
   1,
   (x, out, from, to) => {
+    if (useWasm(from, to) && wasmUnaryRange('log', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = log32(x[i]);
   },
   'log.vjp0',

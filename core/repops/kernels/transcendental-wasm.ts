@@ -1,0 +1,70 @@
+/**
+ * WebAssembly versions of the RepOps transcendentals (kernels/as/transcendental.ts: math.ts's operations
+ * in the same order, so the same bits — test/repops/transcendental-wasm.test.ts sweeps the binary32
+ * space). Each function writes out[from…to) and returns false when kernels cannot run; the op then runs
+ * its JavaScript specification.
+ */
+import { TRANSCENDENTAL_WASM_BASE64 } from './transcendental-wasm-bytes.ts';
+import { kernelModule, type Workspace, workspace } from './wasm-runtime.ts';
+
+/** The kernels' function codes (kernels/as/transcendental.ts unaryArray). */
+export const UNARY_KIND = { exp: 0, log: 1, tanh: 2, sigmoid: 3, gelu: 4, erf: 5, erfc: 6 } as const;
+export type UnaryKind = keyof typeof UNARY_KIND;
+
+interface TranscendentalKernels {
+  unaryArray(kind: number, px: number, po: number, n: number): void;
+  geluVjp(pg: number, px: number, po: number, n: number): void;
+}
+
+function ready(): [TranscendentalKernels, Workspace] | null {
+  const k = kernelModule(
+    'transcendental',
+    TRANSCENDENTAL_WASM_BASE64,
+  ) as unknown as TranscendentalKernels | null;
+  const ws = k && workspace();
+  return k && ws ? [k, ws] : null;
+}
+
+function copyOut(ws: Workspace, po: number, out: Float32Array, from: number, to: number): void {
+  const src = ws.view(po, to - from);
+  new Uint8Array(out.buffer, out.byteOffset + 4 * from, 4 * (to - from)).set(
+    new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
+  );
+}
+
+/** out[i] = fn(x[i]) for from ≤ i < to, or false. */
+export function wasmUnaryRange(
+  kind: UnaryKind,
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+): boolean {
+  const r = ready();
+  if (!r) return false;
+  const [k, ws] = r;
+  const px = ws.put(x.subarray(from, to));
+  const po = ws.alloc(to - from);
+  k.unaryArray(UNARY_KIND[kind], px, po, to - from);
+  copyOut(ws, po, out, from, to);
+  return true;
+}
+
+/** gelu.vjp0 over out[from…to), or false. */
+export function wasmGeluVjpRange(
+  g: Float32Array,
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+): boolean {
+  const r = ready();
+  if (!r) return false;
+  const [k, ws] = r;
+  const pg = ws.put(g.subarray(from, to));
+  const px = ws.put(x.subarray(from, to));
+  const po = ws.alloc(to - from);
+  k.geluVjp(pg, px, po, to - from);
+  copyOut(ws, po, out, from, to);
+  return true;
+}
