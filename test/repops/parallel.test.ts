@@ -11,6 +11,7 @@ import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import { getOp } from '../../core/repops/index.ts';
 import { setThreadPool, type ThreadPool, threadCount } from '../../core/repops/parallel.ts';
 import type { Tensor } from '../../core/repops/tensor.ts';
+import { useNodeCorpora } from '../../core/train/node-corpus.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { prepareTask, train } from '../../core/train/train.ts';
 import { bundledTask } from '../train/helpers.ts';
@@ -211,4 +212,21 @@ test('training with 1 and with 2 threads commits to the same run', () => {
   assert.equal(runCommitment(two.records), runCommitment(one.records));
   assert.deepEqual(two.opDigests, one.opDigests);
   assert.deepEqual(two.metrics, one.metrics);
+});
+
+// The real shape's tensors (one of its four identical layers, to keep the test short) with the pool's
+// default size thresholds, so every split the benchmark takes is exercised.
+test('nanogpt-char steps with 1 and with 2 threads (default size thresholds) commit to the same run', () => {
+  useNodeCorpora();
+  const base = bundledTask('nanogpt-char');
+  const ctx = prepareTask(
+    bundledTask('nanogpt-char', { steps: 2, checkpointEvery: 2, model: { ...base.model, layers: 1 } }),
+  );
+  setThreadPool(null);
+  const one = train(ctx, { mode: 'trace' });
+  setThreadPool(nodeThreadPool(2));
+  const two = train(ctx, { mode: 'trace' });
+  setThreadPool(null);
+  assert.equal(runCommitment(two.records), runCommitment(one.records));
+  assert.deepEqual(two.opDigests, one.opDigests);
 });
