@@ -1,12 +1,13 @@
 /**
  * Worker side of core/platform/node-threads.ts (bundled by esbuild into the worker's source): loads every
- * op (which registers the range kernels), then waits on the shared job sequence number and runs its range
- * of each job on the shared arena. Arena swaps and kernel names arrive as messages, read synchronously.
+ * op (which registers the range kernels), then waits on the shared job sequence number and claims chunks
+ * of each job (node-threads-protocol.ts), computing them into the shared arena. Arena swaps and kernel
+ * names arrive as messages, read synchronously when a job needs them.
  */
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import '../repops/ops/all.ts';
-import { rangeKernel } from '../repops/parallel.ts';
-import { CTL, JOB } from './node-threads-protocol.ts';
+import { type RangeKernel, rangeKernel } from '../repops/parallel.ts';
+import { CTL, claimChunk, JOB } from './node-threads-protocol.ts';
 
 type Control =
   | { type: 'arena'; sab: SharedArrayBuffer; gen: number }
@@ -26,7 +27,7 @@ function catchUp(kernel: number, gen: number): void {
   while (arenaGen !== gen || kernelNames[kernel] === undefined) {
     const m = receiveMessageOnPort(port)?.message as Control | undefined;
     if (m === undefined) {
-      // Posted before the job, so it is on its way; never expected to take long.
+      // Posted before the job, so it is already queued; this is only a guard.
       if (Date.now() - t0 > 10_000) throw new Error('thread pool worker: control message lost');
       continue;
     }
@@ -37,35 +38,48 @@ function catchUp(kernel: number, gen: number): void {
   }
 }
 
+/** The current job as read from the descriptor (re-read when its id changes). */
+let current: {
+  id: number;
+  k: RangeKernel;
+  ins: Float32Array[];
+  out: Float32Array;
+  params: number[];
+} | null = null;
+
+function load(): NonNullable<typeof current> {
+  const id = job[JOB.id];
+  if (current?.id === id) return current;
+  const kernel = job[JOB.kernel];
+  catchUp(kernel, job[JOB.arenaGen]);
+  const ins: Float32Array[] = [];
+  let total = 0;
+  for (let i = 0; i < job[JOB.nIns]; i++) {
+    const o = job[JOB.offsets + i];
+    const sz = job[JOB.sizes + i];
+    ins.push(arena.subarray(o, o + sz));
+    total += sz;
+  }
+  const params: number[] = [];
+  for (let i = 0; i < job[JOB.nParams]; i++) params.push(job[JOB.params + i]);
+  const out = arena.subarray(total, total + job[JOB.outLen]);
+  current = { id, k: rangeKernel(kernelNames[kernel]), ins, out, params };
+  return current;
+}
+
 let seen = 0;
 for (;;) {
   Atomics.wait(ctl, CTL.seq, seen);
   seen = Atomics.load(ctl, CTL.seq);
-  try {
-    const kernel = job[JOB.kernel];
-    catchUp(kernel, job[JOB.arenaGen]);
-    const nIns = job[JOB.nIns];
-    const ins: Float32Array[] = [];
-    let total = 0;
-    for (let i = 0; i < nIns; i++) {
-      const o = job[JOB.offsets + i];
-      const sz = job[JOB.sizes + i];
-      ins.push(arena.subarray(o, o + sz));
-      total += sz;
+  for (let c = claimChunk(ctl); c >= 0; c = claimChunk(ctl)) {
+    try {
+      const j = load();
+      j.k(j.ins, j.out, job[JOB.cuts + c], job[JOB.cuts + c + 1], j.params);
+    } catch {
+      Atomics.store(ctl, CTL.failed, 1);
     }
-    const params: number[] = [];
-    for (let i = 0; i < job[JOB.nParams]; i++) params.push(job[JOB.params + i]);
-    const outLen = job[JOB.outLen];
-    rangeKernel(kernelNames[kernel])(
-      ins,
-      arena.subarray(total, total + outLen),
-      job[JOB.cuts + index],
-      job[JOB.cuts + index + 1],
-      params,
-    );
-  } catch {
-    Atomics.store(ctl, CTL.failed, 1);
+    ctl[CTL.owners + c] = index;
+    Atomics.add(ctl, CTL.finished, 1);
+    Atomics.notify(ctl, CTL.finished);
   }
-  Atomics.add(ctl, CTL.done, 1);
-  Atomics.notify(ctl, CTL.done);
 }

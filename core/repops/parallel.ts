@@ -4,8 +4,9 @@
  * batch entry of a batched matmul, a matmul output row), computes contiguous ranges [from, to) with one
  * `RangeKernel`; a thread pool may hand ranges to other threads running the same JavaScript. Every
  * element is computed by the same code from the same inputs whatever the split, so the bits cannot depend
- * on the thread count (no reduction chain is ever split: a row's sums stay inside its row). The pool is a platform adapter (Node: core/platform/node-threads.ts); without one, or for
- * small tensors, everything runs on the calling thread.
+ * on the thread count (no reduction chain is ever split: a row's sums stay inside its row). The pool is a
+ * platform adapter (Node: core/platform/node-threads.ts); without one, or for small tensors, everything
+ * runs on the calling thread.
  */
 /**
  * Computes units [from, to) of `out` (an element for elementwise ops, an output row for row-wise ops);
@@ -36,8 +37,9 @@ export function rangeKernel(name: string): RangeKernel {
 export interface ThreadPool {
   readonly threads: number;
   /**
-   * Units [0, units) of `out` (out.length / units values each), split into `threads` contiguous ranges
-   * run concurrently by `kernel` with `params`; inner cut points are multiples of `align` (default 1).
+   * Units [0, units) of `out` (out.length / units values each), cut into contiguous ranges that the
+   * threads compute concurrently with `kernel` and `params`; inner cut points are multiples of `align`
+   * (default 1). Which thread computes which range must not matter (no reduction crosses a cut).
    */
   run(
     kernel: string,
