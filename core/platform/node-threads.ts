@@ -146,9 +146,18 @@ export function nodeThreadPool(threads: number, opts: { callerComputes?: boolean
       Atomics.store(ctl, CTL.next, openWord(chunks));
       Atomics.add(ctl, CTL.seq, 1);
       Atomics.notify(ctl, CTL.seq);
-      // This thread claims chunks too, computing them straight into `out`.
+      // This thread claims chunks too, computing them straight into `out`. If its kernel throws, it still
+      // claims (without computing) every chunk left, so the job closes before the error propagates and no
+      // worker can be reading this descriptor when the next call rewrites it.
+      let failure: { error: unknown } | null = null;
       for (let c = callerComputes ? claimChunk(ctl) : -1; c >= 0; c = claimChunk(ctl)) {
-        k(ins, out, cut(c), cut(c + 1), params);
+        if (failure === null) {
+          try {
+            k(ins, out, cut(c), cut(c + 1), params);
+          } catch (error) {
+            failure = { error };
+          }
+        }
         ctl[CTL.owners + c] = 0;
         Atomics.add(ctl, CTL.finished, 1);
         counts.caller++;
@@ -161,6 +170,7 @@ export function nodeThreadPool(threads: number, opts: { callerComputes?: boolean
           throw new Error(`thread pool: no answer for ${STALL_SECONDS} s`);
         Atomics.wait(ctl, CTL.finished, done, 100);
       }
+      if (failure !== null) throw failure.error;
       if (Atomics.load(ctl, CTL.failed) !== 0)
         throw new Error(`thread pool: kernel "${kernel}" failed in a worker`);
       // Copy back the chunks the workers computed (adjacent ones in one copy).

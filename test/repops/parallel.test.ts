@@ -9,7 +9,12 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import { getOp } from '../../core/repops/index.ts';
-import { setThreadPool, type ThreadPool, threadCount } from '../../core/repops/parallel.ts';
+import {
+  defineRangeKernel,
+  setThreadPool,
+  type ThreadPool,
+  threadCount,
+} from '../../core/repops/parallel.ts';
 import type { Tensor } from '../../core/repops/tensor.ts';
 import { useNodeCorpora } from '../../core/train/node-corpus.ts';
 import { runCommitment } from '../../core/train/record.ts';
@@ -206,6 +211,36 @@ test('row-wise ops really run on the pool (the split is exercised, not skipped)'
   setThreadPool(null);
   // batch_matmul's per-entry matmuls run inside the pool's range and must not re-enter it.
   assert.deepEqual(calls, ['softmax', 'layer_norm.vjp0', 'batch_matmul.entries']);
+});
+
+test('a kernel failing on the caller or in a worker is an error, and the pool keeps working', () => {
+  defineRangeKernel('test.throws', () => {
+    throw new Error('kernel boom');
+  });
+  // Registered on this thread only: the workers do not know it.
+  defineRangeKernel('test.caller-only', ([x], out, from, to) => {
+    for (let i = from; i < to; i++) out[i] = x[i];
+  });
+  const x = new Float32Array(4096).map((_, i) => i);
+  const softmaxIn = { shape: [64, 64], data: x.map((v) => Math.sin(v)) };
+  setThreadPool(null);
+  const ref = bits(getOp('softmax').forward([softmaxIn], {}).data);
+  for (const workersOnly of [false, true]) {
+    const pool = nodeThreadPool(2, { callerComputes: !workersOnly });
+    assert.throws(
+      () => pool.run('test.throws', [x], new Float32Array(4096), 4096, []),
+      /kernel boom|kernel "test.throws" failed in a worker/,
+    );
+    if (workersOnly)
+      assert.throws(
+        () => pool.run('test.caller-only', [x], new Float32Array(4096), 4096, []),
+        /kernel "test.caller-only" failed in a worker/,
+      );
+    setThreadPool(pool, { minElements: 1 });
+    const after = getOp('softmax').forward([softmaxIn], {});
+    setThreadPool(null);
+    assert.deepEqual(bits(after.data), ref);
+  }
 });
 
 test('training with 1 and with 2 threads commits to the same run', () => {
