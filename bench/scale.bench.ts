@@ -84,7 +84,7 @@ export default async function (): Promise<void> {
       }
     }
     console.log(
-      '(threads: Pinpoint splits large matmuls by output rows and its elementwise transcendental kernels by ranges; the other ops run on one thread. PyTorch: torch.set_num_threads)',
+      '(threads: Pinpoint splits large matmuls by output rows, softmax/layer-norm/cross-entropy/batched-matmul by rows and its transcendental kernels by ranges; binary ops, transposes, embedding and Adam run on one thread. PyTorch: torch.set_num_threads)',
     );
     if (py)
       console.log(`PyTorch reference: ${py}, torch ${torchStep(py, 1).version}, same model and optimizer`);

@@ -1,14 +1,17 @@
 /**
- * Deterministic parallelism for elementwise ops (issue 13): an op whose output element i depends only on
- * element i of its inputs computes contiguous ranges [from, to) with one `RangeKernel`; a thread pool may
- * hand ranges to other threads running the same JavaScript. Every element is computed by the same code
- * from the same inputs whatever the split, so the bits cannot depend on the thread count (no reduction is
- * ever split). The pool is a platform adapter (Node: core/platform/node-threads.ts); without one, or for
- * small tensors, everything runs on the calling thread.
+ * Deterministic parallelism (issue 13): an op whose output element i depends only on element i of its
+ * inputs (elementwise), or whose output row r depends only on row r (row-wise: softmax, layer norm, a
+ * batch entry of a batched matmul, a matmul output row), computes contiguous ranges [from, to) with one
+ * `RangeKernel`; a thread pool may hand ranges to other threads running the same JavaScript. Every
+ * element is computed by the same code from the same inputs whatever the split, so the bits cannot depend
+ * on the thread count (no reduction chain is ever split: a row's sums stay inside its row). The pool is a
+ * platform adapter (Node: core/platform/node-threads.ts); without one, or for small tensors, everything
+ * runs on the calling thread.
  */
 /**
- * Computes units [from, to) of `out` (an element for elementwise ops, an output row for matmul);
- * `params` are the kernel's integer arguments (matmul: k, n).
+ * Computes units [from, to) of `out` (an element for elementwise ops, an output row for row-wise ops);
+ * `params` are the kernel's numeric arguments (matmul: k, n; layer norm: D, eps) — plain numbers, so
+ * they cross to worker threads unchanged.
  */
 export type RangeKernel = (
   ins: readonly Float32Array[],
@@ -34,8 +37,9 @@ export function rangeKernel(name: string): RangeKernel {
 export interface ThreadPool {
   readonly threads: number;
   /**
-   * Units [0, units) of `out` (out.length / units values each), split into `threads` contiguous ranges
-   * run concurrently by `kernel` with `params`; inner cut points are multiples of `align` (default 1).
+   * Units [0, units) of `out` (out.length / units values each), cut into contiguous ranges that the
+   * threads compute concurrently with `kernel` and `params`; inner cut points are multiples of `align`
+   * (default 1). Which thread computes which range must not matter (no reduction crosses a cut).
    */
   run(
     kernel: string,
@@ -63,12 +67,59 @@ export function threadCount(): number {
   return pool?.threads ?? 1;
 }
 
+/**
+ * True while a pool call runs: the calling thread then computes its own range, and any op that range
+ * calls (bmm → matmul) must stay on that thread rather than re-enter the busy pool.
+ */
+let busy = false;
+
+function usable(p: ThreadPool | null): p is ThreadPool {
+  return p !== null && p.threads > 1 && !busy;
+}
+
+function runOnPool(
+  p: ThreadPool,
+  kernel: string,
+  ins: readonly Float32Array[],
+  out: Float32Array,
+  units: number,
+  params: readonly number[],
+  align?: number,
+): void {
+  busy = true;
+  try {
+    p.run(kernel, ins, out, units, params, align);
+  } finally {
+    busy = false;
+  }
+}
+
 /** A fresh output of n elements computed by kernel `name`, split across the pool when large enough. */
 export function elementwise(name: string, ins: readonly Float32Array[], n: number): Float32Array {
   const out = new Float32Array(n);
-  if (pool && pool.threads > 1 && n >= minElements) pool.run(name, ins, out, n, []);
+  if (usable(pool) && n >= minElements) runOnPool(pool, name, ins, out, n, []);
   else rangeKernel(name)(ins, out, 0, n, []);
   return out;
+}
+
+/**
+ * Computes all `rows` units of `out` with the row kernel `name` (registered with defineRangeKernel): a row
+ * is whatever the op computes independently — a softmax or layer-norm row, one batch entry of a batched
+ * matmul — with every reduction chain inside one row, so any cut between rows gives the bits of one
+ * thread. Split across the pool when `work` (elements touched; default out.length) is large enough to pay
+ * for the hand-off; on one thread the very same kernel runs over [0, rows).
+ */
+export function rowwise(
+  name: string,
+  ins: readonly Float32Array[],
+  out: Float32Array,
+  rows: number,
+  params: readonly number[],
+  work: number = out.length,
+): void {
+  if (usable(pool) && rows >= 2 * pool.threads && work >= minElements)
+    runOnPool(pool, name, ins, out, rows, params);
+  else rangeKernel(name)(ins, out, 0, rows, params);
 }
 
 /** Multiply-adds below which a matmul stays on the calling thread. */
@@ -86,15 +137,10 @@ export function parallelRows(
   params: readonly number[],
   work: number,
 ): boolean {
-  if (
-    !pool ||
-    pool.threads < 2 ||
-    rows < 2 * pool.threads ||
-    work < MATMUL_MIN_WORK * (minElements / MIN_ELEMENTS)
-  )
+  if (!usable(pool) || rows < 2 * pool.threads || work < MATMUL_MIN_WORK * (minElements / MIN_ELEMENTS))
     return false;
   // Cuts at multiples of 4 rows: every row is then computed by the same register tile as on one thread
   // (the WASM kernel works in 4-row panels); the per-output chains make the bits split-independent anyway.
-  pool.run(kernel, ins, out, rows, params, 4);
+  runOnPool(pool, kernel, ins, out, rows, params, 4);
   return true;
 }

@@ -4,6 +4,7 @@
  * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel.
  */
 import { matmulKernel } from '../kernels/matmul.ts';
+import { defineRangeKernel, rowwise } from '../parallel.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
 import type { Shape } from '../tensor.ts';
@@ -113,7 +114,10 @@ function bmmShape(op: string, a: Shape, b: Shape, shapes: readonly Shape[]): Sha
   return [a[0], a[1], b[2]];
 }
 
-/** Per batch entry: out[i] = A_i·B_i by the kernel, with optional exact transposes of A_i or B_i first. */
+/**
+ * Per batch entry: out[i] = A_i·B_i by the kernel, with optional exact transposes of A_i or B_i first.
+ * Entries are independent, so they are split across the thread pool by whole entries (parallel.ts).
+ */
 function bmm(
   a: Float32Array,
   aShape: Shape,
@@ -128,15 +132,23 @@ function bmm(
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
   const out = new Float32Array(batch * m * n);
-  for (let i = 0; i < batch; i++) {
+  rowwise('batch_matmul.entries', [a, b], out, batch, [ar, ac, tA ? 1 : 0, br, bc, tB ? 1 : 0]);
+  return out;
+}
+
+// Batch entries [from, to) of bmm (params: A_i's rows and columns, transpose A_i?, B_i's, transpose B_i?).
+defineRangeKernel('batch_matmul.entries', ([a, b], out, from, to, [ar, ac, tA, br, bc, tB]) => {
+  const m = tA ? ac : ar;
+  const k = tA ? ar : ac;
+  const n = tB ? br : bc;
+  for (let i = from; i < to; i++) {
     let ai = a.subarray(i * ar * ac, (i + 1) * ar * ac);
     let bi = b.subarray(i * br * bc, (i + 1) * br * bc);
     if (tA) ai = transposeData(ai, [ar, ac], [1, 0]);
     if (tB) bi = transposeData(bi, [br, bc], [1, 0]);
     matmulKernel(ai, bi, m, k, n, out.subarray(i * m * n, (i + 1) * m * n));
   }
-  return out;
-}
+});
 
 defineOp({
   name: 'batch_matmul',

@@ -2,8 +2,11 @@
  * Row-wise neural-net ops: softmax, log-softmax, softmax cross-entropy, MSE, layer norm, embedding.
  * Softmax-like ops work along the last axis; a "row" is one index of the leading axes. Row sums use the
  * lane order of reduce.ts; the row max is the first maximum in index order (strict >), NaN if any NaN.
+ * Every row is computed on its own (all its sums inside it), so the row kernels below may run on any
+ * thread for any split of the rows (parallel.ts `rowwise`) without changing a bit.
  */
 import { exp32, log32 } from '../math.ts';
+import { defineRangeKernel, rowwise } from '../parallel.ts';
 import { laneSum, reduceSumData, scratchBuffer } from '../reduce.ts';
 import type { Attrs } from '../registry.ts';
 import { apply } from '../tape.ts';
@@ -42,6 +45,50 @@ function expRow(x: Float32Array, off: number, n: number, m: number, buf: Float32
   return laneSum(buf, 0, n, 1);
 }
 
+// Row kernels (rows [from, to) of length n = params[0]), registered under the op's name.
+defineRangeKernel('softmax', ([x], out, from, to, [n]) => {
+  for (let off = from * n; off < to * n; off += n) {
+    const m = rowMax(x, off, n);
+    const e = out.subarray(off, off + n);
+    const s = expRow(x, off, n, m, e);
+    for (let i = 0; i < n; i++) e[i] = e[i] / s;
+  }
+});
+
+defineRangeKernel('softmax.vjp0', ([g, y], out, from, to, [n]) => {
+  const buf = scratchBuffer(n);
+  for (let off = from * n; off < to * n; off += n) {
+    for (let i = 0; i < n; i++) buf[i] = g[off + i] * y[off + i];
+    const d = laneSum(buf, 0, n, 1);
+    for (let i = 0; i < n; i++) out[off + i] = y[off + i] * fround(g[off + i] - d);
+  }
+});
+
+defineRangeKernel('log_softmax', ([x], out, from, to, [n]) => {
+  const buf = scratchBuffer(n);
+  for (let off = from * n; off < to * n; off += n) {
+    const m = rowMax(x, off, n);
+    const ls = log32(expRow(x, off, n, m, buf));
+    for (let i = 0; i < n; i++) out[off + i] = fround(x[off + i] - m) - ls;
+  }
+});
+
+defineRangeKernel('log_softmax.vjp0', ([g, y], out, from, to, [n]) => {
+  for (let off = from * n; off < to * n; off += n) {
+    const sg = laneSum(g, off, n, 1);
+    for (let i = 0; i < n; i++) out[off + i] = g[off + i] - fround(exp32(y[off + i]) * sg);
+  }
+});
+
+/** A fresh output shaped like the inputs, computed row by row (last axis) by row kernel `kernel`. */
+function lastAxisRows(kernel: string, ins: readonly Float32Array[], shape: Shape): Float32Array {
+  const n = shape[shape.length - 1];
+  const out = new Float32Array(ins[0].length);
+  if (n === 0) return out;
+  rowwise(kernel, ins, out, out.length / n, [n]);
+  return out;
+}
+
 defineOp({
   name: 'softmax',
   arity: 1,
@@ -49,18 +96,7 @@ defineOp({
     lastAxis('softmax', s, attrs);
     return s;
   },
-  compute: ([x]) => {
-    const n = x.shape[x.shape.length - 1];
-    const out = new Float32Array(x.data.length);
-    if (n === 0) return out;
-    for (let off = 0; off < out.length; off += n) {
-      const m = rowMax(x.data, off, n);
-      const e = out.subarray(off, off + n);
-      const s = expRow(x.data, off, n, m, e);
-      for (let i = 0; i < n; i++) e[i] = e[i] / s;
-    }
-    return out;
-  },
+  compute: ([x]) => lastAxisRows('softmax', [x.data], x.shape),
   flops: ([s]) => 4 * numel(s),
   spec: 'Per row: m = row max; e[i] = exp32(x[i] − m); s = lane sum of e; out[i] = e[i] ÷ s.',
   vjp: ({ out, grad }) => [apply('softmax.vjp0', [grad, out])],
@@ -70,18 +106,7 @@ defineOp({
   name: 'softmax.vjp0',
   arity: 2,
   shape: (s) => sameShapes('softmax.vjp0', s),
-  compute: ([g, y]) => {
-    const n = g.shape[g.shape.length - 1];
-    const out = new Float32Array(g.data.length);
-    if (n === 0) return out;
-    const buf = scratchBuffer(n);
-    for (let off = 0; off < out.length; off += n) {
-      for (let i = 0; i < n; i++) buf[i] = g.data[off + i] * y.data[off + i];
-      const d = laneSum(buf, 0, n, 1);
-      for (let i = 0; i < n; i++) out[off + i] = y.data[off + i] * fround(g.data[off + i] - d);
-    }
-    return out;
-  },
+  compute: ([g, y]) => lastAxisRows('softmax.vjp0', [g.data, y.data], g.shape),
   flops: ([s]) => 4 * numel(s),
   spec: 'inputs [g, y = softmax(x)]: per row d = lane sum of g[i] × y[i]; out[i] = y[i] × (g[i] − d).',
 });
@@ -93,18 +118,7 @@ defineOp({
     lastAxis('log_softmax', s, attrs);
     return s;
   },
-  compute: ([x]) => {
-    const n = x.shape[x.shape.length - 1];
-    const out = new Float32Array(x.data.length);
-    if (n === 0) return out;
-    const buf = scratchBuffer(n);
-    for (let off = 0; off < out.length; off += n) {
-      const m = rowMax(x.data, off, n);
-      const ls = log32(expRow(x.data, off, n, m, buf));
-      for (let i = 0; i < n; i++) out[off + i] = fround(x.data[off + i] - m) - ls;
-    }
-    return out;
-  },
+  compute: ([x]) => lastAxisRows('log_softmax', [x.data], x.shape),
   flops: ([s]) => 4 * numel(s),
   spec: 'Per row: m = row max; s = lane sum of exp32(x[i] − m); out[i] = (x[i] − m) − log32(s).',
   vjp: ({ out, grad }) => [apply('log_softmax.vjp0', [grad, out])],
@@ -114,16 +128,7 @@ defineOp({
   name: 'log_softmax.vjp0',
   arity: 2,
   shape: (s) => sameShapes('log_softmax.vjp0', s),
-  compute: ([g, y]) => {
-    const n = g.shape[g.shape.length - 1];
-    const out = new Float32Array(g.data.length);
-    if (n === 0) return out;
-    for (let off = 0; off < out.length; off += n) {
-      const sg = laneSum(g.data, off, n, 1);
-      for (let i = 0; i < n; i++) out[off + i] = g.data[off + i] - fround(exp32(y.data[off + i]) * sg);
-    }
-    return out;
-  },
+  compute: ([g, y]) => lastAxisRows('log_softmax.vjp0', [g.data, y.data], g.shape),
   flops: ([s]) => 3 * numel(s),
   spec: 'inputs [g, y = log_softmax(x)]: per row sg = lane sum of g; out[i] = g[i] − exp32(y[i]) × sg.',
 });
@@ -151,6 +156,30 @@ function ceShape(op: string, s: readonly Shape[]): void {
   if (l[1] === 0) throw mismatch(op, s, 'needs at least one class');
 }
 
+// Row r of logits [N, C = params[0]] with target t[r]: its loss (forward) or its gradient row (vjp0).
+defineRangeKernel('softmax_cross_entropy.rows', ([x, t], losses, from, to, [c]) => {
+  const buf = scratchBuffer(c);
+  for (let r = from; r < to; r++) {
+    const off = r * c;
+    const m = rowMax(x, off, c);
+    const ls = log32(expRow(x, off, c, m, buf));
+    losses[r] = ls - fround(x[off + t[r]] - m);
+  }
+});
+
+defineRangeKernel('softmax_cross_entropy.vjp0', ([x, t], out, from, to, [c, scale]) => {
+  for (let r = from; r < to; r++) {
+    const off = r * c;
+    const e = out.subarray(off, off + c);
+    const s = expRow(x, off, c, rowMax(x, off, c), e);
+    const target = t[r];
+    for (let i = 0; i < c; i++) {
+      const p = fround(e[i] / s);
+      e[i] = fround(i === target ? p - 1 : p) * scale;
+    }
+  }
+});
+
 defineOp({
   name: 'softmax_cross_entropy',
   arity: 2,
@@ -162,14 +191,9 @@ defineOp({
   compute: ([x, t]) => {
     checkTargets('softmax_cross_entropy', x, t);
     const [rows, c] = x.shape;
-    const buf = scratchBuffer(c);
     const losses = new Float32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const off = r * c;
-      const m = rowMax(x.data, off, c);
-      const ls = log32(expRow(x.data, off, c, m, buf));
-      losses[r] = ls - fround(x.data[off + t.data[r]] - m);
-    }
+    rowwise('softmax_cross_entropy.rows', [x.data, t.data], losses, rows, [c], rows * c);
+    // The mean's chain over rows stays on this thread.
     return Float32Array.of(laneSum(losses, 0, rows, 1) / fround(rows));
   },
   flops: ([l]) => 4 * numel(l) + l[0],
@@ -192,16 +216,7 @@ defineOp({
     const [rows, c] = x.shape;
     const scale = fround(g.data[0] / fround(rows));
     const out = new Float32Array(rows * c);
-    for (let r = 0; r < rows; r++) {
-      const off = r * c;
-      const e = out.subarray(off, off + c);
-      const s = expRow(x.data, off, c, rowMax(x.data, off, c), e);
-      const target = t.data[r];
-      for (let i = 0; i < c; i++) {
-        const p = fround(e[i] / s);
-        e[i] = fround(i === target ? p - 1 : p) * scale;
-      }
-    }
+    rowwise('softmax_cross_entropy.vjp0', [x.data, t.data], out, rows, [c, scale]);
     return out;
   },
   flops: ([, l]) => 5 * numel(l),
@@ -289,6 +304,41 @@ const LN_STATS =
   'per row (last axis, length D): mu = lane sum of x ÷ f32(D); c[i] = x[i] − mu; v = lane sum of c[i] × c[i] ÷ f32(D); ' +
   'rstd = 1 ÷ sqrt(v + eps); xh[i] = c[i] × rstd';
 
+// Row kernels (params: D, eps).
+defineRangeKernel('layer_norm', ([x, gamma, beta], out, from, to, [d, eps]) => {
+  for (let r = from; r < to; r++) {
+    const xh = out.subarray(r * d, r * d + d);
+    lnRow(x, r * d, d, eps, xh);
+    for (let i = 0; i < d; i++) xh[i] = fround(xh[i] * gamma[i]) + beta[i];
+  }
+});
+
+defineRangeKernel('layer_norm.vjp0', ([g, x, gamma], out, from, to, [d, eps]) => {
+  const fd = fround(d);
+  const buf = scratchBuffer(3 * d);
+  const xh = buf.subarray(0, d);
+  const gh = buf.subarray(d, 2 * d);
+  const t = buf.subarray(2 * d, 3 * d);
+  for (let r = from; r < to; r++) {
+    const off = r * d;
+    const rstd = lnRow(x, off, d, eps, xh);
+    for (let i = 0; i < d; i++) gh[i] = g[off + i] * gamma[i];
+    const a = fround(laneSum(gh, 0, d, 1) / fd);
+    for (let i = 0; i < d; i++) t[i] = gh[i] * xh[i];
+    const b = fround(laneSum(t, 0, d, 1) / fd);
+    for (let i = 0; i < d; i++) out[off + i] = rstd * fround(fround(gh[i] - a) - fround(xh[i] * b));
+  }
+});
+
+// layer_norm.vjp1's per-element products g[r,i] × xh[r,i], before the column sums.
+defineRangeKernel('layer_norm.vjp1.rows', ([x, g], prod, from, to, [d, eps]) => {
+  for (let r = from; r < to; r++) {
+    const xh = prod.subarray(r * d, r * d + d);
+    lnRow(x, r * d, d, eps, xh);
+    for (let i = 0; i < d; i++) xh[i] = xh[i] * g[r * d + i];
+  }
+});
+
 defineOp({
   name: 'layer_norm',
   arity: 3,
@@ -301,11 +351,7 @@ defineOp({
     const eps = f32Attr('layer_norm', attrs, 'eps', 1e-5);
     const { rows, d } = lnShape('layer_norm', [x.shape, gamma.shape, beta.shape]);
     const out = new Float32Array(x.data.length);
-    for (let r = 0; r < rows; r++) {
-      const xh = out.subarray(r * d, r * d + d);
-      lnRow(x.data, r * d, d, eps, xh);
-      for (let i = 0; i < d; i++) xh[i] = fround(xh[i] * gamma.data[i]) + beta.data[i];
-    }
+    rowwise('layer_norm', [x.data, gamma.data, beta.data], out, rows, [d, eps]);
     return out;
   },
   flops: ([x]) => 8 * numel(x),
@@ -334,20 +380,7 @@ defineOp({
     const eps = f32Attr('layer_norm.vjp0', attrs, 'eps', 1e-5);
     const { rows, d } = lnShape('layer_norm.vjp0', [x.shape, gamma.shape]);
     const out = new Float32Array(x.data.length);
-    const fd = fround(d);
-    const buf = scratchBuffer(3 * d);
-    const xh = buf.subarray(0, d);
-    const gh = buf.subarray(d, 2 * d);
-    const t = buf.subarray(2 * d, 3 * d);
-    for (let r = 0; r < rows; r++) {
-      const off = r * d;
-      const rstd = lnRow(x.data, off, d, eps, xh);
-      for (let i = 0; i < d; i++) gh[i] = g.data[off + i] * gamma.data[i];
-      const a = fround(laneSum(gh, 0, d, 1) / fd);
-      for (let i = 0; i < d; i++) t[i] = gh[i] * xh[i];
-      const b = fround(laneSum(t, 0, d, 1) / fd);
-      for (let i = 0; i < d; i++) out[off + i] = rstd * fround(fround(gh[i] - a) - fround(xh[i] * b));
-    }
+    rowwise('layer_norm.vjp0', [g.data, x.data, gamma.data], out, rows, [d, eps]);
     return out;
   },
   flops: ([x]) => 12 * numel(x),
@@ -370,11 +403,8 @@ defineOp({
     const d = x.shape[x.shape.length - 1];
     const rows = d === 0 ? 0 : x.data.length / d;
     const prod = new Float32Array(x.data.length);
-    for (let r = 0; r < rows; r++) {
-      const xh = prod.subarray(r * d, r * d + d);
-      lnRow(x.data, r * d, d, eps, xh);
-      for (let i = 0; i < d; i++) xh[i] = xh[i] * g.data[r * d + i];
-    }
+    rowwise('layer_norm.vjp1.rows', [x.data, g.data], prod, rows, [d, eps]);
+    // The sum over rows (one chain per column) stays on this thread.
     return reduceSumData(prod, [rows, d], [0]);
   },
   flops: ([x]) => 7 * numel(x),
