@@ -147,3 +147,39 @@ test('the ops give the same bits with kernels on and off', () => {
   const wasm = vjp.forward([tensor([x.length], g), tensor([x.length], x)], {}).data;
   assert.equal(firstDifference(spec, wasm), -1, 'gelu.vjp0');
 });
+
+test('softmax, log_softmax and softmax_cross_entropy (+ VJPs): same bits with kernels on and off', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 80 }),
+      fc.array(word, { minLength: 1, maxLength: 97 }),
+      (rows, cols, words) => {
+        const n = rows * cols;
+        const x = fromWords(
+          Array.from({ length: n }, (_, i) => words[i % words.length] ^ ((i * 40503) & 0x3ff)),
+        );
+        const g = fromWords(Array.from({ length: n }, (_, i) => words[(i * 7) % words.length]));
+        const targets = Float32Array.from({ length: rows }, (_, r) => (r * 31) % cols);
+        const X = tensor([rows, cols], x);
+        const G = tensor([rows, cols], g);
+        const T = tensor([rows], targets);
+        const cases: [string, ReturnType<typeof tensor>[]][] = [
+          ['softmax', [X]],
+          ['log_softmax', [X]],
+          ['log_softmax.vjp0', [G, X]],
+          ['softmax_cross_entropy', [X, T]],
+          ['softmax_cross_entropy.vjp0', [tensor([], new Float32Array([0.75])), X, T]],
+        ];
+        for (const [name, ins] of cases) {
+          const op = getOp(name);
+          setWasmKernelsEnabled(false);
+          const spec = op.forward(ins, { axis: -1 }).data;
+          setWasmKernelsEnabled(true);
+          const wasm = op.forward(ins, { axis: -1 }).data;
+          assert.equal(firstDifference(spec, wasm), -1, name);
+        }
+      },
+    ),
+  );
+});

@@ -14,6 +14,7 @@ export type UnaryKind = keyof typeof UNARY_KIND;
 interface TranscendentalKernels {
   unaryArray(kind: number, px: number, po: number, n: number): void;
   geluVjp(pg: number, px: number, po: number, n: number): void;
+  expShift(px: number, po: number, n: number, m: number): void;
 }
 
 function ready(): [TranscendentalKernels, Workspace] | null {
@@ -66,5 +67,17 @@ export function wasmGeluVjpRange(
   const po = ws.alloc(to - from);
   k.geluVjp(pg, px, po, to - from);
   copyOut(ws, po, out, from, to);
+  return true;
+}
+
+/** out[0…n) = exp32(x[off + i] − m) (one softmax row), or false. */
+export function wasmExpShift(x: Float32Array, off: number, n: number, m: number, out: Float32Array): boolean {
+  const r = ready();
+  if (!r) return false;
+  const [k, ws] = r;
+  const px = ws.put(x.subarray(off, off + n));
+  const po = ws.alloc(n);
+  k.expShift(px, po, n, m);
+  copyOut(ws, po, out, 0, n);
   return true;
 }

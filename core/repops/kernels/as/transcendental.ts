@@ -408,3 +408,11 @@ export function geluVjp(pg: usize, px: usize, po: usize, n: i32): void {
     store<f32>(po + o, load<f32>(pg + o) * (a + v * p));
   }
 }
+
+// One softmax row's exponentials: out[i] = exp32(x[i] − m)
+export function expShift(px: usize, po: usize, n: i32, m: f32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(po + o, exp32(load<f32>(px + o) - m));
+  }
+}
