@@ -21,6 +21,7 @@ const CSS = `
   text-transform: uppercase; color: var(--pp-muted); border-bottom: 1px solid var(--pp-border); display: flex; align-items: center; gap: 8px; }
 .pp-btn { background: var(--pp-panel); color: var(--pp-fg); border: 1px solid var(--pp-border2); border-radius: 5px;
   padding: 4px 10px; font: inherit; cursor: pointer; display: inline-flex; align-items: center; gap: 6px; min-height: 26px; }
+.pp-btn > svg.icon { width: 14px; height: 14px; flex: none; }
 .pp-btn:hover { background: var(--pp-hover); } .pp-btn:disabled { opacity: .45; cursor: default; }
 .pp-btn.primary { background: var(--pp-accent); border-color: var(--pp-accent); color: #fff; }
 .pp-btn[aria-pressed="true"] { background: var(--pp-accent-weak); border-color: var(--pp-accent); }

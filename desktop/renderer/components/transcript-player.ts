@@ -7,6 +7,7 @@
  */
 import * as d3 from 'd3';
 import type { Transcript } from '../../../core/dispute/transcript.ts';
+import { accessibleName, iconLabel } from '../shell/icons.ts';
 import { fmtBytes, fmtInt, shortDigest } from './format.ts';
 import { type CanvasNode, type GraphCanvas, mountGraphCanvas, type NodeMark } from './graph-canvas.ts';
 import { ensureStyles } from './styles.ts';
@@ -53,25 +54,26 @@ export function mountTranscriptPlayer(
     .attr('class', 'pp-toolbar')
     .attr('role', 'toolbar')
     .attr('aria-label', 'Replay controls');
-  const mk = (label: string, title: string, fn: () => void) =>
-    bar
+  // Icons from the app's SVG set (⏮/⏸/⏭ are missing from common fonts and render as boxes). An
+  // icon-only control is named by its tooltip without the shortcut; one with text, by the text.
+  const mk = (label: string, title: string, fn: () => void) => {
+    const b = bar
       .append('button')
       .attr('type', 'button')
       .attr('class', 'pp-btn')
       .attr('title', title)
-      .attr('aria-label', title)
       .html(label)
       .on('click', fn);
-  // Inline SVG glyphs: ⏮/⏭ are missing from common fonts (DejaVu) and would render as boxes.
-  const svgIcon = (d: string) =>
-    `<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
-  mk(svgIcon('M2 2h2v10H2zM12 2v10L5 7z'), 'Restart (Home)', () => seek(0));
-  mk(svgIcon('M11 2v10L4 7z'), 'Previous round (←)', () => step(-1));
-  const playBtn = mk('▶ Play', 'Play / pause (Space)', () => (timer ? pause() : play()))
+    if (!b.text().trim()) b.attr('aria-label', accessibleName(title));
+    return b;
+  };
+  mk(iconLabel('skipStart', '', true), 'Restart (Home)', () => seek(0));
+  mk(iconLabel('prev', '', true), 'Previous round (←)', () => step(-1));
+  const playBtn = mk(iconLabel('play', 'Play'), 'Play / pause (Space)', () => (timer ? pause() : play()))
     .attr('class', 'pp-btn primary')
     .attr('data-role', 'play');
-  mk(svgIcon('M3 2v10l7-5z'), 'Next round (→)', () => step(1)).attr('data-role', 'next');
-  mk(svgIcon('M2 2v10l7-5zM10 2h2v10h-2z'), 'Jump to verdict (End)', () => seek(frames.length - 1)).attr(
+  mk(iconLabel('next', '', true), 'Next round (→)', () => step(1)).attr('data-role', 'next');
+  mk(iconLabel('skipEnd', '', true), 'Jump to verdict (End)', () => seek(frames.length - 1)).attr(
     'data-role',
     'end',
   );
@@ -445,13 +447,13 @@ export function mountTranscriptPlayer(
   function play(): void {
     if (timer) return;
     if (cur >= frames.length - 1) seek(0);
-    playBtn.html('⏸ Pause').attr('aria-pressed', 'true');
+    playBtn.html(iconLabel('pause', 'Pause')).attr('aria-pressed', 'true');
     timer = setInterval(tick, (opts.frameMs ?? 1100) / speed);
   }
   function pause(): void {
     if (timer) clearInterval(timer);
     timer = null;
-    playBtn.html('▶ Play').attr('aria-pressed', 'false');
+    playBtn.html(iconLabel('play', 'Play')).attr('aria-pressed', 'false');
   }
   function setSpeed(x: number): void {
     speed = x;

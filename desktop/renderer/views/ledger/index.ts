@@ -22,6 +22,7 @@ import {
   proofRows,
 } from '../../components/ledger-model.ts';
 import { renderLedgerOutput } from '../../components/outputs.ts';
+import { iconLabel } from '../../shell/icons.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
 import { badge, button, errorBox, h, loading, onViewKeys, panel, scrollWithin, viewRoot } from '../common.ts';
@@ -106,7 +107,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   const accHost = h('div', { 'data-role': 'accounts' });
   const flowHost = h('div', { 'data-role': 'flows', style: 'min-height:200px' });
   const flowTitle = h('span', {}, 'Token flows');
-  const replayBtn = button('↻ Replay animation', 'Replay the token flow animation', () => void flow?.play());
+  const replayBtn = button(
+    iconLabel('replay', 'Replay animation'),
+    'Replay the token flow animation',
+    () => void flow?.play(),
+  );
   replayBtn.style.marginLeft = 'auto';
   const flowPanel = h('section', { class: 'pp-panel' }, h('h3', {}, flowTitle, replayBtn), flowHost);
   grid.append(panel('Accounts', accHost), flowPanel);
