@@ -128,7 +128,11 @@ const CSS = `
 .pp-flow .flink { fill: none; stroke-opacity: .45; }
 .pp-flow .flink:hover { stroke-opacity: .75; }
 .pp-flow .token { stroke: none; }
-.pp-flow .flabel { fill: var(--pp-fg); font-size: 11px; font-family: var(--pp-mono); }
+.pp-flow .flabel { fill: var(--pp-fg); font-size: 11px; font-family: var(--pp-mono); paint-order: stroke; stroke: var(--pp-panel); stroke-width: 4px; stroke-linejoin: round; }
+.pp-flow .flabel.noted { cursor: help; }
+.pp-flow .fleader { fill: none; stroke: var(--pp-muted); stroke-width: 1; stroke-opacity: .7; }
+.pp-flow-notes { margin: 6px 12px 10px; font-size: 12px; color: var(--pp-muted); }
+.pp-flow-notes p { margin: 4px 0; }
 `;
 
 export function ensureStyles(doc: Document = document): void {

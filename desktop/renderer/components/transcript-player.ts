@@ -11,7 +11,7 @@ import { accessibleName, iconLabel } from '../shell/icons.ts';
 import { fmtBytes, fmtInt, shortDigest } from './format.ts';
 import { type CanvasNode, type GraphCanvas, mountGraphCanvas, type NodeMark } from './graph-canvas.ts';
 import { ensureStyles } from './styles.ts';
-import { type ReplayFrame, type ReplayModel, replayModel } from './transcript-model.ts';
+import { phase1Axis, type ReplayFrame, type ReplayModel, replayModel } from './transcript-model.ts';
 
 export interface PlayerOptions {
   /** Public graph of the disputed step (phase-2 animation over the graph). */
@@ -120,9 +120,10 @@ export function mountTranscriptPlayer(
     .attr('viewBox', `0 0 ${TW} 150`)
     .attr('width', '100%')
     .attr('role', 'img');
+  const axis1 = phase1Axis(T);
   const x1 = d3
     .scaleLinear()
-    .domain([-1, T - 1])
+    .domain(axis1.domain)
     .range([20, TW - 20]);
   const x2 = d3
     .scaleLinear()
@@ -133,7 +134,7 @@ export function mountTranscriptPlayer(
     title: string,
     scale: d3.ScaleLinear<number, number>,
     dom: [number, number],
-    ticks: number,
+    ticks: number | number[],
   ) => {
     const g = track.append('g').attr('transform', `translate(0,${y})`);
     g.append('text').attr('class', 'title').attr('x', 20).attr('y', -8).text(title);
@@ -175,7 +176,10 @@ export function mountTranscriptPlayer(
       .style('display', 'none');
     g.append('g')
       .attr('transform', 'translate(0,26)')
-      .call(d3.axisBottom(scale).ticks(ticks).tickFormat(d3.format('d')).tickSizeOuter(0))
+      .call((sel) => {
+        const axis = d3.axisBottom(scale).tickFormat(d3.format('d')).tickSizeOuter(0);
+        sel.call(Array.isArray(ticks) ? axis.tickValues(ticks) : axis.ticks(ticks));
+      })
       .call((a) => a.select('.domain').remove());
     const label = g
       .append('text')
@@ -184,7 +188,7 @@ export function mountTranscriptPlayer(
       .attr('text-anchor', 'end');
     return { agreed, disputed, interval, probe, pin, label };
   };
-  const r1 = row(26, `Phase 1 · steps (T = ${T})`, x1, [-1, T - 1], Math.min(T, 12));
+  const r1 = row(26, `Phase 1 · steps (T = ${T})`, x1, axis1.domain, axis1.ticks);
   const r2 = row(100, `Phase 2 · ops of the disputed step (N = ${N})`, x2, [0, N], Math.min(N, 12));
   track.attr('aria-label', `Phase 1 over ${T} steps, phase 2 over ${N} ops`);
 
@@ -337,7 +341,7 @@ export function mountTranscriptPlayer(
     narr.append('strong').text(f.title);
     if (f.note) narr.append('span').attr('class', 'pp-muted').text(` — ${f.note}`);
     const stepsDone = f.steps !== null && f.steps.hi - f.steps.lo <= 1;
-    drawTrack(r1, x1, f.steps, [-1, T - 1], false, f.probeStep, stepsDone);
+    drawTrack(r1, x1, f.steps, axis1.domain, false, f.probeStep, stepsDone);
     const opsDone = f.ops !== null && f.ops.hi - f.ops.lo <= 1;
     drawTrack(
       r2,
