@@ -6,7 +6,7 @@
 import type { CellDoc, CellResult, FileEntry, NotebookDoc, ServerEvent } from '../../../shared/api.ts';
 import { h, svgIcon } from '../../shell/dom.ts';
 import { describeError } from '../../shell/errors.ts';
-import { icons } from '../../shell/icons.ts';
+import { accessibleName, icons } from '../../shell/icons.ts';
 import { saveAsDialog } from '../../shell/save-dialog.ts';
 import type { ViewContext, ViewHandle } from '../../shell/views.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -49,8 +49,13 @@ let mountedDirty = false;
 export function hasUnsavedNotebooks(): boolean {
   return mountedDirty || [...stashes.values()].some((s) => s.dirty);
 }
+/** Autosaves the mounted notebook's pending edits now (set while a notebook view is mounted). */
+let flushAutosave: (() => void) | null = null;
 window.addEventListener('beforeunload', (e) => {
   if (!hasUnsavedNotebooks()) return;
+  // Edits typed less than the autosave delay ago: send them now (the request usually completes
+  // while the prompt is up; if not, the guard still stands between the user and the loss).
+  flushAutosave?.();
   e.preventDefault();
   // Older Chromium shows the prompt only when returnValue is set.
   e.returnValue = '';
@@ -151,6 +156,9 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
 
   // ---- autosave (recovery file in the data folder; deleted by the backend on Save) ------------
   let autosaveTimer: ReturnType<typeof setTimeout> | undefined;
+  flushAutosave = () => {
+    if (autosaveTimer) void autosaveNow();
+  };
   /** Autosaves run one after another, and Save waits for them, so none lands after a Save. */
   let autosaveChain: Promise<void> = Promise.resolve();
   let autosaveFailed = false;
@@ -416,7 +424,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     const tool = (icon: string, label: string, fn: () => void) =>
       h(
         'button',
-        { class: 'btn ghost icon-only', title: label, 'aria-label': label, onclick: fn },
+        { class: 'btn ghost icon-only', title: label, 'aria-label': accessibleName(label), onclick: fn },
         svgIcon(icon),
       );
     if (cell.kind === 'code') tools.append(tool(icons.play, 'Run cell (Shift+Enter)', () => run([cell.id])));
@@ -857,6 +865,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       // Edits left for another view are autosaved now, not after the delay (the page may close next).
       if (dirty) void autosaveNow();
       mountedDirty = false;
+      flushAutosave = null;
       const d = currentDoc();
       if (d)
         stashes.set(d.path, {
