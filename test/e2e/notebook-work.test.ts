@@ -164,6 +164,21 @@ describe('notebooks never lose work (browser mode, Chromium)', {
     assert.doesNotMatch(readFileSync(nb, 'utf8'), /left in another view/);
   });
 
+  test('opening another notebook with unsaved edits asks first; discarding drops the autosave', async () => {
+    const { page } = app;
+    await openNb(nb, 'Work fixture');
+    await replaceCell('second', "display('about to be discarded');");
+    const rec = recoveryFile(app.dataDir, nb);
+    await waitFor(() => existsSync(rec) && readFileSync(rec, 'utf8').includes('about to be discarded'));
+    dialogs.length = 0;
+    // The harness accepts the prompt ("Discard unsaved changes to Work fixture?"), as a user moving on.
+    await page.goto(app.url('#/notebook'));
+    await page.getByRole('heading', { name: 'Notebooks', exact: true }).waitFor();
+    assert.deepEqual(dialogs, ['confirm']);
+    await waitFor(() => !existsSync(rec));
+    assert.doesNotMatch(readFileSync(nb, 'utf8'), /about to be discarded/);
+  });
+
   test('New notebook → edit → Save → reopen from the notebook list', async () => {
     const { page } = app;
     await page.goto(app.url('#/notebook'));

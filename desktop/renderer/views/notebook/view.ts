@@ -855,8 +855,17 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         location.replace(`#/notebook?path=${encodeURIComponent(doc.path)}`);
         return;
       }
-      if (dirty && doc)
-        void ctx.api.call('notebook.recovery.discard', { path: doc.path }).catch(() => undefined);
+      if (dirty && doc) {
+        // The user chose to discard: after any autosave still in flight, so it cannot come back.
+        const path = doc.path;
+        markDirty(false);
+        autosaveChain = autosaveChain.then(() =>
+          ctx.api.call('notebook.recovery.discard', { path }).then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
+      }
       if (jobId) cancel();
       markDirty(false);
       open(params);
