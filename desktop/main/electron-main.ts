@@ -187,6 +187,21 @@ function createWindow(): void {
     return { action: 'deny' };
   });
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // The page's beforeunload guard (unsaved notebook edits) cancels a close or reload; Electron shows
+  // nothing by itself, so ask here. preventDefault() on this event means "leave anyway".
+  contents.on('will-prevent-unload', (event) => {
+    const opts: Electron.MessageBoxSyncOptions = {
+      type: 'warning',
+      buttons: ['Leave', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved notebook edits',
+      message: 'A notebook has unsaved edits.',
+      detail: 'They are autosaved and will be offered back the next time you open the notebook.',
+    };
+    const choice = win ? dialog.showMessageBoxSync(win, opts) : dialog.showMessageBoxSync(opts);
+    if (choice === 0) event.preventDefault();
+  });
   void win.loadURL('app://pinpoint/index.html');
   win.on('closed', () => {
     win = null;

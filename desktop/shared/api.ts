@@ -7,6 +7,7 @@
  * a change to this type and to a backend handler only. Arguments and results must be JSON-safe.
  */
 import type { ModelApi } from './api-model.ts';
+import type { RecoveryApi } from './api-recovery.ts';
 import type { ViewsApi } from './api-views.ts';
 
 /** A JSON-safe value: what crosses either transport. */
@@ -214,9 +215,9 @@ export interface ElectronApi {
 
 /**
  * The full contract: the shell's methods merged with the views' (api-views.ts), the Model view's
- * (api-model.ts) and the Electron main process's dialogs.
+ * (api-model.ts), notebook recovery (api-recovery.ts) and the Electron main process's dialogs.
  */
-export type PinpointApi = ShellApi & ViewsApi & ModelApi & ElectronApi;
+export type PinpointApi = ShellApi & ViewsApi & ModelApi & ElectronApi & RecoveryApi;
 export type MethodName = keyof PinpointApi & string;
 export type ArgsOf<M extends MethodName> = Parameters<PinpointApi[M]>[0];
 export type ResultOf<M extends MethodName> = Awaited<ReturnType<PinpointApi[M]>>;

@@ -87,6 +87,9 @@ describe('a hostile page against every file method', { timeout: 120_000 }, () =>
         ['ledger.identity', { path }],
         ['model.load', { path }],
         ['model.check', { path }],
+        ['notebook.recovery.write', { path, doc: { ...doc, path } }],
+        ['notebook.recovery.read', { path }],
+        ['notebook.recovery.discard', { path }],
       ] as const) {
         const r = await page(method, args);
         assert.equal(r.ok, false, `${method} ${path} must be refused`);

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { alterOp } from '../../core/attacks/hooks.ts';
 import { executeRun } from '../../core/dispute/execute.ts';
 import { TraceParty } from '../../core/dispute/party.ts';
 import { runDispute } from '../../core/dispute/referee.ts';
 import { syntheticTask } from '../../core/dispute/synthetic.ts';
 import { refereeConfig } from '../../core/dispute/task.ts';
-import { replayModel } from '../../desktop/renderer/components/transcript-model.ts';
+import { phase1Axis, repeats, replayModel } from '../../desktop/renderer/components/transcript-model.ts';
 
 async function dispute(step: number, opFrac: number, cheaterIsSolver: boolean) {
   const task = syntheticTask({ seed: 5, steps: 40, forwardOps: 8 });
@@ -75,5 +76,53 @@ describe('dispute replay model', () => {
   }
   it('rejects something that is not a transcript', () => {
     assert.throws(() => replayModel({} as never), /not a transcript/);
+  });
+});
+
+describe('dispute player text and axis (issue 15)', () => {
+  it('no round says its text twice: the first round shows its title alone, later notes stay', async () => {
+    const { t } = await dispute(17, 0.3, true);
+    const m = replayModel(t);
+    // The transcript's first round note restates the title ("both parties state their run commitment").
+    assert.equal(t.rounds[0]?.question.kind, 'claim');
+    assert.match(t.rounds[0]?.note ?? '', /state their run commitment/i);
+    assert.equal(m.frames[0]?.title, 'Both state their run commitment');
+    assert.equal(m.frames[0]?.note, '');
+    // Bisection rounds keep their notes (they say which half differs, the title only asks).
+    const bisect = m.frames.filter((f) => f.stage === 'steps');
+    assert.ok(bisect.length > 2);
+    for (const f of bisect) assert.match(f.note, /differ|agree/, f.title);
+    for (const f of m.frames)
+      if (f.note) assert.ok(!f.note.toLowerCase().includes(f.title.toLowerCase()), f.title);
+  });
+
+  it('repeats() tells restatements from new information', () => {
+    assert.equal(repeats('Both state their run commitment', 'both parties state their run commitment'), true);
+    assert.equal(repeats('Open step 3', 'open step 3.'), true);
+    assert.equal(repeats('Open step 3', ''), true);
+    assert.equal(repeats('Round: state after step 7?', 'agree: first difference after step 7'), false);
+    assert.equal(
+      repeats(
+        'Round: step records [0, 400) — which half differs?',
+        'records [0, 256) differ: first differing step in [0, 256)',
+      ),
+      false,
+    );
+  });
+
+  it('the phase-1 axis starts at step 0, never at −1, and its ticks are whole steps inside [0, T)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 2, max: 20 }), (T, max) => {
+        const { domain, ticks } = phase1Axis(T, max);
+        assert.deepEqual(domain, [-0.5, T - 0.5]);
+        assert.equal(ticks[0], 0);
+        assert.ok(ticks.length <= max + 1, `${ticks.length} ticks for at most ${max}`);
+        for (const k of ticks) assert.ok(Number.isInteger(k) && k >= 0 && k <= T - 1);
+        for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i] > ticks[i - 1]);
+      }),
+    );
+    // Steps 0…T−1 each get a cell centred on their tick; "after step −1" (initial state) is the left edge.
+    assert.deepEqual(phase1Axis(4).ticks, [0, 1, 2, 3]);
+    assert.equal(phase1Axis(4).domain[0], -1 + 0.5);
   });
 });

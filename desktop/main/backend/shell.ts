@@ -5,12 +5,14 @@ import { parseNotebook } from '../../../core/notebook/format.ts';
 import { renderReportHtml } from '../../../core/notebook/html.ts';
 import { runNotebookNode } from '../../../core/notebook/node-runner.ts';
 import type { AppInfo, CellDoc, NotebookDoc, ShellApi } from '../../shared/api.ts';
+import type { RecoveryApi } from '../../shared/api-recovery.ts';
 import type { BackendContext } from './context.ts';
 import { addRecent, listFiles, readRecent, writeFileAtomic } from './files.ts';
 import { createImportHandlers } from './imports.ts';
 import type { NotebookEngine } from './notebook-engine.ts';
 import { BadRequest } from './paths.ts';
 import { preludeTypes } from './prelude-types.ts';
+import { createRecoveryHandlers, discardRecovery } from './recovery.ts';
 
 /** What a new notebook starts as: front matter, a line of prose, one cell using the Pinpoint API. */
 const NEW_NOTEBOOK = (n: number) =>
@@ -40,7 +42,7 @@ export interface ShellOptions {
   importLimit?: number;
 }
 
-export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): ShellApi {
+export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): ShellApi & RecoveryApi {
   const readText = async (path: string) => {
     const abs = ctx.resolvePath(path);
     const s = await stat(abs).catch(() => null);
@@ -53,6 +55,7 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
 
   return {
     ...createImportHandlers(ctx, { engine: opts.engine, maxBytes: opts.importLimit }),
+    ...createRecoveryHandlers(ctx, checkDoc),
     async 'app.info'() {
       return { ...opts.info(), methods: opts.methods() };
     },
@@ -102,7 +105,10 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
       const abs = ctx.resolveWritePath(path);
       checkDoc(doc, abs);
       const text = opts.engine.serialize({ ...doc, path: abs });
-      return { path: abs, bytes: await writeFileAtomic(abs, text) };
+      const bytes = await writeFileAtomic(abs, text);
+      // Saved: the autosaved edits are on disk now, so nothing is offered back next time.
+      await discardRecovery(ctx, abs);
+      return { path: abs, bytes };
     },
     async 'notebook.saveAs'({ path, doc, overwrite }) {
       const abs = ctx.resolveWritePath(path);
@@ -122,6 +128,13 @@ export function createShellHandlers(ctx: BackendContext, opts: ShellOptions): Sh
       const text = opts.engine.serialize(doc);
       const bytes = await writeFileAtomic(abs, text);
       opts.engine.parse(text, abs);
+      // The edits now live in the new file: neither the old nor the new path has anything to recover.
+      await discardRecovery(ctx, abs);
+      // The old path only if the page may open it (a hostile doc.path is simply ignored here).
+      if (typeof doc.path === 'string' && doc.path)
+        await Promise.resolve()
+          .then(() => discardRecovery(ctx, ctx.resolvePath(doc.path)))
+          .catch(() => false);
       return { path: abs, bytes, recent: await addRecent(ctx.dataDir, abs) };
     },
     async 'notebook.create'() {

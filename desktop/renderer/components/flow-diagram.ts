@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import { fmtInt } from './format.ts';
-import type { FlowEnd, FlowGraph } from './ledger-model.ts';
+import { type FlowEnd, type FlowGraph, spreadLabels } from './ledger-model.ts';
 import { ensureStyles } from './styles.ts';
 
 export interface FlowDiagram {
@@ -37,7 +37,13 @@ const KIND_COLOR: Record<FlowEnd['kind'], string> = {
 export function mountFlowDiagram(
   el: HTMLElement,
   g: FlowGraph,
-  opts: { height?: number; durationMs?: number; title?: string } = {},
+  opts: {
+    height?: number;
+    durationMs?: number;
+    title?: string;
+    /** Explanations of single flows, by `${source}→${target}` (tooltip of the ribbon and its label). */
+    notes?: ReadonlyMap<string, string>;
+  } = {},
 ): FlowDiagram {
   ensureStyles(el.ownerDocument);
   const root = d3.select(el).append('div').attr('class', 'pp pp-flow');
@@ -100,21 +106,45 @@ export function mountFlowDiagram(
     .attr('d', (l) => linkPath({ source: [colX.s + nodeW, l.y0], target: [colX.t, l.y1] }))
     .attr('stroke', (l) => l.color)
     .attr('stroke-width', (l) => l.w);
-  paths.append('title').text((l) => `${fmtInt(l.amount)} units · ${l.reasons.join(', ')}`);
-  // Link labels near the target end, pushed apart vertically so crossing links stay readable.
-  const ly = links.map((l, i) => ({ i, y: l.y1 })).sort((a, b) => a.y - b.y);
-  for (let j = 1; j < ly.length; j++) ly[j].y = Math.max(ly[j].y, ly[j - 1].y + 13);
-  const labelY = new Map(ly.map((e) => [e.i, e.y]));
-  const labels = svg
-    .append('g')
-    .selectAll('text')
-    .data(links)
-    .join('text')
-    .attr('class', 'flabel')
-    .attr('x', colX.t - 8)
-    .attr('y', (_l, i) => (labelY.get(i) ?? 0) + 4)
+  const note = (l: (typeof links)[number]) => opts.notes?.get(`${l.source}→${l.target}`);
+  const tip = (l: (typeof links)[number]) =>
+    `${fmtInt(l.amount)} units · ${l.reasons.join(', ')}${note(l) ? `\n${note(l)}` : ''}`;
+  paths.append('title').text(tip);
+  // Link labels in a column left of the targets, never overlapping: spread vertically (within the
+  // picture) from their ribbon's end, each with a short leader line to that end, on a halo so the
+  // ribbons they cross stay out of the text; too long a label is shortened (full text in its tooltip).
+  const LABEL_GAP = 15;
+  const labelY = spreadLabels(
+    links.map((l) => l.y1),
+    LABEL_GAP,
+    10,
+    H - 8,
+  );
+  const labelX = colX.t - 16;
+  const labelGroups = svg.append('g').selectAll('g').data(links).join('g').attr('class', 'flabel-g');
+  // The tooltip on the group (label + leader): the text element keeps exactly the visible label.
+  labelGroups.append('title').text(tip);
+  labelGroups
+    .append('path')
+    .attr('class', 'fleader')
+    .attr('d', (l, i) => `M${labelX + 3},${labelY[i]}L${colX.t - 1},${l.y1}`);
+  const labels = labelGroups
+    .append('text')
+    .attr('class', (l) => (note(l) ? 'flabel noted' : 'flabel'))
+    .attr('x', labelX)
+    .attr('y', (_l, i) => labelY[i] + 4)
     .attr('text-anchor', 'end')
-    .text((l) => `${fmtInt(l.amount)} · ${l.reasons.join(', ')}`);
+    .text((l) => `${fmtInt(l.amount)} · ${l.reasons.join(', ')}${note(l) ? ' *' : ''}`);
+  const minLeft = colX.s + nodeW + 6;
+  labels.each(function () {
+    const t = this as SVGTextElement;
+    let text = t.textContent ?? '';
+    // getComputedTextLength is 0 before layout (detached or hidden element): leave the text whole.
+    while (text.length > 4 && t.getComputedTextLength() > 0 && labelX - t.getComputedTextLength() < minLeft) {
+      text = text.slice(0, -2);
+      t.textContent = `${text.trimEnd()}…`;
+    }
+  });
   const drawEnds = (m: Map<string, Placed>, side: 's' | 't') => {
     const gs = svg
       .append('g')
@@ -152,7 +182,7 @@ export function mountFlowDiagram(
       const len = (this as SVGPathElement).getTotalLength();
       d3.select(this).attr('stroke-dasharray', `${len} ${len}`).attr('stroke-dashoffset', len);
     });
-    labels.style('opacity', 0);
+    labelGroups.style('opacity', 0);
     const grow = paths
       .transition()
       .duration(duration * 0.5)
@@ -191,7 +221,7 @@ export function mountFlowDiagram(
     } catch {
       // interrupted (unmounted or replayed): nothing to finish
     }
-    labels.transition().duration(300).style('opacity', 1);
+    labelGroups.transition().duration(300).style('opacity', 1);
     await new Promise((r) => setTimeout(r, duration * 0.7));
   }
   void play();

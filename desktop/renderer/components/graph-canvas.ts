@@ -7,6 +7,7 @@
  * Pure component: `mountGraphCanvas(el, data, opts)`; knows nothing about the backend.
  */
 import * as d3 from 'd3';
+import { accessibleName, type IconName, iconLabel } from '../shell/icons.ts';
 import { fmtShape, shortDigest } from './format.ts';
 import { type GraphLayout, type LayoutOptions, layoutGraph, type PlacedNode } from './graph-layout.ts';
 import { ensureStyles } from './styles.ts';
@@ -507,21 +508,25 @@ export function mountGraphCanvas(
 
   // Zoom buttons + legend.
   const ctl = root.append('div').attr('class', 'zoomctl');
-  const btn = (label: string, title: string, fn: () => void) =>
+  // SVG icons (the app's set); the accessible name is the tooltip without its shortcut.
+  const btn = (icon: IconName, title: string, fn: () => void) =>
     ctl
       .append('button')
       .attr('class', 'pp-btn')
       .attr('type', 'button')
       .attr('title', title)
-      .attr('aria-label', title)
-      .text(label)
+      .attr('aria-label', accessibleName(title))
+      .html(iconLabel(icon, '', true))
       .on('click', fn);
-  btn('+', 'Zoom in (+)', () => void zoomBy(1.4));
-  btn('−', 'Zoom out (−)', () => void zoomBy(1 / 1.4));
-  btn('Fit', 'Fit graph (0)', () => void fit());
+  btn('zoomIn', 'Zoom in (+)', () => void zoomBy(1.4));
+  btn('zoomOut', 'Zoom out (−)', () => void zoomBy(1 / 1.4));
+  btn('fit', 'Fit graph (0)', () => void fit());
   // Long edges (forward activations read by VJPs, gradients read by the optimizer) cross the whole
   // picture: hidden by default, shown for the selected op, or all with this toggle (L).
-  const longBtn = btn('⤳', 'Show all long edges (L)', () => toggleLong()).attr('aria-pressed', 'false');
+  const longBtn = btn('longEdges', 'Show all long edges (L)', () => toggleLong()).attr(
+    'aria-pressed',
+    'false',
+  );
   function toggleLong(): void {
     const on = !root.classed('show-long');
     root.classed('show-long', on);

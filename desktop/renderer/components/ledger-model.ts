@@ -234,3 +234,96 @@ export function proofRows(
     )
     .sort((a, b) => a.sealSeq - b.sealSeq || a.key.localeCompare(b.key));
 }
+
+/**
+ * Vertical positions for labels that want to sit at `wanted` (any order) without overlapping: each
+ * label keeps its rank, neighbours are at least `gap` apart, and all stay within [min, max] when they
+ * fit (pushed down from the top, then back up from the bottom). Returns positions in input order.
+ */
+export function spreadLabels(wanted: readonly number[], gap: number, min: number, max: number): number[] {
+  const order = wanted.map((y, i) => ({ i, y })).sort((a, b) => a.y - b.y || a.i - b.i);
+  const ys = order.map((o) => Math.max(min, o.y));
+  for (let j = 1; j < ys.length; j++) ys[j] = Math.max(ys[j], ys[j - 1] + gap);
+  if (ys.length && ys[ys.length - 1] > max) {
+    ys[ys.length - 1] = max;
+    for (let j = ys.length - 2; j >= 0; j--) ys[j] = Math.min(ys[j], ys[j + 1] - gap);
+    // Too many labels for the height: keep the gaps and let the first ones start at `min`.
+    if (ys[0] < min) {
+      ys[0] = min;
+      for (let j = 1; j < ys.length; j++) ys[j] = Math.max(ys[j], ys[j - 1] + gap);
+    }
+  }
+  const out = new Array<number>(wanted.length);
+  order.forEach((o, j) => {
+    out[o.i] = ys[j];
+  });
+  return out;
+}
+
+/** A losing stake only partly returned to its owner: how much was slashed, where it went, and why. */
+export interface PartialReturn {
+  /** The stake pocket ('stake:<id>@<account>'). */
+  pocket: string;
+  owner: string;
+  stake: number;
+  returned: number;
+  slashed: number;
+  /** Slashed units by reason ('slash.jackpot', 'slash.treasury', …), largest first. */
+  slashedTo: { reason: string; amount: number }[];
+  /** One sentence for the legend and the tooltip of the return flow. */
+  text: string;
+}
+
+/**
+ * Stakes the event returns only in part (a 'stake.return' to the owner next to slash moves out of the
+ * same stake), explained from the event's own moves: a losing stake is slashed at the game's rate
+ * (slashBps) and the rest goes back to its owner (docs/LEDGER.md "Settlement").
+ */
+export function partialReturns(
+  moves: readonly LedgerMove[],
+  names: ReadonlyMap<string, string> = new Map(),
+  eventKind = '',
+): PartialReturn[] {
+  const byPocket = new Map<string, LedgerMove[]>();
+  for (const mv of moves) {
+    if (!mv.from.startsWith('stake:') || mv.amount <= 0) continue;
+    byPocket.set(mv.from, [...(byPocket.get(mv.from) ?? []), mv]);
+  }
+  const out: PartialReturn[] = [];
+  for (const [pocket, list] of byPocket) {
+    const owner = parsePocket(pocket, names).owner ?? pocket;
+    const returned = list.filter((m) => m.reason === 'stake.return').reduce((a, m) => a + m.amount, 0);
+    const slashedMoves = list.filter((m) => m.reason !== 'stake.return');
+    const slashed = slashedMoves.reduce((a, m) => a + m.amount, 0);
+    if (returned === 0 || slashed === 0) continue;
+    const to = new Map<string, number>();
+    for (const m of slashedMoves) to.set(m.reason, (to.get(m.reason) ?? 0) + m.amount);
+    const slashedTo = [...to.entries()]
+      .map(([reason, amount]) => ({ reason, amount }))
+      .sort((a, b) => b.amount - a.amount || a.reason.localeCompare(b.reason));
+    const stake = returned + slashed;
+    const who = shortName(names.get(owner) ?? owner);
+    const why =
+      eventKind === 'proof.reveal'
+        ? `${who} was caught revealing a copied run`
+        : eventKind === 'dispute.settle'
+          ? `${who} lost the dispute`
+          : `${who}'s stake was slashed`;
+    const pct = Math.round((slashed / stake) * 100);
+    out.push({
+      pocket,
+      owner,
+      stake,
+      returned,
+      slashed,
+      slashedTo,
+      text:
+        `Partial return: ${why}, so ${fmtCount(slashed)} of its ${fmtCount(stake)} stake (${pct} %) was slashed ` +
+        `(${slashedTo.map((s) => `${fmtCount(s.amount)} ${s.reason}`).join(', ')}); the game slashes a losing ` +
+        `stake at its slash rate and returns the rest, ${fmtCount(returned)}, to ${who}.`,
+    });
+  }
+  return out.sort((a, b) => a.pocket.localeCompare(b.pocket));
+}
+
+const fmtCount = (n: number) => n.toLocaleString('en-US');

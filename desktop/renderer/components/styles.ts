@@ -21,6 +21,7 @@ const CSS = `
   text-transform: uppercase; color: var(--pp-muted); border-bottom: 1px solid var(--pp-border); display: flex; align-items: center; gap: 8px; }
 .pp-btn { background: var(--pp-panel); color: var(--pp-fg); border: 1px solid var(--pp-border2); border-radius: 5px;
   padding: 4px 10px; font: inherit; cursor: pointer; display: inline-flex; align-items: center; gap: 6px; min-height: 26px; }
+.pp-btn > svg.icon { width: 14px; height: 14px; flex: none; }
 .pp-btn:hover { background: var(--pp-hover); } .pp-btn:disabled { opacity: .45; cursor: default; }
 .pp-btn.primary { background: var(--pp-accent); border-color: var(--pp-accent); color: #fff; }
 .pp-btn[aria-pressed="true"] { background: var(--pp-accent-weak); border-color: var(--pp-accent); }
@@ -127,7 +128,11 @@ const CSS = `
 .pp-flow .flink { fill: none; stroke-opacity: .45; }
 .pp-flow .flink:hover { stroke-opacity: .75; }
 .pp-flow .token { stroke: none; }
-.pp-flow .flabel { fill: var(--pp-fg); font-size: 11px; font-family: var(--pp-mono); }
+.pp-flow .flabel { fill: var(--pp-fg); font-size: 11px; font-family: var(--pp-mono); paint-order: stroke; stroke: var(--pp-panel); stroke-width: 4px; stroke-linejoin: round; }
+.pp-flow .flabel.noted { cursor: help; }
+.pp-flow .fleader { fill: none; stroke: var(--pp-muted); stroke-width: 1; stroke-opacity: .7; }
+.pp-flow-notes { margin: 6px 12px 10px; font-size: 12px; color: var(--pp-muted); }
+.pp-flow-notes p { margin: 4px 0; }
 `;
 
 export function ensureStyles(doc: Document = document): void {

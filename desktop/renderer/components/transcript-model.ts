@@ -149,12 +149,13 @@ export function replayModel(t: Transcript): ReplayModel {
         : q.kind === 'run-children' && q.range
           ? q.range[0]
           : null;
+    const title = roundTitle(r);
     frames.push({
       index: frames.length,
       phase: ph,
       stage: r.stage,
-      title: roundTitle(r),
-      note: r.note,
+      title,
+      note: repeats(title, r.note) ? '' : r.note,
       steps: steps && { ...steps },
       ops: ops && { ...ops },
       probeStep,
@@ -209,6 +210,42 @@ export function replayModel(t: Transcript): ReplayModel {
     cost: { ...cost },
   });
   return { frames, totalSteps: t.public.steps, opCount, verdict };
+}
+
+/** Words of a sentence, for comparing two texts regardless of case and punctuation. */
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/**
+ * Whether `note` only repeats `title` ("Both state their run commitment" — "both parties state their
+ * run commitment"): then the narration shows the title alone instead of saying it twice.
+ */
+export function repeats(title: string, note: string): boolean {
+  const t = words(title);
+  const n = words(note);
+  if (!n) return true;
+  if (t.includes(n) || n.includes(t)) return true;
+  // Same words apart from a few fillers ("parties"): at most one word of the note is new.
+  const tw = new Set(t.split(' '));
+  const extra = n.split(' ').filter((w) => !tw.has(w));
+  return extra.length <= 1 && n.split(' ').length >= 3;
+}
+
+/**
+ * The phase-1 axis over T steps: each step is a cell centred on its number, so the axis starts at
+ * step 0 (the initial state is the left edge, not a "step −1") and interval bounds "after step s"
+ * fall between cells, at s + 0.5. Ticks are whole step numbers only.
+ */
+export function phase1Axis(T: number, maxTicks = 12): { domain: [number, number]; ticks: number[] } {
+  const last = Math.max(0, T - 1);
+  const every = Math.max(1, Math.ceil((last + 1) / maxTicks));
+  const nice = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000].find((s) => s >= every) ?? every;
+  const ticks: number[] = [];
+  for (let s = 0; s <= last; s += nice) ticks.push(s);
+  return { domain: [-0.5, last + 0.5], ticks };
 }
 
 function roundTitle(r: RoundRecord): string {

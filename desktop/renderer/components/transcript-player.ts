@@ -7,10 +7,11 @@
  */
 import * as d3 from 'd3';
 import type { Transcript } from '../../../core/dispute/transcript.ts';
+import { accessibleName, iconLabel } from '../shell/icons.ts';
 import { fmtBytes, fmtInt, shortDigest } from './format.ts';
 import { type CanvasNode, type GraphCanvas, mountGraphCanvas, type NodeMark } from './graph-canvas.ts';
 import { ensureStyles } from './styles.ts';
-import { type ReplayFrame, type ReplayModel, replayModel } from './transcript-model.ts';
+import { phase1Axis, type ReplayFrame, type ReplayModel, replayModel } from './transcript-model.ts';
 
 export interface PlayerOptions {
   /** Public graph of the disputed step (phase-2 animation over the graph). */
@@ -53,25 +54,26 @@ export function mountTranscriptPlayer(
     .attr('class', 'pp-toolbar')
     .attr('role', 'toolbar')
     .attr('aria-label', 'Replay controls');
-  const mk = (label: string, title: string, fn: () => void) =>
-    bar
+  // Icons from the app's SVG set (⏮/⏸/⏭ are missing from common fonts and render as boxes). An
+  // icon-only control is named by its tooltip without the shortcut; one with text, by the text.
+  const mk = (label: string, title: string, fn: () => void) => {
+    const b = bar
       .append('button')
       .attr('type', 'button')
       .attr('class', 'pp-btn')
       .attr('title', title)
-      .attr('aria-label', title)
       .html(label)
       .on('click', fn);
-  // Inline SVG glyphs: ⏮/⏭ are missing from common fonts (DejaVu) and would render as boxes.
-  const svgIcon = (d: string) =>
-    `<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true"><path d="${d}" fill="currentColor"/></svg>`;
-  mk(svgIcon('M2 2h2v10H2zM12 2v10L5 7z'), 'Restart (Home)', () => seek(0));
-  mk(svgIcon('M11 2v10L4 7z'), 'Previous round (←)', () => step(-1));
-  const playBtn = mk('▶ Play', 'Play / pause (Space)', () => (timer ? pause() : play()))
+    if (!b.text().trim()) b.attr('aria-label', accessibleName(title));
+    return b;
+  };
+  mk(iconLabel('skipStart', '', true), 'Restart (Home)', () => seek(0));
+  mk(iconLabel('prev', '', true), 'Previous round (←)', () => step(-1));
+  const playBtn = mk(iconLabel('play', 'Play'), 'Play / pause (Space)', () => (timer ? pause() : play()))
     .attr('class', 'pp-btn primary')
     .attr('data-role', 'play');
-  mk(svgIcon('M3 2v10l7-5z'), 'Next round (→)', () => step(1)).attr('data-role', 'next');
-  mk(svgIcon('M2 2v10l7-5zM10 2h2v10h-2z'), 'Jump to verdict (End)', () => seek(frames.length - 1)).attr(
+  mk(iconLabel('next', '', true), 'Next round (→)', () => step(1)).attr('data-role', 'next');
+  mk(iconLabel('skipEnd', '', true), 'Jump to verdict (End)', () => seek(frames.length - 1)).attr(
     'data-role',
     'end',
   );
@@ -118,9 +120,10 @@ export function mountTranscriptPlayer(
     .attr('viewBox', `0 0 ${TW} 150`)
     .attr('width', '100%')
     .attr('role', 'img');
+  const axis1 = phase1Axis(T);
   const x1 = d3
     .scaleLinear()
-    .domain([-1, T - 1])
+    .domain(axis1.domain)
     .range([20, TW - 20]);
   const x2 = d3
     .scaleLinear()
@@ -131,7 +134,7 @@ export function mountTranscriptPlayer(
     title: string,
     scale: d3.ScaleLinear<number, number>,
     dom: [number, number],
-    ticks: number,
+    ticks: number | number[],
   ) => {
     const g = track.append('g').attr('transform', `translate(0,${y})`);
     g.append('text').attr('class', 'title').attr('x', 20).attr('y', -8).text(title);
@@ -173,7 +176,10 @@ export function mountTranscriptPlayer(
       .style('display', 'none');
     g.append('g')
       .attr('transform', 'translate(0,26)')
-      .call(d3.axisBottom(scale).ticks(ticks).tickFormat(d3.format('d')).tickSizeOuter(0))
+      .call((sel) => {
+        const axis = d3.axisBottom(scale).tickFormat(d3.format('d')).tickSizeOuter(0);
+        sel.call(Array.isArray(ticks) ? axis.tickValues(ticks) : axis.ticks(ticks));
+      })
       .call((a) => a.select('.domain').remove());
     const label = g
       .append('text')
@@ -182,7 +188,7 @@ export function mountTranscriptPlayer(
       .attr('text-anchor', 'end');
     return { agreed, disputed, interval, probe, pin, label };
   };
-  const r1 = row(26, `Phase 1 · steps (T = ${T})`, x1, [-1, T - 1], Math.min(T, 12));
+  const r1 = row(26, `Phase 1 · steps (T = ${T})`, x1, axis1.domain, axis1.ticks);
   const r2 = row(100, `Phase 2 · ops of the disputed step (N = ${N})`, x2, [0, N], Math.min(N, 12));
   track.attr('aria-label', `Phase 1 over ${T} steps, phase 2 over ${N} ops`);
 
@@ -335,7 +341,7 @@ export function mountTranscriptPlayer(
     narr.append('strong').text(f.title);
     if (f.note) narr.append('span').attr('class', 'pp-muted').text(` — ${f.note}`);
     const stepsDone = f.steps !== null && f.steps.hi - f.steps.lo <= 1;
-    drawTrack(r1, x1, f.steps, [-1, T - 1], false, f.probeStep, stepsDone);
+    drawTrack(r1, x1, f.steps, axis1.domain, false, f.probeStep, stepsDone);
     const opsDone = f.ops !== null && f.ops.hi - f.ops.lo <= 1;
     drawTrack(
       r2,
@@ -445,13 +451,13 @@ export function mountTranscriptPlayer(
   function play(): void {
     if (timer) return;
     if (cur >= frames.length - 1) seek(0);
-    playBtn.html('⏸ Pause').attr('aria-pressed', 'true');
+    playBtn.html(iconLabel('pause', 'Pause')).attr('aria-pressed', 'true');
     timer = setInterval(tick, (opts.frameMs ?? 1100) / speed);
   }
   function pause(): void {
     if (timer) clearInterval(timer);
     timer = null;
-    playBtn.html('▶ Play').attr('aria-pressed', 'false');
+    playBtn.html(iconLabel('play', 'Play')).attr('aria-pressed', 'false');
   }
   function setSpeed(x: number): void {
     speed = x;

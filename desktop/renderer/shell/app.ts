@@ -157,7 +157,7 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
       h('div', { class: 'spacer' }),
       h(
         'button',
-        { title: 'Open…  ·  Ctrl+O', 'aria-label': 'Open file', onclick: () => openFileDialog() },
+        { title: 'Open a file…  ·  Ctrl+O', 'aria-label': 'Open a file…', onclick: () => openFileDialog() },
         svgIcon(icons.open),
       ),
       h(

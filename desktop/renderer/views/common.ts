@@ -4,6 +4,7 @@
  * ignores keys typed into inputs, and loading/error placeholders.
  */
 import { ensureStyles } from '../components/styles.ts';
+import { accessibleName } from '../shell/icons.ts';
 
 /** What the user last looked at, shared across views within the session. */
 export const selection: { proofPath?: string; step?: number; disputeId?: string } = {};
@@ -28,8 +29,11 @@ export function button(
   onClick: () => void,
   extra: Record<string, string> = {},
 ): HTMLButtonElement {
-  const b = h('button', { type: 'button', class: 'pp-btn', title, 'aria-label': title, ...extra });
+  const b = h('button', { type: 'button', class: 'pp-btn', title, ...extra });
   b.innerHTML = label;
+  // A button with visible text is named by that text (what a speech-input user says); an icon-only
+  // one by its tooltip without the shortcut: "Zoom in (+)" → "Zoom in".
+  if (!b.textContent?.trim()) b.setAttribute('aria-label', accessibleName(title));
   b.addEventListener('click', onClick);
   return b;
 }

@@ -14,6 +14,7 @@ import {
   nodeTitle,
 } from '../../components/graph-canvas.ts';
 import { mountTensorInspector } from '../../components/tensor-inspector.ts';
+import { iconLabel } from '../../shell/icons.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
 import { badge, button, errorBox, h, kvList, loading, onViewKeys, selection, viewRoot } from '../common.ts';
@@ -65,15 +66,15 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     'div',
     { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Graph controls' },
     h('strong', {}, 'Step'),
-    button('◀', 'Previous step ([)', () => void load(step - 1)),
+    button(iconLabel('prev', 'Previous step', true), 'Previous step ([)', () => void load(step - 1)),
     stepInput,
-    button('▶', 'Next step (])', () => void load(step + 1)),
+    button(iconLabel('next', 'Next step', true), 'Next step (])', () => void load(step + 1)),
     find,
     compareBtn,
     firstBtn,
     summary,
     h('span', { class: 'pp-spacer' }),
-    button('← Proof', 'Back to the proof timeline', () =>
+    button(iconLabel('arrowLeft', 'Proof'), 'Back to the proof timeline', () =>
       ctx.openView('proof', { ...(path ? { path } : {}), step: String(step) }),
     ),
   );

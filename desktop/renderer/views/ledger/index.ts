@@ -19,12 +19,14 @@ import {
   flowGraph,
   keyFingerprint,
   keysAt,
+  partialReturns,
   proofRows,
 } from '../../components/ledger-model.ts';
 import { renderLedgerOutput } from '../../components/outputs.ts';
+import { iconLabel } from '../../shell/icons.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
-import { badge, button, errorBox, h, loading, onViewKeys, panel, scrollWithin, viewRoot } from '../common.ts';
+import { badge, button, errorBox, h, loading, onViewKeys, panel, viewRoot } from '../common.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><ellipse cx="12" cy="6" rx="7" ry="3"/><path d="M5 6v6c0 1.7 3.1 3 7 3s7-1.3 7-3V6"/><path d="M5 12v6c0 1.7 3.1 3 7 3s7-1.3 7-3v-6"/></svg>';
@@ -106,7 +108,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   const accHost = h('div', { 'data-role': 'accounts' });
   const flowHost = h('div', { 'data-role': 'flows', style: 'min-height:200px' });
   const flowTitle = h('span', {}, 'Token flows');
-  const replayBtn = button('↻ Replay animation', 'Replay the token flow animation', () => void flow?.play());
+  const replayBtn = button(
+    iconLabel('replay', 'Replay animation'),
+    'Replay the token flow animation',
+    () => void flow?.play(),
+  );
   replayBtn.style.marginLeft = 'auto';
   const flowPanel = h('section', { class: 'pp-panel' }, h('h3', {}, flowTitle, replayBtn), flowHost);
   grid.append(panel('Accounts', accHost), flowPanel);
@@ -384,8 +390,12 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   async function selectEvent(s: number): Promise<void> {
     selSeq = s;
     const my = ++seq;
+    const keep = evHost.scrollTop;
     drawEvents();
-    scrollWithin(evHost, evHost.querySelector<HTMLElement>(`tr[data-seq="${s}"]`));
+    // Redrawing the table resets its scroll: restore it, then bring the selected row into view —
+    // centred in the log, and the log itself into the window if it is scrolled away.
+    evHost.scrollTop = keep;
+    revealRow(evHost, evHost.querySelector<HTMLElement>(`tr[data-seq="${s}"]`));
     const ev: LedgerEventRow | undefined = log.events.find((e) => e.seq === s);
     let before: LedgerSnapshot;
     let after: LedgerSnapshot;
@@ -405,9 +415,22 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     flowHost.innerHTML = '';
     const copy = identity.copies.find((c) => c.seq === s);
     flowTitle.textContent = `Token flows · event ${s}${ev ? ` · ${ev.kind}${ev.task ? ` (${ev.task})` : ''}` : ''}${copy ? ' · ✗ copy penalty' : ''}`;
+    // A stake returned only in part is explained (legend line + tooltip of its return flow).
+    const partial = partialReturns(ev?.moves ?? [], names, ev?.kind ?? '');
     flow = mountFlowDiagram(flowHost, flowGraph(ev?.moves ?? [], names), {
       title: `Token flows of event ${s}`,
+      notes: new Map(partial.map((p) => [`${p.pocket}→${p.owner}`, p.text])),
     });
+    if (partial.length)
+      flowHost.append(
+        h(
+          'div',
+          { class: 'pp-flow-notes', 'data-role': 'partial-returns' },
+          ...partial.map((p) => h('p', { 'data-pocket': p.pocket }, `* ${p.text}`)),
+        ),
+      );
+    // The panels above the log changed height: make sure the selected row is still in view.
+    revealRow(evHost, evHost.querySelector<HTMLElement>(`tr[data-seq="${s}"]`));
   }
 
   let filterSeq = 0;
@@ -467,6 +490,20 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       flow?.destroy();
     },
   };
+}
+
+/**
+ * Scrolls `row` to the middle of its scrolling `log`, then the log into the window when it is (partly)
+ * outside it, so a selected event is visible whichever panel it was selected from.
+ */
+function revealRow(log: HTMLElement, row: HTMLElement | null): void {
+  if (!row) return;
+  const c = log.getBoundingClientRect();
+  const r = row.getBoundingClientRect();
+  log.scrollTop += r.top + r.height / 2 - (c.top + c.height / 2);
+  const after = row.getBoundingClientRect();
+  const view = row.ownerDocument.defaultView;
+  if (view && (after.top < 0 || after.bottom > view.innerHeight)) row.scrollIntoView({ block: 'nearest' });
 }
 
 function tasksTable(s: LedgerSnapshot): HTMLElement {

@@ -6,7 +6,7 @@
 import type { CellDoc, CellResult, FileEntry, NotebookDoc, ServerEvent } from '../../../shared/api.ts';
 import { h, svgIcon } from '../../shell/dom.ts';
 import { describeError } from '../../shell/errors.ts';
-import { icons } from '../../shell/icons.ts';
+import { accessibleName, icons } from '../../shell/icons.ts';
 import { saveAsDialog } from '../../shell/save-dialog.ts';
 import type { ViewContext, ViewHandle } from '../../shell/views.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -39,6 +39,39 @@ interface Stash {
 }
 const stashes = new Map<string, Stash>();
 
+/** Whether the mounted notebook has unsaved edits (module-level: the page-wide guard reads it). */
+let mountedDirty = false;
+/**
+ * One guard for the whole page: a reload or close with unsaved edits — in the notebook on screen or in
+ * one left for another view — asks first (the browser's own prompt; Electron's main process turns it
+ * into a native Leave/Stay dialog). The edits are autosaved too, so even a forced close loses nothing.
+ */
+export function hasUnsavedNotebooks(): boolean {
+  return mountedDirty || [...stashes.values()].some((s) => s.dirty);
+}
+/** Autosaves the mounted notebook's pending edits now (set while a notebook view is mounted). */
+let flushAutosave: (() => void) | null = null;
+window.addEventListener('beforeunload', (e) => {
+  if (!hasUnsavedNotebooks()) return;
+  // Edits typed less than the autosave delay ago: send them now (the request usually completes
+  // while the prompt is up; if not, the guard still stands between the user and the loss).
+  flushAutosave?.();
+  e.preventDefault();
+  // Older Chromium shows the prompt only when returnValue is set.
+  e.returnValue = '';
+});
+
+/** How long the editor waits after the last keystroke before autosaving to the recovery file. */
+const AUTOSAVE_DELAY_MS = 800;
+
+const sameCells = (a: NotebookDoc, b: NotebookDoc) =>
+  a.title === b.title &&
+  a.cells.length === b.cells.length &&
+  a.cells.every((c, i) => {
+    const d = b.cells[i];
+    return d !== undefined && c.id === d.id && c.kind === d.kind && c.source === d.source;
+  });
+
 export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   root.classList.add('nb-root');
   let doc: NotebookDoc | null = null;
@@ -54,7 +87,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   const nameEl = h('span', { class: 'nb-name', 'data-testid': 'notebook-name' });
   /** The file the notebook is saved in (changes with Save As). */
   const pathEl = h('span', { class: 'nb-path', 'data-testid': 'notebook-path' });
-  const dirtyEl = h('span', { class: 'nb-dirty', title: 'Unsaved changes' });
+  const dirtyEl = h('span', { class: 'nb-dirty', title: 'Unsaved changes', 'data-testid': 'notebook-dirty' });
   const btn = (icon: string, label: string, onclick: () => void, extra: Record<string, string> = {}) =>
     h('button', { class: 'btn', title: label, onclick, ...extra }, svgIcon(icon), h('span', {}, label));
   const runAllBtn = btn(icons.playAll, 'Run all', () => runAll(), { 'data-testid': 'run-all' });
@@ -111,7 +144,109 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
   };
   const markDirty = (v = true) => {
     dirty = v;
+    mountedDirty = v;
     dirtyEl.classList.toggle('on', dirty);
+    dirtyEl.setAttribute('aria-label', dirty ? 'Unsaved changes' : '');
+    if (v) scheduleAutosave();
+    else if (autosaveTimer) {
+      clearTimeout(autosaveTimer);
+      autosaveTimer = undefined;
+    }
+  };
+
+  // ---- autosave (recovery file in the data folder; deleted by the backend on Save) ------------
+  let autosaveTimer: ReturnType<typeof setTimeout> | undefined;
+  flushAutosave = () => {
+    if (autosaveTimer) void autosaveNow();
+  };
+  /** Autosaves run one after another, and Save waits for them, so none lands after a Save. */
+  let autosaveChain: Promise<void> = Promise.resolve();
+  let autosaveFailed = false;
+  const scheduleAutosave = () => {
+    if (autosaveTimer) clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(() => {
+      autosaveTimer = undefined;
+      void autosaveNow();
+    }, AUTOSAVE_DELAY_MS);
+  };
+  const autosaveNow = () => {
+    if (autosaveTimer) {
+      clearTimeout(autosaveTimer);
+      autosaveTimer = undefined;
+    }
+    const d = currentDoc();
+    if (!d || !dirty) return autosaveChain;
+    autosaveChain = autosaveChain.then(async () => {
+      try {
+        await ctx.api.call('notebook.recovery.write', { path: d.path, doc: d });
+        if (autosaveFailed) ctx.showStatus('Autosave works again');
+        autosaveFailed = false;
+        root.dataset.autosavedAt = String(Date.now());
+      } catch (err) {
+        // Once per failure streak: the user must know their edits are not being kept.
+        if (!autosaveFailed) ctx.showError(err, 'Autosave of unsaved edits');
+        autosaveFailed = true;
+      }
+    });
+    return autosaveChain;
+  };
+
+  /**
+   * Offers back edits autosaved for this notebook (a reload, a crash, a closed window) when they differ
+   * from the file; identical ones are simply deleted.
+   */
+  const offerRecovery = async (loaded: NotebookDoc) => {
+    let rec: Awaited<ReturnType<typeof ctx.api.call<'notebook.recovery.read'>>>;
+    try {
+      rec = await ctx.api.call('notebook.recovery.read', { path: loaded.path });
+    } catch (err) {
+      ctx.showError(err, 'Reading autosaved edits');
+      return;
+    }
+    if (!rec || ctx.signal.aborted || doc !== loaded) return;
+    if (sameCells(rec.doc, loaded)) {
+      void ctx.api.call('notebook.recovery.discard', { path: loaded.path }).catch(() => undefined);
+      return;
+    }
+    const when = new Date(rec.savedAt).toLocaleString();
+    const recovered = rec.doc;
+    const banner = h(
+      'div',
+      { class: 'nb-recovery', role: 'alert', 'data-testid': 'recovery-banner' },
+      svgIcon(icons.alert),
+      h('span', {}, `Restore unsaved edits from ${when}?`),
+      h('span', { style: 'flex:1' }),
+      h(
+        'button',
+        {
+          class: 'btn',
+          'data-testid': 'recovery-restore',
+          onclick: () => {
+            banner.remove();
+            showDoc({ ...recovered, path: loaded.path });
+            markDirty(true);
+            ctx.showStatus(`Restored unsaved edits from ${when}; save to keep them`);
+          },
+        },
+        'Restore',
+      ),
+      h(
+        'button',
+        {
+          class: 'btn ghost',
+          'data-testid': 'recovery-discard',
+          onclick: () => {
+            banner.remove();
+            ctx.api
+              .call('notebook.recovery.discard', { path: loaded.path })
+              .then(() => ctx.showStatus('Discarded the autosaved edits'))
+              .catch((err) => ctx.showError(err, 'Discarding autosaved edits'));
+          },
+        },
+        'Discard',
+      ),
+    );
+    body.prepend(banner);
   };
   const setRunning = (running: boolean) => {
     cancelBtn.disabled = !running;
@@ -204,13 +339,9 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         setupMonaco(ctx.api, (e) => ctx.showError(e, 'Loading the Pinpoint API types')),
       ]);
       if (ctx.signal.aborted) return;
-      doc = loaded;
+      showDoc(loaded);
       markDirty(stash?.dirty ?? false);
-      showPath(doc);
-      body.replaceChildren();
-      cells = [];
-      for (const cell of doc.cells) insertCellView(cell, cells.length);
-      body.append(addBar(() => cells.length));
+      if (!stash) void offerRecovery(loaded);
       if (stash) {
         for (const c of cells) {
           const kept = stash.outputs.get(c.cell.id);
@@ -222,7 +353,9 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         stashes.delete(path);
       }
       ctx.showStatus(
-        stash ? `Back to ${doc.path}${stash.dirty ? ' (unsaved changes kept)' : ''}` : `Opened ${doc.path}`,
+        stash
+          ? `Back to ${loaded.path}${stash.dirty ? ' (unsaved changes kept)' : ''}`
+          : `Opened ${loaded.path}`,
       );
     } catch (err) {
       doc = null;
@@ -244,6 +377,16 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
       );
       ctx.showError(err, `Opening ${path.split('/').pop()}`);
     }
+  };
+
+  /** Shows `d` as the notebook on screen (fresh cell views, no outputs). */
+  const showDoc = (d: NotebookDoc) => {
+    disposeCells();
+    doc = d;
+    showPath(d);
+    body.replaceChildren();
+    for (const cell of d.cells) insertCellView(cell, cells.length);
+    body.append(addBar(() => cells.length));
   };
 
   // ---- cells ---------------------------------------------------------------------------------
@@ -281,7 +424,7 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     const tool = (icon: string, label: string, fn: () => void) =>
       h(
         'button',
-        { class: 'btn ghost icon-only', title: label, 'aria-label': label, onclick: fn },
+        { class: 'btn ghost icon-only', title: label, 'aria-label': accessibleName(label), onclick: fn },
         svgIcon(icon),
       );
     if (cell.kind === 'code') tools.append(tool(icons.play, 'Run cell (Shift+Enter)', () => run([cell.id])));
@@ -584,6 +727,10 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     const d = currentDoc();
     if (!d) return;
     try {
+      // An autosave still in flight must not recreate the recovery file after the save deletes it.
+      if (autosaveTimer) clearTimeout(autosaveTimer);
+      autosaveTimer = undefined;
+      await autosaveChain;
       const r = await ctx.api.call('notebook.save', { path: d.path, doc: d });
       markDirty(false);
       ctx.showStatus(`Saved ${r.path} (${r.bytes} bytes)`);
@@ -628,6 +775,9 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     const d = currentDoc();
     if (!d) return;
     const write = async (path: string, overwrite: boolean) => {
+      if (autosaveTimer) clearTimeout(autosaveTimer);
+      autosaveTimer = undefined;
+      await autosaveChain;
       const latest = currentDoc() ?? d;
       const r = await ctx.api.call('notebook.saveAs', { path, doc: latest, overwrite });
       if (doc) doc.path = r.path;
@@ -697,10 +847,6 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
     else showHome().catch((err) => ctx.showError(err, 'Listing notebooks'));
   };
   open(ctx.params);
-  const beforeUnload = (e: BeforeUnloadEvent) => {
-    if (dirty) e.preventDefault();
-  };
-  window.addEventListener('beforeunload', beforeUnload);
   return {
     update(params) {
       if (doc && params.path === doc.path) return;
@@ -709,11 +855,26 @@ export function mountNotebook(root: HTMLElement, ctx: ViewContext): ViewHandle {
         location.replace(`#/notebook?path=${encodeURIComponent(doc.path)}`);
         return;
       }
+      if (dirty && doc) {
+        // The user chose to discard: after any autosave still in flight, so it cannot come back.
+        const path = doc.path;
+        markDirty(false);
+        autosaveChain = autosaveChain.then(() =>
+          ctx.api.call('notebook.recovery.discard', { path }).then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
+      }
       if (jobId) cancel();
+      markDirty(false);
       open(params);
     },
     unmount() {
-      window.removeEventListener('beforeunload', beforeUnload);
+      // Edits left for another view are autosaved now, not after the delay (the page may close next).
+      if (dirty) void autosaveNow();
+      mountedDirty = false;
+      flushAutosave = null;
       const d = currentDoc();
       if (d)
         stashes.set(d.path, {

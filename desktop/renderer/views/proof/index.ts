@@ -6,6 +6,7 @@
 import type { ProofSummary, RunStepResult, StepTrace } from '../../../shared/api-views.ts';
 import { fmtNum, shortDigest } from '../../components/format.ts';
 import { type LineChart, mountLineChart } from '../../components/line-chart.ts';
+import { iconLabel } from '../../shell/icons.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
 import {
   badge,
@@ -50,14 +51,19 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
 
   // Header toolbar.
   const stepLabel = h('span', { class: 'pp-mono', 'data-role': 'step-label', 'aria-live': 'polite' });
-  const prev = button('◀ <kbd>←</kbd>', 'Previous step (← or K)', () => go(cur - 1), {
-    'data-role': 'prev-step',
-  });
-  const next = button('<kbd>→</kbd> ▶', 'Next step (→ or J)', () => go(cur + 1), {
+  const prev = button(
+    `${iconLabel('prev', 'Previous')}<kbd>←</kbd>`,
+    'Previous step (← or K)',
+    () => go(cur - 1),
+    {
+      'data-role': 'prev-step',
+    },
+  );
+  const next = button(`${iconLabel('next', 'Next')}<kbd>→</kbd>`, 'Next step (→ or J)', () => go(cur + 1), {
     'data-role': 'next-step',
   });
   const runBtn = button(
-    '⟳ Run this step now <kbd>R</kbd>',
+    `${iconLabel('rerun', 'Run this step now')}<kbd>R</kbd>`,
     'Re-execute this step with RepOps and compare digests (R)',
     () => void runNow(),
     {
