@@ -2,19 +2,41 @@
  * Files the CLI verbs read — proof bundles and signing keys — with errors that name the file.
  */
 import { readFileSync } from 'node:fs';
-import { type LoadedBundle, readBundle } from '../core/proof/read.ts';
+import { openFileSource } from '../core/platform/node-file-source.ts';
+import { type LoadedBundle, openBundle } from '../core/proof/read.ts';
+import type { ReadOptions } from '../core/proof/read.ts';
 import { keyFromSeed, parseKeyFile, type SolverKey } from '../core/proof/sign.ts';
 import { REPOPS_SPEC_VERSION } from '../core/repops/version.ts';
 
-/** A proof bundle from disk, fully checked (digests, checkpoints, Ed25519 signature, RepOps spec). */
-export function readBundleFile(file: string): LoadedBundle {
-  let bytes: Uint8Array;
+/**
+ * A proof bundle on disk opened for random access: the manifest (step records, commitments, Ed25519
+ * signature, RepOps spec) is checked now, payload sections when read (`full`: all of them now, one
+ * section at a time). The file is never held in memory whole.
+ */
+export function openBundleFile(
+  file: string,
+  options: ReadOptions & { full?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): LoadedBundle {
+  let src: ReturnType<typeof openFileSource>;
   try {
-    bytes = readFileSync(file);
+    src = openFileSource(file);
   } catch (err) {
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
-  return readBundle(bytes, file, { repops: REPOPS_SPEC_VERSION });
+  const { full, onProgress, ...read } = options;
+  try {
+    const bundle = openBundle(src, file, { repops: REPOPS_SPEC_VERSION, ...read });
+    if (full) bundle.checkPayload(onProgress);
+    return bundle;
+  } catch (err) {
+    src.close();
+    throw err;
+  }
+}
+
+/** A proof bundle from disk, fully checked (digests, checkpoints, Ed25519 signature, RepOps spec). */
+export function readBundleFile(file: string): LoadedBundle {
+  return openBundleFile(file, { full: true });
 }
 
 /** The key named by `--key <file>` or `--key-seed <phrase>`; undefined when neither is given. */

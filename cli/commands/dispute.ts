@@ -5,9 +5,10 @@
  * With --ledger the verdict is settled in a SQLite staking ledger (core/ledger): the task, the solver's
  * proof and the dispute are recorded first if the ledger does not have them yet.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { disputeBundles, loadForDispute } from '../../core/dispute/bundles.ts';
+import { type FileSource, openFileSource } from '../../core/platform/node-file-source.ts';
 import { describeVerdict, type Transcript, transcriptToJson } from '../../core/dispute/transcript.ts';
 
 import { planDisputeSetup } from '../../core/ledger/dispute-setup.ts';
@@ -63,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
   const deadline = values.deadline === undefined ? 10_000 : Number(values.deadline);
   if (!Number.isInteger(deadline) || deadline <= 0)
     throw new Error(`--deadline must be a positive integer (ms), got "${values.deadline}"`);
-  const [la, lb] = positionals.map((file) => loadForDispute({ file, bytes: readFileBytes(file) }));
+  const [la, lb] = positionals.map((file) => loadForDispute({ file, source: openFileSourceNamed(file) }));
   // The ledger records the solver's proof and both identities: it needs two valid bundles. Without it,
   // an invalid bundle is a claim like any other and loses the game at setup (docs/DISPUTE.md).
   if (values.ledger) for (const l of [la, lb]) if ('error' in l) throw new Error(l.error);
@@ -200,9 +201,9 @@ function settlementMoves(e: LedgerEvent): { from: string; to: string; amount: nu
   );
 }
 
-function readFileBytes(file: string): Uint8Array {
+function openFileSourceNamed(file: string): FileSource {
   try {
-    return readFileSync(file);
+    return openFileSource(file);
   } catch (err) {
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }

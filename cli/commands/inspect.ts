@@ -5,15 +5,15 @@
  * step's tape replayed from the nearest checkpoint — every op with its digest and whether it matches
  * the committed one (trace mode).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { merkleProof, verifyMerkleProof } from '../../core/hash/merkle.ts';
 import { ProofError } from '../../core/proof/format.ts';
-import { type LoadedBundle, readBundle } from '../../core/proof/read.ts';
+import type { LoadedBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
 import { oneProofArg } from '../args.ts';
+import { openBundleFile } from '../files.ts';
 
 export const summary = 'show what a proof bundle claims, or one step with its ops';
 
@@ -125,9 +125,9 @@ export async function run(args: string[]): Promise<number> {
   const file = arg.file;
   let bundle: LoadedBundle;
   try {
-    bundle = readBundle(readFileSync(file), file);
+    bundle = openBundleFile(file, { repops: undefined }); // inspect shows bundles of any RepOps version
   } catch (err) {
-    if (err instanceof ProofError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (err instanceof ProofError || /^cannot read /.test((err as Error).message)) {
       console.error(`pinpoint inspect: ${(err as Error).message}`);
       return 1;
     }

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ProofError } from '../../core/proof/format.ts';
-import { readBundle } from '../../core/proof/read.ts';
-import { REPOPS_SPEC_VERSION } from '../../core/repops/version.ts';
+import type { LoadedBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
 import { oneProofArg } from '../args.ts';
+import { openBundleFile } from '../files.ts';
 import { progressBar } from './train.ts';
 
 export const summary = 'check a proof bundle and replay sampled steps';
@@ -58,13 +58,6 @@ export async function run(args: string[]): Promise<number> {
   const file = arg.file;
   const samples = natural('samples', values.samples, 8);
   const topQ = natural('top-q', values['top-q'], 0);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    console.error(`pinpoint verify: cannot read ${file}: ${(err as Error).message}`);
-    return 1;
-  }
   let expectTask: TaskSpec | undefined;
   if (values.task !== undefined) {
     try {
@@ -77,10 +70,18 @@ export async function run(args: string[]): Promise<number> {
   const t0 = performance.now();
   let report: VerifyReport;
   try {
-    const bundle = readBundle(bytes, file, {
-      repops: REPOPS_SPEC_VERSION,
-      ...(expectTask ? { expectTask } : {}),
-    });
+    let bundle: LoadedBundle;
+    try {
+      bundle = openBundleFile(file, expectTask ? { expectTask } : {});
+    } catch (err) {
+      if (err instanceof ProofError) throw err;
+      console.error(`pinpoint verify: ${(err as Error).message}`);
+      return 1;
+    }
+    // Every payload byte against its digest, a section at a time (a bundle never sits in memory whole).
+    const check = values.quiet || values.json ? null : progressBar('check', 100);
+    bundle.checkPayload((d, n) => check?.update(Math.floor((100 * d) / Math.max(n, 1))));
+    check?.done();
     await ensureModelKind(bundle.manifest.task.model.kind);
     const holder: { bar: ReturnType<typeof progressBar> | null } = { bar: null };
     report = verifyBundle(bundle, {

@@ -10,7 +10,8 @@
  *    the final state both records commit to.
  */
 import { canonicalJson } from '../hash/digest.ts';
-import { type LoadedBundle, readBundle } from '../proof/read.ts';
+import { type LoadedBundle, openBundle } from '../proof/read.ts';
+import { type ByteSource, memorySource } from '../proof/source.ts';
 import { REPOPS_SPEC_VERSION } from '../repops/version.ts';
 import type { TrainContext } from '../train/step.ts';
 import { evaluate } from '../train/train.ts';
@@ -18,16 +19,19 @@ import { type DisputeResult, runDispute } from './referee.ts';
 import { bundleParty, repopsTask } from './repops-task.ts';
 import { refereeConfig } from './task.ts';
 
-export interface BundleInput {
-  readonly file: string;
-  readonly bytes: Uint8Array;
-}
+/** A bundle's bytes in memory, or a source that reads them a section at a time (a file on disk). */
+export type BundleInput =
+  | { readonly file: string; readonly bytes: Uint8Array }
+  | { readonly file: string; readonly source: ByteSource };
 
 export type Loaded = { readonly bundle: LoadedBundle } | { readonly file: string; readonly error: string };
 
 export function loadForDispute(b: BundleInput): Loaded {
   try {
-    return { bundle: readBundle(b.bytes, b.file, { repops: REPOPS_SPEC_VERSION }) };
+    const src = 'bytes' in b ? memorySource(b.bytes) : b.source;
+    const bundle = openBundle(src, b.file, { repops: REPOPS_SPEC_VERSION });
+    bundle.checkPayload(); // every commitment is decided: a bundle with a bad section loses at setup
+    return { bundle };
   } catch (err) {
     return { file: b.file, error: err instanceof Error ? err.message : String(err) };
   }

@@ -91,3 +91,14 @@ export function canonicalBytes(data: Float32Array): Uint8Array {
   }
   return le;
 }
+
+/** H(tag, bytes…) fed in pieces: the same digest as digestBytes(domain, ...pieces), bounded memory. */
+export function digestStream(domain: string): { update(bytes: Uint8Array): void; digest(): Digest } {
+  const h = createSha256().update(tag(domain));
+  return {
+    update(bytes) {
+      h.update(bytes);
+    },
+    digest: () => toHex(h.digest()),
+  };
+}

@@ -7,8 +7,11 @@
  * → task spec and task digest → step chain (indices, stateBefore = previous stateAfter) → run
  * commitment → payload sections (bounds, tiling, digests) → checkpoints (tensor digests, state root,
  * matching step record) → op digests (per-step Merkle roots = opRoot) → Ed25519 signature.
+ * openBundle reads through a ByteSource and defers the payload's byte checks to first use (or to
+ * checkPayload); readBundle, for bytes in memory, does all of them at once (docs/PROOF_FORMAT.md
+ * "Random access").
  */
-import { canonicalJson, tensorDigest } from '../hash/digest.ts';
+import { canonicalJson, digestStream, tensorDigest } from '../hash/digest.ts';
 import { type Digest, isDigest, toHex } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
@@ -28,6 +31,7 @@ import {
   type SectionRef,
 } from './format.ts';
 import { verifyClaim } from './sign.ts';
+import { type ByteSource, memorySource } from './source.ts';
 import { sectionDigest } from './write.ts';
 
 export interface LoadedBundle {
@@ -44,8 +48,14 @@ export interface LoadedBundle {
   checkpoint(step: number): TrainState;
   /** The parameters after the last step (the trained model; final metrics are computed from them). */
   finalParams(): Tensor[];
-  /** Trace mode: the op digests of step t in tape order; null in fast mode. */
+  /** Trace mode: the op digests of step t in tape order (checked against its opRoot); null in fast mode. */
   opDigests(step: number): Digest[] | null;
+  /**
+   * Reads every payload section once, in order, and checks it against its digests (checkpoint tensors,
+   * each step's op digests against its opRoot, section digests); memory stays at one section at a time.
+   * Loading with readBundle has done this already.
+   */
+  checkPayload(onProgress?: (doneBytes: number, totalBytes: number) => void): void;
 }
 
 export interface ReadOptions {
@@ -77,20 +87,39 @@ export function taskMismatch(m: Pick<Manifest, 'task' | 'taskDigest'>, expected:
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Loads a bundle held in memory and checks everything, payload included (the bytes are already here).
+ * For a file on disk prefer openBundle over a file source: it reads a section when it is needed.
+ */
 export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptions = {}): LoadedBundle {
+  const b = openBundle(memorySource(bytes), file, options);
+  b.checkPayload();
+  return b;
+}
+
+/** Full states kept decoded at once (each is a whole model + optimizer state). */
+const STATE_CACHE = 2;
+
+/**
+ * Opens a bundle for random access. Checked now: header, manifest (canonical JSON, structure, task,
+ * step chain, run commitment), the payload's section table against the file size, every checkpoint's
+ * commitment against the step records, and the signature — everything the manifest alone decides.
+ * Payload bytes are read and checked against their digests when first used (a checkpoint's tensors,
+ * one step's op digests), or all of them, one section at a time, by checkPayload().
+ */
+export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions = {}): LoadedBundle {
   const fail = (where: string, problem: string, step?: number): never => {
     throw new ProofError(file, where, problem, step);
   };
-  if (bytes.length < HEADER_BYTES)
-    fail(
-      'header',
-      `file is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated?)`,
-    );
+  const size = src.size;
+  if (size < HEADER_BYTES)
+    fail('header', `file is ${size} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated?)`);
+  const head = src.read(0, HEADER_BYTES);
   let magic = '';
-  for (let i = 0; i < 8; i++) magic += String.fromCharCode(bytes[i]);
+  for (let i = 0; i < 8; i++) magic += String.fromCharCode(head[i]);
   if (magic !== PROOF_MAGIC)
     fail('header', `not a Pinpoint proof bundle (magic ${JSON.stringify(magic)}, expected "${PROOF_MAGIC}")`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const version = dv.getUint32(8, true);
   if (!PROOF_VERSIONS_READ.includes(version))
     fail(
@@ -98,13 +127,13 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
       `unsupported proof format version ${version} (this build reads versions ${PROOF_VERSIONS_READ.join(', ')}; re-create the bundle with \`pinpoint train\` of this build)`,
     );
   const mlen = dv.getUint32(12, true);
-  if (HEADER_BYTES + mlen > bytes.length) {
-    fail('header', `manifest length ${mlen} runs past the end of the ${bytes.length}-byte file (truncated?)`);
+  if (HEADER_BYTES + mlen > size) {
+    fail('header', `manifest length ${mlen} runs past the end of the ${size}-byte file (truncated?)`);
   }
   let text = '';
   let raw: unknown;
   try {
-    text = decoder.decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + mlen));
+    text = decoder.decode(src.read(HEADER_BYTES, mlen));
     raw = JSON.parse(text);
   } catch (err) {
     fail('manifest', `not valid UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
@@ -169,7 +198,7 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
 
   // Payload sections must tile the payload exactly, in manifest order.
   const payloadStart = HEADER_BYTES + mlen;
-  const payloadLen = bytes.length - payloadStart;
+  const payloadLen = size - payloadStart;
   const sections: [string, SectionRef][] = [];
   for (const c of m.checkpoints) if (c.section) sections.push([`checkpoint ${c.step}`, c.section]);
   if (m.opDigests) sections.push(['op digests', m.opDigests]);
@@ -181,10 +210,10 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     expectOffset += s.length;
   }
   if (expectOffset !== payloadLen) fail('payload', `${payloadLen - expectOffset} unexpected trailing bytes`);
-  const sectionBytes = (s: SectionRef) =>
-    bytes.subarray(payloadStart + s.offset, payloadStart + s.offset + s.length);
+  const readSection = (s: SectionRef, from = 0, length = s.length) =>
+    src.read(payloadStart + s.offset + from, length);
 
-  // Checkpoints.
+  // Checkpoint commitments (the manifest alone); their tensors are read when asked for.
   const layout = m.stateLayout;
   const expectSteps: number[] = [];
   for (let s = 0; s < T; s += m.task.checkpointEvery) expectSteps.push(s);
@@ -204,8 +233,8 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     fail('manifest $.version', 'version 2 (sparse checkpoints) needs $.task.fullCheckpointEvery');
   if (m.version === 1 && m.task.fullCheckpointEvery !== undefined)
     fail('manifest $.version', 'a task with fullCheckpointEvery is written as version 2');
-  const states = new Map<number, TrainState>();
-  let finalParams: Tensor[] | null = null;
+  /** Checkpoints whose section holds tensors, and how many (all of them, or the parameters). */
+  const stored = new Map<number, { entry: CheckpointEntry; count: number }>();
   for (const c of m.checkpoints) {
     const kind = checkpointStorage(c.step, T, fullEvery);
     const where = `checkpoint ${c.step}`;
@@ -217,13 +246,6 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
         kind === 'none' ? 'a commitment-only checkpoint has a data section' : 'data section missing',
         c.step,
       );
-    const tensors = checkCheckpoint(c, kind === 'params' ? nParams : layout.length);
-    if (kind === 'full') states.set(c.step, { layout, tensors });
-    if (c.step === T) finalParams = tensors.slice(0, nParams);
-  }
-  /** Checks a checkpoint's commitment and the first `stored` tensors of its section; returns those. */
-  function checkCheckpoint(c: CheckpointEntry, stored: number): Tensor[] {
-    const where = `checkpoint ${c.step}`;
     if (c.tensors.length !== layout.length)
       fail(where, `lists ${c.tensors.length} tensor digests, the layout has ${layout.length}`, c.step);
     if (merkleRoot(c.tensors) !== c.state)
@@ -231,14 +253,21 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     const recorded = c.step < T ? m.steps[c.step].stateBefore : m.steps[T - 1].stateAfter;
     const field = c.step < T ? `step ${c.step} stateBefore` : `step ${T - 1} stateAfter`;
     if (c.state !== recorded) fail(where, `state digest does not match ${field}`, c.step);
-    if (!c.section) return [];
-    const need = bytesOf(layout.slice(0, stored));
+    if (!c.section) continue;
+    const count = kind === 'params' ? nParams : layout.length;
+    const need = bytesOf(layout.slice(0, count));
     if (c.section.length !== need)
       fail(where, `section is ${c.section.length} bytes, the stored tensors need ${need}`, c.step);
-    const buf = sectionBytes(c.section);
+    stored.set(c.step, { entry: c, count });
+  }
+  /** Reads a checkpoint's section and checks every tensor and the section digest; returns the tensors. */
+  function loadCheckpoint(step: number): Tensor[] {
+    const { entry: c, count } = stored.get(step) as { entry: CheckpointEntry; count: number };
+    const where = `checkpoint ${c.step}`;
+    const buf = readSection(c.section as SectionRef);
     const tensors: Tensor[] = [];
     let at = 0;
-    for (let i = 0; i < stored; i++) {
+    for (let i = 0; i < count; i++) {
       const e = layout[i];
       const n = e.shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(n);
@@ -249,13 +278,17 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
         fail(where, `tensor ${i} "${e.name}" does not match its digest (an element was altered)`, c.step);
       tensors.push(t);
     }
-    if (sectionDigest(buf) !== c.section.digest) fail(where, 'section digest mismatch', c.step);
+    if (sectionDigest(buf) !== (c.section as SectionRef).digest)
+      fail(where, 'section digest mismatch', c.step);
     return tensors;
   }
   // Full states: stored ones, and in v2 the initial state, derived from the task when first asked for.
-  const fullSteps = fullEvery === undefined ? expectSteps : [0, ...expectSteps.filter((t) => states.has(t))];
+  const fullStored = [...stored.entries()]
+    .filter(([, v]) => v.count === layout.length)
+    .map(([step]) => step);
+  const fullSteps = fullEvery === undefined ? expectSteps : [0, ...fullStored];
 
-  // Op digests (trace mode).
+  // Op digests (trace mode): the section's size now, each step's digests against its opRoot when read.
   const opOffsets: number[] = [];
   if (m.mode === 'trace') {
     if (!m.opDigests) fail('manifest $.opDigests', 'missing in a trace-mode bundle');
@@ -267,15 +300,15 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     }
     if (s.length !== 32 * total)
       fail('op digests section', `is ${s.length} bytes, the step records need ${32 * total}`);
-    const buf = sectionBytes(s);
-    for (let t = 0; t < T; t++) {
-      const ds = opsOf(buf, opOffsets[t], m.steps[t].opCount as number);
-      if (merkleRoot(ds) !== m.steps[t].opRoot)
-        fail(`step ${t}`, 'op digests do not match field opRoot (an op digest was altered)', t);
-    }
-    if (sectionDigest(buf) !== s.digest) fail('op digests section', 'section digest mismatch');
   } else if (m.opDigests) {
     fail('manifest $.opDigests', 'present in a fast-mode bundle');
+  }
+  function stepOps(t: number): Digest[] {
+    const n = m.steps[t].opCount as number;
+    const ds = opsOf(readSection(m.opDigests as SectionRef, 32 * opOffsets[t], 32 * n), 0, n);
+    if (merkleRoot(ds) !== m.steps[t].opRoot)
+      fail(`step ${t}`, 'op digests do not match field opRoot (an op digest was altered)', t);
+    return ds;
   }
 
   const { signature, ...unsigned } = m;
@@ -283,10 +316,20 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
     fail('manifest $.signature', 'Ed25519 signature does not verify against $.solver.publicKey');
   }
 
+  // Decoded full states, most recently used last (a few: each is a whole model + optimizer state).
+  const states = new Map<number, TrainState>();
+  const remember = (step: number, st: TrainState) => {
+    states.delete(step);
+    states.set(step, st);
+    while (states.size > STATE_CACHE) states.delete(states.keys().next().value as number);
+  };
+  const copy = (ts: readonly Tensor[]) => ts.map((t) => ({ shape: [...t.shape], data: t.data.slice() }));
+  let payloadChecked = false;
+
   return {
     file,
     manifest: m,
-    size: bytes.length,
+    size,
     checkpointSteps: fullSteps,
     checkpoint(step: number): TrainState {
       let st = states.get(step);
@@ -299,8 +342,8 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
             "the task's seeded initial state is not step 0's stateBefore",
             0,
           );
-        states.set(0, st);
       }
+      if (!st && fullStored.includes(step)) st = { layout, tensors: loadCheckpoint(step) };
       if (!st)
         throw new ProofError(
           file,
@@ -308,19 +351,42 @@ export function readBundle(bytes: Uint8Array, file = 'proof', options: ReadOptio
           `no full checkpoint at step ${step} (have ${fullSteps.join(', ')})`,
           step,
         );
-      return {
-        layout: st.layout,
-        tensors: st.tensors.map((t) => ({ shape: [...t.shape], data: t.data.slice() })),
-      };
+      remember(step, st);
+      return { layout: st.layout, tensors: copy(st.tensors) };
     },
     finalParams(): Tensor[] {
-      return (finalParams as Tensor[]).map((t) => ({ shape: [...t.shape], data: t.data.slice() }));
+      return loadCheckpoint(T).slice(0, nParams);
     },
     opDigests(step: number): Digest[] | null {
       if (m.mode !== 'trace' || !m.opDigests) return null;
       if (!Number.isInteger(step) || step < 0 || step >= T)
         throw new ProofError(file, `step ${step}`, `no such step (0..${T - 1})`);
-      return opsOf(sectionBytes(m.opDigests), opOffsets[step], m.steps[step].opCount as number);
+      return stepOps(step);
+    },
+    checkPayload(onProgress?: (done: number, total: number) => void): void {
+      if (payloadChecked) return;
+      const total = payloadLen;
+      let done = 0;
+      for (const step of stored.keys()) {
+        loadCheckpoint(step);
+        done += (stored.get(step) as { entry: CheckpointEntry }).entry.section?.length ?? 0;
+        onProgress?.(done, total);
+      }
+      if (m.opDigests) {
+        // Step by step (bounded memory), every step against its opRoot and the whole against the digest.
+        const h = digestStream('pinpoint.section.v1');
+        for (let t = 0; t < T; t++) {
+          const n = m.steps[t].opCount as number;
+          const buf = readSection(m.opDigests, 32 * opOffsets[t], 32 * n);
+          if (merkleRoot(opsOf(buf, 0, n)) !== m.steps[t].opRoot)
+            fail(`step ${t}`, 'op digests do not match field opRoot (an op digest was altered)', t);
+          h.update(buf);
+          done += buf.length;
+          onProgress?.(done, total);
+        }
+        if (h.digest() !== m.opDigests.digest) fail('op digests section', 'section digest mismatch');
+      }
+      payloadChecked = true;
     },
   };
 }

@@ -9,7 +9,16 @@
  * replaying core/ledger's demo actions with real referee transcripts only: the caught-cheater dispute is
  * the core/dispute referee run between the two proofs, the others come from core/attacks' scenarios.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { runDispute } from '../../../core/dispute/referee.ts';
 import { bundleParty, repopsTask } from '../../../core/dispute/repops-task.ts';
@@ -23,7 +32,8 @@ import { DEMO_PARAMS, demoActions, demoClock, realDemoTranscripts } from '../../
 import { createLedger, openLedger, type SqliteLedger } from '../../../core/ledger/node-store.ts';
 import type { LedgerEvent, Pocket } from '../../../core/ledger/types.ts';
 import { bundleFromRun } from '../../../core/proof/bundle.ts';
-import { type LoadedBundle, readBundle } from '../../../core/proof/read.ts';
+import { type FileSource, openFileSource } from '../../../core/platform/node-file-source.ts';
+import { type LoadedBundle, openBundle } from '../../../core/proof/read.ts';
 import { DEMO_KEY_SEED, keyFromSeed } from '../../../core/proof/sign.ts';
 import type { StepResult, TrainContext } from '../../../core/train/step.ts';
 import { parseTaskText } from '../../../core/train/task.ts';
@@ -83,6 +93,9 @@ class ViewsError extends Error {
 
 interface OpenProof {
   path: string;
+  /** The file's size and mtime when opened: a rewritten file is opened again, not read half-stale. */
+  stamp: string;
+  source: FileSource;
   bundle: LoadedBundle;
   ctx: TrainContext;
   replayer: RunReplayer;
@@ -200,7 +213,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         writeFileSync(tmp, bundleFromRun(run, keyFromSeed(DEMO_CHEAT_KEY_SEED)));
         renameSync(tmp, tamperedPath);
       }
-      const tampered = readBundle(readFileSync(tamperedPath), tamperedPath);
+      const tampered = openProof(tamperedPath).bundle;
       const mode = honest.manifest.mode === 'trace' && tampered.manifest.mode === 'trace' ? 'trace' : 'fast';
       const r = await runDispute(
         bundleParty('carol', task, tampered),
@@ -299,18 +312,33 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
 
   function openProof(path?: string): OpenProof {
     const file = path ? ctx.resolvePath(path) : demoProofPath();
-    const cached = proofs.get(file);
-    if (cached) return cached;
-    let bytes: Uint8Array;
+    let stamp: string;
+    let source: FileSource;
     try {
-      bytes = readFileSync(file);
+      const st = statSync(file);
+      stamp = `${st.size}:${st.mtimeMs}`;
+      const cached = proofs.get(file);
+      if (cached?.stamp === stamp) return cached;
+      cached?.source.close();
+      proofs.delete(file);
+      source = openFileSource(file);
     } catch (err) {
       throw new ViewsError('proof.load', `cannot read ${file}: ${(err as Error).message}`);
     }
-    const bundle = readBundle(bytes, file);
+    // Random access: the manifest is checked now, a checkpoint or a step's op digests when first read
+    // (a 1 000-step nanoGPT bundle is never in memory whole).
+    let bundle: LoadedBundle;
+    try {
+      bundle = openBundle(source, file);
+    } catch (err) {
+      source.close();
+      throw err;
+    }
     const tctx = prepareTask(bundle.manifest.task);
     const p: OpenProof = {
       path: file,
+      stamp,
+      source,
       bundle,
       ctx: tctx,
       replayer: replayerFor(tctx, bundle),
