@@ -21,6 +21,7 @@ const COMMANDS = [
   'dispute',
   'attack',
   'fuzz',
+  'certify',
   'ledger',
   'run',
   'model',

@@ -4,18 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 
-export const CHROMIUM = process.env.PINPOINT_CHROMIUM ?? '/usr/bin/chromium';
+import { CHROMIUM } from '../../cli/chromium.ts';
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM, CHROMIUM_ARGS } from '../../cli/chromium.ts';
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);

@@ -1,0 +1,88 @@
+/**
+ * `pinpoint certify` (issue 17), short form: spirals-mlp for one step and every golden op vector in
+ * Node, Node --jitless, QuickJS, Node with 2 worker threads and (where installed; always in CI) headless
+ * Chromium — all must agree, and agree with an in-process training run (independent oracle). A planted
+ * one-bit difference in one engine must be reported with the op vector and element, and exit 1.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { runCommitment } from '../../core/train/record.ts';
+import { parseTaskText } from '../../core/train/task.ts';
+import { prepareTask, train } from '../../core/train/train.ts';
+import { skipReason } from '../helpers/chromium.ts';
+
+const TASK = 'tasks/spirals-mlp.json';
+
+function certify(args: string[]): { status: number | null; json: Record<string, unknown>; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/pinpoint.js', 'certify', '--json', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    assert.fail(
+      `no JSON from certify (status ${r.status}): ${r.stdout.slice(0, 500)} ${r.stderr.slice(-2000)}`,
+    );
+  }
+  return { status: r.status, json, stderr: r.stderr };
+}
+
+interface EngineJson {
+  name: string;
+  runRoots?: Record<string, string>;
+  vectorDigest?: string;
+  unavailable?: string;
+  error?: string;
+}
+
+test('engines agree bit for bit, and with an in-process run', { timeout: 300_000 }, () => {
+  const engines =
+    skipReason() === null ? 'node,jitless,quickjs,threads,chromium' : 'node,jitless,quickjs,threads';
+  const r = certify(['--steps', '1', '--engines', engines, TASK]);
+  const list = r.json.engines as EngineJson[];
+  for (const e of list) assert.equal(e.error, undefined, `${e.name}: ${e.error}`);
+  assert.equal(r.json.agree, true, JSON.stringify(r.json.differences));
+  assert.equal(r.status, 0);
+  assert.ok(list.length >= 4, `${list.length} engines`);
+  const task = parseTaskText(readFileSync(TASK, 'utf8'), TASK);
+  const run = train(prepareTask({ ...task, steps: 1, checkpointEvery: 1 }), { mode: 'fast' });
+  const root = runCommitment(run.records);
+  for (const e of list) {
+    assert.equal(e.runRoots?.['spirals-mlp'], root, e.name);
+    assert.equal(e.vectorDigest, list[0].vectorDigest, e.name);
+  }
+});
+
+test('a planted one-bit difference is reported with its op vector and element; exit 1', {
+  timeout: 120_000,
+}, () => {
+  const r = certify(['--steps', '1', '--engines', 'node,jitless', '--perturb', 'jitless:gelu:3', TASK]);
+  assert.equal(r.status, 1);
+  assert.equal(r.json.agree, false);
+  const [d, ...rest] = r.json.differences as {
+    kind: string;
+    engine: string;
+    vector: string;
+    element: number;
+    referenceBits: number;
+    engineBits: number;
+  }[];
+  assert.equal(rest.length, 0);
+  assert.equal(d.kind, 'vector');
+  assert.equal(d.engine, 'node --jitless');
+  assert.equal(d.vector, 'gelu');
+  assert.equal(d.element, 3);
+  assert.equal((d.referenceBits ^ d.engineBits) >>> 0, 1);
+});
+
+test('an unknown engine is refused by name', () => {
+  const r = spawnSync(process.execPath, ['bin/pinpoint.js', 'certify', '--engines', 'node,rhino', TASK], {
+    encoding: 'utf8',
+  });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /--engines: unknown engine "rhino"/);
+});
