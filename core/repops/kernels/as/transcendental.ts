@@ -365,9 +365,273 @@ export function gelu32(x: f32): f32 {
   return x * phi;
 }
 
+// ---- GELU, four lanes at a time ----------------------------------------------------------------------
+// gelu32's common case (|x|/√2 < 4: both small-argument paths and the A/B pieces of erfcx) computed per
+// lane with f32x4 operations — each lane performs exactly gelu32's operations for its own branch (all
+// branches are computed and the lane's one is selected; lanes never mix). A vector with any lane outside
+// that case (NaN, ±Inf, |x|/√2 ≥ 4) runs gelu32 lane by lane. Ranges that make the scalar branches
+// unnecessary: for |x|/√2 < 0.5, exp32(−y²) has k = 0 (|−y²·log2 e| < 0.37); for |x|/√2 < 4,
+// k ≥ −24 in erfcTail (so the 2^-100 rescaling is never taken) and s ≠ 1 exactly when x < 0.
+@inline function vsplat(c: f32): v128 {
+  return f32x4.splat(c);
+}
+@inline function vsel(a: v128, b: v128, mask: v128): v128 {
+  return v128.bitselect(a, b, mask);
+}
+@inline function vProductError(a: v128, b: v128, p: v128): v128 {
+  const sp = vsplat(<f32>4097);
+  const ca = f32x4.mul(sp, a);
+  const ah = f32x4.sub(ca, f32x4.sub(ca, a));
+  const al = f32x4.sub(a, ah);
+  const cb = f32x4.mul(sp, b);
+  const bh = f32x4.sub(cb, f32x4.sub(cb, b));
+  const bl = f32x4.sub(b, bh);
+  return f32x4.add(
+    f32x4.add(f32x4.add(f32x4.sub(f32x4.mul(ah, bh), p), f32x4.mul(ah, bl)), f32x4.mul(al, bh)),
+    f32x4.mul(al, bl),
+  );
+}
+@inline function vfma(p: v128, t: v128, c: v128): v128 {
+  return f32x4.add(f32x4.mul(p, t), c); // two roundings, as p·t + c in the spec (no fused multiply-add)
+}
+
+// exp32(w) for lanes whose k is 0 (|w·log2 e| < ½): 1 + w below 2^-14, else the k = 0 rational.
+@inline function vExpK0(w: v128): v128 {
+  const one = vsplat(1);
+  const wt = f32x4.mul(w, w);
+  const wc = f32x4.sub(w, f32x4.mul(wt, f32x4.add(vsplat(EXP_P1), f32x4.mul(wt, vsplat(EXP_P2)))));
+  const eK0 = f32x4.sub(one, f32x4.sub(f32x4.div(f32x4.mul(w, wc), f32x4.sub(wc, vsplat(2))), w));
+  return vsel(f32x4.add(one, w), eK0, f32x4.lt(f32x4.abs(w), vsplat(<f32>0.00006103515625)));
+}
+
+// Math.round(v) (ties toward +∞) as a float: floor, +1 when the fraction is ≥ ½. For the |v| < 24 used
+// here v − floor(v) is exact or (only for −½ < v < 0, fraction > ½) rounds on the right side of ½.
+@inline function vRoundHalfUp(v: v128): v128 {
+  const fl = f32x4.floor(v);
+  return vsel(f32x4.add(fl, vsplat(1)), fl, f32x4.ge(f32x4.sub(v, fl), vsplat(<f32>0.5)));
+}
+
+// exp32(w) for −103 < w ≤ 0 with k = round(w/ln2) ≥ −125 (no 2^-100 rescaling): all three paths.
+@inline function vExpNeg(w: v128): v128 {
+  const kf = vRoundHalfUp(f32x4.mul(w, vsplat(INV_LN2)));
+  const hi = f32x4.sub(w, f32x4.mul(kf, vsplat(LN2_HI)));
+  const lo = f32x4.mul(kf, vsplat(LN2_LO));
+  const r = f32x4.sub(hi, lo);
+  const t = f32x4.mul(r, r);
+  const c = f32x4.sub(r, f32x4.mul(t, f32x4.add(vsplat(EXP_P1), f32x4.mul(t, vsplat(EXP_P2)))));
+  const y = f32x4.sub(
+    vsplat(1),
+    f32x4.sub(f32x4.sub(lo, f32x4.div(f32x4.mul(r, c), f32x4.sub(vsplat(2), c))), hi),
+  );
+  const k = i32x4.trunc_sat_f32x4_s(kf);
+  const general = f32x4.mul(y, i32x4.shl(i32x4.add(k, i32x4.splat(127)), 23));
+  return vsel(vExpK0(w), general, f32x4.eq(kf, vsplat(0)));
+}
+
+// erfSmallCorrection(x) for 0 ≤ x < 0.84375 (and −0)
+@inline function vErfCorr(x: v128): v128 {
+  const y2 = f32x4.mul(x, x);
+  let pe = vsplat(<f32>0.0000884593755);
+  pe = vfma(pe, y2, vsplat(<f32>-0.000824227871));
+  pe = vfma(pe, y2, vsplat(<f32>0.0052087428));
+  pe = vfma(pe, y2, vsplat(<f32>-0.026862096));
+  pe = vfma(pe, y2, vsplat(<f32>0.112837367));
+  pe = vfma(pe, y2, vsplat(<f32>-0.376126349));
+  pe = vfma(pe, y2, vsplat(<f32>0.128379166));
+  return vsel(
+    f32x4.mul(x, vsplat(ERF_SMALL)),
+    f32x4.mul(x, pe),
+    f32x4.lt(x, vsplat(<f32>0.00006103515625)),
+  );
+}
+
+// erfcSmallPos(x, dy) given corr = erfSmallCorrection(x) and d = its `dy == 0 ? 0 : …` term
+@inline function vErfcSmallPos(x: v128, corr: v128, d: v128): v128 {
+  const half = vsplat(<f32>0.5);
+  const low = f32x4.lt(x, vsplat(<f32>0.25));
+  const base = vsel(vsplat(1), half, low);
+  const av = vsel(x, f32x4.sub(x, half), low);
+  const sum = f32x4.add(av, corr);
+  const sbb = f32x4.sub(sum, av);
+  const e1 = f32x4.add(f32x4.sub(av, f32x4.sub(sum, sbb)), f32x4.sub(corr, sbb));
+  const h = f32x4.sub(base, sum);
+  const e2 = f32x4.sub(f32x4.sub(base, h), sum);
+  return f32x4.add(h, f32x4.sub(f32x4.sub(e2, e1), d));
+}
+
+// erfcTail(y, a, b, ·, dy) for 0.5 ≤ y < 4 up to the prefactor: leaves the unevaluated pair tailHi +
+// tailLo and the power of two tailScale (the result is (tailHi + tailLo)·tailScale, or, with a prefactor
+// s ≠ 1, (s·tailHi + (err(s·tailHi) + s·tailLo))·tailScale). dyZero: the lanes where dy == 0.
+let tailHi: v128 = i32x4.splat(0);
+let tailLo: v128 = i32x4.splat(0);
+let tailScale: v128 = i32x4.splat(0);
+@inline function vErfcTail(y: v128, a: v128, b: v128, dy: v128, dyZero: v128): void {
+  const one = vsplat(1);
+  const two = vsplat(2);
+  const half = vsplat(<f32>0.5);
+  // expParts(−a)
+  const na = f32x4.neg(a);
+  const kf = vRoundHalfUp(f32x4.mul(na, vsplat(INV_LN2)));
+  const hi0 = f32x4.sub(na, f32x4.mul(kf, vsplat(LN2_HI)));
+  const lo0 = f32x4.mul(kf, vsplat(LN2_LO));
+  const r = f32x4.sub(hi0, lo0);
+  const rt = f32x4.mul(r, r);
+  const c = f32x4.sub(r, f32x4.mul(rt, f32x4.add(vsplat(EXP_P1), f32x4.mul(rt, vsplat(EXP_P2)))));
+  const q = f32x4.div(f32x4.mul(r, c), f32x4.sub(two, c));
+  const partQv = f32x4.sub(hi0, f32x4.sub(lo0, q));
+  const lPart = f32x4.sub(q, lo0);
+  // expm1Small(b): the first product is in f64 (0.2 is a double in the spec)
+  const b02 = v128.shuffle<f32>(
+    f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(b), f64x2.splat(0.2))),
+    f32x4.demote_f64x2_zero(
+      f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(b, b, 2, 3, 0, 1)), f64x2.splat(0.2)),
+    ),
+    0,
+    1,
+    4,
+    5,
+  );
+  let et = f32x4.sub(one, b02);
+  et = f32x4.sub(one, f32x4.mul(f32x4.mul(b, vsplat(<f32>0.25)), et));
+  et = f32x4.sub(one, f32x4.mul(f32x4.mul(b, vsplat(THIRD)), et));
+  et = f32x4.sub(one, f32x4.mul(f32x4.mul(b, half), et));
+  const em = f32x4.mul(f32x4.neg(b), et);
+  // erfcxParts(y), pieces A (y < 1.75) and B
+  const isA = f32x4.lt(y, vsplat(<f32>1.75));
+  const t = f32x4.sub(y, vsel(vsplat(<f32>1.125), vsplat(<f32>2.75), isA));
+  let p2 = vsel(vsplat(<f32>0.0000928814115), vsplat(<f32>4.75548632e-7), isA);
+  p2 = vfma(p2, t, vsel(vsplat(<f32>-0.000279903528), vsplat(<f32>-0.00000261898049), isA));
+  p2 = vfma(p2, t, vsel(vsplat(<f32>0.000699304044), vsplat(<f32>0.00000928333975), isA));
+  p2 = vfma(p2, t, vsel(vsplat(<f32>-0.00189299823), vsplat(<f32>-0.0000343467873), isA));
+  p2 = vfma(p2, t, vsel(vsplat(<f32>0.00495041395), vsplat(<f32>0.000130826113), isA));
+  p2 = vfma(p2, t, vsel(vsplat(<f32>-0.0122409472), vsplat(<f32>-0.000482337433), isA));
+  p2 = vfma(p2, t, vsel(vsplat(<f32>0.0286195762), vsplat(<f32>0.00171972183), isA));
+  p2 = vfma(p2, t, vsel(vsplat(<f32>-0.0627937987), vsplat(<f32>-0.00593431434), isA));
+  p2 = vfma(p2, t, vsel(vsplat(<f32>0.127882272), vsplat(<f32>0.0197585747), isA));
+  const c1 = vsel(vsplat(<f32>-0.238058493), vsplat(<f32>-0.0632376373), isA);
+  const c0 = vsel(vsplat(<f32>0.395698071), vsplat(<f32>0.193662092), isA);
+  const c0lo = vsel(vsplat(ERFC_A0_LO), vsplat(ERFC_B0_LO), isA);
+  const c1t = f32x4.mul(c1, t);
+  const c1tErr = vProductError(c1, t, c1t);
+  const gsum = f32x4.add(c0, c1t);
+  const gbb = f32x4.sub(gsum, c0);
+  const sumErr = f32x4.add(f32x4.sub(c0, f32x4.sub(gsum, gbb)), f32x4.sub(c1t, gbb));
+  const gHiV = gsum;
+  const gLoV = f32x4.add(f32x4.add(f32x4.add(c0lo, c1tErr), sumErr), f32x4.mul(f32x4.mul(t, t), p2));
+  // the rest of erfcTail
+  const g = f32x4.add(gHiV, gLoV);
+  const cc = vsel(
+    vsplat(0),
+    f32x4.mul(f32x4.sub(f32x4.mul(two, y), f32x4.div(vsplat(TWO_OVER_SQRT_PI), g)), dy),
+    dyZero,
+  );
+  const wl = f32x4.add(f32x4.add(f32x4.add(lPart, em), f32x4.mul(partQv, em)), cc);
+  const p = f32x4.mul(gHiV, hi0);
+  const pe2 = vProductError(gHiV, hi0, p);
+  const small = f32x4.add(f32x4.add(f32x4.add(pe2, gLoV), f32x4.mul(gLoV, hi0)), f32x4.mul(g, wl));
+  const thi = f32x4.add(gHiV, p);
+  const tbb = f32x4.sub(thi, gHiV);
+  tailHi = thi;
+  tailLo = f32x4.add(f32x4.add(f32x4.sub(gHiV, f32x4.sub(thi, tbb)), f32x4.sub(p, tbb)), small);
+  tailScale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(kf), i32x4.splat(127)), 23);
+}
+
+// squareSplit(x): x² = sqA + sqB
+let vSqA: v128 = i32x4.splat(0);
+let vSqB: v128 = i32x4.splat(0);
+@inline function vSquareSplit(x: v128): void {
+  const z = v128.and(x, i32x4.splat(0xfffff000));
+  const d = f32x4.sub(x, z);
+  vSqA = f32x4.mul(z, z);
+  vSqB = f32x4.add(f32x4.mul(f32x4.mul(vsplat(2), z), d), f32x4.mul(d, d));
+}
+
+function geluVec(x: v128): v128 {
+  const zero = vsplat(0);
+  const one = vsplat(1);
+  const half = vsplat(<f32>0.5);
+  const xNeg = f32x4.lt(x, zero);
+  const ax = vsel(f32x4.neg(x), x, xNeg); // x < 0 ? −x : x (−0 stays −0, as in the spec)
+  const ay = f32x4.mul(ax, vsplat(INV_SQRT2));
+  const dy = f32x4.add(vProductError(ax, vsplat(INV_SQRT2), ay), f32x4.mul(ax, vsplat(INV_SQRT2_LO)));
+  const dyZero = f32x4.eq(dy, zero);
+
+  // ay < 0.5 (exp32(−ay²) has k = 0 there)
+  const ew = vExpK0(f32x4.neg(f32x4.mul(ay, ay)));
+  const corr = vErfCorr(ay);
+  const dTerm = f32x4.mul(dy, f32x4.mul(vsplat(TWO_OVER_SQRT_PI), ew));
+  // x ≥ 0: e = erf32(ay) + dy·(2/√π)·e^{−ay²}; ½x + ½x·e
+  const e = f32x4.add(f32x4.add(ay, corr), dTerm);
+  const hx = f32x4.mul(half, x);
+  const smallPos = f32x4.add(hx, f32x4.mul(hx, e));
+  // x < 0: x · ½·erfcSmallPos(ay, dy)
+  const smallNeg = f32x4.mul(x, f32x4.mul(half, vErfcSmallPos(ay, corr, vsel(zero, dTerm, dyZero))));
+
+  // ay ≥ 0.5: erfcTail(ay, a/2, b/2, x < 0 ? x/2 : 1, dy)
+  vSquareSplit(ax);
+  vErfcTail(ay, f32x4.mul(half, vSqA), f32x4.mul(half, vSqB), dy, dyZero);
+  const s = f32x4.mul(half, x); // the prefactor for x < 0 (s ≠ 1 exactly there)
+  const sp = f32x4.mul(s, tailHi);
+  const slo = f32x4.add(vProductError(s, tailHi, sp), f32x4.mul(s, tailLo));
+  const tailNeg = f32x4.mul(f32x4.add(sp, slo), tailScale);
+  const tail = f32x4.mul(f32x4.add(tailHi, tailLo), tailScale);
+  const tailPos = f32x4.mul(x, f32x4.sub(one, f32x4.mul(half, tail)));
+
+  const isSmall = f32x4.lt(ay, half);
+  return vsel(vsel(smallNeg, smallPos, xNeg), vsel(tailNeg, tailPos, xNeg), isSmall);
+}
+
+// gelu.vjp0 for lanes with |x|/√2 < 4: a = ½·erfc32(u), u = −(x·(1/√2)); p = exp32((x·x)·−½)·(1/√(2π));
+// g·(a + x·p). erfc32(u): (−0.84375, 0.5) small paths, else the tail (2 − tail for u < 0).
+function geluVjpVec(g: v128, v: v128): v128 {
+  const zero = vsplat(0);
+  const one = vsplat(1);
+  const half = vsplat(<f32>0.5);
+  const u = f32x4.neg(f32x4.mul(v, vsplat(INV_SQRT2)));
+  const uNeg = f32x4.lt(u, zero);
+  const au = vsel(f32x4.neg(u), u, uNeg);
+  const corr = vErfCorr(au);
+  const smallPos = vErfcSmallPos(au, corr, zero); // u ≥ 0: au is u itself (−0 included)
+  const smallNeg = f32x4.add(one, f32x4.add(au, corr));
+  vSquareSplit(au);
+  vErfcTail(au, vSqA, vSqB, zero, i32x4.splat(-1));
+  const t = f32x4.mul(f32x4.add(tailHi, tailLo), tailScale);
+  const isSmall = v128.and(f32x4.lt(u, half), f32x4.gt(u, vsplat(<f32>-0.84375)));
+  const erfc = vsel(vsel(smallNeg, smallPos, uNeg), vsel(f32x4.sub(vsplat(2), t), t, uNeg), isSmall);
+  const a = f32x4.mul(half, erfc);
+  const p = f32x4.mul(vExpNeg(f32x4.mul(f32x4.mul(v, v), vsplat(<f32>-0.5))), vsplat(INV_SQRT_2PI));
+  return f32x4.mul(g, f32x4.add(a, f32x4.mul(v, p)));
+}
+
+/** out[i] = gelu32(x[i]), four lanes at a time where every lane is in geluVec's range. */
+export function geluArray(px: usize, po: usize, n: i32): void {
+  const lim = vsplat(<f32>4);
+  const inv = vsplat(INV_SQRT2);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const x = v128.load(px + o);
+    // ay < 4 on every lane (false for NaN; ±Inf gives ay = Inf)
+    if (i32x4.all_true(f32x4.lt(f32x4.mul(f32x4.abs(x), inv), lim))) v128.store(po + o, geluVec(x));
+    else
+      for (let j = 0; j < 4; j++) {
+        const oj = o + (<usize>j << 2);
+        store<f32>(po + oj, gelu32(load<f32>(px + oj)));
+      }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(po + o, gelu32(load<f32>(px + o)));
+  }
+}
+
 // ---- array kernels (the ops of ops/unary.ts) ---------------------------------------------------------
 // kind: 0 exp, 1 log, 2 tanh, 3 sigmoid, 4 gelu, 5 erf, 6 erfc
 export function unaryArray(kind: i32, px: usize, po: usize, n: i32): void {
+  if (kind == 4) {
+    geluArray(px, po, n);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const x = load<f32>(px + o);
@@ -400,13 +664,24 @@ export function unaryArray(kind: i32, px: usize, po: usize, n: i32): void {
 
 // gelu.vjp0: a = ½·erfc32(−(x·(1/√2))); p = exp32((x·x)·−½)·(1/√(2π)); out = g·(a + x·p)
 export function geluVjp(pg: usize, px: usize, po: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  const lim = vsplat(<f32>4);
+  const inv = vsplat(INV_SQRT2);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const v = load<f32>(px + o);
-    const a: f32 = <f32>0.5 * erfc32(-(v * INV_SQRT2));
-    const p: f32 = exp32(v * v * <f32>-0.5) * INV_SQRT_2PI;
-    store<f32>(po + o, load<f32>(pg + o) * (a + v * p));
+    const x = v128.load(px + o);
+    if (i32x4.all_true(f32x4.lt(f32x4.mul(f32x4.abs(x), inv), lim)))
+      v128.store(po + o, geluVjpVec(v128.load(pg + o), x));
+    else for (let j = 0; j < 4; j++) geluVjpOne(pg, px, po, o + (<usize>j << 2));
   }
+  for (; i < n; i++) geluVjpOne(pg, px, po, <usize>i << 2);
+}
+
+@inline function geluVjpOne(pg: usize, px: usize, po: usize, o: usize): void {
+  const v = load<f32>(px + o);
+  const a: f32 = <f32>0.5 * erfc32(-(v * INV_SQRT2));
+  const p: f32 = exp32(v * v * <f32>-0.5) * INV_SQRT_2PI;
+  store<f32>(po + o, load<f32>(pg + o) * (a + v * p));
 }
 
 // One softmax row's exponentials: out[i] = exp32(x[i] − m)
