@@ -1,7 +1,8 @@
 /**
  * One measurement of bench/scale.bench.ts, in its own process so peak RSS is its own:
  *   node --import tsx bench/scale-child.ts <task.json> <fast|trace> <warm-up steps> <timed steps> [threads]
- * prints one JSON line { msPerStep (median of the timed steps), maxRssMiB, ops };
+ * prints one JSON line { msPerStep (median of the timed steps), maxRssMiB, ops, mainCpuMsPerStep (the
+ * calling thread's CPU time per timed step; NaN off Linux) };
  *   node --import tsx bench/scale-child.ts cli <pinpoint args…>
  * runs a CLI command and prints { maxRssMiB, exit } as the last line of stderr.
  */
@@ -29,11 +30,25 @@ const ctx = prepareTask(parseTask(JSON.parse(readFileSync(file, 'utf8')), file))
 let state = initialState(ctx);
 const times: number[] = [];
 let ops = 0;
+/**
+ * CPU seconds of this (the calling) thread, or NaN off Linux. On a loaded machine wall time mostly measures
+ * the other processes; the calling thread's CPU time shows how much of a step stays on it.
+ */
+const callerCpu = (): number => {
+  try {
+    const f = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
+let cpu0 = 0;
 // As train() runs steps: in trace mode step t's op digests are hashed on the digest worker while step
 // t+1 computes, and collected (finish) right after it — a step's time includes collecting its predecessor.
 const queue = mode === 'trace' ? tensorDigestQueue() : null;
 let pending: StepResult | null = null;
 for (let t = 0; t < Number(warm) + Number(timed); t++) {
+  if (t === Number(warm)) cpu0 = callerCpu();
   const t0 = performance.now();
   const r = runStep(ctx, state, t, { mode: mode as TraceMode, ...(queue ? { digestQueue: queue } : {}) });
   pending?.finish?.();
@@ -45,4 +60,7 @@ for (let t = 0; t < Number(warm) + Number(timed); t++) {
 pending?.finish?.();
 times.sort((a, b) => a - b);
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ msPerStep: times[Math.floor(times.length / 2)], maxRssMiB, ops }));
+const mainCpuMsPerStep = ((callerCpu() - cpu0) * 1000) / Number(timed);
+console.log(
+  JSON.stringify({ msPerStep: times[Math.floor(times.length / 2)], maxRssMiB, ops, mainCpuMsPerStep }),
+);

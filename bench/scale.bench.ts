@@ -29,11 +29,20 @@ function lastJson(text: string): Record<string, number | string> {
   return JSON.parse(line);
 }
 
-function pinpointStep(task: string, mode: string, threads: number): { ms: number; rss: number; ops: number } {
+function pinpointStep(
+  task: string,
+  mode: string,
+  threads: number,
+): { ms: number; rss: number; ops: number; mainCpuMs: number } {
   const r = node(['bench/scale-child.ts', task, mode, String(WARM), String(TIMED), String(threads)]);
   if (r.status !== 0) throw new Error(`scale-child ${mode} failed:\n${r.stderr}`);
   const j = lastJson(r.stdout);
-  return { ms: Number(j.msPerStep), rss: Number(j.maxRssMiB), ops: Number(j.ops) };
+  return {
+    ms: Number(j.msPerStep),
+    rss: Number(j.maxRssMiB),
+    ops: Number(j.ops),
+    mainCpuMs: Number(j.mainCpuMsPerStep),
+  };
 }
 
 /** A python3 that can import torch (PATH's python3, then Debian's), or null. */
@@ -72,17 +81,20 @@ export default async function (): Promise<void> {
     );
     const py = torchPython();
     const threadCounts = availableParallelism() > 1 ? [1, 2] : [1];
-    console.log('threads  mode    Pinpoint s/step  ops/step  peak RSS   PyTorch s/step  ratio');
+    console.log('threads  mode    Pinpoint s/step  main CPU s  ops/step  peak RSS   PyTorch s/step  ratio');
     for (const threads of threadCounts) {
       const ref = py ? torchStep(py, threads) : null;
       for (const mode of ['fast', 'trace']) {
         const p = pinpointStep(task, mode, threads);
         const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
         console.log(
-          `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
+          `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${(p.mainCpuMs / 1000).toFixed(3).padStart(10)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
         );
       }
     }
+    console.log(
+      "(main CPU: the calling thread's CPU seconds per step — on a loaded machine wall-clock s/step mostly measures the other processes, while this shows how much work stays on the calling thread)",
+    );
     console.log(
       '(threads: Pinpoint splits large matmuls by output rows, softmax/layer-norm/cross-entropy/batched-matmul by rows and its transcendental kernels by ranges; binary ops, transposes, embedding and Adam run on one thread. PyTorch: torch.set_num_threads)',
     );

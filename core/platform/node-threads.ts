@@ -130,8 +130,11 @@ export function nodeThreadPool(threads: number, opts: { callerComputes?: boolean
       for (let i = 0; i < ins.length; i++) arena.set(ins[i], job[JOB.offsets + i]);
       const per = out.length / units;
       const chunks = Math.min(threads * CHUNKS_PER_THREAD, blocks, MAX_CHUNKS);
-      // Inner cuts at multiples of `align`; the last chunk ends at `units`.
-      const cut = (c: number) => (c >= chunks ? units : Math.floor((blocks * c) / chunks) * align);
+      // Inner cuts at multiples of `align`; the last chunk ends at `units`. Chunk sizes shrink towards
+      // the end (cut c at 1 − (1 − c/chunks)² of the blocks), so the thread that finishes first waits
+      // for at most a small last chunk of another.
+      const cut = (c: number) =>
+        c >= chunks ? units : Math.floor(blocks * (1 - (1 - c / chunks) ** 2)) * align;
       job[JOB.id] = ++seq;
       job[JOB.kernel] = kernelId(kernel);
       job[JOB.arenaGen] = arenaGen;

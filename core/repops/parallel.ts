@@ -141,6 +141,15 @@ export function parallelRows(
     return false;
   // Cuts at multiples of 4 rows: every row is then computed by the same register tile as on one thread
   // (the WASM kernel works in 4-row panels); the per-output chains make the bits split-independent anyway.
-  runOnPool(pool, kernel, ins, out, rows, params, 4);
+  // Each range packs the whole B operand again (a pack costs about as much as computing a handful of
+  // rows), so ranges are about 2 per thread and ≥ 64 rows where the rows allow, ≥ 1 per thread always.
+  const quads = Math.floor(rows / 4);
+  const align =
+    4 *
+    Math.max(
+      1,
+      Math.min(Math.max(16, Math.floor(quads / (2 * pool.threads))), Math.floor(quads / pool.threads)),
+    );
+  runOnPool(pool, kernel, ins, out, rows, params, align);
   return true;
 }
