@@ -6,6 +6,7 @@
  * methods: they forward `{ method, args }` and return `{ ok, result | error }`, so adding a method is
  * a change to this type and to a backend handler only. Arguments and results must be JSON-safe.
  */
+import type { CompareApi } from './api-compare.ts';
 import type { ModelApi } from './api-model.ts';
 import type { ViewsApi } from './api-views.ts';
 
@@ -216,7 +217,7 @@ export interface ElectronApi {
  * The full contract: the shell's methods merged with the views' (api-views.ts), the Model view's
  * (api-model.ts) and the Electron main process's dialogs.
  */
-export type PinpointApi = ShellApi & ViewsApi & ModelApi & ElectronApi;
+export type PinpointApi = ShellApi & ViewsApi & ModelApi & CompareApi & ElectronApi;
 export type MethodName = keyof PinpointApi & string;
 export type ArgsOf<M extends MethodName> = Parameters<PinpointApi[M]>[0];
 export type ResultOf<M extends MethodName> = Awaited<ReturnType<PinpointApi[M]>>;
