@@ -20,6 +20,7 @@ import {
   selection,
   viewRoot,
 } from '../common.ts';
+import { mountComparePanel, pickCompareProof } from './compare.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M3 19h18"/><path d="M4 15l5-5 4 3 7-8"/><circle cx="9" cy="10" r="1.2"/><circle cx="13" cy="13" r="1.2"/></svg>';
@@ -88,6 +89,12 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     next,
     runBtn,
     graphBtn,
+    button(
+      '⇆ Compare with…',
+      'Compare this proof with a second proof of the same task',
+      () => pickCompareProof(ctx, proof.path),
+      { 'data-role': 'compare-with' },
+    ),
   );
   body.append(toolbar);
 
@@ -119,6 +126,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       ]),
     ),
   );
+  // Compare with a second proof (#/proof?path=…&compare=…): the overlay goes above the single curve.
+  const compare = ctx.params.compare
+    ? mountComparePanel(ctx, proof.path, ctx.params.compare, (x) => go(x))
+    : null;
+  if (compare) body.append(compare.el);
   body.append(top);
 
   const mid = h('div', { style: 'display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px' });
@@ -192,6 +204,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     (prev as HTMLButtonElement).disabled = s === 0;
     (next as HTMLButtonElement).disabled = s === steps.length - 1;
     chart.select(s);
+    compare?.select(s);
     for (const [i, tr] of rows.entries()) tr.classList.toggle('sel', i === s);
     scrollWithin(tableWrap, rows[s]);
     stepPanel.innerHTML = '';
@@ -317,7 +330,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   }
 
   function openGraph(): void {
-    ctx.openView('graph', { path: proof.path, step: String(cur) });
+    ctx.openView('graph', {
+      path: proof.path,
+      step: String(cur),
+      ...(ctx.params.compare ? { compare: ctx.params.compare } : {}),
+    });
   }
 
   onViewKeys(root, ctx.signal, (ev) => {
@@ -335,6 +352,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   ctx.addCommand({ id: 'proof.prev', title: 'Proof: previous step', shortcut: '←', run: () => go(cur - 1) });
   ctx.addCommand({ id: 'proof.run', title: 'Proof: run this step now', shortcut: 'R', run: () => runNow() });
   ctx.addCommand({
+    id: 'proof.compare',
+    title: 'Proof: compare with another proof…',
+    run: () => pickCompareProof(ctx, proof.path),
+  });
+  ctx.addCommand({
     id: 'proof.graph',
     title: 'Proof: open graph of this step',
     shortcut: 'G',
@@ -345,7 +367,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   return {
     update(params: Readonly<Record<string, string>>) {
       // Another proof file: draw it from scratch (the shell re-opens views with update, not mount).
-      if (params.path && params.path !== proof.path) {
+      if ((params.path && params.path !== proof.path) || params.compare !== ctx.params.compare) {
         clearTimeout(traceTimer);
         void mount(el, { ...ctx, params });
         return;
