@@ -87,6 +87,9 @@ describe('a hostile page against every file method', { timeout: 120_000 }, () =>
         ['ledger.identity', { path }],
         ['model.load', { path }],
         ['model.check', { path }],
+        ['compare.summary', { a: path, b: path }],
+        ['compare.step', { a: path, b: path, step: 0 }],
+        ['compare.dispute', { a: path, b: path }],
       ] as const) {
         const r = await page(method, args);
         assert.equal(r.ok, false, `${method} ${path} must be refused`);
