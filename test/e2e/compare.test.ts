@@ -103,6 +103,18 @@ describe('compare two proofs (browser mode, Chromium)', { skip: skip ?? false, t
     await app.screenshot('compare-03-dispute');
   });
 
+  test('back from the Graph, the Proof view is still compared at that step', async () => {
+    const { page } = app;
+    await page.goBack();
+    await page.locator('.pp-view-graph g.node[data-mark=culprit]').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Back to the proof timeline' }).click();
+    await page.locator('.pp-view-proof [data-role=compare-panel] [data-role=diverge-marker]').waitFor();
+    assert.match(
+      await page.locator('.pp-view-proof [data-role=step-label]').innerText(),
+      new RegExp(`step ${fx.tamperStep} /`),
+    );
+  });
+
   test('a proof of another task: a message naming both files, the proof still shown', async () => {
     const { page } = app;
     await dropFiles(page, [

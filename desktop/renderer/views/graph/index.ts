@@ -92,7 +92,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     summary,
     h('span', { class: 'pp-spacer' }),
     button('← Proof', 'Back to the proof timeline', () =>
-      ctx.openView('proof', { ...(path ? { path } : {}), step: String(step) }),
+      ctx.openView('proof', {
+        ...(path ? { path } : {}),
+        step: String(step),
+        ...(vsPath ? { compare: vsPath } : {}),
+      }),
     ),
   );
   const main = h('div', {
