@@ -79,7 +79,8 @@ export type ServerEvent =
   | { type: 'cell-output'; jobId: string; path: string; cellId: string; output: CellOutput }
   | { type: 'cell-result'; jobId: string; path: string; result: CellResult }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'open'; path: string }
+  /** Opens a file in its view; `compare`: a second proof to compare it with (two proofs dropped at once). */
+  | { type: 'open'; path: string; compare?: string }
   /** Runs a palette command by id (Electron menus reuse the renderer's commands). */
   | { type: 'command'; id: string };
 
