@@ -6,6 +6,7 @@
  * verdict at the nudged op. A proof of another task gets a message naming both files.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { REPO_ROOT } from '../../desktop/main/browser-mode.ts';
 import { type ComparePair, comparePair } from '../desktop/compare-fixture.ts';
@@ -136,5 +137,21 @@ describe('compare two proofs (browser mode, Chromium)', { skip: skip ?? false, t
       app.pageErrors.filter((e) => e.startsWith('pageerror')),
       [],
     );
+  });
+
+  test('Compare with… in the Proof view picks the second proof from the data folder', async () => {
+    const { page } = app;
+    const honest = join(app.dataDir, 'imports', 'honest.pinproof');
+    await page.goto(app.url(`#/proof?path=${encodeURIComponent(honest)}`));
+    await page.locator('.pp-view-proof [data-role=compare-with]').click();
+    const picker = page.getByTestId('compare-picker');
+    await picker.waitFor();
+    await picker.getByText('tampered.pinproof', { exact: true }).first().waitFor();
+    // The proof itself is not offered.
+    assert.equal(await picker.getByText('honest.pinproof', { exact: true }).count(), 0);
+    await page.keyboard.type('tampered');
+    await page.keyboard.press('Enter');
+    await page.locator('.pp-view-proof [data-role=compare-panel] [data-role=diverge-marker]').waitFor();
+    assert.match(decodeURIComponent(new URL(page.url()).hash), /compare=.*imports\/tampered\.pinproof$/);
   });
 });

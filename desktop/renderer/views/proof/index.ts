@@ -25,7 +25,12 @@ import { mountComparePanel, pickCompareProof } from './compare.ts';
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M3 19h18"/><path d="M4 15l5-5 4 3 7-8"/><circle cx="9" cy="10" r="1.2"/><circle cx="13" cy="13" r="1.2"/></svg>';
 
-async function mount(el: HTMLElement, ctx: ViewContext) {
+interface ProofHandle {
+  update?(params: Readonly<Record<string, string>>): void;
+  unmount?(): void;
+}
+
+async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
   const root = viewRoot(el, 'proof');
   const body = h('div', {
     style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px',
@@ -364,18 +369,25 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   });
   go(cur);
   root.focus({ preventScroll: true });
+  // After a redraw the shell still holds this handle: later updates go to the redraw's handle.
+  let redraw: Promise<ProofHandle> | null = null;
   return {
     update(params: Readonly<Record<string, string>>) {
-      // Another proof file: draw it from scratch (the shell re-opens views with update, not mount).
+      if (redraw) {
+        void redraw.then((h) => h.update?.(params));
+        return;
+      }
+      // Another proof file or comparison: draw it from scratch (the shell re-opens views with update, not mount).
       if ((params.path && params.path !== proof.path) || params.compare !== ctx.params.compare) {
         clearTimeout(traceTimer);
-        void mount(el, { ...ctx, params });
+        redraw = mount(el, { ...ctx, params });
         return;
       }
       if (params.step !== undefined) go(Number(params.step));
     },
     unmount() {
       clearTimeout(traceTimer);
+      void redraw?.then((h) => h.unmount?.());
     },
   };
 }
