@@ -315,9 +315,17 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   });
   ctx.addCommand({
     id: 'graph.compare',
-    title: 'Graph: compare with tampered trace',
+    title: vsPath ? 'Graph: compare with the second proof (toggle)' : 'Graph: compare with tampered trace',
     shortcut: 'C',
     run: () => toggleCompare(),
+  });
+  ctx.addCommand({
+    id: 'graph.disputeThese',
+    title: 'Graph: dispute these two proofs',
+    run: () =>
+      vsPath
+        ? disputeThese()
+        : ctx.showStatus('Compare with a second proof first (Proof view › Compare with…)'),
   });
   ctx.addCommand({ id: 'graph.fit', title: 'Graph: fit to window', run: () => void canvas?.fit(250) });
   await load(step);
