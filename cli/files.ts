@@ -3,8 +3,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { openFileSource } from '../core/platform/node-file-source.ts';
-import { type LoadedBundle, openBundle } from '../core/proof/read.ts';
 import type { ReadOptions } from '../core/proof/read.ts';
+import { type LoadedBundle, openBundle } from '../core/proof/read.ts';
 import { keyFromSeed, parseKeyFile, type SolverKey } from '../core/proof/sign.ts';
 import { REPOPS_SPEC_VERSION } from '../core/repops/version.ts';
 

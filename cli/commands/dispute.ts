@@ -8,13 +8,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { disputeBundles, loadForDispute } from '../../core/dispute/bundles.ts';
-import { type FileSource, openFileSource } from '../../core/platform/node-file-source.ts';
 import { describeVerdict, type Transcript, transcriptToJson } from '../../core/dispute/transcript.ts';
-
 import { planDisputeSetup } from '../../core/ledger/dispute-setup.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
 import { settlementAction } from '../../core/ledger/transcript.ts';
 import type { LedgerEvent } from '../../core/ledger/types.ts';
+import { type FileSource, openFileSource } from '../../core/platform/node-file-source.ts';
 import { pocket, table } from './ledger.ts';
 
 export const summary = 'settle a disagreement between two proofs by pinpoint bisection';

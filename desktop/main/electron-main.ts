@@ -68,6 +68,17 @@ async function openPath(path: string): Promise<void> {
   else app.addRecentDocument(path);
 }
 
+/** Opens proof `a` compared with proof `b`: both become readable, then the renderer shows them together. */
+async function openCompared(a: string, b: string): Promise<void> {
+  for (const path of [a, b]) {
+    const r = await backend.call('admin.allowPath', { path });
+    if (!r.ok) return dialog.showErrorBox('Pinpoint could not open the file', r.error.message);
+    app.addRecentDocument(path);
+  }
+  const event: ServerEvent = { type: 'open', path: a, compare: b };
+  win?.webContents.send(IPC_EVENT, event);
+}
+
 async function openDialog(): Promise<void> {
   if (!win) return;
   const picked = await dialog.showOpenDialog(win, { properties: ['openFile'], filters: FILE_FILTERS });
@@ -225,7 +236,11 @@ app.whenReady().then(async () => {
     return r;
   });
   ipcMain.on(IPC_DROP, (event, payload: unknown) => {
-    for (const path of droppedPaths(payload, event.senderFrame?.url)) void openPath(path);
+    const paths = droppedPaths(payload, event.senderFrame?.url);
+    // Two proofs dropped together open compared (issue 15), as in browser mode.
+    if (paths.length === 2 && paths.every((p) => extname(p) === '.pinproof'))
+      void openCompared(paths[0], paths[1]);
+    else for (const path of paths) void openPath(path);
   });
   backend.subscribe((event) => {
     win?.webContents.send(IPC_EVENT, event);

@@ -6,6 +6,7 @@
  * methods: they forward `{ method, args }` and return `{ ok, result | error }`, so adding a method is
  * a change to this type and to a backend handler only. Arguments and results must be JSON-safe.
  */
+import type { CompareApi } from './api-compare.ts';
 import type { ModelApi } from './api-model.ts';
 import type { RecoveryApi } from './api-recovery.ts';
 import type { ViewsApi } from './api-views.ts';
@@ -79,7 +80,8 @@ export type ServerEvent =
   | { type: 'cell-output'; jobId: string; path: string; cellId: string; output: CellOutput }
   | { type: 'cell-result'; jobId: string; path: string; result: CellResult }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'open'; path: string }
+  /** Opens a file in its view; `compare`: a second proof to compare it with (two proofs dropped at once). */
+  | { type: 'open'; path: string; compare?: string }
   /** Runs a palette command by id (Electron menus reuse the renderer's commands). */
   | { type: 'command'; id: string };
 
@@ -217,7 +219,7 @@ export interface ElectronApi {
  * The full contract: the shell's methods merged with the views' (api-views.ts), the Model view's
  * (api-model.ts), notebook recovery (api-recovery.ts) and the Electron main process's dialogs.
  */
-export type PinpointApi = ShellApi & ViewsApi & ModelApi & ElectronApi & RecoveryApi;
+export type PinpointApi = ShellApi & ViewsApi & ModelApi & CompareApi & ElectronApi & RecoveryApi;
 export type MethodName = keyof PinpointApi & string;
 export type ArgsOf<M extends MethodName> = Parameters<PinpointApi[M]>[0];
 export type ResultOf<M extends MethodName> = Awaited<ReturnType<PinpointApi[M]>>;

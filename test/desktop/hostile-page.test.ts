@@ -90,6 +90,9 @@ describe('a hostile page against every file method', { timeout: 120_000 }, () =>
         ['notebook.recovery.write', { path, doc: { ...doc, path } }],
         ['notebook.recovery.read', { path }],
         ['notebook.recovery.discard', { path }],
+        ['compare.summary', { a: path, b: path }],
+        ['compare.step', { a: path, b: path, step: 0 }],
+        ['compare.dispute', { a: path, b: path }],
       ] as const) {
         const r = await page(method, args);
         assert.equal(r.ok, false, `${method} ${path} must be refused`);

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
+import { createCompareHandlers } from './compare.ts';
 import type { BackendContext } from './context.ts';
 import { ensureDemo } from './demo.ts';
 import { addRecent } from './files.ts';
@@ -89,7 +90,14 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     methods: () => methods,
     importLimit: opts.importLimit,
   });
-  const views = createViewsHandlers(context) as unknown as Record<string, unknown>;
+  const viewsApi = createViewsHandlers(context);
+  // Compare any two proofs (issue 15); its disputes join the Dispute view's list.
+  const compare = createCompareHandlers(context, viewsApi);
+  const views = {
+    ...viewsApi,
+    ...compare.withCompareDisputes(viewsApi),
+    ...compare.handlers,
+  } as unknown as Record<string, unknown>;
   const model = createModelHandlers(context) as unknown as Record<string, unknown>;
   // Reserved for the Electron main process (the server requires its admin token for 'admin.*').
   const admin: Record<string, AnyHandler> = {

@@ -374,7 +374,9 @@ export async function startShell(root: HTMLElement, api: ApiClient): Promise<She
 
   // Files opened from outside (Electron menu, drag-and-drop handled by main) arrive as events.
   api.subscribe((event) => {
-    if (event.type === 'open') openFile(event.path);
+    if (event.type === 'open' && event.compare)
+      openView('proof', { path: event.path, compare: event.compare });
+    else if (event.type === 'open') openFile(event.path);
     else if (event.type === 'command') {
       const c = viewCommands.get(event.id) ?? globalCommands.get(event.id);
       if (c) Promise.resolve(c.run()).catch((err) => showError(err, c.title));

@@ -3,7 +3,7 @@
  * has no path the page could pass on, so its bytes are uploaded ('files.import', see upload.ts) into
  * the data folder's imports/, checked there, and opened in the view that shows its kind. Big files
  * show their progress in the status bar (with cancel); a rejected file gets a toast and an
- * error-panel entry naming it. In Electron the main process opens dropped files by path instead.
+ * error-panel entry naming it. Two proofs dropped at once open compared (#/proof?path=a&compare=b). In Electron the main process opens dropped files by path instead.
  */
 import type { ApiClient } from '../../shared/api.ts';
 import { h } from './dom.ts';
@@ -68,12 +68,16 @@ export function installDrop(
 
   const importAll = async (files: File[]) => {
     let last: ImportDone | null = null;
+    const proofs: string[] = [];
     for (const file of files) {
       const r = await importOne(file);
       if (r) last = r;
+      if (r?.kind === 'proof') proofs.push(r.path);
     }
+    // Two proofs dropped together: compared (the Proof view overlays them; another task gets a clear message).
+    if (proofs.length === 2) openView('proof', { path: proofs[0], compare: proofs[1] });
     // Several files: each is imported; the last good one is shown (the others are in Recent).
-    if (last) openView(last.view, { path: last.path });
+    else if (last) openView(last.view, { path: last.path });
   };
 
   const importOne = async (file: File): Promise<ImportDone | null> => {

@@ -26,6 +26,8 @@ const ICON =
 async function mount(el: HTMLElement, ctx: ViewContext) {
   const root = viewRoot(el, 'graph');
   let path = ctx.params.path ?? selection.proofPath;
+  /** A second proof to compare with (#/graph?compare=<path>, from the Proof view's compare); 'tampered' = the built-in copy. */
+  let vsPath = ctx.params.compare && ctx.params.compare !== 'tampered' ? ctx.params.compare : null;
   let step = Number(ctx.params.step ?? selection.step ?? 0) || 0;
 
   const stepInput = h('input', {
@@ -61,6 +63,21 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     { 'data-role': 'first-diff' },
   );
   firstBtn.disabled = true;
+  const disputeBtn = button(
+    '⚖ Dispute these',
+    'Run the pinpoint dispute between the two proofs',
+    () => void disputeThese(),
+    { 'data-role': 'dispute-these' },
+  );
+  const compareLabel = () => {
+    // textContent for the file name: an uploaded file's name is page-controlled text, never markup.
+    compareBtn.replaceChildren(
+      vsPath ? `Compare with ${vsPath.split(/[\\/]/).pop()} ` : 'Compare with tampered trace ',
+      h('kbd', {}, 'C'),
+    );
+    disputeBtn.style.display = vsPath ? '' : 'none';
+  };
+  compareLabel();
   const summary = h('span', { class: 'pp-muted', 'data-role': 'compare-summary', 'aria-live': 'polite' });
   const toolbar = h(
     'div',
@@ -72,10 +89,15 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     find,
     compareBtn,
     firstBtn,
+    disputeBtn,
     summary,
     h('span', { class: 'pp-spacer' }),
     button(iconLabel('arrowLeft', 'Proof'), 'Back to the proof timeline', () =>
-      ctx.openView('proof', { ...(path ? { path } : {}), step: String(step) }),
+      ctx.openView('proof', {
+        ...(path ? { path } : {}),
+        step: String(step),
+        ...(vsPath ? { compare: vsPath } : {}),
+      }),
     ),
   );
   const main = h('div', {
@@ -96,6 +118,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   let trace: StepTrace | null = null;
   let other: StepTrace | null = null;
   let first: number | null = null;
+  let markOf = new Map<number, NodeMark>();
   let byId = new Map<number, TraceNode>();
   let tensorSeq = 0;
   /** `#/graph?node=<id>` (e.g. from the Dispute view's pinpointed op): selected once the graph loads. */
@@ -141,7 +164,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       onOpen: (id) => void inspect(id),
     });
     summary.textContent = `${trace.nodes.length} ops · layout ${canvas.layout.ms.toFixed(0)} ms`;
-    if (ctx.params.compare === 'tampered') void toggleCompare();
+    if (vsPath || ctx.params.compare === 'tampered') void toggleCompare();
     const want = pendingNode;
     pendingNode = null;
     if (want !== null && byId.has(want)) {
@@ -156,10 +179,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     if (!n || !trace) return;
     const seq = ++tensorSeq;
     side.innerHTML = '';
-    const mark = other
-      ? n.digest === other.nodes[id]?.digest
+    const mk = other ? markOf.get(id) : undefined;
+    const mark = mk
+      ? mk === 'agree'
         ? 'agree'
-        : id === first
+        : mk === 'culprit'
           ? 'first disagreement'
           : 'disagree'
       : null;
@@ -222,22 +246,45 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       summary.textContent = `${trace.nodes.length} ops`;
       return;
     }
-    summary.textContent = 'Replaying the tampered run…';
+    summary.textContent = vsPath ? 'Replaying the step in both proofs…' : 'Replaying the tampered run…';
+    let cmp: { marks: Map<number, NodeMark>; agree: number; disagree: number; first: number | null };
     try {
-      other = await ctx.api.call('graph.compareTrace', { path: trace.path, step, variant: 'tampered' });
+      if (vsPath) {
+        // Any second proof of the same task: the backend classifies the ops on what each proof records.
+        const r = await ctx.api.call('compare.step', { a: trace.path, b: vsPath, step });
+        other = r.b;
+        cmp = { ...r, marks: new Map(r.a.nodes.map((n, i) => [n.id, r.marks[i]])) };
+      } else {
+        other = await ctx.api.call('graph.compareTrace', { path: trace.path, step, variant: 'tampered' });
+        cmp = compareTraces(trace.nodes, other.nodes);
+      }
     } catch (err) {
       summary.textContent = '';
       ctx.showError(err, 'Compare traces');
       return;
     }
-    const cmp = compareTraces(trace.nodes, other.nodes);
+    if (!trace || !canvas) return;
     first = cmp.first;
+    markOf = cmp.marks;
     canvas.setMarks(cmp.marks as Map<number, NodeMark>);
     compareBtn.setAttribute('aria-pressed', 'true');
     firstBtn.disabled = first === null;
     const f = first !== null ? (byId.get(first) as TraceNode) : null;
-    summary.textContent = `✓ ${cmp.agree} agree · ✗ ${cmp.disagree} disagree${f ? ` · first ✗ #${f.id} ${nodeTitle(f)} (${shortDigest(f.digest)} vs ${shortDigest(other.nodes[f.id]?.digest)})` : ''}`;
+    summary.textContent = `${vsPath ? `vs ${vsPath.split(/[\\/]/).pop()}: ` : ''}✓ ${cmp.agree} agree · ✗ ${cmp.disagree} disagree${f ? ` · first ✗ #${f.id} ${nodeTitle(f)} (${shortDigest(f.digest)} vs ${shortDigest(other.nodes[f.id]?.digest)})` : ''}`;
     if (first !== null) canvas.select(first);
+  }
+
+  async function disputeThese(): Promise<void> {
+    if (!vsPath || !trace) return;
+    disputeBtn.disabled = true;
+    try {
+      const r = await ctx.api.call('compare.dispute', { a: trace.path, b: vsPath });
+      ctx.openView('dispute', { id: r.id });
+    } catch (err) {
+      ctx.showError(err, 'Dispute these');
+    } finally {
+      disputeBtn.disabled = false;
+    }
   }
 
   find.addEventListener('keydown', (ev) => {
@@ -269,9 +316,17 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   });
   ctx.addCommand({
     id: 'graph.compare',
-    title: 'Graph: compare with tampered trace',
+    title: vsPath ? 'Graph: compare with the second proof (toggle)' : 'Graph: compare with tampered trace',
     shortcut: 'C',
     run: () => toggleCompare(),
+  });
+  ctx.addCommand({
+    id: 'graph.disputeThese',
+    title: 'Graph: dispute these two proofs',
+    run: () =>
+      vsPath
+        ? disputeThese()
+        : ctx.showStatus('Compare with a second proof first (Proof view › Compare with…)'),
   });
   ctx.addCommand({ id: 'graph.fit', title: 'Graph: fit to window', run: () => void canvas?.fit(250) });
   await load(step);
@@ -279,8 +334,12 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     update(params: Readonly<Record<string, string>>) {
       const newPath = params.path !== undefined && params.path !== path;
       if (newPath) path = params.path;
+      const newVs = params.compare && params.compare !== 'tampered' ? params.compare : null;
+      const vsChanged = newVs !== vsPath;
+      vsPath = newVs;
+      compareLabel();
       const node = params.node !== undefined ? Number(params.node) : null;
-      if (newPath || (params.step !== undefined && Number(params.step) !== step)) {
+      if (newPath || vsChanged || (params.step !== undefined && Number(params.step) !== step)) {
         pendingNode = node;
         void load(Number(params.step ?? 0));
       } else if (node !== null && byId.has(node) && canvas) {

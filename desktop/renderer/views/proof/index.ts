@@ -21,11 +21,17 @@ import {
   selection,
   viewRoot,
 } from '../common.ts';
+import { mountComparePanel, pickCompareProof } from './compare.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M3 19h18"/><path d="M4 15l5-5 4 3 7-8"/><circle cx="9" cy="10" r="1.2"/><circle cx="13" cy="13" r="1.2"/></svg>';
 
-async function mount(el: HTMLElement, ctx: ViewContext) {
+interface ProofHandle {
+  update?(params: Readonly<Record<string, string>>): void;
+  unmount?(): void;
+}
+
+async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
   const root = viewRoot(el, 'proof');
   const body = h('div', {
     style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px',
@@ -94,6 +100,12 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     next,
     runBtn,
     graphBtn,
+    button(
+      '⇆ Compare with…',
+      'Compare this proof with a second proof of the same task',
+      () => pickCompareProof(ctx, proof.path),
+      { 'data-role': 'compare-with' },
+    ),
   );
   body.append(toolbar);
 
@@ -125,6 +137,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       ]),
     ),
   );
+  // Compare with a second proof (#/proof?path=…&compare=…): the overlay goes above the single curve.
+  const compare = ctx.params.compare
+    ? mountComparePanel(ctx, proof.path, ctx.params.compare, (x) => go(x))
+    : null;
+  if (compare) body.append(compare.el);
   body.append(top);
 
   const mid = h('div', { style: 'display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px' });
@@ -198,6 +215,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     (prev as HTMLButtonElement).disabled = s === 0;
     (next as HTMLButtonElement).disabled = s === steps.length - 1;
     chart.select(s);
+    compare?.select(s);
     for (const [i, tr] of rows.entries()) tr.classList.toggle('sel', i === s);
     scrollWithin(tableWrap, rows[s]);
     stepPanel.innerHTML = '';
@@ -323,7 +341,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   }
 
   function openGraph(): void {
-    ctx.openView('graph', { path: proof.path, step: String(cur) });
+    ctx.openView('graph', {
+      path: proof.path,
+      step: String(cur),
+      ...(ctx.params.compare ? { compare: ctx.params.compare } : {}),
+    });
   }
 
   onViewKeys(root, ctx.signal, (ev) => {
@@ -341,6 +363,11 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   ctx.addCommand({ id: 'proof.prev', title: 'Proof: previous step', shortcut: '←', run: () => go(cur - 1) });
   ctx.addCommand({ id: 'proof.run', title: 'Proof: run this step now', shortcut: 'R', run: () => runNow() });
   ctx.addCommand({
+    id: 'proof.compare',
+    title: 'Proof: compare with another proof…',
+    run: () => pickCompareProof(ctx, proof.path),
+  });
+  ctx.addCommand({
     id: 'proof.graph',
     title: 'Proof: open graph of this step',
     shortcut: 'G',
@@ -348,18 +375,25 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   });
   go(cur);
   root.focus({ preventScroll: true });
+  // After a redraw the shell still holds this handle: later updates go to the redraw's handle.
+  let redraw: Promise<ProofHandle> | null = null;
   return {
     update(params: Readonly<Record<string, string>>) {
-      // Another proof file: draw it from scratch (the shell re-opens views with update, not mount).
-      if (params.path && params.path !== proof.path) {
+      if (redraw) {
+        void redraw.then((h) => h.update?.(params));
+        return;
+      }
+      // Another proof file or comparison: draw it from scratch (the shell re-opens views with update, not mount).
+      if ((params.path && params.path !== proof.path) || params.compare !== ctx.params.compare) {
         clearTimeout(traceTimer);
-        void mount(el, { ...ctx, params });
+        redraw = mount(el, { ...ctx, params });
         return;
       }
       if (params.step !== undefined) go(Number(params.step));
     },
     unmount() {
       clearTimeout(traceTimer);
+      void redraw?.then((h) => h.unmount?.());
     },
   };
 }
