@@ -132,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
     const req: CertifyRequest = {
       tasks: mine,
       steps,
-      ...(mine.some((t) => t.dataset.id === 'kjv') && e.key !== 'threads' ? { corpora } : {}),
+      ...(mine.some((t) => t.dataset.id === 'kjv') ? { corpora } : {}),
       ...(perturb && e.key === perturb.engine ? { perturb } : {}),
     };
     log(`${e.name}: ${mine.length} task(s) × ${steps} steps + golden vectors …`);
