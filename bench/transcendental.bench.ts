@@ -1,9 +1,15 @@
 /**
  * The RepOps transcendentals: the JavaScript specification (math.ts) next to the WebAssembly kernels
  * (kernels/as/transcendental.ts) on the same 256 K inputs in the same run — ns per element (best of 7
- * after warm-up) and the ratio. Inputs: activations in [−8, 8] (log: their absolute values).
+ * after warm-up) and the ratio. Inputs: activations in [−8, 8] (log: their absolute values). Then GELU
+ * and its VJP on pre-activation-like inputs (≈ normal, σ = 1), where the f32x4 GELU kernels run nearly
+ * every vector four lanes at a time (a vector with a lane at |x| ≥ 4√2 runs the scalar kernel).
  */
-import { type UnaryKind, wasmUnaryRange } from '../core/repops/kernels/transcendental-wasm.ts';
+import {
+  type UnaryKind,
+  wasmGeluVjpRange,
+  wasmUnaryRange,
+} from '../core/repops/kernels/transcendental-wasm.ts';
 import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../core/repops/math.ts';
 
 const SPEC: Record<UnaryKind, (x: number) => number> = {
@@ -36,5 +42,51 @@ export default async function (): Promise<void> {
     }
     const ns = (ms: number) => ((ms * 1e6) / n).toFixed(1).padStart(8);
     console.log(`${kind.padEnd(8)}  ${ns(js)}         ${ns(wasm)}      ${(js / wasm).toFixed(1)}×`);
+  }
+  const normal = new Float32Array(n);
+  const g = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    // sum of three uniforms: ≈ normal, σ = 1 (deterministic: fract(sin) hashes)
+    const u = (k: number) => Math.abs((Math.sin(i * 12.9898 + k * 78.233) * 43758.5453) % 1);
+    normal[i] = (u(0) + u(1) + u(2) - 1.5) * 2;
+    g[i] = u(3) - 0.5;
+  }
+  const f = Math.fround;
+  const INV_SQRT2 = f(Math.SQRT1_2);
+  const INV_SQRT_2PI = f(0.3989422804014327);
+  const rows: [string, () => void, () => boolean][] = [
+    [
+      'gelu σ=1',
+      () => {
+        for (let i = 0; i < n; i++) out[i] = gelu32(normal[i]);
+      },
+      () => wasmUnaryRange('gelu', normal, out, 0, n),
+    ],
+    [
+      'gelu.vjp0 σ=1',
+      () => {
+        for (let i = 0; i < n; i++) {
+          const v = normal[i];
+          const a = f(0.5 * erfc32(-f(v * INV_SQRT2)));
+          const p = f(exp32(f(f(v * v) * -0.5)) * INV_SQRT_2PI);
+          out[i] = g[i] * f(a + f(v * p));
+        }
+      },
+      () => wasmGeluVjpRange(g, normal, out, 0, n),
+    ],
+  ];
+  for (const [name, jsRun, wasmRun] of rows) {
+    let js = Number.POSITIVE_INFINITY;
+    let wasm = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < 7; r++) {
+      let t0 = performance.now();
+      jsRun();
+      js = Math.min(js, performance.now() - t0);
+      t0 = performance.now();
+      if (!wasmRun()) throw new Error('WebAssembly kernels unavailable');
+      wasm = Math.min(wasm, performance.now() - t0);
+    }
+    const ns = (ms: number) => ((ms * 1e6) / n).toFixed(1).padStart(8);
+    console.log(`${name.padEnd(14)}  ${ns(js)}    ${ns(wasm)}      ${(js / wasm).toFixed(1)}×`);
   }
 }
