@@ -179,7 +179,22 @@ export class GameClient {
     return this.names.get(a.toLowerCase()) ?? a;
   }
 
-  async write(account: Account, functionName: string, args: readonly unknown[], value?: bigint, task?: Hex) {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Sends one transaction; writes through one client are serialised, so one account's nonces never race. */
+  write(account: Account, functionName: string, args: readonly unknown[], value?: bigint, task?: Hex) {
+    const run = this.queue.then(() => this.send(account, functionName, args, value, task));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async send(
+    account: Account,
+    functionName: string,
+    args: readonly unknown[],
+    value?: bigint,
+    task?: Hex,
+  ) {
     const wallet = createWalletClient({ account, chain: this.chain, transport: this.transport });
     const hash = await wallet
       .writeContract({

@@ -36,7 +36,14 @@ export async function startLocalChain(opts: { chainId?: number } = {}): Promise<
   // never read as a config — the user config is passed here).
   const config = resolveConfig(join(REPO_ROOT, 'package.json'), {
     networks: {
-      hardhat: { chainId, accounts: { count: 1 }, loggingEnabled: false, allowUnlimitedContractSize: false },
+      hardhat: {
+        chainId,
+        accounts: { count: 1 },
+        loggingEnabled: false,
+        // Wall-clock timestamps even at many blocks per second: otherwise each block is forced one
+        // second past the previous one and on-chain deadlines would run ahead of real time.
+        allowBlocksWithSameTimestamp: true,
+      },
     },
   });
   const provider = await createProvider(config, 'hardhat');
