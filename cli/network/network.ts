@@ -51,6 +51,15 @@ export interface GasByAction {
   max: bigint;
 }
 
+export interface GasRecord {
+  action: string;
+  from: Address;
+  task: Hex | null;
+  gas: bigint;
+  /** Wei sent with the call (deposits). */
+  value: bigint;
+}
+
 export class LocalNetwork {
   readonly parties: PartyProcess[] = [];
   readonly tasks: Hex[] = [];
@@ -222,8 +231,8 @@ export class LocalNetwork {
   }
 
   /** Gas of every game transaction since the deployment, read back from the chain's own receipts. */
-  async gasLog(): Promise<{ action: string; from: Address; task: Hex | null; gas: bigint }[]> {
-    const out: { action: string; from: Address; task: Hex | null; gas: bigint }[] = [];
+  async gasLog(): Promise<GasRecord[]> {
+    const out: GasRecord[] = [];
     const last = await this.game.publicClient.getBlockNumber();
     for (let n = this.deployBlock + 1n; n <= last; n++) {
       const block = await this.game.publicClient.getBlock({ blockNumber: n, includeTransactions: true });
@@ -237,6 +246,7 @@ export class LocalNetwork {
           from: tx.from,
           task: typeof first === 'string' && first.length === 66 ? (first as Hex) : null,
           gas: receipt.gasUsed,
+          value: tx.value,
         });
       }
     }
