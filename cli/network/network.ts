@@ -21,7 +21,21 @@ import { type LocalChain, type RpcServer, serveRpc, startLocalChain } from '../.
 import { DEFAULT_PARAMS } from '../../core/ledger/types.ts';
 import { type Ed25519Key, ed25519FromSeed, open, seal } from '../../core/network/protocol.ts';
 import { postJson } from './http.ts';
-import type { Hello, Role, TaskSpec } from './party-node.ts';
+import {
+  type Hello,
+  type NodeOptions,
+  type Role,
+  type RunningNode,
+  startNode,
+  type TaskSpec,
+} from './party-node.ts';
+
+/** What the submitter needs to talk to a party. */
+export interface PartyHandle {
+  name: string;
+  url: string;
+  hello: Hello;
+}
 
 export interface PartyProcess {
   role: Role;
@@ -177,6 +191,29 @@ export class LocalNetwork {
     return p;
   }
 
+  /**
+   * A party in this process (same HTTP protocol, no process start-up): for benchmarks. `close()` stops it
+   * with the network.
+   */
+  async startInProcess(role: Role, name: string, extra: Partial<NodeOptions> = {}): Promise<PartyHandle> {
+    const seed = this.opts.seed ?? 'demo';
+    const node = await startNode({
+      role,
+      name,
+      rpc: this.rpc.url,
+      game: this.address,
+      keySeed: role === 'referee' ? `${seed}:referee` : `${seed}:${name}`,
+      deadlineMs: this.opts.deadlineMs,
+      submitterKey: role === 'referee' ? undefined : this.submitterKey.publicKey,
+      ...extra,
+    });
+    await fundGas(this.chain, [node.hello.address]);
+    this.inProcess.push(node);
+    return { name, url: node.url, hello: node.hello };
+  }
+
+  private readonly inProcess: RunningNode[] = [];
+
   /** The submitter funds and posts a task on chain (bounty in wei). */
   async post(spec: TaskSpec, bounty: bigint): Promise<Hex> {
     const id = taskKey(spec.task);
@@ -200,7 +237,7 @@ export class LocalNetwork {
     return open<T>(res, { expectFrom: from }).body;
   }
 
-  solve(solver: PartyProcess, spec: TaskSpec) {
+  solve(solver: PartyHandle, spec: TaskSpec) {
     return this.send<{ runRoot: string; cheated: { step: number; op: number } | null }>(
       `${solver.url}/v1/task`,
       'task',
@@ -211,7 +248,7 @@ export class LocalNetwork {
     );
   }
 
-  check(verifier: PartyProcess, solver: PartyProcess, referee: PartyProcess, spec: TaskSpec) {
+  check(verifier: PartyHandle, solver: PartyHandle, referee: PartyHandle, spec: TaskSpec) {
     return this.send<{ outcome: 'verified' | 'disputed'; referee?: unknown }>(
       `${verifier.url}/v1/check`,
       'check',
@@ -223,7 +260,12 @@ export class LocalNetwork {
   }
 
   accounts(): Address[] {
-    return [this.submitter.address, this.referee.address, ...this.parties.map((p) => p.hello.address)];
+    return [
+      this.submitter.address,
+      this.referee.address,
+      ...this.parties.map((p) => p.hello.address),
+      ...this.inProcess.map((n) => n.hello.address),
+    ];
   }
 
   conservation() {
@@ -262,6 +304,7 @@ export class LocalNetwork {
         Promise.race([p.exited, new Promise((r) => setTimeout(r, 3000)).then(() => p.child.kill('SIGKILL'))]),
       ),
     );
+    await Promise.all(this.inProcess.map((n) => n.close()));
     await this.rpc.close();
   }
 }
