@@ -4,11 +4,12 @@
  * verifiers recompute and challenge, the referee settle; then prints who cheated and who was caught,
  * balances, gas per action and per dispute, and the on-chain conservation check.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { taskKey } from '../../core/chain/game.ts';
 import { hash32 } from '../../core/dispute/synthetic.ts';
+import { syncLedger, verifyAgainstChain } from './ledger-sync.ts';
 import { type GasRecord, LocalNetwork, type PartyProcess, summarizeGas } from './network.ts';
 import type { TaskSpec } from './party-node.ts';
 
@@ -45,6 +46,8 @@ export interface DemoResult {
   violations: string[];
   wallMs: number;
   transcriptFile: string;
+  ledgerFile: string;
+  mirrorOk: boolean;
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
@@ -180,6 +183,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         1,
       ),
     );
+    // The SQLite ledger as the local index of the chain: mirrored with the referee's transcripts, so the
+    // app's Ledger and Dispute views replay the network's settlements; then checked against the chain.
+    const ledgerFile = join(o.outDir, 'ledger.db');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${ledgerFile}${suffix}`, { force: true });
+    await syncLedger(ledgerFile, net.rpc.url, net.address, o.outDir);
+    const mirror = await verifyAgainstChain(ledgerFile, net.rpc.url, net.address);
+    if (!mirror.ok) violations.push(...mirror.problems.map((p) => `ledger mirror: ${p}`));
     return {
       tasks,
       gas: summarizeGas(log),
@@ -189,6 +199,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       violations,
       wallMs: Date.now() - t0,
       transcriptFile,
+      ledgerFile,
+      mirrorOk: mirror.ok,
     };
   } finally {
     await net.close();
@@ -232,6 +244,9 @@ export function printDemo(r: DemoResult, log: (s: string) => void): void {
   const c = r.conservation;
   log(
     `\nconservation: ${c.ok ? 'OK' : 'VIOLATED'} — contract holds ${c.contractWei} wei = balances ${c.totalBalances} + locked ${c.totalLocked} + escrow ${c.totalEscrow} + treasury ${c.treasury}${c.ok ? '' : `; ${c.problems.join('; ')}`}`,
+  );
+  log(
+    `ledger mirror: ${r.ledgerFile} ${r.mirrorOk ? 'matches the chain' : 'DIFFERS from the chain'} (pinpoint ledger verify ${r.ledgerFile}; open it in the app)`,
   );
   for (const v of r.violations) log(`VIOLATION ${v}`);
   log(

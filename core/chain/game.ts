@@ -196,8 +196,8 @@ export class GameClient {
     task?: Hex,
   ) {
     const wallet = createWalletClient({ account, chain: this.chain, transport: this.transport });
-    const hash = await wallet
-      .writeContract({
+    const attempt = () =>
+      wallet.writeContract({
         address: this.address,
         abi: this.abi,
         functionName,
@@ -205,10 +205,19 @@ export class GameClient {
         value,
         chain: this.chain,
         account,
-      } as Parameters<typeof wallet.writeContract>[0])
-      .catch((err: unknown) => {
-        throw new ContractRevert(functionName, this.label(account.address), err, this.abi);
-      });
+      } as Parameters<typeof wallet.writeContract>[0]);
+    let hash: Hex | undefined;
+    for (let tries = 1; hash === undefined; tries++) {
+      try {
+        hash = await attempt();
+      } catch (err) {
+        // A revert is final; an RPC hiccup without revert data (seen once under heavy load from a
+        // local node) is retried twice before it is reported.
+        if (revertData(err) !== null || tries >= 3)
+          throw new ContractRevert(functionName, this.label(account.address), err, this.abi);
+        await new Promise((r) => setTimeout(r, 100 * tries));
+      }
+    }
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     if (receipt.status !== 'success') throw new Error(`${functionName}: transaction ${hash} reverted`);
     this.gas.push({ action: functionName, by: this.label(account.address), gas: receipt.gasUsed, task });
@@ -378,7 +387,10 @@ export class ContractRevert extends Error {
         reason = `reverted with data ${data.slice(0, 74)}`;
       }
     } else {
-      reason = String((cause as Error)?.message ?? cause).split('\n')[0];
+      const e = cause as { shortMessage?: string; details?: string; message?: string };
+      reason = [e.shortMessage ?? String(e.message ?? cause).split('\n')[0], e.details]
+        .filter(Boolean)
+        .join(': ');
     }
     super(`${functionName} by ${by}: ${reason}`, { cause });
     this.name = 'ContractRevert';
