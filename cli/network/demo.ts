@@ -56,8 +56,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const net = await LocalNetwork.start({
     seed: o.seed,
     outDir: o.outDir,
-    deadlineMs: 2000,
-    params: { roundSeconds: 4 },
+    deadlineMs: 10_000,
+    params: { roundSeconds: 20 },
   });
   try {
     o.log(`chain: in-process EVM (Hardhat EDR) at ${net.rpc.url}, game ${net.address}`);

@@ -332,7 +332,9 @@ async function settleOnChain(
       });
       return { by: 'verdict', loser: v.loser };
     }
-    if (v.step !== null && v.faults.solver?.code !== 'timeout' && v.faults.challenger?.code !== 'timeout') {
+    // Even after an off-chain timeout a slow but live party can still open the step: the verdict is then
+    // settled with the contract's Merkle check. Only a party that cannot open it leaves it to the deadline.
+    if (v.step !== null) {
       const [so, co] = await Promise.all([
         parties.solver.openStep(v.step),
         parties.challenger.openStep(v.step),
