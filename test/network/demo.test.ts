@@ -1,6 +1,6 @@
 /**
- * `pinpoint network demo` end to end (small: 2 solvers, 1 verifier, every solver cheating with
- * probability 0.5 from a fixed seed): exit 0, the conservation line says OK, every cheater is caught at
+ * `pinpoint network demo` end to end (small: 2 solvers, 1 verifier, cheat rate 0.5; seed "dt3" makes
+ * solver-1 cheat and solver-2 honest — asserted, so a changed cheat rule cannot make this vacuous): exit 0, the conservation line says OK, every cheater is caught at
  * its step, the transcript and the ledger mirror are written and the mirror verifies.
  */
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ test('network demo: cheaters caught on chain, conservation OK, transcript + ledg
       '--cheat-rate',
       '0.5',
       '--seed',
-      'demo-test',
+      'dt3',
       '--steps',
       '32',
       '--out',
@@ -50,6 +50,11 @@ test('network demo: cheaters caught on chain, conservation OK, transcript + ledg
   assert.equal(t.format, 'pinpoint.network-transcript');
   assert.equal(t.conservation.ok, true);
   assert.equal(t.tasks.length, 2);
+  assert.deepEqual(
+    t.tasks.map((x) => x.cheated !== null),
+    [true, false],
+    'one cheater, one honest solver',
+  );
   for (const task of t.tasks) {
     if (task.cheated) {
       assert.equal(task.outcome, 'caught');
