@@ -14,18 +14,21 @@ import { printDemo, runDemo } from '../network/demo.ts';
 
 export const summary = 'the protocol as a network: local EVM, contract deployment, multi-process demo';
 
-const HELP = `usage: pinpoint network <demo|chain|deploy|compile> [options]
+const HELP = `usage: pinpoint network <demo|chain|deploy|address|compile> [options]
 
   demo [--solvers 8] [--verifiers 3] [--cheat-rate 0.2] [--seed s] [--steps 64] [--out dir]
         starts the chain and every party as a process, runs one task per solver, prints who cheated and
         who was caught, balances, gas per action and per dispute and the on-chain conservation check;
         writes <dir>/network-transcript.json (+ one dispute transcript per dispute). Exit 1 on any
         violation (a cheater not caught, an honest party slashed, conservation broken).
-  chain [--port 8545]
-        an in-process EVM (Hardhat EDR) served as JSON-RPC on 127.0.0.1 until interrupted.
+  chain [--port 8545] [--fund 0xaddr,…]
+        an in-process EVM (Hardhat EDR) served as JSON-RPC on 127.0.0.1 until interrupted; --fund gives
+        each address 100 ETH (e.g. the deployer: pinpoint network address --key-seed me).
   deploy --rpc <url> (--key-seed <phrase> | env PINPOINT_DEPLOYER_KEY=0x…) --referee <0x…>
          [--round-seconds 30] [--challenge-seconds 0]
         deploys PinpointGame with the ledger's default parameters on any EVM RPC; prints the address.
+  address --key-seed <phrase>
+        the chain account a key seed derives (to fund it).
   compile
         compiles contracts/*.sol with solc (npm) and caches ABI + bytecode under .pinpoint/solc/.`;
 
@@ -58,6 +61,7 @@ export async function run(args: string[]): Promise<number> {
       referee: { type: 'string' },
       'round-seconds': { type: 'string' },
       'challenge-seconds': { type: 'string' },
+      fund: { type: 'string' },
     },
   });
   try {
@@ -68,8 +72,23 @@ export async function run(args: string[]): Promise<number> {
       );
       return 0;
     }
+    if (sub === 'address') {
+      if (!values['key-seed']) throw new Error('address needs --key-seed <phrase>');
+      console.log(accountFromSeed(values['key-seed']).address);
+      return 0;
+    }
     if (sub === 'chain') {
       const chain = await startLocalChain();
+      // Local dev chain: fund the given accounts (e.g. the deployer of `network deploy --key-seed`).
+      const fund = (values.fund ?? '').split(',').filter(Boolean);
+      for (const a of fund) {
+        if (!/^0x[0-9a-fA-F]{40}$/.test(a))
+          throw new Error(`--fund takes comma-separated addresses, got "${a}"`);
+        await chain.provider.request({
+          method: 'hardhat_setBalance',
+          params: [a, `0x${(10n ** 20n).toString(16)}`],
+        });
+      }
       const rpc = await serveRpc(chain.provider, { port: int('port', values.port, 8545, 0, 65535) });
       console.log(JSON.stringify({ event: 'ready', rpc: rpc.url, chainId: chain.chainId }));
       await new Promise<void>((r) => {
