@@ -26,6 +26,8 @@ const COMMANDS = [
   'run',
   'model',
   'spec',
+  'node',
+  'network',
 ];
 
 async function load(name: string): Promise<CommandModule | null> {

@@ -31,6 +31,8 @@ subcommands:
   status <db>      head of the chain, supply totals, tasks by state
   accounts <db>    balances and locked stakes
   events <db>      the event log   [--task ID] [--account ID] [--kind KIND] [--limit N]
+  sync <db> --rpc <url> --game <0x…> [--transcripts dir]   mirror a PinpointGame's events (docs/NETWORK.md)
+  verify <db> --rpc <url> --game <0x…>   also check the mirror against the chain
   verify <db>      recompute the hash chain, replay the rules, check the supply invariant and every table
                    [--anchor HASH: also require a head hash published earlier to be in the chain]
   demo <db>        write the demo ledger (accounts, tasks, settled disputes)   [--force: overwrite]
@@ -139,6 +141,9 @@ export async function run(args: string[]): Promise<number> {
       seal: { type: 'string' },
       key: { type: 'string' },
       'key-seed': { type: 'string' },
+      rpc: { type: 'string' },
+      game: { type: 'string' },
+      transcripts: { type: 'string' },
       ...Object.fromEntries(PARAM_FLAGS.map(([, f]) => [f, { type: 'string' as const }])),
     },
   });
@@ -161,6 +166,7 @@ export async function run(args: string[]): Promise<number> {
     'key',
     'commit',
     'reveal',
+    'sync',
   ];
   if (!subs.includes(sub)) {
     console.error(
@@ -174,6 +180,27 @@ export async function run(args: string[]): Promise<number> {
   }
   const json = values.json === true;
   const out = (human: string, data: unknown) => console.log(json ? JSON.stringify(data, null, 2) : human);
+
+  if (sub === 'sync' || (sub === 'verify' && values.rpc)) {
+    // The chain mirror (docs/NETWORK.md): sync appends the chain's game events; verify --rpc checks them.
+    if (!values.rpc || !values.game || !/^0x[0-9a-fA-F]{40}$/.test(values.game)) {
+      console.error(`pinpoint ledger ${sub}: needs --rpc <url> and --game <0x… contract address>`);
+      return 2;
+    }
+    const { syncLedger, verifyAgainstChain } = await import('../network/ledger-sync.ts');
+    const game = values.game as `0x${string}`;
+    if (sub === 'sync') {
+      const r = await syncLedger(file, values.rpc, game, values.transcripts);
+      out(`${file}: ${r.appended} new action(s) from ${r.logs} chain events (${r.total} mirrored in all)`, r);
+      return 0;
+    }
+    const r = await verifyAgainstChain(file, values.rpc, game);
+    out(
+      `${r.ok ? 'OK' : 'FAILED'}  ${file} mirrors ${game}: ${r.actions} actions${r.problems.map((p) => `\n  ${p}`).join('')}`,
+      r,
+    );
+    return r.ok ? 0 : 1;
+  }
 
   if (sub === 'init') {
     const params = { ...DEFAULT_PARAMS };
