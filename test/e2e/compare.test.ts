@@ -108,7 +108,7 @@ describe('compare two proofs (browser mode, Chromium)', { skip: skip ?? false, t
     const { page } = app;
     await page.goBack();
     await page.locator('.pp-view-graph g.node[data-mark=culprit]').waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Back to the proof timeline' }).click();
+    await page.locator('.pp-view-graph').getByRole('button', { name: 'Proof', exact: true }).click();
     await page.locator('.pp-view-proof [data-role=compare-panel] [data-role=diverge-marker]').waitFor();
     assert.match(
       await page.locator('.pp-view-proof [data-role=step-label]').innerText(),
