@@ -87,6 +87,7 @@ describe('a hostile page against every file method', { timeout: 120_000 }, () =>
         ['ledger.identity', { path }],
         ['model.load', { path }],
         ['model.check', { path }],
+        ['model.node', { path, node: 0 }],
       ] as const) {
         const r = await page(method, args);
         assert.equal(r.ok, false, `${method} ${path} must be refused`);

@@ -17,6 +17,7 @@ import { mountTensorInspector } from '../../components/tensor-inspector.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
 import { badge, button, errorBox, h, kvList, loading, onViewKeys, selection, viewRoot } from '../common.ts';
+import { opCountEl } from '../op-count.ts';
 import { renderGraphOutput } from './output.ts';
 
 const ICON =
@@ -61,6 +62,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   );
   firstBtn.disabled = true;
   const summary = h('span', { class: 'pp-muted', 'data-role': 'compare-summary', 'aria-live': 'polite' });
+  const opCountHost = h('span', { class: 'pp-muted' });
   const toolbar = h(
     'div',
     { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Graph controls' },
@@ -71,6 +73,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     find,
     compareBtn,
     firstBtn,
+    opCountHost,
     summary,
     h('span', { class: 'pp-spacer' }),
     button('← Proof', 'Back to the proof timeline', () =>
@@ -139,7 +142,8 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       onSelect: (id) => (id === null ? emptySide() : void inspect(id)),
       onOpen: (id) => void inspect(id),
     });
-    summary.textContent = `${trace.nodes.length} ops · layout ${canvas.layout.ms.toFixed(0)} ms`;
+    opCountHost.replaceChildren(opCountEl(trace.nodes));
+    summary.textContent = `layout ${canvas.layout.ms.toFixed(0)} ms`;
     if (ctx.params.compare === 'tampered') void toggleCompare();
     const want = pendingNode;
     pendingNode = null;
@@ -218,7 +222,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       canvas.setMarks(new Map());
       compareBtn.setAttribute('aria-pressed', 'false');
       firstBtn.disabled = true;
-      summary.textContent = `${trace.nodes.length} ops`;
+      summary.textContent = '';
       return;
     }
     summary.textContent = 'Replaying the tampered run…';

@@ -20,6 +20,7 @@ import {
   selection,
   viewRoot,
 } from '../common.ts';
+import { opCountEl } from '../op-count.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M3 19h18"/><path d="M4 15l5-5 4 3 7-8"/><circle cx="9" cy="10" r="1.2"/><circle cx="13" cy="13" r="1.2"/></svg>';
@@ -207,7 +208,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
         ['state after', r.stateAfter],
         ['batch', r.batchDigest],
         ['op root', r.opRoot ?? '— (fast mode: not committed)'],
-        ['ops', r.opCount !== undefined ? String(r.opCount) : '—'],
+        ['ops', r.opCount !== undefined ? opCountEl(r.opCount) : '— (fast mode: not recorded)'],
       ]),
     );
     runPanel.innerHTML = '';
@@ -229,7 +230,6 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       return;
     }
     if (seq !== traceSeq || ctx.signal.aborted) return;
-    const count = (p: string) => t.nodes.filter((n) => n.phase === p).length;
     const rootOk = t.recordedOpRoot === null ? null : t.recordedOpRoot === t.opRoot;
     const stateOk = t.stateAfter === t.recordedStateAfter;
     tracePanel.innerHTML = '';
@@ -246,10 +246,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
           : badge(rootOk ? 'ok' : 'bad', rootOk ? '✓ op root matches' : '✗ op root differs'),
       ),
       kvList([
-        [
-          'ops',
-          `${t.nodes.length} (leaf ${count('leaf')} · forward ${count('forward')} · backward ${count('backward')} · optimizer ${count('optimizer')})`,
-        ],
+        ['ops', opCountEl(t.nodes)],
         ['op root', t.opRoot],
         ['loss', fmtNum(t.loss)],
         ['replay time', `${t.ms.toFixed(0)} ms`],
