@@ -34,7 +34,26 @@ export interface ModelSummary {
 
 export type ModelCheckReport = CrossCheckReport;
 
+/** One node of the imported graph in full (the Model view's details panel). */
+export interface ModelNodeDetails {
+  id: number;
+  op: string;
+  /** 'param' (a weight/initializer), 'data' (a graph input) or 'op' (a computed node). */
+  kind: 'param' | 'data' | 'op';
+  label?: string;
+  /** The op's attributes (a leaf's are its kind and name), values as recorded on the tape. */
+  attrs: Record<string, string | number | boolean | (string | number | boolean)[]>;
+  inputs: { id: number; op: string; label?: string; shape: number[] }[];
+  shape: number[];
+  digest: string;
+  /** First `values.length` output values (row-major); `total` is the element count. */
+  values: number[];
+  total: number;
+}
+
 export interface ModelApi {
   'model.load': (args: { path: string }) => Promise<ModelSummary>;
   'model.check': (args: { path: string; batch?: number }) => Promise<ModelCheckReport>;
+  /** Node `node` of the graph `model.load` returned (same example inputs), values capped at `limit`. */
+  'model.node': (args: { path: string; node: number; limit?: number }) => Promise<ModelNodeDetails>;
 }

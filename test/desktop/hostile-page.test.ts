@@ -93,6 +93,7 @@ describe('a hostile page against every file method', { timeout: 120_000 }, () =>
         ['compare.summary', { a: path, b: path }],
         ['compare.step', { a: path, b: path, step: 0 }],
         ['compare.dispute', { a: path, b: path }],
+        ['model.node', { path, node: 0 }],
       ] as const) {
         const r = await page(method, args);
         assert.equal(r.ok, false, `${method} ${path} must be refused`);

@@ -10,6 +10,7 @@ import * as d3 from 'd3';
 import { accessibleName, type IconName, iconLabel } from '../shell/icons.ts';
 import { fmtShape, shortDigest } from './format.ts';
 import { type GraphLayout, type LayoutOptions, layoutGraph, type PlacedNode } from './graph-layout.ts';
+import { laneHeading, overviewGroups, placeOverviewLabels } from './graph-overview.ts';
 import { ensureStyles } from './styles.ts';
 
 export type NodeMark = 'agree' | 'disagree' | 'culprit' | 'none';
@@ -44,6 +45,8 @@ export interface GraphCanvas {
   /** Centre on a node (animated unless duration 0). */
   focusNode(id: number, duration?: number): Promise<void>;
   fit(duration?: number): Promise<void>;
+  /** Shows the top-left of a phase lane at 100 %. */
+  goToLane(name: string, duration?: number): Promise<void>;
   /** Animated zoom to scale `k` about the centre (benchmarks use it). */
   zoomTo(k: number, duration?: number): Promise<void>;
   panBy(dx: number, dy: number, duration?: number): Promise<void>;
@@ -137,7 +140,7 @@ export function mountGraphCanvas(
     .attr('y', (l) => l.y - 8)
     .attr('width', (l) => l.w + 32)
     .attr('height', (l) => l.h + 24);
-  lanes
+  const laneTitles = lanes
     .append('text')
     .attr('x', (l) => l.x)
     .attr('y', (l) => l.y + 14)
@@ -149,6 +152,79 @@ export function mountGraphCanvas(
   const doc = el.ownerDocument;
   const edgesG = viewport.append('g').attr('class', 'edges').node() as SVGGElement;
   const nodesG = viewport.append('g').attr('class', 'nodes').node() as SVGGElement;
+  // Semantic zoom (graph-overview.ts): one label per chunk, shown instead of per-op text when zoomed
+  // out; few elements, so their size is set per commit to stay legible on screen.
+  const groups = overviewGroups(layout, nodes);
+  const overview = viewport.append('g').attr('class', 'overview').attr('data-role', 'overview');
+  const groupEls = overview
+    .selectAll('g')
+    .data(groups)
+    .join('g')
+    .attr('class', (g) => `ogroup ph-${g.lane}`);
+  groupEls
+    .append('rect')
+    .attr('x', (g) => g.x0 - 6)
+    .attr('y', (g) => g.y0 - 6)
+    .attr('width', (g) => g.x1 - g.x0 + 12)
+    .attr('height', (g) => g.y1 - g.y0 + 12);
+  groupEls.append('text').attr('class', 'otitle');
+  groupEls.append('text').attr('class', 'odetail');
+  /**
+   * Overview labels (12 px title, 11 px detail on screen) placed for the committed transform; the
+   * SVG is scaled by CSS, so sizes and strokes are given in layout units (screen px / k).
+   */
+  function paintOverview(t: d3.ZoomTransform): void {
+    const k = t.k;
+    overview.attr('stroke-width', 1.2 / k).attr('stroke-dasharray', `${4 / k} ${3 / k}`);
+    const placedLabels = placeOverviewLabels(groups, layout.lanes, t, { w: W(), h: H() });
+    groupEls.each(function (_g, i) {
+      const [, title, detail] = (this as SVGGElement).children;
+      const p = placedLabels[i];
+      title.textContent = p?.title ?? '';
+      detail.textContent = p?.detail ?? '';
+      if (!p) return;
+      const x = String(t.invertX(p.x));
+      for (const [e, dy, px] of [
+        [title, 0, 12],
+        [detail, 14, 11],
+      ] as const) {
+        e.setAttribute('x', x);
+        e.setAttribute('y', String(t.invertY(p.y + dy)));
+        e.setAttribute('text-anchor', p.anchor);
+        e.setAttribute('font-size', String(px / k));
+        e.setAttribute('stroke-width', String(3 / k));
+      }
+    });
+    // Lane headings just above each lane, at 13 px; the first extends left, the last right.
+    const last = layout.lanes.length - 1;
+    laneTitles
+      .style('font-size', `${13 / k}px`)
+      .attr('y', (l) => l.y - 8 - 5 / k)
+      .attr('x', (l, i) =>
+        i === 0 && last > 0 ? l.x + l.w + 16 : i === last && last > 0 ? l.x - 16 : l.x + l.w / 2,
+      )
+      .attr('text-anchor', (_l, i) =>
+        i === 0 && last > 0 ? 'end' : i === last && last > 0 ? 'start' : 'middle',
+      )
+      .text((l, i) => {
+        const lanePx = (l.w + 32) * k;
+        const px =
+          i === 0 && last > 0
+            ? t.applyX(l.x + l.w + 16)
+            : i === last && last > 0
+              ? W() - t.applyX(l.x - 16)
+              : lanePx;
+        return laneHeading(l.name, l.count, Math.max(lanePx, px));
+      });
+  }
+  function unpaintOverview(): void {
+    laneTitles
+      .style('font-size', null)
+      .attr('text-anchor', null)
+      .attr('x', (l) => l.x)
+      .attr('y', (l) => l.y + 14)
+      .text((l) => `${l.name} · ${l.count}`);
+  }
   const curve = d3
     .line<{ x: number; y: number }>()
     .x((p) => p.x)
@@ -423,11 +499,17 @@ export function mountGraphCanvas(
     svg.style('transform', `scale(${k})`);
     pan.style('transform', null);
     cull();
-    // Level of detail: text is unreadable below ~40 % and costs most of the paint time.
-    const next = committed.k < 0.4 ? 'low' : 'high';
+    // Level of detail (semantic zoom): per-op text is unreadable below ~45 % and costs most of the
+    // paint time, so there the chunk overview labels replace it; below 85 % the 11 px digest line
+    // would be < 9.4 px on screen, so only op names remain.
+    const next = k < 0.45 ? 'low' : k < 0.85 ? 'mid' : 'high';
+    if (next === 'low') paintOverview(committed);
     if (next !== lod) {
+      if (lod === 'low') unpaintOverview();
       lod = next;
       root.classed('lod-low', lod === 'low');
+      root.classed('lod-mid', lod === 'mid');
+      root.attr('data-lod', lod);
     }
   }
   function render(): void {
@@ -521,6 +603,17 @@ export function mountGraphCanvas(
   btn('zoomIn', 'Zoom in (+)', () => void zoomBy(1.4));
   btn('zoomOut', 'Zoom out (−)', () => void zoomBy(1 / 1.4));
   btn('fit', 'Fit graph (0)', () => void fit());
+  // Each lane at reading zoom (the optimizer lane is to the right of two wide lanes). The letter is the
+  // visible label and so the accessible name; the tooltip says which lane.
+  for (const l of layout.lanes)
+    ctl
+      .append('button')
+      .attr('class', 'pp-btn')
+      .attr('type', 'button')
+      .attr('title', `Go to the ${l.name} lane (${l.count} ops)`)
+      .attr('data-lane', l.name)
+      .text(l.name[0].toUpperCase())
+      .on('click', () => void goToLane(l.name));
   // Long edges (forward activations read by VJPs, gradients read by the optimizer) cross the whole
   // picture: hidden by default, shown for the selected op, or all with this toggle (L).
   const longBtn = btn('longEdges', 'Show all long edges (L)', () => toggleLong()).attr(
@@ -580,6 +673,13 @@ export function mountGraphCanvas(
   function fitTransform(): d3.ZoomTransform {
     const k = Math.min(W() / layout.width, H() / layout.height, 1) * 0.95;
     return d3.zoomIdentity.translate((W() - layout.width * k) / 2, (H() - layout.height * k) / 2).scale(k);
+  }
+  /** The top-left of a lane at 100 % (text at its full size). */
+  function goToLane(name: string, duration = 400): Promise<void> {
+    const l = layout.lanes.find((x) => x.name === name);
+    if (!l) return Promise.resolve();
+    userMoved = true;
+    return toTransform(d3.zoomIdentity.translate(12 - (l.x - 16), 10 - (l.y - 8)), duration);
   }
   function fit(duration = 0): Promise<void> {
     return toTransform(fitTransform(), duration);
@@ -683,14 +783,13 @@ export function mountGraphCanvas(
     setMarks(marks);
   }
 
-  // Start readable: the whole graph when it fits at ≥ 50 %, else the top-left (the first ops) at 70 %.
-  // Re-applied when the canvas gets its real size (mounted before layout) until the user moves it.
+  // Start readable: the whole graph when it fits at ≥ 85 % (digests ≥ 9.4 px), else the top-left (the
+  // first ops) at 100 %, where op names are 12 px and digests 11 px on screen; Fit and the lane
+  // buttons reach the rest. Re-applied when the canvas gets its real size (mounted before layout)
+  // until the user moves it.
   function startView(): void {
     const t = fitTransform();
-    stage.call(
-      zoom.transform,
-      t.k < 0.5 && nodes.length > 0 ? d3.zoomIdentity.translate(20, 10).scale(0.7) : t,
-    );
+    stage.call(zoom.transform, t.k < 0.85 && nodes.length > 0 ? d3.zoomIdentity.translate(20, 10) : t);
     userMoved = false;
   }
   drawMinimapBase();
@@ -704,6 +803,7 @@ export function mountGraphCanvas(
     highlight,
     focusNode,
     fit,
+    goToLane,
     zoomTo,
     panBy,
     destroy() {

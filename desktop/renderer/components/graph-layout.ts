@@ -47,6 +47,8 @@ export interface PlacedNode {
   w: number;
   h: number;
   lane: string;
+  /** Index of the chunk (a run of consecutive tape nodes of one lane) the node was laid out in. */
+  chunk: number;
 }
 
 export interface PlacedEdge {
@@ -462,11 +464,13 @@ function computeLayout(nodes: readonly LayoutInput[], opts: LayoutOptions, t0: n
     x += laneW + LANE_GAP;
   }
 
+  const chunkIndex = new Map([...chunks.keys()].map((k, i) => [k, i]));
   const placed: PlacedNode[] = sorted.map((n) => {
     const key = chunkOf.get(n.id) as string;
     const o = offset.get(key) as { dx: number; dy: number };
     const p = local.get(n.id) as { x: number; y: number };
-    return { id: n.id, x: p.x + o.dx, y: p.y + o.dy, w, h, lane: lanes.get(n.id) as string };
+    const chunk = chunkIndex.get(key) as number;
+    return { id: n.id, x: p.x + o.dx, y: p.y + o.dy, w, h, lane: lanes.get(n.id) as string, chunk };
   });
   const byId = new Map(placed.map((p) => [p.id, p]));
   const edges: PlacedEdge[] = [];

@@ -74,7 +74,7 @@ const CSS = `
 .pp-graph .node.ph-optimizer rect.stripe { fill: var(--pp-opt); } .pp-graph .node.ph-leaf rect.stripe { fill: var(--pp-leaf); }
 .pp-graph .node text { fill: var(--pp-fg); font-size: 12px; pointer-events: none; }
 .pp-graph .node text.op { font-weight: 600; }
-.pp-graph .node text.sub { fill: var(--pp-muted); font-size: 10px; font-family: var(--pp-mono); }
+.pp-graph .node text.sub { fill: var(--pp-muted); font-size: 11px; font-family: var(--pp-mono); }
 .pp-graph .node text.mark { font-size: 13px; font-weight: 700; }
 .pp-graph .node.m-agree rect.body { stroke: var(--pp-ok); } .pp-graph .node.m-agree text.mark { fill: var(--pp-ok); }
 .pp-graph .node.m-disagree rect.body { stroke: var(--pp-bad); fill: #2d1f24; } .pp-graph .node.m-disagree text.mark { fill: var(--pp-bad); }
@@ -83,7 +83,13 @@ const CSS = `
 .pp-graph .node.dim { opacity: .28; }
 .pp-graph .node.sel rect.body { stroke: #fff; stroke-width: 2.5; }
 .pp-graph .node { cursor: pointer; }
-.pp-graph.lod-low .node text, .pp-graph.lod-low .lane text { visibility: hidden; }
+.pp-graph.lod-low .node text, .pp-graph.lod-mid .node text.sub { visibility: hidden; }
+.pp-graph .overview { display: none; pointer-events: none; }
+.pp-graph.lod-low .overview { display: inline; }
+.pp-graph .ogroup rect { fill: rgba(79,140,255,.06); stroke: var(--pp-border2); }
+.pp-graph .ogroup text { fill: var(--pp-fg); paint-order: stroke; stroke: var(--pp-bg); stroke-linejoin: round; stroke-dasharray: none; }
+.pp-graph .ogroup text.otitle { font-weight: 600; }
+.pp-graph .ogroup text.odetail { fill: var(--pp-muted); }
 .pp-graph .minimap { position: absolute; right: 10px; bottom: 10px; border: 1px solid var(--pp-border2); background: rgba(17,19,24,.92); border-radius: 4px; cursor: crosshair; }
 .pp-graph .mmview { position: absolute; right: 11px; bottom: 11px; overflow: hidden; pointer-events: none; }
 .pp-graph .mmrect { position: absolute; left: 0; top: 0; box-sizing: border-box; border: 1.5px solid #fff; will-change: transform; }

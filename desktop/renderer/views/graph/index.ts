@@ -18,6 +18,7 @@ import { iconLabel } from '../../shell/icons.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
 import { badge, button, errorBox, h, kvList, loading, onViewKeys, selection, viewRoot } from '../common.ts';
+import { opCountEl } from '../op-count.ts';
 import { renderGraphOutput } from './output.ts';
 
 const ICON =
@@ -79,6 +80,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   };
   compareLabel();
   const summary = h('span', { class: 'pp-muted', 'data-role': 'compare-summary', 'aria-live': 'polite' });
+  const opCountHost = h('span', { class: 'pp-muted' });
   const toolbar = h(
     'div',
     { class: 'pp-toolbar', role: 'toolbar', 'aria-label': 'Graph controls' },
@@ -90,6 +92,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     compareBtn,
     firstBtn,
     disputeBtn,
+    opCountHost,
     summary,
     h('span', { class: 'pp-spacer' }),
     button(iconLabel('arrowLeft', 'Proof'), 'Back to the proof timeline', () =>
@@ -163,7 +166,8 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       onSelect: (id) => (id === null ? emptySide() : void inspect(id)),
       onOpen: (id) => void inspect(id),
     });
-    summary.textContent = `${trace.nodes.length} ops · layout ${canvas.layout.ms.toFixed(0)} ms`;
+    opCountHost.replaceChildren(opCountEl(trace.nodes));
+    summary.textContent = `layout ${canvas.layout.ms.toFixed(0)} ms`;
     if (vsPath || ctx.params.compare === 'tampered') void toggleCompare();
     const want = pendingNode;
     pendingNode = null;
@@ -243,7 +247,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       canvas.setMarks(new Map());
       compareBtn.setAttribute('aria-pressed', 'false');
       firstBtn.disabled = true;
-      summary.textContent = `${trace.nodes.length} ops`;
+      summary.textContent = '';
       return;
     }
     summary.textContent = vsPath ? 'Replaying the step in both proofs…' : 'Replaying the tampered run…';

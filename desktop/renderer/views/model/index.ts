@@ -8,6 +8,8 @@ import type { ModelCheckReport, ModelSummary } from '../../../shared/api-model.t
 import { mountGraphCanvas } from '../../components/graph-canvas.ts';
 import { registerView, type ViewContext } from '../../shell/views.ts';
 import { badge, button, errorBox, h, kvList, loading, panel, viewRoot } from '../common.ts';
+import { opCountEl } from '../op-count.ts';
+import { mountNodeDetails } from './node-details.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M12 3l8 4.5v9L12 21l-8-4.5v-9z"/><path d="M12 12l8-4.5M12 12v9M12 12L4 7.5"/></svg>';
@@ -133,7 +135,7 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<undefined> {
         'RepOps ops',
         m.importError
           ? '—'
-          : `${m.graph.filter((n) => n.phase !== 'leaf').length} (example batch ${m.batch})`,
+          : h('span', {}, opCountEl(m.graph), ` — forward pass on example inputs, batch ${m.batch}`),
       ],
     ]),
     m.importError
@@ -142,15 +144,31 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<undefined> {
   );
   const graphBox = h('div', { style: 'height:520px;position:relative;' });
   const graphPanel = panel('Graph on RepOps — output digest of every op on the example inputs', graphBox);
+  const detailsBox = h(
+    'div',
+    { 'data-testid': 'model-node-details', 'aria-live': 'polite' },
+    h('div', { class: 'pp-empty' }, 'Click a node of the graph to see its attributes, shapes and values.'),
+  );
   const layout = h(
     'div',
     { style: 'display:grid;grid-template-columns:minmax(420px,1fr) 1.5fr;gap:12px;padding:0 12px 12px;' },
-    h('div', {}, summary, panel('Cross-check', checkArea)),
+    h('div', {}, summary, panel('Node details', detailsBox), panel('Cross-check', checkArea)),
     graphPanel,
   );
   root.append(header, layout);
   if (m.graph.length > 0) {
-    const canvas = mountGraphCanvas(graphBox, m.graph, { title: `${name} on RepOps`, minimap: true });
+    let seq = 0;
+    const showNode = (id: number | null) => {
+      const mine = ++seq;
+      if (id === null) return;
+      void mountNodeDetails(detailsBox, ctx, m.path, id, () => mine === seq && !ctx.signal.aborted);
+    };
+    const canvas = mountGraphCanvas(graphBox, m.graph, {
+      title: `${name} on RepOps`,
+      minimap: true,
+      onSelect: showNode,
+      onOpen: showNode,
+    });
     ctx.signal.addEventListener('abort', () => canvas.destroy());
   } else {
     graphBox.append(h('div', { class: 'pp-empty' }, 'No graph: the model does not import into RepOps.'));

@@ -21,6 +21,7 @@ import {
   selection,
   viewRoot,
 } from '../common.ts';
+import { opCountEl } from '../op-count.ts';
 import { mountComparePanel, pickCompareProof } from './compare.ts';
 
 const ICON =
@@ -231,7 +232,7 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
         ['state after', r.stateAfter],
         ['batch', r.batchDigest],
         ['op root', r.opRoot ?? '— (fast mode: not committed)'],
-        ['ops', r.opCount !== undefined ? String(r.opCount) : '—'],
+        ['ops', r.opCount !== undefined ? opCountEl(r.opCount) : '— (fast mode: not recorded)'],
       ]),
     );
     runPanel.innerHTML = '';
@@ -253,7 +254,6 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
       return;
     }
     if (seq !== traceSeq || ctx.signal.aborted) return;
-    const count = (p: string) => t.nodes.filter((n) => n.phase === p).length;
     const rootOk = t.recordedOpRoot === null ? null : t.recordedOpRoot === t.opRoot;
     const stateOk = t.stateAfter === t.recordedStateAfter;
     tracePanel.innerHTML = '';
@@ -270,10 +270,7 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
           : badge(rootOk ? 'ok' : 'bad', rootOk ? '✓ op root matches' : '✗ op root differs'),
       ),
       kvList([
-        [
-          'ops',
-          `${t.nodes.length} (leaf ${count('leaf')} · forward ${count('forward')} · backward ${count('backward')} · optimizer ${count('optimizer')})`,
-        ],
+        ['ops', opCountEl(t.nodes)],
         ['op root', t.opRoot],
         ['loss', fmtNum(t.loss)],
         ['replay time', `${t.ms.toFixed(0)} ms`],
