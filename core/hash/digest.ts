@@ -2,9 +2,9 @@
  * Domain-separated digests. Every hashed object starts with a NUL-terminated domain tag so a tensor's
  * digest can never collide with a Merkle node, an event or a JSON payload.
  */
-import { createSha256, sha256 } from '../platform/hash.ts';
-import type { Tensor } from '../repops/tensor.ts';
+
 import { type Digest, toHex, utf8 } from './hex.ts';
+import { createSha256, sha256 } from './sha256.ts';
 
 export const TENSOR_TAG = 'pinpoint.tensor.v1';
 const DTYPE_F32 = 1;
@@ -50,11 +50,17 @@ export function canonicalJson(value: unknown): string {
   throw new Error(`canonicalJson: unsupported value of type ${typeof value}`);
 }
 
+/** What a tensor digest reads (core/repops Tensor has this shape; core/hash stays below core/repops). */
+export interface TensorBits {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
 /**
  * Tensor digest = SHA-256(tag "pinpoint.tensor.v1\0", dtype u8, rank u32le, dims u32le…, data bytes LE).
  * NaNs are canonicalised to 0x7fc00000 (quiet, positive, zero payload); signed zeros keep their bits.
  */
-export function tensorDigest(t: Tensor): Digest {
+export function tensorDigest(t: TensorBits): Digest {
   const h = createSha256();
   h.update(tag(TENSOR_TAG));
   const header = new DataView(new ArrayBuffer(1 + 4 + 4 * t.shape.length));

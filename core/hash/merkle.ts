@@ -3,8 +3,9 @@
  * the left subtree holds the largest power of two strictly below n. Domain-tagged so a Merkle root can
  * never be confused with a tensor digest. Used for ops in a step and for steps in a run.
  */
-import { sha256 } from '../platform/hash.ts';
+
 import { type Digest, fromHex, isDigest, toHex, utf8 } from './hex.ts';
+import { sha256 } from './sha256.ts';
 
 const MERKLE_TAG = utf8('pinpoint.merkle.v1\0');
 const LEAF = new Uint8Array([0]);

@@ -4,11 +4,31 @@
  * initial weights, and a verifier needs nothing but the proof bundle.
  */
 import type { Tape, Var } from '../repops/index.ts';
-import type { Dataset } from '../train/datasets.ts';
-import type { Model, ParamSpec } from '../train/models.ts';
 import { importOnnx } from './import.ts';
 import { OnnxError } from './model.ts';
 import { readOnnx } from './read.ts';
+
+// The shapes core/train's Dataset, ParamSpec and Model have, restated here so core/onnx does not import
+// core/train (core/train loads this module for kind 'onnx'; test/core-imports.test.ts forbids the cycle).
+// core/train registers onnxTrainModel as a ModelBuilder, so the compiler checks they still match.
+interface DatasetView {
+  readonly id: string;
+  readonly kind: 'classes' | 'tokens';
+  readonly inputShape: readonly number[];
+  readonly classes: number;
+}
+interface ParamSpec {
+  readonly name: string;
+  readonly kind: 'param';
+  readonly shape: readonly number[];
+  readonly init: { readonly normal: number } | { readonly fill: number } | { readonly values: Float32Array };
+}
+interface Model {
+  readonly params: readonly ParamSpec[];
+  inputShape(b: number): number[];
+  targetShape(b: number): number[];
+  forward(tape: Tape, params: readonly Var[], x: Var): Var;
+}
 
 export interface OnnxModelSpec {
   readonly kind: 'onnx';
@@ -37,7 +57,7 @@ export function encodeBase64(bytes: Uint8Array): string {
  * The model's single graph input takes a batch of examples ([b, ...inputShape] for class datasets,
  * [b·T] token ids for token datasets); its single output must be logits [rows, classes].
  */
-export function onnxTrainModel(spec: OnnxModelSpec, data: Dataset): Model {
+export function onnxTrainModel(spec: OnnxModelSpec, data: DatasetView): Model {
   const where = spec.source ?? 'task model.onnx';
   const imported = importOnnx(readOnnx(decodeBase64(spec.onnx, where), where), where);
   if (imported.inputs.length !== 1) {

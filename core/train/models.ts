@@ -98,9 +98,12 @@ export function hasModelBuilder(kind: string): boolean {
  */
 export async function ensureModelKind(kind: string): Promise<void> {
   if (kind !== 'onnx' || BUILDERS.has('onnx')) return;
-  const mod = (await import('../onnx/train-model.ts')) as { onnxTrainModel?: unknown };
-  if (!BUILDERS.has('onnx') && typeof mod.onnxTrainModel === 'function')
-    registerModelBuilder('onnx', mod.onnxTrainModel as ModelBuilder);
+  const mod = await import('../onnx/train-model.ts');
+  // Typed call (no cast): the compiler checks core/onnx's restated Dataset/Model shapes against ours.
+  if (!BUILDERS.has('onnx'))
+    registerModelBuilder('onnx', (spec, data) =>
+      mod.onnxTrainModel(spec as Parameters<typeof mod.onnxTrainModel>[0], data),
+    );
 }
 
 export function buildModel(spec: ModelSpec, data: Dataset): Model {

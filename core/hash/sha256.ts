@@ -1,0 +1,75 @@
+/**
+ * SHA-256, the one hash function of the project (see docs/ARCHITECTURE.md "Hashing" for the measured
+ * choice). The default backend is @noble/hashes (pure JS, synchronous, runs everywhere). Node entry
+ * points may install a faster backend (node:crypto, SHA-NI) through `setSha256Backend`; both produce the
+ * same bits, which test/hash checks.
+ */
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+
+export interface Hasher {
+  update(data: Uint8Array): Hasher;
+  digest(): Uint8Array;
+}
+
+export type HasherFactory = () => Hasher;
+
+const nobleFactory: HasherFactory = () => {
+  const h = nobleSha256.create();
+  const hasher: Hasher = {
+    update(data) {
+      h.update(data);
+      return hasher;
+    },
+    digest: () => h.digest(),
+  };
+  return hasher;
+};
+
+let factory: HasherFactory = nobleFactory;
+let backendName = 'noble';
+
+/** Replace the SHA-256 implementation (e.g. node:crypto). The backend must be bit-identical SHA-256. */
+export function setSha256Backend(name: string, f: HasherFactory): void {
+  factory = f;
+  backendName = name;
+}
+
+export function resetSha256Backend(): void {
+  factory = nobleFactory;
+  backendName = 'noble';
+}
+
+export function sha256Backend(): string {
+  return backendName;
+}
+
+export function createSha256(): Hasher {
+  return factory();
+}
+
+export function sha256(...parts: Uint8Array[]): Uint8Array {
+  const h = factory();
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/**
+ * Tensor digests computed off the calling thread (Node: a worker, core/platform/node-digest-queue.ts),
+ * so trace mode can hash step t's op outputs while step t+1 computes. `submit` copies the data before it
+ * returns (callers keep their tensors); `take` blocks until that submission's digests — identical to
+ * `tensorDigest` of each tensor, in order — are ready. Absent (browsers, tests that reset it): hash inline.
+ */
+export interface TensorDigestQueue {
+  submit(tensors: readonly { readonly shape: readonly number[]; readonly data: Float32Array }[]): number;
+  take(ticket: number): string[];
+}
+
+let digestQueue: TensorDigestQueue | null = null;
+
+export function setTensorDigestQueue(q: TensorDigestQueue | null): void {
+  digestQueue = q;
+}
+
+export function tensorDigestQueue(): TensorDigestQueue | null {
+  return digestQueue;
+}
