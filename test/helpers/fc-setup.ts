@@ -4,6 +4,8 @@
  * PINPOINT_FC_SEED=<n> to replay a seed, or run outside CI (or PINPOINT_FC_SEED=random) to explore.
  */
 import fc from 'fast-check';
+// Every test process also removes the temp dirs it made (see temp-cleanup.ts).
+import './temp-cleanup.ts';
 
 const env = process.env.PINPOINT_FC_SEED;
 const seed =
