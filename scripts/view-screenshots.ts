@@ -24,7 +24,8 @@ try {
   for (const [id, hash, ready] of stops) {
     await app.page.goto(app.url(hash));
     await app.page.locator(ready).first().waitFor({ timeout: 120_000 });
-    if (id === 'graph-compare') await app.page.getByRole('button', { name: /Compare with tampered trace/ }).click();
+    if (id === 'graph-compare')
+      await app.page.getByRole('button', { name: /Compare with tampered trace/ }).click();
     if (id === 'ledger') await app.page.getByRole('button', { name: 'Show settlement' }).first().click();
     await app.page.waitForTimeout(2500); // animations and lazy panels settle
     const path = join(root, `docs/img/view-${id}.png`);

@@ -283,9 +283,7 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
     return tensors;
   }
   // Full states: stored ones, and in v2 the initial state, derived from the task when first asked for.
-  const fullStored = [...stored.entries()]
-    .filter(([, v]) => v.count === layout.length)
-    .map(([step]) => step);
+  const fullStored = [...stored.entries()].filter(([, v]) => v.count === layout.length).map(([step]) => step);
   const fullSteps = fullEvery === undefined ? expectSteps : [0, ...fullStored];
 
   // Op digests (trace mode): the section's size now, each step's digests against its opRoot when read.
