@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { realDemoTranscripts } from '../../core/attacks/demo-transcripts.ts';
 import { toHex } from '../../core/hash/hex.ts';
 import { createDemoLedger } from '../../core/ledger/node-demo.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
@@ -230,6 +231,7 @@ export async function run(args: string[]): Promise<number> {
     const r = await createDemoLedger(file, {
       synthetic: values.synthetic === true,
       force: values.force === true,
+      transcripts: realDemoTranscripts,
     });
     const ledger = openLedger(file, { readonly: true });
     try {

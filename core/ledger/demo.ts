@@ -4,7 +4,7 @@
  * by a whistleblower after a verifier missed it, a false challenge, a dispute both parties lose, tasks
  * still open, and a copied proof caught by commit-then-reveal. Deterministic: fixed clock, fixed digests.
  *
- * Transcripts: `realDemoTranscripts()` runs three attack scenarios through the real referee (what
+ * Transcripts: `realDemoTranscripts()` (core/attacks/demo-transcripts.ts, above the ledger) runs three attack scenarios through the real referee (what
  * `pinpoint ledger demo` and the app use). Without them `demoActions()` falls back to SYNTHETIC transcripts
  * (`synthetic: true` in each): structurally valid "pinpoint.dispute-transcript" v1 records built here with
  * the real bisection arithmetic and made-up digests — deterministic, for tests.
@@ -221,26 +221,6 @@ export interface DemoTranscripts {
   caughtCheater?: Transcript;
   falseChallenge?: Transcript;
   bothLose?: Transcript;
-}
-
-/**
- * Real transcripts: the attack library's scenarios run end to end through the real referee on its
- * synthetic 64-step task — 'alter-op' (the solver alters one op output: solver loses), 'false-challenge'
- * (challenger loses) and 'both-cheat' (both lose). Throws if a scenario does not reach its expected verdict.
- */
-export async function realDemoTranscripts(seed = 1): Promise<Required<DemoTranscripts>> {
-  const { getAttack } = await import('../attacks/scenarios.ts');
-  const one = async (name: string, loser: Loser): Promise<Transcript> => {
-    const o = await getAttack(name).run({ seed });
-    if (!o.asExpected || o.verdict.loser !== loser)
-      throw new Error(`attack scenario ${name} ended with loser ${o.verdict.loser}, expected ${loser}`);
-    return o.transcript;
-  };
-  return {
-    caughtCheater: await one('alter-op', 'solver'),
-    falseChallenge: await one('false-challenge', 'challenger'),
-    bothLose: await one('both-cheat', 'both'),
-  };
 }
 
 /** The demo's actions in order. Dispute ids are 1, 2, 3 in the order the disputes open. */

@@ -1,10 +1,10 @@
 /**
  * Node adapter: writes the demo ledger file (`pinpoint ledger demo`, and the desktop app on first start).
- * Uses real dispute transcripts from the attack library unless `synthetic` is asked for or they cannot be
- * produced; the result says which. Written to a temp file and renamed, so a crash never leaves half a demo.
+ * Uses the real dispute transcripts the caller passes (the attack library's) unless `synthetic` is asked for
+ * or they cannot be produced; the result says which. Written to a temp file and renamed, so a crash never leaves half a demo.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { DEMO_PARAMS, type DemoTranscripts, demoActions, demoClock, realDemoTranscripts } from './demo.ts';
+import { DEMO_PARAMS, type DemoTranscripts, demoActions, demoClock } from './demo.ts';
 import { createLedger } from './node-store.ts';
 import { LedgerError } from './types.ts';
 
@@ -19,7 +19,12 @@ export interface DemoResult {
 
 export async function createDemoLedger(
   path: string,
-  options: { synthetic?: boolean; force?: boolean } = {},
+  options: {
+    synthetic?: boolean;
+    force?: boolean;
+    /** Real transcripts (core/attacks/demo-transcripts.ts realDemoTranscripts); absent = synthetic. */
+    transcripts?: () => Promise<DemoTranscripts>;
+  } = {},
 ): Promise<DemoResult> {
   if (existsSync(path)) {
     if (!options.force) throw new LedgerError('exists', `${path} already exists (use --force to overwrite)`);
@@ -27,9 +32,9 @@ export async function createDemoLedger(
   }
   let real: DemoTranscripts = {};
   let note: string | null = null;
-  if (!options.synthetic) {
+  if (!options.synthetic && options.transcripts) {
     try {
-      real = await realDemoTranscripts();
+      real = await options.transcripts();
     } catch (err) {
       note = `real dispute transcripts unavailable (${(err as Error).message}); used synthetic ones`;
     }

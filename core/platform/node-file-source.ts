@@ -3,9 +3,12 @@
  * so a 1 000-step bundle is never in memory whole. The descriptor closes with close() or at exit.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { ByteSource } from '../proof/source.ts';
 
-export interface FileSource extends ByteSource {
+/** A ByteSource (core/proof/source.ts; same shape, not imported: platform sits below proof) that closes. */
+export interface FileSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+  readonly bytesRead: number;
   close(): void;
 }
 

@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
+import { realDemoTranscripts } from '../../../core/attacks/demo-transcripts.ts';
 import { runDispute } from '../../../core/dispute/referee.ts';
 import { bundleParty, repopsTask } from '../../../core/dispute/repops-task.ts';
 import { syntheticTask } from '../../../core/dispute/synthetic.ts';
@@ -28,7 +29,7 @@ import { parseTranscript, type Transcript } from '../../../core/dispute/transcri
 import { canonicalJson, tensorDigest } from '../../../core/hash/digest.ts';
 import { merkleRoot } from '../../../core/hash/merkle.ts';
 import { eventHash, GENESIS_PREV } from '../../../core/ledger/chain.ts';
-import { DEMO_PARAMS, demoActions, demoClock, realDemoTranscripts } from '../../../core/ledger/demo.ts';
+import { DEMO_PARAMS, demoActions, demoClock } from '../../../core/ledger/demo.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../../core/ledger/node-store.ts';
 import type { LedgerEvent, Pocket } from '../../../core/ledger/types.ts';
 import { type FileSource, openFileSource } from '../../../core/platform/node-file-source.ts';
