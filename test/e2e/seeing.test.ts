@@ -213,7 +213,9 @@ describe('the "Seeing" fixes: icons, names, dispute axis, ledger flows (browser 
       // The selected row is visible: inside its scrolling log and inside the window.
       const vis = await row.evaluate((tr) => {
         const r = tr.getBoundingClientRect();
-        const log = ((tr.closest('table') as HTMLElement).parentElement as HTMLElement).getBoundingClientRect();
+        const log = (
+          (tr.closest('table') as HTMLElement).parentElement as HTMLElement
+        ).getBoundingClientRect();
         return r.top >= log.top - 1 && r.bottom <= log.bottom + 1 && r.top >= 0 && r.bottom <= innerHeight;
       });
       assert.ok(vis, `event ${seq} is scrolled into view`);
