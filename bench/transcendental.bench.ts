@@ -6,21 +6,14 @@
  * every vector four lanes at a time (a vector with a lane at |x| ≥ 4√2 runs the scalar kernel).
  */
 import {
+  UNARY_SPEC,
   type UnaryKind,
   wasmGeluVjpRange,
   wasmUnaryRange,
 } from '../core/repops/kernels/transcendental-wasm.ts';
-import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../core/repops/math.ts';
+import { erfc32, exp32, gelu32 } from '../core/repops/math.ts';
 
-const SPEC: Record<UnaryKind, (x: number) => number> = {
-  exp: exp32,
-  log: log32,
-  tanh: tanh32,
-  sigmoid: sigmoid32,
-  gelu: gelu32,
-  erf: erf32,
-  erfc: erfc32,
-};
+const SPEC = UNARY_SPEC;
 
 export default async function (): Promise<void> {
   const n = 1 << 18;

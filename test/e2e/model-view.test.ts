@@ -42,7 +42,7 @@ describe('Model view', { skip: skip ?? false, timeout: 240_000 }, () => {
     // read the SVG once (that raced the drawing on a loaded machine).
     const graph = page.locator('.pp-view-model svg.main').first();
     // The canvas starts at 100 % on the first ops; Fit brings the last op into the drawn window.
-    await page.locator('.pp-view-model .zoomctl button', { hasText: 'Fit' }).click();
+    await page.locator('.pp-view-model .zoomctl').getByRole('button', { name: 'Fit graph' }).click();
     await page.waitForFunction(
       ([sel, d]) => document.querySelector(sel)?.textContent?.includes(d) ?? false,
       ['.pp-view-model svg.main', digest.slice(0, 8)] as const,

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -19,9 +19,9 @@ const skip =
   !existsSync(CHROMIUM) && process.env.CI !== 'true' ? 'Chromium not installed (CI=true never skips)' : false;
 
 describe('HTML report in Chromium', { skip }, () => {
-  it('shows non-empty SVG charts, works offline, screenshot saved', async () => {
-    const dir = join(tmpdir(), `pinpoint-report-${process.pid}`);
-    mkdirSync(dir, { recursive: true });
+  it('shows non-empty SVG charts, works offline, screenshot saved', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pinpoint-report-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const html = join(dir, 'report.html');
     const json = join(dir, 'results.json');
     const nbPath = join(root, 'test/notebook/fixtures/all-outputs.md');

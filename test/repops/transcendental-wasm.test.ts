@@ -10,25 +10,17 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { getOp } from '../../core/repops/index.ts';
 import {
+  UNARY_SPEC,
   type UnaryKind,
   wasmGeluVjpRange,
   wasmUnaryRange,
 } from '../../core/repops/kernels/transcendental-wasm.ts';
 import { setWasmKernelsEnabled, wasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
-import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../../core/repops/math.ts';
 import { tensor } from '../../core/repops/tensor.ts';
 
 after(() => setWasmKernelsEnabled(true));
 
-const SPEC: Record<UnaryKind, (x: number) => number> = {
-  exp: exp32,
-  log: log32,
-  tanh: tanh32,
-  sigmoid: sigmoid32,
-  gelu: gelu32,
-  erf: erf32,
-  erfc: erfc32,
-};
+const SPEC = UNARY_SPEC;
 
 /** Index of the first element whose bits differ (NaN = NaN), or −1. */
 function firstDifference(a: Float32Array, b: Float32Array): number {

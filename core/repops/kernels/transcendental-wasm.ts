@@ -4,12 +4,24 @@
  * space). Each function writes out[from…to) and returns false when kernels cannot run; the op then runs
  * its JavaScript specification.
  */
+import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
 import { TRANSCENDENTAL_WASM_BASE64 } from './transcendental-wasm-bytes.ts';
 import { kernelModule, type Workspace, workspace } from './wasm-runtime.ts';
 
 /** The kernels' function codes (kernels/as/transcendental.ts unaryArray). */
 export const UNARY_KIND = { exp: 0, log: 1, tanh: 2, sigmoid: 3, gelu: 4, erf: 5, erfc: 6 } as const;
 export type UnaryKind = keyof typeof UNARY_KIND;
+
+/** Each kind's JavaScript specification (math.ts): what its kernel must equal bit for bit. */
+export const UNARY_SPEC: Readonly<Record<UnaryKind, (x: number) => number>> = {
+  exp: exp32,
+  log: log32,
+  tanh: tanh32,
+  sigmoid: sigmoid32,
+  gelu: gelu32,
+  erf: erf32,
+  erfc: erfc32,
+};
 
 interface TranscendentalKernels {
   unaryArray(kind: number, px: number, po: number, n: number): void;
