@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_LEDGER, DEMO_PROOF } from './views.ts';
+import { DEMO_LEDGER, DEMO_PROOF } from './views-demo.ts';
 
 export interface DemoState {
   firstRun: boolean;

@@ -3,42 +3,22 @@
  * replay with full tapes (core/train RunReplayer), dispute transcripts (core/ledger disputes table and
  * a live referee run from core/dispute) and ledger snapshots/events (core/ledger SQLite store).
  *
- * Demo data when the user opened nothing: the shell's first-start demo (ctx.demo.proof / .ledger) when
- * present, else files this module creates once under <dataDir>/demo/: a short trace-mode training run of
- * tasks/iris-mlp.json (the demo proof), a copy of it tampered at one op (`demoDispute`), and a ledger
- * replaying core/ledger's demo actions with real referee transcripts only: the caught-cheater dispute is
- * the core/dispute referee run between the two proofs, the others come from core/attacks' scenarios.
+ * Demo data when the user opened nothing (the demo proof, its tampered copy and the demo ledger):
+ * views-demo.ts.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { realDemoTranscripts } from '../../../core/attacks/demo-transcripts.ts';
-import { runDispute } from '../../../core/dispute/referee.ts';
-import { bundleParty, repopsTask } from '../../../core/dispute/repops-task.ts';
 import { syntheticTask } from '../../../core/dispute/synthetic.ts';
-import { refereeConfig } from '../../../core/dispute/task.ts';
 import { parseTranscript, type Transcript } from '../../../core/dispute/transcript.ts';
 import { canonicalJson, tensorDigest } from '../../../core/hash/digest.ts';
 import { merkleRoot } from '../../../core/hash/merkle.ts';
 import { eventHash, GENESIS_PREV } from '../../../core/ledger/chain.ts';
-import { DEMO_PARAMS, demoActions, demoClock } from '../../../core/ledger/demo.ts';
-import { createLedger, openLedger, type SqliteLedger } from '../../../core/ledger/node-store.ts';
+import { openLedger, type SqliteLedger } from '../../../core/ledger/node-store.ts';
 import type { LedgerEvent, Pocket } from '../../../core/ledger/types.ts';
 import { type FileSource, openFileSource } from '../../../core/platform/node-file-source.ts';
-import { bundleFromRun } from '../../../core/proof/bundle.ts';
 import { type LoadedBundle, openBundle } from '../../../core/proof/read.ts';
-import { DEMO_KEY_SEED, keyFromSeed } from '../../../core/proof/sign.ts';
 import type { StepResult, TrainContext } from '../../../core/train/step.ts';
-import { parseTaskText } from '../../../core/train/task.ts';
-import { perturbNode, prepareTask, RunReplayer, train } from '../../../core/train/train.ts';
+import { perturbNode, prepareTask, RunReplayer } from '../../../core/train/train.ts';
 import { fiatShamirSteps } from '../../../core/verify/sampling.ts';
 import type {
   DisputeEntry,
@@ -56,39 +36,11 @@ import type {
   ViewsApi,
 } from '../../shared/api-views.ts';
 import type { BackendContext } from './context.ts';
+import { createDemoData, DEMO_TAMPER_STEP } from './views-demo.ts';
+import { ViewsError } from './views-error.ts';
 
 /** Verifier samples marked on the timeline (the default of `pinpoint verify`). */
 const SAMPLES = 8;
-
-/** The demo dispute: the step Carol's copy of the demo run is tampered at, and her signing key. */
-const DEMO_TAMPER_STEP = 23;
-const DEMO_CHEAT_KEY_SEED = 'pinpoint-demo-cheating-solver';
-/**
- * Demo ledger file name; versioned so a data dir holding an older demo is rebuilt (v2: real transcripts;
- * v3: schema v2 with keys, commit-then-reveal and the caught copy).
- */
-export const DEMO_LEDGER = 'views-ledger-v3.db';
-export const DEMO_PROOF = 'views-demo.pinproof';
-
-/** An older demo ledger the shell may still point at (its name predates DEMO_LEDGER): rebuilt instead. */
-function staleDemoLedger(file: string): boolean {
-  const b = basename(file);
-  return /^views-ledger-v\d+\.db$/.test(b) && b !== DEMO_LEDGER;
-}
-
-interface DemoDispute {
-  transcript: Transcript;
-  /** The demo proof (Erin's side) and Carol's tampered copy. */
-  proofPath: string;
-  tamperedPath: string;
-}
-
-class ViewsError extends Error {
-  constructor(method: string, problem: string) {
-    super(`${method}: ${problem}`);
-    this.name = 'ViewsError';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------- proofs
 
@@ -183,52 +135,12 @@ function summarize(e: LedgerEvent): string {
 export function createViewsHandlers(ctx: BackendContext): ViewsApi {
   const proofs = new Map<string, OpenProof>();
   const ledgers = new Map<string, SqliteLedger>();
-  const demoDir = join(ctx.dataDir, 'demo');
-  let live: Promise<DemoDispute> | null = null;
-
-  /**
-   * The demo dispute, run by the core/dispute referee on the demo proof's own task: Carol (solver) submits
-   * a copy of the demo run in which one forward op (fc2's linear, the middle forward op) of step 23 was
-   * nudged by +1e-3 on one element, and Erin (challenger) answers from the honest demo proof. Both parties
-   * answer from proof bundles (bundleParty), so the pinpointed step and op index the demo proof's graph.
-   * The tampered bundle is cached next to the demo proof (it also shows up in the Proof view's list).
-   */
-  function demoDispute(): Promise<DemoDispute> {
-    live ??= (async () => {
-      const honestPath = demoProofPath();
-      const honest = openProof(honestPath).bundle;
-      const task = repopsTask(honest.manifest.task);
-      const tamperedPath = join(demoDir, 'views-demo-tampered.pinproof');
-      if (!existsSync(tamperedPath)) {
-        const tctx = prepareTask(honest.manifest.task);
-        const step = Math.min(DEMO_TAMPER_STEP, honest.manifest.steps.length - 1);
-        const fwd = task.graph(step).nodes.flatMap((n, i) => (n.phase === 'forward' ? [i] : []));
-        if (fwd.length === 0)
-          throw new ViewsError('dispute.load', `step ${step} of ${honestPath} has no forward op`);
-        const run = train(tctx, {
-          mode: honest.manifest.mode,
-          tamper: perturbNode(step, fwd[Math.floor(fwd.length / 2)], 0, 1e-3),
-        });
-        mkdirSync(demoDir, { recursive: true });
-        const tmp = `${tamperedPath}.tmp-${process.pid}`;
-        writeFileSync(tmp, bundleFromRun(run, keyFromSeed(DEMO_CHEAT_KEY_SEED)));
-        renameSync(tmp, tamperedPath);
-      }
-      const tampered = openProof(tamperedPath).bundle;
-      const mode = honest.manifest.mode === 'trace' && tampered.manifest.mode === 'trace' ? 'trace' : 'fast';
-      const r = await runDispute(
-        bundleParty('carol', task, tampered),
-        bundleParty('erin', task, honest),
-        refereeConfig(task, mode),
-      );
-      return { transcript: r.transcript, proofPath: honestPath, tamperedPath };
-    })();
-    // A failed run is not cached: the next request retries (and reports its own error).
-    live.catch(() => {
-      live = null;
-    });
-    return live;
-  }
+  // Demo files when the user opened nothing (views-demo.ts); they read proofs through this module's cache.
+  const demo = createDemoData(ctx, (path) => openProof(path).bundle);
+  const demoDir = demo.dir;
+  const demoDispute = demo.dispute;
+  const demoProofPath = demo.proofPath;
+  const demoLedgerPath = demo.ledgerPath;
 
   /**
    * Transcripts of core/attacks' scenarios (the demo ledger's disputes 2 and 3) name core/dispute's
@@ -261,54 +173,6 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       shape: n.shape,
       ...(n.label ? { label: n.label } : {}),
     }));
-  }
-
-  function demoProofPath(): string {
-    if (ctx.demo.proof && existsSync(ctx.demo.proof)) return ctx.demo.proof;
-    const path = join(demoDir, DEMO_PROOF);
-    if (existsSync(path)) return path;
-    const text = readFileSync(join(ctx.repoRoot, 'tasks/iris-mlp.json'), 'utf8');
-    const task = {
-      ...parseTaskText(text, 'tasks/iris-mlp.json'),
-      name: 'iris-mlp-demo',
-      steps: 40,
-      checkpointEvery: 10,
-    };
-    const tctx = prepareTask(task);
-    const run = train(tctx, { mode: 'trace' });
-    mkdirSync(demoDir, { recursive: true });
-    writeFileSync(path, bundleFromRun(run, keyFromSeed(DEMO_KEY_SEED)));
-    return path;
-  }
-
-  /**
-   * The demo ledger: core/ledger's demo actions (as `createDemoLedger` / `pinpoint ledger demo` write them)
-   * with real referee transcripts throughout — disputes 2 and 3 from core/attacks' scenarios
-   * (`realDemoTranscripts`), and dispute 1 (Erin catches Carol on iris-mlp) carrying the demo dispute above,
-   * so the Dispute view replays it on the demo proof's own graph. Written to a temp file and renamed.
-   */
-  async function demoLedgerPath(): Promise<string> {
-    if (ctx.demo.ledger && existsSync(ctx.demo.ledger) && !staleDemoLedger(ctx.demo.ledger))
-      return ctx.demo.ledger;
-    const path = join(demoDir, DEMO_LEDGER);
-    if (existsSync(path)) return path;
-    mkdirSync(demoDir, { recursive: true });
-    const { transcript } = await demoDispute();
-    const real = await realDemoTranscripts();
-    const tmp = `${path}.tmp-${process.pid}`;
-    const store = createLedger(tmp, DEMO_PARAMS, { clock: demoClock(), durability: 'normal' });
-    try {
-      store.submitAll(demoActions({ ...real, caughtCheater: { ...transcript, task: 'iris-mlp' } }));
-      // Fold the WAL into the main file so renaming the one file moves everything.
-      store.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (err) {
-      store.close();
-      for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
-      throw err;
-    }
-    store.close();
-    renameSync(tmp, path);
-    return path;
   }
 
   function openProof(path?: string): OpenProof {
