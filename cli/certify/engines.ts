@@ -6,7 +6,7 @@
  * reports why instead of disappearing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -122,8 +122,7 @@ export function chromiumEngine(executable: string, args: readonly string[]): Eng
     key: 'chromium',
     name: 'chromium (headless)',
     slow: false,
-    unavailable: () =>
-      existsSyncSafe(executable) ? null : `${executable} not found (apt-get install chromium)`,
+    unavailable: () => (existsSync(executable) ? null : `${executable} not found (apt-get install chromium)`),
     async run(bundle, req) {
       const { chromium } = await import('playwright-core');
       const html = '<!doctype html><meta charset="utf-8"><title>certify</title><script src="/c.js"></script>';
@@ -183,11 +182,3 @@ export const quickjsEngine: Engine = {
     }
   },
 };
-
-function existsSyncSafe(p: string): boolean {
-  try {
-    return spawnSync(p, ['--version'], { encoding: 'utf8', timeout: 20_000 }).status === 0;
-  } catch {
-    return false;
-  }
-}

@@ -64,7 +64,7 @@ function engineList(spec: string | undefined): Engine[] {
   });
 }
 
-/** Parameters of a task's model, roughly (to keep interpreter-only engines to small tasks). */
+/** The real-size task (nanogpt-*): interpreter-only engines skip it unless --all-tasks. */
 function isRealSize(t: TaskSpec): boolean {
   return t.name.startsWith('nanogpt');
 }
@@ -149,7 +149,7 @@ export async function run(args: string[]): Promise<number> {
   let differences: Difference[] = findDifferences(ran);
   // Locate differing op vectors element by element: ask the two engines for those outputs.
   if (differences.some((d) => d.kind === 'vector'))
-    differences = await locateElements(differences, ran, engines, bundle, perturb);
+    differences = await locateElements(differences, engines, bundle, perturb);
   const failed = reports.some((r) => r.error !== undefined);
   const agree = ran.length > 0 && differences.length === 0 && !failed;
   if (values.json) {
@@ -184,7 +184,6 @@ export async function run(args: string[]): Promise<number> {
 
 async function locateElements(
   diffs: Difference[],
-  ran: readonly (EngineReport & { result: EngineResult })[],
   engines: readonly Engine[],
   bundle: string,
   perturb: { engine: string; vector: string; element: number } | undefined,
@@ -210,7 +209,6 @@ async function locateElements(
     while (i < Math.min(a.length, b.length) && (a[i] === b[i] || (isNaNWord(a[i]) && isNaNWord(b[i])))) i++;
     out.push({ ...d, element: i, referenceBits: a[i], engineBits: b[i] });
   }
-  void ran;
   return out;
 }
 

@@ -32,7 +32,7 @@ import {
 } from './format.ts';
 import { verifyClaim } from './sign.ts';
 import { type ByteSource, memorySource } from './source.ts';
-import { sectionDigest } from './write.ts';
+import { SECTION_DOMAIN, sectionDigest } from './write.ts';
 
 export interface LoadedBundle {
   readonly file: string;
@@ -301,12 +301,14 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
   } else if (m.opDigests) {
     fail('manifest $.opDigests', 'present in a fast-mode bundle');
   }
-  function stepOps(t: number): Digest[] {
+  /** Step t's op digests, read and checked against its opRoot (with the raw bytes, for streaming). */
+  function readStepOps(t: number): { bytes: Uint8Array; digests: Digest[] } {
     const n = m.steps[t].opCount as number;
-    const ds = opsOf(readSection(m.opDigests as SectionRef, 32 * opOffsets[t], 32 * n), 0, n);
-    if (merkleRoot(ds) !== m.steps[t].opRoot)
+    const bytes = readSection(m.opDigests as SectionRef, 32 * opOffsets[t], 32 * n);
+    const digests = opsOf(bytes, 0, n);
+    if (merkleRoot(digests) !== m.steps[t].opRoot)
       fail(`step ${t}`, 'op digests do not match field opRoot (an op digest was altered)', t);
-    return ds;
+    return { bytes, digests };
   }
 
   const { signature, ...unsigned } = m;
@@ -359,7 +361,7 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
       if (m.mode !== 'trace' || !m.opDigests) return null;
       if (!Number.isInteger(step) || step < 0 || step >= T)
         throw new ProofError(file, `step ${step}`, `no such step (0..${T - 1})`);
-      return stepOps(step);
+      return readStepOps(step).digests;
     },
     checkPayload(onProgress?: (done: number, total: number) => void): void {
       if (payloadChecked) return;
@@ -372,14 +374,11 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
       }
       if (m.opDigests) {
         // Step by step (bounded memory), every step against its opRoot and the whole against the digest.
-        const h = digestStream('pinpoint.section.v1');
+        const h = digestStream(SECTION_DOMAIN);
         for (let t = 0; t < T; t++) {
-          const n = m.steps[t].opCount as number;
-          const buf = readSection(m.opDigests, 32 * opOffsets[t], 32 * n);
-          if (merkleRoot(opsOf(buf, 0, n)) !== m.steps[t].opRoot)
-            fail(`step ${t}`, 'op digests do not match field opRoot (an op digest was altered)', t);
-          h.update(buf);
-          done += buf.length;
+          const { bytes } = readStepOps(t);
+          h.update(bytes);
+          done += bytes.length;
           onProgress?.(done, total);
         }
         if (h.digest() !== m.opDigests.digest) fail('op digests section', 'section digest mismatch');

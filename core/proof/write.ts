@@ -36,8 +36,11 @@ export interface BundleInput {
   readonly metrics: { readonly loss: number; readonly accuracy: number };
 }
 
+/** Domain tag of a payload section's digest (readers that stream a section hash under it too). */
+export const SECTION_DOMAIN = 'pinpoint.section.v1';
+
 export function sectionDigest(bytes: Uint8Array): Digest {
-  return digestBytes('pinpoint.section.v1', bytes);
+  return digestBytes(SECTION_DOMAIN, bytes);
 }
 
 /** Builds the manifest and payload, signs the claim, returns the file bytes. */
