@@ -56,11 +56,16 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
 /**
  * Tensor digests computed off the calling thread (Node: a worker, core/platform/node-digest-queue.ts),
  * so trace mode can hash step t's op outputs while step t+1 computes. `submit` copies the data before it
- * returns (callers keep their tensors); `take` blocks until that submission's digests — identical to
+ * returns (callers keep their tensors) unless `handOver[i]` is true: then the caller gives tensor i's
+ * buffer away (it may be detached after `submit`; nothing may read it again), which saves copying the
+ * ~150 MB a nanoGPT step produces. `take` blocks until that submission's digests — identical to
  * `tensorDigest` of each tensor, in order — are ready. Absent (browsers, tests that reset it): hash inline.
  */
 export interface TensorDigestQueue {
-  submit(tensors: readonly { readonly shape: readonly number[]; readonly data: Float32Array }[]): number;
+  submit(
+    tensors: readonly { readonly shape: readonly number[]; readonly data: Float32Array }[],
+    handOver?: readonly boolean[],
+  ): number;
   take(ticket: number): string[];
 }
 

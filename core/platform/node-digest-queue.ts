@@ -58,10 +58,23 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
     flag = new Int32Array(sab);
   };
   return {
-    submit(tensors) {
+    submit(tensors, handOver) {
       if (!worker) start();
       const ticket = next++;
-      const items = tensors.map((t) => ({ shape: [...t.shape], buf: t.data.slice().buffer }));
+      const moved = new Set<ArrayBuffer>();
+      const items = tensors.map((t, i) => {
+        const d = t.data;
+        // A buffer is moved only when it is exactly this tensor's data and not moved already (two
+        // tensors sharing one buffer would otherwise see it detached under them).
+        const whole =
+          handOver?.[i] === true &&
+          d.buffer instanceof ArrayBuffer &&
+          d.byteOffset === 0 &&
+          d.byteLength === d.buffer.byteLength &&
+          !moved.has(d.buffer);
+        if (whole) moved.add(d.buffer as ArrayBuffer);
+        return { shape: [...t.shape], buf: whole ? (d.buffer as ArrayBuffer) : d.slice().buffer };
+      });
       (worker as Worker).postMessage(
         { ticket, items },
         items.map((i) => i.buf),

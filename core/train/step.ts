@@ -270,7 +270,10 @@ function deferredTrace(
   const afterDigests = r.outputIds.map((id) => (digests[id] ??= tensorDigest(r.nodes[id].out)));
   const missing: number[] = [];
   for (let i = 0; i < n; i++) if (digests[i] === undefined) missing.push(i);
-  const ticket = queue.submit(missing.map((i) => r.nodes[i].out));
+  const ticket = queue.submit(
+    missing.map((i) => r.nodes[i].out),
+    handOverMask(r.nodes, missing, r.after, opts.tamper !== undefined),
+  );
   const partial: StepRecord = {
     step,
     stateBefore: opts.stateBeforeDigest ?? stateDigest(state),
@@ -303,6 +306,24 @@ function deferredTrace(
       return done;
     },
   };
+}
+
+/**
+ * Which submitted outputs the queue may take without copying: an op output nothing reads after the
+ * step. Leaves (parameters, optimizer state, data, model constants) and the state after the step live
+ * on, so no buffer they use is given away; with a tamper hook nothing is (a hook may hand back the same
+ * tensor every step).
+ */
+function handOverMask(
+  nodes: readonly TapeNode[],
+  missing: readonly number[],
+  after: TrainState,
+  tampered: boolean,
+): boolean[] {
+  if (tampered) return missing.map(() => false);
+  const kept = new Set<ArrayBufferLike>(after.tensors.map((t) => t.data.buffer));
+  for (const n of nodes) if (n.op === 'leaf') kept.add(n.out.data.buffer);
+  return missing.map((i) => nodes[i].op !== 'leaf' && !kept.has(nodes[i].out.data.buffer));
 }
 
 /** Sum of the registry's flop counts over the non-leaf nodes. */

@@ -65,6 +65,32 @@ test('worker digests equal tensorDigest on arbitrary bit patterns, shapes and vi
   );
 });
 
+test('handed-over buffers move without a copy; shared buffers and views are copied; the rest stay intact', () => {
+  const q = nodeDigestQueue();
+  assert.ok(q, 'little-endian host');
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(word, { minLength: 1, maxLength: 50 }), { minLength: 1, maxLength: 6 }),
+      (ws) => {
+        const own = ws.map((w) => ({ shape: [w.length], data: new Float32Array(new Uint32Array(w).buffer) }));
+        // A view into the first tensor's buffer (shares it) and a tensor not handed over.
+        const view = { shape: [1], data: new Float32Array(own[0].data.buffer, 0, 1) };
+        const keep = { shape: [2], data: new Float32Array([1.5, -0]) };
+        const all = [...own, view, keep];
+        const want = all.map(tensorDigest);
+        const ticket = q.submit(all, [...own.map(() => true), true, false]);
+        assert.ok(
+          own.every((t) => t.data.buffer.byteLength === 0),
+          'owned buffers were moved (detached)',
+        );
+        assert.equal(keep.data.length, 2, 'a tensor not handed over keeps its data');
+        assert.deepEqual(q.take(ticket), want);
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
 test('trace-mode training hashes on the worker and commits to the same digests as inline hashing', () => {
   const task = bundledTask('chars-transformer', { steps: 6, checkpointEvery: 3 });
   const ctx = prepareTask(task);

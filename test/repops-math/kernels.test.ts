@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import {
   getMatmulBackend,
   matmulKernel,
+  matmulKernelAT,
   matmulKernelJs,
   matmulKernelWasm,
   matmulReference,
@@ -63,6 +64,37 @@ describe('matmul kernel', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  test('Xᵀ·B read in place (matmulKernelAT) equals the reference on the materialised Xᵀ, every backend', () => {
+    const transpose = (x: Float32Array, rows: number, cols: number) => {
+      const t = new Float32Array(rows * cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+      return t;
+    };
+    const prev = getMatmulBackend();
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 70 }),
+          fc.integer({ min: 0, max: 40 }),
+          fc.integer({ min: 0, max: 27 }),
+          fc.nat({ max: 1000 }),
+          fc.boolean(),
+          fc.constantFrom('js', 'wasm', 'auto'),
+          (m, k, n, seed, specials, be) => {
+            const x = data(seed, 4, k * m, specials); // X row-major [k, m]; A = Xᵀ is [m, k]
+            const b = data(seed, 5, k * n, specials);
+            setMatmulBackend(be);
+            const ref = matmulReference(transpose(x, k, m), b, m, k, n);
+            assert.ok(bitsEqual(matmulKernelAT(x, b, m, k, n), ref), `${be} ${m}x${k}x${n}`);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    } finally {
+      setMatmulBackend(prev);
+    }
   });
 
   test('larger shapes: every backend gives the same bits', () => {

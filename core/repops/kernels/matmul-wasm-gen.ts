@@ -1,14 +1,15 @@
 /**
- * Generates the WebAssembly-SIMD matmul tile functions. Each `tile_R_C(ap, bp, cp, k, ldc)` computes an
- * R×C block of C (C a multiple of 4) from
- *   ap: A rows packed p-major (A[i+r, p] at ap + 4·(p·R + r)),
- *   bp: a B panel packed p-major (B[p, j+c] at bp + 4·(p·C + c)),
- *   cp: &C[i, j], ldc: row stride of C in bytes.
+ * Generates the WebAssembly-SIMD matmul tile functions. Each
+ * `tile_R_C(ap, bp, cp, k, ldc, sar, sac, ldb)` computes an R×C block of C (C a multiple of 4) from
+ *   A[i+r, p] at ap + r·sar + p·sac (any strides: A row-major has sar = 4k, sac = 4; an A given as its
+ *     transpose Xᵀ, X row-major [k, m], has sar = 4, sac = 4m — no transposed copy, no packing),
+ *   B[p, j+c] at bp + p·ldb + 4c (B row-major: C consecutive columns are one or two vector loads),
+ *   &C[i, j] at cp, ldc: row stride of C in bytes.
  * Per p: for each row r, a = splat(A[i+r, p]); acc[r][v] = f32x4.add(acc[r][v], f32x4.mul(a, B[p, 4v…4v+3])).
  * That is exactly the kernel order — acc starts at +0 (v128 locals are zero-initialised), one binary32
  * rounding for the product and one for the sum, p ascending, no FMA (relaxed SIMD is never used).
  */
-import { op, V128, type WasmFunc, wasmModule } from './wasm-asm.ts';
+import { I32, op, V128, type WasmFunc, wasmModule } from './wasm-asm.ts';
 
 /** The tile shapes compiled into the module (rows × columns). */
 export const TILES: readonly (readonly [number, number])[] = [
@@ -20,19 +21,24 @@ export const TILES: readonly (readonly [number, number])[] = [
 
 export function tile(R: number, C: number): WasmFunc {
   const V = C / 4;
-  // params: 0 ap, 1 bp, 2 cp, 3 k, 4 ldc; locals: 5 a (v128), 6.. b[V], then acc[R·V]
-  const A = 5;
-  const B0 = 6;
+  // params: 0 ap, 1 bp, 2 cp, 3 k, 4 ldc, 5 sar, 6 sac, 7 ldb; i32 locals: row pointers of rows 1…R−1;
+  // v128 locals: a, b[V], then acc[R·V]
+  const [AP, BP, CP, K, LDC, SAR, SAC, LDB] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const row = (r: number) => (r === 0 ? AP : 8 + r - 1);
+  const A = 8 + (R - 1);
+  const B0 = A + 1;
   const ACC0 = B0 + V;
   const acc = (r: number, v: number) => ACC0 + r * V + v;
   const body: number[] = [];
   const emit = (...xs: number[][]) => {
     for (const x of xs) body.push(...x);
   };
-  emit(op.block(), op.localGet(3), op.i32Eqz(), op.brIf(0), op.loop());
-  for (let v = 0; v < V; v++) emit(op.localGet(1), op.v128Load(16 * v), op.localSet(B0 + v));
+  for (let r = 1; r < R; r++)
+    emit(op.localGet(AP), op.localGet(SAR), op.i32Const(r), op.i32Mul(), op.i32Add(), op.localSet(row(r)));
+  emit(op.block(), op.localGet(K), op.i32Eqz(), op.brIf(0), op.loop());
+  for (let v = 0; v < V; v++) emit(op.localGet(BP), op.v128Load(16 * v), op.localSet(B0 + v));
   for (let r = 0; r < R; r++) {
-    emit(op.localGet(0), op.f32Load(4 * r), op.f32x4Splat(), op.localSet(A));
+    emit(op.localGet(row(r)), op.f32Load(0), op.f32x4Splat(), op.localSet(A));
     for (let v = 0; v < V; v++) {
       emit(
         op.localGet(acc(r, v)),
@@ -44,16 +50,16 @@ export function tile(R: number, C: number): WasmFunc {
       );
     }
   }
-  emit(op.localGet(0), op.i32Const(4 * R), op.i32Add(), op.localSet(0));
-  emit(op.localGet(1), op.i32Const(4 * C), op.i32Add(), op.localSet(1));
-  emit(op.localGet(3), op.i32Const(1), op.i32Sub(), op.localTee(3), op.brIf(0));
+  for (let r = 0; r < R; r++) emit(op.localGet(row(r)), op.localGet(SAC), op.i32Add(), op.localSet(row(r)));
+  emit(op.localGet(BP), op.localGet(LDB), op.i32Add(), op.localSet(BP));
+  emit(op.localGet(K), op.i32Const(1), op.i32Sub(), op.localTee(K), op.brIf(0));
   emit(op.end(), op.end());
   // store: row r at cp + r·ldc
   for (let r = 0; r < R; r++) {
     for (let v = 0; v < V; v++) {
       emit(
-        op.localGet(2),
-        op.localGet(4),
+        op.localGet(CP),
+        op.localGet(LDC),
         op.i32Const(r),
         op.i32Mul(),
         op.i32Add(),
@@ -64,8 +70,8 @@ export function tile(R: number, C: number): WasmFunc {
   }
   return {
     name: `tile_${R}_${C}`,
-    params: 5,
-    locals: [{ count: 1 + V + R * V, type: V128 }],
+    params: 8,
+    locals: [...(R > 1 ? [{ count: R - 1, type: I32 }] : []), { count: 1 + V + R * V, type: V128 }],
     body,
   };
 }

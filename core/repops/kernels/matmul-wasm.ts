@@ -1,19 +1,30 @@
 /**
  * WebAssembly-SIMD matmul with the kernel order of matmul.ts (bitwise equal to the JS kernel; tested).
- * A is packed into 4-row panels (p-major), B into 8-column panels plus one 4-column panel (p-major),
- * the tile functions of matmul-wasm-gen.ts compute 4×8, 1×8, 4×4 and 1×4 blocks of C, and the last
- * n mod 4 columns are computed in JS in the same order. Instantiated synchronously (the module is
+ * A and B are copied into the module's memory as they are (no packing: the tiles take strides, and an A
+ * given as its transpose is read in place), the tile functions of matmul-wasm-gen.ts compute 4×8, 1×8,
+ * 4×4 and 1×4 blocks of C, and the last n mod 4 columns are computed in JS in the same order. Instantiated synchronously (the module is
  * < 1 KB, under browsers' 4 KB main-thread limit for synchronous compilation).
  */
 import { MATMUL_WASM_BASE64 } from './matmul-wasm-bytes.ts';
 import { decodeBase64 } from './wasm-runtime.ts';
 
+type Tile = (
+  ap: number,
+  bp: number,
+  cp: number,
+  k: number,
+  ldc: number,
+  sar: number,
+  sac: number,
+  ldb: number,
+) => void;
+
 interface Tiles {
   mem: WebAssembly.Memory;
-  t48: (ap: number, bp: number, cp: number, k: number, ldc: number) => void;
-  t18: (ap: number, bp: number, cp: number, k: number, ldc: number) => void;
-  t44: (ap: number, bp: number, cp: number, k: number, ldc: number) => void;
-  t14: (ap: number, bp: number, cp: number, k: number, ldc: number) => void;
+  t48: Tile;
+  t18: Tile;
+  t44: Tile;
+  t14: Tile;
 }
 
 let tiles: Tiles | null | undefined;
@@ -48,6 +59,17 @@ export function wasmSimdAvailable(): boolean {
 const align16 = (x: number) => (x + 15) & ~15;
 
 /**
+ * Where A's elements are: `transposed` false — `a` is A, row-major [m, k]; true — `a` is X = Aᵀ
+ * row-major [k, ld] and A's row i is X's column `col0 + i` (so matmul.vjp1's Aᵀ·g needs no transposed
+ * copy, and a row range of it is a column range of X).
+ */
+export interface ALayout {
+  readonly transposed: boolean;
+  readonly ld: number;
+  readonly col0: number;
+}
+
+/**
  * C = A·B via the WebAssembly tiles. Inputs are assumed validated by the caller (matmul.ts). Returns
  * null when WebAssembly SIMD is unavailable or the problem does not fit in a 32-bit memory.
  */
@@ -58,72 +80,55 @@ export function matmulWasmInto(
   k: number,
   n: number,
   c: Float32Array,
+  layout?: ALayout,
 ): Float32Array | null {
   const t = load();
   if (t === null) return null;
   const n8 = n - (n % 8);
   const n4 = n - (n % 4);
   const m4 = m - (m % 4);
+  const aT = layout?.transposed === true;
+  const aLen = aT ? k * (layout as ALayout).ld : m * k;
   const aOff = 0;
-  const bOff = align16(aOff + m * k * 4);
-  const cOff = align16(bOff + k * n4 * 4);
+  const bOff = align16(aOff + aLen * 4);
+  const cOff = align16(bOff + k * n * 4);
   const need = cOff + m * n * 4;
   if (need > 2 ** 31) return null;
   const have = t.mem.buffer.byteLength;
   if (need > have) t.mem.grow(Math.ceil((need - have) / 65536));
   const f = new Float32Array(t.mem.buffer);
-
-  // Pack A: rows [0, m4) in 4-row panels, p-major; remaining rows plain.
-  let w = aOff >> 2;
-  for (let i = 0; i < m4; i += 4) {
-    const r0 = i * k;
-    for (let p = 0; p < k; p++) {
-      f[w] = a[r0 + p];
-      f[w + 1] = a[r0 + k + p];
-      f[w + 2] = a[r0 + 2 * k + p];
-      f[w + 3] = a[r0 + 3 * k + p];
-      w += 4;
-    }
-  }
-  f.set(a.subarray(m4 * k, m * k), w);
-
-  // Pack B: 8-column panels over [0, n8), then one 4-column panel over [n8, n4).
-  w = bOff >> 2;
-  for (let j = 0; j < n8; j += 8) {
-    for (let p = 0; p < k; p++) {
-      const s = p * n + j;
-      for (let c8 = 0; c8 < 8; c8++) f[w + c8] = b[s + c8];
-      w += 8;
-    }
-  }
-  if (n4 > n8) {
-    for (let p = 0; p < k; p++) {
-      const s = p * n + n8;
-      f[w] = b[s];
-      f[w + 1] = b[s + 1];
-      f[w + 2] = b[s + 2];
-      f[w + 3] = b[s + 3];
-      w += 4;
-    }
-  }
+  f.set(aT ? a.subarray(0, aLen) : a.subarray(0, m * k), aOff >> 2);
+  f.set(b.subarray(0, k * n), bOff >> 2);
+  // A[i, p] at aBase + i·sar + p·sac (bytes).
+  const sar = aT ? 4 : 4 * k;
+  const sac = aT ? 4 * (layout as ALayout).ld : 4;
+  const aBase = aOff + (aT ? 4 * (layout as ALayout).col0 : 0);
+  const ldb = 4 * n;
 
   const ldc = n * 4;
   for (let i = 0; i < m; ) {
     const four = i < m4;
-    const ap = aOff + i * k * 4;
+    const ap = aBase + i * sar;
     const crow = cOff + i * ldc;
-    for (let j = 0; j < n8; j += 8) (four ? t.t48 : t.t18)(ap, bOff + j * k * 4, crow + j * 4, k, ldc);
-    if (n4 > n8) (four ? t.t44 : t.t14)(ap, bOff + n8 * k * 4, crow + n8 * 4, k, ldc);
+    for (let j = 0; j < n8; j += 8)
+      (four ? t.t48 : t.t18)(ap, bOff + j * 4, crow + j * 4, k, ldc, sar, sac, ldb);
+    if (n4 > n8) (four ? t.t44 : t.t14)(ap, bOff + n8 * 4, crow + n8 * 4, k, ldc, sar, sac, ldb);
     i += four ? 4 : 1;
   }
   c.set(new Float32Array(t.mem.buffer, cOff, m * n));
 
   // Last n mod 4 columns: the same sequential order in JS.
-  for (let i = 0; i < m; i++) {
-    for (let j = n4; j < n; j++) {
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc = Math.fround(acc + Math.fround(a[i * k + p] * b[p * n + j]));
-      c[i * n + j] = acc;
+  if (n4 < n) {
+    const a0 = aBase >> 2;
+    const ar = sar >> 2;
+    const ac = sac >> 2;
+    for (let i = 0; i < m; i++) {
+      for (let j = n4; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++)
+          acc = Math.fround(acc + Math.fround(f[a0 + i * ar + p * ac] * b[p * n + j]));
+        c[i * n + j] = acc;
+      }
     }
   }
   return c;

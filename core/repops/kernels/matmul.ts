@@ -485,3 +485,52 @@ defineRangeKernel('matmul.rows', (ins, out, from, to, [k, n]) => {
     out.subarray(from * n, to * n),
   );
 });
+
+/**
+ * C = Xᵀ·B for X row-major [k, m] — the kernel's order on A = Xᵀ, bit for bit the same as materialising
+ * Xᵀ and calling matmulKernel (tested), without the copy: the WASM tiles read X's columns in place.
+ */
+export function matmulKernelAT(
+  x: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  out?: Float32Array,
+): Float32Array {
+  checkMatmulArgs(x, b, m, k, n, out);
+  const c = out ?? new Float32Array(m * n);
+  if (!useWasm(m, k, n)) return matmulKernelSerial(columnsAsRows(x, k, m, 0, m), b, m, k, n, c);
+  if (parallelRows('matmul.rowsT', [x, b], c, m, [k, n, m], m * k * n)) return c;
+  return matmulATSerial(x, b, m, k, n, c, m, 0);
+}
+
+/** Rows of Xᵀ·B for X's columns col0…col0+rows (X row-major, ld columns) on the calling thread. */
+function matmulATSerial(
+  x: Float32Array,
+  b: Float32Array,
+  rows: number,
+  k: number,
+  n: number,
+  c: Float32Array,
+  ld: number,
+  col0: number,
+): Float32Array {
+  return (
+    matmulWasmInto(x, b, rows, k, n, c, { transposed: true, ld, col0 }) ??
+    matmulKernelJs(columnsAsRows(x, k, ld, col0, rows), b, rows, k, n, c)
+  );
+}
+
+/** Columns col0…col0+count of X [rows, ld] as the rows of a new [count, rows] matrix (exact copies). */
+function columnsAsRows(x: Float32Array, rows: number, ld: number, col0: number, count: number): Float32Array {
+  const t = new Float32Array(rows * count);
+  for (let p = 0; p < rows; p++) for (let i = 0; i < count; i++) t[i * rows + p] = x[p * ld + col0 + i];
+  return t;
+}
+
+// Rows [from, to) of C = Xᵀ·B (params: k, n, m = X's columns): A's rows are X's columns from…to.
+defineRangeKernel('matmul.rowsT', (ins, out, from, to, [k, n, m]) => {
+  if (to <= from) return;
+  matmulATSerial(ins[0], ins[1], to - from, k, n, out.subarray(from * n, to * n), m, from);
+});

@@ -1,9 +1,10 @@
 /**
  * matmul and linear (x·W + b) and their VJPs, all on the math module's `matmulKernel`
  * (kernels/matmul.ts; order: for each output, acc = +0, then acc = acc + a[i,p]×b[p,j] for p ascending,
- * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel.
+ * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel —
+ * in effect: an Aᵀ operand is read in place by matmulKernelAT, which gives the same bits.
  */
-import { matmulKernel } from '../kernels/matmul.ts';
+import { matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
@@ -58,7 +59,7 @@ defineOp({
     rank2('matmul.vjp1', s);
     return mmShape('matmul.vjp1', [s[0][1], s[0][0]], s[1], s);
   },
-  compute: ([a, g]) => matmulKernel(t2(a.data, a.shape), g.data, a.shape[1], a.shape[0], g.shape[1]),
+  compute: ([a, g]) => matmulKernelAT(a.data, g.data, a.shape[1], a.shape[0], g.shape[1]),
   flops: ([a, g]) => 2 * a[0] * a[1] * g[1],
   spec: `inputs [A, g]: dB = Aᵀ·g (Aᵀ materialised), ${MM}.`,
 });
@@ -142,11 +143,12 @@ defineRangeKernel('batch_matmul.entries', ([a, b], out, from, to, [ar, ac, tA, b
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
   for (let i = from; i < to; i++) {
-    let ai = a.subarray(i * ar * ac, (i + 1) * ar * ac);
+    const ai = a.subarray(i * ar * ac, (i + 1) * ar * ac);
     let bi = b.subarray(i * br * bc, (i + 1) * br * bc);
-    if (tA) ai = transposeData(ai, [ar, ac], [1, 0]);
     if (tB) bi = transposeData(bi, [br, bc], [1, 0]);
-    matmulKernel(ai, bi, m, k, n, out.subarray(i * m * n, (i + 1) * m * n));
+    const o = out.subarray(i * m * n, (i + 1) * m * n);
+    if (tA) matmulKernelAT(ai, bi, m, k, n, o);
+    else matmulKernel(ai, bi, m, k, n, o);
   }
 });
 
