@@ -5,6 +5,7 @@
  * Every row is computed on its own (all its sums inside it), so the row kernels below may run on any
  * thread for any split of the rows (parallel.ts `rowwise`) without changing a bit.
  */
+import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
 import { wasmExpShift } from '../kernels/transcendental-wasm.ts';
 import { exp32, log32 } from '../math.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
@@ -307,8 +308,9 @@ const LN_STATS =
   'per row (last axis, length D): mu = lane sum of x ÷ f32(D); c[i] = x[i] − mu; v = lane sum of c[i] × c[i] ÷ f32(D); ' +
   'rstd = 1 ÷ sqrt(v + eps); xh[i] = c[i] × rstd';
 
-// Row kernels (params: D, eps).
+// Row kernels (params: D, eps). Each tries the WASM port (kernels/norm-wasm.ts, same bits) first.
 defineRangeKernel('layer_norm', ([x, gamma, beta], out, from, to, [d, eps]) => {
+  if (wasmLayerNormRows(x, gamma, beta, out, from, to, d, eps)) return;
   for (let r = from; r < to; r++) {
     const xh = out.subarray(r * d, r * d + d);
     lnRow(x, r * d, d, eps, xh);
@@ -317,6 +319,7 @@ defineRangeKernel('layer_norm', ([x, gamma, beta], out, from, to, [d, eps]) => {
 });
 
 defineRangeKernel('layer_norm.vjp0', ([g, x, gamma], out, from, to, [d, eps]) => {
+  if (wasmLayerNormVjp0Rows(g, x, gamma, out, from, to, d, eps)) return;
   const fd = fround(d);
   const buf = scratchBuffer(3 * d);
   const xh = buf.subarray(0, d);
@@ -335,6 +338,7 @@ defineRangeKernel('layer_norm.vjp0', ([g, x, gamma], out, from, to, [d, eps]) =>
 
 // layer_norm.vjp1's per-element products g[r,i] × xh[r,i], before the column sums.
 defineRangeKernel('layer_norm.vjp1.rows', ([x, g], prod, from, to, [d, eps]) => {
+  if (wasmLayerNormVjp1Rows(x, g, prod, from, to, d, eps)) return;
   for (let r = from; r < to; r++) {
     const xh = prod.subarray(r * d, r * d + d);
     lnRow(x, r * d, d, eps, xh);
