@@ -5,6 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { useNodeSha256 } from '../../../core/platform/node-hash.ts';
+import { useNodeCorpora } from '../../../core/train/node-corpus.ts';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
 import { createCompareHandlers } from './compare.ts';
@@ -40,6 +42,10 @@ export interface Backend {
 type AnyHandler = (args: unknown) => Promise<unknown>;
 
 export async function createBackend(opts: BackendOptions): Promise<Backend> {
+  // The backend reads proofs of corpus tasks (nanogpt-char) and hashes megabytes per step: it needs the Node
+  // adapters whichever entry point created it (the CLI installs them too; tests and embedders may not).
+  useNodeSha256();
+  useNodeCorpora();
   const repoRoot = resolve(opts.repoRoot);
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
   await mkdir(dataDir, { recursive: true });

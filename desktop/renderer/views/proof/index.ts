@@ -241,8 +241,26 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
     clearTimeout(traceTimer);
     const seq = ++traceSeq;
     tracePanel.innerHTML = '';
-    tracePanel.append(h('div', { class: 'pp-empty', role: 'status' }, `Replaying step ${s}…`));
+    tracePanel.append(replayStatus(s, seq));
     traceTimer = setTimeout(() => void loadTrace(s, seq), 150);
+  }
+
+  /**
+   * What a replay costs, said before it starts (sparse bundles keep full states every 100 steps or so, so
+   * a step can be tens of replayed steps away), with the seconds elapsed while it runs.
+   */
+  function replayStatus(step: number, seq: number): HTMLElement {
+    const from = Math.max(-1, ...proof.checkpoints.filter((c) => c <= step));
+    const before =
+      from < 0 ? '' : step > from ? `${step - from} steps from the checkpoint at step ${from}, then ` : '';
+    const base = `Replaying step ${step}: ${before}the step itself with its tape…`;
+    const el = h('div', { class: 'pp-empty', role: 'status', 'data-role': 'replay-status' }, base);
+    const t0 = Date.now();
+    const tick = setInterval(() => {
+      if (seq !== traceSeq || !el.isConnected || ctx.signal.aborted) clearInterval(tick);
+      else el.textContent = `${base} ${Math.round((Date.now() - t0) / 1000)} s`;
+    }, 1000);
+    return el;
   }
 
   async function loadTrace(step: number, seq: number): Promise<void> {
