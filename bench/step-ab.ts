@@ -1,0 +1,76 @@
+/**
+ * Before/after of one training step, side by side in ONE process (what a speed change is judged by on a
+ * shared machine: both sides see the same load, step by step):
+ *   node --import tsx bench/step-ab.ts <treeA>[:fast|trace] <treeB>[:fast|trace] [rounds] [task.json]
+ * A tree is a checkout of this repository (e.g. `git worktree add /tmp/base <rev>` with node_modules linked,
+ * or `.` for the working tree); each side imports its own core/ and trains the task (default
+ * tasks/nanogpt-char.json) from its initial state, the sides alternating step by step after 2 warm-up
+ * steps each. Prints per-side median and min ms/step and the per-pair ratios. Threads: one (the default
+ * pool of each side is not installed).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+interface Side {
+  name: string;
+  run(): number;
+}
+
+async function side(spec: string, task: unknown): Promise<Side> {
+  const [tree, mode = 'fast'] = spec.split(':');
+  if (mode !== 'fast' && mode !== 'trace') throw new Error(`mode must be fast or trace, got "${mode}"`);
+  const root = pathToFileURL(`${resolve(tree)}/core/`).href;
+  const m = (p: string) => import(new URL(p, root).href);
+  const [{ useNodeSha256 }, { useNodeCorpora }, step, { parseTask }, tr, hash] = await Promise.all([
+    m('platform/node-hash.ts'),
+    m('train/node-corpus.ts'),
+    m('train/step.ts'),
+    m('train/task.ts'),
+    m('train/train.ts'),
+    m('platform/hash.ts'),
+  ]);
+  useNodeSha256();
+  useNodeCorpora();
+  const ctx = tr.prepareTask(parseTask(task, 'task'));
+  let state = tr.initialState(ctx);
+  let t = 0;
+  let pending: { finish?: () => unknown } | null = null;
+  const queue = mode === 'trace' ? hash.tensorDigestQueue() : null;
+  return {
+    name: `${tree}:${mode}`,
+    run() {
+      const t0 = performance.now();
+      // As train() does: step t's digests are collected right after step t+1 computes.
+      const r = step.runStep(ctx, state, t, { mode, ...(queue ? { digestQueue: queue } : {}) });
+      pending?.finish?.();
+      pending = r;
+      state = r.after;
+      t++;
+      return performance.now() - t0;
+    },
+  };
+}
+
+const [a, b, roundsArg, taskFile = 'tasks/nanogpt-char.json'] = process.argv.slice(2);
+if (!a || !b) {
+  console.error(
+    'usage: node --import tsx bench/step-ab.ts <treeA>[:mode] <treeB>[:mode] [rounds] [task.json]',
+  );
+  process.exit(2);
+}
+const rounds = Number(roundsArg ?? 8);
+const task = { ...JSON.parse(readFileSync(taskFile, 'utf8')), steps: rounds + 4 };
+const sides = [await side(a, task), await side(b, task)];
+for (const s of sides) for (let i = 0; i < 2; i++) s.run();
+const times: number[][] = [[], []];
+for (let r = 0; r < rounds; r++) sides.forEach((s, i) => times[i].push(s.run()));
+const median = (x: number[]) => [...x].sort((p, q) => p - q)[x.length >> 1];
+sides.forEach((s, i) =>
+  console.log(
+    `${s.name.padEnd(28)} median ${median(times[i]).toFixed(0)} ms/step, min ${Math.min(...times[i]).toFixed(0)}`,
+  ),
+);
+console.log(
+  `A/B: ${(median(times[0]) / median(times[1])).toFixed(3)} (medians); per pair ${times[0].map((x, i) => (x / times[1][i]).toFixed(2)).join(' ')}`,
+);
