@@ -64,13 +64,15 @@ const task = { ...JSON.parse(readFileSync(taskFile, 'utf8')), steps: rounds + 4 
 const sides = [await side(a, task), await side(b, task)];
 for (const s of sides) for (let i = 0; i < 2; i++) s.run();
 const times: number[][] = [[], []];
-for (let r = 0; r < rounds; r++) sides.forEach((s, i) => times[i].push(s.run()));
+for (let r = 0; r < rounds; r++) {
+  for (const [i, s] of sides.entries()) times[i].push(s.run());
+}
 const median = (x: number[]) => [...x].sort((p, q) => p - q)[x.length >> 1];
-sides.forEach((s, i) =>
+for (const [i, s] of sides.entries()) {
   console.log(
     `${s.name.padEnd(28)} median ${median(times[i]).toFixed(0)} ms/step, min ${Math.min(...times[i]).toFixed(0)}`,
-  ),
-);
+  );
+}
 console.log(
   `A/B: ${(median(times[0]) / median(times[1])).toFixed(3)} (medians); per pair ${times[0].map((x, i) => (x / times[1][i]).toFixed(2)).join(' ')}`,
 );
