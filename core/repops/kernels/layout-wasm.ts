@@ -3,7 +3,7 @@
  * transposeData, bit patterns copied as integers. Null when kernels cannot run (then the JS loop runs).
  */
 import { LAYOUT_WASM_BASE64 } from './layout-wasm-bytes.ts';
-import { kernelModule, workspace } from './wasm-runtime.ts';
+import { kernelCall } from './wasm-runtime.ts';
 
 interface LayoutKernels {
   transposeBatch(px: number, po: number, batch: number, rows: number, cols: number): void;
@@ -16,9 +16,9 @@ export function wasmTransposeBatch(
   rows: number,
   cols: number,
 ): Float32Array | null {
-  const k = kernelModule('layout', LAYOUT_WASM_BASE64) as unknown as LayoutKernels | null;
-  const ws = k && workspace();
-  if (!k || !ws) return null;
+  const r = kernelCall<LayoutKernels>('layout', LAYOUT_WASM_BASE64);
+  if (!r) return null;
+  const [k, ws] = r;
   const px = ws.put(x);
   const po = ws.alloc(x.length);
   k.transposeBatch(px, po, batch, rows, cols);

@@ -5,7 +5,7 @@
  * JavaScript specification.
  */
 import { NORM_WASM_BASE64 } from './norm-wasm-bytes.ts';
-import { kernelModule, type Workspace, workspace } from './wasm-runtime.ts';
+import { kernelCall, type Workspace } from './wasm-runtime.ts';
 
 interface NormKernels {
   layerNorm(
@@ -30,30 +30,11 @@ interface NormKernels {
   layerNormVjp1Rows(px: number, pg: number, pprod: number, rows: number, d: number, eps: number): void;
 }
 
-function ready(): [NormKernels, Workspace] | null {
-  const k = kernelModule('norm', NORM_WASM_BASE64) as unknown as NormKernels | null;
-  const ws = k && workspace();
-  return k && ws ? [k, ws] : null;
-}
+const ready = () => kernelCall<NormKernels>('norm', NORM_WASM_BASE64);
 
 /** Rows [from, to) (row length d) of x as a workspace copy. */
 const putRows = (ws: Workspace, x: Float32Array, from: number, to: number, d: number) =>
   ws.put(x.subarray(from * d, to * d));
-
-function copyRowsOut(
-  ws: Workspace,
-  po: number,
-  out: Float32Array,
-  from: number,
-  to: number,
-  d: number,
-): void {
-  const n = (to - from) * d;
-  const src = ws.view(po, n);
-  new Uint8Array(out.buffer, out.byteOffset + 4 * from * d, 4 * n).set(
-    new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
-  );
-}
 
 /** layer_norm rows [from, to), or false. */
 export function wasmLayerNormRows(
@@ -74,7 +55,7 @@ export function wasmLayerNormRows(
   const pbeta = ws.put(beta);
   const po = ws.alloc((to - from) * d);
   k.layerNorm(px, pgamma, pbeta, po, to - from, d, eps);
-  copyRowsOut(ws, po, out, from, to, d);
+  ws.takeInto(po, (to - from) * d, out, from * d);
   return true;
 }
 
@@ -98,7 +79,7 @@ export function wasmLayerNormVjp0Rows(
   const po = ws.alloc((to - from) * d);
   const pws = ws.alloc(3 * d);
   k.layerNormVjp0(pg, px, pgamma, po, to - from, d, eps, pws);
-  copyRowsOut(ws, po, out, from, to, d);
+  ws.takeInto(po, (to - from) * d, out, from * d);
   return true;
 }
 
@@ -119,6 +100,6 @@ export function wasmLayerNormVjp1Rows(
   const pg = putRows(ws, g, from, to, d);
   const po = ws.alloc((to - from) * d);
   k.layerNormVjp1Rows(px, pg, po, to - from, d, eps);
-  copyRowsOut(ws, po, prod, from, to, d);
+  ws.takeInto(po, (to - from) * d, prod, from * d);
   return true;
 }

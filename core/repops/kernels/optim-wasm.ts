@@ -4,7 +4,7 @@
  * gives the same bits (test/repops/kernels-binary.property.test.ts).
  */
 import { OPTIM_WASM_BASE64 } from './optim-wasm-bytes.ts';
-import { kernelModule, type Workspace, workspace } from './wasm-runtime.ts';
+import { kernelCall, type Workspace } from './wasm-runtime.ts';
 
 interface OptimKernels {
   adamM(pm: number, pg: number, po: number, n: number, b1: number, c: number): void;
@@ -26,11 +26,7 @@ interface OptimKernels {
   sumsq(pg: number, n: number): number;
 }
 
-function ready(): [OptimKernels, Workspace] | null {
-  const k = kernelModule('optim', OPTIM_WASM_BASE64) as unknown as OptimKernels | null;
-  const ws = k && workspace();
-  return k && ws ? [k, ws] : null;
-}
+const ready = () => kernelCall<OptimKernels>('optim', OPTIM_WASM_BASE64);
 
 /** out = b1 × m + c × g (adam.m), or null. */
 export function wasmAdamM(m: Float32Array, g: Float32Array, b1: number, c: number): Float32Array | null {

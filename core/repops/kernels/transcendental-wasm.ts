@@ -6,7 +6,7 @@
  */
 import { erf32, erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
 import { TRANSCENDENTAL_WASM_BASE64 } from './transcendental-wasm-bytes.ts';
-import { kernelModule, type Workspace, workspace } from './wasm-runtime.ts';
+import { kernelCall, type Workspace } from './wasm-runtime.ts';
 
 /** The kernels' function codes (kernels/as/transcendental.ts unaryArray). */
 export const UNARY_KIND = { exp: 0, log: 1, tanh: 2, sigmoid: 3, gelu: 4, erf: 5, erfc: 6 } as const;
@@ -29,21 +29,7 @@ interface TranscendentalKernels {
   expShift(px: number, po: number, n: number, m: number): void;
 }
 
-function ready(): [TranscendentalKernels, Workspace] | null {
-  const k = kernelModule(
-    'transcendental',
-    TRANSCENDENTAL_WASM_BASE64,
-  ) as unknown as TranscendentalKernels | null;
-  const ws = k && workspace();
-  return k && ws ? [k, ws] : null;
-}
-
-function copyOut(ws: Workspace, po: number, out: Float32Array, from: number, to: number): void {
-  const src = ws.view(po, to - from);
-  new Uint8Array(out.buffer, out.byteOffset + 4 * from, 4 * (to - from)).set(
-    new Uint8Array(src.buffer, src.byteOffset, src.byteLength),
-  );
-}
+const ready = () => kernelCall<TranscendentalKernels>('transcendental', TRANSCENDENTAL_WASM_BASE64);
 
 /** out[i] = fn(x[i]) for from ≤ i < to, or false. */
 export function wasmUnaryRange(
@@ -59,7 +45,7 @@ export function wasmUnaryRange(
   const px = ws.put(x.subarray(from, to));
   const po = ws.alloc(to - from);
   k.unaryArray(UNARY_KIND[kind], px, po, to - from);
-  copyOut(ws, po, out, from, to);
+  ws.takeInto(po, to - from, out, from);
   return true;
 }
 
@@ -78,7 +64,7 @@ export function wasmGeluVjpRange(
   const px = ws.put(x.subarray(from, to));
   const po = ws.alloc(to - from);
   k.geluVjp(pg, px, po, to - from);
-  copyOut(ws, po, out, from, to);
+  ws.takeInto(po, to - from, out, from);
   return true;
 }
 
@@ -90,6 +76,6 @@ export function wasmExpShift(x: Float32Array, off: number, n: number, m: number,
   const px = ws.put(x.subarray(off, off + n));
   const po = ws.alloc(n);
   k.expShift(px, po, n, m);
-  copyOut(ws, po, out, 0, n);
+  ws.takeInto(po, n, out, 0);
   return true;
 }

@@ -89,6 +89,8 @@ export interface Workspace {
   view(ptr: number, n: number): Float32Array;
   /** A fresh Float32Array copied from n floats at ptr. */
   take(ptr: number, n: number): Float32Array;
+  /** Copies n floats at ptr into out[at…at+n) (bytes: NaN payloads kept). */
+  takeInto(ptr: number, n: number, out: Float32Array, at: number): void;
 }
 
 let top = 0;
@@ -114,8 +116,13 @@ const ws: Workspace = {
   },
   take(ptr, n) {
     const out = new Float32Array(n);
-    new Uint8Array(out.buffer).set(new Uint8Array((memory as WebAssembly.Memory).buffer, ptr, 4 * n));
+    ws.takeInto(ptr, n, out, 0);
     return out;
+  },
+  takeInto(ptr, n, out, at) {
+    new Uint8Array(out.buffer, out.byteOffset + 4 * at, 4 * n).set(
+      new Uint8Array((memory as WebAssembly.Memory).buffer, ptr, 4 * n),
+    );
   },
 };
 
@@ -127,4 +134,14 @@ export function workspace(): Workspace | null {
   if (disabled || !sharedMemory()) return null;
   top = 16;
   return ws;
+}
+
+/**
+ * Kernel module `name`'s exports typed as T and the emptied workspace, for one op call — or null when
+ * kernels cannot run (then the op runs its JavaScript specification).
+ */
+export function kernelCall<T>(name: string, base64: string): [T, Workspace] | null {
+  const k = kernelModule(name, base64) as unknown as T | null;
+  const w = k && workspace();
+  return k && w ? [k, w] : null;
 }
