@@ -1,6 +1,7 @@
 // Broadcast binary ops and the lane-order sums of reduce.ts (ops/binary.ts, reduce.ts are the spec).
 // Pointers are byte offsets into the imported memory, 16-byte aligned where the caller allocates.
 // Every lane of an f32x4 add/sub/mul/div is the one IEEE binary32 operation the spec performs.
+import { laneSum } from './shared/lane-sum';
 
 @inline function vop(kind: i32, a: v128, b: v128): v128 {
   if (kind == 0) return f32x4.add(a, b);
@@ -133,24 +134,8 @@ export function sumMiddle(px: usize, po: usize, pacc: usize, outer: i32, n: i32,
   }
 }
 
-// reduce.ts laneSum over contiguous rows: out[r] = laneSum(x[r*n .. r*n+n)). One f32x4 accumulator
-// (lane k takes terms i ≡ k mod 4), tail terms into lanes 0, 1, 2, then (a0 + a1) + (a2 + a3).
+// reduce.ts laneSum over contiguous rows: out[r] = laneSum(x[r*n .. r*n+n)) (shared/lane-sum.ts).
 export function sumRows(px: usize, po: usize, rows: i32, n: i32): void {
-  const n4 = n - (n & 3);
   const rb = <usize>n << 2;
-  for (let r = 0; r < rows; r++) {
-    const p = px + <usize>r * rb;
-    let acc = f32x4.splat(0);
-    let i = 0;
-    for (; i < n4; i += 4) acc = f32x4.add(acc, v128.load(p + (<usize>i << 2)));
-    let s0 = f32x4.extract_lane(acc, 0);
-    let s1 = f32x4.extract_lane(acc, 1);
-    let s2 = f32x4.extract_lane(acc, 2);
-    const s3 = f32x4.extract_lane(acc, 3);
-    const t = p + (<usize>i << 2);
-    if (i < n) s0 = s0 + load<f32>(t);
-    if (i + 1 < n) s1 = s1 + load<f32>(t + 4);
-    if (i + 2 < n) s2 = s2 + load<f32>(t + 8);
-    store<f32>(po + (<usize>r << 2), (s0 + s1) + (s2 + s3));
-  }
+  for (let r = 0; r < rows; r++) store<f32>(po + (<usize>r << 2), laneSum(px + <usize>r * rb, n));
 }

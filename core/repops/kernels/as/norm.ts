@@ -3,22 +3,8 @@
 // (lane k takes terms i ≡ k mod 4; the tail goes to lanes 0, 1, 2; then (s0 + s1) + (s2 + s3)).
 // A JS `fround(p / q)` of two binary32 values is the binary32 division (double rounding is innocuous
 // for ÷ and sqrt), so `/` and `sqrt<f32>` here are the spec's operations.
+import { laneSum } from './shared/lane-sum';
 
-@inline function laneSum(p: usize, n: i32): f32 {
-  const n4 = n - (n & 3);
-  let acc = f32x4.splat(0);
-  let i = 0;
-  for (; i < n4; i += 4) acc = f32x4.add(acc, v128.load(p + (<usize>i << 2)));
-  let s0 = f32x4.extract_lane(acc, 0);
-  let s1 = f32x4.extract_lane(acc, 1);
-  let s2 = f32x4.extract_lane(acc, 2);
-  const s3 = f32x4.extract_lane(acc, 3);
-  const t = p + (<usize>i << 2);
-  if (i < n) s0 = s0 + load<f32>(t);
-  if (i + 1 < n) s1 = s1 + load<f32>(t + 4);
-  if (i + 2 < n) s2 = s2 + load<f32>(t + 8);
-  return (s0 + s1) + (s2 + s3);
-}
 
 // xh[i] = (x[i] − mu) × rstd for one row of length d; returns rstd.
 function lnRow(px: usize, pxh: usize, d: i32, eps: f32): f32 {
