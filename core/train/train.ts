@@ -228,8 +228,13 @@ export class RunReplayer {
   }
 
   /** Step `step` with its full tape (what a dispute party answers from). */
-  step(step: number, mode: TraceMode = 'trace'): StepResult {
-    return runStep(this.ctx, this.stateBefore(step), step, { mode, keepTape: true, tamper: this.tamper });
+  step(step: number, mode: TraceMode = 'trace', opts: { metrics?: boolean } = {}): StepResult {
+    return runStep(this.ctx, this.stateBefore(step), step, {
+      mode,
+      keepTape: true,
+      tamper: this.tamper,
+      ...(opts.metrics ? { metrics: true } : {}),
+    });
   }
 }
 
