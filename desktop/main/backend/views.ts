@@ -309,6 +309,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           (a, b) => a - b,
         ),
         metrics: { loss: m.metrics.loss, accuracy: m.metrics.accuracy },
+        // Read (and checked against its signed digest) here, on first use: 20 bytes per step.
+        stepMetrics: p.bundle.stepMetrics()?.map((r) => ({ ...r })) ?? null,
       };
       return summary;
     },
