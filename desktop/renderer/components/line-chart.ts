@@ -61,23 +61,28 @@ export function drawChartFrame(
 ): void {
   const { width, height, m } = box;
   const svg = d3.select(svgEl);
-  svg
-    .append('g')
-    .attr('class', 'grid')
-    .attr('transform', `translate(${m.left},0)`)
-    .call(
-      d3
-        .axisLeft(yAxis.scale())
-        .ticks(5)
-        .tickSize(-(width - m.left - m.right))
-        .tickFormat(() => ''),
-    );
+  // Grid lines at the y axis' explicit tick values when it has them (log scales), else ~5 ticks.
+  const grid = d3
+    .axisLeft(yAxis.scale())
+    .tickSize(-(width - m.left - m.right))
+    .tickFormat(() => '');
+  const values = yAxis.tickValues();
+  if (values) grid.tickValues(values);
+  else grid.ticks(5);
+  svg.append('g').attr('class', 'grid').attr('transform', `translate(${m.left},0)`).call(grid);
   svg
     .append('g')
     .attr('class', 'axis')
     .attr('transform', `translate(0,${height - m.bottom})`)
     .call(xAxis);
   svg.append('g').attr('class', 'axis').attr('transform', `translate(${m.left},0)`).call(yAxis);
+}
+
+/** A log y axis with ticks only where d3 would label them (no unlabeled 2…9 multiples, no grid thicket). */
+function logAxis(y: d3.ScaleLogarithmic<number, number>): d3.Axis<d3.NumberValue> {
+  const label = y.tickFormat(5, '~g');
+  const values = y.ticks(5).filter((t) => label(t) !== '');
+  return d3.axisLeft(y).tickValues(values).tickFormat(label);
 }
 
 export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineChartOptions = {}): LineChart {
@@ -124,7 +129,7 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
     svg.node()!,
     { width, height, m },
     d3.axisBottom(x).ticks(Math.min(10, xs.length)).tickFormat(d3.format('d')),
-    d3.axisLeft(y).ticks(5, '~g'),
+    logY ? logAxis(y as d3.ScaleLogarithmic<number, number>) : d3.axisLeft(y).ticks(5, '~g'),
   );
   if (data.yLabel) svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text(data.yLabel);
   if (data.xLabel)
