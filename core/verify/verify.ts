@@ -166,7 +166,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
     failures.push({
       step: 0,
       field: 'metrics',
-      message: `step metrics section: ${err instanceof Error ? err.message : String(err)}`,
+      message: err instanceof Error ? err.message : String(err),
     });
   }
   const checked: number[] = [];
