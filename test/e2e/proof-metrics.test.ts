@@ -118,6 +118,28 @@ describe('Proof view: per-step metric charts (browser mode, Chromium)', {
     assert.equal(await page.locator('.pp-view-proof tr.sel').getAttribute('data-step'), String(k));
   });
 
+  test('Run this step now recomputes the step metrics and matches the committed ones', async () => {
+    const { page } = app;
+    await page.locator('.pp-view-proof [data-role=run-step]').click();
+    await page.locator('.pp-view-proof [data-role=run-verdict]').waitFor();
+    assert.match(
+      await page.locator('.pp-view-proof [data-role=run-verdict]').innerText(),
+      /step 9 reproduces bit for bit/,
+    );
+    const rows = await page
+      .locator('.pp-view-proof [data-role=run-result] tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          [...tr.querySelectorAll('td')].map((td) => td.getAttribute('title') ?? td.textContent),
+        ),
+      );
+    const m = metrics[9];
+    for (const k of ['lr', 'gradNorm', 'updateNorm', 'weightNorm', 'accuracy'] as const) {
+      const row = rows.find((r) => r[0] === `metric ${k}`);
+      assert.deepEqual(row, [`metric ${k}`, String(m[k]), String(m[k]), '✓ match'], k);
+    }
+  });
+
   test('a bundle written before step metrics: loss curve only, said plainly', async () => {
     const { page } = app;
     await page.goto(app.url(`#/proof?path=${encodeURIComponent(oldFile)}`));
