@@ -3,12 +3,14 @@
  *  - steps/s in fast mode (step records only) vs trace mode (digest of every tape node + op Merkle root)
  *    for the spirals MLP and the char transformer; hashing overhead = (trace − fast) / trace time per step;
  *  - verifier cost: sampled verification (q = 8, and q = 8 + top-1) vs full replay (--all) of the same
- *    bundle, as a fraction of the full replay's flops and wall time; load + validation time of the bundle.
+ *    bundle, as a fraction of the full replay's flops and wall time; load + validation time of the bundle;
+ *  - step-metrics overhead (issue 15): steps with and without `metrics`, interleaved in this process.
  */
 import { readFileSync } from 'node:fs';
 import { bundleFromRun } from '../core/proof/bundle.ts';
 import { readBundle } from '../core/proof/read.ts';
 import { keyFromSeed } from '../core/proof/sign.ts';
+import { computeStepMetrics } from '../core/train/metrics.ts';
 import { runStep, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask, train } from '../core/train/train.ts';
@@ -31,7 +33,60 @@ function msPerStep(name: string, mode: TraceMode, steps: number, reps: number): 
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
+/**
+ * Per-step metrics cost: the metrics computation of a real step (its logits and targets, gradients of
+ * the parameters' shapes, the parameters before and after) timed alone, against the step it belongs to.
+ * Timed alone because a whole step's time swings by more than the metrics cost with garbage collection
+ * (steps with and without metrics, alternated, measured GC phase rather than metrics).
+ */
+export function metricsOverhead(name: string, reps: number): { step: number; metrics: number } {
+  const ctx = prepareTask(task(name));
+  const nParams = ctx.model.params.length;
+  let s = initialState(ctx);
+  const stepMs: number[] = [];
+  const metricMs: number[] = [];
+  for (let t = 0; t < reps + 2; t++) {
+    const t0 = performance.now();
+    const r = runStep(ctx, s, t, { mode: 'fast' });
+    const t1 = performance.now();
+    // The same step again with its tape (hashing every node: untimed) for the logits and targets.
+    const taped = runStep(ctx, s, t, { mode: 'fast', keepTape: true });
+    const nodes = taped.nodes ?? [];
+    const [logits, targets] = nodes[taped.lossId].inputs.map((i) => nodes[i].out);
+    const paramsAfter = r.after.tensors.slice(0, nParams);
+    const t2 = performance.now();
+    computeStepMetrics({
+      lr: ctx.task.optimizer.lr,
+      grads: paramsAfter, // the gradients have the parameters' shapes: the same work
+      paramsBefore: s.tensors.slice(0, nParams),
+      paramsAfter,
+      logits,
+      targets,
+    });
+    const t3 = performance.now();
+    if (t >= 2) {
+      stepMs.push(t1 - t0);
+      metricMs.push(t3 - t2);
+    }
+    s = r.after;
+  }
+  const med = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1];
+  return { step: med(stepMs), metrics: med(metricMs) };
+}
+
 export default async function (): Promise<void> {
+  console.log('step metrics (lr, gradient/update/weight norms, batch accuracy) vs the step, medians');
+  for (const [name, reps] of [
+    ['chars-transformer', 30],
+    ['nanogpt-char', 5],
+  ] as const) {
+    const o = metricsOverhead(name, reps);
+    console.log(
+      `${name.padEnd(18)}  step ${o.step.toFixed(1)} ms   metrics ${o.metrics.toFixed(2)} ms   = ${((100 * o.metrics) / o.step).toFixed(2)} % of a step`,
+    );
+  }
+  console.log('');
+
   console.log('steps/s, fast vs trace (median of 3 blocks)');
   console.log('task                fast steps/s   trace steps/s   hashing overhead   ops/step');
   for (const [name, steps] of [

@@ -1,6 +1,7 @@
 /**
  * Regenerates docs/img/view-*.png: every view of the app at 1280×800 in browser mode (Debian's
- * Chromium, the demo data), for docs/VIEWS.md. `node --import tsx scripts/view-screenshots.ts`
+ * Chromium, the demo data), for docs/VIEWS.md. `node --import tsx scripts/view-screenshots.ts [view…]`
+ * (only the named views, e.g. `proof`; all without arguments).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,11 @@ const stops: [string, string, string][] = [
   ['model', `#/model?path=${encodeURIComponent(onnx)}`, 'text=✓ imports into RepOps'],
 ];
 
+const only = process.argv.slice(2);
 const app = await startApp({ viewport: { width: 1280, height: 800 }, open: [onnx] });
 try {
   for (const [id, hash, ready] of stops) {
+    if (only.length > 0 && !only.includes(id)) continue;
     await app.page.goto(app.url(hash));
     await app.page.locator(ready).first().waitFor({ timeout: 120_000 });
     if (id === 'graph-compare')

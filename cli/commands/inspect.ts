@@ -3,17 +3,31 @@
  * Without --step: what the bundle claims (task, data, model, commitments, checkpoints, loss curve).
  * With --step t: the step record, its Merkle membership proof in the run commitment, the batch, and the
  * step's tape replayed from the nearest checkpoint — every op with its digest and whether it matches
- * the committed one (trace mode).
+ * the committed one (trace mode), and its step metrics (learning rate, norms, batch accuracy) recomputed.
  */
 import { parseArgs } from 'node:util';
 import { merkleProof, verifyMerkleProof } from '../../core/hash/merkle.ts';
 import { ProofError } from '../../core/proof/format.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
+import { metricsMismatch, type StepMetrics } from '../../core/train/metrics.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
 import { oneProofArg } from '../args.ts';
 import { openBundleFile } from '../files.ts';
+
+/** One line: learning rate, the three norms and the batch accuracy of a step. */
+export function formatStepMetrics(s: StepMetrics): string {
+  // 6 significant digits: readable; --json has the exact binary32 values.
+  const g = (v: number) => String(Number(v.toPrecision(6)));
+  return [
+    `lr ${g(s.lr)}`,
+    `grad norm ${g(s.gradNorm)}`,
+    `update norm ${g(s.updateNorm)}`,
+    `weight norm ${g(s.weightNorm)}`,
+    ...(s.accuracy === null ? [] : [`batch accuracy ${(100 * s.accuracy).toFixed(1)} %`]),
+  ].join(', ');
+}
 
 export const summary = 'show what a proof bundle claims, or one step with its ops';
 
@@ -76,7 +90,8 @@ function stepView(b: LoadedBundle, t: number) {
   const proof = merkleProof(digests, t);
   const ctx = prepareTask(m.task);
   const rep = new RunReplayer(ctx, b.checkpointSteps, (s) => b.checkpoint(s));
-  const r = rep.step(t);
+  const stepMetrics = b.stepMetrics();
+  const r = rep.step(t, 'trace', { metrics: stepMetrics !== null });
   const committed = b.opDigests(t);
   const nodes = (r.nodes ?? []).map((n, i) => ({
     id: n.id,
@@ -98,7 +113,10 @@ function stepView(b: LoadedBundle, t: number) {
       fromCheckpoint: Math.max(...b.checkpointSteps.filter((c) => c <= t)),
       stateAfterMatches: r.record.stateAfter === rec.stateAfter,
       lossMatches: Object.is(r.record.loss, rec.loss),
+      metricsMatch: stepMetrics && r.metrics ? metricsMismatch(r.metrics, stepMetrics[t]) === null : null,
     },
+    /** Committed step metrics (null: a bundle written before the step-metrics section). */
+    metrics: stepMetrics ? stepMetrics[t] : null,
     ops: nodes,
   };
 }
@@ -148,9 +166,12 @@ export async function run(args: string[]): Promise<number> {
       `stateAfter  ${r.stateAfter}`,
       `batch       ${r.batchDigest}  [${v.batch.slice(0, 12).join(', ')}${v.batch.length > 12 ? ', …' : ''}]`,
       `loss        ${r.loss}`,
+      v.metrics
+        ? `metrics     ${formatStepMetrics(v.metrics)}`
+        : 'metrics     (none: bundle written before step metrics were recorded)',
       ...(r.opRoot ? [`opRoot      ${r.opRoot} (${r.opCount} ops)`] : []),
       `step digest ${v.stepDigest}; membership proof (${v.membership.proof.siblings.length} siblings) ${v.membership.valid ? 'valid' : 'INVALID'}`,
-      `replay      from checkpoint ${v.replay.fromCheckpoint}: stateAfter ${v.replay.stateAfterMatches ? 'matches' : 'DIFFERS'}, loss ${v.replay.lossMatches ? 'matches' : 'DIFFERS'}`,
+      `replay      from checkpoint ${v.replay.fromCheckpoint}: stateAfter ${v.replay.stateAfterMatches ? 'matches' : 'DIFFERS'}, loss ${v.replay.lossMatches ? 'matches' : 'DIFFERS'}${v.replay.metricsMatch === null ? '' : `, metrics ${v.replay.metricsMatch ? 'match' : 'DIFFER'}`}`,
       '',
       `  id  phase      op                          label                          shape          digest`,
     ];
@@ -165,10 +186,47 @@ export async function run(args: string[]): Promise<number> {
   }
   const o = overview(bundle);
   if (values.json) {
-    console.log(JSON.stringify({ ...o, lossCurve: bundle.manifest.steps.map((r) => r.loss) }, null, 2));
+    console.log(
+      JSON.stringify(
+        { ...o, lossCurve: bundle.manifest.steps.map((r) => r.loss), stepMetrics: bundle.stepMetrics() },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const m = bundle.manifest;
+  const sm = bundle.stepMetrics();
+  const curve = (label: string, vs: readonly number[], fmt: (v: number) => string) =>
+    `${label.padEnd(11)} ${sparkline(vs)}  ${fmt(vs[0])} → ${fmt(vs[vs.length - 1])}`;
+  const extra = sm
+    ? [
+        curve(
+          'grad norm',
+          sm.map((r) => r.gradNorm),
+          (v) => v.toPrecision(4),
+        ),
+        curve(
+          'update norm',
+          sm.map((r) => r.updateNorm),
+          (v) => v.toPrecision(4),
+        ),
+        curve(
+          'weight norm',
+          sm.map((r) => r.weightNorm),
+          (v) => v.toPrecision(4),
+        ),
+        ...(sm.every((r) => r.accuracy !== null)
+          ? [
+              curve(
+                'batch acc',
+                sm.map((r) => r.accuracy as number),
+                (v) => `${(100 * v).toFixed(1)} %`,
+              ),
+            ]
+          : []),
+      ]
+    : ['step metrics none (bundle written before they were recorded): loss only'];
   console.log(
     [
       `${o.file} — ${o.format}, ${o.bytes} bytes, ${o.repops}`,
@@ -181,6 +239,7 @@ export async function run(args: string[]): Promise<number> {
       `commitment  ${o.runCommitment}`,
       `solver      ${o.solver} — signature ${o.signature}`,
       `loss        ${sparkline(m.steps.map((r) => r.loss))}  ${o.loss.first.toFixed(4)} → ${o.loss.last.toFixed(4)} (min ${o.loss.min.toFixed(4)})`,
+      ...extra,
       `final model loss ${o.metrics.loss.toFixed(4)}, accuracy ${(100 * o.metrics.accuracy).toFixed(1)} %`,
     ].join('\n'),
   );

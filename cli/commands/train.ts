@@ -127,7 +127,11 @@ export async function run(args: string[]): Promise<number> {
   const result = train(ctx, {
     mode,
     ...(tamper ? { tamper: tamper.tamper } : {}),
-    onStep: (r) => bar?.update(r.record.step + 1, `loss ${r.record.loss.toFixed(4)}`),
+    onStep: (r) =>
+      bar?.update(
+        r.record.step + 1,
+        `loss ${r.record.loss.toFixed(4)}${r.metrics ? ` gnorm ${r.metrics.gradNorm.toPrecision(3)}` : ''}`,
+      ),
   });
   bar?.done();
   const seconds = (performance.now() - t0) / 1000;

@@ -6,15 +6,17 @@
  *    checkpoint tensors against the step records, op digests against op roots, signature) loses at setup.
  *  - Step records: the two-phase game of referee.ts (run-tree descent, op descent, one-op recompute,
  *    seal and loss checks).
- *  - Other signed claims (final metrics): when the run roots are equal, the referee recomputes them from
- *    the final state both records commit to.
+ *  - Other signed claims (final metrics, per-step metrics): when the run roots are equal, the referee
+ *    recomputes the final metrics from the final state both records commit to, and the metrics of the
+ *    first step whose committed metrics differ by replaying that step from the nearest full checkpoint.
  */
 import { canonicalJson } from '../hash/digest.ts';
 import { type LoadedBundle, openBundle } from '../proof/read.ts';
 import { type ByteSource, memorySource } from '../proof/source.ts';
 import { REPOPS_SPEC_VERSION } from '../repops/version.ts';
+import { metricsMismatch, type StepMetrics } from '../train/metrics.ts';
 import type { TrainContext } from '../train/step.ts';
-import { evaluate } from '../train/train.ts';
+import { evaluate, RunReplayer } from '../train/train.ts';
 import { type DisputeResult, runDispute } from './referee.ts';
 import { bundleParty, repopsTask } from './repops-task.ts';
 import { refereeConfig } from './task.ts';
@@ -49,6 +51,42 @@ export function derivedFieldError(bundle: LoadedBundle, layout: TrainContext['la
   if (canonicalJson(bundle.manifest.stateLayout) !== canonicalJson(layout))
     return `${bundle.file}: $.stateLayout differs from the state layout the task defines`;
   return null;
+}
+
+/**
+ * The parties' signed claims outside the step records, and how the referee recomputes them when the run
+ * roots are equal: the final metrics (from the final state), and the metrics of the first step whose
+ * committed step metrics differ between the two bundles (replayed from the nearest full checkpoint of
+ * the solver's bundle — the same committed states as the challenger's when the roots are equal). A
+ * bundle without a step-metrics section (written before it existed) claims none, so none are compared.
+ */
+function signedClaims(a: LoadedBundle, b: LoadedBundle, ctx: TrainContext) {
+  const [ma, mb] = [a.stepMetrics(), b.stepMetrics()];
+  let step: number | null = null;
+  if (ma && mb) {
+    const t = ma.findIndex((m, i) => metricsMismatch(m, mb[i]) !== null);
+    if (t >= 0) step = t;
+  }
+  const claim = (bundle: LoadedBundle, rows: readonly StepMetrics[] | null) => ({
+    final: bundle.manifest.metrics,
+    step: step === null || !rows ? null : { step, metrics: rows[step] },
+  });
+  return {
+    solver: claim(a, ma),
+    challenger: claim(b, mb),
+    truth: () => ({
+      final: evaluate(ctx, { layout: ctx.layout, tensors: a.finalParams() }),
+      step:
+        step === null
+          ? null
+          : {
+              step,
+              metrics: new RunReplayer(ctx, a.checkpointSteps, (s) => a.checkpoint(s)).step(step, 'fast', {
+                metrics: true,
+              }).metrics,
+            },
+    }),
+  };
 }
 
 export async function disputeBundles(
@@ -88,15 +126,7 @@ export async function disputeBundles(
   const cfg = {
     ...refereeConfig(task, mode, opts.deadlineMs),
     invalid,
-    ...(a && b
-      ? {
-          metadata: {
-            solver: a.manifest.metrics,
-            challenger: b.manifest.metrics,
-            truth: () => evaluate(task.ctx, { layout: task.ctx.layout, tensors: a.finalParams() }),
-          },
-        }
-      : {}),
+    ...(a && b ? { metadata: signedClaims(a, b, task.ctx) } : {}),
   };
   // A party whose bundle is invalid is never asked anything: it stands in with the other's trace.
   return runDispute(

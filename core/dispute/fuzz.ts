@@ -1,8 +1,8 @@
 /**
  * Soundness fuzzing (issue 14, docs/DISPUTE.md "One rule"): a solver trains a task honestly except for one
  * tamper — any tape node, element and kind of change (1 ulp, an addition, NaN, ±Inf, −0, a subnormal, a
- * large factor), a false loss, a wrong batch, a forged checkpoint element, false final metrics or a false
- * state layout (signed metadata the task determines) — and signs the bundle. Each case checks, against the honest bundle of the same task:
+ * large factor), a false loss, a wrong batch, a forged checkpoint element, false final metrics, a false
+ * per-step metric or a false state layout (signed metadata the task determines) — and signs the bundle. Each case checks, against the honest bundle of the same task:
  *  - nothing committed changed ⇔ the run commitment and metrics are the honest ones ⇒ verify accepts it;
  *  - otherwise verify (full replay) rejects it and names the tampered step, and the dispute, with the
  *    cheater as solver and again as challenger, is lost by the cheater and never by the honest party,
@@ -14,6 +14,7 @@ import { canonicalJson } from '../hash/digest.ts';
 import { bundleFromRun } from '../proof/bundle.ts';
 import { keyFromSeed } from '../proof/sign.ts';
 import { RepOpsError, type Tensor } from '../repops/tensor.ts';
+import { metricsMismatch } from '../train/metrics.ts';
 import { runCommitment } from '../train/record.ts';
 import { runStep, type Tamper, type TraceMode, type TrainContext } from '../train/step.ts';
 import type { TaskSpec } from '../train/task.ts';
@@ -21,7 +22,7 @@ import { initialState, prepareTask, type TrainResult, train } from '../train/tra
 import { verifyBundle } from '../verify/verify.ts';
 import { disputeBundles, loadForDispute } from './bundles.ts';
 
-export const FUZZ_FIELDS = ['op', 'loss', 'batch', 'checkpoint', 'metrics', 'layout'] as const;
+export const FUZZ_FIELDS = ['op', 'loss', 'batch', 'checkpoint', 'metrics', 'stepMetrics', 'layout'] as const;
 export type FuzzField = (typeof FUZZ_FIELDS)[number];
 export const DELTA_KINDS = ['ulp', 'add', 'nan', 'inf', '-inf', 'neg-zero', 'subnormal', 'big'] as const;
 export type DeltaKind = (typeof DELTA_KINDS)[number];
@@ -139,6 +140,16 @@ export class SoundnessFuzzer {
       const run = { ...honest.run, metrics: { ...honest.run.metrics, [key]: value } };
       return { bytes: bundleFromRun(run, this.cheatKey), step: null, op: null };
     }
+    if (c.field === 'stepMetrics') {
+      // One committed per-step metric (which one: node) at one step; the records stay honest.
+      const fields = ['lr', 'gradNorm', 'updateNorm', 'weightNorm', 'accuracy'] as const;
+      const key = fields[Math.min(fields.length - 1, Math.floor(c.node * fields.length))];
+      const rows = honest.run.stepMetrics.map((m, t) =>
+        t === step ? { ...m, [key]: Math.fround(applyDelta(m[key] ?? 0, c.delta, c.amount)) } : m,
+      );
+      // A value equal to the honest one (e.g. −0 for a +0 accuracy compares unequal: kept) commits nothing new.
+      return { bytes: bundleFromRun({ ...honest.run, stepMetrics: rows }, this.cheatKey), step, op: null };
+    }
     if (c.field === 'layout') {
       // Signed metadata the task determines: one state-layout entry renamed (the tensors stay honest).
       const i = Math.min(honest.run.layout.length - 1, Math.floor(c.node * honest.run.layout.length));
@@ -212,6 +223,24 @@ export class SoundnessFuzzer {
       Object.is(loadedBad.bundle.manifest.metrics.loss, honest.run.metrics.loss) &&
       Object.is(loadedBad.bundle.manifest.metrics.accuracy, honest.run.metrics.accuracy) &&
       canonicalJson(loadedBad.bundle.manifest.stateLayout) === canonicalJson(honest.run.layout);
+    // The first step whose committed metrics are not the honest run's (records may still be honest: a
+    // tamper masked in the states — e.g. one gradient ulp lost in Adam's rounding — still moves the norm).
+    const badMetrics = 'bundle' in loadedBad ? loadedBad.bundle.stepMetrics() : null;
+    const metricStep = badMetrics
+      ? badMetrics.findIndex((m, t) => metricsMismatch(m, honest.run.stepMetrics[t]) !== null)
+      : -1;
+    if (sameRun && metricStep >= 0) {
+      // Only per-step metrics changed: verify names that step (field 'metrics'); the dispute decides it
+      // at setup (equal run roots, differing signed claims), so no step/op is expected from the game.
+      if (verifyOk)
+        return wrong(`a changed step metric (step ${metricStep}) that verify (full replay) accepts`);
+      const f = report?.failures[0];
+      if (f?.step !== metricStep || f.field !== 'metrics')
+        return wrong(
+          `verify names step ${f?.step} (${f?.field}), the changed step metric is at step ${metricStep}`,
+        );
+      return this.disputeBothWays(c, loadedBad, honest, null, null, wrong);
+    }
     if (sameRun) {
       if (!verifyOk)
         return wrong(`commitments unchanged but verify rejects: ${report?.failures[0]?.message}`);
@@ -238,6 +267,19 @@ export class SoundnessFuzzer {
       if (first >= 0 && first !== bad.op)
         return wrong(`first differing op digest ${first}, tampered node ${bad.op}`);
     }
+    return this.disputeBothWays(c, loadedBad, honest, bad.step, expectOp, wrong, honestLoaded);
+  }
+
+  /** Disputes the cheater's bundle against the honest one, the cheater as solver and as challenger. */
+  private async disputeBothWays(
+    c: FuzzCase,
+    loadedBad: ReturnType<typeof loadForDispute>,
+    honest: Honest,
+    step: number | null,
+    expectOp: number | null,
+    wrong: (detail: string) => FuzzResult,
+    honestLoaded = loadForDispute({ file: 'honest.pinproof', bytes: honest.bytes }),
+  ): Promise<FuzzResult> {
     for (const cheaterIsSolver of [true, false]) {
       const [s, ch] = cheaterIsSolver ? [loadedBad, honestLoaded] : [honestLoaded, loadedBad];
       const { verdict } = await disputeBundles(s, ch, { deadlineMs: 60_000 });
@@ -248,8 +290,8 @@ export class SoundnessFuzzer {
         return wrong(`${role}: the honest party loses (${verdict.reason})`);
       if (!verdict.losers.includes(cheater))
         return wrong(`${role}: the cheater does not lose (${verdict.reason})`);
-      if (bad.step !== null && verdict.step !== bad.step)
-        return wrong(`${role}: decided at step ${verdict.step}, tamper at step ${bad.step}`);
+      if (step !== null && verdict.step !== step)
+        return wrong(`${role}: decided at step ${verdict.step}, tamper at step ${step}`);
       if (expectOp !== null && verdict.op !== expectOp)
         return wrong(`${role}: decided at op ${verdict.op}, tampered op ${expectOp}`);
     }

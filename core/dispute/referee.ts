@@ -433,7 +433,7 @@ export async function runDispute(
         if (!canonicalEqual(md[r], truth))
           faults[r] = fault(
             'wrong-metadata',
-            `same run, but its signed metadata ${JSON.stringify(md[r])} is not what the committed final state gives (${JSON.stringify(truth)})`,
+            `same run, but its signed metadata ${JSON.stringify(md[r])} is not what the committed states give (${JSON.stringify(truth)})`,
           );
       }
       if (anyFault()) return finish('setup');

@@ -15,6 +15,7 @@ export function bundleFromRun(run: TrainResult, key: SolverKey): Uint8Array {
       checkpoints: run.checkpoints,
       ...(run.opDigests ? { opDigests: run.opDigests } : {}),
       metrics: run.metrics,
+      stepMetrics: run.stepMetrics,
     },
     key,
   );

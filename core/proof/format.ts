@@ -4,6 +4,7 @@
  * canonical JSON, UTF-8) ‖ payload (binary sections the manifest points into by offset/length/digest).
  */
 import type { Digest } from '../hash/hex.ts';
+import type { StepMetricField } from '../train/metrics.ts';
 import type { StepRecord } from '../train/record.ts';
 import type { StateEntry } from '../train/state.ts';
 import type { TaskSpec } from '../train/task.ts';
@@ -41,6 +42,12 @@ export interface CheckpointEntry {
   readonly stored?: CheckpointStorage;
 }
 
+/** Where the step-metrics section is and which metric each column holds (core/train/metrics.ts order). */
+export interface StepMetricsRef {
+  readonly fields: readonly StepMetricField[];
+  readonly section: SectionRef;
+}
+
 export type CheckpointStorage = 'full' | 'params' | 'none';
 
 /**
@@ -73,6 +80,11 @@ export interface Manifest {
   readonly checkpoints: readonly CheckpointEntry[];
   /** Trace mode: 32-byte op digests of every step in step order (steps[t].opCount each). */
   readonly opDigests?: SectionRef;
+  /**
+   * Per-step metrics (docs/PROOF_FORMAT.md "Step metrics"): T rows of `fields.length` little-endian
+   * binary32 values, step 0's row first. Absent in bundles written before the section existed.
+   */
+  readonly stepMetrics?: StepMetricsRef;
   /** Metrics of the final model on the training set (recomputable from the final checkpoint). */
   readonly metrics: { readonly loss: number; readonly accuracy: number };
   readonly solver: { readonly publicKey: string };

@@ -15,6 +15,7 @@ import { canonicalJson, digestStream, tensorDigest } from '../hash/digest.ts';
 import { type Digest, isDigest, toHex } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
+import { STEP_METRIC_FIELDS, type StepMetricField, type StepMetrics } from '../train/metrics.ts';
 import { stepDigest } from '../train/record.ts';
 import { stateDigest, type TrainState } from '../train/state.ts';
 import { parseTask, TaskError, type TaskSpec, taskDigest } from '../train/task.ts';
@@ -48,6 +49,11 @@ export interface LoadedBundle {
   checkpoint(step: number): TrainState;
   /** The parameters after the last step (the trained model; final metrics are computed from them). */
   finalParams(): Tensor[];
+  /**
+   * Per-step metrics (learning rate, norms, batch accuracy), step 0 first, read and checked against the
+   * section digest on first use; null for a bundle written before the step-metrics section existed.
+   */
+  stepMetrics(): readonly StepMetrics[] | null;
   /** Trace mode: the op digests of step t in tape order (checked against its opRoot); null in fast mode. */
   opDigests(step: number): Digest[] | null;
   /**
@@ -202,6 +208,7 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
   const sections: [string, SectionRef][] = [];
   for (const c of m.checkpoints) if (c.section) sections.push([`checkpoint ${c.step}`, c.section]);
   if (m.opDigests) sections.push(['op digests', m.opDigests]);
+  if (m.stepMetrics) sections.push(['step metrics', m.stepMetrics.section]);
   let expectOffset = 0;
   for (const [name, s] of sections) {
     if (s.offset !== expectOffset) fail(`${name} section`, `offset ${s.offset}, expected ${expectOffset}`);
@@ -311,6 +318,51 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
     return { bytes, digests };
   }
 
+  // Step metrics: the columns and the section's size now, the values (against the digest) when read.
+  if (m.stepMetrics) {
+    const { fields, section } = m.stepMetrics;
+    // Every column in the fixed order; accuracy may be absent (a task without labels).
+    const allowed = [STEP_METRIC_FIELDS, STEP_METRIC_FIELDS.filter((k) => k !== 'accuracy')];
+    if (!allowed.some((w) => canonicalJson(w) === canonicalJson(fields)))
+      fail(
+        'manifest $.stepMetrics.fields',
+        `[${fields.join(', ')}] must be ${STEP_METRIC_FIELDS.join(', ')} in this order (accuracy may be absent)`,
+      );
+    if (section.length !== 4 * T * fields.length)
+      fail(
+        'step metrics section',
+        `is ${section.length} bytes, ${T} steps × ${fields.length} metrics need ${4 * T * fields.length}`,
+      );
+  }
+  let metricRows: StepMetrics[] | null = null;
+  /** Reads the step-metrics section once, checks its digest, decodes one row per step. */
+  function loadStepMetrics(): StepMetrics[] | null {
+    if (!m.stepMetrics) return null;
+    if (metricRows) return metricRows;
+    const { fields, section } = m.stepMetrics;
+    const buf = readSection(section);
+    if (sectionDigest(buf) !== section.digest)
+      fail('step metrics section', 'section digest mismatch (a step metric was altered)');
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const rows: StepMetrics[] = [];
+    for (let t = 0, at = 0; t < T; t++) {
+      const v: Partial<Record<StepMetricField, number>> = {};
+      for (const k of fields) {
+        v[k] = dv.getFloat32(at, true);
+        at += 4;
+      }
+      rows.push({
+        lr: v.lr as number,
+        gradNorm: v.gradNorm as number,
+        updateNorm: v.updateNorm as number,
+        weightNorm: v.weightNorm as number,
+        accuracy: v.accuracy ?? null,
+      });
+    }
+    metricRows = rows;
+    return rows;
+  }
+
   const { signature, ...unsigned } = m;
   if (!verifyClaim(unsigned, signature, m.solver.publicKey)) {
     fail('manifest $.signature', 'Ed25519 signature does not verify against $.solver.publicKey');
@@ -357,6 +409,9 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
     finalParams(): Tensor[] {
       return loadCheckpoint(T).slice(0, nParams);
     },
+    stepMetrics(): readonly StepMetrics[] | null {
+      return loadStepMetrics();
+    },
     opDigests(step: number): Digest[] | null {
       if (m.mode !== 'trace' || !m.opDigests) return null;
       if (!Number.isInteger(step) || step < 0 || step >= T)
@@ -382,6 +437,11 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
           onProgress?.(done, total);
         }
         if (h.digest() !== m.opDigests.digest) fail('op digests section', 'section digest mismatch');
+      }
+      if (m.stepMetrics) {
+        loadStepMetrics();
+        done += m.stepMetrics.section.length;
+        onProgress?.(done, total);
       }
       payloadChecked = true;
     },
@@ -447,7 +507,7 @@ function checkManifestShape(raw: unknown, fail: Fail): Manifest {
       'solver',
       'signature',
     ],
-    ['opDigests'],
+    ['opDigests', 'stepMetrics'],
   );
   if (m.format !== PROOF_FORMAT) at('$.format', `expected "${PROOF_FORMAT}"`);
   if (!PROOF_VERSIONS_READ.includes(m.version as number))
@@ -494,6 +554,12 @@ function checkManifestShape(raw: unknown, fail: Fail): Manifest {
       at(`${p}.stored`, 'expected "full", "params" or "none"');
   });
   if (m.opDigests !== undefined) section(m.opDigests, '$.opDigests');
+  if (m.stepMetrics !== undefined) {
+    const sm = obj(m.stepMetrics, '$.stepMetrics', ['fields', 'section']);
+    for (const [j, k] of arr(sm.fields, '$.stepMetrics.fields').entries())
+      if (typeof k !== 'string') at(`$.stepMetrics.fields[${j}]`, 'expected a string');
+    section(sm.section, '$.stepMetrics.section');
+  }
   const metrics = obj(m.metrics, '$.metrics', ['loss', 'accuracy']);
   if (typeof metrics.loss !== 'number') at('$.metrics.loss', 'expected a number');
   if (typeof metrics.accuracy !== 'number') at('$.metrics.accuracy', 'expected a number');

@@ -6,6 +6,7 @@ import { canonicalBytes, canonicalJson, digestBytes, tensorDigest } from '../has
 import { type Digest, fromHex, toHex, utf8 } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
+import { STEP_METRIC_FIELDS, type StepMetricField, type StepMetrics } from '../train/metrics.ts';
 import { runCommitment, type StepRecord } from '../train/record.ts';
 import type { StateEntry } from '../train/state.ts';
 import { type TaskSpec, taskDigest } from '../train/task.ts';
@@ -18,6 +19,7 @@ import {
   PROOF_MAGIC,
   PROOF_VERSION,
   type SectionRef,
+  type StepMetricsRef,
   type TraceMode,
   type UnsignedManifest,
 } from './format.ts';
@@ -34,6 +36,8 @@ export interface BundleInput {
   /** Trace mode: op digests of every step (opDigests[t].length = steps[t].opCount). */
   readonly opDigests?: readonly (readonly Digest[])[];
   readonly metrics: { readonly loss: number; readonly accuracy: number };
+  /** Per-step metrics (one per step record); omitted → no step-metrics section (the pre-section bytes). */
+  readonly stepMetrics?: readonly StepMetrics[];
 }
 
 /** Domain tag of a payload section's digest (readers that stream a section hash under it too). */
@@ -88,6 +92,17 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
     }
     opDigests = addSection(bytes);
   }
+  let stepMetrics: StepMetricsRef | undefined;
+  if (input.stepMetrics) {
+    if (input.stepMetrics.length !== input.steps.length)
+      throw new Error(
+        `writeBundle: ${input.stepMetrics.length} step metrics for ${input.steps.length} step records`,
+      );
+    const fields = STEP_METRIC_FIELDS.filter(
+      (k) => k !== 'accuracy' || input.stepMetrics?.every((s) => s.accuracy !== null),
+    );
+    stepMetrics = { fields, section: addSection(encodeStepMetrics(input.stepMetrics, fields)) };
+  }
   const unsigned: UnsignedManifest = {
     format: PROOF_FORMAT,
     version: fullEvery === undefined ? 1 : PROOF_VERSION,
@@ -100,6 +115,7 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
     runCommitment: runCommitment(input.steps),
     checkpoints,
     ...(opDigests ? { opDigests } : {}),
+    ...(stepMetrics ? { stepMetrics } : {}),
     metrics: input.metrics,
     solver: { publicKey: toHex(key.publicKey) },
   };
@@ -115,6 +131,23 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
   for (const c of chunks) {
     out.set(c, at);
     at += c.length;
+  }
+  return out;
+}
+
+/** Step-metrics section bytes: one row per step, the `fields` columns as little-endian binary32. */
+export function encodeStepMetrics(
+  rows: readonly StepMetrics[],
+  fields: readonly StepMetricField[],
+): Uint8Array {
+  const out = new Uint8Array(4 * rows.length * fields.length);
+  const dv = new DataView(out.buffer);
+  let at = 0;
+  for (const r of rows) {
+    for (const k of fields) {
+      dv.setFloat32(at, r[k] ?? Number.NaN, true);
+      at += 4;
+    }
   }
   return out;
 }

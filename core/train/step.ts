@@ -23,6 +23,7 @@ import {
   type Var,
 } from '../repops/index.ts';
 import type { Dataset } from './datasets.ts';
+import { computeStepMetrics, type StepMetrics } from './metrics.ts';
 import type { Model } from './models.ts';
 import { applyOptimizer } from './optim.ts';
 import { batchDigest, type DataOrder } from './order.ts';
@@ -72,6 +73,8 @@ export interface StepOptions {
    * until then its record lacks opRoot/opCount. Lets the trainer hash step t while step t+1 computes.
    */
   readonly digestQueue?: TensorDigestQueue;
+  /** Compute the step metrics (core/train/metrics.ts) into `metrics`: the trainer and the verifier do. */
+  readonly metrics?: boolean;
 }
 
 export interface StepResult {
@@ -91,6 +94,8 @@ export interface StepResult {
   readonly nodeCount: number;
   /** Floating-point operations of the step's non-leaf nodes (RepOps flops model). */
   readonly flops: number;
+  /** With `metrics`: learning rate, gradient/update/weight norms, batch accuracy. */
+  readonly metrics?: StepMetrics;
   /** Only with `digestQueue`: waits for the queued digests and returns the complete result. */
   readonly finish?: () => StepResult;
 }
@@ -126,13 +131,20 @@ export function batchTensors(ctx: TrainContext, indices: Uint32Array): { x: Tens
   return { x: { shape: ctx.model.inputShape(b), data: x }, y: { shape: ctx.model.targetShape(b), data: y } };
 }
 
+/** Tape ids the step metrics read: the logits, the targets and each parameter's gradient (before clipping). */
+export interface StepProbes {
+  readonly logitsId: number;
+  readonly targetsId: number;
+  readonly gradIds: readonly number[];
+}
+
 /** Records the full step on a tape; returns the tape and the ids of the loss and the new state. */
 export function recordStep(
   ctx: TrainContext,
   state: TrainState,
   step: number,
   indices: Uint32Array,
-): { tape: Tape; lossId: number; outputIds: number[] } {
+): { tape: Tape; lossId: number; outputIds: number[]; probes: StepProbes } {
   const tape = createTape();
   const nParams = ctx.model.params.length;
   const vars: Var[] = state.tensors.map((t, i) =>
@@ -147,7 +159,12 @@ export function recordStep(
   const gradMap = backward(tape, loss);
   const grads = params.map((p) => gradMap.get(p.id) as Var);
   const next = applyOptimizer(ctx.task.optimizer, step, params, grads, vars.slice(nParams));
-  return { tape, lossId: loss.id, outputIds: [...next.params, ...next.state].map((v) => v.id) };
+  return {
+    tape,
+    lossId: loss.id,
+    outputIds: [...next.params, ...next.state].map((v) => v.id),
+    probes: { logitsId: logits.id, targetsId: yv.id, gradIds: grads.map((g) => g.id) },
+  };
 }
 
 /** Applies a node tamper: replaced outputs propagate to every later node by recomputation. */
@@ -187,7 +204,7 @@ function tamperNodes(
 export function runStep(ctx: TrainContext, state: TrainState, step: number, opts: StepOptions): StepResult {
   let indices = ctx.order.batch(step);
   if (opts.tamper?.batch) indices = opts.tamper.batch(step, indices);
-  const { tape, lossId, outputIds } = recordStep(ctx, state, step, indices);
+  const { tape, lossId, outputIds, probes } = recordStep(ctx, state, step, indices);
   let nodes: readonly TapeNode[] = tape.nodes;
   if (opts.tamper?.node) nodes = tamperNodes(nodes, step, outputIds, opts.tamper.node);
   const after: TrainState = { layout: ctx.layout, tensors: outputIds.map((id) => nodes[id].out) };
@@ -197,6 +214,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       ctx.task.name,
       `loss is ${loss} at step ${step} (training diverged; lower the learning rate)`,
     );
+  const metrics = opts.metrics ? metricsOf(ctx, state, after, nodes, probes) : undefined;
   const traced = opts.mode === 'trace' || opts.keepTape === true;
   // State leaves are tape nodes 0 … L−1 (recordStep adds them first, in layout order); when nothing
   // tampered with them their digests are the known state tensor digests.
@@ -212,6 +230,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       lossId,
       outputIds,
       known: reuse ? known : undefined,
+      metrics,
     });
   const opDigests = traced
     ? nodes.map((n, i) => (reuse && i < known.length && n === tape.nodes[i] ? known[i] : tensorDigest(n.out)))
@@ -233,6 +252,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
     batch: indices,
     ...(opDigests ? { opDigests } : {}),
     ...(opts.keepTape ? { nodes } : {}),
+    ...(metrics ? { metrics } : {}),
     outputIds,
     lossId,
     afterDigests,
@@ -261,6 +281,7 @@ function deferredTrace(
     lossId: number;
     outputIds: readonly number[];
     known: readonly Digest[] | undefined;
+    metrics: StepMetrics | undefined;
   },
 ): StepResult {
   const n = r.nodes.length;
@@ -290,6 +311,7 @@ function deferredTrace(
     afterDigests,
     nodeCount: n,
     flops,
+    ...(r.metrics ? { metrics: r.metrics } : {}),
   };
   let done: StepResult | null = null;
   return {
@@ -324,6 +346,25 @@ function handOverMask(
   const kept = new Set<ArrayBufferLike>(after.tensors.map((t) => t.data.buffer));
   for (const n of nodes) if (n.op === 'leaf') kept.add(n.out.data.buffer);
   return missing.map((i) => nodes[i].op !== 'leaf' && !kept.has(nodes[i].out.data.buffer));
+}
+
+/** The step's metrics from its (possibly tampered) tape nodes: what the committed values must equal. */
+function metricsOf(
+  ctx: TrainContext,
+  before: TrainState,
+  after: TrainState,
+  nodes: readonly TapeNode[],
+  probes: StepProbes,
+): StepMetrics {
+  const nParams = ctx.model.params.length;
+  return computeStepMetrics({
+    lr: ctx.task.optimizer.lr,
+    grads: probes.gradIds.map((id) => nodes[id].out),
+    paramsBefore: before.tensors.slice(0, nParams),
+    paramsAfter: after.tensors.slice(0, nParams),
+    logits: nodes[probes.logitsId].out,
+    targets: nodes[probes.targetsId].out,
+  });
 }
 
 /** Sum of the registry's flop counts over the non-leaf nodes. */

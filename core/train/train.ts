@@ -7,6 +7,7 @@ import type { Digest } from '../hash/hex.ts';
 import { tensorDigestQueue } from '../platform/hash.ts';
 import { apply, createTape, leaf, REPOPS_SPEC_VERSION, type Tensor } from '../repops/index.ts';
 import { loadDataset } from './datasets.ts';
+import type { StepMetrics } from './metrics.ts';
 import { buildModel, initParams } from './models.ts';
 import { optimizerLayout } from './optim.ts';
 import { DataOrder } from './order.ts';
@@ -74,6 +75,8 @@ export interface TrainResult {
   readonly records: StepRecord[];
   readonly checkpoints: Checkpoint[];
   readonly opDigests?: Digest[][];
+  /** Per step: learning rate, gradient/update/weight norms, batch accuracy (bundle section, not records). */
+  readonly stepMetrics: StepMetrics[];
   readonly finalState: TrainState;
   readonly metrics: { loss: number; accuracy: number };
 }
@@ -93,6 +96,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const records: StepRecord[] = [];
   const checkpoints: Checkpoint[] = [];
   const opDigests: Digest[][] = [];
+  const stepMetrics: StepMetrics[] = [];
   // Trace mode hashes step t's op outputs on another thread while step t+1 computes (same digests).
   const queue = opts.mode === 'trace' ? tensorDigestQueue() : null;
   let pending: StepResult | null = null;
@@ -100,6 +104,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
     const full = r.finish ? r.finish() : r;
     records.push(full.record);
     if (full.opDigests) opDigests.push(full.opDigests);
+    stepMetrics.push(full.metrics as StepMetrics);
     opts.onStep?.(full, T);
   };
   for (let t = 0; t < T; t++) {
@@ -109,6 +114,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
       tamper: opts.tamper,
       stateBeforeDigest: digest,
       stateTensorDigests: tensorDigests,
+      metrics: true,
       ...(queue ? { digestQueue: queue } : {}),
     });
     if (pending) complete(pending);
@@ -126,6 +132,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
     records,
     checkpoints,
     ...(opts.mode === 'trace' ? { opDigests } : {}),
+    stepMetrics,
     finalState: state,
     metrics: evaluate(ctx, state),
   };
@@ -221,8 +228,13 @@ export class RunReplayer {
   }
 
   /** Step `step` with its full tape (what a dispute party answers from). */
-  step(step: number, mode: TraceMode = 'trace'): StepResult {
-    return runStep(this.ctx, this.stateBefore(step), step, { mode, keepTape: true, tamper: this.tamper });
+  step(step: number, mode: TraceMode = 'trace', opts: { metrics?: boolean } = {}): StepResult {
+    return runStep(this.ctx, this.stateBefore(step), step, {
+      mode,
+      keepTape: true,
+      tamper: this.tamper,
+      ...(opts.metrics ? { metrics: true } : {}),
+    });
   }
 }
 

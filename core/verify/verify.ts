@@ -7,6 +7,7 @@
  *  3. replays from the nearest checkpoint, comparing every replayed step's record (stateAfter, loss,
  *     batch digest, and in trace mode each op digest) with the committed one, stopping an interval at
  *     its first mismatch and naming the step (and the first differing op);
+ *     and, when the bundle has a step-metrics section, the step's learning rate, norms and accuracy;
  *  4. recomputes the reported final metrics from the final checkpoint;
  *  5. reports steps checked, ops replayed, compute as a fraction of full replay, and the detection
  *     probability against a forger of a fraction f of the steps.
@@ -14,6 +15,7 @@
 import { canonicalJson } from '../hash/digest.ts';
 import type { LoadedBundle } from '../proof/read.ts';
 import type { TapeNode } from '../repops/index.ts';
+import { metricsMismatch, type StepMetrics } from '../train/metrics.ts';
 import { batchDigest } from '../train/order.ts';
 import { stateDigest, type TrainState } from '../train/state.ts';
 import { runStep, type TrainContext } from '../train/step.ts';
@@ -155,6 +157,18 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
   for (const u of top) target(u.from, u.to - 1);
   const totalSteps = [...furthest].reduce((n, [c, t]) => n + (t - c + 1), 0);
 
+  // Committed per-step metrics (absent in bundles written before the section existed): every replayed
+  // step's recomputed metrics must equal them bit for bit.
+  let committedMetrics: readonly StepMetrics[] | null = null;
+  try {
+    committedMetrics = bundle.stepMetrics();
+  } catch (err) {
+    failures.push({
+      step: 0,
+      field: 'metrics',
+      message: err instanceof Error ? err.message : String(err),
+    });
+  }
   const checked: number[] = [];
   let ops = 0;
   let flops = 0;
@@ -170,6 +184,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
           mode: m.mode,
           keepTape: m.mode === 'trace',
           stateBeforeDigest: rec.stateBefore,
+          metrics: committedMetrics !== null,
         });
         ops += r.nodeCount;
         flops += r.flops;
@@ -192,6 +207,10 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
             field: 'loss',
             message: `step ${t}: replayed loss ${r.record.loss} differs from the committed ${rec.loss}`,
           };
+        else if (committedMetrics && r.metrics) {
+          const why = metricsMismatch(r.metrics, committedMetrics[t]);
+          if (why) fail = { step: t, field: 'metrics', message: `step ${t}: step metric ${why}` };
+        }
       } catch (err) {
         fail = {
           step: t,

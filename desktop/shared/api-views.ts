@@ -40,6 +40,21 @@ export interface ProofSummary {
   /** Steps the probabilistic verifier samples for this proof (Fiat–Shamir from the run commitment). */
   samples: number[];
   metrics: { loss: number; accuracy: number };
+  /**
+   * Per-step training metrics, step order (the bundle's signed step-metrics section); null for a bundle
+   * written before they were recorded (the view then shows the loss only).
+   */
+  stepMetrics: ProofStepMetrics[] | null;
+}
+
+/** One step's metrics (binary32 values; docs/PROOF_FORMAT.md "Step metrics"). */
+export interface ProofStepMetrics {
+  lr: number;
+  gradNorm: number;
+  updateNorm: number;
+  weightNorm: number;
+  /** Training-batch accuracy; null for a task without labels. */
+  accuracy: number | null;
 }
 
 /** One node of a step's recorded graph with its output digest (the tape, without values). */

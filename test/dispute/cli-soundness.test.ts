@@ -146,7 +146,7 @@ test('pinpoint fuzz: counts by outcome, no wrong case', async () => {
   assert.ok(Object.keys(ops.pinpointedByField).every((k) => / (op|loss)$/.test(k)));
   assert.match(
     (await pinpoint(['fuzz', '--fields', 'op,weights'])).stderr,
-    /--fields: unknown field "weights" \(valid: op, loss, batch, checkpoint, metrics, layout\)/,
+    /--fields: unknown field "weights" \(valid: op, loss, batch, checkpoint, metrics, stepMetrics, layout\)/,
   );
   const bad = await pinpoint(['fuzz', '--cases', '0']);
   assert.match(bad.stderr, /--cases must be an integer ≥ 1/);

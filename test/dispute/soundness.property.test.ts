@@ -1,6 +1,6 @@
 /**
  * Soundness (issue 14, docs/DISPUTE.md "One rule"): for random single tampers of any node, element and
- * kind of change, of the loss, the batch, a checkpoint element or the final metrics, in fast and trace
+ * kind of change, of the loss, the batch, a checkpoint element, the final metrics or a step metric, in fast and trace
  * mode, verify and the dispute agree — a changed commitment is rejected by verify and lost by the cheater
  * at the tampered step (and op), as solver and as challenger; an unchanged one is accepted. The honest party
  * never loses. Runs: PINPOINT_SOUNDNESS_RUNS (default 40); `pinpoint fuzz` runs it at scale.

@@ -48,7 +48,10 @@ test('pinpoint train → verify → inspect, and verify rejects a tampered file'
   writeFileSync(bad, bytes);
   const r = await cli('verify', bad);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^REJECTED {2}.*bad\.pinproof: (op digests section|step \d+): /);
+  assert.match(
+    r.stdout,
+    /^REJECTED {2}.*bad\.pinproof: (op digests section|step metrics section|step \d+): /,
+  );
 
   const badTask = join(dir, 'typo.json');
   writeFileSync(badTask, JSON.stringify({ ...raw, batchSize: 'big' }));

@@ -17,6 +17,7 @@ import { openLedger, type SqliteLedger } from '../../../core/ledger/node-store.t
 import type { LedgerEvent, Pocket } from '../../../core/ledger/types.ts';
 import { type FileSource, openFileSource } from '../../../core/platform/node-file-source.ts';
 import { type LoadedBundle, openBundle } from '../../../core/proof/read.ts';
+import { STEP_METRIC_FIELDS } from '../../../core/train/metrics.ts';
 import type { StepResult, TrainContext } from '../../../core/train/step.ts';
 import { perturbNode, prepareTask, RunReplayer } from '../../../core/train/train.ts';
 import { fiatShamirSteps } from '../../../core/verify/sampling.ts';
@@ -309,6 +310,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           (a, b) => a - b,
         ),
         metrics: { loss: m.metrics.loss, accuracy: m.metrics.accuracy },
+        // Read (and checked against its signed digest) here, on first use: 20 bytes per step.
+        stepMetrics: p.bundle.stepMetrics()?.map((r) => ({ ...r })) ?? null,
       };
       return summary;
     },
@@ -325,7 +328,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       // A fresh replayer: nothing cached, the step is really recomputed from its checkpoint.
       const t0 = performance.now();
       const rep = replayerFor(p.ctx, p.bundle);
-      const r = rep.step(step, 'trace');
+      const committed = p.bundle.stepMetrics();
+      const r = rep.step(step, 'trace', { metrics: committed !== null });
       const ms = performance.now() - t0;
       const rec = p.bundle.manifest.steps[step];
       const checks: RunStepResult['checks'] = [
@@ -361,6 +365,17 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           recomputed: r.record.opRoot ?? '',
           match: rec.opRoot === r.record.opRoot,
         });
+      // The committed per-step metrics, recomputed from the replayed step (bundles that have them).
+      if (committed && r.metrics)
+        for (const k of STEP_METRIC_FIELDS) {
+          const [was, now] = [committed[step][k], r.metrics[k]];
+          checks.push({
+            name: `metric ${k}`,
+            recorded: String(was),
+            recomputed: String(now),
+            match: Object.is(was, now),
+          });
+        }
       return {
         path: p.path,
         step,

@@ -1,7 +1,8 @@
 /**
  * Line chart with a selectable x (the proof timeline's loss curve): markers under the axis
  * (checkpoints ▲, verification samples ●, disputed step ◆ — shape and colour both differ), a cursor,
- * click / keyboard selection (←/→ one step, PageUp/PageDown ten, Home/End).
+ * click / keyboard selection (←/→ one step, PageUp/PageDown ten, Home/End), and a hover read-out
+ * (`hover(x)` shows it from outside, so small multiples sharing an x axis read out the same step).
  */
 import * as d3 from 'd3';
 import { fmtNum } from './format.ts';
@@ -20,13 +21,19 @@ export interface LineChartData {
 export interface LineChartOptions {
   height?: number;
   onSelect?(x: number): void;
-  /** Logarithmic y (loss curves). */
+  /** Logarithmic y (loss curves, norms); linear when some value is ≤ 0. */
   logY?: boolean;
+  /** The pointer moved over x (the nearest point's), or left the chart (null). */
+  onHover?(x: number | null): void;
+  /** Read-out text of a y value (default fmtNum). */
+  yFormat?(y: number): string;
 }
 
 export interface LineChart {
   select(x: number): void;
   selected(): number | null;
+  /** Shows the read-out at the point nearest x (null hides it); does not call onHover. */
+  hover(x: number | null): void;
   destroy(): void;
 }
 
@@ -54,23 +61,28 @@ export function drawChartFrame(
 ): void {
   const { width, height, m } = box;
   const svg = d3.select(svgEl);
-  svg
-    .append('g')
-    .attr('class', 'grid')
-    .attr('transform', `translate(${m.left},0)`)
-    .call(
-      d3
-        .axisLeft(yAxis.scale())
-        .ticks(5)
-        .tickSize(-(width - m.left - m.right))
-        .tickFormat(() => ''),
-    );
+  // Grid lines at the y axis' explicit tick values when it has them (log scales), else ~5 ticks.
+  const grid = d3
+    .axisLeft(yAxis.scale())
+    .tickSize(-(width - m.left - m.right))
+    .tickFormat(() => '');
+  const values = yAxis.tickValues();
+  if (values) grid.tickValues(values);
+  else grid.ticks(5);
+  svg.append('g').attr('class', 'grid').attr('transform', `translate(${m.left},0)`).call(grid);
   svg
     .append('g')
     .attr('class', 'axis')
     .attr('transform', `translate(0,${height - m.bottom})`)
     .call(xAxis);
   svg.append('g').attr('class', 'axis').attr('transform', `translate(${m.left},0)`).call(yAxis);
+}
+
+/** A log y axis with ticks only where d3 would label them (no unlabeled 2…9 multiples, no grid thicket). */
+function logAxis(y: d3.ScaleLogarithmic<number, number>): d3.Axis<d3.NumberValue> {
+  const label = y.tickFormat(5, '~g');
+  const values = y.ticks(5).filter((t) => label(t) !== '');
+  return d3.axisLeft(y).tickValues(values).tickFormat(label);
 }
 
 export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineChartOptions = {}): LineChart {
@@ -80,7 +92,8 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
   const root = d3.select(el).append('div').attr('class', 'pp pp-chart');
   const height = opts.height ?? 220;
   const width = Math.max(320, el.clientWidth || 800);
-  const m = { top: 14, right: 18, bottom: 46, left: 54 };
+  // The bottom margin holds the marker strip when there are markers (small multiples have none).
+  const m = { top: 14, right: 18, bottom: (data.markers ?? []).length > 0 ? 46 : 30, left: 54 };
   const svg = root
     .append('svg')
     .attr('viewBox', `0 0 ${width} ${height}`)
@@ -97,7 +110,18 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
   if (xs.length === 1) x.domain([xs[0] - 1, xs[0] + 1]);
   const yExt = d3.extent(pts, (p) => p.y) as [number, number];
   const positive = pts.every((p) => p.y > 0);
-  const y = (opts.logY && positive ? d3.scaleLog() : d3.scaleLinear())
+  const logY = opts.logY === true && positive;
+  // A constant series (e.g. a fixed learning rate) still needs a y range to draw a line in.
+  if (yExt[0] === yExt[1] && yExt[0] !== undefined)
+    yExt.splice(
+      0,
+      2,
+      ...(logY
+        ? [yExt[0] / 2, yExt[0] * 2]
+        : [yExt[0] - (Math.abs(yExt[0]) || 1) / 2, yExt[1] + (Math.abs(yExt[1]) || 1) / 2]),
+    );
+  const fmtY = opts.yFormat ?? fmtNum;
+  const y = (logY ? d3.scaleLog() : d3.scaleLinear())
     .domain(yExt)
     .nice()
     .range([height - m.bottom, m.top]);
@@ -105,7 +129,7 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
     svg.node()!,
     { width, height, m },
     d3.axisBottom(x).ticks(Math.min(10, xs.length)).tickFormat(d3.format('d')),
-    d3.axisLeft(y).ticks(5, '~g'),
+    logY ? logAxis(y as d3.ScaleLogarithmic<number, number>) : d3.axisLeft(y).ticks(5, '~g'),
   );
   if (data.yLabel) svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text(data.yLabel);
   if (data.xLabel)
@@ -153,25 +177,60 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
     .attr('class', 'label')
     .attr('y', m.top + 10)
     .style('display', 'none');
+  const hoverLine = svg
+    .append('line')
+    .attr('class', 'hover-line')
+    .attr('y1', m.top)
+    .attr('y2', height - m.bottom)
+    .style('display', 'none');
+  const hoverDot = svg.append('circle').attr('class', 'hover-dot').attr('r', 3.5).style('display', 'none');
+  const hoverTip = svg
+    .append('text')
+    .attr('class', 'label hover-tip')
+    .attr('data-role', 'hover-readout')
+    .attr('y', m.top + 10)
+    .style('display', 'none');
   let cur: number | null = null;
+
+  /** Index of the point nearest x. */
+  const nearest = (v: number) => Math.max(0, Math.min(xs.length - 1, d3.bisectCenter(xs, v)));
+  const placeTip = (t: typeof tip, px: number) => {
+    const right = px > width - 160;
+    t.attr('x', px + (right ? -8 : 8)).attr('text-anchor', right ? 'end' : 'start');
+  };
+
+  function hover(v: number | null): void {
+    if (v === null || xs.length === 0) {
+      for (const e of [hoverLine, hoverDot, hoverTip]) e.style('display', 'none');
+      hoverTip.attr('data-step', null).attr('data-value', null);
+      if (cur !== null) tip.style('display', null);
+      return;
+    }
+    const p = pts[nearest(v)];
+    hoverLine.style('display', null).attr('x1', x(p.x)).attr('x2', x(p.x));
+    hoverDot.style('display', null).attr('cx', x(p.x)).attr('cy', y(p.y));
+    placeTip(hoverTip, x(p.x));
+    hoverTip
+      .style('display', null)
+      .attr('data-step', p.x)
+      .attr('data-value', p.y)
+      .text(`step ${p.x} · ${data.yLabel ?? 'y'} ${fmtY(p.y)}`);
+    tip.style('display', 'none'); // the hover read-out takes the selection's place while the pointer is here
+  }
 
   function select(v: number): void {
     if (xs.length === 0) return;
-    const i = Math.max(0, Math.min(xs.length - 1, d3.bisectCenter(xs, v)));
-    const p = pts[i];
+    const p = pts[nearest(v)];
     const changed = cur !== p.x;
     cur = p.x;
     cursor.style('display', null).attr('x1', x(p.x)).attr('x2', x(p.x));
     dot.style('display', null).attr('cx', x(p.x)).attr('cy', y(p.y));
-    const right = x(p.x) > width - 160;
-    tip
-      .style('display', null)
-      .attr('x', x(p.x) + (right ? -8 : 8))
-      .attr('text-anchor', right ? 'end' : 'start')
-      .text(`step ${p.x} · ${data.yLabel ?? 'y'} ${fmtNum(p.y)}`);
+    placeTip(tip, x(p.x));
+    if (hoverTip.style('display') === 'none') tip.style('display', null);
+    tip.text(`step ${p.x} · ${data.yLabel ?? 'y'} ${fmtY(p.y)}`);
     svg
       .attr('aria-valuenow', p.x)
-      .attr('aria-valuetext', `step ${p.x}, ${data.yLabel ?? 'value'} ${fmtNum(p.y)}`);
+      .attr('aria-valuetext', `step ${p.x}, ${data.yLabel ?? 'value'} ${fmtY(p.y)}`);
     if (changed) opts.onSelect?.(p.x);
   }
 
@@ -179,6 +238,17 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
     const [px] = d3.pointer(ev, svg.node());
     // viewBox scaling: pointer() already maps to user units.
     select(x.invert(px));
+  });
+  svg.on('mousemove', (ev: MouseEvent) => {
+    if (xs.length === 0) return;
+    const [px] = d3.pointer(ev, svg.node());
+    const at = xs[nearest(x.invert(px))];
+    hover(at);
+    opts.onHover?.(at);
+  });
+  svg.on('mouseleave', () => {
+    hover(null);
+    opts.onHover?.(null);
   });
   svg.on('keydown', (ev: KeyboardEvent) => {
     const i = cur === null ? -1 : xs.indexOf(cur);
@@ -211,6 +281,7 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
   return {
     select,
     selected: () => cur,
+    hover,
     destroy: () => root.remove(),
   };
 }

@@ -51,6 +51,9 @@ const CSS = `
 .pp-chart .area { fill: var(--pp-accent-weak); }
 .pp-chart .cursor { stroke: var(--pp-fg); stroke-dasharray: 3 3; }
 .pp-chart .dot { fill: var(--pp-fg); stroke: var(--pp-bg); stroke-width: 2; }
+.pp-chart .hover-line { stroke: var(--pp-muted); stroke-dasharray: 2 2; pointer-events: none; }
+.pp-chart .hover-dot { fill: var(--pp-accent); stroke: var(--pp-bg); stroke-width: 1.5; pointer-events: none; }
+.pp-chart .hover-tip { fill: var(--pp-fg); }
 .pp-chart .mk-checkpoint { fill: var(--pp-warn); } .pp-chart .mk-sample { fill: var(--pp-ok); }
 .pp-chart .mk-disputed { fill: var(--pp-bad); }
 .pp-chart .label { fill: var(--pp-muted); font-size: 10px; }

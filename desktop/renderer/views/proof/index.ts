@@ -1,6 +1,6 @@
 /**
- * Proof timeline: the loss curve with checkpoints and verification samples, the committed step
- * records, step-through with the keyboard (←/→ or J/K, Home/End), the selected step's trace (replayed
+ * Proof timeline: the loss curve with checkpoints and verification samples, small multiples of the
+ * per-step metrics (hover read-outs synced with the loss curve), the committed step records, step-through with the keyboard (←/→ or J/K, Home/End), the selected step's trace (replayed
  * with RepOps on selection) and "run this step now" (re-executes it and compares the digests).
  */
 import type { ProofSummary, RunStepResult, StepTrace } from '../../../shared/api-views.ts';
@@ -23,6 +23,7 @@ import {
 } from '../common.ts';
 import { opCountEl } from '../op-count.ts';
 import { mountComparePanel, pickCompareProof } from './compare.ts';
+import { type MetricCharts, metricRows, mountMetricCharts } from './metrics.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M3 19h18"/><path d="M4 15l5-5 4 3 7-8"/><circle cx="9" cy="10" r="1.2"/><circle cx="13" cy="13" r="1.2"/></svg>';
@@ -144,6 +145,21 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
     : null;
   if (compare) body.append(compare.el);
   body.append(top);
+  const metricsHost = h('div', {});
+  const sm = proof.stepMetrics;
+  body.append(
+    panel(
+      sm ? 'Training metrics · per step' : 'Training metrics',
+      metricsHost,
+      sm
+        ? h(
+            'div',
+            { class: 'pp-muted', style: 'font-size:11px;padding:0 12px 8px' },
+            'hover any chart to read every metric at that step; norms on a log scale; committed by the signed bundle and recomputed by verify',
+          )
+        : null,
+    ),
+  );
 
   const mid = h('div', { style: 'display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px' });
   const stepPanel = h('div', { 'data-role': 'step-detail' });
@@ -202,8 +218,21 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
       yLabel: 'loss',
       title: 'Training loss by step',
     },
-    { height: 230, onSelect: (x) => go(x) },
+    {
+      height: 230,
+      onSelect: (x) => selectFromChart(x),
+      onHover: (x) => metricCharts.hover(x),
+    },
   );
+  const metricCharts: MetricCharts = mountMetricCharts(metricsHost, sm, {
+    onSelect: (x) => selectFromChart(x),
+    onHover: (x) => chart.hover(x),
+  });
+  // go() selects the step in every chart; their onSelect must not re-enter it.
+  let syncing = false;
+  function selectFromChart(x: number): void {
+    if (!syncing) go(x);
+  }
 
   let traceSeq = 0;
   let traceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -215,7 +244,13 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
     stepLabel.textContent = `step ${s} / ${steps.length - 1}`;
     (prev as HTMLButtonElement).disabled = s === 0;
     (next as HTMLButtonElement).disabled = s === steps.length - 1;
-    chart.select(s);
+    syncing = true;
+    try {
+      chart.select(s);
+      metricCharts.select(s);
+    } finally {
+      syncing = false;
+    }
     compare?.select(s);
     for (const [i, tr] of rows.entries()) tr.classList.toggle('sel', i === s);
     scrollWithin(tableWrap, rows[s]);
@@ -228,6 +263,7 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
       kvList([
         ['step', String(s)],
         ['loss', fmtNum(r.loss)],
+        ...(sm ? metricRows(sm[s]) : []),
         ['state before', r.stateBefore],
         ['state after', r.stateAfter],
         ['batch', r.batchDigest],
