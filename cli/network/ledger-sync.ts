@@ -88,6 +88,8 @@ function key(a: Action | Record<string, unknown>): string {
     'amount',
     'bounty',
     'runCommitment',
+    'sealed',
+    'salt',
     'dispute',
   ])
     if (o[k] !== undefined) pick[k] = o[k];
