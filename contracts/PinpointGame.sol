@@ -24,6 +24,7 @@ contract PinpointGame {
     struct Task {
         address submitter;
         address solver;
+        uint64 sealSeq; // packs with `solver` (one storage slot)
         address verifier;
         address challenger;
         uint128 bounty;
@@ -41,7 +42,6 @@ contract PinpointGame {
         bool challengerIn;
         Loser loser;
         bytes32 seal;
-        uint64 sealSeq;
     }
 
     /// The first reveal of a run root, and the first by a different account: enough to answer the
@@ -452,37 +452,53 @@ contract PinpointGame {
     }
 
     bytes private constant SEAL_TAG = "pinpoint.ledger.seal.v1\x00";
-    bytes16 private constant HEX = "0123456789abcdef";
 
     /// The ledger's seal (core/ledger/seal.ts sealCommitment) for a mirrored task: SHA-256 of the tag and
     /// canonicalJson({account, publicKey: null, runCommitment, salt, task}), the account as the lowercase
     /// 0x address and the task as the 32-byte key in hex (core/chain/mirror.ts ids). The chain binds no
     /// Ed25519 key, hence publicKey null.
     function sealOf(bytes32 id, address solver, bytes32 runRoot, bytes32 salt) public pure returns (bytes32) {
+        bytes32 a = bytes32(bytes20(solver));
         return sha256(
             abi.encodePacked(
                 SEAL_TAG,
                 '{"account":"0x',
-                _hex(bytes32(bytes20(solver)), 20),
+                _hex16(bytes16(a)),
+                bytes8(_hex16(bytes16(a << 128))),
                 '","publicKey":null,"runCommitment":"',
-                _hex(runRoot, 32),
+                _hex32(runRoot),
                 '","salt":"',
-                _hex(salt, 32),
+                _hex32(salt),
                 '","task":"',
-                _hex(id, 32),
+                _hex32(id),
                 '"}'
             )
         );
     }
 
-    /// The first `n` bytes of `v` as lowercase hex.
-    function _hex(bytes32 v, uint256 n) private pure returns (bytes memory s) {
-        s = new bytes(2 * n);
-        for (uint256 i = 0; i < n; i++) {
-            uint8 b = uint8(v[i]);
-            s[2 * i] = HEX[b >> 4];
-            s[2 * i + 1] = HEX[b & 15];
-        }
+    function _hex32(bytes32 v) private pure returns (bytes memory) {
+        return abi.encodePacked(_hex16(bytes16(v)), _hex16(bytes16(v << 128)));
+    }
+
+    /// 16 bytes as 32 lowercase hex digits without a loop: spread each nibble into its own byte, then add
+    /// '0', plus ('a' − '0' − 10) = 39 for the nibbles above 9 (detected by the carry of nibble + 6).
+    function _hex16(bytes16 data) private pure returns (bytes32 r) {
+        r = (bytes32(data) & 0xFFFFFFFFFFFFFFFF000000000000000000000000000000000000000000000000)
+            | ((bytes32(data) & 0x0000000000000000FFFFFFFFFFFFFFFF00000000000000000000000000000000) >> 64);
+        r = (r & 0xFFFFFFFF000000000000000000000000FFFFFFFF000000000000000000000000)
+            | ((r & 0x00000000FFFFFFFF000000000000000000000000FFFFFFFF0000000000000000) >> 32);
+        r = (r & 0xFFFF000000000000FFFF000000000000FFFF000000000000FFFF000000000000)
+            | ((r & 0x0000FFFF000000000000FFFF000000000000FFFF000000000000FFFF00000000) >> 16);
+        r = (r & 0xFF000000FF000000FF000000FF000000FF000000FF000000FF000000FF000000)
+            | ((r & 0x00FF000000FF000000FF000000FF000000FF000000FF000000FF000000FF0000) >> 8);
+        r = ((r & 0xF000F000F000F000F000F000F000F000F000F000F000F000F000F000F000F000) >> 4)
+            | ((r & 0x0F000F000F000F000F000F000F000F000F000F000F000F000F000F000F000F00) >> 8);
+        uint256 x = uint256(r);
+        r = bytes32(
+            0x3030303030303030303030303030303030303030303030303030303030303030 + x
+                + (((x + 0x0606060606060606060606060606060606060606060606060606060606060606) >> 4)
+                    & 0x0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F) * 39
+        );
     }
 
     function _ethSigned(bytes32 h) private pure returns (bytes32) {

@@ -95,6 +95,12 @@ test("the contract's seal is the ledger's seal (core/ledger/seal.ts), for any ta
     }),
     { numRuns: 30 },
   );
+  // every nibble at its extremes: 0 and 9 (digits), a and f (letters)
+  for (const b of ['00', '99', 'aa', 'ff', '09', 'af', '9a']) {
+    const v = `0x${b.repeat(32)}` as Hex;
+    const a = `0x${b.repeat(20)}` as Address;
+    assert.equal(await g.c.read<Hex>('sealOf', [v, a, v, v]), proofSeal(v, a, v, v), `bytes ${b}`);
+  }
 });
 
 test('honest commit then reveal: proved, then finalized; the mirror re-checks the seal', async () => {
