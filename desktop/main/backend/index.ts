@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
+import { createChainFollowHandlers } from './chain-follow.ts';
 import { createCompareHandlers } from './compare.ts';
 import type { BackendContext } from './context.ts';
 import { ensureDemo } from './demo.ts';
@@ -97,6 +98,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     ...viewsApi,
     ...compare.withCompareDisputes(viewsApi),
     ...compare.handlers,
+    ...createChainFollowHandlers(context),
   } as unknown as Record<string, unknown>;
   const model = createModelHandlers(context) as unknown as Record<string, unknown>;
   // Reserved for the Electron main process (the server requires its admin token for 'admin.*').
