@@ -21,6 +21,7 @@ export default async function bench(): Promise<void> {
     const cheater = await net.startInProcess('solver', 'cheater', { cheatRate: 1 });
     const verifier = await net.startInProcess('verifier', 'verifier');
     const rows: string[] = [];
+    const proofGas: string[] = [];
     for (const steps of [64, 1024]) {
       const spec = { task: `bench-${steps}`, seed: 5, steps };
       const t0 = performance.now();
@@ -36,6 +37,9 @@ export default async function bench(): Promise<void> {
       const sum = (actions: string[]) =>
         log.filter((g) => actions.includes(g.action)).reduce((a, g) => a + g.gas, 0n);
       const rounds = log.filter((g) => g.action === 'commitRound').length;
+      proofGas.push(
+        `${steps} steps: commitProof ${sum(['commitProof'])} + revealProof ${sum(['revealProof'])} = ${sum(['commitProof', 'revealProof'])} gas`,
+      );
       const dispute = sum(['openDispute', 'commitRound', 'settle', 'claimTimeout']);
       rows.push(
         `${String(steps).padStart(5)}  ${String(rounds / 2).padStart(6)}  ${sum(['openDispute']).toString().padStart(7)}  ${(rounds ? sum(['commitRound']) / BigInt(rounds) : 0n).toString().padStart(9)}  ${sum(['settle', 'claimTimeout']).toString().padStart(7)}  ${dispute.toString().padStart(10)}  ${((t1 - t0) / 1000).toFixed(2).padStart(7)}  ${((t2 - t1) / 1000).toFixed(2).padStart(9)}  ${res.referee?.body.verdict.loser ?? '?'}`,
@@ -44,6 +48,7 @@ export default async function bench(): Promise<void> {
     const c = await net.conservation();
     console.log('steps  rounds  open gas  gas/commit  settle   dispute gas  solve s  dispute s  loser');
     for (const r of rows) console.log(r);
+    console.log(`proof (commit-reveal): ${proofGas.join('; ')}`);
     console.log(
       'reference: OP Cannon fully played game ≈10–15 M gas (estimate); off-chain bisection + Groth16 leaf ≈0.83 M gas',
     );

@@ -10,6 +10,10 @@ pragma solidity ^0.8.24;
 /// The contract checks itself: who may act, deadlines, round signatures (secp256k1, replay-bound to
 /// chain, contract, task and round) and Merkle membership of the disputed step records in both parties'
 /// committed run roots. It takes from the referee only which party lost (see docs/NETWORK.md).
+/// Proofs are committed then revealed with the ledger's copy rule (docs/LEDGER.md "Identity binding"):
+/// a reveal of a run root that another account revealed before this solver sealed is a copy and is
+/// slashed like the ledger's copyPenalty; the seal is the ledger's own seal digest, so the SQLite
+/// mirror re-checks every reveal with its own code.
 contract PinpointGame {
     uint256 private constant BPS = 10_000;
     bytes32 private constant ROUND_TAG = keccak256("pinpoint.round.v1");
@@ -20,6 +24,7 @@ contract PinpointGame {
     struct Task {
         address submitter;
         address solver;
+        uint64 sealSeq; // packs with `solver` (one storage slot)
         address verifier;
         address challenger;
         uint128 bounty;
@@ -36,6 +41,16 @@ contract PinpointGame {
         bool solverIn;
         bool challengerIn;
         Loser loser;
+        bytes32 seal;
+    }
+
+    /// The first reveal of a run root, and the first by a different account: enough to answer the
+    /// ledger's "earliest reveal by anyone but X" (core/ledger memory.ts firstReveal) exactly.
+    struct Reveals {
+        address first;
+        uint64 firstSeq;
+        address other;
+        uint64 otherSeq;
     }
 
     address public immutable referee;
@@ -55,12 +70,18 @@ contract PinpointGame {
     uint256 public totalEscrow;
     uint256 public treasury;
     uint256 private locked = 1;
+    /// Order of proof commitments and reveals (the ledger compares event seqs; this keeps the same order).
+    uint64 public proofSeq;
+    mapping(bytes32 => Reveals) private reveals;
 
     event Deposited(address indexed account, uint256 amount);
     event Withdrawn(address indexed account, uint256 amount);
     event TaskPosted(bytes32 indexed task, address indexed submitter, uint256 bounty, uint256 escrow, uint32 steps);
     event TaskClaimed(bytes32 indexed task, address indexed solver, uint256 stake);
     event ProofSubmitted(bytes32 indexed task, address indexed solver, bytes32 runRoot);
+    event ProofCommitted(bytes32 indexed task, address indexed solver, bytes32 seal);
+    event ProofRevealed(bytes32 indexed task, address indexed solver, bytes32 runRoot, bytes32 salt);
+    event ProofCopied(bytes32 indexed task, address indexed copier, address indexed original, bytes32 runRoot);
     event TaskVerified(bytes32 indexed task, address indexed verifier);
     event DisputeOpened(bytes32 indexed task, address indexed challenger, bytes32 challengerRoot, uint256 stake, uint64 deadline);
     event RoundCommitted(bytes32 indexed task, uint32 round, address indexed party, bytes32 digest);
@@ -180,12 +201,71 @@ contract PinpointGame {
         emit TaskClaimed(id, msg.sender, solverStake);
     }
 
-    function submitProof(bytes32 id, bytes32 runRoot) external {
+    /// Direct submission, sealed and revealed at once (the ledger's proof.submit): a copy if another
+    /// account revealed the same run root at any time before. Refused while a seal is pending.
+    function submitProof(bytes32 id, bytes32 runRoot) external nonReentrant {
         Task storage t = _need(id, TaskState.Claimed);
         if (msg.sender != t.solver) revert NotAllowed("only the claiming solver submits the proof");
+        if (t.seal != bytes32(0)) revert NotAllowed("a sealed commitment is pending: reveal it");
+        uint64 seq = ++proofSeq;
+        emit ProofSubmitted(id, msg.sender, runRoot);
+        _proveOrCopy(id, t, runRoot, seq);
+    }
+
+    /// Commit: the claimant records `seal` = sealOf(id, solver, runRoot, salt), which hides the run
+    /// root. Sealing again replaces the pending seal (and its place in the order), as in the ledger.
+    function commitProof(bytes32 id, bytes32 seal) external {
+        Task storage t = _need(id, TaskState.Claimed);
+        if (msg.sender != t.solver) revert NotAllowed("only the claiming solver commits a proof");
+        if (seal == bytes32(0)) revert BadParams("a seal is a nonzero digest");
+        t.seal = seal;
+        t.sealSeq = ++proofSeq;
+        emit ProofCommitted(id, msg.sender, seal);
+    }
+
+    /// Reveal: (runRoot, salt) must open the pending seal. If another account revealed the same run root
+    /// before this seal was recorded, the solver can only have copied it: slashed (copy penalty).
+    function revealProof(bytes32 id, bytes32 runRoot, bytes32 salt) external nonReentrant {
+        Task storage t = _need(id, TaskState.Claimed);
+        if (msg.sender != t.solver) revert NotAllowed("only the claiming solver reveals the proof");
+        if (t.seal == bytes32(0)) revert NotAllowed("no sealed commitment: commitProof first");
+        if (sealOf(id, msg.sender, runRoot, salt) != t.seal)
+            revert BadProof("the reveal does not open the sealed commitment");
+        uint64 sealSeq = t.sealSeq;
+        t.seal = bytes32(0);
+        t.sealSeq = 0;
+        ++proofSeq;
+        emit ProofRevealed(id, msg.sender, runRoot, salt);
+        _proveOrCopy(id, t, runRoot, sealSeq);
+    }
+
+    /// `before`: a reveal by another account with a smaller seq makes this one a copy.
+    function _proveOrCopy(bytes32 id, Task storage t, bytes32 runRoot, uint64 before) private {
+        Reveals storage r = reveals[runRoot];
+        (address orig, uint64 origSeq) = r.first != t.solver ? (r.first, r.firstSeq) : (r.other, r.otherSeq);
+        if (orig != address(0) && origSeq < before) {
+            // The ledger's copyPenalty: slashed share split victim (whistleblowerBps) / treasury /
+            // submitter, the rest of the stake back to the copier, escrow refunded, no proof recorded.
+            t.state = TaskState.Settled;
+            t.loser = Loser.Solver;
+            uint256 s = t.solverLocked;
+            t.solverLocked = 0;
+            totalLocked -= s;
+            emit ProofCopied(id, t.solver, orig, runRoot);
+            _slash(id, t.solver, s, orig, t.submitter);
+            _refund(id, t);
+            return;
+        }
+        uint64 seq = proofSeq;
+        if (r.first == address(0)) {
+            r.first = t.solver;
+            r.firstSeq = seq;
+        } else if (r.other == address(0) && r.first != t.solver) {
+            r.other = t.solver;
+            r.otherSeq = seq;
+        }
         t.runRoot = runRoot;
         t.state = TaskState.Proved;
-        emit ProofSubmitted(id, msg.sender, runRoot);
     }
 
     function verifyTask(bytes32 id) external {
@@ -369,6 +449,56 @@ contract PinpointGame {
 
     function task(bytes32 id) external view returns (Task memory) {
         return tasks[id];
+    }
+
+    bytes private constant SEAL_TAG = "pinpoint.ledger.seal.v1\x00";
+
+    /// The ledger's seal (core/ledger/seal.ts sealCommitment) for a mirrored task: SHA-256 of the tag and
+    /// canonicalJson({account, publicKey: null, runCommitment, salt, task}), the account as the lowercase
+    /// 0x address and the task as the 32-byte key in hex (core/chain/mirror.ts ids). The chain binds no
+    /// Ed25519 key, hence publicKey null.
+    function sealOf(bytes32 id, address solver, bytes32 runRoot, bytes32 salt) public pure returns (bytes32) {
+        bytes32 a = bytes32(bytes20(solver));
+        return sha256(
+            abi.encodePacked(
+                SEAL_TAG,
+                '{"account":"0x',
+                _hex16(bytes16(a)),
+                bytes8(_hex16(bytes16(a << 128))),
+                '","publicKey":null,"runCommitment":"',
+                _hex32(runRoot),
+                '","salt":"',
+                _hex32(salt),
+                '","task":"',
+                _hex32(id),
+                '"}'
+            )
+        );
+    }
+
+    function _hex32(bytes32 v) private pure returns (bytes memory) {
+        return abi.encodePacked(_hex16(bytes16(v)), _hex16(bytes16(v << 128)));
+    }
+
+    /// 16 bytes as 32 lowercase hex digits without a loop: spread each nibble into its own byte, then add
+    /// '0', plus ('a' − '0' − 10) = 39 for the nibbles above 9 (detected by the carry of nibble + 6).
+    function _hex16(bytes16 data) private pure returns (bytes32 r) {
+        r = (bytes32(data) & 0xFFFFFFFFFFFFFFFF000000000000000000000000000000000000000000000000)
+            | ((bytes32(data) & 0x0000000000000000FFFFFFFFFFFFFFFF00000000000000000000000000000000) >> 64);
+        r = (r & 0xFFFFFFFF000000000000000000000000FFFFFFFF000000000000000000000000)
+            | ((r & 0x00000000FFFFFFFF000000000000000000000000FFFFFFFF0000000000000000) >> 32);
+        r = (r & 0xFFFF000000000000FFFF000000000000FFFF000000000000FFFF000000000000)
+            | ((r & 0x0000FFFF000000000000FFFF000000000000FFFF000000000000FFFF00000000) >> 16);
+        r = (r & 0xFF000000FF000000FF000000FF000000FF000000FF000000FF000000FF000000)
+            | ((r & 0x00FF000000FF000000FF000000FF000000FF000000FF000000FF000000FF0000) >> 8);
+        r = ((r & 0xF000F000F000F000F000F000F000F000F000F000F000F000F000F000F000F000) >> 4)
+            | ((r & 0x0F000F000F000F000F000F000F000F000F000F000F000F000F000F000F000F00) >> 8);
+        uint256 x = uint256(r);
+        r = bytes32(
+            0x3030303030303030303030303030303030303030303030303030303030303030 + x
+                + (((x + 0x0606060606060606060606060606060606060606060606060606060606060606) >> 4)
+                    & 0x0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F) * 39
+        );
     }
 
     function _ethSigned(bytes32 h) private pure returns (bytes32) {

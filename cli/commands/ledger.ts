@@ -188,7 +188,7 @@ export async function run(args: string[]): Promise<number> {
       console.error(`pinpoint ledger ${sub}: needs --rpc <url> and --game <0x… contract address>`);
       return 2;
     }
-    const { syncLedger, verifyAgainstChain } = await import('../network/ledger-sync.ts');
+    const { syncLedger, verifyAgainstChain } = await import('../../core/chain/node-sync.ts');
     const game = values.game as `0x${string}`;
     if (sub === 'sync') {
       const r = await syncLedger(file, values.rpc, game, values.transcripts);

@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { taskKey } from '../../core/chain/game.ts';
+import { syncLedger, verifyAgainstChain } from '../../core/chain/node-sync.ts';
 import { hash32 } from '../../core/dispute/synthetic.ts';
-import { syncLedger, verifyAgainstChain } from './ledger-sync.ts';
 import { type GasRecord, LocalNetwork, type PartyProcess, summarizeGas } from './network.ts';
 import type { TaskSpec } from './party-node.ts';
 

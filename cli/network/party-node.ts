@@ -5,7 +5,14 @@
  */
 import type { Server } from 'node:http';
 import { type Account, type Hex, recoverMessageAddress } from 'viem';
-import { type Artifact, accountFromSeed, GameClient, signRound, taskKey } from '../../core/chain/game.ts';
+import {
+  type Artifact,
+  accountFromSeed,
+  GameClient,
+  proofSeal,
+  signRound,
+  taskKey,
+} from '../../core/chain/game.ts';
 import { compileContracts } from '../../core/chain/node-compile.ts';
 import { executeRun, type RunTrace } from '../../core/dispute/execute.ts';
 import { TraceParty } from '../../core/dispute/party.ts';
@@ -13,6 +20,7 @@ import { stepRecordDigest } from '../../core/dispute/record.ts';
 import { type DisputeResult, runDispute } from '../../core/dispute/referee.ts';
 import { syntheticTask } from '../../core/dispute/synthetic.ts';
 import { refereeConfig } from '../../core/dispute/task.ts';
+import { newSalt } from '../../core/ledger/seal.ts';
 import { checkTranscript } from '../../core/ledger/transcript.ts';
 import {
   type Ed25519Key,
@@ -170,7 +178,12 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       const id = taskKey(spec.task);
       await ensureDeposit(await game.read<bigint>('solverStake'));
       await game.claimTask(account, id);
-      await game.submitProof(account, id, `0x${trace.root}`);
+      // Commit-reveal (docs/NETWORK.md): seal as soon as the run ends, then open the seal; the contract
+      // slashes a reveal of a run root someone else revealed before this seal (a copy).
+      const runRoot: Hex = `0x${trace.root}`;
+      const salt: Hex = `0x${newSalt()}`;
+      await game.commitProof(account, id, proofSeal(id, account.address, runRoot, salt));
+      await game.revealProof(account, id, runRoot, salt);
       log({ event: 'proved', task: spec.task, cheated: cheat?.at ?? null });
       return seal(key, spec.task, e.seq, 'task.done', { runRoot: trace.root, cheated: cheat?.at ?? null });
     };

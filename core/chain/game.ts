@@ -23,6 +23,7 @@ import {
   toHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { sealCommitment } from '../ledger/seal.ts';
 import type { GameParams as LedgerParams } from '../ledger/types.ts';
 
 export interface ChainGameParams {
@@ -122,6 +123,9 @@ export interface ChainTask {
   solverIn: boolean;
   challengerIn: boolean;
   loser: LoserName;
+  /** The pending proof seal (zero when none) and its place in the contract's proof order. */
+  seal: Hex;
+  sealSeq: bigint;
 }
 
 export interface Conservation {
@@ -247,6 +251,12 @@ export class GameClient {
   }
   submitProof(a: Account, id: Hex, runRoot: Hex) {
     return this.write(a, 'submitProof', [id, runRoot], undefined, id);
+  }
+  commitProof(a: Account, id: Hex, seal: Hex) {
+    return this.write(a, 'commitProof', [id, seal], undefined, id);
+  }
+  revealProof(a: Account, id: Hex, runRoot: Hex, salt: Hex) {
+    return this.write(a, 'revealProof', [id, runRoot, salt], undefined, id);
   }
   verifyTask(a: Account, id: Hex) {
     return this.write(a, 'verifyTask', [id], undefined, id);
@@ -427,6 +437,22 @@ export async function deployGame(
   if (!receipt.contractAddress || receipt.status !== 'success')
     throw new Error(`deploy: transaction ${hash} failed`);
   return { address: receipt.contractAddress, gas: receipt.gasUsed };
+}
+
+/**
+ * The seal a solver commits for `runRoot` on task `id`: the ledger's own seal (core/ledger/seal.ts) over
+ * the mirror's ids (lowercase 0x address, task key without 0x, no Ed25519 key), which the contract's
+ * `sealOf` recomputes at the reveal and the SQLite mirror re-checks with the ledger's code.
+ */
+export function proofSeal(id: Hex, solver: Address, runRoot: Hex, salt: Hex): Hex {
+  const strip = (h: string) => h.toLowerCase().replace(/^0x/, '');
+  return `0x${sealCommitment({
+    task: strip(id),
+    account: solver.toLowerCase(),
+    publicKey: null,
+    runCommitment: strip(runRoot),
+    salt: strip(salt),
+  })}`;
 }
 
 /** The hash a party signs (EIP-191 personal message) for its round-`round` answer `digest`; mirrors the contract. */

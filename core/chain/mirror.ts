@@ -80,6 +80,23 @@ export function mirrorActions(
           runCommitment: hex(a.runRoot),
         });
         break;
+      case 'ProofCommitted':
+        out.push({
+          type: 'proof.commit',
+          task: taskId(a.task),
+          solver: accountId(a.solver),
+          sealed: hex(a.seal),
+        });
+        break;
+      case 'ProofRevealed':
+        out.push({
+          type: 'proof.reveal',
+          task: taskId(a.task),
+          solver: accountId(a.solver),
+          runCommitment: hex(a.runRoot),
+          salt: hex(a.salt),
+        });
+        break;
       case 'TaskVerified':
         open(accountId(a.verifier));
         out.push({ type: 'task.verify', task: taskId(a.task), verifier: accountId(a.verifier) });
@@ -116,8 +133,9 @@ export function mirrorActions(
         out.push({ type: 'task.finalize', task: taskId(a.task) });
         break;
       default:
-        // RoundCommitted / RoundAdvanced (no ledger counterpart), and the effects Slashed, Jackpot,
-        // Moved, TreasuryPaid, which the ledger re-derives from its own rules.
+        // RoundCommitted / RoundAdvanced (no ledger counterpart), and the effects ProofCopied, Slashed,
+        // Jackpot, Moved, TreasuryPaid, which the ledger re-derives from its own rules (a reveal the
+        // contract caught as a copy is one the ledger's copy rule catches too: verify --rpc checks it).
         break;
     }
   }

@@ -241,6 +241,21 @@ export interface LedgerCommitmentRow {
   closedSeq: number | null;
 }
 
+/** One `ledger sync` of a followed game (docs/NETWORK.md): the mirror file and what the chain added. */
+export interface LedgerFollow {
+  /** The mirror ledger in the data folder (`<data>/chain/<chainId>-<game>.db`), for the ledger.* reads. */
+  path: string;
+  rpc: string;
+  game: string;
+  chainId: number;
+  /** Ledger actions appended by this sync (0: nothing new on chain). */
+  appended: number;
+  /** Ledger actions the chain's events map to in all. */
+  actions: number;
+  /** The block the sync read up to. */
+  block: number;
+}
+
 /** Identity binding of a ledger file (current head): keys, commitments, caught copies. */
 export interface LedgerIdentity {
   path: string;
@@ -268,4 +283,10 @@ export interface ViewsApi {
   'ledger.events': (args: { path?: string; task?: string; account?: string }) => Promise<LedgerEvents>;
   /** Account keys, sealed commitments and caught copies (core/ledger keys()/commitments()/copies()). */
   'ledger.identity': (args: { path?: string }) => Promise<LedgerIdentity>;
+}
+
+/** Served by desktop/main/backend/chain-follow.ts. */
+export interface ChainFollowApi {
+  /** Mirrors a PinpointGame on an RPC URL into the data folder (one `ledger sync`); the view polls it. */
+  'ledger.follow': (args: { rpc: string; game: string }) => Promise<LedgerFollow>;
 }

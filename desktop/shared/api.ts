@@ -9,7 +9,7 @@
 import type { CompareApi } from './api-compare.ts';
 import type { ModelApi } from './api-model.ts';
 import type { RecoveryApi } from './api-recovery.ts';
-import type { ViewsApi } from './api-views.ts';
+import type { ChainFollowApi, ViewsApi } from './api-views.ts';
 
 /** A JSON-safe value: what crosses either transport. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -219,7 +219,13 @@ export interface ElectronApi {
  * The full contract: the shell's methods merged with the views' (api-views.ts), the Model view's
  * (api-model.ts), notebook recovery (api-recovery.ts) and the Electron main process's dialogs.
  */
-export type PinpointApi = ShellApi & ViewsApi & ModelApi & CompareApi & ElectronApi & RecoveryApi;
+export type PinpointApi = ShellApi &
+  ViewsApi &
+  ChainFollowApi &
+  ModelApi &
+  CompareApi &
+  ElectronApi &
+  RecoveryApi;
 export type MethodName = keyof PinpointApi & string;
 export type ArgsOf<M extends MethodName> = Parameters<PinpointApi[M]>[0];
 export type ResultOf<M extends MethodName> = Awaited<ReturnType<PinpointApi[M]>>;

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { keccak256, toHex } from 'viem';
-import { syncLedger, verifyAgainstChain } from '../../cli/network/ledger-sync.ts';
-import { signRound, taskKey } from '../../core/chain/game.ts';
+import { proofSeal, signRound, taskKey } from '../../core/chain/game.ts';
 import { serveRpc } from '../../core/chain/node-local.ts';
+import { syncLedger, verifyAgainstChain } from '../../core/chain/node-sync.ts';
 import { merkleProof, merkleRoot } from '../../core/hash/merkle.ts';
 import { createLedger, openLedger } from '../../core/ledger/node-store.ts';
 import { advance, fixture, fund, newGame } from '../chain/helpers.ts';
@@ -91,6 +91,41 @@ test('a played game mirrors into the ledger, incrementally, and verifies against
       assert.equal(BigInt(row?.balance ?? -1), await c.balanceOf(P[n].address), n);
     }
     assert.equal(BigInt(l.totals().treasury), await c.read<bigint>('treasury'));
+  } finally {
+    l.close();
+  }
+});
+
+test('commit-reveal and a copy caught on chain mirror into the SQLite ledger, which catches the same copy', async () => {
+  const g = await newGame(f, P.referee);
+  const c = g.client;
+  for (const n of ['alice', 'bob', 'carol']) await c.deposit(P[n], 1000n);
+  const run = hx(merkleRoot(recs('same', 0)));
+  const post = async (id: string, who: (typeof P)[string]) => {
+    const k = taskKey(`cr:${id}`);
+    await c.postTask(P.alice, k, 200n, 8);
+    await c.claimTask(who, k);
+    return k;
+  };
+  const k1 = await post('orig', P.bob);
+  const s1 = keccak256(toHex('salt-bob'));
+  await c.commitProof(P.bob, k1, proofSeal(k1, P.bob.address, run, s1));
+  await c.revealProof(P.bob, k1, run, s1);
+  const k2 = await post('copy', P.carol);
+  const s2 = keccak256(toHex('salt-carol'));
+  await c.commitProof(P.carol, k2, proofSeal(k2, P.carol.address, run, s2));
+  await c.revealProof(P.carol, k2, run, s2);
+  assert.equal((await c.task(k2)).state, 'settled', 'the contract slashed the copy');
+  const db = join(dir, 'copy.db');
+  await syncLedger(db, rpc.url, g.address);
+  assert.deepEqual((await verifyAgainstChain(db, rpc.url, g.address)).problems, []);
+  const l = openLedger(db, { readonly: true });
+  try {
+    const copies = l.copies();
+    assert.equal(copies.length, 1);
+    assert.equal(copies[0].copier, P.carol.address.toLowerCase());
+    assert.equal(copies[0].original.account, P.bob.address.toLowerCase());
+    assert.equal(l.verify().ok, true);
   } finally {
     l.close();
   }

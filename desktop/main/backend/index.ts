@@ -9,6 +9,7 @@ import { useNodeSha256 } from '../../../core/platform/node-hash.ts';
 import { useNodeCorpora } from '../../../core/train/node-corpus.ts';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
+import { createChainFollowHandlers } from './chain-follow.ts';
 import { createCompareHandlers } from './compare.ts';
 import type { BackendContext } from './context.ts';
 import { ensureDemo } from './demo.ts';
@@ -103,6 +104,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     ...viewsApi,
     ...compare.withCompareDisputes(viewsApi),
     ...compare.handlers,
+    ...createChainFollowHandlers(context),
   } as unknown as Record<string, unknown>;
   const model = createModelHandlers(context) as unknown as Record<string, unknown>;
   // Reserved for the Electron main process (the server requires its admin token for 'admin.*').

@@ -4,11 +4,15 @@
  * the balances before → after and animates the token flows of that event (loser → winners/treasury).
  * Identity binding: each account's bound key, and a Proofs panel of sealed commitments with their
  * reveals, marking caught copies (whose penalty flows open like a dispute settlement's).
+ * Following a chain (`#/ledger?rpc=<url>&game=<0x…>`): the backend mirrors the game into the data folder
+ * (`ledger.follow`, one `ledger sync`), the view polls it and, when settlements arrive, redraws and animates
+ * the newest one's token flows.
  * Registers the notebook 'ledger' output renderer.
  */
 import type {
   LedgerEventRow,
   LedgerEvents,
+  LedgerFollow,
   LedgerIdentity,
   LedgerSnapshot,
 } from '../../../shared/api-views.ts';
@@ -31,9 +35,16 @@ import { badge, button, errorBox, h, loading, onViewKeys, panel, viewRoot } from
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><ellipse cx="12" cy="6" rx="7" ry="3"/><path d="M5 6v6c0 1.7 3.1 3 7 3s7-1.3 7-3V6"/><path d="M5 12v6c0 1.7 3.1 3 7 3s7-1.3 7-3v-6"/></svg>';
 
+/** How often a followed chain is synced (the local EVM mines on demand; a testnet block is ~2–12 s). */
+const FOLLOW_MS = 1000;
+/** Events whose token flows are a settlement worth animating when they arrive from a followed chain. */
+const SETTLEMENT_KINDS = new Set(['dispute.settle', 'task.finalize']);
+
 async function mount(el: HTMLElement, ctx: ViewContext) {
   const root = viewRoot(el, 'ledger');
-  const path = ctx.params.path;
+  let path = ctx.params.path;
+  const following = ctx.params.rpc && ctx.params.game ? { rpc: ctx.params.rpc, game: ctx.params.game } : null;
+  let followed: LedgerFollow | null = null;
   const body = h('div', {
     style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px',
   });
@@ -43,6 +54,10 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   let log: LedgerEvents;
   let identity: LedgerIdentity;
   try {
+    if (following) {
+      followed = await ctx.api.call('ledger.follow', following);
+      path = followed.path;
+    }
     [latest, log, identity] = await Promise.all([
       ctx.api.call('ledger.snapshot', { path }),
       ctx.api.call('ledger.events', { path }),
@@ -56,6 +71,22 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
   body.innerHTML = '';
   root.dataset.path = latest.path;
   const names = new Map(latest.accounts.map((a) => [a.id, a.name]));
+  const followBadge = h('div', { 'data-role': 'follow', role: 'status', style: 'font-size:12px' });
+  if (following) body.append(followBadge);
+  function drawFollow(problem?: string): void {
+    if (!followed) return;
+    followBadge.innerHTML = '';
+    followBadge.append(
+      badge(
+        problem ? 'warn' : 'info',
+        problem
+          ? `⚠ following ${shortDigest(followed.game)} on ${followed.rpc}: ${problem}`
+          : `● following game ${shortDigest(followed.game)} on ${followed.rpc} (chain ${followed.chainId}) · block ${followed.block} · ${followed.actions} chain actions mirrored`,
+      ),
+    );
+    followBadge.dataset.block = String(followed.block);
+    followBadge.dataset.actions = String(followed.actions);
+  }
 
   // Totals strip.
   const totals = h('div', { style: 'display:flex;gap:10px;flex-wrap:wrap', 'data-role': 'totals' });
@@ -124,13 +155,19 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     { class: 'pp-select', 'aria-label': 'Filter by task', 'data-role': 'filter-task' },
     h('option', { value: '' }, 'all tasks'),
   );
-  for (const t of latest.tasks) taskSel.append(h('option', { value: t.id }, `${t.id} (${t.state})`));
   const accSel = h(
     'select',
     { class: 'pp-select', 'aria-label': 'Filter by account', 'data-role': 'filter-account' },
     h('option', { value: '' }, 'all accounts'),
   );
-  for (const a of latest.accounts) accSel.append(h('option', { value: a.id }, a.name));
+  function drawFilterOptions(): void {
+    const keep = [taskSel.value, accSel.value];
+    for (const sel of [taskSel, accSel]) while (sel.options.length > 1) sel.remove(1);
+    for (const t of latest.tasks) taskSel.append(h('option', { value: t.id }, `${t.id} (${t.state})`));
+    for (const a of latest.accounts) accSel.append(h('option', { value: a.id }, a.name));
+    [taskSel.value, accSel.value] = keep;
+  }
+  drawFilterOptions();
   const evHost = h('div', { style: 'max-height:340px;overflow:auto' });
   const proofsHost = h('div', { 'data-role': 'proofs', style: 'max-height:260px;overflow:auto' });
   body.append(
@@ -154,6 +191,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     ),
   );
   const disputesHost = h('div');
+  const tasksHost = h('div', { 'data-role': 'tasks' }, tasksTable(latest));
   const lower = h('div', {
     style: 'display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:12px',
   });
@@ -178,7 +216,7 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       'div',
       { style: 'display:flex;flex-direction:column;gap:12px' },
       panel('Disputes', disputesHost),
-      panel('Tasks', tasksTable(latest)),
+      panel('Tasks', tasksHost),
     ),
   );
   body.append(lower);
@@ -463,6 +501,54 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
     return true;
   });
 
+  /** Re-reads the (grown) ledger, redraws every panel, and animates the newest settlement that arrived. */
+  async function refresh(): Promise<void> {
+    const oldHead = latest.lastSeq;
+    const [s, l, id, filtered] = await Promise.all([
+      ctx.api.call('ledger.snapshot', { path }),
+      ctx.api.call('ledger.events', { path }),
+      ctx.api.call('ledger.identity', { path }),
+      ctx.api.call('ledger.events', {
+        path,
+        ...(taskSel.value ? { task: taskSel.value } : {}),
+        ...(accSel.value ? { account: accSel.value } : {}),
+      }),
+    ]);
+    if (ctx.signal.aborted) return;
+    [latest, log, identity, events] = [s, l, id, filtered.events];
+    for (const a of latest.accounts) names.set(a.id, a.name);
+    drawFilterOptions();
+    drawDisputes();
+    drawProofs();
+    tasksHost.innerHTML = '';
+    tasksHost.append(tasksTable(latest));
+    const copySeqs = new Set(identity.copies.map((c) => c.seq));
+    const arrived = log.events.filter(
+      (e) => e.seq > oldHead && (SETTLEMENT_KINDS.has(e.kind) || copySeqs.has(e.seq)),
+    );
+    const newest = arrived.at(-1);
+    if (newest) await selectEvent(newest.seq);
+    else {
+      drawTotals(latest);
+      if (selSeq === null) drawAccounts(latest, null);
+      drawEvents();
+    }
+  }
+
+  let polling: ReturnType<typeof setTimeout> | undefined;
+  async function poll(): Promise<void> {
+    if (!following || ctx.signal.aborted) return;
+    try {
+      followed = await ctx.api.call('ledger.follow', following);
+      drawFollow();
+      if (followed.appended > 0) await refresh();
+    } catch (err) {
+      drawFollow((err as Error).message);
+    }
+    if (!ctx.signal.aborted) polling = setTimeout(() => void poll(), FOLLOW_MS);
+  }
+
+  drawFollow();
   drawTotals(latest);
   drawAccounts(latest, null);
   drawEvents();
@@ -481,12 +567,14 @@ async function mount(el: HTMLElement, ctx: ViewContext) {
       : undefined;
   if (wanted?.settleSeq) await selectEvent(wanted.settleSeq);
   else if (ctx.params.event) await selectEvent(Number(ctx.params.event));
+  if (following) polling = setTimeout(() => void poll(), FOLLOW_MS);
   return {
     update(params: Readonly<Record<string, string>>) {
       const d = latest.disputes.find((x) => String(x.id) === params.dispute);
       if (d?.settleSeq) void selectEvent(d.settleSeq);
     },
     unmount() {
+      clearTimeout(polling);
       flow?.destroy();
     },
   };

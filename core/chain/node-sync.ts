@@ -1,27 +1,21 @@
 /**
- * `pinpoint ledger sync <db> --rpc <url> --game <0x…> [--transcripts dir]` mirrors a deployed
+ * Node adapter (SQLite files, the solc cache). `pinpoint ledger sync <db> --rpc <url> --game <0x…> [--transcripts dir]` mirrors a deployed
  * PinpointGame into the SQLite ledger (core/chain/mirror.ts maps events to ledger actions; the ledger's
  * own rules re-derive every payout), and `pinpoint ledger verify <db> --rpc … --game …` checks the
  * mirror against the chain: the ledger's actions are exactly the chain's, and every balance, the
- * treasury and every task's state agree.
+ * treasury and every task's state agree. The app's Ledger view follows a game with the same `syncLedger`,
+ * polled (desktop/main/backend/chain-follow.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Abi, Address } from 'viem';
-import { GameClient } from '../../core/chain/game.ts';
-import {
-  accountId,
-  type ChainLog,
-  ledgerParams,
-  mirrorActions,
-  taskId,
-  WITHDRAWN,
-} from '../../core/chain/mirror.ts';
-import { compileContracts } from '../../core/chain/node-compile.ts';
-import { canonicalJson } from '../../core/hash/digest.ts';
-import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
-import { checkTranscript } from '../../core/ledger/transcript.ts';
-import type { Action, GameParams } from '../../core/ledger/types.ts';
+import { canonicalJson } from '../hash/digest.ts';
+import { createLedger, openLedger, type SqliteLedger } from '../ledger/node-store.ts';
+import { checkTranscript } from '../ledger/transcript.ts';
+import type { Action, GameParams } from '../ledger/types.ts';
+import { GameClient } from './game.ts';
+import { accountId, type ChainLog, ledgerParams, mirrorActions, taskId, WITHDRAWN } from './mirror.ts';
+import { compileContracts } from './node-compile.ts';
 
 async function chainState(rpc: string, game: Address) {
   const artifact = compileContracts().contracts.PinpointGame;
@@ -45,13 +39,14 @@ async function chainState(rpc: string, game: Address) {
     whistleblowerBps,
     treasuryBps,
   });
+  const block = await client.publicClient.getBlockNumber();
   const logs = (await client.publicClient.getContractEvents({
     address: game,
     abi: artifact.abi as Abi,
     fromBlock: 0n,
-    toBlock: 'latest',
+    toBlock: block,
   })) as unknown as ChainLog[];
-  return { client, params, logs };
+  return { client, params, logs, block };
 }
 
 function transcriptIndex(dir: string | undefined): (digest: string) => object | undefined {
@@ -88,6 +83,8 @@ function key(a: Action | Record<string, unknown>): string {
     'amount',
     'bounty',
     'runCommitment',
+    'sealed',
+    'salt',
     'dispute',
   ])
     if (o[k] !== undefined) pick[k] = o[k];
@@ -106,7 +103,7 @@ function sameParams(a: GameParams, b: GameParams): boolean {
 }
 
 export async function syncLedger(file: string, rpc: string, game: Address, transcripts?: string) {
-  const { params, logs } = await chainState(rpc, game);
+  const { client, params, logs, block } = await chainState(rpc, game);
   const actions = mirrorActions(logs, transcriptIndex(transcripts));
   const ledger = existsSync(file) ? openLedger(file) : createLedger(file, params);
   try {
@@ -124,7 +121,13 @@ export async function syncLedger(file: string, rpc: string, game: Address, trans
     }
     const fresh = actions.slice(done.length);
     if (fresh.length) ledger.submitAll(fresh);
-    return { appended: fresh.length, total: actions.length, logs: logs.length };
+    return {
+      appended: fresh.length,
+      total: actions.length,
+      logs: logs.length,
+      block: Number(block),
+      chainId: client.chain.id,
+    };
   } finally {
     ledger.close();
   }

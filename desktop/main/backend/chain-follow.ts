@@ -1,0 +1,93 @@
+/**
+ * `ledger.follow { rpc, game }`: the Ledger view follows a PinpointGame on an EVM RPC URL. Each call runs
+ * `ledger sync` (core/chain/node-sync.ts) once: the chain's new events are appended to a mirror ledger the
+ * backend keeps in the data folder (`<data>/chain/<chainId>-<game>.db`, a name the backend derives, so the
+ * page never names a file to write); the view polls it and reads the mirror with the ordinary
+ * ledger.* methods (that path is under the data folder, so the path guard lets them read it).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Address } from 'viem';
+import { chainFor, transportFor } from '../../../core/chain/game.ts';
+import { syncLedger } from '../../../core/chain/node-sync.ts';
+import type { ChainFollowApi, LedgerFollow } from '../../shared/api-views.ts';
+import type { BackendContext } from './context.ts';
+import { ViewsError } from './views-error.ts';
+
+function checkArgs(rpc: unknown, game: unknown): { rpc: string; game: Address } {
+  if (typeof rpc !== 'string' || !/^https?:\/\/[^\s]+$/i.test(rpc))
+    throw new ViewsError(
+      'ledger.follow',
+      `"rpc" must be an http(s) JSON-RPC URL, got ${JSON.stringify(rpc)}`,
+    );
+  try {
+    new URL(rpc);
+  } catch {
+    throw new ViewsError('ledger.follow', `"rpc" is not a URL: ${JSON.stringify(rpc)}`);
+  }
+  if (typeof game !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(game))
+    throw new ViewsError(
+      'ledger.follow',
+      `"game" must be a contract address (0x and 40 hex digits), got ${JSON.stringify(game)}`,
+    );
+  return { rpc, game: game.toLowerCase() as Address };
+}
+
+export function createChainFollowHandlers(ctx: BackendContext): ChainFollowApi {
+  // One sync at a time per mirror file: two tabs polling the same game must not append the same actions twice.
+  const running = new Map<string, Promise<LedgerFollow>>();
+  const chainIds = new Map<string, number>();
+
+  async function follow(rpc: string, game: Address): Promise<LedgerFollow> {
+    let chainId = chainIds.get(rpc);
+    if (chainId === undefined) {
+      try {
+        chainId = (await chainFor(transportFor(rpc))).id;
+      } catch (err) {
+        throw new ViewsError(
+          'ledger.follow',
+          `${rpc}: no JSON-RPC answer (${(err as Error).message.split('\n')[0]})`,
+        );
+      }
+      chainIds.set(rpc, chainId);
+    }
+    const dir = join(ctx.dataDir, 'chain');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${chainId}-${game}.db`);
+    const before = running.get(path) ?? Promise.resolve(null);
+    const run = before
+      .catch(() => null)
+      .then(async () => {
+        try {
+          const r = await syncLedger(path, rpc, game);
+          return {
+            path,
+            rpc,
+            game,
+            chainId: r.chainId,
+            appended: r.appended,
+            actions: r.total,
+            block: r.block,
+          };
+        } catch (err) {
+          throw new ViewsError(
+            'ledger.follow',
+            `following ${game} on ${rpc}: ${(err as Error).message.split('\n')[0]}`,
+          );
+        }
+      });
+    running.set(path, run);
+    try {
+      return await run;
+    } finally {
+      if (running.get(path) === run) running.delete(path);
+    }
+  }
+
+  return {
+    async 'ledger.follow'(args: { rpc: string; game: string }): Promise<LedgerFollow> {
+      const { rpc, game } = checkArgs(args?.rpc, args?.game);
+      return follow(rpc, game);
+    },
+  };
+}
