@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import fc from 'fast-check';
 import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import { createTape, leaf, type Tensor } from '../../core/repops/index.ts';
 import { setThreadPool } from '../../core/repops/parallel.ts';
@@ -27,8 +28,12 @@ const f64Norm = (ts: readonly Tensor[], minus?: readonly Tensor[]): number => {
   });
   return Math.sqrt(s);
 };
-const close = (got: number, want: number, rel: number, what: string) =>
-  assert.ok(Math.abs(got - want) <= rel * Math.abs(want) + 1e-30, `${what}: ${got} vs ${want} (rel ${rel})`);
+/**
+ * |got − want| ≤ rel·|want| + abs. `abs` covers binary32 squares below 2⁻¹²⁶ (values under ~1e-19), which
+ * lose precision or vanish: over ≤ 1 500 terms that moves a norm by < 1e-17.
+ */
+const close = (got: number, want: number, rel: number, what: string, abs = 1e-30) =>
+  assert.ok(Math.abs(got - want) <= rel * Math.abs(want) + abs, `${what}: ${got} vs ${want} (rel ${rel})`);
 
 function everyStep(name: string, extra: Record<string, unknown> = {}, steps = 6) {
   const ctx = prepareTask(bundledTask(name, { steps, checkpointEvery: 1, ...extra }));
@@ -95,6 +100,39 @@ test('l2Norm / diffNorm: empty and exact small cases', () => {
   assert.equal(l2Norm([t(3), t(4)]), 5);
   assert.equal(diffNorm([t(4, 6)], [t(1, 2)]), 5);
   assert.throws(() => diffNorm([t(1, 2)], [t(1)]), /tensor 0 has 2 vs 1 values/);
+});
+
+test('property: l2Norm/diffNorm within 1e-5 of binary64 sums; ×2 scaling exact; diffNorm(a, a) = 0', () => {
+  // Magnitudes under 1e-18 become 0, so every square is a normal binary32 (the ×2 check is then exact).
+  const f32 = fc
+    .float({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true })
+    .map((v) => (Math.abs(v) < 1e-18 ? 0 : v));
+  const tensors = fc.array(fc.array(f32, { minLength: 0, maxLength: 300 }), { minLength: 1, maxLength: 5 });
+  const asT = (vs: number[][]): Tensor[] =>
+    vs.map((v) => ({ shape: [v.length], data: Float32Array.from(v) }));
+  fc.assert(
+    fc.property(tensors, tensors, (xs, ys) => {
+      const a = asT(xs);
+      const want = f64Norm(a);
+      close(l2Norm(a), want, 1e-5, 'l2Norm', 1e-17);
+      // Doubling every element is exact in binary32 here (no overflow), so the norm doubles exactly.
+      const twice = a.map((t) => ({ shape: t.shape, data: t.data.map((v) => 2 * v) }));
+      assert.equal(l2Norm(twice), 2 * l2Norm(a));
+      assert.equal(diffNorm(a, a), 0);
+      const b = asT(
+        xs.map((v, i) =>
+          v.map((_, j) => ys[i % ys.length]?.[j % Math.max(1, ys[i % ys.length].length)] ?? 0),
+        ),
+      );
+      // The oracle rounds each difference to binary32 first, as diffNorm specifies.
+      const d = a.map((t, k) => ({
+        shape: t.shape,
+        data: t.data.map((v, i) => Math.fround(v - b[k].data[i])),
+      }));
+      close(diffNorm(a, b), f64Norm(d), 1e-5, 'diffNorm', 1e-17);
+    }),
+    { numRuns: 200 },
+  );
 });
 
 test('exact: two runs, and one vs two threads, give the same metric bits', () => {
