@@ -179,6 +179,8 @@ contract PinpointGame {
         Task storage t = tasks[id];
         if (t.state != TaskState.None) revert BadState(id, t.state);
         if (steps == 0) revert BadParams("a task has at least one step");
+        // As the ledger (task.post): a zero bounty would be a task the SQLite mirror refuses.
+        if (bounty == 0) revert BadParams("bounty must be positive");
         uint128 total = bounty + verifierReward;
         _take(msg.sender, total);
         totalEscrow += total;

@@ -3,6 +3,8 @@
  * EVM started by our own code, the PinpointGame contract deployed on any RPC, and a demo with every
  * party in its own process.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -11,12 +13,16 @@ import { compileContracts } from '../../core/chain/node-compile.ts';
 import { serveRpc, startLocalChain } from '../../core/chain/node-local.ts';
 import { DEFAULT_PARAMS } from '../../core/ledger/types.ts';
 import { printDemo, runDemo } from '../network/demo.ts';
+import { TASKS_DIR } from '../network/tasks.ts';
 
 export const summary = 'the protocol as a network: local EVM, contract deployment, multi-process demo';
 
 const HELP = `usage: pinpoint network <demo|chain|deploy|address|compile> [options]
 
   demo [--solvers 8] [--verifiers 3] [--cheat-rate 0.2] [--seed s] [--steps 64] [--out dir]
+       [--tasks synthetic|repops[:<name>]]
+        --tasks repops trains a real RepOps task bundled under tasks/ (default iris-mlp, 8 steps unless
+        --steps) instead of the synthetic dispute tasks; the cheater alters one real forward op.
         starts the chain and every party as a process, runs one task per solver, prints who cheated and
         who was caught, balances, gas per action and per dispute and the on-chain conservation check;
         writes <dir>/network-transcript.json (+ one dispute transcript per dispute). Exit 1 on any
@@ -54,6 +60,7 @@ export async function run(args: string[]): Promise<number> {
       'cheat-rate': { type: 'string' },
       seed: { type: 'string' },
       steps: { type: 'string' },
+      tasks: { type: 'string' },
       out: { type: 'string' },
       port: { type: 'string' },
       rpc: { type: 'string' },
@@ -130,12 +137,20 @@ export async function run(args: string[]): Promise<number> {
       const cheatRate = values['cheat-rate'] === undefined ? 0.2 : Number(values['cheat-rate']);
       if (!(cheatRate >= 0 && cheatRate <= 1))
         throw new Error(`--cheat-rate must be in 0..1, got "${values['cheat-rate']}"`);
+      const kind = values.tasks ?? 'synthetic';
+      const m = /^(synthetic|repops)(?::([a-z0-9][a-z0-9-]{0,63}))?$/.exec(kind);
+      if (!m || (m[1] === 'synthetic' && m[2]))
+        throw new Error(`--tasks must be synthetic or repops[:<bundled task name>], got "${kind}"`);
+      const repops = m[1] === 'repops' ? (m[2] ?? 'iris-mlp') : undefined;
+      if (repops && !existsSync(join(TASKS_DIR, `${repops}.json`)))
+        throw new Error(`--tasks ${kind}: no bundled task ${join(TASKS_DIR, `${repops}.json`)}`);
       const r = await runDemo({
         solvers: int('solvers', values.solvers, 8, 1, 64),
         verifiers: int('verifiers', values.verifiers, 3, 1, 64),
         cheatRate,
         seed: values.seed ?? 'demo',
-        steps: int('steps', values.steps, 64, 1, 100_000),
+        steps: int('steps', values.steps, repops ? 8 : 64, 1, 100_000),
+        ...(repops ? { repops } : {}),
         outDir: values.out ?? 'network-demo',
         log: (s) => console.log(s),
       });

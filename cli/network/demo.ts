@@ -19,6 +19,8 @@ export interface DemoOptions {
   cheatRate: number;
   seed: string;
   steps: number;
+  /** A bundled RepOps training task (tasks/<name>.json) instead of the synthetic dispute tasks. */
+  repops?: string;
   outDir: string;
   log: (line: string) => void;
 }
@@ -79,7 +81,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       task: `${o.seed}-task-${i + 1}`,
       seed: hash32(i + 1, o.seed.length, 77) % 100_000,
       steps: o.steps,
+      ...(o.repops ? { repops: o.repops } : {}),
     }));
+    if (o.repops)
+      o.log(`tasks: RepOps training task ${o.repops} (tasks/${o.repops}.json), ${o.steps} steps each`);
     for (const s of specs) await net.post(s, 200n);
     const solved = await Promise.all(solvers.map((p, i) => net.solve(p, specs[i])));
     const checks = await Promise.all(

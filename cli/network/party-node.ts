@@ -18,7 +18,6 @@ import { executeRun, type RunTrace } from '../../core/dispute/execute.ts';
 import { TraceParty } from '../../core/dispute/party.ts';
 import { stepRecordDigest } from '../../core/dispute/record.ts';
 import { type DisputeResult, runDispute } from '../../core/dispute/referee.ts';
-import { syntheticTask } from '../../core/dispute/synthetic.ts';
 import { refereeConfig } from '../../core/dispute/task.ts';
 import { newSalt } from '../../core/ledger/seal.ts';
 import { checkTranscript } from '../../core/ledger/transcript.ts';
@@ -39,6 +38,7 @@ import {
 } from '../../core/network/remote-party.ts';
 import { attackHooksAlterOp } from './cheat.ts';
 import { getJson, postJson, serveJson } from './http.ts';
+import { disputeTaskFor, type NetworkTaskSpec, TASK_NAME } from './tasks.ts';
 
 export type Role = 'solver' | 'verifier' | 'referee';
 
@@ -64,11 +64,7 @@ export interface NodeOptions {
   log?: (event: Record<string, unknown>) => void;
 }
 
-export interface TaskSpec {
-  task: string;
-  seed: number;
-  steps: number;
-}
+export type TaskSpec = NetworkTaskSpec;
 
 export interface Hello {
   role: Role;
@@ -108,9 +104,13 @@ function checkSpec(b: unknown): TaskSpec {
     !Number.isSafeInteger(s.seed) ||
     !Number.isSafeInteger(s.steps) ||
     s.steps < 1 ||
-    s.steps > 100_000
+    s.steps > 100_000 ||
+    (s.repops !== undefined && (typeof s.repops !== 'string' || !TASK_NAME.test(s.repops)))
   )
-    throw new ProtocolError('malformed', 'task spec needs { task: string, seed: integer, steps: 1..100000 }');
+    throw new ProtocolError(
+      'malformed',
+      'task spec needs { task: string, seed: integer, steps: 1..100000, repops?: bundled task name }',
+    );
   return s;
 }
 
@@ -139,8 +139,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
     if (has < need) await game.deposit(account, need - has);
   };
 
-  const honest = (s: TaskSpec) =>
-    executeRun(syntheticTask({ seed: s.seed, steps: s.steps }), { mode: 'trace' });
+  const honest = (s: TaskSpec) => executeRun(disputeTaskFor(s), { mode: 'trace' });
 
   const routes: Record<string, (b: unknown) => Promise<unknown>> = {
     'GET /v1/hello': async () => seal(key, 'hello', 0, 'hello', hello),
@@ -171,7 +170,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
       const e = open<TaskSpec>(raw, { kind: 'task', expectFrom: o.submitterKey });
       guard.check(e);
       const spec = checkSpec(e.body);
-      const task = syntheticTask({ seed: spec.seed, steps: spec.steps });
+      const task = disputeTaskFor(spec);
       const cheat = attackHooksAlterOp(task, spec, o.seed ?? o.keySeed, o.cheatRate ?? 0);
       const trace = executeRun(task, { mode: 'trace', hooks: cheat?.hooks ?? {} });
       traces.set(spec.task, { trace, cheat: cheat?.at ?? null });
@@ -263,7 +262,7 @@ export async function startNode(o: NodeOptions): Promise<RunningNode> {
         );
       const solver = mk('solver', e.body.solverUrl, sh);
       const challenger = mk('challenger', e.body.challengerUrl, ch);
-      const task = syntheticTask({ seed: spec.seed, steps: spec.steps });
+      const task = disputeTaskFor(spec);
       const result: DisputeResult = await runDispute(solver, challenger, {
         ...refereeConfig(task, 'trace', deadlineMs),
       });

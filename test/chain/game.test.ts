@@ -158,6 +158,7 @@ test('double actions and wrong parties are refused', async () => {
   g.tasks.push(k);
   await g.c.postTask(P.alice, k, 200n, 8);
   await rejects(g.c.postTask(P.bob, k, 1n, 8), 'BadState');
+  await rejects(g.c.postTask(P.bob, taskKey('dbl-zero'), 0n, 8), 'bounty must be positive');
   await rejects(g.c.claimTask(P.alice, k), 'submitter cannot claim');
   await g.c.claimTask(P.bob, k);
   await rejects(g.c.claimTask(P.carol, k), 'BadState');
@@ -369,7 +370,7 @@ test('mirror: random parameters and outcomes pay exactly what the in-process led
         slashBps: fc.integer({ min: 0, max: 10_000 }),
         whistleblowerBps: fc.integer({ min: 0, max: 10_000 }),
         treasuryBps: fc.integer({ min: 0, max: 10_000 }),
-        bounty: fc.integer({ min: 0, max: 5_000 }),
+        bounty: fc.integer({ min: 1, max: 5_000 }),
         verified: fc.boolean(),
         outcome: fc.constantFrom('solver', 'challenger', 'both', 'finalize'),
       }),

@@ -121,6 +121,25 @@ describe('ledger view follows a game on an RPC URL', { skip: skip ?? false, time
     assert.equal(await view.locator('[data-role=proofs] tr[data-state=copy]').count(), 1);
     await badge.locator(':scope[data-actions]').waitFor();
     assert.deepEqual((await verifyAgainstChain(mirror, rpc.url, g.address)).problems, []);
+
+    // "Follow chain…": switch the open view to another game on the same chain (the RPC URL is prefilled).
+    const g2 = await newGame(f, P.referee);
+    await g2.client.deposit(P.alice, 321n);
+    await view.getByRole('button', { name: 'Follow chain…' }).click();
+    const form = view.locator('[data-role=follow-form]');
+    assert.equal(await form.locator('[data-role=follow-rpc]').inputValue(), rpc.url);
+    await form.locator('[data-role=follow-game]').fill('0x1234');
+    await form.getByRole('button', { name: 'Follow' }).click();
+    await form.locator('[data-role=follow-problem]').getByText('40 hex digits').waitFor();
+    await form.locator('[data-role=follow-game]').fill(g2.address);
+    await form.getByRole('button', { name: 'Follow' }).click();
+    const view2 = page.locator(`.pp-view-ledger[data-path$="${g2.address.toLowerCase()}.db"]`);
+    await view2.locator('[data-role=follow]').getByText('following game').waitFor();
+    const alice2 = view2.locator(
+      `[data-role=accounts] tr[data-account="${P.alice.address.toLowerCase()}"] [data-role=balance]`,
+    );
+    assert.equal((await alice2.innerText()).replace(/\D/g, ''), '321');
+    assert.match(page.url(), new RegExp(`game=${g2.address}`, 'i'));
     assert.deepEqual(app.pageErrors, []);
   });
 });

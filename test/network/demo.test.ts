@@ -1,7 +1,9 @@
 /**
  * `pinpoint network demo` end to end (small: 2 solvers, 1 verifier, cheat rate 0.5; seed "dt3" makes
  * solver-1 cheat and solver-2 honest — asserted, so a changed cheat rule cannot make this vacuous): exit 0, the conservation line says OK, every cheater is caught at
- * its step, the transcript and the ledger mirror are written and the mirror verifies.
+ * its step, the transcript and the ledger mirror are written and the mirror verifies. With `--tasks repops`
+ * (iris-mlp, 6 steps) the referee's verdict names the very step and op the cheater altered in the real
+ * training graph. Bad `--tasks` values are refused.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -63,4 +65,76 @@ test('network demo: cheaters caught on chain, conservation OK, transcript + ledg
     } else assert.equal(task.outcome, 'paid');
   }
   assert.ok(existsSync(join(out, 'ledger.db')));
+});
+
+test('network demo --tasks repops: a real RepOps training task, the tampered op pinpointed on chain', () => {
+  const out = mkdtempSync(join(tmpdir(), 'pinpoint-demo-repops-'));
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bin', 'pinpoint.js'),
+      'network',
+      'demo',
+      '--tasks',
+      'repops:iris-mlp',
+      '--solvers',
+      '2',
+      '--verifiers',
+      '1',
+      '--cheat-rate',
+      '0.5',
+      '--seed',
+      'dt3',
+      '--steps',
+      '6',
+      '--out',
+      out,
+    ],
+    { encoding: 'utf8', timeout: 240_000 },
+  );
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /RepOps training task iris-mlp/);
+  assert.match(r.stdout, /^conservation: OK/m);
+  assert.match(r.stdout, /ledger mirror: .* matches the chain/);
+  const t = JSON.parse(readFileSync(join(out, 'network-transcript.json'), 'utf8')) as {
+    tasks: { cheated: { step: number; op: number } | null; outcome: string; transcript: string | null }[];
+  };
+  assert.deepEqual(
+    t.tasks.map((x) => x.cheated !== null),
+    [true, false],
+    'one cheater, one honest solver',
+  );
+  for (const task of t.tasks) {
+    if (!task.cheated) {
+      assert.equal(task.outcome, 'paid');
+      continue;
+    }
+    assert.equal(task.outcome, 'caught');
+    assert.ok(task.transcript);
+    const d = JSON.parse(readFileSync(task.transcript, 'utf8')) as {
+      task: string;
+      verdict: { loser: string; step: number; op: number; opName: string };
+    };
+    // The referee recomputed the very op the cheater altered, in the real training graph.
+    assert.equal(d.task, 'iris-mlp');
+    assert.equal(d.verdict.loser, 'solver');
+    assert.deepEqual([d.verdict.step, d.verdict.op], [task.cheated.step, task.cheated.op]);
+    assert.notEqual(d.verdict.opName, 'leaf');
+  }
+});
+
+test('network demo refuses an unknown task kind or bundled task', () => {
+  for (const [arg, msg] of [
+    ['repops:no-such-task', /no bundled task/],
+    ['repops:../etc', /--tasks must be/],
+    ['other', /--tasks must be/],
+  ] as const) {
+    const r = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'pinpoint.js'), 'network', 'demo', '--tasks', arg],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 1, arg);
+    assert.match(r.stderr, msg, arg);
+  }
 });

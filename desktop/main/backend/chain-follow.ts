@@ -8,8 +8,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address } from 'viem';
-import { chainFor, transportFor } from '../../../core/chain/game.ts';
-import { syncLedger } from '../../../core/chain/node-sync.ts';
 import type { ChainFollowApi, LedgerFollow } from '../../shared/api-views.ts';
 import type { BackendContext } from './context.ts';
 import { ViewsError } from './views-error.ts';
@@ -37,8 +35,17 @@ export function createChainFollowHandlers(ctx: BackendContext): ChainFollowApi {
   // One sync at a time per mirror file: two tabs polling the same game must not append the same actions twice.
   const running = new Map<string, Promise<LedgerFollow>>();
   const chainIds = new Map<string, number>();
+  // The last sync of each mirror: while the chain has no new block there is nothing new to mirror, so an
+  // idle poll costs one eth_blockNumber instead of re-reading every log (148 → ~2 ms at 1 200 actions).
+  const lastSync = new Map<string, LedgerFollow>();
 
   async function follow(rpc: string, game: Address): Promise<LedgerFollow> {
+    // Loaded on first use: viem and the chain code add ~0.7 s to the backend's start otherwise.
+    const [{ chainFor, transportFor }, { syncLedger }, { createPublicClient }] = await Promise.all([
+      import('../../../core/chain/game.ts'),
+      import('../../../core/chain/node-sync.ts'),
+      import('viem'),
+    ]);
     let chainId = chainIds.get(rpc);
     if (chainId === undefined) {
       try {
@@ -59,8 +66,13 @@ export function createChainFollowHandlers(ctx: BackendContext): ChainFollowApi {
       .catch(() => null)
       .then(async () => {
         try {
+          const last = lastSync.get(path);
+          if (last) {
+            const block = await createPublicClient({ transport: transportFor(rpc) }).getBlockNumber();
+            if (Number(block) === last.block) return { ...last, appended: 0 };
+          }
           const r = await syncLedger(path, rpc, game);
-          return {
+          const done: LedgerFollow = {
             path,
             rpc,
             game,
@@ -69,7 +81,10 @@ export function createChainFollowHandlers(ctx: BackendContext): ChainFollowApi {
             actions: r.total,
             block: r.block,
           };
+          lastSync.set(path, done);
+          return done;
         } catch (err) {
+          lastSync.delete(path);
           throw new ViewsError(
             'ledger.follow',
             `following ${game} on ${rpc}: ${(err as Error).message.split('\n')[0]}`,

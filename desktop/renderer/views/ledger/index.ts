@@ -29,8 +29,9 @@ import {
 import { renderLedgerOutput } from '../../components/outputs.ts';
 import { iconLabel } from '../../shell/icons.ts';
 import { registerOutputRenderer } from '../../shell/outputs.ts';
-import { registerView, type ViewContext } from '../../shell/views.ts';
+import { registerView, type ViewContext, type ViewHandle } from '../../shell/views.ts';
 import { badge, button, errorBox, h, loading, onViewKeys, panel, viewRoot } from '../common.ts';
+import { followForm } from './follow-form.ts';
 
 const ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"><ellipse cx="12" cy="6" rx="7" ry="3"/><path d="M5 6v6c0 1.7 3.1 3 7 3s7-1.3 7-3V6"/><path d="M5 12v6c0 1.7 3.1 3 7 3s7-1.3 7-3v-6"/></svg>';
@@ -40,11 +41,47 @@ const FOLLOW_MS = 1000;
 /** Events whose token flows are a settlement worth animating when they arrive from a followed chain. */
 const SETTLEMENT_KINDS = new Set(['dispute.settle', 'task.finalize']);
 
-async function mount(el: HTMLElement, ctx: ViewContext) {
+/**
+ * The view's entry: mounts the ledger for its params and mounts it afresh when it is re-opened on another
+ * file or chain (the shell calls `update` instead of re-mounting a view that is already open).
+ */
+async function mount(el: HTMLElement, ctx: ViewContext): Promise<ViewHandle> {
+  let inner: { abort: AbortController; handle: ViewHandle; key: string } | null = null;
+  const keyOf = (p: Readonly<Record<string, string>>) => JSON.stringify([p.path, p.rpc, p.game]);
+  const start = async (params: Readonly<Record<string, string>>) => {
+    inner?.abort.abort();
+    inner?.handle.unmount?.();
+    const abort = new AbortController();
+    ctx.signal.addEventListener('abort', () => abort.abort());
+    const me = { abort, handle: {} as ViewHandle, key: keyOf(params) };
+    inner = me;
+    me.handle = await mountLedger(el, { ...ctx, params, signal: abort.signal });
+  };
+  ctx.addCommand({
+    id: 'ledger.follow',
+    title: 'Ledger: Follow a game on a chain…',
+    run: () => el.querySelector<HTMLButtonElement>('[data-role=follow-bar] > button')?.click(),
+  });
+  await start(ctx.params);
+  return {
+    update(params) {
+      if (inner && keyOf(params) === inner.key) inner.handle.update?.(params);
+      else void start(params).catch((err) => ctx.showError(err, 'Ledger view'));
+    },
+    unmount() {
+      inner?.abort.abort();
+      inner?.handle.unmount?.();
+    },
+  };
+}
+
+async function mountLedger(el: HTMLElement, ctx: ViewContext): Promise<ViewHandle> {
   const root = viewRoot(el, 'ledger');
   let path = ctx.params.path;
   const following = ctx.params.rpc && ctx.params.game ? { rpc: ctx.params.rpc, game: ctx.params.game } : null;
   let followed: LedgerFollow | null = null;
+  const form = followForm(following ?? {}, (rpc, game) => ctx.openView('ledger', { rpc, game }));
+  root.append(form.el);
   const body = h('div', {
     style: 'flex:1;min-height:0;overflow:auto;padding:12px;display:flex;flex-direction:column;gap:12px',
   });
