@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openLedger } from '../../core/ledger/node-store.ts';
 import { readBundle } from '../../core/proof/read.ts';
+import { DEMO_TAMPERED } from '../../desktop/main/backend/views-demo.ts';
 import { type App, skipReason, startApp } from './helpers/app.ts';
 
 const skip = skipReason();
@@ -132,7 +133,7 @@ describe('views tour (browser mode, Chromium)', { skip: skip ?? false, timeout: 
     // Oracle: the demo proof and Carol's tampered copy read by core/proof. The first step whose state
     // differs, and in it the first op whose recorded digest differs, is what the referee pinpointed.
     const honest = readBundle(readFileSync(proofPath), proofPath);
-    const tamperedPath = join(dirname(proofPath), 'views-demo-tampered.pinproof');
+    const tamperedPath = join(dirname(proofPath), DEMO_TAMPERED);
     const bad = readBundle(readFileSync(tamperedPath), tamperedPath);
     const step = honest.manifest.steps.findIndex((r, i) => r.stateAfter !== bad.manifest.steps[i].stateAfter);
     const hd = honest.opDigests(step) ?? [];

@@ -16,6 +16,7 @@ import { openLedger } from '../../core/ledger/node-store.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { createViewsHandlers } from '../../desktop/main/backend/views.ts';
+import { DEMO_TAMPERED } from '../../desktop/main/backend/views-demo.ts';
 import type { ViewsApi } from '../../desktop/shared/api-views.ts';
 import { ctxOf } from './helpers/backend-context.ts';
 
@@ -140,7 +141,7 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
     // at the pinpointed step (records agree before it) and, in that step, at the pinpointed op.
     const p = await api['proof.load']({});
     const honest = readBundle(readFileSync(p.path), p.path);
-    const tamperedPath = join(dir, 'demo', 'views-demo-tampered.pinproof');
+    const tamperedPath = join(dir, 'demo', DEMO_TAMPERED);
     const bad = readBundle(readFileSync(tamperedPath), tamperedPath);
     const firstStep = honest.manifest.steps.findIndex(
       (s, i) => s.stateAfter !== bad.manifest.steps[i].stateAfter,
@@ -181,7 +182,7 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
   it('bad input gets a clear error naming the problem', async () => {
     await assert.rejects(
       api['proof.trace']({ step: 999 }),
-      /proof\.trace: views-demo\.pinproof has steps 0\.\.39, not 999/,
+      /proof\.trace: views-demo-v2\.pinproof has steps 0\.\.39, not 999/,
     );
     await assert.rejects(
       api['graph.tensor']({ step: 0, node: 10_000 }),

@@ -30,7 +30,9 @@ const DEMO_CHEAT_KEY_SEED = 'pinpoint-demo-cheating-solver';
  * v3: schema v2 with keys, commit-then-reveal and the caught copy).
  */
 export const DEMO_LEDGER = 'views-ledger-v3.db';
-export const DEMO_PROOF = 'views-demo.pinproof';
+/** Demo proof file names; versioned like the ledger so an older demo is rebuilt (v2: step metrics). */
+export const DEMO_PROOF = 'views-demo-v2.pinproof';
+export const DEMO_TAMPERED = 'views-demo-v2-tampered.pinproof';
 
 /** An older demo ledger the shell may still point at (its name predates DEMO_LEDGER): rebuilt instead. */
 function staleDemoLedger(file: string): boolean {
@@ -71,7 +73,7 @@ export function createDemoData(ctx: BackendContext, openBundle: (path: string) =
       const honestPath = demoProofPath();
       const honest = openProof(honestPath).bundle;
       const task = repopsTask(honest.manifest.task);
-      const tamperedPath = join(demoDir, 'views-demo-tampered.pinproof');
+      const tamperedPath = join(demoDir, DEMO_TAMPERED);
       if (!existsSync(tamperedPath)) {
         const tctx = prepareTask(honest.manifest.task);
         const step = Math.min(DEMO_TAMPER_STEP, honest.manifest.steps.length - 1);
