@@ -14,36 +14,12 @@ import { transposeData } from '../../core/repops/ops/layout.ts';
 import { laneSum, reduceSumData } from '../../core/repops/reduce.ts';
 import type { Attrs } from '../../core/repops/registry.ts';
 import { tensor } from '../../core/repops/tensor.ts';
+import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
 
 after(() => setWasmKernelsEnabled(true));
 
-const bits = (a: Float32Array) =>
-  Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length), (w, i) =>
-    Number.isNaN(a[i]) ? 0x7fc00000 : w,
-  );
-const word = fc.oneof(
-  { weight: 3, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom(
-      0x7fc00000,
-      0xffc00001,
-      0x7f800000,
-      0xff800000,
-      0x80000000,
-      0x00000000,
-      0x00000001,
-      0x807fffff,
-      0x3f800000,
-    ),
-  },
-  {
-    weight: 4,
-    arbitrary: fc
-      .float({ min: -12, max: 12, noNaN: true })
-      .map((v) => new Uint32Array(new Float32Array([v]).buffer)[0]),
-  },
-);
+const bits = canonicalBits;
+const word = binary32Word();
 const dataOf = (n: number, seed: number[]) => {
   const w = new Uint32Array(n);
   for (let i = 0; i < n; i++)

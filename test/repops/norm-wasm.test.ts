@@ -12,27 +12,13 @@ import { wasmLayerNormRows } from '../../core/repops/kernels/norm-wasm.ts';
 import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
 import { randomNormal } from '../../core/repops/prng.ts';
 import { type Tensor, tensor } from '../../core/repops/tensor.ts';
+import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
 
 after(() => setWasmKernelsEnabled(true));
 
-const bits = (a: Float32Array) =>
-  Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length), (w, i) =>
-    Number.isNaN(a[i]) ? 0x7fc00000 : w,
-  );
+const bits = canonicalBits;
 
-const word = fc.oneof(
-  { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
-  {
-    weight: 1,
-    arbitrary: fc.constantFrom(0x7fc00000, 0xffc00001, 0x7f800000, 0xff800000, 0x80000000, 0, 1, 0x807fffff),
-  },
-  {
-    weight: 6,
-    arbitrary: fc
-      .float({ min: -8, max: 8, noNaN: true })
-      .map((v) => new Uint32Array(new Float32Array([v]).buffer)[0]),
-  },
-);
+const word = binary32Word({ maxAbs: 8, any: 2, ordinary: 6 });
 
 const fill = (n: number, ws: number[], salt: number) => {
   const w = new Uint32Array(n);

@@ -19,33 +19,14 @@ import type { Tensor } from '../../core/repops/tensor.ts';
 import { useNodeCorpora } from '../../core/train/node-corpus.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { prepareTask, train } from '../../core/train/train.ts';
+import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
 import { bundledTask } from '../train/helpers.ts';
 
 after(() => setThreadPool(null));
 
-/**
- * Bit patterns with every NaN as 0x7fc00000, as the tensor digest sees them: JavaScript engines may change a
- * NaN's sign or payload whenever a float passes through a JS number (V8 differs between its tiers), so NaN
- * bits are not part of any commitment; every other bit pattern (−0, subnormals, ±Inf) must agree.
- */
-const bits = (a: Float32Array) =>
-  Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length), (w, i) =>
-    Number.isNaN(a[i]) ? 0x7fc00000 : w,
-  );
-const word = fc.oneof(
-  fc.integer({ min: 0, max: 0xffffffff }),
-  fc.constantFrom(
-    0x7fc00000,
-    0xffc00001,
-    0x7f800000,
-    0xff800000,
-    0x80000000,
-    0x00000001,
-    0x807fffff,
-    0x3f800000,
-  ),
-  fc.float({ min: -12, max: 12, noNaN: true }).map((v) => new Uint32Array(new Float32Array([v]).buffer)[0]),
-);
+// NaN bits are not part of any commitment (test/helpers/binary32.ts); every other pattern must agree.
+const bits = canonicalBits;
+const word = binary32Word({ any: 1, ordinary: 1 });
 const tensorOf = (ws: number[]) => {
   const data = new Float32Array(new Uint32Array(ws).buffer);
   return { shape: [data.length], data };
