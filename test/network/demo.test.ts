@@ -7,38 +7,44 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { REPO_ROOT } from '../../core/chain/node-compile.ts';
 
-test('network demo: cheaters caught on chain, conservation OK, transcript + ledger mirror written', () => {
+/** Runs `pinpoint network demo` with a small fixed setup plus `extra` into a temp dir removed after the test. */
+function runDemo(t: TestContext, extra: string[]): { stdout: string; out: string } {
   const out = mkdtempSync(join(tmpdir(), 'pinpoint-demo-'));
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const args = [
+    'network',
+    'demo',
+    '--solvers',
+    '2',
+    '--verifiers',
+    '1',
+    '--cheat-rate',
+    '0.5',
+    '--seed',
+    'dt3',
+  ];
   const r = spawnSync(
     process.execPath,
-    [
-      join(REPO_ROOT, 'bin', 'pinpoint.js'),
-      'network',
-      'demo',
-      '--solvers',
-      '2',
-      '--verifiers',
-      '1',
-      '--cheat-rate',
-      '0.5',
-      '--seed',
-      'dt3',
-      '--steps',
-      '32',
-      '--out',
-      out,
-    ],
-    { encoding: 'utf8', timeout: 240_000 },
+    [join(REPO_ROOT, 'bin', 'pinpoint.js'), ...args, ...extra, '--out', out],
+    {
+      encoding: 'utf8',
+      timeout: 240_000,
+    },
   );
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /^conservation: OK/m);
-  assert.match(r.stdout, /ledger mirror: .* matches the chain/);
+  return { stdout: r.stdout, out };
+}
+
+test('network demo: cheaters caught on chain, conservation OK, transcript + ledger mirror written', (ctx) => {
+  const { stdout, out } = runDemo(ctx, ['--steps', '32']);
+  assert.match(stdout, /^conservation: OK/m);
+  assert.match(stdout, /ledger mirror: .* matches the chain/);
   const t = JSON.parse(readFileSync(join(out, 'network-transcript.json'), 'utf8')) as {
     format: string;
     tasks: {
@@ -67,35 +73,11 @@ test('network demo: cheaters caught on chain, conservation OK, transcript + ledg
   assert.ok(existsSync(join(out, 'ledger.db')));
 });
 
-test('network demo --tasks repops: a real RepOps training task, the tampered op pinpointed on chain', () => {
-  const out = mkdtempSync(join(tmpdir(), 'pinpoint-demo-repops-'));
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'bin', 'pinpoint.js'),
-      'network',
-      'demo',
-      '--tasks',
-      'repops:iris-mlp',
-      '--solvers',
-      '2',
-      '--verifiers',
-      '1',
-      '--cheat-rate',
-      '0.5',
-      '--seed',
-      'dt3',
-      '--steps',
-      '6',
-      '--out',
-      out,
-    ],
-    { encoding: 'utf8', timeout: 240_000 },
-  );
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /RepOps training task iris-mlp/);
-  assert.match(r.stdout, /^conservation: OK/m);
-  assert.match(r.stdout, /ledger mirror: .* matches the chain/);
+test('network demo --tasks repops: a real RepOps training task, the tampered op pinpointed on chain', (ctx) => {
+  const { stdout, out } = runDemo(ctx, ['--tasks', 'repops:iris-mlp', '--steps', '6']);
+  assert.match(stdout, /RepOps training task iris-mlp/);
+  assert.match(stdout, /^conservation: OK/m);
+  assert.match(stdout, /ledger mirror: .* matches the chain/);
   const t = JSON.parse(readFileSync(join(out, 'network-transcript.json'), 'utf8')) as {
     tasks: { cheated: { step: number; op: number } | null; outcome: string; transcript: string | null }[];
   };
