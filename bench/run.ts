@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
+import { useNodeMatmul } from '../core/platform/node-matmul.ts';
 import { useNodeCorpora } from '../core/train/node-corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -17,6 +18,7 @@ const files = readdirSync(here)
   .sort();
 
 useNodeSha256();
+useNodeMatmul();
 
 useNodeCorpora();
 for (const f of files) {

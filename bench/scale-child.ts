@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { tensorDigestQueue } from '../core/platform/hash.ts';
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
+import { useNodeMatmul } from '../core/platform/node-matmul.ts';
 import { nodeThreadPool } from '../core/platform/node-threads.ts';
 import { setThreadPool } from '../core/repops/parallel.ts';
 import { useNodeCorpora } from '../core/train/node-corpus.ts';
@@ -17,6 +18,7 @@ import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
 
 useNodeSha256();
+useNodeMatmul();
 useNodeCorpora();
 if (process.argv[2] === 'cli') {
   const { main } = await import('../cli/main.ts');

@@ -32,13 +32,18 @@ async function side(spec: string, task: unknown): Promise<Side> {
   ]);
   useNodeSha256();
   useNodeCorpora();
+  // Trees with the native matmul adapter install it (core/platform/node-matmul.ts); older ones run WASM.
+  const nativeKernel = await m('platform/node-matmul.ts').then(
+    (x: { useNodeMatmul(): string | null }) => x.useNodeMatmul(),
+    () => null,
+  );
   const ctx = tr.prepareTask(parseTask(task, 'task'));
   let state = tr.initialState(ctx);
   let t = 0;
   let pending: { finish?: () => unknown } | null = null;
   const queue = mode === 'trace' ? hash.tensorDigestQueue() : null;
   return {
-    name: `${tree}:${mode}`,
+    name: `${tree}:${mode}${nativeKernel ? ` (${nativeKernel})` : ''}`,
     run() {
       const t0 = performance.now();
       // As train() does: step t's digests are collected right after step t+1 computes.

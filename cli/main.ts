@@ -3,6 +3,7 @@
  * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
  */
 import { useNodeSha256 } from '../core/platform/node-hash.ts';
+import { useNodeMatmul } from '../core/platform/node-matmul.ts';
 import { useNodeCorpora } from '../core/train/node-corpus.ts';
 import { useDefaultThreads } from './threads.ts';
 
@@ -57,6 +58,7 @@ async function usage(): Promise<string> {
 
 export async function main(argv: string[]): Promise<number> {
   useNodeSha256();
+  useNodeMatmul();
   useNodeCorpora();
   useDefaultThreads();
   const [name, ...rest] = argv;

@@ -7,6 +7,7 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import '../repops/ops/all.ts';
 import { type RangeKernel, rangeKernel } from '../repops/parallel.ts';
+import { loadNativeMatmul } from './node-matmul-load.ts';
 import { CTL, claimChunk, JOB } from './node-threads-protocol.ts';
 
 type Control =
@@ -20,6 +21,14 @@ const port = workerData.port as MessagePort;
 let arena: Float32Array<ArrayBufferLike> = new Float32Array(0);
 let arenaGen = 0;
 const kernelNames: string[] = [];
+// The caller's native matmul, if it has one (same bits as WebAssembly; only faster).
+if (typeof workerData.nativeAddon === 'string') {
+  try {
+    loadNativeMatmul(workerData.nativeAddon);
+  } catch {
+    // Not loadable here: this worker runs the WebAssembly kernel (same bits).
+  }
+}
 
 /** Reads control messages until the arena and kernel the job names are known. */
 function catchUp(kernel: number, gen: number): void {

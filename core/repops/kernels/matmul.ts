@@ -397,6 +397,28 @@ export function matmulKernelJs(
   return c;
 }
 
+/**
+ * A native kernel installed by a platform adapter (core/platform/node-matmul.ts: a Node addon with AVX-512
+ * or AVX2 lanes across output columns): A[i,p] = a[a0 + i·sar + p·sac], B row-major, the same order and
+ * roundings, so the same bits (test/repops-math/native-matmul.test.ts). 'auto' prefers it to WebAssembly.
+ */
+export type NativeMatmul = (
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  sar: number,
+  sac: number,
+  a0: number,
+) => void;
+let native: NativeMatmul | null = null;
+
+export function setNativeMatmul(f: NativeMatmul | null): void {
+  native = f;
+}
+
 export type MatmulBackend = 'auto' | 'js' | 'wasm';
 let backend: MatmulBackend = 'auto';
 
@@ -470,7 +492,14 @@ function matmulKernelSerial(
   n: number,
   out?: Float32Array,
 ): Float32Array {
-  return useWasm(m, k, n) ? matmulKernelWasm(a, b, m, k, n, out) : matmulKernelJs(a, b, m, k, n, out);
+  if (!useWasm(m, k, n)) return matmulKernelJs(a, b, m, k, n, out);
+  if (native !== null && backend === 'auto') {
+    checkMatmulArgs(a, b, m, k, n, out);
+    const c = out ?? new Float32Array(m * n);
+    native(a, b, c, m, k, n, k, 1, 0);
+    return c;
+  }
+  return matmulKernelWasm(a, b, m, k, n, out);
 }
 
 // Rows [from, to) of C = A·B on whichever thread runs them (params: k, n, 1 = the WASM kernel).
@@ -516,6 +545,10 @@ function matmulATSerial(
   ld: number,
   col0: number,
 ): Float32Array {
+  if (native !== null && backend === 'auto') {
+    native(x, b, c, rows, k, n, 1, ld, col0);
+    return c;
+  }
   return (
     matmulWasmInto(x, b, rows, k, n, c, { transposed: true, ld, col0 }) ??
     matmulKernelJs(columnsAsRows(x, k, ld, col0, rows), b, rows, k, n, c)

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { useNodeSha256 } from '../../../core/platform/node-hash.ts';
+import { useNodeMatmul } from '../../../core/platform/node-matmul.ts';
 import { useNodeCorpora } from '../../../core/train/node-corpus.ts';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
@@ -46,6 +47,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   // The backend reads proofs of corpus tasks (nanogpt-char) and hashes megabytes per step: it needs the Node
   // adapters whichever entry point created it (the CLI installs them too; tests and embedders may not).
   useNodeSha256();
+  useNodeMatmul();
   useNodeCorpora();
   const repoRoot = resolve(opts.repoRoot);
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "pinpoint_native",
+      "sources": ["native/matmul.c"],
+      "cflags": ["-O2", "-ffp-contract=off", "-fno-fast-math"]
+    }
+  ]
+}

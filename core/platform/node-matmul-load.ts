@@ -1,0 +1,17 @@
+/**
+ * Loads the native matmul addon from a path into this thread (core/platform/node-matmul.ts finds and
+ * checks it; pool workers get the path from their caller). No import.meta: workers bundle this as CommonJS.
+ */
+import { createRequire } from 'node:module';
+import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
+
+export interface NativeAddon {
+  matmul: NativeMatmul;
+  kernel(): string;
+}
+
+export function loadNativeMatmul(path: string): NativeAddon {
+  const addon = createRequire(path)(path) as NativeAddon;
+  setNativeMatmul(addon.matmul);
+  return addon;
+}

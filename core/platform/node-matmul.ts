@@ -1,0 +1,33 @@
+/**
+ * Node adapter: installs the native matmul (native/matmul.c, built by `npm install` into
+ * build/Release/pinpoint_native.node) behind core/repops/kernels/matmul.ts. Same order, same roundings,
+ * same bits as the JS and WebAssembly kernels; where the addon was not built (no compiler) or
+ * PINPOINT_NATIVE=0, nothing is installed and the WebAssembly kernel runs. Returns the kernel in use
+ * ("avx512", "avx2" or "c") or null.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { loadNativeMatmul } from './node-matmul-load.ts';
+
+// Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
+const addonPath = () => fileURLToPath(new URL('../../build/Release/pinpoint_native.node', import.meta.url));
+
+let installed: string | null | undefined;
+
+/** The addon's path once installed in this thread (worker threads load the same file), else null. */
+export function nativeMatmulAddon(): string | null {
+  return installed ? addonPath() : null;
+}
+
+export function useNodeMatmul(): string | null {
+  if (installed !== undefined) return installed;
+  installed = null;
+  if (process.env.PINPOINT_NATIVE === '0' || !existsSync(addonPath())) return null;
+  try {
+    installed = loadNativeMatmul(addonPath()).kernel();
+  } catch {
+    setNativeMatmul(null);
+  }
+  return installed;
+}

@@ -1,0 +1,121 @@
+/**
+ * The native matmul (native/matmul.c via core/platform/node-matmul.ts) gives the bits of the spec order:
+ * against the sequential reference on random shapes around every vector width (16 and 32 columns for
+ * AVX-512, 8 and 16 for AVX2, 4-row blocks) with NaN, ±Inf, ±0, subnormals and overflow, for A as given and
+ * as a column range of Xᵀ (the weight gradients), and through matmulKernel with 'auto' (which prefers it).
+ * Skipped, saying so, where the addon was not built (no C compiler at `npm install`).
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import fc from 'fast-check';
+import { useNodeMatmul } from '../../core/platform/node-matmul.ts';
+import { nodeThreadPool } from '../../core/platform/node-threads.ts';
+import {
+  getMatmulBackend,
+  matmulKernel,
+  matmulKernelAT,
+  matmulReference,
+  setMatmulBackend,
+} from '../../core/repops/kernels/matmul.ts';
+import { setThreadPool } from '../../core/repops/parallel.ts';
+import { randomNormal, randomUint32 } from '../../core/repops/prng.ts';
+import { canonicalBits } from '../helpers/binary32.ts';
+
+const kernel = useNodeMatmul();
+const skip =
+  kernel === null ? 'native addon not built (npm install builds it with node-gyp and a C compiler)' : false;
+const prev = getMatmulBackend();
+after(() => {
+  setMatmulBackend(prev);
+  setThreadPool(null);
+});
+
+function data(seed: number, stream: number, n: number, specials: boolean): Float32Array {
+  const x = randomNormal(seed, stream, n);
+  if (specials) {
+    const w = randomUint32(seed, stream + 100, n);
+    const sp = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 1e-40, 3e38, -1e-45];
+    for (let i = 0; i < n; i++) if (w[i] % 19 === 0) x[i] = sp[w[i] % sp.length];
+  }
+  return x;
+}
+
+const transpose = (x: Float32Array, rows: number, cols: number) => {
+  const t = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
+  return t;
+};
+
+test('the native kernel is in use where the addon was built', { skip }, () => {
+  assert.match(String(kernel), /^(avx512|avx2|c)$/);
+});
+
+test('native A·B and Xᵀ·B equal the sequential reference bit for bit (random shapes, IEEE specials)', {
+  skip,
+}, () => {
+  setMatmulBackend('auto');
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 13 }),
+      fc.integer({ min: 1, max: 70 }),
+      fc.oneof(fc.integer({ min: 4, max: 40 }), fc.integer({ min: 60, max: 70 })),
+      fc.nat({ max: 1000 }),
+      fc.boolean(),
+      (m, k, n, seed, specials) => {
+        // Large enough for 'auto' to pick the native kernel (m·k·n ≥ 4096): scale m up when needed.
+        const mm = Math.max(m, Math.ceil(4096 / (k * n)));
+        const a = data(seed, 0, mm * k, specials);
+        const b = data(seed, 1, k * n, specials);
+        assert.deepEqual(
+          canonicalBits(matmulKernel(a, b, mm, k, n)),
+          canonicalBits(matmulReference(a, b, mm, k, n)),
+          `A·B ${mm}×${k}×${n}`,
+        );
+        const x = data(seed, 2, k * mm, specials); // X [k, mm]; A = Xᵀ
+        assert.deepEqual(
+          canonicalBits(matmulKernelAT(x, b, mm, k, n)),
+          canonicalBits(matmulReference(transpose(x, k, mm), b, mm, k, n)),
+          `Xᵀ·B ${mm}×${k}×${n}`,
+        );
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('nanoGPT shapes: native = reference', { skip }, () => {
+  setMatmulBackend('auto');
+  for (const [m, k, n] of [
+    [768, 128, 384],
+    [768, 512, 128],
+    [128, 768, 65],
+  ]) {
+    const a = data(m, 3, m * k, false);
+    const b = data(n, 4, k * n, false);
+    assert.deepEqual(
+      canonicalBits(matmulKernel(a, b, m, k, n)),
+      canonicalBits(matmulReference(a, b, m, k, n)),
+    );
+  }
+});
+
+test('pool workers load the same addon: a worker-only split gives the reference bits', { skip }, () => {
+  setMatmulBackend('auto');
+  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+  try {
+    const [m, k, n] = [96, 64, 48];
+    const a = data(9, 5, m * k, true);
+    const b = data(9, 6, k * n, true);
+    assert.deepEqual(
+      canonicalBits(matmulKernel(a, b, m, k, n)),
+      canonicalBits(matmulReference(a, b, m, k, n)),
+    );
+    const x = data(9, 7, k * m, true);
+    assert.deepEqual(
+      canonicalBits(matmulKernelAT(x, b, m, k, n)),
+      canonicalBits(matmulReference(transpose(x, k, m), b, m, k, n)),
+    );
+  } finally {
+    setThreadPool(null);
+  }
+});
