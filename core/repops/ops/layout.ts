@@ -85,6 +85,20 @@ function permAttr(op: string, attrs: Record<string, unknown>, rank: number): num
   return perm;
 }
 
+/** { a, b } when perm = [0…a−1, b…r−1, a…b−1] with a < b < r (a swap of two trailing axis groups), else null. */
+function groupSwap(perm: readonly number[]): { a: number; b: number } | null {
+  const r = perm.length;
+  let a = 0;
+  while (a < r && perm[a] === a) a++;
+  if (a >= r - 1) return null;
+  const b = perm[a];
+  for (let i = a; i < r; i++) {
+    const want = i < a + (r - b) ? b + (i - a) : a + (i - a - (r - b));
+    if (perm[i] !== want) return null;
+  }
+  return { a, b };
+}
+
 export function transposeData(x: Float32Array, shape: Shape, perm: readonly number[]): Float32Array {
   const r = shape.length;
   const n = x.length;
@@ -93,9 +107,14 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
     out.set(x);
     return out;
   }
-  // Swapping the last two axes (leading ones kept): a batch of 2-D transposes, on the WASM kernel.
-  if (n >= 256 && r >= 2 && perm[r - 2] === r - 1 && perm.slice(0, r - 2).every((p, i) => p === i)) {
-    const w = wasmTransposeBatch(x, n / (shape[r - 2] * shape[r - 1]), shape[r - 2], shape[r - 1]);
+  // Two adjacent groups of trailing axes swapped, leading ones kept — perm = [0…a−1, b…r−1, a…b−1], e.g.
+  // the last two axes, or attention's [B,T,H,d] → [B,H,d,T]: a batch of 2-D transposes [rows, cols] with
+  // rows = ∏ shape[a…b−1], cols = ∏ shape[b…r−1], on the WASM kernel.
+  const g = n >= 256 ? groupSwap(perm) : null;
+  if (g) {
+    const rows = shape.slice(g.a, g.b).reduce((p, d) => p * d, 1);
+    const cols = shape.slice(g.b).reduce((p, d) => p * d, 1);
+    const w = wasmTransposeBatch(x, n / (rows * cols), rows, cols);
     if (w) return w;
   }
   if (r === 2 && perm[0] === 1) {
