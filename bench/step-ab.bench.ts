@@ -2,7 +2,8 @@
  * Before/after of a training step in one process: the working tree against a base revision
  * (BENCH_AB_BASE: a git revision, default HEAD, or the path of another checkout), fast and trace mode,
  * on tasks/nanogpt-char.json (bench/step-ab.ts alternates the two sides step by step). With no local
- * changes the ratio shows the noise floor. BENCH_AB_ROUNDS (default 8) timed steps per side.
+ * changes the ratio shows the noise floor. BENCH_AB_ROUNDS (default 8) timed steps per side. A checked-out
+ * base builds its native matmul when it has one; PINPOINT_NATIVE=0 compares the WebAssembly kernels.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -28,6 +29,9 @@ export default async function (): Promise<void> {
       return;
     }
     symlinkSync(resolve('node_modules'), join(tree, 'node_modules'));
+    // A base with the native matmul gets it built too, so both sides run the kernels `npm install` gives.
+    if (existsSync(join(tree, 'scripts/build-native.mjs')))
+      spawnSync(process.execPath, ['scripts/build-native.mjs'], { cwd: tree, stdio: 'ignore' });
     cleanup = () => {
       git('worktree', 'remove', '--force', tree);
       rmSync(dir, { recursive: true, force: true });
