@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef void (*kernel_fn)(const float *a, const float *b, float *c, size_t m, size_t k, size_t n, size_t sar,
                           size_t sac);
@@ -156,6 +157,32 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* select("avx512" | "avx2" | "c"): use that kernel if this CPU has it (tests run every path); returns the
+ * kernel in use. */
+static napi_value select_kernel(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char name[16] = {0};
+  size_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  choose();
+  if (argc == 1 && napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) == napi_ok) {
+    if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512f")) {
+      kernel = kernel_avx512;
+      kernel_name = "avx512";
+    } else if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2")) {
+      kernel = kernel_avx2;
+      kernel_name = "avx2";
+    } else if (!strcmp(name, "c")) {
+      kernel = kernel_scalar;
+      kernel_name = "c";
+    }
+  }
+  napi_value s;
+  napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &s);
+  return s;
+}
+
 static napi_value which(napi_env env, napi_callback_info info) {
   (void)info;
   choose();
@@ -170,6 +197,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "matmul", f);
   napi_create_function(env, "kernel", NAPI_AUTO_LENGTH, which, NULL, &f);
   napi_set_named_property(env, exports, "kernel", f);
+  napi_create_function(env, "select", NAPI_AUTO_LENGTH, select_kernel, NULL, &f);
+  napi_set_named_property(env, exports, "select", f);
   return exports;
 }
 

@@ -8,6 +8,8 @@ import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts'
 export interface NativeAddon {
   matmul: NativeMatmul;
   kernel(): string;
+  /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
+  select(name: 'avx512' | 'avx2' | 'c'): string;
 }
 
 export function loadNativeMatmul(path: string): NativeAddon {

@@ -2,18 +2,24 @@
  * Node adapter: installs the native matmul (native/matmul.c, built by `npm install` into
  * build/Release/pinpoint_native.node) behind core/repops/kernels/matmul.ts. Same order, same roundings,
  * same bits as the JS and WebAssembly kernels; where the addon was not built (no compiler) or
- * PINPOINT_NATIVE=0, nothing is installed and the WebAssembly kernel runs. Returns the kernel in use
- * ("avx512", "avx2" or "c") or null.
+ * PINPOINT_NATIVE=0, or on a CPU without AVX2, nothing is installed and the WebAssembly kernel runs. Returns
+ * the kernel in use ("avx512" or "avx2") or null.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setNativeMatmul } from '../repops/kernels/matmul.ts';
-import { loadNativeMatmul } from './node-matmul-load.ts';
+import { loadNativeMatmul, type NativeAddon } from './node-matmul-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
 const addonPath = () => fileURLToPath(new URL('../../build/Release/pinpoint_native.node', import.meta.url));
 
 let installed: string | null | undefined;
+let addon: NativeAddon | null = null;
+
+/** Switches the installed addon to another kernel this CPU has (tests); returns the kernel in use. */
+export function selectNativeKernel(name: 'avx512' | 'avx2' | 'c'): string | null {
+  return addon ? addon.select(name) : null;
+}
 
 /** The addon's path once installed in this thread (worker threads load the same file), else null. */
 export function nativeMatmulAddon(): string | null {
@@ -25,8 +31,13 @@ export function useNodeMatmul(): string | null {
   installed = null;
   if (process.env.PINPOINT_NATIVE === '0' || !existsSync(addonPath())) return null;
   try {
-    installed = loadNativeMatmul(addonPath()).kernel();
+    addon = loadNativeMatmul(addonPath());
+    const kernel = addon.kernel();
+    // Without AVX2 the addon's plain C loop is slower than WebAssembly SIMD: keep WebAssembly then.
+    if (kernel === 'c') throw new Error('no vector unit');
+    installed = kernel;
   } catch {
+    addon = null;
     setNativeMatmul(null);
   }
   return installed;
