@@ -6,9 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useNodeSha256 } from '../core/platform/node-hash.ts';
-import { useNodeMatmul } from '../core/platform/node-matmul.ts';
-import { useNodeCorpora } from '../core/train/node-corpus.ts';
+import { useNodeRuntime } from '../core/node-runtime.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -17,10 +15,8 @@ const files = readdirSync(here)
   .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
   .sort();
 
-useNodeSha256();
-useNodeMatmul();
+useNodeRuntime();
 
-useNodeCorpora();
 for (const f of files) {
   console.log(`\n=== ${f.replace('.bench.ts', '')} ===`);
   const mod = (await import(join(here, f))) as { default: () => Promise<void> };

@@ -7,19 +7,15 @@
  * runs a CLI command and prints { maxRssMiB, exit } as the last line of stderr.
  */
 import { readFileSync } from 'node:fs';
+import { useNodeRuntime } from '../core/node-runtime.ts';
 import { tensorDigestQueue } from '../core/platform/hash.ts';
-import { useNodeSha256 } from '../core/platform/node-hash.ts';
-import { useNodeMatmul } from '../core/platform/node-matmul.ts';
 import { nodeThreadPool } from '../core/platform/node-threads.ts';
 import { setThreadPool } from '../core/repops/parallel.ts';
-import { useNodeCorpora } from '../core/train/node-corpus.ts';
 import { runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
 
-useNodeSha256();
-useNodeMatmul();
-useNodeCorpora();
+useNodeRuntime();
 if (process.argv[2] === 'cli') {
   const { main } = await import('../cli/main.ts');
   const exit = await main(process.argv.slice(3));

@@ -2,9 +2,7 @@
  * `pinpoint <verb> …` — dispatches to one module per verb in cli/commands/. Each module exports
  * `run(args: string[]): Promise<number>` (the exit code) and a one-line `summary`.
  */
-import { useNodeSha256 } from '../core/platform/node-hash.ts';
-import { useNodeMatmul } from '../core/platform/node-matmul.ts';
-import { useNodeCorpora } from '../core/train/node-corpus.ts';
+import { useNodeRuntime } from '../core/node-runtime.ts';
 import { useDefaultThreads } from './threads.ts';
 
 export interface CommandModule {
@@ -57,9 +55,7 @@ async function usage(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  useNodeSha256();
-  useNodeMatmul();
-  useNodeCorpora();
+  useNodeRuntime();
   useDefaultThreads();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

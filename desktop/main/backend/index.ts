@@ -5,9 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { useNodeSha256 } from '../../../core/platform/node-hash.ts';
-import { useNodeMatmul } from '../../../core/platform/node-matmul.ts';
-import { useNodeCorpora } from '../../../core/train/node-corpus.ts';
+import { useNodeRuntime } from '../../../core/node-runtime.ts';
 import { PINPOINT_VERSION } from '../../../core/version.ts';
 import type { ApiErrorInfo, CallResponse, ServerEvent } from '../../shared/api.ts';
 import { createChainFollowHandlers } from './chain-follow.ts';
@@ -46,9 +44,7 @@ type AnyHandler = (args: unknown) => Promise<unknown>;
 export async function createBackend(opts: BackendOptions): Promise<Backend> {
   // The backend reads proofs of corpus tasks (nanogpt-char) and hashes megabytes per step: it needs the Node
   // adapters whichever entry point created it (the CLI installs them too; tests and embedders may not).
-  useNodeSha256();
-  useNodeMatmul();
-  useNodeCorpora();
+  useNodeRuntime();
   const repoRoot = resolve(opts.repoRoot);
   const dataDir = resolve(opts.dataDir ?? defaultDataDir());
   await mkdir(dataDir, { recursive: true });
