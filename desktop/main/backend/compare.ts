@@ -24,6 +24,7 @@ import type {
 import type { DisputeEntry, DisputeReplay, StepTrace, ViewsApi } from '../../shared/api-views.ts';
 import type { BackendContext } from './context.ts';
 import { BadRequest } from './paths.ts';
+import { publicGraph } from './views.ts';
 
 /** Classifies a step's ops (tape order = topological order): ✓ same digest, ✗ differs, ◆ first ✗. */
 export function classifyOps(
@@ -186,15 +187,7 @@ export function createCompareHandlers(ctx: BackendContext, views: ViewsApi) {
       const v = r.transcript.verdict;
       let graph: DisputeReplay['graph'] = null;
       if (typeof v.step === 'number') {
-        const t = await views['proof.trace']({ path: a.file, step: v.step });
-        graph = t.nodes.map((n) => ({
-          id: n.id,
-          op: n.op,
-          phase: n.phase,
-          inputs: n.inputs,
-          shape: n.shape,
-          ...(n.label ? { label: n.label } : {}),
-        }));
+        graph = publicGraph((await views['proof.trace']({ path: a.file, step: v.step })).nodes);
       }
       const id = `compare:${disputes.size + 1}`;
       const replay: DisputeReplay = {

@@ -34,6 +34,7 @@ import type {
   RunStepResult,
   StepTrace,
   TensorData,
+  TraceNode,
   ViewsApi,
 } from '../../shared/api-views.ts';
 import type { BackendContext } from './context.ts';
@@ -70,6 +71,18 @@ function replayerFor(
 
 function phaseOf(p: string): NodePhase {
   return p === 'leaf' || p === 'forward' || p === 'backward' || p === 'optimizer' ? p : 'forward';
+}
+
+/** A step's public structure (ops, phases, inputs, shapes, labels): its trace without the digests. */
+export function publicGraph(nodes: readonly TraceNode[]): NonNullable<DisputeReplay['graph']> {
+  return nodes.map((n) => ({
+    id: n.id,
+    op: n.op,
+    phase: n.phase,
+    inputs: n.inputs,
+    shape: n.shape,
+    ...(n.label ? { label: n.label } : {}),
+  }));
 }
 
 function traceOf(p: OpenProof, step: number, result: StepResult, ms: number): StepTrace {
@@ -166,14 +179,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
   /** The disputed step's public graph, read from the demo proof's replayed trace (same op ids). */
   function demoGraph(proofPath: string, step: number): DisputeReplay['graph'] {
     const p = openProof(proofPath);
-    return traceOf(p, step, stepOf(p, checkStep(p, step, 'dispute.load')).result, 0).nodes.map((n) => ({
-      id: n.id,
-      op: n.op,
-      phase: n.phase,
-      inputs: n.inputs,
-      shape: n.shape,
-      ...(n.label ? { label: n.label } : {}),
-    }));
+    return publicGraph(traceOf(p, step, stepOf(p, checkStep(p, step, 'dispute.load')).result, 0).nodes);
   }
 
   function openProof(path?: string): OpenProof {
