@@ -5,6 +5,7 @@
  * is a prefix and sync appends the rest. Pure.
  */
 import type { Action, GameParams, Loser } from '../ledger/types.ts';
+import type { ChainGameParams } from './game.ts';
 
 export interface ChainLog {
   eventName: string;
@@ -143,14 +144,7 @@ export function mirrorActions(
 }
 
 /** The contract's parameters as the ledger's GameParams. */
-export function ledgerParams(p: {
-  solverStake: bigint;
-  challengerStake: bigint;
-  verifierReward: bigint;
-  slashBps: number;
-  whistleblowerBps: number;
-  treasuryBps: number;
-}): GameParams {
+export function ledgerParams(p: Omit<ChainGameParams, 'roundSeconds' | 'challengeSeconds'>): GameParams {
   return {
     solverStake: amount(p.solverStake, 'solverStake'),
     challengerStake: amount(p.challengerStake, 'challengerStake'),
