@@ -32,11 +32,16 @@ async function side(spec: string, task: unknown): Promise<Side> {
   ]);
   useNodeSha256();
   useNodeCorpora();
-  // Trees with the native matmul adapter install it (core/platform/node-matmul.ts); older ones run WASM.
-  const nativeKernel = await m('platform/node-matmul.ts').then(
-    (x: { useNodeMatmul(): string | null }) => x.useNodeMatmul(),
-    () => null,
-  );
+  // Trees with the native addon install it (core/platform/node-native.ts, before that node-matmul.ts);
+  // older ones run WASM.
+  const nativeKernel = await m('platform/node-native.ts')
+    .then((x: { useNodeNative(): string | null }) => x.useNodeNative())
+    .catch(() =>
+      m('platform/node-matmul.ts').then(
+        (x: { useNodeMatmul(): string | null }) => x.useNodeMatmul(),
+        () => null,
+      ),
+    );
   const ctx = tr.prepareTask(parseTask(task, 'task'));
   let state = tr.initialState(ctx);
   let t = 0;

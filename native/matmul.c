@@ -1,18 +1,14 @@
 /*
- * RepOps matmul as a Node addon: C = A·B in the spec order of core/repops/kernels/matmul.ts — for every
+ * RepOps matmul: C = A·B in the spec order of core/repops/kernels/matmul.ts — for every
  * output, acc = +0, then acc = acc + A[i,p]·B[p,j] for p ascending, one binary32 rounding for the product
  * and one for the sum (no FMA: built with -ffp-contract=off, and the intrinsics used are separate mul and
  * add). Vectorised across output columns only, so each lane is one output's own sequential chain: the same
  * bits as the JS and WebAssembly kernels (test/repops-math/native-matmul.test.ts). AVX-512 (16 columns per
- * register) or AVX2 (8) chosen at run time; plain C otherwise.
+ * register) or AVX2 (8) chosen at run time (addon.c); plain C otherwise.
  *
  *   matmul(a, b, c, m, k, n, sar, sac, a0)  A[i,p] = a[a0 + i·sar + p·sac]; B row-major [k, n]; C [m, n].
  */
-#include <node_api.h>
-#include <immintrin.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
+#include "addon.h"
 
 typedef void (*kernel_fn)(const float *a, const float *b, float *c, size_t m, size_t k, size_t n, size_t sar,
                           size_t sac);
@@ -99,34 +95,7 @@ __attribute__((target("avx512f"))) static void kernel_avx512(const float *a, con
   scalar_cols(a, b, c, m, k, n, sar, sac, n32);
 }
 
-static kernel_fn kernel = NULL;
-static const char *kernel_name = "c";
-
-static void choose(void) {
-  if (kernel) return;
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
-    kernel = kernel_avx512;
-    kernel_name = "avx512";
-  } else if (__builtin_cpu_supports("avx2")) {
-    kernel = kernel_avx2;
-    kernel_name = "avx2";
-  } else {
-    kernel = kernel_scalar;
-    kernel_name = "c";
-  }
-}
-
-static int f32_array(napi_env env, napi_value v, float **data, size_t *len) {
-  napi_typedarray_type type;
-  size_t length;
-  void *ptr;
-  if (napi_get_typedarray_info(env, v, &type, &length, &ptr, NULL, NULL) != napi_ok || type != napi_float32_array)
-    return 0;
-  *data = (float *)ptr;
-  *len = length;
-  return 1;
-}
+static const kernel_fn kernels[] = {[LEVEL_C] = kernel_scalar, [LEVEL_AVX2] = kernel_avx2, [LEVEL_AVX512] = kernel_avx512};
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
   size_t argc = 9;
@@ -134,72 +103,22 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *a, *b, *c;
   size_t la, lb, lc;
-  double d[6];
+  size_t d[6];
   if (argc != 9 || !f32_array(env, argv[0], &a, &la) || !f32_array(env, argv[1], &b, &lb) ||
       !f32_array(env, argv[2], &c, &lc)) {
     napi_throw_type_error(env, NULL, "matmul(a, b, c: Float32Array, m, k, n, sar, sac, a0: number)");
     return NULL;
   }
-  for (int i = 0; i < 6; i++)
-    if (napi_get_value_double(env, argv[3 + i], &d[i]) != napi_ok || d[i] < 0 || d[i] != (double)(size_t)d[i]) {
-      napi_throw_type_error(env, NULL, "matmul: m, k, n, sar, sac, a0 must be non-negative integers");
-      return NULL;
-    }
-  size_t m = (size_t)d[0], k = (size_t)d[1], n = (size_t)d[2], sar = (size_t)d[3], sac = (size_t)d[4], a0 = (size_t)d[5];
+  if (!size_args(env, argv + 3, 6, d, "matmul: m, k, n, sar, sac, a0 must be non-negative integers")) return NULL;
+  size_t m = d[0], k = d[1], n = d[2], sar = d[3], sac = d[4], a0 = d[5];
   // Bounds: the last element of A read, all of B, all of C.
   size_t last_a = (m && k) ? a0 + (m - 1) * sar + (k - 1) * sac : 0;
   if ((m && k && last_a >= la) || lb < k * n || lc < m * n) {
     napi_throw_range_error(env, NULL, "matmul: operand too short for the given shape");
     return NULL;
   }
-  choose();
-  if (m && n) kernel(a + a0, b, c, m, k, n, sar, sac);
+  if (m && n) kernels[vector_level()](a + a0, b, c, m, k, n, sar, sac);
   return NULL;
 }
 
-/* select("avx512" | "avx2" | "c"): use that kernel if this CPU has it (tests run every path); returns the
- * kernel in use. */
-static napi_value select_kernel(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  char name[16] = {0};
-  size_t len = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  choose();
-  if (argc == 1 && napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) == napi_ok) {
-    if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512f")) {
-      kernel = kernel_avx512;
-      kernel_name = "avx512";
-    } else if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2")) {
-      kernel = kernel_avx2;
-      kernel_name = "avx2";
-    } else if (!strcmp(name, "c")) {
-      kernel = kernel_scalar;
-      kernel_name = "c";
-    }
-  }
-  napi_value s;
-  napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &s);
-  return s;
-}
-
-static napi_value which(napi_env env, napi_callback_info info) {
-  (void)info;
-  choose();
-  napi_value s;
-  napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &s);
-  return s;
-}
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_value f;
-  napi_create_function(env, "matmul", NAPI_AUTO_LENGTH, matmul, NULL, &f);
-  napi_set_named_property(env, exports, "matmul", f);
-  napi_create_function(env, "kernel", NAPI_AUTO_LENGTH, which, NULL, &f);
-  napi_set_named_property(env, exports, "kernel", f);
-  napi_create_function(env, "select", NAPI_AUTO_LENGTH, select_kernel, NULL, &f);
-  napi_set_named_property(env, exports, "select", f);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
+void register_matmul(napi_env env, napi_value exports) { export_function(env, exports, "matmul", matmul); }

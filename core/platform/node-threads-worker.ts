@@ -7,7 +7,7 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import '../repops/ops/all.ts';
 import { type RangeKernel, rangeKernel } from '../repops/parallel.ts';
-import { loadNativeMatmul } from './node-matmul-load.ts';
+import { loadNativeKernels } from './node-native-load.ts';
 import { CTL, claimChunk, JOB } from './node-threads-protocol.ts';
 
 type Control =
@@ -24,7 +24,7 @@ const kernelNames: string[] = [];
 // The caller's native matmul, if it has one (same bits as WebAssembly; only faster).
 if (typeof workerData.nativeAddon === 'string') {
   try {
-    loadNativeMatmul(workerData.nativeAddon);
+    loadNativeKernels(workerData.nativeAddon);
   } catch {
     // Not loadable here: this worker runs the WebAssembly kernel (same bits).
   }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import { rangeKernel, type ThreadPool } from '../repops/parallel.ts';
-import { nativeMatmulAddon } from './node-matmul.ts';
+import { nativeAddonPath } from './node-native.ts';
 import {
   CTL,
   CTL_LENGTH,
@@ -81,7 +81,7 @@ export function nodeThreadPool(threads: number, opts: { callerComputes?: boolean
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(source(), {
         eval: true,
-        workerData: { ctl: ctlBuf, job: jobBuf, index: j + 1, port: port2, nativeAddon: nativeMatmulAddon() },
+        workerData: { ctl: ctlBuf, job: jobBuf, index: j + 1, port: port2, nativeAddon: nativeAddonPath() },
         transferList: [port2],
       });
       worker.unref();

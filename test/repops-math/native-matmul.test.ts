@@ -1,5 +1,5 @@
 /**
- * The native matmul (native/matmul.c via core/platform/node-matmul.ts) gives the bits of the spec order:
+ * The native matmul (native/matmul.c via core/platform/node-native.ts) gives the bits of the spec order:
  * against the sequential reference on random shapes around every vector width (16 and 32 columns for
  * AVX-512, 8 and 16 for AVX2, 4-row blocks; every kernel this CPU has, the plain C one included) with NaN, ±Inf, ±0, subnormals and overflow, for A as given and
  * as a column range of Xᵀ (the weight gradients), and through matmulKernel with 'auto' (which prefers it).
@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { selectNativeKernel, useNodeMatmul } from '../../core/platform/node-matmul.ts';
+import { selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
 import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import {
   getMatmulBackend,
@@ -21,7 +21,7 @@ import { setThreadPool } from '../../core/repops/parallel.ts';
 import { randomNormal, randomUint32 } from '../../core/repops/prng.ts';
 import { canonicalBits } from '../helpers/binary32.ts';
 
-const kernel = useNodeMatmul();
+const kernel = useNodeNative();
 const skip =
   kernel === null ? 'native addon not built (npm install builds it with node-gyp and a C compiler)' : false;
 const prev = getMatmulBackend();

@@ -398,7 +398,7 @@ export function matmulKernelJs(
 }
 
 /**
- * A native kernel installed by a platform adapter (core/platform/node-matmul.ts: a Node addon with AVX-512
+ * A native kernel installed by a platform adapter (core/platform/node-native.ts: a Node addon with AVX-512
  * or AVX2 lanes across output columns): A[i,p] = a[a0 + i·sar + p·sac], B row-major, the same order and
  * roundings, so the same bits (test/repops-math/native-matmul.test.ts). 'auto' prefers it to WebAssembly.
  */

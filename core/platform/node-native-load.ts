@@ -1,5 +1,5 @@
 /**
- * Loads the native matmul addon from a path into this thread (core/platform/node-matmul.ts finds and
+ * Loads the native addon from a path into this thread and installs each kernel behind its hook (core/platform/node-native.ts finds and
  * checks it; pool workers get the path from their caller). No import.meta: workers bundle this as CommonJS.
  */
 import { createRequire } from 'node:module';
@@ -12,7 +12,7 @@ export interface NativeAddon {
   select(name: 'avx512' | 'avx2' | 'c'): string;
 }
 
-export function loadNativeMatmul(path: string): NativeAddon {
+export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
   return addon;

@@ -1,14 +1,14 @@
 /**
- * Node adapter: installs the native matmul (native/matmul.c, built by `npm install` into
- * build/Release/pinpoint_native.node) behind core/repops/kernels/matmul.ts. Same order, same roundings,
- * same bits as the JS and WebAssembly kernels; where the addon was not built (no compiler) or
+ * Node adapter: installs the native kernels (native/*.c, built by `npm install` into
+ * build/Release/pinpoint_native.node) behind their core/repops/kernels hooks (node-native-load.ts). Same
+ * order, same roundings, same bits as the JS and WebAssembly kernels; where the addon was not built (no compiler) or
  * PINPOINT_NATIVE=0, or on a CPU without AVX2, nothing is installed and the WebAssembly kernel runs. Returns
  * the kernel in use ("avx512" or "avx2") or null.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setNativeMatmul } from '../repops/kernels/matmul.ts';
-import { loadNativeMatmul, type NativeAddon } from './node-matmul-load.ts';
+import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
 const addonPath = () => fileURLToPath(new URL('../../build/Release/pinpoint_native.node', import.meta.url));
@@ -22,16 +22,16 @@ export function selectNativeKernel(name: 'avx512' | 'avx2' | 'c'): string | null
 }
 
 /** The addon's path once installed in this thread (worker threads load the same file), else null. */
-export function nativeMatmulAddon(): string | null {
+export function nativeAddonPath(): string | null {
   return installed ? addonPath() : null;
 }
 
-export function useNodeMatmul(): string | null {
+export function useNodeNative(): string | null {
   if (installed !== undefined) return installed;
   installed = null;
   if (process.env.PINPOINT_NATIVE === '0' || !existsSync(addonPath())) return null;
   try {
-    addon = loadNativeMatmul(addonPath());
+    addon = loadNativeKernels(addonPath());
     const kernel = addon.kernel();
     // Without AVX2 the addon's plain C loop is slower than WebAssembly SIMD: keep WebAssembly then.
     if (kernel === 'c') throw new Error('no vector unit');
