@@ -45,14 +45,25 @@ async function side(spec: string, task: unknown): Promise<Side> {
   const ctx = tr.prepareTask(parseTask(task, 'task'));
   let state = tr.initialState(ctx);
   let t = 0;
-  let pending: { finish?: () => unknown } | null = null;
-  const queue = mode === 'trace' ? hash.tensorDigestQueue() : null;
+  // As train() runs steps: digests on the worker (trees before pipelined state digests: trace mode only),
+  // each step starting from its predecessor's digests (trees without chainedTo: passed as values).
+  const queue = hash.tensorDigestQueue();
+  type Result = { finish?: () => unknown; record: { stateAfter: string }; afterDigests: string[] };
+  let pending: Result | null = null;
+  const chain = (prev: Result) =>
+    step.chainedTo
+      ? step.chainedTo(prev)
+      : { stateBeforeDigest: prev.record.stateAfter, stateTensorDigests: prev.afterDigests };
   return {
     name: `${tree}:${mode}${nativeKernel ? ` (${nativeKernel})` : ''}`,
     run() {
       const t0 = performance.now();
       // As train() does: step t's digests are collected right after step t+1 computes.
-      const r = step.runStep(ctx, state, t, { mode, ...(queue ? { digestQueue: queue } : {}) });
+      const r = step.runStep(ctx, state, t, {
+        mode,
+        ...(pending ? chain(pending) : {}),
+        ...(queue ? { digestQueue: queue } : {}),
+      });
       pending?.finish?.();
       pending = r;
       state = r.after;
