@@ -338,29 +338,69 @@ function deferredStep(
     flops: tapeFlops(r.nodes),
     ...(r.metrics ? { metrics: r.metrics } : {}),
   };
+  return pendingStep(queue, ticket, base, {
+    step,
+    traced,
+    n,
+    L,
+    missing,
+    leaves,
+    batch,
+    loss: r.loss,
+    job: { stateBefore, known: opts.stateTensorDigests, leafTensors: leaves.map((i) => r.nodes[i].out) },
+  });
+}
+
+/**
+ * The pending result of `deferredStep`, in its own function so that its closures see only what finishing
+ * needs (V8 closures of one function share their captured variables: the tape would stay alive). `job` is
+ * dropped once finished, so a chain of steps linked by `chainedTo` does not keep its predecessors.
+ */
+function pendingStep(
+  queue: TensorDigestQueue,
+  ticket: number,
+  base: Omit<StepResult, 'record' | 'afterDigests' | 'finish'>,
+  p: {
+    step: number;
+    traced: boolean;
+    n: number;
+    L: number;
+    missing: readonly number[];
+    leaves: readonly number[];
+    batch: Digest;
+    loss: number;
+    job: { stateBefore: Later<Digest>; known: Later<readonly Digest[]> | undefined; leafTensors: Tensor[] };
+  },
+): StepResult {
+  let job: typeof p.job | null = p.job;
+  const { step, traced, n, L, missing, leaves, batch, loss } = p;
   let done: StepResult | null = null;
   const finish = (): StepResult => {
     if (done) return done;
+    const j = job as NonNullable<typeof job>;
     const digests: Digest[] = new Array(n);
     const got = queue.take(ticket);
     missing.forEach((i, k) => {
       digests[i] = got[k];
     });
     if (leaves.length > 0) {
-      const known = now(opts.stateTensorDigests as Later<readonly Digest[]>);
+      const known = now(j.known as Later<readonly Digest[]>);
       const ok = known.length === L;
-      for (const i of leaves) digests[i] = ok ? known[i] : tensorDigest(r.nodes[i].out);
+      leaves.forEach((i, k) => {
+        digests[i] = ok ? known[i] : tensorDigest(j.leafTensors[k]);
+      });
     }
-    const afterDigests = r.outputIds.map((id) => digests[id]);
+    const afterDigests = base.outputIds.map((id) => digests[id]);
     const record: StepRecord = {
       step,
-      stateBefore: now(stateBefore),
+      stateBefore: now(j.stateBefore),
       stateAfter: merkleRoot(afterDigests),
       batchDigest: batch,
-      loss: r.loss,
+      loss,
       ...(traced ? { opRoot: merkleRoot(digests), opCount: n } : {}),
     };
     done = { ...base, record, afterDigests, ...(traced ? { opDigests: digests } : {}) };
+    job = null;
     return done;
   };
   return {

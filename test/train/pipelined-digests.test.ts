@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { tensorDigest } from '../../core/hash/digest.ts';
 import { setTensorDigestQueue } from '../../core/platform/hash.ts';
@@ -15,7 +17,7 @@ import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { stateDigest } from '../../core/train/state.ts';
-import { runStep, type Tamper, type TraceMode } from '../../core/train/step.ts';
+import { chainedTo, runStep, type StepResult, type Tamper, type TraceMode } from '../../core/train/step.ts';
 import {
   initialState,
   perturbNode,
@@ -134,4 +136,34 @@ test('copies go into recycled buffers without mixing submissions: each digest is
     ),
     { numRuns: 40 },
   );
+});
+
+test('a chain of pending steps keeps none of its predecessors once they are finished', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const queue = nodeDigestQueue();
+  assert.ok(queue);
+  for (const mode of ['fast', 'trace'] as TraceMode[]) {
+    let state = initialState(ctx);
+    let pending: StepResult | null = null;
+    const first: WeakRef<object>[] = [];
+    for (let t = 0; t < 4; t++) {
+      const r = runStep(ctx, state, t, {
+        mode,
+        keepTape: false,
+        ...(pending ? chainedTo(pending) : {}),
+        digestQueue: queue,
+      });
+      pending?.finish?.();
+      // Step 0's result: step 1 reads its digests through chainedTo.
+      if (t === 0) first.push(new WeakRef(r));
+      pending = r;
+      state = r.after;
+    }
+    pending?.finish?.();
+    await new Promise((ok) => setImmediate(ok));
+    gc();
+    assert.equal(first[0].deref(), undefined, `${mode}: step 0 is not kept by step 3`);
+    assert.ok(pending?.record.stateAfter, 'the last step is still readable');
+  }
 });
