@@ -11,6 +11,7 @@
 import { endianness } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { TensorDigestQueue } from './hash.ts';
+import { nativeAddonPath } from './node-native.ts';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -18,13 +19,23 @@ const { createHash } = require('node:crypto');
 const flag = new Int32Array(workerData.flag);
 const port = workerData.port;
 const TAG = Buffer.from('pinpoint.tensor.v1\\u0000', 'utf8');
+// The native addon's NaN pass (native/hash.c) where the main thread has it installed; else this loop.
+let canonicalize = (buf) => {
+  const bits = new Uint32Array(buf);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i];
+    if ((b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0) bits[i] = 0x7fc00000;
+  }
+};
+if (workerData.addon) {
+  try {
+    const addon = require(workerData.addon);
+    canonicalize = (buf) => addon.nanCanonicalize(new Float32Array(buf));
+  } catch {}
+}
 parentPort.on('message', ({ ticket, items, copies }) => {
   const out = items.map(({ shape, buf }) => {
-    const bits = new Uint32Array(buf);
-    for (let i = 0; i < bits.length; i++) {
-      const b = bits[i];
-      if ((b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0) bits[i] = 0x7fc00000;
-    }
+    canonicalize(buf);
     const head = Buffer.alloc(5 + 4 * shape.length);
     head.writeUInt8(1, 0);
     head.writeUInt32LE(shape.length, 1);
@@ -74,7 +85,7 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
     const sab = new SharedArrayBuffer(4);
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { flag: sab, port: ch.port2 },
+      workerData: { flag: sab, port: ch.port2, addon: nativeAddonPath() },
       transferList: [ch.port2],
     });
     worker.unref();

@@ -3,9 +3,10 @@
  * checks it; pool workers get the path from their caller). No import.meta: workers bundle this as CommonJS.
  */
 import { createRequire } from 'node:module';
+import { type NativeNaNs, setNativeNaNs } from '../hash/digest.ts';
 import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
 
-export interface NativeAddon {
+export interface NativeAddon extends NativeNaNs {
   matmul: NativeMatmul;
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
@@ -15,5 +16,6 @@ export interface NativeAddon {
 export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
+  setNativeNaNs(addon);
   return addon;
 }
