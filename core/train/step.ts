@@ -216,6 +216,31 @@ function tamperNodes(
   return out;
 }
 
+/** Step `step` computed (tampered where `tamper` says), nothing hashed. */
+function computeStep(ctx: TrainContext, state: TrainState, step: number, tamper: Tamper | undefined) {
+  let indices = ctx.order.batch(step);
+  if (tamper?.batch) indices = tamper.batch(step, indices);
+  const { tape, lossId, outputIds, probes } = recordStep(ctx, state, step, indices);
+  let nodes: readonly TapeNode[] = tape.nodes;
+  if (tamper?.node) nodes = tamperNodes(nodes, step, outputIds, tamper.node);
+  const after: TrainState = { layout: ctx.layout, tensors: outputIds.map((id) => nodes[id].out) };
+  const loss = nodes[lossId].out.data[0];
+  if (!Number.isFinite(loss))
+    throw new TrainError(
+      ctx.task.name,
+      `loss is ${loss} at step ${step} (training diverged; lower the learning rate)`,
+    );
+  return { indices, tape, nodes, lossId, outputIds, probes, after, loss };
+}
+
+/**
+ * The state after step `step` — `runStep(…).after` without hashing anything (the record's two state
+ * digests cost ≈ 10 % of a nanoGPT step): how a replay reaches a later step from a checkpoint.
+ */
+export function nextState(ctx: TrainContext, state: TrainState, step: number, tamper?: Tamper): TrainState {
+  return computeStep(ctx, state, step, tamper).after;
+}
+
 /**
  * Options that start a step from the state `prev` produced, with its digests — taken when this step
  * finishes, so a pending `prev` (digest queue) is not waited for while this step computes. How train()
@@ -231,18 +256,12 @@ export function chainedTo(prev: StepResult): Pick<StepOptions, 'stateBeforeDiges
 
 /** Runs step `step` from `state`. Deterministic: same inputs → same bits, digests and record. */
 export function runStep(ctx: TrainContext, state: TrainState, step: number, opts: StepOptions): StepResult {
-  let indices = ctx.order.batch(step);
-  if (opts.tamper?.batch) indices = opts.tamper.batch(step, indices);
-  const { tape, lossId, outputIds, probes } = recordStep(ctx, state, step, indices);
-  let nodes: readonly TapeNode[] = tape.nodes;
-  if (opts.tamper?.node) nodes = tamperNodes(nodes, step, outputIds, opts.tamper.node);
-  const after: TrainState = { layout: ctx.layout, tensors: outputIds.map((id) => nodes[id].out) };
-  const loss = nodes[lossId].out.data[0];
-  if (!Number.isFinite(loss))
-    throw new TrainError(
-      ctx.task.name,
-      `loss is ${loss} at step ${step} (training diverged; lower the learning rate)`,
-    );
+  const { indices, tape, nodes, lossId, outputIds, probes, after, loss } = computeStep(
+    ctx,
+    state,
+    step,
+    opts.tamper,
+  );
   const metrics = opts.metrics ? metricsOf(ctx, state, after, nodes, probes) : undefined;
   const traced = opts.mode === 'trace' || opts.keepTape === true;
   if (opts.digestQueue && !opts.keepTape)

@@ -18,6 +18,7 @@ import { type TrainState, tensorDigests } from './state.ts';
 import {
   batchTensors,
   chainedTo,
+  nextState,
   runStep,
   type StepResult,
   type Tamper,
@@ -223,7 +224,7 @@ export class RunReplayer {
       t = from;
     }
     for (; t < step; t++) {
-      state = runStep(this.ctx, state, t, { mode: 'fast', tamper: this.tamper }).after;
+      state = nextState(this.ctx, state, t, this.tamper);
       this.replayed++;
     }
     this.cache = { step, state };

@@ -17,12 +17,20 @@ import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { stateDigest } from '../../core/train/state.ts';
-import { chainedTo, runStep, type StepResult, type Tamper, type TraceMode } from '../../core/train/step.ts';
+import {
+  chainedTo,
+  nextState,
+  runStep,
+  type StepResult,
+  type Tamper,
+  type TraceMode,
+} from '../../core/train/step.ts';
 import {
   initialState,
   perturbNode,
   perturbState,
   prepareTask,
+  RunReplayer,
   type TrainResult,
   train,
 } from '../../core/train/train.ts';
@@ -165,5 +173,26 @@ test('a chain of pending steps keeps none of its predecessors once they are fini
     gc();
     assert.equal(first[0].deref(), undefined, `${mode}: step 0 is not kept by step 3`);
     assert.ok(pending?.record.stateAfter, 'the last step is still readable');
+  }
+});
+
+test('nextState (no hashing) gives runStep’s state after; replays from checkpoints match the records', () => {
+  for (const [what, tamper] of tampers) {
+    let s = initialState(ctx);
+    for (let t = 0; t < 3; t++) {
+      const want = runStep(ctx, s, t, { mode: 'fast', tamper });
+      const got = nextState(ctx, s, t, tamper);
+      assert.equal(stateDigest(got), want.record.stateAfter, `${what}, step ${t}`);
+      s = want.after;
+    }
+    const run = train(ctx, { mode: 'fast', tamper });
+    const replay = RunReplayer.fromRun(ctx, run, tamper);
+    for (const t of [4, 1, 3, 5])
+      assert.equal(
+        stateDigest(replay.stateBefore(t)),
+        t < 5 ? run.records[t].stateBefore : run.records[4].stateAfter,
+        `${what}: replayed state before step ${t}`,
+      );
+    assert.ok(replay.replayed > 0);
   }
 });
