@@ -225,6 +225,8 @@ for (const name of ['add.vjp0', 'add.vjp1', 'sub.vjp0', 'sub.vjp1']) {
     arity: 1,
     shape: (s, attrs) => gradShape(name, s, attrs),
     compute: ([g], _attrs, outShape) => {
+      // Nothing to sum: the gradient itself is the output (tensors are immutable), unless it is negated.
+      if (!negate && shapesEqual(g.shape, outShape)) return g.data;
       const r = sumToData(name, g.data, g.shape, outShape);
       if (negate) for (let i = 0; i < r.length; i++) r[i] = -r[i];
       return r;

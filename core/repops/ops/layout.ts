@@ -69,7 +69,9 @@ defineOp({
     if (numel(out) !== n) throw mismatch('reshape', [s, want], 'element counts differ');
     return out;
   },
-  compute: ([x]) => x.data.slice(),
+  // Tensors are immutable (every writer — tamper hooks, fuzzers — copies first), so the output shares its
+  // input's data: a reshape moves no bytes.
+  compute: ([x]) => x.data,
   flops: () => 0,
   spec: 'Same values in row-major order, new shape (one -1 may be inferred).',
   vjp: ({ inputs: [x], grad }) => [apply('reshape', [grad], { shape: [...x.out.shape] })],
