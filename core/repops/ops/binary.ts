@@ -4,6 +4,7 @@
  * shape with `sumTo` (the lane order of reduce.ts over the broadcast axes, row-major).
  */
 
+import { outputBuffer } from '../buffers.ts';
 import { MIN_WASM_ELEMENTS, wasmBinaryRows, wasmBroadcastBinary } from '../kernels/binary-wasm.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
@@ -101,7 +102,7 @@ export function broadcastBinarySpec(
   outShape: Shape,
 ): Float32Array {
   const n = numel(outShape);
-  const out = new Float32Array(n);
+  const out = outputBuffer(n);
   if (n === 0) return out;
   if (shapesEqual(aShape, bShape)) {
     row(kind, a, 0, 1, b, 0, 1, out, 0, n);

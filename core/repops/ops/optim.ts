@@ -2,6 +2,7 @@
  * Optimizer updates and gradient clipping as registered ops, so every parameter/state update of a
  * training step is a tape node the referee can recompute. Hyperparameters are attrs rounded to binary32.
  */
+import { outputBuffer } from '../buffers.ts';
 import { MIN_WASM_ELEMENTS } from '../kernels/binary-wasm.ts';
 import { wasmAdamM, wasmAdamParam, wasmAdamV, wasmScale, wasmSumsq } from '../kernels/optim-wasm.ts';
 import { laneSum, scratchBuffer } from '../reduce.ts';
@@ -49,7 +50,7 @@ defineOp({
   },
   compute: ([p, g], attrs) => {
     const lr = f32Attr('sgd.param', attrs, 'lr');
-    const out = new Float32Array(p.data.length);
+    const out = outputBuffer(p.data.length);
     for (let i = 0; i < out.length; i++) out[i] = p.data[i] - fround(lr * g.data[i]);
     return out;
   },
@@ -66,7 +67,7 @@ defineOp({
   },
   compute: ([buf, g], attrs) => {
     const mu = hp('momentum.buf', attrs, 'momentum', undefined, 0, 1);
-    const out = new Float32Array(buf.data.length);
+    const out = outputBuffer(buf.data.length);
     for (let i = 0; i < out.length; i++) out[i] = fround(mu * buf.data[i]) + g.data[i];
     return out;
   },
@@ -83,7 +84,7 @@ defineOp({
   },
   compute: ([p, buf], attrs) => {
     const lr = f32Attr('momentum.param', attrs, 'lr');
-    const out = new Float32Array(p.data.length);
+    const out = outputBuffer(p.data.length);
     for (let i = 0; i < out.length; i++) out[i] = p.data[i] - fround(lr * buf.data[i]);
     return out;
   },
@@ -105,7 +106,7 @@ defineOp({
       const w = wasmAdamM(m.data, g.data, b1, c);
       if (w) return w;
     }
-    const out = new Float32Array(m.data.length);
+    const out = outputBuffer(m.data.length);
     for (let i = 0; i < out.length; i++) out[i] = fround(b1 * m.data[i]) + fround(c * g.data[i]);
     return out;
   },
@@ -127,7 +128,7 @@ defineOp({
       const w = wasmAdamV(v.data, g.data, b2, c);
       if (w) return w;
     }
-    const out = new Float32Array(v.data.length);
+    const out = outputBuffer(v.data.length);
     for (let i = 0; i < out.length; i++) {
       const gi = g.data[i];
       out[i] = fround(b2 * v.data[i]) + fround(c * fround(gi * gi));
@@ -152,7 +153,7 @@ defineOp({
       const w = wasmAdamParam(p.data, m.data, v.data, { lr, eps, lrwd, wd, bc1, bc2 });
       if (w) return w;
     }
-    const out = new Float32Array(p.data.length);
+    const out = outputBuffer(p.data.length);
     for (let i = 0; i < out.length; i++) {
       const mh = fround(m.data[i] / bc1);
       const vh = fround(v.data[i] / bc2);
@@ -229,7 +230,7 @@ defineOp({
       const w = wasmScale(g.data, c);
       if (w) return w;
     }
-    const out = new Float32Array(g.data.length);
+    const out = outputBuffer(g.data.length);
     for (let i = 0; i < out.length; i++) out[i] = g.data[i] * c;
     return out;
   },

@@ -3,6 +3,7 @@
  * implementations — see spec/transcendentals.md); everything else is one binary32 operation at a time,
  * in the order written in each op's `spec`.
  */
+import { outputBuffer } from '../buffers.ts';
 import { wasmGeluVjpRange, wasmUnaryRange } from '../kernels/transcendental-wasm.ts';
 import { erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
 import { defineRangeKernel, elementwise } from '../parallel.ts';
@@ -54,7 +55,7 @@ function unary(
     compute: ([x]) => {
       const n = x.data.length;
       if (parallel) return elementwise(name, [x.data], n);
-      const out = new Float32Array(n);
+      const out = outputBuffer(n);
       f(x.data, out, 0, n);
       return out;
     },
@@ -79,7 +80,7 @@ function unaryGrad(
     compute: ([g, v]: readonly Tensor[]) => {
       const n = g.data.length;
       if (parallel) return elementwise(name, [g.data, v.data], n);
-      const out = new Float32Array(n);
+      const out = outputBuffer(n);
       f(g.data, v.data, out, 0, n);
       return out;
     },
@@ -209,7 +210,7 @@ defineOp({
   arity: 1,
   shape: same,
   compute: ([x]) => {
-    const out = new Float32Array(x.data.length);
+    const out = outputBuffer(x.data.length);
     for (let i = 0; i < out.length; i++) out[i] = -x.data[i];
     return out;
   },
@@ -231,7 +232,7 @@ defineOp({
   name: 'zeros_like',
   arity: 1,
   shape: same,
-  compute: ([x]) => new Float32Array(x.data.length),
+  compute: ([x]) => outputBuffer(x.data.length),
   flops: () => 0,
   spec: 'out = +0 with the shape of x (gradient of a parameter the loss does not depend on).',
 });
