@@ -10,14 +10,23 @@ const MAX_POOLED_BYTES = 512 * 1024 * 1024;
 const MIN_POOLED = 1024;
 
 export function outputBuffer(n: number): Float32Array {
-  if (n >= MIN_POOLED) {
-    const b = free.get(n)?.pop();
-    if (b) {
-      pooledBytes -= b.byteLength;
-      return b.fill(0);
-    }
-  }
-  return new Float32Array(n);
+  const b = reused(n);
+  return b ? b.fill(0) : new Float32Array(n);
+}
+
+/**
+ * An output whose old contents may remain: only for a caller that writes every one of its n elements
+ * before anyone reads it (a copy out of WebAssembly memory, a permutation, an elementwise kernel).
+ */
+export function overwrittenBuffer(n: number): Float32Array {
+  return reused(n) ?? new Float32Array(n);
+}
+
+function reused(n: number): Float32Array | undefined {
+  if (n < MIN_POOLED) return undefined;
+  const b = free.get(n)?.pop();
+  if (b) pooledBytes -= b.byteLength;
+  return b;
 }
 
 /** Gives buffers nothing references any more back to the pool (whole buffers only). */

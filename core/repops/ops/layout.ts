@@ -2,7 +2,7 @@
  * Data-movement ops (exact: no arithmetic): reshape, transpose, slice, concat, broadcast_to, and the
  * gradient helpers slice.vjp0 (zero padding). Their VJPs are the inverse movements.
  */
-import { outputBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { wasmTransposeBatch } from '../kernels/layout-wasm.ts';
 import { apply } from '../tape.ts';
 import { RepOpsError, type Shape } from '../tensor.ts';
@@ -105,7 +105,7 @@ function groupSwap(perm: readonly number[]): { a: number; b: number } | null {
 export function transposeData(x: Float32Array, shape: Shape, perm: readonly number[]): Float32Array {
   const r = shape.length;
   const n = x.length;
-  const out = outputBuffer(n);
+  const out = overwrittenBuffer(n); // a permutation writes every element
   if (n === 0 || r === 0) {
     out.set(x);
     return out;

@@ -5,7 +5,7 @@
  * Every row is computed on its own (all its sums inside it), so the row kernels below may run on any
  * thread for any split of the rows (parallel.ts `rowwise`) without changing a bit.
  */
-import { outputBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
 import { wasmExpShift, wasmSoftmaxRows, wasmSoftmaxVjpRows } from '../kernels/transcendental-wasm.ts';
 import { exp32, log32 } from '../math.ts';
@@ -91,7 +91,7 @@ defineRangeKernel('log_softmax.vjp0', ([g, y], out, from, to, [n]) => {
 /** A fresh output shaped like the inputs, computed row by row (last axis) by row kernel `kernel`. */
 function lastAxisRows(kernel: string, ins: readonly Float32Array[], shape: Shape): Float32Array {
   const n = shape[shape.length - 1];
-  const out = outputBuffer(ins[0].length);
+  const out = overwrittenBuffer(ins[0].length); // every row kernel writes its whole row
   if (n === 0) return out;
   rowwise(kernel, ins, out, out.length / n, [n]);
   return out;
