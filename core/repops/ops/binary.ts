@@ -4,7 +4,8 @@
  * shape with `sumTo` (the lane order of reduce.ts over the broadcast axes, row-major).
  */
 
-import { outputBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
+import { nativeBinary } from '../kernels/binary-native.ts';
 import { MIN_WASM_ELEMENTS, wasmBinaryRows, wasmBroadcastBinary } from '../kernels/binary-wasm.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
@@ -15,6 +16,9 @@ import { defineOp, mismatch, numel } from './define.ts';
 
 export const K = { Add: 0, Sub: 1, Mul: 2, Div: 3 } as const;
 export type BinaryKind = (typeof K)[keyof typeof K];
+
+/** Below this many elements a JavaScript loop beats the call into the native addon. */
+const MIN_NATIVE_ELEMENTS = 64;
 
 function row(
   kind: BinaryKind,
@@ -59,6 +63,12 @@ export function broadcastBinary(
   outShape: Shape,
 ): Float32Array {
   const n = numel(outShape);
+  const native = n >= MIN_NATIVE_ELEMENTS && outShape.length > 0 ? nativeBinary() : null;
+  if (native) {
+    const out = overwrittenBuffer(n);
+    native(kind, a, b, out, outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
+    return out;
+  }
   if (n >= MIN_WASM_ELEMENTS) {
     const w = wasmBinary(kind, a, aShape, b, bShape, outShape, n);
     if (w) return w;
