@@ -3,12 +3,18 @@
  * checks it; pool workers get the path from their caller). No import.meta: workers bundle this as CommonJS.
  */
 import { createRequire } from 'node:module';
-import { type NativeBinary, setNativeBinary } from '../repops/kernels/binary-native.ts';
 import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
+import {
+  type NativeAdam,
+  type NativeBinary,
+  setNativeAdam,
+  setNativeBinary,
+} from '../repops/kernels/native-elementwise.ts';
 
 export interface NativeAddon {
   matmul: NativeMatmul;
   binary: NativeBinary;
+  adam: NativeAdam;
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
   select(name: 'avx512' | 'avx2' | 'c'): string;
@@ -18,5 +24,6 @@ export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
   setNativeBinary(addon.binary);
+  setNativeAdam(addon.adam);
   return addon;
 }

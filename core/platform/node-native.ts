@@ -7,8 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { setNativeBinary } from '../repops/kernels/binary-native.ts';
 import { setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { setNativeAdam, setNativeBinary } from '../repops/kernels/native-elementwise.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -41,6 +41,7 @@ export function useNodeNative(): string | null {
     addon = null;
     setNativeMatmul(null);
     setNativeBinary(null);
+    setNativeAdam(null);
   }
   return installed;
 }

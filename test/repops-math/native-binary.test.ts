@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
 import { getOp } from '../../core/repops/index.ts';
-import { nativeBinary } from '../../core/repops/kernels/binary-native.ts';
+import { nativeBinary } from '../../core/repops/kernels/native-elementwise.ts';
 import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
 import { broadcastBinarySpec } from '../../core/repops/ops/binary.ts';
 import { tensor } from '../../core/repops/tensor.ts';

@@ -5,8 +5,8 @@
  */
 
 import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
-import { nativeBinary } from '../kernels/binary-native.ts';
 import { MIN_WASM_ELEMENTS, wasmBinaryRows, wasmBroadcastBinary } from '../kernels/binary-wasm.ts';
+import { MIN_NATIVE_ELEMENTS, nativeBinary } from '../kernels/native-elementwise.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
 import type { Shape } from '../tensor.ts';
@@ -16,9 +16,6 @@ import { defineOp, mismatch, numel } from './define.ts';
 
 export const K = { Add: 0, Sub: 1, Mul: 2, Div: 3 } as const;
 export type BinaryKind = (typeof K)[keyof typeof K];
-
-/** Below this many elements a JavaScript loop beats the call into the native addon. */
-const MIN_NATIVE_ELEMENTS = 64;
 
 function row(
   kind: BinaryKind,

@@ -2,8 +2,9 @@
  * Optimizer updates and gradient clipping as registered ops, so every parameter/state update of a
  * training step is a tape node the referee can recompute. Hyperparameters are attrs rounded to binary32.
  */
-import { outputBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { MIN_WASM_ELEMENTS } from '../kernels/binary-wasm.ts';
+import { MIN_NATIVE_ELEMENTS, nativeAdam } from '../kernels/native-elementwise.ts';
 import { wasmAdamM, wasmAdamParam, wasmAdamV, wasmScale, wasmSumsq } from '../kernels/optim-wasm.ts';
 import { laneSum, scratchBuffer } from '../reduce.ts';
 import type { Attrs } from '../registry.ts';
@@ -26,6 +27,21 @@ export function powInt32(b: number, t: number): number {
     t = Math.floor(t / 2);
   }
   return result;
+}
+
+/** An update on the native kernel (native/optim.c: `which` and h0…h5 there), or null where it is absent. */
+function nativeUpdate(
+  which: 0 | 1 | 2 | 3,
+  x: Float32Array,
+  g: Float32Array,
+  y: Float32Array,
+  ...h: [number, number, number, number, number, number]
+): Float32Array | null {
+  const native = x.length >= MIN_NATIVE_ELEMENTS ? nativeAdam() : null;
+  if (!native) return null;
+  const out = overwrittenBuffer(x.length);
+  native(which, x, g, y, out, ...h);
+  return out;
 }
 
 function hp(
@@ -102,6 +118,8 @@ defineOp({
   compute: ([m, g], attrs) => {
     const b1 = hp('adam.m', attrs, 'beta1', 0.9, 0, 1);
     const c = fround(1 - b1);
+    const n = nativeUpdate(0, m.data, g.data, m.data, b1, c, 0, 0, 0, 0);
+    if (n) return n;
     if (m.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmAdamM(m.data, g.data, b1, c);
       if (w) return w;
@@ -124,6 +142,8 @@ defineOp({
   compute: ([v, g], attrs) => {
     const b2 = hp('adam.v', attrs, 'beta2', 0.999, 0, 1);
     const c = fround(1 - b2);
+    const n = nativeUpdate(1, v.data, g.data, v.data, b2, c, 0, 0, 0, 0);
+    if (n) return n;
     if (v.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmAdamV(v.data, g.data, b2, c);
       if (w) return w;
@@ -149,6 +169,8 @@ defineOp({
   compute: ([p, m, v], attrs) => {
     const { lr, eps, wd, bc1, bc2 } = adamAttrs(attrs);
     const lrwd = fround(lr * wd);
+    const n = nativeUpdate(2, p.data, m.data, v.data, lr, eps, lrwd, wd !== 0 ? 1 : 0, bc1, bc2);
+    if (n) return n;
     if (p.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmAdamParam(p.data, m.data, v.data, { lr, eps, lrwd, wd, bc1, bc2 });
       if (w) return w;
@@ -226,6 +248,8 @@ defineOp({
   },
   compute: ([g, scale]) => {
     const c = scale.data[0];
+    const n = nativeUpdate(3, g.data, g.data, g.data, c, 0, 0, 0, 0, 0);
+    if (n) return n;
     if (g.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmScale(g.data, c);
       if (w) return w;
