@@ -4,8 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { type NativeGelu, setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 
-export interface NativeAddon {
+export interface NativeAddon extends NativeGelu {
   matmul: NativeMatmul;
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
@@ -15,5 +16,6 @@ export interface NativeAddon {
 export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
+  setNativeGelu({ gelu: addon.gelu, geluVjp: addon.geluVjp });
   return addon;
 }

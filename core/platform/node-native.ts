@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -39,6 +40,7 @@ export function useNodeNative(): string | null {
   } catch {
     addon = null;
     setNativeMatmul(null);
+    setNativeGelu(null);
   }
   return installed;
 }

@@ -3,6 +3,7 @@
  * implementations — see spec/transcendentals.md); everything else is one binary32 operation at a time,
  * in the order written in each op's `spec`.
  */
+import { nativeGeluRange, nativeGeluVjpRange } from '../kernels/transcendental-native.ts';
 import { wasmGeluVjpRange, wasmUnaryRange } from '../kernels/transcendental-wasm.ts';
 import { erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
 import { defineRangeKernel, elementwise } from '../parallel.ts';
@@ -111,6 +112,7 @@ unary(
   'Exact (erf) form x·Φ(x) = ½·x·erfc(−x/√2): out = gelu32(x) (math.ts, compensated; spec/transcendentals.md).',
   1,
   (x, out, from, to) => {
+    if (nativeGeluRange(x, out, from, to)) return; // in place, no copies: any length
     if (useWasm(from, to) && wasmUnaryRange('gelu', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = gelu32(x[i]);
   },
@@ -124,6 +126,7 @@ unaryGrad(
     'out = g × (a + x × p).',
   10,
   (g, x, out, from, to) => {
+    if (nativeGeluVjpRange(g, x, out, from, to)) return;
     if (useWasm(from, to) && wasmGeluVjpRange(g, x, out, from, to)) return;
     for (let i = from; i < to; i++) {
       const v = x[i];
