@@ -5,7 +5,8 @@
  * comparisons — false for NaN as in WebAssembly, SEL(a, b, m) = m ? a : b per lane, FLOOR, POW2, MUL02)
  * defined for that level. Each lane performs exactly gelu32's operations for its own branch: every branch
  * is computed and the lane's one selected. Valid for lanes with |x|/√2 < 4 (finite, not NaN); the range
- * facts that make the other branches unnecessary are in the AS file's comment.
+ * facts that make the other branches unnecessary are in the AS file's comment. Other lanes (rare in
+ * training: pre-activations beyond ±5.66) get the scalar function's result instead, lane by lane.
  */
 
 TGT vf SUFFIX(product_error_v)(vf a, vf b, vf p) {
@@ -214,16 +215,26 @@ TGT vf SUFFIX(gelu_vjp_v)(vf g, vf v) {
 #undef PE
 #undef HORNER
 
-/* |x|/√2 < 4 on every lane (false for NaN; ±Inf gives Inf) */
-#define IN_RANGE(x) ALL(LT(MUL(ANDBITS(x, 0x7fffffffu), SPLAT(INV_SQRT2)), SPLAT(4.0f)))
+/* The lanes with |x|/√2 < 4 (false for NaN; ±Inf gives Inf), as bits 0…LANES−1. A vector with others
+ * stores the lane results and then recomputes those lanes with the scalar function (from a copy of x
+ * taken first: out may be x itself). */
+#define OK_LANES(x) MASKBITS(LT(MUL(ANDBITS(x, 0x7fffffffu), SPLAT(INV_SQRT2)), SPLAT(4.0f)))
+#define FULL ((1u << LANES) - 1)
 
 __attribute__((target(TARGET_NAME))) static void SUFFIX(gelu)(const float *x, float *out, size_t n) {
   size_t i = 0;
   for (; i + LANES <= n; i += LANES) {
     vf v = LOAD(x + i);
-    if (IN_RANGE(v)) STORE(out + i, SUFFIX(gelu_v)(v));
-    else
-      for (size_t j = i; j < i + LANES; j++) out[j] = gelu32(x[j]);
+    unsigned ok = OK_LANES(v);
+    if (ok == FULL) {
+      STORE(out + i, SUFFIX(gelu_v)(v));
+      continue;
+    }
+    float xs[LANES];
+    STORE(xs, v);
+    STORE(out + i, SUFFIX(gelu_v)(v));
+    for (unsigned j = 0; j < LANES; j++)
+      if (!(ok >> j & 1)) out[i + j] = gelu32(xs[j]);
   }
   for (; i < n; i++) out[i] = gelu32(x[i]);
 }
@@ -233,10 +244,20 @@ __attribute__((target(TARGET_NAME))) static void SUFFIX(gelu_vjp)(const float *g
   size_t i = 0;
   for (; i + LANES <= n; i += LANES) {
     vf v = LOAD(x + i);
-    if (IN_RANGE(v)) STORE(out + i, SUFFIX(gelu_vjp_v)(LOAD(g + i), v));
-    else
-      for (size_t j = i; j < i + LANES; j++) out[j] = gelu_vjp1(g[j], x[j]);
+    vf gv = LOAD(g + i);
+    unsigned ok = OK_LANES(v);
+    if (ok == FULL) {
+      STORE(out + i, SUFFIX(gelu_vjp_v)(gv, v));
+      continue;
+    }
+    float xs[LANES], gs[LANES];
+    STORE(xs, v);
+    STORE(gs, gv);
+    STORE(out + i, SUFFIX(gelu_vjp_v)(gv, v));
+    for (unsigned j = 0; j < LANES; j++)
+      if (!(ok >> j & 1)) out[i + j] = gelu_vjp1(gs[j], xs[j]);
   }
   for (; i < n; i++) out[i] = gelu_vjp1(g[i], x[i]);
 }
-#undef IN_RANGE
+#undef OK_LANES
+#undef FULL

@@ -4,8 +4,8 @@
  * it bit for bit) — the same binary32 operations in the same order. Plain C for the scalar functions
  * (every value with its own branch, exactly as math.ts), and AVX-512 (16 lanes) / AVX2 (8 lanes) for the
  * common case |x|/√2 < 4 (gelu-lanes.h, included once per level): every branch computed per lane and the
- * lane's own selected, lanes never mixed; a vector with any lane outside that case, and the last n mod
- * width elements, run the scalar functions. Built with -ffp-contract=off (no FMA); MXCSR is never touched
+ * lane's own selected, lanes never mixed; the lanes outside that case (NaN, ±Inf, |x| ≥ 4√2), and the
+ * last n mod width elements, run the scalar functions. Built with -ffp-contract=off (no FMA); MXCSR is never touched
  * (subnormals kept, as in JS and WebAssembly). Operates on the caller's Float32Arrays in place.
  *
  *   gelu(x, out, from, to)          out[i] = gelu32(x[i])                               for from ≤ i < to
@@ -315,7 +315,7 @@ static void gelu_vjp_scalar(const float *g, const float *x, float *out, size_t n
 #define EQ(a, b) _mm256_cmp_ps(a, b, _CMP_EQ_OQ)
 #define MAND(a, b) _mm256_and_ps(a, b)
 #define MTRUE _mm256_castsi256_ps(_mm256_set1_epi32(-1))
-#define ALL(m) (_mm256_movemask_ps(m) == 0xff)
+#define MASKBITS(m) ((unsigned)_mm256_movemask_ps(m))
 /* a where m, else b (masks are all-ones or all-zero lanes) */
 #define SEL(a, b, m) _mm256_blendv_ps(b, a, m)
 #define ANDBITS(v, b) _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_set1_epi32((int)(b))))
@@ -349,7 +349,7 @@ TGT vf mul02_avx2(vf b) { /* f32(b·0.2) with the product in f64, per lane */
 #undef EQ
 #undef MAND
 #undef MTRUE
-#undef ALL
+#undef MASKBITS
 #undef SEL
 #undef ANDBITS
 #undef NEG
@@ -377,7 +377,7 @@ TGT vf mul02_avx2(vf b) { /* f32(b·0.2) with the product in f64, per lane */
 #define EQ(a, b) _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ)
 #define MAND(a, b) ((__mmask16)((a) & (b)))
 #define MTRUE ((__mmask16)0xffff)
-#define ALL(m) ((m) == 0xffff)
+#define MASKBITS(m) ((unsigned)(m))
 #define SEL(a, b, m) _mm512_mask_blend_ps(m, b, a)
 #define ANDBITS(v, b) _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32((int)(b))))
 #define NEG(v) _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(v), _mm512_set1_epi32((int)0x80000000u)))

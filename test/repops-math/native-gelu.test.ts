@@ -241,6 +241,12 @@ test('the ops: native on = kernels off (the JS spec), also in place over an inpu
   const inPlace = x.slice();
   assert.ok(nativeGeluRange(inPlace, inPlace, 0, inPlace.length));
   assertSame(inPlace, spec.f, x, 'gelu in place');
+  const overG = g.slice();
+  assert.ok(nativeGeluVjpRange(overG, x, overG, 0, x.length));
+  assertSame(overG, spec.b, x, 'gelu.vjp0 in place over g');
+  const overX = x.slice();
+  assert.ok(nativeGeluVjpRange(g, overX, overX, 0, x.length));
+  assertSame(overX, spec.b, x, 'gelu.vjp0 in place over x');
   setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
   try {
     const pooled = run();
