@@ -79,6 +79,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_matmul(env, exports);
   register_binary(env, exports);
   register_optim(env, exports);
+  register_transcendental(env, exports);
   return exports;
 }
 

@@ -10,8 +10,9 @@ import {
   setNativeAdam,
   setNativeBinary,
 } from '../repops/kernels/native-elementwise.ts';
+import { type NativeGelu, setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 
-export interface NativeAddon {
+export interface NativeAddon extends NativeGelu {
   matmul: NativeMatmul;
   binary: NativeBinary;
   adam: NativeAdam;
@@ -25,5 +26,6 @@ export function loadNativeKernels(path: string): NativeAddon {
   setNativeMatmul(addon.matmul);
   setNativeBinary(addon.binary);
   setNativeAdam(addon.adam);
+  setNativeGelu({ gelu: addon.gelu, geluVjp: addon.geluVjp });
   return addon;
 }

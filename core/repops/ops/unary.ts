@@ -4,6 +4,7 @@
  * in the order written in each op's `spec`.
  */
 import { outputBuffer } from '../buffers.ts';
+import { nativeGeluRange, nativeGeluVjpRange } from '../kernels/transcendental-native.ts';
 import { wasmGeluVjpRange, wasmUnaryRange } from '../kernels/transcendental-wasm.ts';
 import { erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
 import { defineRangeKernel, elementwise } from '../parallel.ts';
@@ -112,6 +113,7 @@ unary(
   'Exact (erf) form x·Φ(x) = ½·x·erfc(−x/√2): out = gelu32(x) (math.ts, compensated; spec/transcendentals.md).',
   1,
   (x, out, from, to) => {
+    if (nativeGeluRange(x, out, from, to)) return; // in place, no copies: any length
     if (useWasm(from, to) && wasmUnaryRange('gelu', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = gelu32(x[i]);
   },
@@ -125,6 +127,7 @@ unaryGrad(
     'out = g × (a + x × p).',
   10,
   (g, x, out, from, to) => {
+    if (nativeGeluVjpRange(g, x, out, from, to)) return;
     if (useWasm(from, to) && wasmGeluVjpRange(g, x, out, from, to)) return;
     for (let i = from; i < to; i++) {
       const v = x[i];
