@@ -29,8 +29,14 @@ function reused(n: number): Float32Array | undefined {
   return b;
 }
 
-/** Gives buffers nothing references any more back to the pool (whole buffers only). */
+/**
+ * Gives buffers nothing references any more back to the pool (whole buffers only). What the previous
+ * hand-back left unused through a whole step is released first (to the garbage collector), so the pool
+ * holds about one step's intermediates, not a standing surplus from the first step.
+ */
 export function recycleBuffers(buffers: Iterable<Float32Array>): void {
+  free.clear();
+  pooledBytes = 0;
   for (const b of buffers) {
     if (b.length < MIN_POOLED || b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) continue;
     if (!(b.buffer instanceof ArrayBuffer) || pooledBytes + b.byteLength > MAX_POOLED_BYTES) continue;

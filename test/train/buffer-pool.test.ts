@@ -40,12 +40,11 @@ for (const name of ['chars-transformer', 'digits-cnn', 'spirals-mlp']) {
   });
 }
 
-test('a reused buffer is zero-filled and sized like a new one; views and small buffers are not pooled', () => {
+test('a reused buffer is zero-filled and sized like a new one; views are not pooled; a hand-back releases the last one', () => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }), (sizes) => {
       const made = sizes.map((n) => outputBuffer(n).fill(7));
-      recycleBuffers(made);
-      recycleBuffers([new Float32Array(4096).subarray(0, 2048)]);
+      recycleBuffers([...made, new Float32Array(4096).subarray(0, 2048)]);
       for (const n of sizes) {
         const b = outputBuffer(n);
         assert.equal(b.length, n);
@@ -55,6 +54,12 @@ test('a reused buffer is zero-filled and sized like a new one; views and small b
         );
         assert.equal(b.byteOffset, 0);
       }
+      const left = outputBuffer(2048).fill(3);
+      recycleBuffers([left]);
+      assert.equal(outputBuffer(2048), left, 'the next step reuses it');
+      recycleBuffers([left]);
+      recycleBuffers([]);
+      assert.notEqual(outputBuffer(2048), left, 'a buffer unused through a whole step is released');
     }),
     { numRuns: 100 },
   );
