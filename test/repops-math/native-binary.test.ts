@@ -9,29 +9,19 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
 import { getOp } from '../../core/repops/index.ts';
 import { nativeBinary } from '../../core/repops/kernels/native-elementwise.ts';
 import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
 import { broadcastBinarySpec } from '../../core/repops/ops/binary.ts';
 import { tensor } from '../../core/repops/tensor.ts';
 import { broadcastShapes, broadcastStrides } from '../../core/repops/util.ts';
-import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
+import { binary32Word, canonicalBits, fillWords } from '../helpers/binary32.ts';
+import { atLevel, NATIVE_LEVELS, nativeSkip } from '../helpers/native.ts';
 
-const kernel = useNodeNative();
-const skip =
-  kernel === null ? 'native addon not built (npm install builds it with node-gyp and a C compiler)' : false;
-after(() => {
-  if (kernel) selectNativeKernel(kernel as 'avx512' | 'avx2');
-  setWasmKernelsEnabled(true);
-});
+const skip = nativeSkip;
+after(() => setWasmKernelsEnabled(true));
 
 const word = binary32Word({ maxAbs: 1e4, any: 3, ordinary: 4 });
-const fill = (n: number, ws: number[], salt: number) => {
-  const w = new Uint32Array(n);
-  for (let i = 0; i < n; i++) w[i] = ws[(i * 7 + salt) % ws.length];
-  return new Float32Array(w.buffer);
-};
 const numel = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 
 /** An output shape and two operand shapes that broadcast to it (axes dropped from the front or set to 1). */
@@ -59,40 +49,45 @@ const shapes = fc
     b: out.slice(db).map((d, i) => (ones2[i] ? 1 : d)),
   }));
 
-for (const level of ['avx512', 'avx2', 'c'] as const) {
+for (const level of NATIVE_LEVELS) {
   test(`native ${level}: + − × ÷ with broadcasting equal the JavaScript walk bit for bit`, { skip }, (t) => {
-    if (selectNativeKernel(level) !== level) {
-      t.skip(`this CPU has no ${level}`);
-      return;
-    }
-    const native = nativeBinary();
-    assert.ok(native, 'installed');
-    t.after(() => selectNativeKernel(kernel as 'avx512' | 'avx2'));
-    fc.assert(
-      fc.property(
-        shapes,
-        fc.array(word, { minLength: 1, maxLength: 97 }),
-        fc.integer({ min: 0, max: 3 }),
-        (s, ws, kind) => {
-          const outShape = broadcastShapes('test', s.a, s.b);
-          const a = fill(numel(s.a), ws, 0);
-          const b = fill(numel(s.b), ws, 5);
-          const want = broadcastBinarySpec(kind as 0, a, s.a, b, s.b, outShape);
-          const got = new Float32Array(numel(outShape)).fill(Number.NaN);
-          native(kind, a, b, got, outShape, broadcastStrides(s.a, outShape), broadcastStrides(s.b, outShape));
-          assert.deepEqual(canonicalBits(got), canonicalBits(want), `kind ${kind} [${s.a}] ∘ [${s.b}]`);
-        },
-      ),
-      { numRuns: 300 },
-    );
+    atLevel(level, t, () => {
+      const native = nativeBinary();
+      assert.ok(native, 'installed');
+      fc.assert(
+        fc.property(
+          shapes,
+          fc.array(word, { minLength: 1, maxLength: 97 }),
+          fc.integer({ min: 0, max: 3 }),
+          (s, ws, kind) => {
+            const outShape = broadcastShapes('test', s.a, s.b);
+            const a = fillWords(numel(s.a), ws, 0);
+            const b = fillWords(numel(s.b), ws, 5);
+            const want = broadcastBinarySpec(kind as 0, a, s.a, b, s.b, outShape);
+            const got = new Float32Array(numel(outShape)).fill(Number.NaN);
+            native(
+              kind,
+              a,
+              b,
+              got,
+              outShape,
+              broadcastStrides(s.a, outShape),
+              broadcastStrides(s.b, outShape),
+            );
+            assert.deepEqual(canonicalBits(got), canonicalBits(want), `kind ${kind} [${s.a}] ∘ [${s.b}]`);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
   });
 }
 
 test('the add / sub / mul / div ops run it and give the bits of kernels off', { skip }, () => {
   fc.assert(
     fc.property(shapes, fc.array(word, { minLength: 1, maxLength: 50 }), (s, ws) => {
-      const a = tensor(s.a, fill(numel(s.a), ws, 1));
-      const b = tensor(s.b, fill(numel(s.b), ws, 2));
+      const a = tensor(s.a, fillWords(numel(s.a), ws, 1));
+      const b = tensor(s.b, fillWords(numel(s.b), ws, 2));
       for (const op of ['add', 'sub', 'mul', 'div']) {
         setWasmKernelsEnabled(false);
         const spec = getOp(op).forward([a, b], {});

@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
 import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import { getOp } from '../../core/repops/index.ts';
 import { nativeGeluRange, nativeGeluVjpRange } from '../../core/repops/kernels/transcendental-native.ts';
@@ -19,30 +18,15 @@ import { gelu32 } from '../../core/repops/math.ts';
 import { setThreadPool } from '../../core/repops/parallel.ts';
 import { tensor } from '../../core/repops/tensor.ts';
 import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
+import { atLevel, NATIVE_LEVELS, nativeKernel, nativeSkip } from '../helpers/native.ts';
 
-const kernel = useNodeNative();
-const skip =
-  kernel === null ? 'native addon not built (npm install builds it with node-gyp and a C compiler)' : false;
+const skip = nativeSkip;
 after(() => {
   setWasmKernelsEnabled(true);
   setThreadPool(null);
 });
 
-const LEVELS = ['avx512', 'avx2', 'c'] as const;
-
-/** Runs body with that vector level selected, or skips the test when this CPU lacks it. */
-function atLevel(level: (typeof LEVELS)[number], t: { skip(msg: string): void }, body: () => void): void {
-  if (selectNativeKernel(level) !== level) {
-    selectNativeKernel(kernel as 'avx512' | 'avx2');
-    t.skip(`this CPU has no ${level}`);
-    return;
-  }
-  try {
-    body();
-  } finally {
-    selectNativeKernel(kernel as 'avx512' | 'avx2');
-  }
-}
+const LEVELS = NATIVE_LEVELS;
 
 const fromWords = (w: ArrayLike<number>) => new Float32Array(Uint32Array.from(w).buffer);
 
@@ -87,7 +71,7 @@ function assertSame(got: Float32Array, want: Float32Array, x: Float32Array, what
 }
 
 test('the native kernels are in use where the addon was built', { skip }, () => {
-  assert.match(String(kernel), /^(avx512|avx2)$/);
+  assert.match(String(nativeKernel), /^(avx512|avx2)$/);
 });
 
 // (a) every 4099th binary32 pattern: every sign, binade, subnormals, ±Inf, NaNs (~1 M values)

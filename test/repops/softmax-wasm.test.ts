@@ -13,17 +13,11 @@ import { wasmSoftmaxRows } from '../../core/repops/kernels/transcendental-wasm.t
 import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
 import { randomNormal } from '../../core/repops/prng.ts';
 import { type Tensor, tensor } from '../../core/repops/tensor.ts';
-import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
+import { binary32Word, canonicalBits, fillWords } from '../helpers/binary32.ts';
 
 after(() => setWasmKernelsEnabled(true));
 
 const word = binary32Word({ maxAbs: 30, any: 2, ordinary: 6 });
-
-const fill = (n: number, ws: number[], salt: number) => {
-  const w = new Uint32Array(n);
-  for (let i = 0; i < n; i++) w[i] = ws[(i * 7 + salt) % ws.length];
-  return new Float32Array(w.buffer);
-};
 
 function sameWithKernelsOnAndOff(x: Tensor, g: Tensor): void {
   setWasmKernelsEnabled(false);
@@ -50,8 +44,8 @@ test('softmax and softmax.vjp0: WebAssembly = JavaScript spec on arbitrary bits'
       fc.array(word, { minLength: 1, maxLength: 64 }),
       (rows, n, ws) => {
         sameWithKernelsOnAndOff(
-          tensor([rows, n], fill(rows * n, ws, 0)),
-          tensor([rows, n], fill(rows * n, ws, 3)),
+          tensor([rows, n], fillWords(rows * n, ws, 0)),
+          tensor([rows, n], fillWords(rows * n, ws, 3)),
         );
       },
     ),
