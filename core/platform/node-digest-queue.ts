@@ -97,26 +97,27 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
     submit(tensors, handOver) {
       if (!worker) start();
       const ticket = next++;
-      const moved = new Set<ArrayBuffer>();
+      // A buffer is moved only when it is exactly a handed-over tensor's data and no tensor that is kept
+      // shares it (that one would see it detached under it). Tensors sharing a moved buffer (a reshape
+      // and its input) refer to the one moved copy: the message keeps their identity. Every other tensor
+      // is copied into a buffer of its own (returned by the worker for reuse).
+      const kept = new Set<ArrayBufferLike>();
+      tensors.forEach((t, i) => {
+        if (handOver?.[i] !== true) kept.add(t.data.buffer);
+      });
       const copies: number[] = [];
       const items = tensors.map((t, i) => {
         const d = t.data;
-        // A buffer is moved only when it is exactly this tensor's data and not moved already (two
-        // tensors sharing one buffer would otherwise see it detached under them).
         const whole =
           handOver?.[i] === true &&
           d.buffer instanceof ArrayBuffer &&
           d.byteOffset === 0 &&
           d.byteLength === d.buffer.byteLength &&
-          !moved.has(d.buffer);
-        if (whole) moved.add(d.buffer as ArrayBuffer);
-        else copies.push(i);
+          !kept.has(d.buffer);
+        if (!whole) copies.push(i);
         return { shape: [...t.shape], buf: whole ? (d.buffer as ArrayBuffer) : copyOf(d) };
       });
-      (worker as Worker).postMessage(
-        { ticket, items, copies },
-        items.map((i) => i.buf),
-      );
+      (worker as Worker).postMessage({ ticket, items, copies }, [...new Set(items.map((i) => i.buf))]);
       return ticket;
     },
     take(ticket) {

@@ -5,9 +5,18 @@
 import { createRequire } from 'node:module';
 import { type NativeNaNs, setNativeNaNs } from '../hash/digest.ts';
 import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
+import {
+  type NativeAdam,
+  type NativeBinary,
+  setNativeAdam,
+  setNativeBinary,
+} from '../repops/kernels/native-elementwise.ts';
+import { type NativeGelu, setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 
-export interface NativeAddon extends NativeNaNs {
+export interface NativeAddon extends NativeNaNs, NativeGelu {
   matmul: NativeMatmul;
+  binary: NativeBinary;
+  adam: NativeAdam;
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
   select(name: 'avx512' | 'avx2' | 'c'): string;
@@ -17,5 +26,8 @@ export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
   setNativeNaNs(addon);
+  setNativeBinary(addon.binary);
+  setNativeAdam(addon.adam);
+  setNativeGelu({ gelu: addon.gelu, geluVjp: addon.geluVjp });
   return addon;
 }

@@ -11,6 +11,7 @@ import { tensorDigest } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { TensorDigestQueue } from '../platform/hash.ts';
+import { recycleBuffers } from '../repops/buffers.ts';
 import {
   apply,
   backward,
@@ -293,6 +294,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       ? { opRoot: merkleRoot(opDigests), opCount: opDigests.length }
       : {}),
   };
+  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper) recycleStep(nodes, state, after);
   return {
     record,
     after,
@@ -345,6 +347,8 @@ function deferredStep(
     missing.map((i) => r.nodes[i].out),
     handOverMask(r.nodes, missing, r.after, opts.tamper !== undefined),
   );
+  // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
+  if (!traced && !opts.tamper) recycleStep(r.nodes, state, r.after);
   // Without a known digest the state before is hashed now (it is the caller's, so it may change later).
   const stateBefore = opts.stateBeforeDigest ?? stateDigest(state);
   const batch = batchDigest(r.indices);
@@ -482,4 +486,20 @@ export function tapeFlops(nodes: readonly TapeNode[]): number {
       );
   }
   return f;
+}
+
+/** A finished fast step's intermediate buffers back to the op buffer pool: every node output except the
+ * leaves (the state before, the batch) and the state after — compared by buffer, since a reshape shares its
+ * input's. Nothing else holds them: without keepTape or a tamper hook the tape dies with this step. */
+function recycleStep(nodes: readonly TapeNode[], before: TrainState, after: TrainState): void {
+  const kept = new Set<ArrayBufferLike>();
+  for (const t of before.tensors) kept.add(t.data.buffer);
+  for (const t of after.tensors) kept.add(t.data.buffer);
+  for (const n of nodes) if (n.op === 'leaf') kept.add(n.out.data.buffer);
+  const give = new Map<ArrayBufferLike, Float32Array>();
+  for (const n of nodes) {
+    const d = n.out.data;
+    if (!kept.has(d.buffer)) give.set(d.buffer, d);
+  }
+  recycleBuffers(give.values());
 }

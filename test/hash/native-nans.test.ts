@@ -7,23 +7,18 @@
  * caller's data is never written. Skipped, saying so, where the addon was not built.
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { canonicalBytes, setNativeNaNs, tensorDigest } from '../../core/hash/digest.ts';
 import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
-import { nativeAddonPath, selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
+import { nativeAddonPath } from '../../core/platform/node-native.ts';
 import { loadNativeKernels, type NativeAddon } from '../../core/platform/node-native-load.ts';
 import { EDGE_WORDS } from '../helpers/binary32.ts';
+import { atLevel, NATIVE_LEVELS, nativeKernel, nativeSkip as skip } from '../helpers/native.ts';
 
 useNodeSha256();
-const kernel = useNodeNative();
-const skip =
-  kernel === null ? 'native addon not built (npm install builds it with node-gyp and a C compiler)' : false;
-const addon: NativeAddon | null = kernel ? loadNativeKernels(nativeAddonPath() as string) : null;
-after(() => {
-  if (kernel) selectNativeKernel(kernel as 'avx512' | 'avx2');
-});
+const addon: NativeAddon | null = nativeKernel ? loadNativeKernels(nativeAddonPath() as string) : null;
 
 // Reference: exponent all ones and mantissa not zero is a NaN; all but one NaN pattern are non-canonical.
 const isBad = (w: number) => (w >>> 23) % 256 === 255 && w % 0x800000 !== 0 && w !== 0x7fc00000;
@@ -47,37 +42,38 @@ const words = fc.oneof(
     }),
 );
 
-for (const variant of ['avx512', 'avx2', 'c'] as const) {
-  test(`native ${variant}: nanFind / nanCanonicalize agree with the word-by-word reference`, {
-    skip,
-  }, (t) => {
-    if (selectNativeKernel(variant) !== variant) {
-      t.skip(`this CPU has no ${variant}`);
-      return;
-    }
-    const a = addon as NativeAddon;
-    fc.assert(
-      fc.property(words, fc.nat({ max: 5 }), (ws, pad) => {
-        const all = new Uint32Array(ws.length + 2 * pad).fill(0x7f800002);
-        all.set(ws, pad);
-        const view = new Float32Array(all.buffer, 4 * pad, ws.length);
-        const first = ws.findIndex(isBad);
-        assert.equal(a.nanFind(view), first);
-        const count = a.nanCanonicalize(view);
-        assert.equal(count, ws.filter(isBad).length);
-        const got = Array.from(all.subarray(pad, pad + ws.length));
-        assert.deepEqual(
-          got,
-          ws.map((w) => (isBad(w) ? 0x7fc00000 : w)),
+for (const variant of NATIVE_LEVELS) {
+  test(
+    `native ${variant}: nanFind / nanCanonicalize agree with the word-by-word reference`,
+    {
+      skip,
+    },
+    (t) =>
+      atLevel(variant, t, () => {
+        const a = addon as NativeAddon;
+        fc.assert(
+          fc.property(words, fc.nat({ max: 5 }), (ws, pad) => {
+            const all = new Uint32Array(ws.length + 2 * pad).fill(0x7f800002);
+            all.set(ws, pad);
+            const view = new Float32Array(all.buffer, 4 * pad, ws.length);
+            const first = ws.findIndex(isBad);
+            assert.equal(a.nanFind(view), first);
+            const count = a.nanCanonicalize(view);
+            assert.equal(count, ws.filter(isBad).length);
+            const got = Array.from(all.subarray(pad, pad + ws.length));
+            assert.deepEqual(
+              got,
+              ws.map((w) => (isBad(w) ? 0x7fc00000 : w)),
+            );
+            // The padding outside the view (signalling NaNs) is not touched.
+            assert.ok(all.subarray(0, pad).every((w) => w === 0x7f800002));
+            assert.ok(all.subarray(pad + ws.length).every((w) => w === 0x7f800002));
+            assert.equal(a.nanFind(view), -1, 'nothing left to find');
+          }),
+          { numRuns: 300 },
         );
-        // The padding outside the view (signalling NaNs) is not touched.
-        assert.ok(all.subarray(0, pad).every((w) => w === 0x7f800002));
-        assert.ok(all.subarray(pad + ws.length).every((w) => w === 0x7f800002));
-        assert.equal(a.nanFind(view), -1, 'nothing left to find');
       }),
-      { numRuns: 300 },
-    );
-  });
+  );
 }
 
 test('canonicalBytes and tensorDigest with the native pass equal the JS ones; the input is not written', {

@@ -9,6 +9,7 @@
  * identical bits. Note: k = 0 gives +0 everywhere.
  */
 
+import { outputBuffer } from '../buffers.ts';
 import { defineRangeKernel, parallelRows } from '../parallel.ts';
 import { RepOpsError } from '../tensor.ts';
 import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
@@ -61,7 +62,7 @@ export function matmulReference(
   n: number,
 ): Float32Array {
   checkMatmulArgs(a, b, m, k, n);
-  const c = new Float32Array(m * n);
+  const c = outputBuffer(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let acc = 0;
@@ -322,7 +323,7 @@ export function matmulKernelJs(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(a, b, m, k, n, out);
-  const c = out ?? new Float32Array(m * n);
+  const c = out ?? outputBuffer(m * n);
   if (m === 0 || n === 0) return c;
   const one = n % 4 === 1; // a single leftover column: 4×1 blocks instead of a 4× padded panel
   const n4 = n - (n % 4);
@@ -448,7 +449,7 @@ export function matmulKernelWasm(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(a, b, m, k, n, out);
-  const c = out ?? new Float32Array(m * n);
+  const c = out ?? outputBuffer(m * n);
   return matmulWasmInto(a, b, m, k, n, c) ?? matmulKernelJs(a, b, m, k, n, c);
 }
 
@@ -469,7 +470,7 @@ export function matmulKernel(
 ): Float32Array {
   if (out === undefined || out.length === m * n) {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? new Float32Array(m * n);
+    const c = out ?? outputBuffer(m * n);
     // The backend is chosen for the whole product, so every row block runs the same kernel (the JS and
     // WASM kernels agree bit for bit except in NaN payloads, which digests canonicalise anyway).
     if (parallelRows('matmul.rows', [a, b], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
@@ -495,7 +496,7 @@ function matmulKernelSerial(
   if (!useWasm(m, k, n)) return matmulKernelJs(a, b, m, k, n, out);
   if (native !== null && backend === 'auto') {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? new Float32Array(m * n);
+    const c = out ?? outputBuffer(m * n);
     native(a, b, c, m, k, n, k, 1, 0);
     return c;
   }
@@ -528,7 +529,7 @@ export function matmulKernelAT(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(x, b, m, k, n, out);
-  const c = out ?? new Float32Array(m * n);
+  const c = out ?? outputBuffer(m * n);
   if (!useWasm(m, k, n)) return matmulKernelSerial(columnsAsRows(x, k, m, 0, m), b, m, k, n, c);
   if (parallelRows('matmul.rowsT', [x, b], c, m, [k, n, m], m * k * n)) return c;
   return matmulATSerial(x, b, m, k, n, c, m, 0);
@@ -557,7 +558,7 @@ function matmulATSerial(
 
 /** Columns col0…col0+count of X [rows, ld] as the rows of a new [count, rows] matrix (exact copies). */
 function columnsAsRows(x: Float32Array, rows: number, ld: number, col0: number, count: number): Float32Array {
-  const t = new Float32Array(rows * count);
+  const t = outputBuffer(rows * count);
   for (let p = 0; p < rows; p++) for (let i = 0; i < count; i++) t[i * rows + p] = x[p * ld + col0 + i];
   return t;
 }
