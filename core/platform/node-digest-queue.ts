@@ -6,10 +6,12 @@
  * back on a MessagePort and the waiting thread blocks on an Atomics counter, so `take` is synchronous.
  * Copies (tensors not handed over, e.g. the state after a step, which the next step reads) go into
  * buffers the worker sends back with its answer and `submit` reuses: a fresh 10 MB allocation costs page
- * faults and GC work several times the copy itself.
+ * faults and GC work several times the copy itself. Handed-over op outputs come back the same way and go to
+ * the op buffer pool (core/repops/buffers.ts), so trace mode reuses its ~120 MB per step as fast mode does.
  */
 import { endianness } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { recycleBuffers } from '../repops/buffers.ts';
 import type { TensorDigestQueue } from './hash.ts';
 import { nativeAddonPath } from './node-native.ts';
 
@@ -43,7 +45,9 @@ parentPort.on('message', ({ ticket, items, copies }) => {
     return createHash('sha256').update(TAG).update(head).update(new Uint8Array(buf)).digest('hex');
   });
   const spare = copies.map((i) => items[i].buf);
-  port.postMessage({ ticket, out, spare }, spare);
+  // Moved op outputs go back too: the main thread's op buffer pool reuses them two steps later.
+  const moved = [...new Set(items.map((i) => i.buf))].filter((b) => !spare.includes(b));
+  port.postMessage({ ticket, out, spare, moved }, [...spare, ...moved]);
   Atomics.add(flag, 0, 1);
   Atomics.notify(flag, 0);
 });
@@ -135,13 +139,18 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
             ticket: k,
             out,
             spare,
+            moved,
           } = msg.message as {
             ticket: number;
             out: string[];
             spare: ArrayBuffer[];
+            moved: ArrayBuffer[];
           };
           done.set(k, out);
           recycle(spare);
+          // Nothing on this thread can see them: the tensors that held them were detached when they moved.
+          // (Fast mode moves nothing: an empty hand-back would release the step's own.)
+          if (moved.length > 0) recycleBuffers(moved.map((b) => new Float32Array(b)));
           continue;
         }
         if (Date.now() - t0 > STALL_SECONDS * 1000)
