@@ -3,10 +3,12 @@
  * checks it; pool workers get the path from their caller). No import.meta: workers bundle this as CommonJS.
  */
 import { createRequire } from 'node:module';
+import { type NativeTranspose, setNativeTranspose } from '../repops/kernels/layout.ts';
 import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
 
 export interface NativeAddon {
   matmul: NativeMatmul;
+  transpose: NativeTranspose;
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
   select(name: 'avx512' | 'avx2' | 'c'): string;
@@ -15,5 +17,6 @@ export interface NativeAddon {
 export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
+  setNativeTranspose(addon.transpose);
   return addon;
 }

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setNativeTranspose } from '../repops/kernels/layout.ts';
 import { setNativeMatmul } from '../repops/kernels/matmul.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
@@ -39,6 +40,7 @@ export function useNodeNative(): string | null {
   } catch {
     addon = null;
     setNativeMatmul(null);
+    setNativeTranspose(null);
   }
   return installed;
 }

@@ -2,6 +2,7 @@
  * Data-movement ops (exact: no arithmetic): reshape, transpose, slice, concat, broadcast_to, and the
  * gradient helpers slice.vjp0 (zero padding). Their VJPs are the inverse movements.
  */
+import { nativeTranspose } from '../kernels/layout.ts';
 import { wasmTransposeBatch } from '../kernels/layout-wasm.ts';
 import { apply } from '../tape.ts';
 import { RepOpsError, type Shape } from '../tensor.ts';
@@ -105,6 +106,12 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
   const out = new Float32Array(n);
   if (n === 0 || r === 0) {
     out.set(x);
+    return out;
+  }
+  // The native permute (any rank, blocked, vector moves) where a platform adapter installed one.
+  const nat = nativeTranspose();
+  if (nat !== null) {
+    nat(x, out, shape, perm);
     return out;
   }
   // Two adjacent groups of trailing axes swapped, leading ones kept — perm = [0…a−1, b…r−1, a…b−1], e.g.
