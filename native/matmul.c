@@ -6,15 +6,18 @@
  * bits as the JS and WebAssembly kernels (test/repops-math/native-matmul.test.ts). AVX-512 (16 columns per
  * register) or AVX2 (8) chosen at run time (addon.c); plain C otherwise.
  *
- *   matmul(a, b, c, m, k, n, sar, sac, a0)  A[i,p] = a[a0 + i·sar + p·sac]; B row-major [k, n]; C [m, n].
+ *   matmul(a, b, c, m, k, n, sar, sac, a0[, bias])  A[i,p] = a[a0 + i·sar + p·sac]; B row-major [k, n]; C [m, n].
+ *
+ * With a bias (linear: core/repops/ops/matmul.ts), each finished chain gets bias[j] added, one more binary32
+ * rounding — the spec's "bias added after the sum" — before the store, so no separate pass over C.
  */
 #include "addon.h"
 
 typedef void (*kernel_fn)(const float *a, const float *b, float *c, size_t m, size_t k, size_t n, size_t sar,
-                          size_t sac);
+                          size_t sac, const float *bias);
 
 static void scalar_cols(const float *a, const float *b, float *c, size_t m, size_t k, size_t n, size_t sar,
-                        size_t sac, size_t j0) {
+                        size_t sac, const float *bias, size_t j0) {
   for (size_t i = 0; i < m; i++)
     for (size_t j = j0; j < n; j++) {
       float acc = 0.0f;
@@ -22,17 +25,27 @@ static void scalar_cols(const float *a, const float *b, float *c, size_t m, size
         float prod = a[i * sar + p * sac] * b[p * n + j];
         acc = acc + prod;
       }
-      c[i * n + j] = acc;
+      c[i * n + j] = bias ? acc + bias[j] : acc;
     }
 }
 
 static void kernel_scalar(const float *a, const float *b, float *c, size_t m, size_t k, size_t n, size_t sar,
-                          size_t sac) {
-  scalar_cols(a, b, c, m, k, n, sar, sac, 0);
+                          size_t sac, const float *bias) {
+  scalar_cols(a, b, c, m, k, n, sar, sac, bias, 0);
+}
+
+/* acc, or acc + bias[j…] (one rounding per lane) when there is a bias. */
+__attribute__((target("avx2"))) static inline __m256 bias8(__m256 acc, const float *bias, size_t j) {
+  return bias ? _mm256_add_ps(acc, _mm256_loadu_ps(bias + j)) : acc;
+}
+
+__attribute__((target("avx512f"))) static inline __m512 bias16(__m512 acc, const float *bias, size_t j) {
+  return bias ? _mm512_add_ps(acc, _mm512_loadu_ps(bias + j)) : acc;
 }
 
 __attribute__((target("avx2"))) static void kernel_avx2(const float *a, const float *b, float *c, size_t m,
-                                                        size_t k, size_t n, size_t sar, size_t sac) {
+                                                        size_t k, size_t n, size_t sar, size_t sac,
+                                                        const float *bias) {
   size_t n16 = n - n % 16;
   size_t i = 0;
   for (; i + 4 <= m; i += 4) {
@@ -48,8 +61,8 @@ __attribute__((target("avx2"))) static void kernel_avx2(const float *a, const fl
         }
       }
       for (int r = 0; r < 4; r++) {
-        _mm256_storeu_ps(c + (i + r) * n + j, acc[r][0]);
-        _mm256_storeu_ps(c + (i + r) * n + j + 8, acc[r][1]);
+        _mm256_storeu_ps(c + (i + r) * n + j, bias8(acc[r][0], bias, j));
+        _mm256_storeu_ps(c + (i + r) * n + j + 8, bias8(acc[r][1], bias, j + 8));
       }
     }
   }
@@ -58,13 +71,14 @@ __attribute__((target("avx2"))) static void kernel_avx2(const float *a, const fl
       __m256 acc = _mm256_setzero_ps();
       for (size_t p = 0; p < k; p++)
         acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(a[i * sar + p * sac]), _mm256_loadu_ps(b + p * n + j)));
-      _mm256_storeu_ps(c + i * n + j, acc);
+      _mm256_storeu_ps(c + i * n + j, bias8(acc, bias, j));
     }
-  scalar_cols(a, b, c, m, k, n, sar, sac, n16);
+  scalar_cols(a, b, c, m, k, n, sar, sac, bias, n16);
 }
 
 __attribute__((target("avx512f"))) static void kernel_avx512(const float *a, const float *b, float *c, size_t m,
-                                                             size_t k, size_t n, size_t sar, size_t sac) {
+                                                             size_t k, size_t n, size_t sar, size_t sac,
+                                                             const float *bias) {
   size_t n32 = n - n % 32;
   size_t i = 0;
   for (; i + 4 <= m; i += 4) {
@@ -80,8 +94,8 @@ __attribute__((target("avx512f"))) static void kernel_avx512(const float *a, con
         }
       }
       for (int r = 0; r < 4; r++) {
-        _mm512_storeu_ps(c + (i + r) * n + j, acc[r][0]);
-        _mm512_storeu_ps(c + (i + r) * n + j + 16, acc[r][1]);
+        _mm512_storeu_ps(c + (i + r) * n + j, bias16(acc[r][0], bias, j));
+        _mm512_storeu_ps(c + (i + r) * n + j + 16, bias16(acc[r][1], bias, j + 16));
       }
     }
   }
@@ -90,34 +104,36 @@ __attribute__((target("avx512f"))) static void kernel_avx512(const float *a, con
       __m512 acc = _mm512_setzero_ps();
       for (size_t p = 0; p < k; p++)
         acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(a[i * sar + p * sac]), _mm512_loadu_ps(b + p * n + j)));
-      _mm512_storeu_ps(c + i * n + j, acc);
+      _mm512_storeu_ps(c + i * n + j, bias16(acc, bias, j));
     }
-  scalar_cols(a, b, c, m, k, n, sar, sac, n32);
+  scalar_cols(a, b, c, m, k, n, sar, sac, bias, n32);
 }
 
 static const kernel_fn kernels[] = {[LEVEL_C] = kernel_scalar, [LEVEL_AVX2] = kernel_avx2, [LEVEL_AVX512] = kernel_avx512};
 
 static napi_value matmul(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+  size_t argc = 10;
+  napi_value argv[10];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  float *a, *b, *c;
-  size_t la, lb, lc;
+  float *a, *b, *c, *bias = NULL;
+  size_t la, lb, lc, lbias = 0;
   size_t d[6];
-  if (argc != 9 || !f32_array(env, argv[0], &a, &la) || !f32_array(env, argv[1], &b, &lb) ||
-      !f32_array(env, argv[2], &c, &lc)) {
-    napi_throw_type_error(env, NULL, "matmul(a, b, c: Float32Array, m, k, n, sar, sac, a0: number)");
+  napi_valuetype bias_type = napi_undefined;
+  if (argc == 10) napi_typeof(env, argv[9], &bias_type);
+  if (argc < 9 || !f32_array(env, argv[0], &a, &la) || !f32_array(env, argv[1], &b, &lb) ||
+      !f32_array(env, argv[2], &c, &lc) || (bias_type != napi_undefined && !f32_array(env, argv[9], &bias, &lbias))) {
+    napi_throw_type_error(env, NULL, "matmul(a, b, c: Float32Array, m, k, n, sar, sac, a0: number[, bias: Float32Array])");
     return NULL;
   }
   if (!size_args(env, argv + 3, 6, d, "matmul: m, k, n, sar, sac, a0 must be non-negative integers")) return NULL;
   size_t m = d[0], k = d[1], n = d[2], sar = d[3], sac = d[4], a0 = d[5];
   // Bounds: the last element of A read, all of B, all of C.
   size_t last_a = (m && k) ? a0 + (m - 1) * sar + (k - 1) * sac : 0;
-  if ((m && k && last_a >= la) || lb < k * n || lc < m * n) {
+  if ((m && k && last_a >= la) || lb < k * n || lc < m * n || (bias && lbias < n)) {
     napi_throw_range_error(env, NULL, "matmul: operand too short for the given shape");
     return NULL;
   }
-  if (m && n) kernels[vector_level()](a + a0, b, c, m, k, n, sar, sac);
+  if (m && n) kernels[vector_level()](a + a0, b, c, m, k, n, sar, sac, bias);
   return NULL;
 }
 

@@ -2,7 +2,8 @@
  * The native matmul (native/matmul.c via core/platform/node-native.ts) gives the bits of the spec order:
  * against the sequential reference on random shapes around every vector width (16 and 32 columns for
  * AVX-512, 8 and 16 for AVX2, 4-row blocks; every kernel this CPU has, the plain C one included) with NaN, ±Inf, ±0, subnormals and overflow, for A as given and
- * as a column range of Xᵀ (the weight gradients), and through matmulKernel with 'auto' (which prefers it).
+ * as a column range of Xᵀ (the weight gradients), and through matmulKernel with 'auto' (which prefers it);
+ * linear's A·B + bias (bias fused into the native store) against the reference plus a separate bias pass.
  * Skipped, saying so, where the addon was not built (no C compiler at `npm install`).
  */
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { selectNativeKernel, useNodeNative } from '../../core/platform/node-nati
 import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import {
   getMatmulBackend,
+  matmulBiasKernel,
   matmulKernel,
   matmulKernelAT,
   matmulReference,
@@ -38,6 +40,11 @@ function data(seed: number, stream: number, n: number, specials: boolean): Float
     for (let i = 0; i < n; i++) if (w[i] % 19 === 0) x[i] = sp[w[i] % sp.length];
   }
   return x;
+}
+
+/** The spec of linear: the reference chains, then bias[j] added to each (one binary32 rounding). */
+function withBias(c: Float32Array, bias: Float32Array, n: number): Float32Array {
+  return c.map((v, i) => Math.fround(v + bias[i % n]));
 }
 
 const transpose = (x: Float32Array, rows: number, cols: number) => {
@@ -84,6 +91,12 @@ for (const variant of ['avx512', 'avx2', 'c'] as const) {
               canonicalBits(matmulReference(transpose(x, k, mm), b, mm, k, n)),
               `Xᵀ·B ${mm}×${k}×${n}`,
             );
+            const bias = data(seed, 3, n, specials);
+            assert.deepEqual(
+              canonicalBits(matmulBiasKernel(a, b, bias, mm, k, n)),
+              canonicalBits(withBias(matmulReference(a, b, mm, k, n), bias, n)),
+              `A·B + bias ${mm}×${k}×${n}`,
+            );
           },
         ),
         { numRuns: 150 },
@@ -108,6 +121,32 @@ test('nanoGPT shapes: native = reference', { skip }, () => {
       canonicalBits(matmulReference(a, b, m, k, n)),
     );
   }
+});
+
+test('A·B + bias: every backend and a pool split give the reference bits; bad biases are refused', {
+  skip,
+}, () => {
+  const [m, k, n] = [40, 24, 37];
+  const a = data(5, 8, m * k, true);
+  const b = data(5, 9, k * n, true);
+  const bias = data(5, 10, n, true);
+  const want = canonicalBits(withBias(matmulReference(a, b, m, k, n), bias, n));
+  try {
+    for (const backend of ['auto', 'wasm', 'js'] as const) {
+      setMatmulBackend(backend);
+      assert.deepEqual(canonicalBits(matmulBiasKernel(a, b, bias, m, k, n)), want, backend);
+    }
+    setMatmulBackend('auto');
+    setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+    assert.deepEqual(canonicalBits(matmulBiasKernel(a, b, bias, m, k, n)), want, 'worker-only split');
+  } finally {
+    setThreadPool(null);
+    setMatmulBackend('auto');
+  }
+  assert.throws(
+    () => matmulBiasKernel(a, b, bias.subarray(1), m, k, n),
+    /bias must be a Float32Array of n = 37/,
+  );
 });
 
 test('pool workers load the same addon: a worker-only split gives the reference bits', { skip }, () => {

@@ -401,6 +401,7 @@ export function matmulKernelJs(
  * A native kernel installed by a platform adapter (core/platform/node-native.ts: a Node addon with AVX-512
  * or AVX2 lanes across output columns): A[i,p] = a[a0 + i·sar + p·sac], B row-major, the same order and
  * roundings, so the same bits (test/repops-math/native-matmul.test.ts). 'auto' prefers it to WebAssembly.
+ * With `bias`, C[i,j] = chain + bias[j] (one more rounding, after the sum): addBias's order, fused.
  */
 export type NativeMatmul = (
   a: Float32Array,
@@ -412,6 +413,7 @@ export type NativeMatmul = (
   sar: number,
   sac: number,
   a0: number,
+  bias?: Float32Array,
 ) => void;
 let native: NativeMatmul | null = null;
 
@@ -483,7 +485,7 @@ function useWasm(m: number, k: number, n: number): boolean {
   return backend === 'wasm' || (m * k * n >= WASM_MIN_WORK && n >= 4 && wasmSimdAvailable());
 }
 
-/** matmulKernel on the calling thread. */
+/** matmulKernel on the calling thread; with `bias`, then C[i,j] + bias[j] (fused in the native call). */
 function matmulKernelSerial(
   a: Float32Array,
   b: Float32Array,
@@ -491,18 +493,50 @@ function matmulKernelSerial(
   k: number,
   n: number,
   out?: Float32Array,
+  bias?: Float32Array,
 ): Float32Array {
-  if (!useWasm(m, k, n)) return matmulKernelJs(a, b, m, k, n, out);
-  if (native !== null && backend === 'auto') {
+  if (native !== null && backend === 'auto' && useWasm(m, k, n)) {
     checkMatmulArgs(a, b, m, k, n, out);
     const c = out ?? new Float32Array(m * n);
-    native(a, b, c, m, k, n, k, 1, 0);
+    native(a, b, c, m, k, n, k, 1, 0, bias);
     return c;
   }
-  return matmulKernelWasm(a, b, m, k, n, out);
+  const c = useWasm(m, k, n) ? matmulKernelWasm(a, b, m, k, n, out) : matmulKernelJs(a, b, m, k, n, out);
+  if (bias !== undefined) addBias(c, bias, m, n);
+  return c;
 }
 
-// Rows [from, to) of C = A·B on whichever thread runs them (params: k, n, 1 = the WASM kernel).
+/** C[i,j] = C[i,j] + bias[j] for rows i < m, one binary32 rounding each (a double sum of two binary32 values
+ * rounds to their binary32 sum): linear's "bias added after the sum". */
+function addBias(c: Float32Array, bias: Float32Array, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const r = i * n;
+    for (let j = 0; j < n; j++) c[r + j] += bias[j];
+  }
+}
+
+/**
+ * C = A·B + bias: every output's matmulKernel chain, then bias[j] added (one rounding) — linear's order.
+ * Split by rows across the pool like matmulKernel; the native kernel adds the bias as it stores C.
+ */
+export function matmulBiasKernel(
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
+  checkMatmulArgs(a, b, m, k, n);
+  if (!(bias instanceof Float32Array) || bias.length !== n)
+    throw new RepOpsError('matmulKernel', `bias must be a Float32Array of n = ${n} values`);
+  const c = new Float32Array(m * n);
+  if (parallelRows('matmul.rows', [a, b, bias], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
+  return matmulKernelSerial(a, b, m, k, n, c, bias);
+}
+
+// Rows [from, to) of C = A·B (+ bias when given as a third input) on whichever thread runs them (params:
+// k, n, 1 = the WASM kernel).
 defineRangeKernel('matmul.rows', (ins, out, from, to, [k, n]) => {
   if (to <= from) return;
   matmulKernelSerial(
@@ -512,6 +546,7 @@ defineRangeKernel('matmul.rows', (ins, out, from, to, [k, n]) => {
     k,
     n,
     out.subarray(from * n, to * n),
+    ins.length > 2 ? ins[2] : undefined,
   );
 });
 

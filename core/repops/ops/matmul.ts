@@ -4,7 +4,7 @@
  * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel —
  * in effect: an Aᵀ operand is read in place by matmulKernelAT, which gives the same bits.
  */
-import { matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
+import { matmulBiasKernel, matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
@@ -73,17 +73,7 @@ defineOp({
       throw mismatch('linear', s, `bias must have shape [${out[1]}]`);
     return out;
   },
-  compute: ([x, w, b]) => {
-    const [m, k] = x.shape;
-    const n = w.shape[1];
-    const out = matmulKernel(x.data, w.data, m, k, n);
-    const bd = b.data;
-    for (let i = 0; i < m; i++) {
-      const r = i * n;
-      for (let j = 0; j < n; j++) out[r + j] += bd[j];
-    }
-    return out;
-  },
+  compute: ([x, w, b]) => matmulBiasKernel(x.data, w.data, b.data, x.shape[0], x.shape[1], w.shape[1]),
   flops: ([x, w]) => 2 * x[0] * x[1] * w[1] + x[0] * w[1],
   spec: `inputs [x[m,k], W[k,n], b[n]]: out[i,j] = (x·W)[i,j] + b[j]; x·W by ${MM}; bias added after the sum.`,
   vjp: ({ inputs: [x, w], grad, needs }) => [
