@@ -138,7 +138,30 @@ __attribute__((target("avx512f"))) static void kernel_avx512(const float *a, con
         acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(a[i * sar + p * sac]), _mm512_loadu_ps(b + p * n + j)));
       _mm512_storeu_ps(c + i * n + j, bias16(acc, bias, j));
     }
-  scalar_cols(a, b, c, m, k, n, sar, sac, bias, n32);
+  // The last n mod 32 columns: 16-lane vectors whose lanes past n are masked off (loaded as 0, never
+  // stored), 4 rows at a time — the head's 73 vocabulary columns would otherwise leave 9 to plain C.
+  for (size_t j = n32; j < n; j += 16) {
+    __mmask16 mask = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+    __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + j) : _mm512_setzero_ps();
+    size_t i2 = 0;
+    for (; i2 + 4 <= m; i2 += 4) {
+      __m512 acc[4];
+      for (int r = 0; r < 4; r++) acc[r] = _mm512_setzero_ps();
+      for (size_t p = 0; p < k; p++) {
+        __m512 b0 = _mm512_maskz_loadu_ps(mask, b + p * n + j);
+        for (int r = 0; r < 4; r++)
+          acc[r] = _mm512_add_ps(acc[r], _mm512_mul_ps(_mm512_set1_ps(a[(i2 + r) * sar + p * sac]), b0));
+      }
+      for (int r = 0; r < 4; r++)
+        _mm512_mask_storeu_ps(c + (i2 + r) * n + j, mask, bias ? _mm512_add_ps(acc[r], bv) : acc[r]);
+    }
+    for (; i2 < m; i2++) {
+      __m512 acc = _mm512_setzero_ps();
+      for (size_t p = 0; p < k; p++)
+        acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(a[i2 * sar + p * sac]), _mm512_maskz_loadu_ps(mask, b + p * n + j)));
+      _mm512_mask_storeu_ps(c + i2 * n + j, mask, bias ? _mm512_add_ps(acc, bv) : acc);
+    }
+  }
 }
 
 static const kernel_fn kernels[] = {[LEVEL_C] = kernel_scalar, [LEVEL_AVX2] = kernel_avx2, [LEVEL_AVX512] = kernel_avx512};
