@@ -35,6 +35,9 @@ static void kernel_scalar(const float *a, const float *b, float *c, size_t m, si
   scalar_cols(a, b, c, m, k, n, sar, sac, bias, 0);
 }
 
+#define RB6 6
+#define RB12 12
+
 /* acc, or acc + bias[j…] (one rounding per lane) when there is a bias. */
 __attribute__((target("avx2"))) static inline __m256 bias8(__m256 acc, const float *bias, size_t j) {
   return bias ? _mm256_add_ps(acc, _mm256_loadu_ps(bias + j)) : acc;
@@ -49,6 +52,33 @@ __attribute__((target("avx2"))) static void kernel_avx2(const float *a, const fl
                                                         const float *bias) {
   size_t n16 = n - n % 16;
   size_t i = 0;
+  // As kernel_avx512 with the 16 ymm registers: blocks of RB6 rows × 16 columns (12 accumulators, two B
+  // vectors, a broadcast) over A packed per block.
+  float *ap = (m >= RB6 && n16) ? malloc(k * RB6 * sizeof *ap) : NULL;
+  if (ap) {
+    for (; i + RB6 <= m; i += RB6) {
+      for (size_t p = 0; p < k; p++)
+        for (int r = 0; r < RB6; r++) ap[p * RB6 + r] = a[(i + r) * sar + p * sac];
+      for (size_t j = 0; j < n16; j += 16) {
+        __m256 acc[RB6][2];
+        for (int r = 0; r < RB6; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+        const float *bp = b + j, *aq = ap;
+        for (size_t p = 0; p < k; p++, bp += n, aq += RB6) {
+          __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+          for (int r = 0; r < RB6; r++) {
+            __m256 av = _mm256_set1_ps(aq[r]);
+            acc[r][0] = _mm256_add_ps(acc[r][0], _mm256_mul_ps(av, b0));
+            acc[r][1] = _mm256_add_ps(acc[r][1], _mm256_mul_ps(av, b1));
+          }
+        }
+        for (int r = 0; r < RB6; r++) {
+          _mm256_storeu_ps(c + (i + r) * n + j, bias8(acc[r][0], bias, j));
+          _mm256_storeu_ps(c + (i + r) * n + j + 8, bias8(acc[r][1], bias, j + 8));
+        }
+      }
+    }
+    free(ap);
+  }
   for (; i + 4 <= m; i += 4) {
     for (size_t j = 0; j < n16; j += 16) {
       __m256 acc[4][2];
@@ -74,10 +104,31 @@ __attribute__((target("avx2"))) static void kernel_avx2(const float *a, const fl
         acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(a[i * sar + p * sac]), _mm256_loadu_ps(b + p * n + j)));
       _mm256_storeu_ps(c + i * n + j, bias8(acc, bias, j));
     }
-  scalar_cols(a, b, c, m, k, n, sar, sac, bias, n16);
+  // The last n mod 16 columns: 8-lane vectors with the lanes past n masked off (loaded as 0, never stored).
+  for (size_t j = n16; j < n; j += 8) {
+    size_t w = n - j < 8 ? n - j : 8;
+    __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256 bv = bias ? _mm256_maskload_ps(bias + j, mask) : _mm256_setzero_ps();
+    size_t i2 = 0;
+    for (; i2 + 4 <= m; i2 += 4) {
+      __m256 acc[4];
+      for (int r = 0; r < 4; r++) acc[r] = _mm256_setzero_ps();
+      for (size_t p = 0; p < k; p++) {
+        __m256 b0 = _mm256_maskload_ps(b + p * n + j, mask);
+        for (int r = 0; r < 4; r++)
+          acc[r] = _mm256_add_ps(acc[r], _mm256_mul_ps(_mm256_set1_ps(a[(i2 + r) * sar + p * sac]), b0));
+      }
+      for (int r = 0; r < 4; r++)
+        _mm256_maskstore_ps(c + (i2 + r) * n + j, mask, bias ? _mm256_add_ps(acc[r], bv) : acc[r]);
+    }
+    for (; i2 < m; i2++) {
+      __m256 acc = _mm256_setzero_ps();
+      for (size_t p = 0; p < k; p++)
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(a[i2 * sar + p * sac]), _mm256_maskload_ps(b + p * n + j, mask)));
+      _mm256_maskstore_ps(c + i2 * n + j, mask, bias ? _mm256_add_ps(acc, bv) : acc);
+    }
+  }
 }
-
-#define RB12 12
 
 __attribute__((target("avx512f"))) static void kernel_avx512(const float *a, const float *b, float *c, size_t m,
                                                              size_t k, size_t n, size_t sar, size_t sac,
