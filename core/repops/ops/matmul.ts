@@ -132,10 +132,12 @@ defineRangeKernel('batch_matmul.entries', ([a, b], out, from, to, [ar, ac, tA, b
   const m = tA ? ac : ar;
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
+  // Every B_iᵀ of the range in one transpose (exact copies) rather than one per entry.
+  const bt = tB ? transposeData(b.subarray(from * br * bc, to * br * bc), [to - from, br, bc], [0, 2, 1]) : b;
+  const b0 = tB ? from : 0;
   for (let i = from; i < to; i++) {
     const ai = a.subarray(i * ar * ac, (i + 1) * ar * ac);
-    let bi = b.subarray(i * br * bc, (i + 1) * br * bc);
-    if (tB) bi = transposeData(bi, [br, bc], [1, 0]);
+    const bi = bt.subarray((i - b0) * br * bc, (i - b0 + 1) * br * bc);
     const o = out.subarray(i * m * n, (i + 1) * m * n);
     if (tA) matmulKernelAT(ai, bi, m, k, n, o);
     else matmulKernel(ai, bi, m, k, n, o);
