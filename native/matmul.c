@@ -243,4 +243,85 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-void register_matmul(napi_env env, napi_value exports) { export_function(env, exports, "matmul", matmul); }
+/*
+ * linear.vjp2, db[j] = Σ_i g[i,j], in RepOps' lane order (core/repops/reduce.ts laneSum): term i goes to
+ * accumulator i mod 4 (each starting at +0, one rounding per addition, i ascending), then
+ * (acc0 + acc1) + (acc2 + acc3). Rows are streamed in order into 4·n accumulators (vectorised across j,
+ * which never mixes two columns' chains).
+ *
+ *   columnSums(g, out: Float32Array, m, n)   g [m, n] row-major; out [n].
+ */
+typedef void (*colsum_fn)(const float *g, float *acc, float *out, size_t m, size_t n);
+
+static void colsum_scalar(const float *g, float *acc, float *out, size_t m, size_t n) {
+  for (size_t i = 0; i < m; i++) {
+    float *lane = acc + (i & 3) * n;
+    for (size_t j = 0; j < n; j++) lane[j] = lane[j] + g[i * n + j];
+  }
+  for (size_t j = 0; j < n; j++) out[j] = (acc[j] + acc[n + j]) + (acc[2 * n + j] + acc[3 * n + j]);
+}
+
+__attribute__((target("avx512f"))) static void colsum_avx512(const float *g, float *acc, float *out, size_t m,
+                                                             size_t n) {
+  for (size_t i = 0; i < m; i++) {
+    float *lane = acc + (i & 3) * n;
+    const float *row = g + i * n;
+    for (size_t j = 0; j < n; j += 16) {
+      __mmask16 mask = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+      _mm512_mask_storeu_ps(lane + j, mask,
+                            _mm512_add_ps(_mm512_maskz_loadu_ps(mask, lane + j), _mm512_maskz_loadu_ps(mask, row + j)));
+    }
+  }
+  for (size_t j = 0; j < n; j += 16) {
+    __mmask16 mask = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+    __m512 s01 = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, acc + j), _mm512_maskz_loadu_ps(mask, acc + n + j));
+    __m512 s23 = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, acc + 2 * n + j), _mm512_maskz_loadu_ps(mask, acc + 3 * n + j));
+    _mm512_mask_storeu_ps(out + j, mask, _mm512_add_ps(s01, s23));
+  }
+}
+
+__attribute__((target("avx2"))) static void colsum_avx2(const float *g, float *acc, float *out, size_t m, size_t n) {
+  size_t n8 = n - n % 8;
+  for (size_t i = 0; i < m; i++) {
+    float *lane = acc + (i & 3) * n;
+    const float *row = g + i * n;
+    size_t j = 0;
+    for (; j < n8; j += 8) _mm256_storeu_ps(lane + j, _mm256_add_ps(_mm256_loadu_ps(lane + j), _mm256_loadu_ps(row + j)));
+    for (; j < n; j++) lane[j] = lane[j] + row[j];
+  }
+  for (size_t j = 0; j < n; j++) out[j] = (acc[j] + acc[n + j]) + (acc[2 * n + j] + acc[3 * n + j]);
+}
+
+static const colsum_fn colsums[] = {[LEVEL_C] = colsum_scalar, [LEVEL_AVX2] = colsum_avx2, [LEVEL_AVX512] = colsum_avx512};
+
+static napi_value column_sums(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *g, *out;
+  size_t lg, lo, d[2];
+  if (argc != 4 || !f32_array(env, argv[0], &g, &lg) || !f32_array(env, argv[1], &out, &lo)) {
+    napi_throw_type_error(env, NULL, "columnSums(g, out: Float32Array, m, n: number)");
+    return NULL;
+  }
+  if (!size_args(env, argv + 2, 2, d, "columnSums: m, n must be non-negative integers")) return NULL;
+  size_t m = d[0], n = d[1];
+  if (lg < m * n || lo < n) {
+    napi_throw_range_error(env, NULL, "columnSums: operand too short for the given shape");
+    return NULL;
+  }
+  if (!n) return NULL;
+  float *acc = calloc(4 * n, sizeof *acc); // +0 in every lane
+  if (!acc) {
+    napi_throw_error(env, NULL, "columnSums: out of memory");
+    return NULL;
+  }
+  colsums[vector_level()](g, acc, out, m, n);
+  free(acc);
+  return NULL;
+}
+
+void register_matmul(napi_env env, napi_value exports) {
+  export_function(env, exports, "matmul", matmul);
+  export_function(env, exports, "columnSums", column_sums);
+}

@@ -4,10 +4,16 @@
  */
 import { createRequire } from 'node:module';
 import { type NativeTranspose, setNativeTranspose } from '../repops/kernels/layout.ts';
-import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
+import {
+  type NativeColumnSums,
+  type NativeMatmul,
+  setNativeColumnSums,
+  setNativeMatmul,
+} from '../repops/kernels/matmul.ts';
 
 export interface NativeAddon {
   matmul: NativeMatmul;
+  columnSums: NativeColumnSums;
   transpose: NativeTranspose;
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
@@ -17,6 +23,7 @@ export interface NativeAddon {
 export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
+  setNativeColumnSums(addon.columnSums);
   setNativeTranspose(addon.transpose);
   return addon;
 }

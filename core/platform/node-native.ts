@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setNativeTranspose } from '../repops/kernels/layout.ts';
-import { setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { setNativeColumnSums, setNativeMatmul } from '../repops/kernels/matmul.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -40,6 +40,7 @@ export function useNodeNative(): string | null {
   } catch {
     addon = null;
     setNativeMatmul(null);
+    setNativeColumnSums(null);
     setNativeTranspose(null);
   }
   return installed;

@@ -3,7 +3,8 @@
  * against the sequential reference on random shapes around every vector width (16 and 32 columns for
  * AVX-512, 8 and 16 for AVX2, 4-row blocks; every kernel this CPU has, the plain C one included) with NaN, ±Inf, ±0, subnormals and overflow, for A as given and
  * as a column range of Xᵀ (the weight gradients), and through matmulKernel with 'auto' (which prefers it);
- * linear's A·B + bias (bias fused into the native store) against the reference plus a separate bias pass.
+ * linear's A·B + bias (bias fused into the native store) against the reference plus a separate bias pass;
+ * linear.vjp2's native column sums against the lane-order formula.
  * Skipped, saying so, where the addon was not built (no C compiler at `npm install`).
  */
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import fc from 'fast-check';
 import { selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
 import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import {
+  columnSumsKernel,
   getMatmulBackend,
   matmulBiasKernel,
   matmulKernel,
@@ -47,6 +49,18 @@ function withBias(c: Float32Array, bias: Float32Array, n: number): Float32Array 
   return c.map((v, i) => Math.fround(v + bias[i % n]));
 }
 
+/** linear.vjp2's spec: per column, term i into lane i mod 4 from +0, then (l0 + l1) + (l2 + l3). */
+function laneColumnSums(g: Float32Array, m: number, n: number): Float32Array {
+  const f = Math.fround;
+  const out = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    const l = [0, 0, 0, 0];
+    for (let i = 0; i < m; i++) l[i % 4] = f(l[i % 4] + g[i * n + j]);
+    out[j] = f(f(l[0] + l[1]) + f(l[2] + l[3]));
+  }
+  return out;
+}
+
 const transpose = (x: Float32Array, rows: number, cols: number) => {
   const t = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
@@ -58,7 +72,7 @@ test('the native kernel is in use where the addon was built', { skip }, () => {
 });
 
 for (const variant of ['avx512', 'avx2', 'c'] as const) {
-  test(`native ${variant}: A·B and Xᵀ·B equal the sequential reference bit for bit (random shapes, IEEE specials)`, {
+  test(`native ${variant}: A·B, Xᵀ·B, A·B + bias and column sums equal their references bit for bit (random shapes, IEEE specials)`, {
     skip,
   }, (t) => {
     if (selectNativeKernel(variant) !== variant) {
@@ -101,6 +115,23 @@ for (const variant of ['avx512', 'avx2', 'c'] as const) {
         ),
         { numRuns: 150 },
       );
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 41 }),
+          fc.integer({ min: 1, max: 70 }),
+          fc.nat({ max: 1000 }),
+          fc.boolean(),
+          (m, n, seed, specials) => {
+            const g = data(seed, 4, m * n, specials);
+            assert.deepEqual(
+              canonicalBits(columnSumsKernel(g, m, n)),
+              canonicalBits(laneColumnSums(g, m, n)),
+              `column sums ${m}×${n}`,
+            );
+          },
+        ),
+        { numRuns: 150 },
+      );
     } finally {
       selectNativeKernel(kernel as 'avx512' | 'avx2');
     }
@@ -124,7 +155,7 @@ test('nanoGPT shapes: native = reference', { skip }, () => {
   }
 });
 
-test('A·B + bias: every backend and a pool split give the reference bits; bad biases are refused', {
+test('A·B + bias: every backend and a pool split give the reference bits; bad biases are refused; column sums at fc1', {
   skip,
 }, () => {
   const [m, k, n] = [40, 24, 37];
@@ -144,6 +175,9 @@ test('A·B + bias: every backend and a pool split give the reference bits; bad b
     setThreadPool(null);
     setMatmulBackend('auto');
   }
+  // linear.vjp2 at its nanoGPT shape (the fc1 bias gradient).
+  const g = data(6, 11, 768 * 512, false);
+  assert.deepEqual(canonicalBits(columnSumsKernel(g, 768, 512)), canonicalBits(laneColumnSums(g, 768, 512)));
   assert.throws(
     () => matmulBiasKernel(a, b, bias.subarray(1), m, k, n),
     /bias must be a Float32Array of n = 37/,

@@ -10,6 +10,7 @@
  */
 
 import { defineRangeKernel, parallelRows } from '../parallel.ts';
+import { reduceSumData } from '../reduce.ts';
 import { RepOpsError } from '../tensor.ts';
 import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
 
@@ -419,6 +420,26 @@ let native: NativeMatmul | null = null;
 
 export function setNativeMatmul(f: NativeMatmul | null): void {
   native = f;
+}
+
+/**
+ * linear.vjp2's column sums db[j] = Σ_i g[i,j] in the lane order of reduce.ts (term i into accumulator
+ * i mod 4, then (acc0 + acc1) + (acc2 + acc3)), natively (native/matmul.c `columnSums`): rows streamed into
+ * 4·n accumulators, vectorised across columns — the same additions as reduceSumData(g, [m, n], [0]).
+ */
+export type NativeColumnSums = (g: Float32Array, out: Float32Array, m: number, n: number) => void;
+let nativeColumnSums: NativeColumnSums | null = null;
+
+export function setNativeColumnSums(f: NativeColumnSums | null): void {
+  nativeColumnSums = f;
+}
+
+/** db[j] = lane-ordered sum over the m rows of g [m, n] (native where installed, else reduceSumData). */
+export function columnSumsKernel(g: Float32Array, m: number, n: number): Float32Array {
+  if (nativeColumnSums === null || g.length !== m * n) return reduceSumData(g, [m, n], [0]);
+  const out = new Float32Array(n);
+  nativeColumnSums(g, out, m, n);
+  return out;
 }
 
 export type MatmulBackend = 'auto' | 'js' | 'wasm';

@@ -4,9 +4,8 @@
  * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel —
  * in effect: an Aᵀ operand is read in place by matmulKernelAT, which gives the same bits.
  */
-import { matmulBiasKernel, matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
+import { columnSumsKernel, matmulBiasKernel, matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
-import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
 import type { Shape } from '../tensor.ts';
 import { defineOp, mismatch } from './define.ts';
@@ -90,7 +89,7 @@ defineOp({
     if (g.length !== 2) throw mismatch('linear.vjp2', [g], 'gradient must be rank-2');
     return [g[1]];
   },
-  compute: ([g]) => reduceSumData(g.data, g.shape, [0]),
+  compute: ([g]) => columnSumsKernel(g.data, g.shape[0], g.shape[1]),
   flops: ([g]) => g[0] * g[1],
   spec: 'inputs [g[m,n]]: db[j] = lane-ordered sum over rows i of g[i,j].',
 });
