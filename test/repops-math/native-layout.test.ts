@@ -1,7 +1,7 @@
 /**
  * The native transpose (native/layout.c via core/platform/node-native.ts) moves every value to where the
  * index formula out[i_0..i_{r−1}] = x[Σ_k i_k·stride_x[perm[k]]] says, copying bit patterns (NaN payloads
- * included): checked against that formula, written here, on random shapes (rank 0–6, size-1 and empty
+ * included): checked against that formula, written here, on random shapes (rank 0–8, size-1 and empty
  * axes, tile and 8×8-block edges) and permutations at every vector level this CPU has; through
  * transposeData against its JavaScript path; argument errors; and a pool worker's batch_matmul.vjp0
  * (its Bᵀ is a transpose in the worker). Skipped, saying so, where the addon was not built.
@@ -82,7 +82,7 @@ test('the native transpose is installed with the addon', { skip }, () => {
 });
 
 for (const variant of ['avx512', 'avx2', 'c'] as const) {
-  test(`native ${variant}: transpose = the index formula, bit for bit (random shapes and perms, rank 0–6)`, {
+  test(`native ${variant}: transpose = the index formula, bit for bit (random shapes and perms, rank 0–8)`, {
     skip,
   }, (t) => {
     if (selectNativeKernel(variant) !== variant) {
@@ -103,7 +103,7 @@ for (const variant of ['avx512', 'avx2', 'c'] as const) {
       );
     };
     try {
-      fc.assert(fc.property(shapeAndPerm(smallDims, 0, 6), fc.nat(), check), { numRuns: 300 });
+      fc.assert(fc.property(shapeAndPerm(smallDims, 0, 8), fc.nat(), check), { numRuns: 300 });
       fc.assert(fc.property(shapeAndPerm(bigDims, 2, 4), fc.nat(), check), { numRuns: 150 });
     } finally {
       selectNativeKernel(kernel as 'avx512' | 'avx2');
@@ -156,6 +156,13 @@ test('nanoGPT attention layouts: transposeData with the native kernel = its Java
       setNativeTranspose(native);
     }
   }
+});
+
+test('rank 9: transposeData leaves the native kernel (rank ≤ 8) to its JavaScript loops', { skip }, () => {
+  const shape = [2, 1, 3, 1, 2, 1, 2, 1, 3];
+  const perm = [8, 0, 7, 1, 6, 2, 5, 3, 4];
+  const x = words(9, 72);
+  assert.deepEqual(bits(transposeData(x, shape, perm)), Array.from(oracle(x, shape, perm)));
 });
 
 test('native transpose: bad arguments are errors that say what is wrong', { skip }, () => {

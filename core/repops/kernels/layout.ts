@@ -11,6 +11,9 @@ export type NativeTranspose = (
   perm: readonly number[],
 ) => void;
 
+/** The native kernel's largest rank (native/layout.c MAX_RANK); higher ranks take the JS loops. */
+export const NATIVE_MAX_RANK = 8;
+
 let native: NativeTranspose | null = null;
 
 export function setNativeTranspose(f: NativeTranspose | null): void {

@@ -2,7 +2,7 @@
  * Data-movement ops (exact: no arithmetic): reshape, transpose, slice, concat, broadcast_to, and the
  * gradient helpers slice.vjp0 (zero padding). Their VJPs are the inverse movements.
  */
-import { nativeTranspose } from '../kernels/layout.ts';
+import { NATIVE_MAX_RANK, nativeTranspose } from '../kernels/layout.ts';
 import { wasmTransposeBatch } from '../kernels/layout-wasm.ts';
 import { apply } from '../tape.ts';
 import { RepOpsError, type Shape } from '../tensor.ts';
@@ -108,9 +108,9 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
     out.set(x);
     return out;
   }
-  // The native permute (any rank, blocked, vector moves) where a platform adapter installed one.
+  // The native permute (rank ≤ 8, blocked, vector moves) where a platform adapter installed one.
   const nat = nativeTranspose();
-  if (nat !== null) {
+  if (nat !== null && r <= NATIVE_MAX_RANK) {
     nat(x, out, shape, perm);
     return out;
   }
