@@ -3,8 +3,11 @@
  * (kernels/as/transcendental.ts) on the same 256 K inputs in the same run — ns per element (best of 7
  * after warm-up) and the ratio. Inputs: activations in [−8, 8] (log: their absolute values). Then GELU
  * and its VJP on pre-activation-like inputs (≈ normal, σ = 1), where the f32x4 GELU kernels run nearly
- * every vector four lanes at a time (a vector with a lane at |x| ≥ 4√2 runs the scalar kernel).
+ * every vector four lanes at a time (a vector with a lane at |x| ≥ 4√2 runs the scalar kernel), and the
+ * native kernels (native/transcendental.c, AVX-512 or AVX2 lanes, in place) when the addon is built.
  */
+import { useNodeNative } from '../core/platform/node-native.ts';
+import { nativeGeluRange, nativeGeluVjpRange } from '../core/repops/kernels/transcendental-native.ts';
 import {
   UNARY_SPEC,
   type UnaryKind,
@@ -47,13 +50,14 @@ export default async function (): Promise<void> {
   const f = Math.fround;
   const INV_SQRT2 = f(Math.SQRT1_2);
   const INV_SQRT_2PI = f(0.3989422804014327);
-  const rows: [string, () => void, () => boolean][] = [
+  const rows: [string, () => void, () => boolean, () => boolean][] = [
     [
       'gelu σ=1',
       () => {
         for (let i = 0; i < n; i++) out[i] = gelu32(normal[i]);
       },
       () => wasmUnaryRange('gelu', normal, out, 0, n),
+      () => nativeGeluRange(normal, out, 0, n),
     ],
     [
       'gelu.vjp0 σ=1',
@@ -66,11 +70,17 @@ export default async function (): Promise<void> {
         }
       },
       () => wasmGeluVjpRange(g, normal, out, 0, n),
+      () => nativeGeluVjpRange(g, normal, out, 0, n),
     ],
   ];
-  for (const [name, jsRun, wasmRun] of rows) {
+  const native = useNodeNative();
+  console.log(
+    `\n${n} values   JS spec ns/elem  WASM ns/elem  speed-up   native (${native ?? 'not built'}) ns/elem  vs WASM`,
+  );
+  for (const [name, jsRun, wasmRun, nativeRun] of rows) {
     let js = Number.POSITIVE_INFINITY;
     let wasm = Number.POSITIVE_INFINITY;
+    let nat = Number.POSITIVE_INFINITY;
     for (let r = 0; r < 7; r++) {
       let t0 = performance.now();
       jsRun();
@@ -78,8 +88,11 @@ export default async function (): Promise<void> {
       t0 = performance.now();
       if (!wasmRun()) throw new Error('WebAssembly kernels unavailable');
       wasm = Math.min(wasm, performance.now() - t0);
+      t0 = performance.now();
+      if (native !== null && nativeRun()) nat = Math.min(nat, performance.now() - t0);
     }
     const ns = (ms: number) => ((ms * 1e6) / n).toFixed(1).padStart(8);
-    console.log(`${name.padEnd(14)}  ${ns(js)}    ${ns(wasm)}      ${(js / wasm).toFixed(1)}×`);
+    const nativeCols = native === null ? '' : `          ${ns(nat)}            ${(wasm / nat).toFixed(1)}×`;
+    console.log(`${name.padEnd(14)}  ${ns(js)}    ${ns(wasm)}      ${(js / wasm).toFixed(1)}×${nativeCols}`);
   }
 }

@@ -1,4 +1,4 @@
-// `npm install` / `npm ci` hook: builds the optional native matmul (native/matmul.c → build/Release/
+// `npm install` / `npm ci` hook: builds the optional native kernels (native/*.c → build/Release/
 // pinpoint_native.node) with npm's own node-gyp. Never fails the install: without a C compiler or Node's
 // headers Pinpoint runs the WebAssembly kernel, which gives the same bits (docs/REPOPS.md "Native matmul").
 import { spawnSync } from 'node:child_process';
@@ -23,12 +23,12 @@ for (const gyp of candidates) {
     encoding: 'utf8',
   });
   if (r.status === 0) {
-    console.log('pinpoint: built the native matmul (build/Release/pinpoint_native.node)');
+    console.log('pinpoint: built the native kernels (build/Release/pinpoint_native.node)');
     process.exit(0);
   }
   console.warn(
-    `pinpoint: native matmul not built (${gyp}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`,
+    `pinpoint: native kernels not built (${gyp}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`,
   );
   process.exit(0);
 }
-console.warn('pinpoint: native matmul not built (node-gyp not found); the WebAssembly kernel is used');
+console.warn('pinpoint: native kernels not built (node-gyp not found); the WebAssembly kernels are used');

@@ -61,24 +61,24 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
     submit(tensors, handOver) {
       if (!worker) start();
       const ticket = next++;
-      const moved = new Set<ArrayBuffer>();
+      // A buffer is moved only when it is exactly a handed-over tensor's data and no tensor that is kept
+      // shares it (that one would see it detached under it). Tensors sharing a moved buffer (a reshape
+      // and its input) refer to the one moved copy: the message keeps their identity.
+      const kept = new Set<ArrayBufferLike>();
+      tensors.forEach((t, i) => {
+        if (handOver?.[i] !== true) kept.add(t.data.buffer);
+      });
       const items = tensors.map((t, i) => {
         const d = t.data;
-        // A buffer is moved only when it is exactly this tensor's data and not moved already (two
-        // tensors sharing one buffer would otherwise see it detached under them).
         const whole =
           handOver?.[i] === true &&
           d.buffer instanceof ArrayBuffer &&
           d.byteOffset === 0 &&
           d.byteLength === d.buffer.byteLength &&
-          !moved.has(d.buffer);
-        if (whole) moved.add(d.buffer as ArrayBuffer);
+          !kept.has(d.buffer);
         return { shape: [...t.shape], buf: whole ? (d.buffer as ArrayBuffer) : d.slice().buffer };
       });
-      (worker as Worker).postMessage(
-        { ticket, items },
-        items.map((i) => i.buf),
-      );
+      (worker as Worker).postMessage({ ticket, items }, [...new Set(items.map((i) => i.buf))]);
       return ticket;
     },
     take(ticket) {

@@ -10,11 +10,20 @@ import {
   setNativeColumnSums,
   setNativeMatmul,
 } from '../repops/kernels/matmul.ts';
+import {
+  type NativeAdam,
+  type NativeBinary,
+  setNativeAdam,
+  setNativeBinary,
+} from '../repops/kernels/native-elementwise.ts';
+import { type NativeGelu, setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 
-export interface NativeAddon {
+export interface NativeAddon extends NativeGelu {
   matmul: NativeMatmul;
   columnSums: NativeColumnSums;
   transpose: NativeTranspose;
+  binary: NativeBinary;
+  adam: NativeAdam;
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
   select(name: 'avx512' | 'avx2' | 'c'): string;
@@ -25,5 +34,8 @@ export function loadNativeKernels(path: string): NativeAddon {
   setNativeMatmul(addon.matmul);
   setNativeColumnSums(addon.columnSums);
   setNativeTranspose(addon.transpose);
+  setNativeBinary(addon.binary);
+  setNativeAdam(addon.adam);
+  setNativeGelu({ gelu: addon.gelu, geluVjp: addon.geluVjp });
   return addon;
 }

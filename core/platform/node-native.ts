@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setNativeTranspose } from '../repops/kernels/layout.ts';
 import { setNativeColumnSums, setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { setNativeAdam, setNativeBinary } from '../repops/kernels/native-elementwise.ts';
+import { setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -42,6 +44,9 @@ export function useNodeNative(): string | null {
     setNativeMatmul(null);
     setNativeColumnSums(null);
     setNativeTranspose(null);
+    setNativeBinary(null);
+    setNativeAdam(null);
+    setNativeGelu(null);
   }
   return installed;
 }

@@ -8,6 +8,7 @@
  * platform adapter (Node: core/platform/node-threads.ts); without one, or for small tensors, everything
  * runs on the calling thread.
  */
+import { overwrittenBuffer } from './buffers.ts';
 /**
  * Computes units [from, to) of `out` (an element for elementwise ops, an output row for row-wise ops);
  * `params` are the kernel's numeric arguments (matmul: k, n; layer norm: D, eps) — plain numbers, so
@@ -96,7 +97,7 @@ function runOnPool(
 
 /** A fresh output of n elements computed by kernel `name`, split across the pool when large enough. */
 export function elementwise(name: string, ins: readonly Float32Array[], n: number): Float32Array {
-  const out = new Float32Array(n);
+  const out = overwrittenBuffer(n); // every range kernel writes each element of its range
   if (usable(pool) && n >= minElements) runOnPool(pool, name, ins, out, n, []);
   else rangeKernel(name)(ins, out, 0, n, []);
   return out;

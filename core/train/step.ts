@@ -11,6 +11,7 @@ import { tensorDigest } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { TensorDigestQueue } from '../platform/hash.ts';
+import { recycleBuffers } from '../repops/buffers.ts';
 import {
   apply,
   backward,
@@ -246,6 +247,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       ? { opRoot: merkleRoot(opDigests), opCount: opDigests.length }
       : {}),
   };
+  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper) recycleStep(nodes, state, after);
   return {
     record,
     after,
@@ -378,4 +380,20 @@ export function tapeFlops(nodes: readonly TapeNode[]): number {
       );
   }
   return f;
+}
+
+/** A finished fast step's intermediate buffers back to the op buffer pool: every node output except the
+ * leaves (the state before, the batch) and the state after — compared by buffer, since a reshape shares its
+ * input's. Nothing else holds them: without keepTape or a tamper hook the tape dies with this step. */
+function recycleStep(nodes: readonly TapeNode[], before: TrainState, after: TrainState): void {
+  const kept = new Set<ArrayBufferLike>();
+  for (const t of before.tensors) kept.add(t.data.buffer);
+  for (const t of after.tensors) kept.add(t.data.buffer);
+  for (const n of nodes) if (n.op === 'leaf') kept.add(n.out.data.buffer);
+  const give = new Map<ArrayBufferLike, Float32Array>();
+  for (const n of nodes) {
+    const d = n.out.data;
+    if (!kept.has(d.buffer)) give.set(d.buffer, d);
+  }
+  recycleBuffers(give.values());
 }

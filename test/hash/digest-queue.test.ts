@@ -91,6 +91,26 @@ test('handed-over buffers move without a copy; shared buffers and views are copi
   );
 });
 
+test('tensors sharing a buffer (a reshape and its input) move it once; a kept sharer pins it', () => {
+  const q = nodeDigestQueue();
+  assert.ok(q, 'little-endian host');
+  fc.assert(
+    fc.property(fc.array(word, { minLength: 2, maxLength: 60 }), fc.boolean(), (w, keepOne) => {
+      const data = new Float32Array(new Uint32Array(w).buffer);
+      const x = { shape: [w.length], data };
+      const reshaped = { shape: [1, w.length], data }; // reshape shares its input's data
+      const other = { shape: [w.length, 1], data };
+      const all = [x, reshaped, other];
+      const want = all.map(tensorDigest);
+      const ticket = q.submit(all, [true, true, !keepOne]);
+      if (keepOne) assert.equal(data.length, w.length, 'a buffer a kept tensor shares is not moved');
+      else assert.equal(data.buffer.byteLength, 0, 'the shared buffer was moved');
+      assert.deepEqual(q.take(ticket), want);
+    }),
+    { numRuns: 40 },
+  );
+});
+
 test('trace-mode training hashes on the worker and commits to the same digests as inline hashing', () => {
   const task = bundledTask('chars-transformer', { steps: 6, checkpointEvery: 3 });
   const ctx = prepareTask(task);

@@ -34,3 +34,11 @@ export function binary32Word(opts: { maxAbs?: number; any?: number; ordinary?: n
     },
   );
 }
+
+/** n floats whose bit patterns cycle through `words` (stride 7, from `salt`): arrays of any length from a few
+ * generated words, with edge patterns landing at varied positions. */
+export function fillWords(n: number, words: readonly number[], salt: number): Float32Array {
+  const w = new Uint32Array(n);
+  for (let i = 0; i < n; i++) w[i] = words[(i * 7 + salt) % words.length];
+  return new Float32Array(w.buffer);
+}

@@ -12,19 +12,13 @@ import { wasmLayerNormRows } from '../../core/repops/kernels/norm-wasm.ts';
 import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
 import { randomNormal } from '../../core/repops/prng.ts';
 import { type Tensor, tensor } from '../../core/repops/tensor.ts';
-import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
+import { binary32Word, canonicalBits, fillWords } from '../helpers/binary32.ts';
 
 after(() => setWasmKernelsEnabled(true));
 
 const bits = canonicalBits;
 
 const word = binary32Word({ maxAbs: 8, any: 2, ordinary: 6 });
-
-const fill = (n: number, ws: number[], salt: number) => {
-  const w = new Uint32Array(n);
-  for (let i = 0; i < n; i++) w[i] = ws[(i * 7 + salt) % ws.length];
-  return new Float32Array(w.buffer);
-};
 
 const OPS = [
   ['layer_norm', (x: Tensor, g: Tensor, gamma: Tensor, beta: Tensor) => [x, gamma, beta]],
@@ -70,7 +64,7 @@ test('layer_norm and both VJPs: WebAssembly = JavaScript spec on arbitrary bits'
         const t = (shape: number[], salt: number) =>
           tensor(
             shape,
-            fill(
+            fillWords(
               shape.reduce((a, b) => a * b, 1),
               ws,
               salt,

@@ -9,10 +9,12 @@
  * identical bits. Note: k = 0 gives +0 everywhere.
  */
 
+import { outputBuffer } from '../buffers.ts';
 import { defineRangeKernel, parallelRows } from '../parallel.ts';
 import { reduceSumData } from '../reduce.ts';
 import { RepOpsError } from '../tensor.ts';
 import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
+import { wasmKernelsEnabled } from './wasm-runtime.ts';
 
 const fround = Math.fround;
 
@@ -62,7 +64,7 @@ export function matmulReference(
   n: number,
 ): Float32Array {
   checkMatmulArgs(a, b, m, k, n);
-  const c = new Float32Array(m * n);
+  const c = outputBuffer(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let acc = 0;
@@ -323,7 +325,7 @@ export function matmulKernelJs(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(a, b, m, k, n, out);
-  const c = out ?? new Float32Array(m * n);
+  const c = out ?? outputBuffer(m * n);
   if (m === 0 || n === 0) return c;
   const one = n % 4 === 1; // a single leftover column: 4×1 blocks instead of a 4× padded panel
   const n4 = n - (n % 4);
@@ -434,10 +436,14 @@ export function setNativeColumnSums(f: NativeColumnSums | null): void {
   nativeColumnSums = f;
 }
 
-/** db[j] = lane-ordered sum over the m rows of g [m, n] (native where installed, else reduceSumData). */
+/**
+ * db[j] = lane-ordered sum over the m rows of g [m, n]: native where installed and kernels are on
+ * (setWasmKernelsEnabled(false) runs the spec), else reduceSumData.
+ */
 export function columnSumsKernel(g: Float32Array, m: number, n: number): Float32Array {
-  if (nativeColumnSums === null || g.length !== m * n) return reduceSumData(g, [m, n], [0]);
-  const out = new Float32Array(n);
+  if (nativeColumnSums === null || !wasmKernelsEnabled() || g.length !== m * n)
+    return reduceSumData(g, [m, n], [0]);
+  const out = outputBuffer(n);
   nativeColumnSums(g, out, m, n);
   return out;
 }
@@ -471,7 +477,7 @@ export function matmulKernelWasm(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(a, b, m, k, n, out);
-  const c = out ?? new Float32Array(m * n);
+  const c = out ?? outputBuffer(m * n);
   return matmulWasmInto(a, b, m, k, n, c) ?? matmulKernelJs(a, b, m, k, n, c);
 }
 
@@ -492,7 +498,7 @@ export function matmulKernel(
 ): Float32Array {
   if (out === undefined || out.length === m * n) {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? new Float32Array(m * n);
+    const c = out ?? outputBuffer(m * n);
     // The backend is chosen for the whole product, so every row block runs the same kernel (the JS and
     // WASM kernels agree bit for bit except in NaN payloads, which digests canonicalise anyway).
     if (parallelRows('matmul.rows', [a, b], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
@@ -518,7 +524,7 @@ function matmulKernelSerial(
 ): Float32Array {
   if (native !== null && backend === 'auto' && useWasm(m, k, n)) {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? new Float32Array(m * n);
+    const c = out ?? outputBuffer(m * n);
     native(a, b, c, m, k, n, k, 1, 0, bias);
     return c;
   }
@@ -551,7 +557,7 @@ export function matmulBiasKernel(
   checkMatmulArgs(a, b, m, k, n);
   if (!(bias instanceof Float32Array) || bias.length !== n)
     throw new RepOpsError('matmulKernel', `bias must be a Float32Array of n = ${n} values`);
-  const c = new Float32Array(m * n);
+  const c = outputBuffer(m * n);
   if (parallelRows('matmul.rows', [a, b, bias], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
   return matmulKernelSerial(a, b, m, k, n, c, bias);
 }
@@ -584,7 +590,7 @@ export function matmulKernelAT(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(x, b, m, k, n, out);
-  const c = out ?? new Float32Array(m * n);
+  const c = out ?? outputBuffer(m * n);
   if (!useWasm(m, k, n)) return matmulKernelSerial(columnsAsRows(x, k, m, 0, m), b, m, k, n, c);
   if (parallelRows('matmul.rowsT', [x, b], c, m, [k, n, m], m * k * n)) return c;
   return matmulATSerial(x, b, m, k, n, c, m, 0);
@@ -613,7 +619,7 @@ function matmulATSerial(
 
 /** Columns col0…col0+count of X [rows, ld] as the rows of a new [count, rows] matrix (exact copies). */
 function columnsAsRows(x: Float32Array, rows: number, ld: number, col0: number, count: number): Float32Array {
-  const t = new Float32Array(rows * count);
+  const t = outputBuffer(rows * count);
   for (let p = 0; p < rows; p++) for (let i = 0; i < count; i++) t[i * rows + p] = x[p * ld + col0 + i];
   return t;
 }

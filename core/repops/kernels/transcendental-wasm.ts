@@ -27,6 +27,8 @@ interface TranscendentalKernels {
   unaryArray(kind: number, px: number, po: number, n: number): void;
   geluVjp(pg: number, px: number, po: number, n: number): void;
   expShift(px: number, po: number, n: number, m: number): void;
+  softmaxRows(px: number, po: number, rows: number, n: number): void;
+  softmaxVjpRows(pg: number, py: number, po: number, rows: number, n: number): void;
 }
 
 const ready = () => kernelCall<TranscendentalKernels>('transcendental', TRANSCENDENTAL_WASM_BASE64);
@@ -77,5 +79,43 @@ export function wasmExpShift(x: Float32Array, off: number, n: number, m: number,
   const po = ws.alloc(n);
   k.expShift(px, po, n, m);
   ws.takeInto(po, n, out, 0);
+  return true;
+}
+
+/** softmax rows [from, to) of length n (ops/nn.ts's row kernel), or false. */
+export function wasmSoftmaxRows(
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  n: number,
+): boolean {
+  const r = ready();
+  if (!r) return false;
+  const [k, ws] = r;
+  const px = ws.put(x.subarray(from * n, to * n));
+  const po = ws.alloc((to - from) * n);
+  k.softmaxRows(px, po, to - from, n);
+  ws.takeInto(po, (to - from) * n, out, from * n);
+  return true;
+}
+
+/** softmax.vjp0 rows [from, to) of length n, or false. */
+export function wasmSoftmaxVjpRows(
+  g: Float32Array,
+  y: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  n: number,
+): boolean {
+  const r = ready();
+  if (!r) return false;
+  const [k, ws] = r;
+  const pg = ws.put(g.subarray(from * n, to * n));
+  const py = ws.put(y.subarray(from * n, to * n));
+  const po = ws.alloc((to - from) * n);
+  k.softmaxVjpRows(pg, py, po, to - from, n);
+  ws.takeInto(po, (to - from) * n, out, from * n);
   return true;
 }

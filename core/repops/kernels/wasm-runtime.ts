@@ -7,6 +7,7 @@
  * Anything that cannot run WebAssembly SIMD (old engines, a browser refusing a synchronous compile)
  * gets null and the op runs its JavaScript specification, which gives the same bits (tested).
  */
+import { overwrittenBuffer } from '../buffers.ts';
 
 type KernelExports = Record<string, (...args: number[]) => number | undefined>;
 
@@ -115,7 +116,7 @@ const ws: Workspace = {
     return new Float32Array((memory as WebAssembly.Memory).buffer, ptr, n);
   },
   take(ptr, n) {
-    const out = new Float32Array(n);
+    const out = overwrittenBuffer(n);
     ws.takeInto(ptr, n, out, 0);
     return out;
   },

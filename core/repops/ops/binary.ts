@@ -4,7 +4,9 @@
  * shape with `sumTo` (the lane order of reduce.ts over the broadcast axes, row-major).
  */
 
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { MIN_WASM_ELEMENTS, wasmBinaryRows, wasmBroadcastBinary } from '../kernels/binary-wasm.ts';
+import { MIN_NATIVE_ELEMENTS, nativeBinary } from '../kernels/native-elementwise.ts';
 import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
 import type { Shape } from '../tensor.ts';
@@ -58,6 +60,12 @@ export function broadcastBinary(
   outShape: Shape,
 ): Float32Array {
   const n = numel(outShape);
+  const native = n >= MIN_NATIVE_ELEMENTS && outShape.length > 0 ? nativeBinary() : null;
+  if (native) {
+    const out = overwrittenBuffer(n);
+    native(kind, a, b, out, outShape, broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape));
+    return out;
+  }
   if (n >= MIN_WASM_ELEMENTS) {
     const w = wasmBinary(kind, a, aShape, b, bShape, outShape, n);
     if (w) return w;
@@ -101,7 +109,7 @@ export function broadcastBinarySpec(
   outShape: Shape,
 ): Float32Array {
   const n = numel(outShape);
-  const out = new Float32Array(n);
+  const out = outputBuffer(n);
   if (n === 0) return out;
   if (shapesEqual(aShape, bShape)) {
     row(kind, a, 0, 1, b, 0, 1, out, 0, n);
@@ -225,6 +233,8 @@ for (const name of ['add.vjp0', 'add.vjp1', 'sub.vjp0', 'sub.vjp1']) {
     arity: 1,
     shape: (s, attrs) => gradShape(name, s, attrs),
     compute: ([g], _attrs, outShape) => {
+      // Nothing to sum: the gradient itself is the output (tensors are immutable), unless it is negated.
+      if (!negate && shapesEqual(g.shape, outShape)) return g.data;
       const r = sumToData(name, g.data, g.shape, outShape);
       if (negate) for (let i = 0; i < r.length; i++) r[i] = -r[i];
       return r;

@@ -2,6 +2,7 @@
  * Data-movement ops (exact: no arithmetic): reshape, transpose, slice, concat, broadcast_to, and the
  * gradient helpers slice.vjp0 (zero padding). Their VJPs are the inverse movements.
  */
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { NATIVE_MAX_RANK, nativeTranspose } from '../kernels/layout.ts';
 import { wasmTransposeBatch } from '../kernels/layout-wasm.ts';
 import { apply } from '../tape.ts';
@@ -23,7 +24,7 @@ import { defineOp, mismatch, numel } from './define.ts';
 /** Copies x (shape xShape) broadcast to outShape. */
 export function broadcastToData(x: Float32Array, xShape: Shape, outShape: Shape): Float32Array {
   const n = numel(outShape);
-  const out = new Float32Array(n);
+  const out = outputBuffer(n);
   if (n === 0) return out;
   if (shapesEqual(xShape, outShape)) {
     out.set(x);
@@ -70,7 +71,9 @@ defineOp({
     if (numel(out) !== n) throw mismatch('reshape', [s, want], 'element counts differ');
     return out;
   },
-  compute: ([x]) => x.data.slice(),
+  // Tensors are immutable (every writer — tamper hooks, fuzzers — copies first), so the output shares its
+  // input's data: a reshape moves no bytes.
+  compute: ([x]) => x.data,
   flops: () => 0,
   spec: 'Same values in row-major order, new shape (one -1 may be inferred).',
   vjp: ({ inputs: [x], grad }) => [apply('reshape', [grad], { shape: [...x.out.shape] })],
@@ -103,7 +106,7 @@ function groupSwap(perm: readonly number[]): { a: number; b: number } | null {
 export function transposeData(x: Float32Array, shape: Shape, perm: readonly number[]): Float32Array {
   const r = shape.length;
   const n = x.length;
-  const out = new Float32Array(n);
+  const out = overwrittenBuffer(n); // a permutation writes every element
   if (n === 0 || r === 0) {
     out.set(x);
     return out;
@@ -242,7 +245,7 @@ defineOp({
   },
   compute: ([x], attrs, outShape) => {
     const { starts } = sliceBounds('slice', x.shape, attrs);
-    const out = new Float32Array(numel(outShape));
+    const out = outputBuffer(numel(outShape));
     boxCopy(x.data, x.shape, out, outShape, starts, outShape, false);
     return out;
   },
@@ -269,7 +272,7 @@ defineOp({
     return shape;
   },
   compute: ([g], attrs, outShape) => {
-    const out = new Float32Array(numel(outShape));
+    const out = outputBuffer(numel(outShape));
     boxCopy(g.data, g.shape, out, outShape, intListAttr('slice.vjp0', attrs, 'starts'), g.shape, true);
     return out;
   },
@@ -296,7 +299,7 @@ defineOp({
   },
   compute: (inputs, attrs, outShape) => {
     const axis = normAxis('concat', intAttr('concat', attrs, 'axis', 0), outShape.length);
-    const out = new Float32Array(numel(outShape));
+    const out = outputBuffer(numel(outShape));
     const starts = new Array<number>(outShape.length).fill(0);
     for (const t of inputs) {
       boxCopy(t.data, t.shape, out, outShape, starts, t.shape, true);

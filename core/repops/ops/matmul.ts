@@ -4,6 +4,7 @@
  * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel —
  * in effect: an Aᵀ operand is read in place by matmulKernelAT, which gives the same bits.
  */
+import { outputBuffer } from '../buffers.ts';
 import { columnSumsKernel, matmulBiasKernel, matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
 import { apply } from '../tape.ts';
@@ -121,7 +122,7 @@ function bmm(
   const m = tA ? ac : ar;
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
-  const out = new Float32Array(batch * m * n);
+  const out = outputBuffer(batch * m * n);
   rowwise('batch_matmul.entries', [a, b], out, batch, [ar, ac, tA ? 1 : 0, br, bc, tB ? 1 : 0]);
   return out;
 }

@@ -5,8 +5,9 @@
  * Every row is computed on its own (all its sums inside it), so the row kernels below may run on any
  * thread for any split of the rows (parallel.ts `rowwise`) without changing a bit.
  */
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
-import { wasmExpShift } from '../kernels/transcendental-wasm.ts';
+import { wasmExpShift, wasmSoftmaxRows, wasmSoftmaxVjpRows } from '../kernels/transcendental-wasm.ts';
 import { exp32, log32 } from '../math.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
 import { laneSum, reduceSumData, scratchBuffer } from '../reduce.ts';
@@ -51,6 +52,8 @@ function expRow(x: Float32Array, off: number, n: number, m: number, buf: Float32
 
 // Row kernels (rows [from, to) of length n = params[0]), registered under the op's name.
 defineRangeKernel('softmax', ([x], out, from, to, [n]) => {
+  // WebAssembly runs these same operations on all the rows in one call (kernels/as/transcendental.ts).
+  if (wasmSoftmaxRows(x, out, from, to, n)) return;
   for (let off = from * n; off < to * n; off += n) {
     const m = rowMax(x, off, n);
     const e = out.subarray(off, off + n);
@@ -60,6 +63,7 @@ defineRangeKernel('softmax', ([x], out, from, to, [n]) => {
 });
 
 defineRangeKernel('softmax.vjp0', ([g, y], out, from, to, [n]) => {
+  if (wasmSoftmaxVjpRows(g, y, out, from, to, n)) return;
   const buf = scratchBuffer(n);
   for (let off = from * n; off < to * n; off += n) {
     for (let i = 0; i < n; i++) buf[i] = g[off + i] * y[off + i];
@@ -87,7 +91,7 @@ defineRangeKernel('log_softmax.vjp0', ([g, y], out, from, to, [n]) => {
 /** A fresh output shaped like the inputs, computed row by row (last axis) by row kernel `kernel`. */
 function lastAxisRows(kernel: string, ins: readonly Float32Array[], shape: Shape): Float32Array {
   const n = shape[shape.length - 1];
-  const out = new Float32Array(ins[0].length);
+  const out = overwrittenBuffer(ins[0].length); // every row kernel writes its whole row
   if (n === 0) return out;
   rowwise(kernel, ins, out, out.length / n, [n]);
   return out;
@@ -195,7 +199,7 @@ defineOp({
   compute: ([x, t]) => {
     checkTargets('softmax_cross_entropy', x, t);
     const [rows, c] = x.shape;
-    const losses = new Float32Array(rows);
+    const losses = outputBuffer(rows);
     rowwise('softmax_cross_entropy.rows', [x.data, t.data], losses, rows, [c], rows * c);
     // The mean's chain over rows stays on this thread.
     return Float32Array.of(laneSum(losses, 0, rows, 1) / fround(rows));
@@ -219,7 +223,7 @@ defineOp({
     checkTargets('softmax_cross_entropy.vjp0', x, t);
     const [rows, c] = x.shape;
     const scale = fround(g.data[0] / fround(rows));
-    const out = new Float32Array(rows * c);
+    const out = outputBuffer(rows * c);
     rowwise('softmax_cross_entropy.vjp0', [x.data, t.data], out, rows, [c, scale]);
     return out;
   },
@@ -265,7 +269,7 @@ for (const name of ['mse.vjp0', 'mse.vjp1']) {
     compute: ([g, a, b]) => {
       const n = a.data.length;
       const c = fround(fround(2 * g.data[0]) / fround(n));
-      const out = new Float32Array(n);
+      const out = outputBuffer(n);
       for (let i = 0; i < n; i++) out[i] = sign * fround(c * fround(a.data[i] - b.data[i]));
       return out;
     },
@@ -357,7 +361,7 @@ defineOp({
   compute: ([x, gamma, beta], attrs) => {
     const eps = f32Attr('layer_norm', attrs, 'eps', 1e-5);
     const { rows, d } = lnShape('layer_norm', [x.shape, gamma.shape, beta.shape]);
-    const out = new Float32Array(x.data.length);
+    const out = outputBuffer(x.data.length);
     rowwise('layer_norm', [x.data, gamma.data, beta.data], out, rows, [d, eps]);
     return out;
   },
@@ -386,7 +390,7 @@ defineOp({
   compute: ([g, x, gamma], attrs) => {
     const eps = f32Attr('layer_norm.vjp0', attrs, 'eps', 1e-5);
     const { rows, d } = lnShape('layer_norm.vjp0', [x.shape, gamma.shape]);
-    const out = new Float32Array(x.data.length);
+    const out = outputBuffer(x.data.length);
     rowwise('layer_norm.vjp0', [g.data, x.data, gamma.data], out, rows, [d, eps]);
     return out;
   },
@@ -409,7 +413,7 @@ defineOp({
     const eps = f32Attr('layer_norm.vjp1', attrs, 'eps', 1e-5);
     const d = x.shape[x.shape.length - 1];
     const rows = d === 0 ? 0 : x.data.length / d;
-    const prod = new Float32Array(x.data.length);
+    const prod = outputBuffer(x.data.length);
     rowwise('layer_norm.vjp1.rows', [x.data, g.data], prod, rows, [d, eps]);
     // The sum over rows (one chain per column) stays on this thread.
     return reduceSumData(prod, [rows, d], [0]);
@@ -459,7 +463,7 @@ defineOp({
   compute: ([table, ids]) => {
     checkIds('embedding', ids, table.shape[0]);
     const d = table.shape[1];
-    const out = new Float32Array(ids.data.length * d);
+    const out = outputBuffer(ids.data.length * d);
     for (let i = 0; i < ids.data.length; i++) {
       const row = ids.data[i] * d;
       out.set(table.data.subarray(row, row + d), i * d);
@@ -487,7 +491,7 @@ defineOp({
   compute: ([g, ids], _attrs, outShape) => {
     const [v, d] = outShape;
     checkIds('embedding.vjp0', ids, v);
-    const out = new Float32Array(v * d);
+    const out = outputBuffer(v * d);
     for (let i = 0; i < ids.data.length; i++) {
       const row = ids.data[i] * d;
       const src = i * d;

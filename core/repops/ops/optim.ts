@@ -2,7 +2,9 @@
  * Optimizer updates and gradient clipping as registered ops, so every parameter/state update of a
  * training step is a tape node the referee can recompute. Hyperparameters are attrs rounded to binary32.
  */
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { MIN_WASM_ELEMENTS } from '../kernels/binary-wasm.ts';
+import { MIN_NATIVE_ELEMENTS, nativeAdam } from '../kernels/native-elementwise.ts';
 import { wasmAdamM, wasmAdamParam, wasmAdamV, wasmScale, wasmSumsq } from '../kernels/optim-wasm.ts';
 import { laneSum, scratchBuffer } from '../reduce.ts';
 import type { Attrs } from '../registry.ts';
@@ -27,6 +29,21 @@ export function powInt32(b: number, t: number): number {
   return result;
 }
 
+/** An update on the native kernel (native/optim.c: `which` and h0…h5 there), or null where it is absent. */
+function nativeUpdate(
+  which: 0 | 1 | 2 | 3,
+  x: Float32Array,
+  g: Float32Array,
+  y: Float32Array,
+  ...h: [number, number, number, number, number, number]
+): Float32Array | null {
+  const native = x.length >= MIN_NATIVE_ELEMENTS ? nativeAdam() : null;
+  if (!native) return null;
+  const out = overwrittenBuffer(x.length);
+  native(which, x, g, y, out, ...h);
+  return out;
+}
+
 function hp(
   op: string,
   attrs: Attrs,
@@ -49,7 +66,7 @@ defineOp({
   },
   compute: ([p, g], attrs) => {
     const lr = f32Attr('sgd.param', attrs, 'lr');
-    const out = new Float32Array(p.data.length);
+    const out = outputBuffer(p.data.length);
     for (let i = 0; i < out.length; i++) out[i] = p.data[i] - fround(lr * g.data[i]);
     return out;
   },
@@ -66,7 +83,7 @@ defineOp({
   },
   compute: ([buf, g], attrs) => {
     const mu = hp('momentum.buf', attrs, 'momentum', undefined, 0, 1);
-    const out = new Float32Array(buf.data.length);
+    const out = outputBuffer(buf.data.length);
     for (let i = 0; i < out.length; i++) out[i] = fround(mu * buf.data[i]) + g.data[i];
     return out;
   },
@@ -83,7 +100,7 @@ defineOp({
   },
   compute: ([p, buf], attrs) => {
     const lr = f32Attr('momentum.param', attrs, 'lr');
-    const out = new Float32Array(p.data.length);
+    const out = outputBuffer(p.data.length);
     for (let i = 0; i < out.length; i++) out[i] = p.data[i] - fround(lr * buf.data[i]);
     return out;
   },
@@ -101,11 +118,13 @@ defineOp({
   compute: ([m, g], attrs) => {
     const b1 = hp('adam.m', attrs, 'beta1', 0.9, 0, 1);
     const c = fround(1 - b1);
+    const n = nativeUpdate(0, m.data, g.data, m.data, b1, c, 0, 0, 0, 0);
+    if (n) return n;
     if (m.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmAdamM(m.data, g.data, b1, c);
       if (w) return w;
     }
-    const out = new Float32Array(m.data.length);
+    const out = outputBuffer(m.data.length);
     for (let i = 0; i < out.length; i++) out[i] = fround(b1 * m.data[i]) + fround(c * g.data[i]);
     return out;
   },
@@ -123,11 +142,13 @@ defineOp({
   compute: ([v, g], attrs) => {
     const b2 = hp('adam.v', attrs, 'beta2', 0.999, 0, 1);
     const c = fround(1 - b2);
+    const n = nativeUpdate(1, v.data, g.data, v.data, b2, c, 0, 0, 0, 0);
+    if (n) return n;
     if (v.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmAdamV(v.data, g.data, b2, c);
       if (w) return w;
     }
-    const out = new Float32Array(v.data.length);
+    const out = outputBuffer(v.data.length);
     for (let i = 0; i < out.length; i++) {
       const gi = g.data[i];
       out[i] = fround(b2 * v.data[i]) + fround(c * fround(gi * gi));
@@ -148,11 +169,13 @@ defineOp({
   compute: ([p, m, v], attrs) => {
     const { lr, eps, wd, bc1, bc2 } = adamAttrs(attrs);
     const lrwd = fround(lr * wd);
+    const n = nativeUpdate(2, p.data, m.data, v.data, lr, eps, lrwd, wd !== 0 ? 1 : 0, bc1, bc2);
+    if (n) return n;
     if (p.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmAdamParam(p.data, m.data, v.data, { lr, eps, lrwd, wd, bc1, bc2 });
       if (w) return w;
     }
-    const out = new Float32Array(p.data.length);
+    const out = outputBuffer(p.data.length);
     for (let i = 0; i < out.length; i++) {
       const mh = fround(m.data[i] / bc1);
       const vh = fround(v.data[i] / bc2);
@@ -225,11 +248,13 @@ defineOp({
   },
   compute: ([g, scale]) => {
     const c = scale.data[0];
+    const n = nativeUpdate(3, g.data, g.data, g.data, c, 0, 0, 0, 0, 0);
+    if (n) return n;
     if (g.data.length >= MIN_WASM_ELEMENTS) {
       const w = wasmScale(g.data, c);
       if (w) return w;
     }
-    const out = new Float32Array(g.data.length);
+    const out = outputBuffer(g.data.length);
     for (let i = 0; i < out.length; i++) out[i] = g.data[i] * c;
     return out;
   },

@@ -3,6 +3,8 @@
  * implementations — see spec/transcendentals.md); everything else is one binary32 operation at a time,
  * in the order written in each op's `spec`.
  */
+import { outputBuffer } from '../buffers.ts';
+import { nativeGeluRange, nativeGeluVjpRange } from '../kernels/transcendental-native.ts';
 import { wasmGeluVjpRange, wasmUnaryRange } from '../kernels/transcendental-wasm.ts';
 import { erfc32, exp32, gelu32, log32, sigmoid32, tanh32 } from '../math.ts';
 import { defineRangeKernel, elementwise } from '../parallel.ts';
@@ -54,7 +56,7 @@ function unary(
     compute: ([x]) => {
       const n = x.data.length;
       if (parallel) return elementwise(name, [x.data], n);
-      const out = new Float32Array(n);
+      const out = outputBuffer(n);
       f(x.data, out, 0, n);
       return out;
     },
@@ -79,7 +81,7 @@ function unaryGrad(
     compute: ([g, v]: readonly Tensor[]) => {
       const n = g.data.length;
       if (parallel) return elementwise(name, [g.data, v.data], n);
-      const out = new Float32Array(n);
+      const out = outputBuffer(n);
       f(g.data, v.data, out, 0, n);
       return out;
     },
@@ -111,6 +113,7 @@ unary(
   'Exact (erf) form x·Φ(x) = ½·x·erfc(−x/√2): out = gelu32(x) (math.ts, compensated; spec/transcendentals.md).',
   1,
   (x, out, from, to) => {
+    if (nativeGeluRange(x, out, from, to)) return; // in place, no copies: any length
     if (useWasm(from, to) && wasmUnaryRange('gelu', x, out, from, to)) return;
     for (let i = from; i < to; i++) out[i] = gelu32(x[i]);
   },
@@ -124,6 +127,7 @@ unaryGrad(
     'out = g × (a + x × p).',
   10,
   (g, x, out, from, to) => {
+    if (nativeGeluVjpRange(g, x, out, from, to)) return;
     if (useWasm(from, to) && wasmGeluVjpRange(g, x, out, from, to)) return;
     for (let i = from; i < to; i++) {
       const v = x[i];
@@ -209,7 +213,7 @@ defineOp({
   arity: 1,
   shape: same,
   compute: ([x]) => {
-    const out = new Float32Array(x.data.length);
+    const out = outputBuffer(x.data.length);
     for (let i = 0; i < out.length; i++) out[i] = -x.data[i];
     return out;
   },
@@ -231,7 +235,7 @@ defineOp({
   name: 'zeros_like',
   arity: 1,
   shape: same,
-  compute: ([x]) => new Float32Array(x.data.length),
+  compute: ([x]) => outputBuffer(x.data.length),
   flops: () => 0,
   spec: 'out = +0 with the shape of x (gradient of a parameter the loss does not depend on).',
 });

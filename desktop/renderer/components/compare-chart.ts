@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import { fmtNum } from './format.ts';
-import { drawChartFrame } from './line-chart.ts';
+import { appendChartSvg, drawAxisLabels, drawChartFrame } from './line-chart.ts';
 import { ensureStyles } from './styles.ts';
 
 export interface CompareChartData {
@@ -76,13 +76,8 @@ export function mountCompareChart(
   const height = opts.height ?? 230;
   const width = Math.max(320, el.clientWidth || 800);
   const m = { top: 14, right: 18, bottom: 40, left: 54 };
-  const svg = root
-    .append('svg')
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('height', height)
-    .attr('tabindex', 0)
-    .attr('role', 'img')
-    .attr('aria-label', `Loss of ${data.a.name} and ${data.b.name} by step`);
+  const box = { width, height, m };
+  const svg = appendChartSvg(root, box, 'img', `Loss of ${data.a.name} and ${data.b.name} by step`);
   const x = d3
     .scaleLinear()
     .domain([0, Math.max(1, n - 1)])
@@ -95,18 +90,11 @@ export function mountCompareChart(
     .range([height - m.bottom, m.top]);
   drawChartFrame(
     svg.node() as SVGSVGElement,
-    { width, height, m },
+    box,
     d3.axisBottom(x).ticks(Math.min(10, n)).tickFormat(d3.format('d')),
     d3.axisLeft(y).ticks(5, '~g'),
   );
-  svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text('loss');
-  svg
-    .append('text')
-    .attr('class', 'label')
-    .attr('x', width - m.right)
-    .attr('y', height - 4)
-    .attr('text-anchor', 'end')
-    .text('step');
+  drawAxisLabels(svg.node() as SVGSVGElement, box, 'step', 'loss');
   if (data.diverge !== null) {
     const dx = x(data.diverge);
     const g = svg.append('g').attr('data-role', 'diverge-marker');

@@ -78,6 +78,36 @@ export function drawChartFrame(
   svg.append('g').attr('class', 'axis').attr('transform', `translate(${m.left},0)`).call(yAxis);
 }
 
+/** A chart's SVG: drawn in a width × height user space that scales to its container, focusable. */
+export function appendChartSvg(
+  root: d3.Selection<HTMLDivElement, unknown, null, undefined>,
+  box: ChartBox,
+  role: 'slider' | 'img',
+  label: string,
+): d3.Selection<SVGSVGElement, unknown, null, undefined> {
+  return root
+    .append('svg')
+    .attr('viewBox', `0 0 ${box.width} ${box.height}`)
+    .attr('height', box.height)
+    .attr('tabindex', 0)
+    .attr('role', role)
+    .attr('aria-label', label);
+}
+
+/** Axis titles: y above the y axis at the top left, x at the bottom right. */
+export function drawAxisLabels(svgEl: SVGSVGElement, box: ChartBox, xLabel?: string, yLabel?: string): void {
+  const svg = d3.select(svgEl);
+  if (yLabel) svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text(yLabel);
+  if (xLabel)
+    svg
+      .append('text')
+      .attr('class', 'label')
+      .attr('x', box.width - box.m.right)
+      .attr('y', box.height - 4)
+      .attr('text-anchor', 'end')
+      .text(xLabel);
+}
+
 /** A log y axis with ticks only where d3 would label them (no unlabeled 2…9 multiples, no grid thicket). */
 function logAxis(y: d3.ScaleLogarithmic<number, number>): d3.Axis<d3.NumberValue> {
   const label = y.tickFormat(5, '~g');
@@ -94,13 +124,8 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
   const width = Math.max(320, el.clientWidth || 800);
   // The bottom margin holds the marker strip when there are markers (small multiples have none).
   const m = { top: 14, right: 18, bottom: (data.markers ?? []).length > 0 ? 46 : 30, left: 54 };
-  const svg = root
-    .append('svg')
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('height', height)
-    .attr('tabindex', 0)
-    .attr('role', 'slider')
-    .attr('aria-label', data.title ?? 'Line chart')
+  const box = { width, height, m };
+  const svg = appendChartSvg(root, box, 'slider', data.title ?? 'Line chart')
     .attr('aria-valuemin', xs[0] ?? 0)
     .attr('aria-valuemax', xs[xs.length - 1] ?? 0);
   const x = d3
@@ -127,19 +152,11 @@ export function mountLineChart(el: HTMLElement, data: LineChartData, opts: LineC
     .range([height - m.bottom, m.top]);
   drawChartFrame(
     svg.node()!,
-    { width, height, m },
+    box,
     d3.axisBottom(x).ticks(Math.min(10, xs.length)).tickFormat(d3.format('d')),
     logY ? logAxis(y as d3.ScaleLogarithmic<number, number>) : d3.axisLeft(y).ticks(5, '~g'),
   );
-  if (data.yLabel) svg.append('text').attr('class', 'label').attr('x', 8).attr('y', 10).text(data.yLabel);
-  if (data.xLabel)
-    svg
-      .append('text')
-      .attr('class', 'label')
-      .attr('x', width - m.right)
-      .attr('y', height - 4)
-      .attr('text-anchor', 'end')
-      .text(data.xLabel);
+  drawAxisLabels(svg.node()!, box, data.xLabel, data.yLabel);
   const area = d3
     .area<{ x: number; y: number }>()
     .x((p) => x(p.x))

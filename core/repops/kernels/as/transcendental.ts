@@ -5,6 +5,8 @@
 // division are given by their binary32 bits (AssemblyScript would fold such a division in f32). No static data: the imported memory
 // belongs to the workspace allocator, so coefficient tables are spelled out in the Horner chains.
 
+import { laneSum } from './shared/lane-sum';
+
 function bits(x: f32): u32 {
   return reinterpret<u32>(x);
 }
@@ -689,5 +691,91 @@ export function expShift(px: usize, po: usize, n: i32, m: f32): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(po + o, exp32(load<f32>(px + o) - m));
+  }
+}
+
+// ---- softmax rows (ops/nn.ts is the spec) ---------------------------------------------------------------
+// o[i] = exp32(x[i] − m) with m the row maximum, so w = x[i] − m ≤ 0 or NaN. Four lanes at a time with
+// vExpNeg where every lane has −86 ≤ w ≤ 0 (k ≥ −124: no 2^-100 rescaling) or underflows to 0 (w below
+// EXP_UNDERFLOW, e.g. a causal mask's −∞); any other lane (NaN, the band just above underflow) sends its
+// vector through the scalar exp32.
+@inline function expShiftRow(x: usize, o: usize, n: i32, m: f32): void {
+  const vm = f32x4.splat(m);
+  const zero = f32x4.splat(0);
+  const low = vsplat(<f32>-86);
+  const under = vsplat(EXP_UNDERFLOW);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const k = <usize>i << 2;
+    const w = f32x4.sub(v128.load(x + k), vm);
+    const gone = f32x4.lt(w, under);
+    if (i32x4.all_true(v128.or(v128.and(f32x4.ge(w, low), f32x4.le(w, zero)), gone)))
+      v128.store(o + k, vsel(zero, vExpNeg(w), gone));
+    else
+      for (let j: usize = 0; j < 16; j += 4) store<f32>(o + k + j, exp32(load<f32>(x + k + j) - m));
+  }
+  for (; i < n; i++) {
+    const k = <usize>i << 2;
+    store<f32>(o + k, exp32(load<f32>(x + k) - m));
+  }
+}
+
+// rows × n: m = the row's first maximum (strict >; NaN as soon as a NaN is met), e[i] = exp32(x[i] − m),
+// s = laneSum(e), out[i] = e[i] ÷ s. One call for all rows instead of one per row.
+export function softmaxRows(px: usize, po: usize, rows: i32, n: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>(r * n) << 2;
+    const x = px + row;
+    const o = po + row;
+    let m = load<f32>(x);
+    for (let i = 1; i < n; i++) {
+      const v = load<f32>(x + (<usize>i << 2));
+      if (v > m || isNaN(v)) {
+        m = v;
+        if (isNaN(v)) break;
+      }
+    }
+    expShiftRow(x, o, n, m);
+    const vs = f32x4.splat(laneSum(o, n));
+    const s = f32x4.extract_lane(vs, 0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const k = <usize>i << 2;
+      v128.store(o + k, f32x4.div(v128.load(o + k), vs));
+    }
+    for (; i < n; i++) {
+      const k = <usize>i << 2;
+      store<f32>(o + k, load<f32>(o + k) / s);
+    }
+  }
+}
+
+// softmax.vjp0 rows: d = laneSum(g[i] × y[i]) (products staged in out), out[i] = y[i] × (g[i] − d).
+export function softmaxVjpRows(pg: usize, py: usize, po: usize, rows: i32, n: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>(r * n) << 2;
+    const g = pg + row;
+    const y = py + row;
+    const o = po + row;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const k = <usize>i << 2;
+      v128.store(o + k, f32x4.mul(v128.load(g + k), v128.load(y + k)));
+    }
+    for (; i < n; i++) {
+      const k = <usize>i << 2;
+      store<f32>(o + k, load<f32>(g + k) * load<f32>(y + k));
+    }
+    const vd = f32x4.splat(laneSum(o, n));
+    const d = f32x4.extract_lane(vd, 0);
+    i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const k = <usize>i << 2;
+      v128.store(o + k, f32x4.mul(v128.load(y + k), f32x4.sub(v128.load(g + k), vd)));
+    }
+    for (; i < n; i++) {
+      const k = <usize>i << 2;
+      store<f32>(o + k, load<f32>(y + k) * (load<f32>(g + k) - d));
+    }
   }
 }

@@ -1,0 +1,41 @@
+/**
+ * The native GELU kernels (native/transcendental.c: AVX-512 / AVX2 lanes, math.ts's operations in the same
+ * order, so the same bits — test/repops-math/native-gelu.test.ts), installed by a platform adapter
+ * (core/platform/node-native-load.ts) behind this hook. They read and write the caller's arrays in place
+ * (no copy into WebAssembly memory). Used while kernels are enabled (setWasmKernelsEnabled(false) leaves
+ * the JavaScript specification alone, as the tests compare with it); the ops fall back to WebAssembly, then JS.
+ */
+import { wasmKernelsEnabled } from './wasm-runtime.ts';
+
+export interface NativeGelu {
+  /** out[i] = gelu32(x[i]) for from ≤ i < to. */
+  gelu(x: Float32Array, out: Float32Array, from: number, to: number): void;
+  /** out[i] = the gelu.vjp0 spec of (g[i], x[i]) for from ≤ i < to. */
+  geluVjp(g: Float32Array, x: Float32Array, out: Float32Array, from: number, to: number): void;
+}
+
+let native: NativeGelu | null = null;
+
+export function setNativeGelu(kernels: NativeGelu | null): void {
+  native = kernels;
+}
+
+/** gelu over out[from…to) natively, or false (not installed, or kernels turned off). */
+export function nativeGeluRange(x: Float32Array, out: Float32Array, from: number, to: number): boolean {
+  if (native === null || !wasmKernelsEnabled()) return false;
+  native.gelu(x, out, from, to);
+  return true;
+}
+
+/** gelu.vjp0 over out[from…to) natively, or false. */
+export function nativeGeluVjpRange(
+  g: Float32Array,
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+): boolean {
+  if (native === null || !wasmKernelsEnabled()) return false;
+  native.geluVjp(g, x, out, from, to);
+  return true;
+}

@@ -1,0 +1,66 @@
+/**
+ * Fast-mode steps hand their dead intermediate buffers to the op buffer pool (core/repops/buffers.ts) and
+ * the next step's ops reuse them. What must hold: the same records as steps that recycle nothing (keepTape),
+ * every tensor a caller still holds (the states before and after every step) is never overwritten, and a
+ * reused buffer reads exactly like a new Float32Array (zeros).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { outputBuffer, recycleBuffers } from '../../core/repops/buffers.ts';
+import type { TrainState } from '../../core/train/state.ts';
+import { runStep } from '../../core/train/step.ts';
+import { initialState, prepareTask } from '../../core/train/train.ts';
+import { bundledTask } from './helpers.ts';
+
+const copyState = (s: TrainState) => s.tensors.map((t) => t.data.slice());
+
+for (const name of ['chars-transformer', 'digits-cnn', 'spirals-mlp']) {
+  test(`${name}: recycling steps give the records of steps that keep every buffer, and overwrite no held state`, () => {
+    const ctx = prepareTask(bundledTask(name));
+    let pooled = initialState(ctx);
+    let kept = initialState(ctx);
+    const held: { state: TrainState; copy: Float32Array[] }[] = [{ state: pooled, copy: copyState(pooled) }];
+    for (let step = 0; step < 5; step++) {
+      const a = runStep(ctx, pooled, step, { mode: 'fast' });
+      const b = runStep(ctx, kept, step, { mode: 'fast', keepTape: true });
+      assert.deepEqual(a.record, b.record, `step ${step}`);
+      pooled = a.after;
+      kept = b.after;
+      held.push({ state: pooled, copy: copyState(pooled) });
+    }
+    for (const [i, h] of held.entries())
+      h.state.tensors.forEach((t, k) => {
+        assert.deepEqual(
+          t.data,
+          h.copy[k],
+          `state after step ${i - 1}, tensor ${ctx.layout[k].name}, was overwritten`,
+        );
+      });
+  });
+}
+
+test('a reused buffer is zero-filled and sized like a new one; views are not pooled; a hand-back releases the last one', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }), (sizes) => {
+      const made = sizes.map((n) => outputBuffer(n).fill(7));
+      recycleBuffers([...made, new Float32Array(4096).subarray(0, 2048)]);
+      for (const n of sizes) {
+        const b = outputBuffer(n);
+        assert.equal(b.length, n);
+        assert.ok(
+          b.every((v) => v === 0 && !Object.is(v, -0)),
+          'reused buffer is all +0',
+        );
+        assert.equal(b.byteOffset, 0);
+      }
+      const left = outputBuffer(2048).fill(3);
+      recycleBuffers([left]);
+      assert.equal(outputBuffer(2048), left, 'the next step reuses it');
+      recycleBuffers([left]);
+      recycleBuffers([]);
+      assert.notEqual(outputBuffer(2048), left, 'a buffer unused through a whole step is released');
+    }),
+    { numRuns: 100 },
+  );
+});
