@@ -244,6 +244,40 @@ static napi_value matmul(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * batch_matmul and its VJPs: C_e = A_e·B_e for e < batch in one call (per entry exactly `matmul`'s kernel;
+ * entries are independent), A_e[i,p] = a[e·strideA + i·sar + p·sac], B_e = b + e·strideB row-major [k, n],
+ * C_e = c + e·m·n — the per-entry calls from JavaScript cost more than a 64×32·32×64 product.
+ *
+ *   matmulBatch(a, b, c, batch, m, k, n, sar, sac, strideA, strideB)
+ */
+static napi_value matmul_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *a, *b, *c;
+  size_t la, lb, lc, d[8];
+  if (argc != 11 || !f32_array(env, argv[0], &a, &la) || !f32_array(env, argv[1], &b, &lb) ||
+      !f32_array(env, argv[2], &c, &lc)) {
+    napi_throw_type_error(env, NULL,
+                          "matmulBatch(a, b, c: Float32Array, batch, m, k, n, sar, sac, strideA, strideB: number)");
+    return NULL;
+  }
+  if (!size_args(env, argv + 3, 8, d, "matmulBatch: batch, m, k, n, sar, sac, strideA, strideB must be non-negative integers"))
+    return NULL;
+  size_t batch = d[0], m = d[1], k = d[2], n = d[3], sar = d[4], sac = d[5], sa = d[6], sb = d[7];
+  if (!batch || !m || !n) return NULL;
+  // Bounds: the last entry's last A element and all of its B; all of C.
+  size_t last_a = (batch - 1) * sa + (k ? (m - 1) * sar + (k - 1) * sac : 0);
+  if ((k && last_a >= la) || lb < (batch - 1) * sb + k * n || lc < batch * m * n) {
+    napi_throw_range_error(env, NULL, "matmulBatch: operand too short for the given shape");
+    return NULL;
+  }
+  kernel_fn kernel = kernels[vector_level()];
+  for (size_t e = 0; e < batch; e++) kernel(a + e * sa, b + e * sb, c + e * m * n, m, k, n, sar, sac, NULL);
+  return NULL;
+}
+
+/*
  * linear.vjp2, db[j] = Σ_i g[i,j], in RepOps' lane order (core/repops/reduce.ts laneSum): term i goes to
  * accumulator i mod 4 (each starting at +0, one rounding per addition, i ascending), then
  * (acc0 + acc1) + (acc2 + acc3). Rows are streamed in order into 4·n accumulators (vectorised across j,
@@ -324,4 +358,5 @@ static napi_value column_sums(napi_env env, napi_callback_info info) {
 void register_matmul(napi_env env, napi_value exports) {
   export_function(env, exports, "matmul", matmul);
   export_function(env, exports, "columnSums", column_sums);
+  export_function(env, exports, "matmulBatch", matmul_batch);
 }

@@ -7,8 +7,10 @@ import { type NativeTranspose, setNativeTranspose } from '../repops/kernels/layo
 import {
   type NativeColumnSums,
   type NativeMatmul,
+  type NativeMatmulBatch,
   setNativeColumnSums,
   setNativeMatmul,
+  setNativeMatmulBatch,
 } from '../repops/kernels/matmul.ts';
 import {
   type NativeAdam,
@@ -21,6 +23,7 @@ import { type NativeGelu, setNativeGelu } from '../repops/kernels/transcendental
 export interface NativeAddon extends NativeGelu {
   matmul: NativeMatmul;
   columnSums: NativeColumnSums;
+  matmulBatch: NativeMatmulBatch;
   transpose: NativeTranspose;
   binary: NativeBinary;
   adam: NativeAdam;
@@ -33,6 +36,7 @@ export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
   setNativeColumnSums(addon.columnSums);
+  setNativeMatmulBatch(addon.matmulBatch);
   setNativeTranspose(addon.transpose);
   setNativeBinary(addon.binary);
   setNativeAdam(addon.adam);

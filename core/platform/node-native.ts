@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setNativeTranspose } from '../repops/kernels/layout.ts';
-import { setNativeColumnSums, setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { setNativeColumnSums, setNativeMatmul, setNativeMatmulBatch } from '../repops/kernels/matmul.ts';
 import { setNativeAdam, setNativeBinary } from '../repops/kernels/native-elementwise.ts';
 import { setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
@@ -43,6 +43,7 @@ export function useNodeNative(): string | null {
     addon = null;
     setNativeMatmul(null);
     setNativeColumnSums(null);
+    setNativeMatmulBatch(null);
     setNativeTranspose(null);
     setNativeBinary(null);
     setNativeAdam(null);

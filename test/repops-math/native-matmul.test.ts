@@ -4,7 +4,8 @@
  * AVX-512, 8 and 16 for AVX2, 4-row blocks; every kernel this CPU has, the plain C one included) with NaN, ±Inf, ±0, subnormals and overflow, for A as given and
  * as a column range of Xᵀ (the weight gradients), and through matmulKernel with 'auto' (which prefers it);
  * linear's A·B + bias (bias fused into the native store) against the reference plus a separate bias pass;
- * linear.vjp2's native column sums against the lane-order formula.
+ * linear.vjp2's native column sums against the lane-order formula; batch_matmul's one-call batches (A_e
+ * and X_eᵀ) against the reference per entry, and the batch_matmul ops native vs the JS backend.
  * Skipped, saying so, where the addon was not built (no C compiler at `npm install`).
  */
 import assert from 'node:assert/strict';
@@ -15,14 +16,17 @@ import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import {
   columnSumsKernel,
   getMatmulBackend,
+  matmulBatchKernel,
   matmulBiasKernel,
   matmulKernel,
   matmulKernelAT,
   matmulReference,
   setMatmulBackend,
 } from '../../core/repops/kernels/matmul.ts';
+import '../../core/repops/ops/all.ts';
 import { setThreadPool } from '../../core/repops/parallel.ts';
 import { randomNormal, randomUint32 } from '../../core/repops/prng.ts';
+import { getOp } from '../../core/repops/registry.ts';
 import { canonicalBits } from '../helpers/binary32.ts';
 
 const kernel = useNodeNative();
@@ -72,7 +76,7 @@ test('the native kernel is in use where the addon was built', { skip }, () => {
 });
 
 for (const variant of ['avx512', 'avx2', 'c'] as const) {
-  test(`native ${variant}: A·B, Xᵀ·B, A·B + bias and column sums equal their references bit for bit (random shapes, IEEE specials)`, {
+  test(`native ${variant}: A·B, Xᵀ·B, batches, A·B + bias and column sums equal their references bit for bit (random shapes, IEEE specials)`, {
     skip,
   }, (t) => {
     if (selectNativeKernel(variant) !== variant) {
@@ -105,6 +109,24 @@ for (const variant of ['avx512', 'avx2', 'c'] as const) {
               canonicalBits(matmulReference(transpose(x, k, mm), b, mm, k, n)),
               `Xᵀ·B ${mm}×${k}×${n}`,
             );
+            const batch = 1 + (seed % 3);
+            const ab = data(seed, 5, batch * mm * k, specials);
+            const bb = data(seed, 6, batch * k * n, specials);
+            for (const aT of [false, true]) {
+              const got = new Float32Array(batch * mm * n);
+              matmulBatchKernel(ab, bb, got, batch, mm, k, n, aT);
+              const want = new Float32Array(batch * mm * n);
+              for (let e = 0; e < batch; e++) {
+                const ae = ab.subarray(e * mm * k, (e + 1) * mm * k);
+                const be = bb.subarray(e * k * n, (e + 1) * k * n);
+                want.set(matmulReference(aT ? transpose(ae, k, mm) : ae, be, mm, k, n), e * mm * n);
+              }
+              assert.deepEqual(
+                canonicalBits(got),
+                canonicalBits(want),
+                `batch ${batch} aT ${aT} ${mm}×${k}×${n}`,
+              );
+            }
             const bias = data(seed, 3, n, specials);
             assert.deepEqual(
               canonicalBits(matmulBiasKernel(a, b, bias, mm, k, n)),
@@ -182,6 +204,36 @@ test('A·B + bias: every backend and a pool split give the reference bits; bad b
     () => matmulBiasKernel(a, b, bias.subarray(1), m, k, n),
     /bias must be a Float32Array of n = 37/,
   );
+});
+
+test('batch_matmul and its VJPs: the native batches give the bits of the JS backend (attention shapes)', {
+  skip,
+}, () => {
+  const T = (shape: number[], stream: number) => ({
+    shape,
+    data: data(
+      7,
+      stream,
+      shape.reduce((p, d) => p * d, 1),
+      true,
+    ),
+  });
+  const cases: [string, number[], number[]][] = [
+    ['batch_matmul', [12, 64, 32], [12, 32, 64]],
+    ['batch_matmul.vjp0', [12, 64, 64], [12, 32, 64]],
+    ['batch_matmul.vjp1', [12, 64, 32], [12, 64, 64]],
+  ];
+  try {
+    for (const [name, sa, sb] of cases) {
+      const ins = [T(sa, 20), T(sb, 21)];
+      setMatmulBackend('auto');
+      const fast = canonicalBits(getOp(name).forward(ins, {}).data);
+      setMatmulBackend('js');
+      assert.deepEqual(fast, canonicalBits(getOp(name).forward(ins, {}).data), name);
+    }
+  } finally {
+    setMatmulBackend('auto');
+  }
 });
 
 test('pool workers load the same addon: a worker-only split gives the reference bits', { skip }, () => {

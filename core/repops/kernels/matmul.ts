@@ -425,6 +425,58 @@ export function setNativeMatmul(f: NativeMatmul | null): void {
 }
 
 /**
+ * The batched native kernel (native/matmul.c `matmulBatch`): C_e = A_e·B_e for e < batch, each entry exactly
+ * NativeMatmul's chains, A_e[i,p] = a[e·strideA + i·sar + p·sac], B_e at b + e·strideB, C_e at c + e·m·n.
+ */
+export type NativeMatmulBatch = (
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  sar: number,
+  sac: number,
+  strideA: number,
+  strideB: number,
+) => void;
+let nativeBatch: NativeMatmulBatch | null = null;
+
+export function setNativeMatmulBatch(f: NativeMatmulBatch | null): void {
+  nativeBatch = f;
+}
+
+/**
+ * out_e = A_e·B_e for e < batch on the calling thread (batch_matmul's range kernel): A_e is a's e-th
+ * [m, k] matrix, or with `aT` the transpose of a's e-th [k, m] (read in place); B_e is b's e-th [k, n].
+ * One native call where installed (the per-entry calls cost more than a 64×32·32×64 product), else
+ * matmulKernel / matmulKernelAT per entry — the same chains either way.
+ */
+export function matmulBatchKernel(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  aT: boolean,
+): void {
+  if (nativeBatch !== null && backend === 'auto' && useWasm(m, k, n)) {
+    nativeBatch(a, b, out, batch, m, k, n, aT ? 1 : k, aT ? m : 1, m * k, k * n);
+    return;
+  }
+  for (let e = 0; e < batch; e++) {
+    const ae = a.subarray(e * m * k, (e + 1) * m * k);
+    const be = b.subarray(e * k * n, (e + 1) * k * n);
+    const oe = out.subarray(e * m * n, (e + 1) * m * n);
+    if (aT) matmulKernelAT(ae, be, m, k, n, oe);
+    else matmulKernel(ae, be, m, k, n, oe);
+  }
+}
+
+/**
  * linear.vjp2's column sums db[j] = Σ_i g[i,j] in the lane order of reduce.ts (term i into accumulator
  * i mod 4, then (acc0 + acc1) + (acc2 + acc3)), natively (native/matmul.c `columnSums`): rows streamed into
  * 4·n accumulators, vectorised across columns — the same additions as reduceSumData(g, [m, n], [0]).

@@ -5,7 +5,13 @@
  * in effect: an Aᵀ operand is read in place by matmulKernelAT, which gives the same bits.
  */
 import { outputBuffer } from '../buffers.ts';
-import { columnSumsKernel, matmulBiasKernel, matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
+import {
+  columnSumsKernel,
+  matmulBatchKernel,
+  matmulBiasKernel,
+  matmulKernel,
+  matmulKernelAT,
+} from '../kernels/matmul.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
 import { apply } from '../tape.ts';
 import type { Shape } from '../tensor.ts';
@@ -132,16 +138,12 @@ defineRangeKernel('batch_matmul.entries', ([a, b], out, from, to, [ar, ac, tA, b
   const m = tA ? ac : ar;
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
+  if (to <= from) return;
+  const bs = b.subarray(from * br * bc, to * br * bc);
   // Every B_iᵀ of the range in one transpose (exact copies) rather than one per entry.
-  const bt = tB ? transposeData(b.subarray(from * br * bc, to * br * bc), [to - from, br, bc], [0, 2, 1]) : b;
-  const b0 = tB ? from : 0;
-  for (let i = from; i < to; i++) {
-    const ai = a.subarray(i * ar * ac, (i + 1) * ar * ac);
-    const bi = bt.subarray((i - b0) * br * bc, (i - b0 + 1) * br * bc);
-    const o = out.subarray(i * m * n, (i + 1) * m * n);
-    if (tA) matmulKernelAT(ai, bi, m, k, n, o);
-    else matmulKernel(ai, bi, m, k, n, o);
-  }
+  const bt = tB ? transposeData(bs, [to - from, br, bc], [0, 2, 1]) : bs;
+  const as = a.subarray(from * ar * ac, to * ar * ac);
+  matmulBatchKernel(as, bt, out.subarray(from * m * n, to * m * n), to - from, m, k, n, tA === 1);
 });
 
 defineOp({
