@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
 import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import { nativeTranspose, setNativeTranspose } from '../../core/repops/kernels/layout.ts';
 import '../../core/repops/ops/all.ts';
@@ -18,10 +17,9 @@ import { setThreadPool } from '../../core/repops/parallel.ts';
 import { randomUint32 } from '../../core/repops/prng.ts';
 import { getOp } from '../../core/repops/registry.ts';
 import { canonicalBits } from '../helpers/binary32.ts';
+import { atLevel, NATIVE_LEVELS, nativeSkip } from '../helpers/native.ts';
 
-const kernel = useNodeNative();
-const skip =
-  kernel === null ? 'native addon not built (npm install builds it with node-gyp and a C compiler)' : false;
+const skip = nativeSkip;
 const native = nativeTranspose();
 after(() => {
   setNativeTranspose(native);
@@ -81,34 +79,30 @@ test('the native transpose is installed with the addon', { skip }, () => {
   assert.equal(typeof native, 'function');
 });
 
-for (const variant of ['avx512', 'avx2', 'c'] as const) {
-  test(`native ${variant}: transpose = the index formula, bit for bit (random shapes and perms, rank 0–8)`, {
-    skip,
-  }, (t) => {
-    if (selectNativeKernel(variant) !== variant) {
-      selectNativeKernel(kernel as 'avx512' | 'avx2');
-      t.skip(`this CPU has no ${variant}`);
-      return;
-    }
-    const f = native as NonNullable<typeof native>;
-    const check = ({ shape, perm }: { shape: number[]; perm: number[] }, seed: number) => {
-      const n = shape.reduce((p, d) => p * d, 1);
-      const x = words(seed, n);
-      const out = new Float32Array(n);
-      f(x, out, shape, perm);
-      assert.deepEqual(
-        bits(out),
-        Array.from(oracle(x, shape, perm)),
-        `${JSON.stringify(shape)} perm ${perm}`,
-      );
-    };
-    try {
-      fc.assert(fc.property(shapeAndPerm(smallDims, 0, 8), fc.nat(), check), { numRuns: 300 });
-      fc.assert(fc.property(shapeAndPerm(bigDims, 2, 4), fc.nat(), check), { numRuns: 150 });
-    } finally {
-      selectNativeKernel(kernel as 'avx512' | 'avx2');
-    }
-  });
+for (const level of NATIVE_LEVELS) {
+  test(
+    `native ${level}: transpose = the index formula, bit for bit (random shapes and perms, rank 0–8)`,
+    {
+      skip,
+    },
+    (t) =>
+      atLevel(level, t, () => {
+        const f = native as NonNullable<typeof native>;
+        const check = ({ shape, perm }: { shape: number[]; perm: number[] }, seed: number) => {
+          const n = shape.reduce((p, d) => p * d, 1);
+          const x = words(seed, n);
+          const out = new Float32Array(n);
+          f(x, out, shape, perm);
+          assert.deepEqual(
+            bits(out),
+            Array.from(oracle(x, shape, perm)),
+            `${JSON.stringify(shape)} perm ${perm}`,
+          );
+        };
+        fc.assert(fc.property(shapeAndPerm(smallDims, 0, 8), fc.nat(), check), { numRuns: 300 });
+        fc.assert(fc.property(shapeAndPerm(bigDims, 2, 4), fc.nat(), check), { numRuns: 150 });
+      }),
+  );
 }
 
 // Head split and merge of attention ([B,T,H,d] ↔ [B,H,T,d], kᵀ: [B,H,d,T]), a weight transpose, size-1 axes.
