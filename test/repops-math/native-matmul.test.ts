@@ -24,6 +24,7 @@ import {
   setMatmulBackend,
 } from '../../core/repops/kernels/matmul.ts';
 import '../../core/repops/ops/all.ts';
+import { recycleBuffers } from '../../core/repops/buffers.ts';
 import { setThreadPool } from '../../core/repops/parallel.ts';
 import { randomNormal, randomUint32 } from '../../core/repops/prng.ts';
 import { getOp } from '../../core/repops/registry.ts';
@@ -232,6 +233,56 @@ test('batch_matmul and its VJPs: the native batches give the bits of the JS back
       assert.deepEqual(fast, canonicalBits(getOp(name).forward(ins, {}).data), name);
     }
   } finally {
+    setMatmulBackend('auto');
+  }
+});
+
+test('outputs taken from the buffer pool unfilled: every matmul path stores every element (all backends)', () => {
+  /** Puts one buffer of n stale values in the pool; the next output of n values takes it. */
+  const stale = (n: number) => {
+    const g = new Float32Array(n).fill(12345.5);
+    recycleBuffers([g]);
+    return g;
+  };
+  try {
+    for (const backend of ['auto', 'wasm', 'js'] as const) {
+      setMatmulBackend(backend);
+      for (const [m, k, n] of [
+        [40, 24, 37],
+        [64, 3, 64],
+        [33, 0, 40],
+      ]) {
+        const a = data(m + k, 12, m * k, false);
+        const b = data(n + k, 13, k * n, false);
+        const bias = data(n, 14, n, false);
+        const x = transpose(a, m, k); // X [k, m], A = Xᵀ
+        const want = canonicalBits(matmulReference(a, b, m, k, n));
+        const what = `${backend} ${m}×${k}×${n}`;
+        let g = stale(m * n);
+        let got = matmulKernel(a, b, m, k, n);
+        assert.equal(got.buffer, g.buffer, `${what}: the pooled buffer was used`);
+        assert.deepEqual(canonicalBits(got), want, `A·B ${what}`);
+        g = stale(m * n);
+        got = matmulKernelAT(x, b, m, k, n);
+        assert.equal(got.buffer, g.buffer);
+        assert.deepEqual(canonicalBits(got), want, `Xᵀ·B ${what}`);
+        const wantBias = canonicalBits(withBias(matmulReference(a, b, m, k, n), bias, n));
+        g = stale(m * n);
+        got = matmulBiasKernel(a, b, bias, m, k, n);
+        assert.equal(got.buffer, g.buffer);
+        assert.deepEqual(canonicalBits(got), wantBias, `A·B + bias ${what}`);
+        const ins = [
+          { shape: [2, m, k], data: Float32Array.from([...a, ...a]) },
+          { shape: [2, k, n], data: Float32Array.from([...b, ...b]) },
+        ];
+        g = stale(2 * m * n);
+        got = getOp('batch_matmul').forward(ins, {}).data;
+        assert.equal(got.buffer, g.buffer);
+        assert.deepEqual(canonicalBits(got), [...want, ...want], `batch_matmul ${what}`);
+      }
+    }
+  } finally {
+    recycleBuffers([]);
     setMatmulBackend('auto');
   }
 });

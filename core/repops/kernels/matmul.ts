@@ -9,7 +9,7 @@
  * identical bits. Note: k = 0 gives +0 everywhere.
  */
 
-import { outputBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { defineRangeKernel, parallelRows } from '../parallel.ts';
 import { reduceSumData } from '../reduce.ts';
 import { RepOpsError } from '../tensor.ts';
@@ -550,7 +550,7 @@ export function matmulKernel(
 ): Float32Array {
   if (out === undefined || out.length === m * n) {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? outputBuffer(m * n);
+    const c = out ?? overwrittenBuffer(m * n); // every kernel stores every output (no zero fill needed)
     // The backend is chosen for the whole product, so every row block runs the same kernel (the JS and
     // WASM kernels agree bit for bit except in NaN payloads, which digests canonicalise anyway).
     if (parallelRows('matmul.rows', [a, b], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
@@ -576,7 +576,7 @@ function matmulKernelSerial(
 ): Float32Array {
   if (native !== null && backend === 'auto' && useWasm(m, k, n)) {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? outputBuffer(m * n);
+    const c = out ?? overwrittenBuffer(m * n);
     native(a, b, c, m, k, n, k, 1, 0, bias);
     return c;
   }
@@ -609,7 +609,7 @@ export function matmulBiasKernel(
   checkMatmulArgs(a, b, m, k, n);
   if (!(bias instanceof Float32Array) || bias.length !== n)
     throw new RepOpsError('matmulKernel', `bias must be a Float32Array of n = ${n} values`);
-  const c = outputBuffer(m * n);
+  const c = overwrittenBuffer(m * n);
   if (parallelRows('matmul.rows', [a, b, bias], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
   return matmulKernelSerial(a, b, m, k, n, c, bias);
 }
@@ -642,7 +642,7 @@ export function matmulKernelAT(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(x, b, m, k, n, out);
-  const c = out ?? outputBuffer(m * n);
+  const c = out ?? overwrittenBuffer(m * n);
   if (!useWasm(m, k, n)) return matmulKernelSerial(columnsAsRows(x, k, m, 0, m), b, m, k, n, c);
   if (parallelRows('matmul.rowsT', [x, b], c, m, [k, n, m], m * k * n)) return c;
   return matmulATSerial(x, b, m, k, n, c, m, 0);

@@ -4,7 +4,7 @@
  * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel —
  * in effect: an Aᵀ operand is read in place by matmulKernelAT, which gives the same bits.
  */
-import { outputBuffer } from '../buffers.ts';
+import { overwrittenBuffer } from '../buffers.ts';
 import {
   columnSumsKernel,
   matmulBatchKernel,
@@ -128,7 +128,7 @@ function bmm(
   const m = tA ? ac : ar;
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
-  const out = outputBuffer(batch * m * n);
+  const out = overwrittenBuffer(batch * m * n); // every entry's kernel stores all of its block
   rowwise('batch_matmul.entries', [a, b], out, batch, [ar, ac, tA ? 1 : 0, br, bc, tB ? 1 : 0]);
   return out;
 }
