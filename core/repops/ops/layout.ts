@@ -24,7 +24,7 @@ import { defineOp, mismatch, numel } from './define.ts';
 /** Copies x (shape xShape) broadcast to outShape. */
 export function broadcastToData(x: Float32Array, xShape: Shape, outShape: Shape): Float32Array {
   const n = numel(outShape);
-  const out = outputBuffer(n);
+  const out = overwrittenBuffer(n); // every element is written below
   if (n === 0) return out;
   if (shapesEqual(xShape, outShape)) {
     out.set(x);
@@ -106,14 +106,16 @@ function groupSwap(perm: readonly number[]): { a: number; b: number } | null {
 export function transposeData(x: Float32Array, shape: Shape, perm: readonly number[]): Float32Array {
   const r = shape.length;
   const n = x.length;
-  const out = overwrittenBuffer(n); // a permutation writes every element
+  // A permutation writes every element (no zero fill); the WASM path brings its own output.
   if (n === 0 || r === 0) {
+    const out = overwrittenBuffer(n);
     out.set(x);
     return out;
   }
   // The native permute (rank ≤ 8, blocked, vector moves) where a platform adapter installed one.
   const nat = nativeTranspose();
   if (nat !== null && r <= NATIVE_MAX_RANK) {
+    const out = overwrittenBuffer(n);
     nat(x, out, shape, perm);
     return out;
   }
@@ -127,6 +129,7 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
     const w = wasmTransposeBatch(x, n / (rows * cols), rows, cols);
     if (w) return w;
   }
+  const out = overwrittenBuffer(n);
   if (r === 2 && perm[0] === 1) {
     // Tiles of 32×32 keep both the rows read and the rows written in cache.
     const [rows, cols] = shape;
@@ -245,7 +248,7 @@ defineOp({
   },
   compute: ([x], attrs, outShape) => {
     const { starts } = sliceBounds('slice', x.shape, attrs);
-    const out = outputBuffer(numel(outShape));
+    const out = overwrittenBuffer(numel(outShape)); // the box is the whole output
     boxCopy(x.data, x.shape, out, outShape, starts, outShape, false);
     return out;
   },
@@ -299,7 +302,7 @@ defineOp({
   },
   compute: (inputs, attrs, outShape) => {
     const axis = normAxis('concat', intAttr('concat', attrs, 'axis', 0), outShape.length);
-    const out = outputBuffer(numel(outShape));
+    const out = overwrittenBuffer(numel(outShape)); // the inputs tile the whole output along axis
     const starts = new Array<number>(outShape.length).fill(0);
     for (const t of inputs) {
       boxCopy(t.data, t.shape, out, outShape, starts, t.shape, true);
