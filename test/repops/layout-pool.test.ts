@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recycleBuffers } from '../../core/repops/buffers.ts';
 import '../../core/repops/ops/all.ts';
+import { transposeData } from '../../core/repops/ops/layout.ts';
 import { type Attrs, getOp } from '../../core/repops/registry.ts';
 import type { Tensor } from '../../core/repops/tensor.ts';
 
@@ -41,5 +42,31 @@ test('layout ops give the same output from a stale pooled buffer as from a fresh
     }
   } finally {
     recycleBuffers([]);
+  }
+});
+
+test('transposeData into a caller scratch (the temporaries of the matmul VJPs): same values, the scratch returned', () => {
+  for (const [shape, perm] of [
+    [
+      [24, 40],
+      [1, 0],
+    ], // WebAssembly 2-D kernel
+    [
+      [6, 8, 5, 4],
+      [0, 2, 1, 3],
+    ], // JavaScript runs
+    [
+      [3, 4],
+      [1, 0],
+    ], // small: JavaScript tiles
+  ] as [number[], number[]][]) {
+    const x = t(shape, 9).data;
+    const want = Array.from(transposeData(x, shape, perm));
+    const scratch = new Float32Array(x.length + 5).fill(777.25);
+    const into = scratch.subarray(2, 2 + x.length);
+    const got = transposeData(x, shape, perm, into);
+    assert.equal(got, into);
+    assert.deepEqual(Array.from(got), want, `${shape} ${perm}`);
+    assert.deepEqual([scratch[0], scratch[1], scratch[x.length + 2]], [777.25, 777.25, 777.25]);
   }
 });

@@ -103,19 +103,28 @@ function groupSwap(perm: readonly number[]): { a: number; b: number } | null {
   return { a, b };
 }
 
-export function transposeData(x: Float32Array, shape: Shape, perm: readonly number[]): Float32Array {
+/**
+ * x permuted by perm, into `into` when given (a caller's scratch: x.length values, not overlapping x),
+ * else into a pooled output buffer.
+ */
+export function transposeData(
+  x: Float32Array,
+  shape: Shape,
+  perm: readonly number[],
+  into?: Float32Array,
+): Float32Array {
   const r = shape.length;
   const n = x.length;
   // A permutation writes every element (no zero fill); the WASM path brings its own output.
   if (n === 0 || r === 0) {
-    const out = overwrittenBuffer(n);
+    const out = into ?? overwrittenBuffer(n);
     out.set(x);
     return out;
   }
   // The native permute (rank ≤ 8, blocked, vector moves) where a platform adapter installed one.
   const nat = nativeTranspose();
   if (nat !== null && r <= NATIVE_MAX_RANK) {
-    const out = overwrittenBuffer(n);
+    const out = into ?? overwrittenBuffer(n);
     nat(x, out, shape, perm);
     return out;
   }
@@ -126,10 +135,10 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
   if (g) {
     const rows = shape.slice(g.a, g.b).reduce((p, d) => p * d, 1);
     const cols = shape.slice(g.b).reduce((p, d) => p * d, 1);
-    const w = wasmTransposeBatch(x, n / (rows * cols), rows, cols);
+    const w = wasmTransposeBatch(x, n / (rows * cols), rows, cols, into);
     if (w) return w;
   }
-  const out = overwrittenBuffer(n);
+  const out = into ?? overwrittenBuffer(n);
   if (r === 2 && perm[0] === 1) {
     // Tiles of 32×32 keep both the rows read and the rows written in cache.
     const [rows, cols] = shape;

@@ -31,7 +31,16 @@ function mmShape(op: string, a: Shape, b: Shape, shapes: readonly Shape[]): Shap
   return [a[0], b[1]];
 }
 
-const t2 = (x: Float32Array, s: Shape) => transposeData(x, s, [1, 0]);
+// The materialised transposes (Wᵀ of matmul.vjp0, the B_iᵀ of batch_matmul.vjp0) are temporaries, never op
+// outputs: they go into one scratch buffer per thread, reused call after call (grown on demand), instead of
+// taking buffers from the output pool that the step's outputs then miss.
+let scratch = new Float32Array(0);
+function transposeScratch(x: Float32Array, s: Shape, perm: readonly number[]): Float32Array {
+  if (scratch.length < x.length) scratch = new Float32Array(Math.max(x.length, 2 * scratch.length));
+  return transposeData(x, s, perm, scratch.subarray(0, x.length));
+}
+
+const t2 = (x: Float32Array, s: Shape) => transposeScratch(x, s, [1, 0]);
 
 defineOp({
   name: 'matmul',
@@ -141,7 +150,7 @@ defineRangeKernel('batch_matmul.entries', ([a, b], out, from, to, [ar, ac, tA, b
   if (to <= from) return;
   const bs = b.subarray(from * br * bc, to * br * bc);
   // Every B_iᵀ of the range in one transpose (exact copies) rather than one per entry.
-  const bt = tB ? transposeData(bs, [to - from, br, bc], [0, 2, 1]) : bs;
+  const bt = tB ? transposeScratch(bs, [to - from, br, bc], [0, 2, 1]) : bs;
   const as = a.subarray(from * ar * ac, to * ar * ac);
   matmulBatchKernel(as, bt, out.subarray(from * m * n, to * m * n), to - from, m, k, n, tA === 1);
 });
