@@ -11,7 +11,7 @@ import { useNodeRuntime } from '../core/node-runtime.ts';
 import { tensorDigestQueue } from '../core/platform/hash.ts';
 import { nodeThreadPool } from '../core/platform/node-threads.ts';
 import { setThreadPool } from '../core/repops/parallel.ts';
-import { runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
+import { chainedTo, runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
 
@@ -41,14 +41,19 @@ const callerCpu = (): number => {
   }
 };
 let cpu0 = 0;
-// As train() runs steps: in trace mode step t's op digests are hashed on the digest worker while step
-// t+1 computes, and collected (finish) right after it — a step's time includes collecting its predecessor.
-const queue = mode === 'trace' ? tensorDigestQueue() : null;
+// As train() runs steps: step t's digests (state after; in trace mode every op output) are hashed on the
+// digest worker while step t+1 computes, and collected (finish) right after it — a step's time includes
+// collecting its predecessor; step t+1 takes its state-before digests from step t (chainedTo).
+const queue = tensorDigestQueue();
 let pending: StepResult | null = null;
 for (let t = 0; t < Number(warm) + Number(timed); t++) {
   if (t === Number(warm)) cpu0 = callerCpu();
   const t0 = performance.now();
-  const r = runStep(ctx, state, t, { mode: mode as TraceMode, ...(queue ? { digestQueue: queue } : {}) });
+  const r = runStep(ctx, state, t, {
+    mode: mode as TraceMode,
+    ...(pending ? chainedTo(pending) : {}),
+    ...(queue ? { digestQueue: queue } : {}),
+  });
   pending?.finish?.();
   pending = r;
   if (t >= Number(warm)) times.push(performance.now() - t0);

@@ -5,8 +5,9 @@
  * A tree is a checkout of this repository (e.g. `git worktree add /tmp/base <rev>` with node_modules linked,
  * or `.` for the working tree); each side imports its own core/ and trains the task (default
  * tasks/nanogpt-char.json) from its initial state, the sides alternating step by step after 2 warm-up
- * steps each. Prints per-side median and min ms/step and the per-pair ratios. Threads: one (the default
- * pool of each side is not installed).
+ * steps each. Prints per-side median and min ms/step, the per-pair ratios and, on Linux, the main thread's
+ * CPU ms per step (less sensitive to other processes' load than wall time; work moved to a worker thread
+ * leaves it). Threads: one (the default pool of each side is not installed).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,6 +16,15 @@ import { pathToFileURL } from 'node:url';
 interface Side {
   name: string;
   run(): number;
+}
+
+/** CPU nanoseconds of the calling thread so far (Linux schedstat), or NaN. */
+function threadCpuNs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function side(spec: string, task: unknown): Promise<Side> {
@@ -45,14 +55,25 @@ async function side(spec: string, task: unknown): Promise<Side> {
   const ctx = tr.prepareTask(parseTask(task, 'task'));
   let state = tr.initialState(ctx);
   let t = 0;
-  let pending: { finish?: () => unknown } | null = null;
-  const queue = mode === 'trace' ? hash.tensorDigestQueue() : null;
+  // As train() runs steps: digests on the worker (trees before pipelined state digests: trace mode only),
+  // each step starting from its predecessor's digests (trees without chainedTo: passed as values).
+  const queue = hash.tensorDigestQueue();
+  type Result = { finish?: () => unknown; record: { stateAfter: string }; afterDigests: string[] };
+  let pending: Result | null = null;
+  const chain = (prev: Result) =>
+    step.chainedTo
+      ? step.chainedTo(prev)
+      : { stateBeforeDigest: prev.record.stateAfter, stateTensorDigests: prev.afterDigests };
   return {
     name: `${tree}:${mode}${nativeKernel ? ` (${nativeKernel})` : ''}`,
     run() {
       const t0 = performance.now();
       // As train() does: step t's digests are collected right after step t+1 computes.
-      const r = step.runStep(ctx, state, t, { mode, ...(queue ? { digestQueue: queue } : {}) });
+      const r = step.runStep(ctx, state, t, {
+        mode,
+        ...(pending ? chain(pending) : {}),
+        ...(queue ? { digestQueue: queue } : {}),
+      });
       pending?.finish?.();
       pending = r;
       state = r.after;
@@ -74,13 +95,18 @@ const task = { ...JSON.parse(readFileSync(taskFile, 'utf8')), steps: rounds + 4 
 const sides = [await side(a, task), await side(b, task)];
 for (const s of sides) for (let i = 0; i < 2; i++) s.run();
 const times: number[][] = [[], []];
+const cpuNs = [0, 0];
 for (let r = 0; r < rounds; r++) {
-  for (const [i, s] of sides.entries()) times[i].push(s.run());
+  for (const [i, s] of sides.entries()) {
+    const c0 = threadCpuNs();
+    times[i].push(s.run());
+    cpuNs[i] += threadCpuNs() - c0;
+  }
 }
 const median = (x: number[]) => [...x].sort((p, q) => p - q)[x.length >> 1];
 for (const [i, s] of sides.entries()) {
   console.log(
-    `${s.name.padEnd(28)} median ${median(times[i]).toFixed(0)} ms/step, min ${Math.min(...times[i]).toFixed(0)}`,
+    `${s.name.padEnd(28)} median ${median(times[i]).toFixed(0)} ms/step, min ${Math.min(...times[i]).toFixed(0)}, main-thread CPU ${(cpuNs[i] / rounds / 1e6).toFixed(0)} ms/step`,
   );
 }
 console.log(

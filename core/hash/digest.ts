@@ -74,10 +74,34 @@ export function tensorDigest(t: TensorBits): Digest {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/**
+ * A native NaN pass (core/platform/node-native.ts installs native/hash.c): the same words as the loop in
+ * `canonicalBytes` — a non-canonical NaN is any NaN whose bits are not 0x7fc00000.
+ */
+export interface NativeNaNs {
+  /** Index of the first non-canonical NaN, or −1. */
+  nanFind(a: Float32Array): number;
+  /** Rewrites every non-canonical NaN to 0x7fc00000 in place; returns how many. */
+  nanCanonicalize(a: Float32Array): number;
+}
+
+let nativeNaNs: NativeNaNs | null = null;
+
+export function setNativeNaNs(k: NativeNaNs | null): void {
+  nativeNaNs = k;
+}
+
 /** Little-endian bytes of a Float32Array with NaNs canonicalised (copies only when needed). */
 export function canonicalBytes(data: Float32Array): Uint8Array {
   const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
   let copy: Uint32Array | null = null;
+  if (nativeNaNs !== null) {
+    if (nativeNaNs.nanFind(data) >= 0) {
+      copy = bits.slice();
+      nativeNaNs.nanCanonicalize(new Float32Array(copy.buffer));
+    }
+    return littleEndian(copy ?? bits);
+  }
   for (let i = 0; i < bits.length; i++) {
     const b = bits[i];
     if ((b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0 && b !== CANONICAL_NAN) {
@@ -85,7 +109,10 @@ export function canonicalBytes(data: Float32Array): Uint8Array {
       copy[i] = CANONICAL_NAN;
     }
   }
-  const src = copy ?? bits;
+  return littleEndian(copy ?? bits);
+}
+
+function littleEndian(src: Uint32Array): Uint8Array {
   const bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
   if (LITTLE_ENDIAN) return bytes;
   const le = new Uint8Array(bytes.length);

@@ -4,10 +4,14 @@
  * canonicalised to 0x7fc00000) with node:crypto. The worker source is a string (no TypeScript loader in
  * the worker); test/hash/digest-queue.test.ts checks it against `tensorDigest` bit for bit. Results come
  * back on a MessagePort and the waiting thread blocks on an Atomics counter, so `take` is synchronous.
+ * Copies (tensors not handed over, e.g. the state after a step, which the next step reads) go into
+ * buffers the worker sends back with its answer and `submit` reuses: a fresh 10 MB allocation costs page
+ * faults and GC work several times the copy itself.
  */
 import { endianness } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { TensorDigestQueue } from './hash.ts';
+import { nativeAddonPath } from './node-native.ts';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -15,20 +19,31 @@ const { createHash } = require('node:crypto');
 const flag = new Int32Array(workerData.flag);
 const port = workerData.port;
 const TAG = Buffer.from('pinpoint.tensor.v1\\u0000', 'utf8');
-parentPort.on('message', ({ ticket, items }) => {
+// The native addon's NaN pass (native/hash.c) where the main thread has it installed; else this loop.
+let canonicalize = (buf) => {
+  const bits = new Uint32Array(buf);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i];
+    if ((b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0) bits[i] = 0x7fc00000;
+  }
+};
+if (workerData.addon) {
+  try {
+    const addon = require(workerData.addon);
+    canonicalize = (buf) => addon.nanCanonicalize(new Float32Array(buf));
+  } catch {}
+}
+parentPort.on('message', ({ ticket, items, copies }) => {
   const out = items.map(({ shape, buf }) => {
-    const bits = new Uint32Array(buf);
-    for (let i = 0; i < bits.length; i++) {
-      const b = bits[i];
-      if ((b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0) bits[i] = 0x7fc00000;
-    }
+    canonicalize(buf);
     const head = Buffer.alloc(5 + 4 * shape.length);
     head.writeUInt8(1, 0);
     head.writeUInt32LE(shape.length, 1);
     for (let i = 0; i < shape.length; i++) head.writeUInt32LE(shape[i], 5 + 4 * i);
     return createHash('sha256').update(TAG).update(head).update(new Uint8Array(buf)).digest('hex');
   });
-  port.postMessage({ ticket, out });
+  const spare = copies.map((i) => items[i].buf);
+  port.postMessage({ ticket, out, spare }, spare);
   Atomics.add(flag, 0, 1);
   Atomics.notify(flag, 0);
 });
@@ -36,6 +51,8 @@ parentPort.on('message', ({ ticket, items }) => {
 
 /** Seconds `take` waits without any answer before it declares the worker lost. */
 const STALL_SECONDS = 120;
+/** Bytes of returned copy buffers kept for reuse (two steps' state copies of a nanoGPT-size run fit). */
+const POOL_BYTES = 64 << 20;
 
 export function nodeDigestQueue(): TensorDigestQueue | null {
   if (endianness() !== 'LE') return null;
@@ -44,12 +61,31 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
   let flag: Int32Array | null = null;
   let next = 0;
   const done = new Map<number, string[]>();
+  // Returned copy buffers by byte length.
+  const pool = new Map<number, ArrayBuffer[]>();
+  let pooled = 0;
+  const recycle = (spare: readonly ArrayBuffer[]) => {
+    for (const b of spare) {
+      if (b.byteLength === 0 || pooled + b.byteLength > POOL_BYTES) continue;
+      const list = pool.get(b.byteLength);
+      if (list) list.push(b);
+      else pool.set(b.byteLength, [b]);
+      pooled += b.byteLength;
+    }
+  };
+  const copyOf = (d: Float32Array): ArrayBuffer => {
+    const b = pool.get(d.byteLength)?.pop();
+    if (!b) return d.slice().buffer;
+    pooled -= b.byteLength;
+    new Float32Array(b).set(d);
+    return b;
+  };
   const start = () => {
     const ch = new MessageChannel();
     const sab = new SharedArrayBuffer(4);
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { flag: sab, port: ch.port2 },
+      workerData: { flag: sab, port: ch.port2, addon: nativeAddonPath() },
       transferList: [ch.port2],
     });
     worker.unref();
@@ -63,11 +99,13 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
       const ticket = next++;
       // A buffer is moved only when it is exactly a handed-over tensor's data and no tensor that is kept
       // shares it (that one would see it detached under it). Tensors sharing a moved buffer (a reshape
-      // and its input) refer to the one moved copy: the message keeps their identity.
+      // and its input) refer to the one moved copy: the message keeps their identity. Every other tensor
+      // is copied into a buffer of its own (returned by the worker for reuse).
       const kept = new Set<ArrayBufferLike>();
       tensors.forEach((t, i) => {
         if (handOver?.[i] !== true) kept.add(t.data.buffer);
       });
+      const copies: number[] = [];
       const items = tensors.map((t, i) => {
         const d = t.data;
         const whole =
@@ -76,9 +114,10 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
           d.byteOffset === 0 &&
           d.byteLength === d.buffer.byteLength &&
           !kept.has(d.buffer);
-        return { shape: [...t.shape], buf: whole ? (d.buffer as ArrayBuffer) : d.slice().buffer };
+        if (!whole) copies.push(i);
+        return { shape: [...t.shape], buf: whole ? (d.buffer as ArrayBuffer) : copyOf(d) };
       });
-      (worker as Worker).postMessage({ ticket, items }, [...new Set(items.map((i) => i.buf))]);
+      (worker as Worker).postMessage({ ticket, items, copies }, [...new Set(items.map((i) => i.buf))]);
       return ticket;
     },
     take(ticket) {
@@ -92,8 +131,17 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
         const seen = Atomics.load(flag as Int32Array, 0);
         const msg = receiveMessageOnPort(port as MessageChannel['port1']);
         if (msg) {
-          const { ticket: k, out } = msg.message as { ticket: number; out: string[] };
+          const {
+            ticket: k,
+            out,
+            spare,
+          } = msg.message as {
+            ticket: number;
+            out: string[];
+            spare: ArrayBuffer[];
+          };
           done.set(k, out);
+          recycle(spare);
           continue;
         }
         if (Date.now() - t0 > STALL_SECONDS * 1000)

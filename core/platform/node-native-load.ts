@@ -3,6 +3,7 @@
  * checks it; pool workers get the path from their caller). No import.meta: workers bundle this as CommonJS.
  */
 import { createRequire } from 'node:module';
+import { type NativeNaNs, setNativeNaNs } from '../hash/digest.ts';
 import { type NativeTranspose, setNativeTranspose } from '../repops/kernels/layout.ts';
 import {
   type NativeColumnSums,
@@ -20,7 +21,7 @@ import {
 } from '../repops/kernels/native-elementwise.ts';
 import { type NativeGelu, setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 
-export interface NativeAddon extends NativeGelu {
+export interface NativeAddon extends NativeNaNs, NativeGelu {
   matmul: NativeMatmul;
   columnSums: NativeColumnSums;
   matmulBatch: NativeMatmulBatch;
@@ -38,6 +39,7 @@ export function loadNativeKernels(path: string): NativeAddon {
   setNativeColumnSums(addon.columnSums);
   setNativeMatmulBatch(addon.matmulBatch);
   setNativeTranspose(addon.transpose);
+  setNativeNaNs(addon);
   setNativeBinary(addon.binary);
   setNativeAdam(addon.adam);
   setNativeGelu({ gelu: addon.gelu, geluVjp: addon.geluVjp });

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setNativeNaNs } from '../hash/digest.ts';
 import { setNativeTranspose } from '../repops/kernels/layout.ts';
 import { setNativeColumnSums, setNativeMatmul, setNativeMatmulBatch } from '../repops/kernels/matmul.ts';
 import { setNativeAdam, setNativeBinary } from '../repops/kernels/native-elementwise.ts';
@@ -45,6 +46,7 @@ export function useNodeNative(): string | null {
     setNativeColumnSums(null);
     setNativeMatmulBatch(null);
     setNativeTranspose(null);
+    setNativeNaNs(null);
     setNativeBinary(null);
     setNativeAdam(null);
     setNativeGelu(null);

@@ -34,6 +34,13 @@ import type { TaskSpec } from './task.ts';
 
 export type TraceMode = 'fast' | 'trace';
 
+/** A value known now, or a function that produces it when first needed (pipelined hashing). */
+export type Later<T> = T | (() => T);
+
+function now<T>(v: Later<T>): T {
+  return typeof v === 'function' ? (v as () => T)() : v;
+}
+
 /** Everything a step needs besides the state: built once per run by `prepareTask`. */
 export interface TrainContext {
   /** The task with `dataset.digest` filled in (what the bundle commits to). */
@@ -61,17 +68,23 @@ export interface StepOptions {
   /** Keep the tape nodes in the result (dispute parties, the app's step-through). */
   readonly keepTape?: boolean;
   readonly tamper?: Tamper;
-  /** Digest of `state` if the caller already knows it (saves hashing the state twice per step). */
-  readonly stateBeforeDigest?: Digest;
+  /**
+   * Digest of `state` if the caller already knows it (saves hashing the state twice per step). A function
+   * when it is still being computed — the previous step's pending result (see `digestQueue`): called only
+   * when this step's digests are collected, so the two steps' hashing overlaps the next computation.
+   */
+  readonly stateBeforeDigest?: Later<Digest>;
   /**
    * Tensor digests of `state` (layout order) if already known — in trace mode they are the digests of
    * the state leaves, so the trainer passes the previous step's output digests instead of re-hashing.
+   * A function as for `stateBeforeDigest`.
    */
-  readonly stateTensorDigests?: readonly Digest[];
+  readonly stateTensorDigests?: Later<readonly Digest[]>;
   /**
-   * Trace mode without keepTape: hash the op outputs on this queue instead of inline. The result then
-   * has `finish()`, which waits for the digests and returns the complete result (record with opRoot);
-   * until then its record lacks opRoot/opCount. Lets the trainer hash step t while step t+1 computes.
+   * Without keepTape: hash on this queue (another thread) instead of inline — the state after the step
+   * (copied: the next step reads it) and, in trace mode, every op output. The result then has `finish()`,
+   * which waits for the digests and returns the complete result; reading `record` or `afterDigests` before
+   * that finishes it too (and waits). Lets the trainer hash step t while step t+1 computes.
    */
   readonly digestQueue?: TensorDigestQueue;
   /** Compute the step metrics (core/train/metrics.ts) into `metrics`: the trainer and the verifier do. */
@@ -97,7 +110,10 @@ export interface StepResult {
   readonly flops: number;
   /** With `metrics`: learning rate, gradient/update/weight norms, batch accuracy. */
   readonly metrics?: StepMetrics;
-  /** Only with `digestQueue`: waits for the queued digests and returns the complete result. */
+  /**
+   * Only with `digestQueue`: waits for the queued digests and returns the complete result (the same
+   * object on every call).
+   */
   readonly finish?: () => StepResult;
 }
 
@@ -201,13 +217,13 @@ function tamperNodes(
   return out;
 }
 
-/** Runs step `step` from `state`. Deterministic: same inputs → same bits, digests and record. */
-export function runStep(ctx: TrainContext, state: TrainState, step: number, opts: StepOptions): StepResult {
+/** Step `step` computed (tampered where `tamper` says), nothing hashed. */
+function computeStep(ctx: TrainContext, state: TrainState, step: number, tamper: Tamper | undefined) {
   let indices = ctx.order.batch(step);
-  if (opts.tamper?.batch) indices = opts.tamper.batch(step, indices);
+  if (tamper?.batch) indices = tamper.batch(step, indices);
   const { tape, lossId, outputIds, probes } = recordStep(ctx, state, step, indices);
   let nodes: readonly TapeNode[] = tape.nodes;
-  if (opts.tamper?.node) nodes = tamperNodes(nodes, step, outputIds, opts.tamper.node);
+  if (tamper?.node) nodes = tamperNodes(nodes, step, outputIds, tamper.node);
   const after: TrainState = { layout: ctx.layout, tensors: outputIds.map((id) => nodes[id].out) };
   const loss = nodes[lossId].out.data[0];
   if (!Number.isFinite(loss))
@@ -215,14 +231,42 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       ctx.task.name,
       `loss is ${loss} at step ${step} (training diverged; lower the learning rate)`,
     );
+  return { indices, tape, nodes, lossId, outputIds, probes, after, loss };
+}
+
+/**
+ * The state after step `step` — `runStep(…).after` without hashing anything (the record's two state
+ * digests cost ≈ 10 % of a nanoGPT step): how a replay reaches a later step from a checkpoint.
+ */
+export function nextState(ctx: TrainContext, state: TrainState, step: number, tamper?: Tamper): TrainState {
+  return computeStep(ctx, state, step, tamper).after;
+}
+
+/**
+ * Options that start a step from the state `prev` produced, with its digests — taken when this step
+ * finishes, so a pending `prev` (digest queue) is not waited for while this step computes. How train()
+ * chains steps; benches do the same.
+ */
+export function chainedTo(prev: StepResult): Pick<StepOptions, 'stateBeforeDigest' | 'stateTensorDigests'> {
+  const full = () => (prev.finish ? prev.finish() : prev);
+  return {
+    stateBeforeDigest: () => full().record.stateAfter,
+    stateTensorDigests: () => full().afterDigests,
+  };
+}
+
+/** Runs step `step` from `state`. Deterministic: same inputs → same bits, digests and record. */
+export function runStep(ctx: TrainContext, state: TrainState, step: number, opts: StepOptions): StepResult {
+  const { indices, tape, nodes, lossId, outputIds, probes, after, loss } = computeStep(
+    ctx,
+    state,
+    step,
+    opts.tamper,
+  );
   const metrics = opts.metrics ? metricsOf(ctx, state, after, nodes, probes) : undefined;
   const traced = opts.mode === 'trace' || opts.keepTape === true;
-  // State leaves are tape nodes 0 … L−1 (recordStep adds them first, in layout order); when nothing
-  // tampered with them their digests are the known state tensor digests.
-  const known = opts.stateTensorDigests;
-  const reuse = known !== undefined && known.length === ctx.layout.length;
-  if (opts.digestQueue && opts.mode === 'trace' && !opts.keepTape)
-    return deferredTrace(ctx, state, step, opts, opts.digestQueue, {
+  if (opts.digestQueue && !opts.keepTape)
+    return deferredStep(ctx, state, step, opts, opts.digestQueue, {
       indices,
       nodes,
       tapeNodes: tape.nodes,
@@ -230,16 +274,19 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       loss,
       lossId,
       outputIds,
-      known: reuse ? known : undefined,
       metrics,
     });
+  // State leaves are tape nodes 0 … L−1 (recordStep adds them first, in layout order); when nothing
+  // tampered with them their digests are the known state tensor digests.
+  const known = opts.stateTensorDigests === undefined ? undefined : now(opts.stateTensorDigests);
+  const reuse = known !== undefined && known.length === ctx.layout.length;
   const opDigests = traced
     ? nodes.map((n, i) => (reuse && i < known.length && n === tape.nodes[i] ? known[i] : tensorDigest(n.out)))
     : undefined;
   const afterDigests = opDigests ? outputIds.map((id) => opDigests[id]) : after.tensors.map(tensorDigest);
   const record: StepRecord = {
     step,
-    stateBefore: opts.stateBeforeDigest ?? stateDigest(state),
+    stateBefore: opts.stateBeforeDigest === undefined ? stateDigest(state) : now(opts.stateBeforeDigest),
     stateAfter: merkleRoot(afterDigests),
     batchDigest: batchDigest(indices),
     loss,
@@ -264,11 +311,12 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
 }
 
 /**
- * Trace mode with the op-output digests computed on a queue (another thread): the state-after digests
- * are hashed here (stateAfter needs them and the next step reuses them); every other node not already
- * known is submitted. The same digests as the inline path, placed by node index, so the same record.
+ * A step whose digests are computed on a queue (another thread): the state-after tensors (fast mode) or
+ * every tape node (trace mode) not already known are submitted; the state leaves' digests come from
+ * `stateTensorDigests` when `finish()` runs (they may be the previous step's, still on the queue now).
+ * The same digests as the inline path, placed by node index, so the same record.
  */
-function deferredTrace(
+function deferredStep(
   ctx: TrainContext,
   state: TrainState,
   step: number,
@@ -282,53 +330,111 @@ function deferredTrace(
     loss: number;
     lossId: number;
     outputIds: readonly number[];
-    known: readonly Digest[] | undefined;
     metrics: StepMetrics | undefined;
   },
 ): StepResult {
   const n = r.nodes.length;
-  const digests: (Digest | undefined)[] = new Array(n);
-  if (r.known)
-    for (let i = 0; i < r.known.length; i++) if (r.nodes[i] === r.tapeNodes[i]) digests[i] = r.known[i];
-  const afterDigests = r.outputIds.map((id) => (digests[id] ??= tensorDigest(r.nodes[id].out)));
-  const missing: number[] = [];
-  for (let i = 0; i < n; i++) if (digests[i] === undefined) missing.push(i);
+  const traced = opts.mode === 'trace';
+  const L = ctx.layout.length;
+  // Node indices whose digests the record needs: every node (trace) or the state after (fast).
+  const wanted = traced ? r.nodes.map((_, i) => i) : [...new Set(r.outputIds)];
+  // Untampered state leaves are left to `stateTensorDigests` when the caller has them.
+  const fromKnown = (i: number) =>
+    opts.stateTensorDigests !== undefined && i < L && r.nodes[i] === r.tapeNodes[i];
+  const leaves = wanted.filter(fromKnown);
+  const missing = wanted.filter((i) => !fromKnown(i));
   const ticket = queue.submit(
     missing.map((i) => r.nodes[i].out),
     handOverMask(r.nodes, missing, r.after, opts.tamper !== undefined),
   );
-  const partial: StepRecord = {
-    step,
-    stateBefore: opts.stateBeforeDigest ?? stateDigest(state),
-    stateAfter: merkleRoot(afterDigests),
-    batchDigest: batchDigest(r.indices),
-    loss: r.loss,
-  };
-  const flops = tapeFlops(r.nodes);
+  // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
+  if (!traced && !opts.tamper) recycleStep(r.nodes, state, r.after);
+  // Without a known digest the state before is hashed now (it is the caller's, so it may change later).
+  const stateBefore = opts.stateBeforeDigest ?? stateDigest(state);
+  const batch = batchDigest(r.indices);
   const base = {
     after: r.after,
     batch: r.indices,
     outputIds: r.outputIds,
     lossId: r.lossId,
-    afterDigests,
     nodeCount: n,
-    flops,
+    flops: tapeFlops(r.nodes),
     ...(r.metrics ? { metrics: r.metrics } : {}),
   };
+  return pendingStep(queue, ticket, base, {
+    step,
+    traced,
+    n,
+    L,
+    missing,
+    leaves,
+    batch,
+    loss: r.loss,
+    job: { stateBefore, known: opts.stateTensorDigests, leafTensors: leaves.map((i) => r.nodes[i].out) },
+  });
+}
+
+/**
+ * The pending result of `deferredStep`, in its own function so that its closures see only what finishing
+ * needs (V8 closures of one function share their captured variables: the tape would stay alive). `job` is
+ * dropped once finished, so a chain of steps linked by `chainedTo` does not keep its predecessors.
+ */
+function pendingStep(
+  queue: TensorDigestQueue,
+  ticket: number,
+  base: Omit<StepResult, 'record' | 'afterDigests' | 'finish'>,
+  p: {
+    step: number;
+    traced: boolean;
+    n: number;
+    L: number;
+    missing: readonly number[];
+    leaves: readonly number[];
+    batch: Digest;
+    loss: number;
+    job: { stateBefore: Later<Digest>; known: Later<readonly Digest[]> | undefined; leafTensors: Tensor[] };
+  },
+): StepResult {
+  let job: typeof p.job | null = p.job;
+  const { step, traced, n, L, missing, leaves, batch, loss } = p;
   let done: StepResult | null = null;
+  const finish = (): StepResult => {
+    if (done) return done;
+    const j = job as NonNullable<typeof job>;
+    const digests: Digest[] = new Array(n);
+    const got = queue.take(ticket);
+    missing.forEach((i, k) => {
+      digests[i] = got[k];
+    });
+    if (leaves.length > 0) {
+      const known = now(j.known as Later<readonly Digest[]>);
+      const ok = known.length === L;
+      leaves.forEach((i, k) => {
+        digests[i] = ok ? known[i] : tensorDigest(j.leafTensors[k]);
+      });
+    }
+    const afterDigests = base.outputIds.map((id) => digests[id]);
+    const record: StepRecord = {
+      step,
+      stateBefore: now(j.stateBefore),
+      stateAfter: merkleRoot(afterDigests),
+      batchDigest: batch,
+      loss,
+      ...(traced ? { opRoot: merkleRoot(digests), opCount: n } : {}),
+    };
+    done = { ...base, record, afterDigests, ...(traced ? { opDigests: digests } : {}) };
+    job = null;
+    return done;
+  };
   return {
     ...base,
-    record: partial,
-    finish() {
-      if (done) return done;
-      const got = queue.take(ticket);
-      missing.forEach((i, k) => {
-        digests[i] = got[k];
-      });
-      const opDigests = digests as Digest[];
-      done = { ...base, record: { ...partial, opRoot: merkleRoot(opDigests), opCount: n }, opDigests };
-      return done;
+    get record() {
+      return finish().record;
     },
+    get afterDigests() {
+      return finish().afterDigests;
+    },
+    finish,
   };
 }
 

@@ -4,6 +4,7 @@
  * reconstructs the state before any step from the nearest checkpoint (verifier, dispute parties).
  */
 import type { Digest } from '../hash/hex.ts';
+import { merkleRoot } from '../hash/merkle.ts';
 import { tensorDigestQueue } from '../platform/hash.ts';
 import { apply, createTape, leaf, REPOPS_SPEC_VERSION, type Tensor } from '../repops/index.ts';
 import { loadDataset } from './datasets.ts';
@@ -13,9 +14,11 @@ import { optimizerLayout } from './optim.ts';
 import { DataOrder } from './order.ts';
 import type { StepRecord } from './record.ts';
 import { runSeed } from './seed.ts';
-import { stateDigest, type TrainState } from './state.ts';
+import { type TrainState, tensorDigests } from './state.ts';
 import {
   batchTensors,
+  chainedTo,
+  nextState,
   runStep,
   type StepResult,
   type Tamper,
@@ -91,14 +94,15 @@ export function checkpointSteps(task: TaskSpec): number[] {
 export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const T = ctx.task.steps;
   let state = initialState(ctx);
-  let digest = stateDigest(state);
-  let tensorDigests: readonly Digest[] | undefined;
+  const initialDigests = tensorDigests(state);
   const records: StepRecord[] = [];
   const checkpoints: Checkpoint[] = [];
   const opDigests: Digest[][] = [];
   const stepMetrics: StepMetrics[] = [];
-  // Trace mode hashes step t's op outputs on another thread while step t+1 computes (same digests).
-  const queue = opts.mode === 'trace' ? tensorDigestQueue() : null;
+  // Step t's digests (the state after it; in trace mode every op output) are computed on another
+  // thread while step t+1 computes; step t+1 takes its state-before digests from step t when it
+  // finishes (same digests, same records).
+  const queue = tensorDigestQueue();
   let pending: StepResult | null = null;
   const complete = (r: StepResult) => {
     const full = r.finish ? r.finish() : r;
@@ -109,19 +113,19 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   };
   for (let t = 0; t < T; t++) {
     if (t % ctx.task.checkpointEvery === 0) checkpoints.push({ step: t, tensors: state.tensors });
+    const prev = pending;
     const r = runStep(ctx, state, t, {
       mode: opts.mode,
       tamper: opts.tamper,
-      stateBeforeDigest: digest,
-      stateTensorDigests: tensorDigests,
+      ...(prev
+        ? chainedTo(prev)
+        : { stateTensorDigests: initialDigests, stateBeforeDigest: merkleRoot(initialDigests) }),
       metrics: true,
       ...(queue ? { digestQueue: queue } : {}),
     });
-    if (pending) complete(pending);
+    if (prev) complete(prev);
     pending = r;
     state = r.after;
-    digest = r.record.stateAfter;
-    tensorDigests = r.afterDigests;
   }
   if (pending) complete(pending);
   checkpoints.push({ step: T, tensors: state.tensors });
@@ -220,7 +224,7 @@ export class RunReplayer {
       t = from;
     }
     for (; t < step; t++) {
-      state = runStep(this.ctx, state, t, { mode: 'fast', tamper: this.tamper }).after;
+      state = nextState(this.ctx, state, t, this.tamper);
       this.replayed++;
     }
     this.cache = { step, state };

@@ -13,12 +13,13 @@
  *     probability against a forger of a fraction f of the steps.
  */
 import { canonicalJson } from '../hash/digest.ts';
+import { tensorDigestQueue } from '../platform/hash.ts';
 import type { LoadedBundle } from '../proof/read.ts';
 import type { TapeNode } from '../repops/index.ts';
 import { metricsMismatch, type StepMetrics } from '../train/metrics.ts';
 import { batchDigest } from '../train/order.ts';
 import { stateDigest, type TrainState } from '../train/state.ts';
-import { runStep, type TrainContext } from '../train/step.ts';
+import { runStep, type StepResult, type TrainContext } from '../train/step.ts';
 import { evaluate, initialState, prepareTask } from '../train/train.ts';
 import {
   detectionProbability,
@@ -174,56 +175,55 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
   let flops = 0;
   let stepFlops = 0;
   let done = 0;
+  // As train() does, step t's digests are computed on the digest worker (Node) while step t+1 replays;
+  // t is compared once t+1 is computed, and t+1 is dropped unchecked when t fails (as if never run).
+  const queue = tensorDigestQueue();
+  const settle = (p: Replayed): boolean => {
+    let fail: VerifyFailure | null = null;
+    try {
+      const r = p.r.finish ? p.r.finish() : p.r;
+      ops += r.nodeCount;
+      flops += r.flops;
+      stepFlops = r.flops;
+      checked.push(p.t);
+      fail = stepMismatch(bundle, ctx, p, r, committedMetrics);
+    } catch (err) {
+      fail = replayFailure(p.t, err);
+    }
+    opts.onProgress?.(++done, totalSteps);
+    if (fail) failures.push(fail);
+    return fail !== null;
+  };
   for (const [c, last] of [...furthest].sort((a, b) => a[0] - b[0])) {
     let state: TrainState = bundle.checkpoint(c);
+    let pending: Replayed | null = null;
     for (let t = c; t <= last; t++) {
-      const rec = m.steps[t];
-      let fail: VerifyFailure | null = null;
+      let r: StepResult;
       try {
-        const r = runStep(ctx, state, t, {
+        r = runStep(ctx, state, t, {
           mode: m.mode,
-          keepTape: m.mode === 'trace',
-          stateBeforeDigest: rec.stateBefore,
+          stateBeforeDigest: m.steps[t].stateBefore,
           metrics: committedMetrics !== null,
+          ...(queue ? { digestQueue: queue } : { keepTape: m.mode === 'trace' }),
         });
-        ops += r.nodeCount;
-        flops += r.flops;
-        stepFlops = r.flops;
-        state = r.after;
-        checked.push(t);
-        if (r.record.batchDigest !== rec.batchDigest)
-          fail = { step: t, field: 'batchDigest', message: `step ${t}: batch digest differs` };
-        else if (m.mode === 'trace' && r.record.opRoot !== rec.opRoot)
-          fail = opMismatch(bundle, t, r.opDigests ?? [], r.nodes ?? []);
-        else if (r.record.stateAfter !== rec.stateAfter)
-          fail = {
-            step: t,
-            field: 'stateAfter',
-            message: `step ${t}: replayed state after the step differs from the committed stateAfter`,
-          };
-        else if (!Object.is(r.record.loss, rec.loss))
-          fail = {
-            step: t,
-            field: 'loss',
-            message: `step ${t}: replayed loss ${r.record.loss} differs from the committed ${rec.loss}`,
-          };
-        else if (committedMetrics && r.metrics) {
-          const why = metricsMismatch(r.metrics, committedMetrics[t]);
-          if (why) fail = { step: t, field: 'metrics', message: `step ${t}: step metric ${why}` };
-        }
       } catch (err) {
-        fail = {
-          step: t,
-          field: 'replay',
-          message: `step ${t}: replay failed: ${err instanceof Error ? err.message : String(err)}`,
-        };
-      }
-      opts.onProgress?.(++done, totalSteps);
-      if (fail) {
-        failures.push(fail);
+        const earlier = pending !== null && settle(pending);
+        pending = null;
+        if (!earlier) {
+          failures.push(replayFailure(t, err));
+          opts.onProgress?.(++done, totalSteps);
+        }
         break;
       }
+      if (pending !== null && settle(pending)) {
+        r.finish?.(); // collect its digests from the worker; the step itself is not checked
+        pending = null;
+        break;
+      }
+      pending = { t, r, before: state };
+      state = r.after;
     }
+    if (pending !== null) settle(pending);
   }
 
   // Final metrics from the final checkpoint.
@@ -267,6 +267,61 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
     })),
     failures,
   };
+}
+
+interface Replayed {
+  readonly t: number;
+  /** The replayed step: pending (digests on the worker) or complete. */
+  readonly r: StepResult;
+  /** The state it started from (to replay it again with its tape when an op digest differs). */
+  readonly before: TrainState;
+}
+
+function replayFailure(t: number, err: unknown): VerifyFailure {
+  return {
+    step: t,
+    field: 'replay',
+    message: `step ${t}: replay failed: ${err instanceof Error ? err.message : String(err)}`,
+  };
+}
+
+/** The first committed value of step `p.t` the finished replay `r` disagrees with, or null. */
+function stepMismatch(
+  bundle: LoadedBundle,
+  ctx: TrainContext,
+  p: Replayed,
+  r: StepResult,
+  committedMetrics: readonly StepMetrics[] | null,
+): VerifyFailure | null {
+  const m = bundle.manifest;
+  const t = p.t;
+  const rec = m.steps[t];
+  if (r.record.batchDigest !== rec.batchDigest)
+    return { step: t, field: 'batchDigest', message: `step ${t}: batch digest differs` };
+  if (m.mode === 'trace' && r.record.opRoot !== rec.opRoot) {
+    // Which op: the node names need the tape, which a queued replay does not keep — replay it again.
+    const taped = r.nodes
+      ? r
+      : runStep(ctx, p.before, t, { mode: 'trace', keepTape: true, stateBeforeDigest: rec.stateBefore });
+    return opMismatch(bundle, t, taped.opDigests ?? [], taped.nodes ?? []);
+  }
+  if (r.record.stateAfter !== rec.stateAfter)
+    return {
+      step: t,
+      field: 'stateAfter',
+      message: `step ${t}: replayed state after the step differs from the committed stateAfter`,
+    };
+  if (!Object.is(r.record.loss, rec.loss))
+    return {
+      step: t,
+      field: 'loss',
+      message: `step ${t}: replayed loss ${r.record.loss} differs from the committed ${rec.loss}`,
+    };
+  if (committedMetrics && r.metrics) {
+    const why = metricsMismatch(r.metrics, committedMetrics[t]);
+    if (why) return { step: t, field: 'metrics', message: `step ${t}: step metric ${why}` };
+  }
+  return null;
 }
 
 function opMismatch(
