@@ -77,6 +77,7 @@ static napi_value init(napi_env env, napi_value exports) {
   export_function(env, exports, "kernel", which);
   export_function(env, exports, "select", select_level);
   register_matmul(env, exports);
+  register_layout(env, exports);
   register_hash(env, exports);
   register_binary(env, exports);
   register_optim(env, exports);

@@ -27,6 +27,7 @@ void export_function(napi_env env, napi_value exports, const char *name, napi_ca
 
 /* One per kernel module. */
 void register_matmul(napi_env env, napi_value exports);
+void register_layout(napi_env env, napi_value exports);
 void register_hash(napi_env env, napi_value exports);
 void register_binary(napi_env env, napi_value exports);
 void register_optim(napi_env env, napi_value exports);

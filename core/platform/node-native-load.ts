@@ -4,7 +4,15 @@
  */
 import { createRequire } from 'node:module';
 import { type NativeNaNs, setNativeNaNs } from '../hash/digest.ts';
-import { type NativeMatmul, setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { type NativeTranspose, setNativeTranspose } from '../repops/kernels/layout.ts';
+import {
+  type NativeColumnSums,
+  type NativeMatmul,
+  type NativeMatmulBatch,
+  setNativeColumnSums,
+  setNativeMatmul,
+  setNativeMatmulBatch,
+} from '../repops/kernels/matmul.ts';
 import {
   type NativeAdam,
   type NativeBinary,
@@ -15,6 +23,9 @@ import { type NativeGelu, setNativeGelu } from '../repops/kernels/transcendental
 
 export interface NativeAddon extends NativeNaNs, NativeGelu {
   matmul: NativeMatmul;
+  columnSums: NativeColumnSums;
+  matmulBatch: NativeMatmulBatch;
+  transpose: NativeTranspose;
   binary: NativeBinary;
   adam: NativeAdam;
   kernel(): string;
@@ -25,6 +36,9 @@ export interface NativeAddon extends NativeNaNs, NativeGelu {
 export function loadNativeKernels(path: string): NativeAddon {
   const addon = createRequire(path)(path) as NativeAddon;
   setNativeMatmul(addon.matmul);
+  setNativeColumnSums(addon.columnSums);
+  setNativeMatmulBatch(addon.matmulBatch);
+  setNativeTranspose(addon.transpose);
   setNativeNaNs(addon);
   setNativeBinary(addon.binary);
   setNativeAdam(addon.adam);

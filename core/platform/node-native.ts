@@ -8,7 +8,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setNativeNaNs } from '../hash/digest.ts';
-import { setNativeMatmul } from '../repops/kernels/matmul.ts';
+import { setNativeTranspose } from '../repops/kernels/layout.ts';
+import { setNativeColumnSums, setNativeMatmul, setNativeMatmulBatch } from '../repops/kernels/matmul.ts';
 import { setNativeAdam, setNativeBinary } from '../repops/kernels/native-elementwise.ts';
 import { setNativeGelu } from '../repops/kernels/transcendental-native.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
@@ -42,6 +43,9 @@ export function useNodeNative(): string | null {
   } catch {
     addon = null;
     setNativeMatmul(null);
+    setNativeColumnSums(null);
+    setNativeMatmulBatch(null);
+    setNativeTranspose(null);
     setNativeNaNs(null);
     setNativeBinary(null);
     setNativeAdam(null);

@@ -9,12 +9,13 @@ interface LayoutKernels {
   transposeBatch(px: number, po: number, batch: number, rows: number, cols: number): void;
 }
 
-/** x [batch, rows, cols] → [batch, cols, rows], or null. */
+/** x [batch, rows, cols] → [batch, cols, rows] (into `out` when given), or null. */
 export function wasmTransposeBatch(
   x: Float32Array,
   batch: number,
   rows: number,
   cols: number,
+  out?: Float32Array,
 ): Float32Array | null {
   const r = kernelCall<LayoutKernels>('layout', LAYOUT_WASM_BASE64);
   if (!r) return null;
@@ -22,5 +23,7 @@ export function wasmTransposeBatch(
   const px = ws.put(x);
   const po = ws.alloc(x.length);
   k.transposeBatch(px, po, batch, rows, cols);
-  return ws.take(po, x.length);
+  if (out === undefined) return ws.take(po, x.length);
+  ws.takeInto(po, x.length, out, 0);
+  return out;
 }

@@ -9,10 +9,12 @@
  * identical bits. Note: k = 0 gives +0 everywhere.
  */
 
-import { outputBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { defineRangeKernel, parallelRows } from '../parallel.ts';
+import { reduceSumData } from '../reduce.ts';
 import { RepOpsError } from '../tensor.ts';
 import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
+import { wasmKernelsEnabled } from './wasm-runtime.ts';
 
 const fround = Math.fround;
 
@@ -402,6 +404,7 @@ export function matmulKernelJs(
  * A native kernel installed by a platform adapter (core/platform/node-native.ts: a Node addon with AVX-512
  * or AVX2 lanes across output columns): A[i,p] = a[a0 + i·sar + p·sac], B row-major, the same order and
  * roundings, so the same bits (test/repops-math/native-matmul.test.ts). 'auto' prefers it to WebAssembly.
+ * With `bias`, C[i,j] = chain + bias[j] (one more rounding, after the sum): addBias's order, fused.
  */
 export type NativeMatmul = (
   a: Float32Array,
@@ -413,11 +416,88 @@ export type NativeMatmul = (
   sar: number,
   sac: number,
   a0: number,
+  bias?: Float32Array,
 ) => void;
 let native: NativeMatmul | null = null;
 
 export function setNativeMatmul(f: NativeMatmul | null): void {
   native = f;
+}
+
+/**
+ * The batched native kernel (native/matmul.c `matmulBatch`): C_e = A_e·B_e for e < batch, each entry exactly
+ * NativeMatmul's chains, A_e[i,p] = a[e·strideA + i·sar + p·sac], B_e at b + e·strideB, C_e at c + e·m·n.
+ */
+export type NativeMatmulBatch = (
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  sar: number,
+  sac: number,
+  strideA: number,
+  strideB: number,
+) => void;
+let nativeBatch: NativeMatmulBatch | null = null;
+
+export function setNativeMatmulBatch(f: NativeMatmulBatch | null): void {
+  nativeBatch = f;
+}
+
+/**
+ * out_e = A_e·B_e for e < batch on the calling thread (batch_matmul's range kernel): A_e is a's e-th
+ * [m, k] matrix, or with `aT` the transpose of a's e-th [k, m] (read in place); B_e is b's e-th [k, n].
+ * One native call where installed (the per-entry calls cost more than a 64×32·32×64 product), else
+ * matmulKernel / matmulKernelAT per entry — the same chains either way.
+ */
+export function matmulBatchKernel(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  aT: boolean,
+): void {
+  if (nativeBatch !== null && backend === 'auto' && useWasm(m, k, n)) {
+    nativeBatch(a, b, out, batch, m, k, n, aT ? 1 : k, aT ? m : 1, m * k, k * n);
+    return;
+  }
+  for (let e = 0; e < batch; e++) {
+    const ae = a.subarray(e * m * k, (e + 1) * m * k);
+    const be = b.subarray(e * k * n, (e + 1) * k * n);
+    const oe = out.subarray(e * m * n, (e + 1) * m * n);
+    if (aT) matmulKernelAT(ae, be, m, k, n, oe);
+    else matmulKernel(ae, be, m, k, n, oe);
+  }
+}
+
+/**
+ * linear.vjp2's column sums db[j] = Σ_i g[i,j] in the lane order of reduce.ts (term i into accumulator
+ * i mod 4, then (acc0 + acc1) + (acc2 + acc3)), natively (native/matmul.c `columnSums`): rows streamed into
+ * 4·n accumulators, vectorised across columns — the same additions as reduceSumData(g, [m, n], [0]).
+ */
+export type NativeColumnSums = (g: Float32Array, out: Float32Array, m: number, n: number) => void;
+let nativeColumnSums: NativeColumnSums | null = null;
+
+export function setNativeColumnSums(f: NativeColumnSums | null): void {
+  nativeColumnSums = f;
+}
+
+/**
+ * db[j] = lane-ordered sum over the m rows of g [m, n]: native where installed and kernels are on
+ * (setWasmKernelsEnabled(false) runs the spec), else reduceSumData.
+ */
+export function columnSumsKernel(g: Float32Array, m: number, n: number): Float32Array {
+  if (nativeColumnSums === null || !wasmKernelsEnabled() || g.length !== m * n)
+    return reduceSumData(g, [m, n], [0]);
+  const out = outputBuffer(n);
+  nativeColumnSums(g, out, m, n);
+  return out;
 }
 
 export type MatmulBackend = 'auto' | 'js' | 'wasm';
@@ -470,7 +550,7 @@ export function matmulKernel(
 ): Float32Array {
   if (out === undefined || out.length === m * n) {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? outputBuffer(m * n);
+    const c = out ?? overwrittenBuffer(m * n); // every kernel stores every output (no zero fill needed)
     // The backend is chosen for the whole product, so every row block runs the same kernel (the JS and
     // WASM kernels agree bit for bit except in NaN payloads, which digests canonicalise anyway).
     if (parallelRows('matmul.rows', [a, b], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
@@ -484,7 +564,7 @@ function useWasm(m: number, k: number, n: number): boolean {
   return backend === 'wasm' || (m * k * n >= WASM_MIN_WORK && n >= 4 && wasmSimdAvailable());
 }
 
-/** matmulKernel on the calling thread. */
+/** matmulKernel on the calling thread; with `bias`, then C[i,j] + bias[j] (fused in the native call). */
 function matmulKernelSerial(
   a: Float32Array,
   b: Float32Array,
@@ -492,18 +572,50 @@ function matmulKernelSerial(
   k: number,
   n: number,
   out?: Float32Array,
+  bias?: Float32Array,
 ): Float32Array {
-  if (!useWasm(m, k, n)) return matmulKernelJs(a, b, m, k, n, out);
-  if (native !== null && backend === 'auto') {
+  if (native !== null && backend === 'auto' && useWasm(m, k, n)) {
     checkMatmulArgs(a, b, m, k, n, out);
-    const c = out ?? outputBuffer(m * n);
-    native(a, b, c, m, k, n, k, 1, 0);
+    const c = out ?? overwrittenBuffer(m * n);
+    native(a, b, c, m, k, n, k, 1, 0, bias);
     return c;
   }
-  return matmulKernelWasm(a, b, m, k, n, out);
+  const c = useWasm(m, k, n) ? matmulKernelWasm(a, b, m, k, n, out) : matmulKernelJs(a, b, m, k, n, out);
+  if (bias !== undefined) addBias(c, bias, m, n);
+  return c;
 }
 
-// Rows [from, to) of C = A·B on whichever thread runs them (params: k, n, 1 = the WASM kernel).
+/** C[i,j] = C[i,j] + bias[j] for rows i < m, one binary32 rounding each (a double sum of two binary32 values
+ * rounds to their binary32 sum): linear's "bias added after the sum". */
+function addBias(c: Float32Array, bias: Float32Array, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const r = i * n;
+    for (let j = 0; j < n; j++) c[r + j] += bias[j];
+  }
+}
+
+/**
+ * C = A·B + bias: every output's matmulKernel chain, then bias[j] added (one rounding) — linear's order.
+ * Split by rows across the pool like matmulKernel; the native kernel adds the bias as it stores C.
+ */
+export function matmulBiasKernel(
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
+  checkMatmulArgs(a, b, m, k, n);
+  if (!(bias instanceof Float32Array) || bias.length !== n)
+    throw new RepOpsError('matmulKernel', `bias must be a Float32Array of n = ${n} values`);
+  const c = overwrittenBuffer(m * n);
+  if (parallelRows('matmul.rows', [a, b, bias], c, m, [k, n, useWasm(m, k, n) ? 1 : 0], m * k * n)) return c;
+  return matmulKernelSerial(a, b, m, k, n, c, bias);
+}
+
+// Rows [from, to) of C = A·B (+ bias when given as a third input) on whichever thread runs them (params:
+// k, n, 1 = the WASM kernel).
 defineRangeKernel('matmul.rows', (ins, out, from, to, [k, n]) => {
   if (to <= from) return;
   matmulKernelSerial(
@@ -513,6 +625,7 @@ defineRangeKernel('matmul.rows', (ins, out, from, to, [k, n]) => {
     k,
     n,
     out.subarray(from * n, to * n),
+    ins.length > 2 ? ins[2] : undefined,
   );
 });
 
@@ -529,7 +642,7 @@ export function matmulKernelAT(
   out?: Float32Array,
 ): Float32Array {
   checkMatmulArgs(x, b, m, k, n, out);
-  const c = out ?? outputBuffer(m * n);
+  const c = out ?? overwrittenBuffer(m * n);
   if (!useWasm(m, k, n)) return matmulKernelSerial(columnsAsRows(x, k, m, 0, m), b, m, k, n, c);
   if (parallelRows('matmul.rowsT', [x, b], c, m, [k, n, m], m * k * n)) return c;
   return matmulATSerial(x, b, m, k, n, c, m, 0);

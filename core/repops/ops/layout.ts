@@ -3,6 +3,7 @@
  * gradient helpers slice.vjp0 (zero padding). Their VJPs are the inverse movements.
  */
 import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
+import { NATIVE_MAX_RANK, nativeTranspose } from '../kernels/layout.ts';
 import { wasmTransposeBatch } from '../kernels/layout-wasm.ts';
 import { apply } from '../tape.ts';
 import { RepOpsError, type Shape } from '../tensor.ts';
@@ -23,7 +24,7 @@ import { defineOp, mismatch, numel } from './define.ts';
 /** Copies x (shape xShape) broadcast to outShape. */
 export function broadcastToData(x: Float32Array, xShape: Shape, outShape: Shape): Float32Array {
   const n = numel(outShape);
-  const out = outputBuffer(n);
+  const out = overwrittenBuffer(n); // every element is written below
   if (n === 0) return out;
   if (shapesEqual(xShape, outShape)) {
     out.set(x);
@@ -102,12 +103,29 @@ function groupSwap(perm: readonly number[]): { a: number; b: number } | null {
   return { a, b };
 }
 
-export function transposeData(x: Float32Array, shape: Shape, perm: readonly number[]): Float32Array {
+/**
+ * x permuted by perm, into `into` when given (a caller's scratch: x.length values, not overlapping x),
+ * else into a pooled output buffer.
+ */
+export function transposeData(
+  x: Float32Array,
+  shape: Shape,
+  perm: readonly number[],
+  into?: Float32Array,
+): Float32Array {
   const r = shape.length;
   const n = x.length;
-  const out = overwrittenBuffer(n); // a permutation writes every element
+  // A permutation writes every element (no zero fill); the WASM path brings its own output.
   if (n === 0 || r === 0) {
+    const out = into ?? overwrittenBuffer(n);
     out.set(x);
+    return out;
+  }
+  // The native permute (rank ≤ 8, blocked, vector moves) where a platform adapter installed one.
+  const nat = nativeTranspose();
+  if (nat !== null && r <= NATIVE_MAX_RANK) {
+    const out = into ?? overwrittenBuffer(n);
+    nat(x, out, shape, perm);
     return out;
   }
   // Two adjacent groups of trailing axes swapped, leading ones kept — perm = [0…a−1, b…r−1, a…b−1], e.g.
@@ -117,9 +135,10 @@ export function transposeData(x: Float32Array, shape: Shape, perm: readonly numb
   if (g) {
     const rows = shape.slice(g.a, g.b).reduce((p, d) => p * d, 1);
     const cols = shape.slice(g.b).reduce((p, d) => p * d, 1);
-    const w = wasmTransposeBatch(x, n / (rows * cols), rows, cols);
+    const w = wasmTransposeBatch(x, n / (rows * cols), rows, cols, into);
     if (w) return w;
   }
+  const out = into ?? overwrittenBuffer(n);
   if (r === 2 && perm[0] === 1) {
     // Tiles of 32×32 keep both the rows read and the rows written in cache.
     const [rows, cols] = shape;
@@ -238,7 +257,7 @@ defineOp({
   },
   compute: ([x], attrs, outShape) => {
     const { starts } = sliceBounds('slice', x.shape, attrs);
-    const out = outputBuffer(numel(outShape));
+    const out = overwrittenBuffer(numel(outShape)); // the box is the whole output
     boxCopy(x.data, x.shape, out, outShape, starts, outShape, false);
     return out;
   },
@@ -292,7 +311,7 @@ defineOp({
   },
   compute: (inputs, attrs, outShape) => {
     const axis = normAxis('concat', intAttr('concat', attrs, 'axis', 0), outShape.length);
-    const out = outputBuffer(numel(outShape));
+    const out = overwrittenBuffer(numel(outShape)); // the inputs tile the whole output along axis
     const starts = new Array<number>(outShape.length).fill(0);
     for (const t of inputs) {
       boxCopy(t.data, t.shape, out, outShape, starts, t.shape, true);

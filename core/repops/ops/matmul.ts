@@ -4,10 +4,15 @@
  * one rounding per × and per +). Transposed operands are materialised (exact copies) before the kernel —
  * in effect: an Aᵀ operand is read in place by matmulKernelAT, which gives the same bits.
  */
-import { outputBuffer } from '../buffers.ts';
-import { matmulKernel, matmulKernelAT } from '../kernels/matmul.ts';
+import { overwrittenBuffer } from '../buffers.ts';
+import {
+  columnSumsKernel,
+  matmulBatchKernel,
+  matmulBiasKernel,
+  matmulKernel,
+  matmulKernelAT,
+} from '../kernels/matmul.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
-import { reduceSumData } from '../reduce.ts';
 import { apply } from '../tape.ts';
 import type { Shape } from '../tensor.ts';
 import { defineOp, mismatch } from './define.ts';
@@ -26,7 +31,16 @@ function mmShape(op: string, a: Shape, b: Shape, shapes: readonly Shape[]): Shap
   return [a[0], b[1]];
 }
 
-const t2 = (x: Float32Array, s: Shape) => transposeData(x, s, [1, 0]);
+// The materialised transposes (Wᵀ of matmul.vjp0, the B_iᵀ of batch_matmul.vjp0) are temporaries, never op
+// outputs: they go into one scratch buffer per thread, reused call after call (grown on demand), instead of
+// taking buffers from the output pool that the step's outputs then miss.
+let scratch = new Float32Array(0);
+function transposeScratch(x: Float32Array, s: Shape, perm: readonly number[]): Float32Array {
+  if (scratch.length < x.length) scratch = new Float32Array(Math.max(x.length, 2 * scratch.length));
+  return transposeData(x, s, perm, scratch.subarray(0, x.length));
+}
+
+const t2 = (x: Float32Array, s: Shape) => transposeScratch(x, s, [1, 0]);
 
 defineOp({
   name: 'matmul',
@@ -74,17 +88,7 @@ defineOp({
       throw mismatch('linear', s, `bias must have shape [${out[1]}]`);
     return out;
   },
-  compute: ([x, w, b]) => {
-    const [m, k] = x.shape;
-    const n = w.shape[1];
-    const out = matmulKernel(x.data, w.data, m, k, n);
-    const bd = b.data;
-    for (let i = 0; i < m; i++) {
-      const r = i * n;
-      for (let j = 0; j < n; j++) out[r + j] += bd[j];
-    }
-    return out;
-  },
+  compute: ([x, w, b]) => matmulBiasKernel(x.data, w.data, b.data, x.shape[0], x.shape[1], w.shape[1]),
   flops: ([x, w]) => 2 * x[0] * x[1] * w[1] + x[0] * w[1],
   spec: `inputs [x[m,k], W[k,n], b[n]]: out[i,j] = (x·W)[i,j] + b[j]; x·W by ${MM}; bias added after the sum.`,
   vjp: ({ inputs: [x, w], grad, needs }) => [
@@ -101,7 +105,7 @@ defineOp({
     if (g.length !== 2) throw mismatch('linear.vjp2', [g], 'gradient must be rank-2');
     return [g[1]];
   },
-  compute: ([g]) => reduceSumData(g.data, g.shape, [0]),
+  compute: ([g]) => columnSumsKernel(g.data, g.shape[0], g.shape[1]),
   flops: ([g]) => g[0] * g[1],
   spec: 'inputs [g[m,n]]: db[j] = lane-ordered sum over rows i of g[i,j].',
 });
@@ -133,7 +137,7 @@ function bmm(
   const m = tA ? ac : ar;
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
-  const out = outputBuffer(batch * m * n);
+  const out = overwrittenBuffer(batch * m * n); // every entry's kernel stores all of its block
   rowwise('batch_matmul.entries', [a, b], out, batch, [ar, ac, tA ? 1 : 0, br, bc, tB ? 1 : 0]);
   return out;
 }
@@ -143,14 +147,12 @@ defineRangeKernel('batch_matmul.entries', ([a, b], out, from, to, [ar, ac, tA, b
   const m = tA ? ac : ar;
   const k = tA ? ar : ac;
   const n = tB ? br : bc;
-  for (let i = from; i < to; i++) {
-    const ai = a.subarray(i * ar * ac, (i + 1) * ar * ac);
-    let bi = b.subarray(i * br * bc, (i + 1) * br * bc);
-    if (tB) bi = transposeData(bi, [br, bc], [1, 0]);
-    const o = out.subarray(i * m * n, (i + 1) * m * n);
-    if (tA) matmulKernelAT(ai, bi, m, k, n, o);
-    else matmulKernel(ai, bi, m, k, n, o);
-  }
+  if (to <= from) return;
+  const bs = b.subarray(from * br * bc, to * br * bc);
+  // Every B_iᵀ of the range in one transpose (exact copies) rather than one per entry.
+  const bt = tB ? transposeScratch(bs, [to - from, br, bc], [0, 2, 1]) : bs;
+  const as = a.subarray(from * ar * ac, to * ar * ac);
+  matmulBatchKernel(as, bt, out.subarray(from * m * n, to * m * n), to - from, m, k, n, tA === 1);
 });
 
 defineOp({
