@@ -7,9 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { setNativeMatmul } from '../repops/kernels/matmul.ts';
-import { setNativeAdam, setNativeBinary } from '../repops/kernels/native-elementwise.ts';
-import { setNativeGelu } from '../repops/kernels/transcendental-native.ts';
+import { installNativeKernels } from '../repops/kernels/native-install.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -40,10 +38,7 @@ export function useNodeNative(): string | null {
     installed = kernel;
   } catch {
     addon = null;
-    setNativeMatmul(null);
-    setNativeBinary(null);
-    setNativeAdam(null);
-    setNativeGelu(null);
+    installNativeKernels(null);
   }
   return installed;
 }

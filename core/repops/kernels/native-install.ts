@@ -1,0 +1,21 @@
+/**
+ * The one list of native kernel hooks: a platform adapter hands over an object with the native addon's
+ * functions (core/platform/node-native-load.ts in Node; the certify bundle's native engine, which requires
+ * the addon itself) and each goes behind the hook of the kernels module that owns its op. null removes them all.
+ */
+import { type NativeMatmul, setNativeMatmul } from './matmul.ts';
+import { type NativeAdam, type NativeBinary, setNativeAdam, setNativeBinary } from './native-elementwise.ts';
+import { type NativeGelu, setNativeGelu } from './transcendental-native.ts';
+
+export interface NativeKernels extends NativeGelu {
+  matmul: NativeMatmul;
+  binary: NativeBinary;
+  adam: NativeAdam;
+}
+
+export function installNativeKernels(k: NativeKernels | null): void {
+  setNativeMatmul(k ? k.matmul : null);
+  setNativeBinary(k ? k.binary : null);
+  setNativeAdam(k ? k.adam : null);
+  setNativeGelu(k ? { gelu: k.gelu, geluVjp: k.geluVjp } : null);
+}
