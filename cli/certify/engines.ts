@@ -123,13 +123,18 @@ export function threadsEngine(threads: number): Engine {
 /** The native addon `npm install` builds (scripts/build-native.mjs). */
 export const NATIVE_ADDON = join(root, 'build/Release/pinpoint_native.node');
 
-/** Which output array (argument index) and first element (argument index, or none: 0) each kernel writes. */
-const NATIVE_OUTPUTS: Record<string, readonly [number, number | null]> = {
-  matmul: [2, null],
-  binary: [3, null],
-  adam: [4, null],
-  gelu: [1, 2],
-  geluVjp: [2, 3],
+/**
+ * Which output array each kernel writes (argument index), and where its first element is: the argument
+ * holding `from` (none: 0) times the one holding the row length (none: 1).
+ */
+const NATIVE_OUTPUTS: Record<string, readonly [number, number | null, number | null]> = {
+  matmul: [2, null, null],
+  binary: [3, null, null],
+  adam: [4, null, null],
+  gelu: [1, 2, null],
+  geluVjp: [2, 3, null],
+  softmaxRows: [1, 2, 4],
+  softmaxVjpRows: [2, 3, 5],
 };
 
 /**
@@ -146,11 +151,11 @@ const broken = process.env.PINPOINT_CERTIFY_BREAK_NATIVE;
 const outputs = ${JSON.stringify(NATIVE_OUTPUTS)};
 if (broken) {
   if (!outputs[broken]) throw new Error('PINPOINT_CERTIFY_BREAK_NATIVE: no native kernel "' + broken + '"');
-  const [o, f] = outputs[broken];
+  const [o, f, n] = outputs[broken];
   kernels[broken] = (...args) => {
     addon[broken](...args);
     const words = new Uint32Array(args[o].buffer, args[o].byteOffset, args[o].length);
-    words[f === null ? 0 : args[f]] ^= 1;
+    words[f === null ? 0 : args[f] * (n === null ? 1 : args[n])] ^= 1;
   };
 }
 globalThis.__pinpointInstallNative(kernels);

@@ -5,9 +5,14 @@
  */
 import { type NativeMatmul, setNativeMatmul } from './matmul.ts';
 import { type NativeAdam, type NativeBinary, setNativeAdam, setNativeBinary } from './native-elementwise.ts';
-import { type NativeGelu, setNativeGelu } from './transcendental-native.ts';
+import {
+  type NativeGelu,
+  type NativeSoftmax,
+  setNativeGelu,
+  setNativeSoftmax,
+} from './transcendental-native.ts';
 
-export interface NativeKernels extends NativeGelu {
+export interface NativeKernels extends NativeGelu, NativeSoftmax {
   matmul: NativeMatmul;
   binary: NativeBinary;
   adam: NativeAdam;
@@ -18,4 +23,5 @@ export function installNativeKernels(k: NativeKernels | null): void {
   setNativeBinary(k ? k.binary : null);
   setNativeAdam(k ? k.adam : null);
   setNativeGelu(k ? { gelu: k.gelu, geluVjp: k.geluVjp } : null);
+  setNativeSoftmax(k ? { softmaxRows: k.softmaxRows, softmaxVjpRows: k.softmaxVjpRows } : null);
 }

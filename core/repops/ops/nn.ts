@@ -7,6 +7,7 @@
  */
 import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
+import { nativeSoftmaxRows, nativeSoftmaxVjpRows } from '../kernels/transcendental-native.ts';
 import { wasmExpShift, wasmSoftmaxRows, wasmSoftmaxVjpRows } from '../kernels/transcendental-wasm.ts';
 import { exp32, log32 } from '../math.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
@@ -52,8 +53,9 @@ function expRow(x: Float32Array, off: number, n: number, m: number, buf: Float32
 
 // Row kernels (rows [from, to) of length n = params[0]), registered under the op's name.
 defineRangeKernel('softmax', ([x], out, from, to, [n]) => {
-  // WebAssembly runs these same operations on all the rows in one call (kernels/as/transcendental.ts).
-  if (wasmSoftmaxRows(x, out, from, to, n)) return;
+  // The native addon (in place), else WebAssembly, runs these same operations on all the rows in one call
+  // (native/softmax-lanes.h, kernels/as/transcendental.ts).
+  if (nativeSoftmaxRows(x, out, from, to, n) || wasmSoftmaxRows(x, out, from, to, n)) return;
   for (let off = from * n; off < to * n; off += n) {
     const m = rowMax(x, off, n);
     const e = out.subarray(off, off + n);
@@ -63,7 +65,7 @@ defineRangeKernel('softmax', ([x], out, from, to, [n]) => {
 });
 
 defineRangeKernel('softmax.vjp0', ([g, y], out, from, to, [n]) => {
-  if (wasmSoftmaxVjpRows(g, y, out, from, to, n)) return;
+  if (nativeSoftmaxVjpRows(g, y, out, from, to, n) || wasmSoftmaxVjpRows(g, y, out, from, to, n)) return;
   const buf = scratchBuffer(n);
   for (let off = from * n; off < to * n; off += n) {
     for (let i = 0; i < n; i++) buf[i] = g[off + i] * y[off + i];
