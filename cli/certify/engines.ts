@@ -135,6 +135,9 @@ const NATIVE_OUTPUTS: Record<string, readonly [number, number | null, number | n
   geluVjp: [2, 3, null],
   softmaxRows: [1, 2, 4],
   softmaxVjpRows: [2, 3, 5],
+  layerNorm: [3, 4, 6],
+  layerNormVjp0: [3, 4, 6],
+  layerNormVjp1Rows: [2, 3, 5],
 };
 
 /**

@@ -5,6 +5,7 @@
  */
 import { type NativeMatmul, setNativeMatmul } from './matmul.ts';
 import { type NativeAdam, type NativeBinary, setNativeAdam, setNativeBinary } from './native-elementwise.ts';
+import { type NativeNorm, setNativeNorm } from './norm-native.ts';
 import {
   type NativeGelu,
   type NativeSoftmax,
@@ -12,7 +13,7 @@ import {
   setNativeSoftmax,
 } from './transcendental-native.ts';
 
-export interface NativeKernels extends NativeGelu, NativeSoftmax {
+export interface NativeKernels extends NativeGelu, NativeSoftmax, NativeNorm {
   matmul: NativeMatmul;
   binary: NativeBinary;
   adam: NativeAdam;
@@ -24,4 +25,9 @@ export function installNativeKernels(k: NativeKernels | null): void {
   setNativeAdam(k ? k.adam : null);
   setNativeGelu(k ? { gelu: k.gelu, geluVjp: k.geluVjp } : null);
   setNativeSoftmax(k ? { softmaxRows: k.softmaxRows, softmaxVjpRows: k.softmaxVjpRows } : null);
+  setNativeNorm(
+    k
+      ? { layerNorm: k.layerNorm, layerNormVjp0: k.layerNormVjp0, layerNormVjp1Rows: k.layerNormVjp1Rows }
+      : null,
+  );
 }

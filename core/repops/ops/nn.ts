@@ -6,6 +6,7 @@
  * thread for any split of the rows (parallel.ts `rowwise`) without changing a bit.
  */
 import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
+import { nativeNorm } from '../kernels/norm-native.ts';
 import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
 import { nativeSoftmaxRows, nativeSoftmaxVjpRows } from '../kernels/transcendental-native.ts';
 import { wasmExpShift, wasmSoftmaxRows, wasmSoftmaxVjpRows } from '../kernels/transcendental-wasm.ts';
@@ -314,8 +315,11 @@ const LN_STATS =
   'per row (last axis, length D): mu = lane sum of x ÷ f32(D); c[i] = x[i] − mu; v = lane sum of c[i] × c[i] ÷ f32(D); ' +
   'rstd = 1 ÷ sqrt(v + eps); xh[i] = c[i] × rstd';
 
-// Row kernels (params: D, eps). Each tries the WASM port (kernels/norm-wasm.ts, same bits) first.
+// Row kernels (params: D, eps). Each tries the native addon (native/nn.c, in place), then the WASM port
+// (kernels/norm-wasm.ts), both the same bits, first.
 defineRangeKernel('layer_norm', ([x, gamma, beta], out, from, to, [d, eps]) => {
+  const nat = nativeNorm();
+  if (nat) return nat.layerNorm(x, gamma, beta, out, from, to, d, eps);
   if (wasmLayerNormRows(x, gamma, beta, out, from, to, d, eps)) return;
   for (let r = from; r < to; r++) {
     const xh = out.subarray(r * d, r * d + d);
@@ -325,6 +329,8 @@ defineRangeKernel('layer_norm', ([x, gamma, beta], out, from, to, [d, eps]) => {
 });
 
 defineRangeKernel('layer_norm.vjp0', ([g, x, gamma], out, from, to, [d, eps]) => {
+  const nat = nativeNorm();
+  if (nat) return nat.layerNormVjp0(g, x, gamma, out, from, to, d, eps);
   if (wasmLayerNormVjp0Rows(g, x, gamma, out, from, to, d, eps)) return;
   const fd = fround(d);
   const buf = scratchBuffer(3 * d);
@@ -344,6 +350,8 @@ defineRangeKernel('layer_norm.vjp0', ([g, x, gamma], out, from, to, [d, eps]) =>
 
 // layer_norm.vjp1's per-element products g[r,i] × xh[r,i], before the column sums.
 defineRangeKernel('layer_norm.vjp1.rows', ([x, g], prod, from, to, [d, eps]) => {
+  const nat = nativeNorm();
+  if (nat) return nat.layerNormVjp1Rows(x, g, prod, from, to, d, eps);
   if (wasmLayerNormVjp1Rows(x, g, prod, from, to, d, eps)) return;
   for (let r = from; r < to; r++) {
     const xh = prod.subarray(r * d, r * d + d);
