@@ -14,10 +14,12 @@ import { createRequire } from 'node:module';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { selectNativeKernel, useNodeNative } from '../../core/platform/node-native.ts';
+import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import { getOp } from '../../core/repops/index.ts';
 import { nativeNorm } from '../../core/repops/kernels/norm-native.ts';
 import { nativeSoftmaxRows } from '../../core/repops/kernels/transcendental-native.ts';
 import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
+import { setThreadPool } from '../../core/repops/parallel.ts';
 import { randomNormal } from '../../core/repops/prng.ts';
 import { type Tensor, tensor } from '../../core/repops/tensor.ts';
 import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
@@ -25,7 +27,10 @@ import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
 const kernel = useNodeNative();
 const skip =
   kernel === null ? 'native addon not built (npm install builds it with node-gyp and a C compiler)' : false;
-after(() => setWasmKernelsEnabled(true));
+after(() => {
+  setWasmKernelsEnabled(true);
+  setThreadPool(null);
+});
 
 const LEVELS = ['avx512', 'avx2', 'c'] as const;
 
@@ -198,6 +203,26 @@ test('the native layer norm is the one running (not WebAssembly) and writes only
   for (let i = 0; i < 5 * d; i++) {
     const row = Math.floor(i / d);
     assert.equal(out[i], row >= 1 && row < 3 ? spec[i] : 7, `element ${i}`);
+  }
+});
+
+test('on pool workers (which load the same addon) the row ops still give the spec’s bits', { skip }, () => {
+  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+  try {
+    const n = 4 * 64 * 64;
+    const x = randomNormal(11, 0, n);
+    for (let r = 0; r < n / 64; r++)
+      for (let j = (r % 64) + 1; j < 64; j++) x[r * 64 + j] = Number.NEGATIVE_INFINITY;
+    sameAsSpec(tensor([4, 64, 64], x), tensor([4, 64, 64], randomNormal(11, 1, n)));
+    lnSameAsSpec(
+      tensor([2, 64, 128], randomNormal(12, 0, 2 * 64 * 128)),
+      tensor([2, 64, 128], randomNormal(12, 1, 2 * 64 * 128)),
+      tensor([128], randomNormal(12, 2, 128)),
+      tensor([128], randomNormal(12, 3, 128)),
+      Math.fround(1e-5),
+    );
+  } finally {
+    setThreadPool(null);
   }
 });
 
