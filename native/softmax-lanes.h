@@ -29,11 +29,37 @@ TGT void SUFFIX(exp_shift_row)(const float *x, float *o, size_t n, float m) {
   for (; i < n; i++) o[i] = exp32(x[i] - m);
 }
 
+/* The row maximum, LANES at a time. Without NaN it is the same value as row_max's first maximum, except that
+ * a maximum of zero may come out with the other sign — harmless: x − (+0) and x − (−0) differ only for x = ±0,
+ * where both exp32 give 1. A row with a NaN goes to row_max (its m is then that first NaN). */
+TGT float SUFFIX(row_max_v)(const float *x, size_t n) {
+  if (n < 2 * LANES) return row_max(x, n);
+  vf vmax = LOAD(x);
+  vm nan = LT(vmax, vmax); /* all false */
+  size_t i = LANES;
+  for (; i + LANES <= n; i += LANES) {
+    vf v = LOAD(x + i);
+    nan = MOR(nan, UNORD(v, v));
+    vmax = MAXV(vmax, v);
+  }
+  if (MASKBITS(nan) | MASKBITS(UNORD(vmax, vmax))) return row_max(x, n);
+  float lanes[LANES];
+  STORE(lanes, vmax);
+  float m = lanes[0];
+  for (int k = 1; k < LANES; k++)
+    if (lanes[k] > m) m = lanes[k];
+  for (; i < n; i++) {
+    if (x[i] != x[i]) return row_max(x, n);
+    if (x[i] > m) m = x[i];
+  }
+  return m;
+}
+
 TGT void SUFFIX(softmax_rows)(const float *x, float *o, size_t rows, size_t n) {
   for (size_t r = 0; r < rows; r++) {
     const float *xr = x + r * n;
     float *orow = o + r * n;
-    float m = row_max(xr, n);
+    float m = SUFFIX(row_max_v)(xr, n);
     SUFFIX(exp_shift_row)(xr, orow, n, m);
     float s = lane_sum4(orow, n);
     vf vs = SPLAT(s);

@@ -383,8 +383,14 @@ TGT vf mul02_avx2(vf b) { /* f32(b·0.2) with the product in f64, per lane */
   return _mm256_set_m128(hi, lo);
 }
 #define MUL02 mul02_avx2
+#define MOR(a, b) _mm256_or_ps(a, b)
+#define UNORD(a, b) _mm256_cmp_ps(a, b, _CMP_UNORD_Q)
+#define MAXV _mm256_max_ps
 #include "gelu-lanes.h"
 #include "softmax-lanes.h"
+#undef MOR
+#undef UNORD
+#undef MAXV
 #undef vf
 #undef vm
 #undef LANES
@@ -445,6 +451,9 @@ TGT vf mul02_avx512(vf b) {
   return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
 }
 #define MUL02 mul02_avx512
+#define MOR(a, b) ((__mmask16)((a) | (b)))
+#define UNORD(a, b) _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q)
+#define MAXV _mm512_max_ps
 #include "gelu-lanes.h"
 #include "softmax-lanes.h"
 
