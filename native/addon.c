@@ -82,6 +82,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_binary(env, exports);
   register_optim(env, exports);
   register_transcendental(env, exports);
+  register_nn(env, exports);
   return exports;
 }
 

@@ -10,8 +10,11 @@
  *
  *   gelu(x, out, from, to)          out[i] = gelu32(x[i])                               for from ≤ i < to
  *   geluVjp(g, x, out, from, to)    out[i] = g[i]·(½·erfc32(−(x[i]·(1/√2))) + x[i]·p)   (the op's spec)
+ *   softmaxRows(x, out, from, to, n)        rows [from, to) of length n: ops/nn.ts softmax (softmax-lanes.h)
+ *   softmaxVjpRows(g, y, out, from, to, n)  rows [from, to): softmax.vjp0
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "addon.h"
 
@@ -297,6 +300,55 @@ static void gelu_vjp_scalar(const float *g, const float *x, float *out, size_t n
   for (size_t i = 0; i < n; i++) out[i] = gelu_vjp1(g[i], x[i]);
 }
 
+/* ---- softmax rows: scalar parts shared by every level ------------------------------------------------- */
+/* reduce.ts laneSum: lane k takes terms i ≡ k mod 4 (one SSE register: exactly 4 lanes), tail terms into
+ * lanes 0, 1, 2, then (s0 + s1) + (s2 + s3). */
+static inline float lane_sum4(const float *p, size_t n) {
+  size_t n4 = n - (n & 3);
+  __m128 acc = _mm_setzero_ps();
+  size_t i = 0;
+  for (; i < n4; i += 4) acc = _mm_add_ps(acc, _mm_loadu_ps(p + i));
+  float s[4];
+  _mm_storeu_ps(s, acc);
+  if (i < n) s[0] = s[0] + p[i];
+  if (i + 1 < n) s[1] = s[1] + p[i + 1];
+  if (i + 2 < n) s[2] = s[2] + p[i + 2];
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+/* the row's first maximum (strict >), NaN as soon as a NaN is met (ops/nn.ts rowMax) */
+static inline float row_max(const float *x, size_t n) {
+  float m = x[0];
+  for (size_t i = 1; i < n; i++) {
+    float v = x[i];
+    if (v > m || v != v) {
+      m = v;
+      if (v != v) break;
+    }
+  }
+  return m;
+}
+typedef void (*softmax_fn)(const float *x, float *o, size_t rows, size_t n);
+typedef void (*softmax_vjp_fn)(const float *g, const float *y, float *o, size_t rows, size_t n);
+static void softmax_rows_scalar(const float *x, float *o, size_t rows, size_t n) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x + r * n;
+    float *orow = o + r * n;
+    float m = row_max(xr, n);
+    for (size_t i = 0; i < n; i++) orow[i] = exp32(xr[i] - m);
+    float s = lane_sum4(orow, n);
+    for (size_t i = 0; i < n; i++) orow[i] = orow[i] / s;
+  }
+}
+static void softmax_vjp_rows_scalar(const float *g, const float *y, float *o, size_t rows, size_t n) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *gr = g + r * n, *yr = y + r * n;
+    float *orow = o + r * n;
+    for (size_t i = 0; i < n; i++) orow[i] = gr[i] * yr[i];
+    float d = lane_sum4(orow, n);
+    for (size_t i = 0; i < n; i++) orow[i] = yr[i] * (gr[i] - d);
+  }
+}
+
 /* ---- AVX2: 8 lanes ------------------------------------------------------------------------------------- */
 #define LANES 8
 #define TARGET_NAME "avx2"
@@ -331,7 +383,14 @@ TGT vf mul02_avx2(vf b) { /* f32(b·0.2) with the product in f64, per lane */
   return _mm256_set_m128(hi, lo);
 }
 #define MUL02 mul02_avx2
+#define MOR(a, b) _mm256_or_ps(a, b)
+#define UNORD(a, b) _mm256_cmp_ps(a, b, _CMP_UNORD_Q)
+#define MAXV _mm256_max_ps
 #include "gelu-lanes.h"
+#include "softmax-lanes.h"
+#undef MOR
+#undef UNORD
+#undef MAXV
 #undef vf
 #undef vm
 #undef LANES
@@ -392,11 +451,19 @@ TGT vf mul02_avx512(vf b) {
   return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
 }
 #define MUL02 mul02_avx512
+#define MOR(a, b) ((__mmask16)((a) | (b)))
+#define UNORD(a, b) _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q)
+#define MAXV _mm512_max_ps
 #include "gelu-lanes.h"
+#include "softmax-lanes.h"
 
 static const gelu_fn gelu_kernels[] = {[LEVEL_C] = gelu_scalar, [LEVEL_AVX2] = gelu_avx2, [LEVEL_AVX512] = gelu_avx512};
 static const gelu_vjp_fn gelu_vjp_kernels[] = {
     [LEVEL_C] = gelu_vjp_scalar, [LEVEL_AVX2] = gelu_vjp_avx2, [LEVEL_AVX512] = gelu_vjp_avx512};
+static const softmax_fn softmax_kernels[] = {
+    [LEVEL_C] = softmax_rows_scalar, [LEVEL_AVX2] = softmax_rows_avx2, [LEVEL_AVX512] = softmax_rows_avx512};
+static const softmax_vjp_fn softmax_vjp_kernels[] = {
+    [LEVEL_C] = softmax_vjp_rows_scalar, [LEVEL_AVX2] = softmax_vjp_rows_avx2, [LEVEL_AVX512] = softmax_vjp_rows_avx512};
 
 /* ---- napi wrappers -------------------------------------------------------------------------------------- */
 static napi_value gelu(napi_env env, napi_callback_info info) {
@@ -438,7 +505,57 @@ static napi_value gelu_vjp(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* rows [from, to) of length n must lie inside every operand (n·to elements) */
+static int row_range(napi_env env, napi_value *argv, size_t *r, const size_t *lens, int count, const char *who) {
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s: from, to, n must be non-negative integers", who);
+  if (!size_args(env, argv, 3, r, msg)) return 0;
+  int ok = r[0] <= r[1] && (r[2] == 0 || r[1] <= SIZE_MAX / r[2]);
+  for (int i = 0; ok && i < count; i++) ok = r[1] * r[2] <= lens[i];
+  if (!ok) {
+    snprintf(msg, sizeof msg, "%s: rows [from, to) of length n outside an operand", who);
+    napi_throw_range_error(env, NULL, msg);
+  }
+  return ok;
+}
+
+static napi_value softmax_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *x, *out;
+  size_t lens[2], r[3];
+  if (argc != 5 || !f32_array(env, argv[0], &x, &lens[0]) || !f32_array(env, argv[1], &out, &lens[1])) {
+    napi_throw_type_error(env, NULL, "softmaxRows(x, out: Float32Array, from, to, n: number)");
+    return NULL;
+  }
+  if (!row_range(env, argv + 2, r, lens, 2, "softmaxRows")) return NULL;
+  if (r[1] > r[0] && r[2] > 0) softmax_kernels[vector_level()](x + r[0] * r[2], out + r[0] * r[2], r[1] - r[0], r[2]);
+  return NULL;
+}
+
+static napi_value softmax_vjp_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *g, *y, *out;
+  size_t lens[3], r[3];
+  if (argc != 6 || !f32_array(env, argv[0], &g, &lens[0]) || !f32_array(env, argv[1], &y, &lens[1]) ||
+      !f32_array(env, argv[2], &out, &lens[2])) {
+    napi_throw_type_error(env, NULL, "softmaxVjpRows(g, y, out: Float32Array, from, to, n: number)");
+    return NULL;
+  }
+  if (!row_range(env, argv + 3, r, lens, 3, "softmaxVjpRows")) return NULL;
+  if (r[1] > r[0] && r[2] > 0) {
+    size_t o = r[0] * r[2];
+    softmax_vjp_kernels[vector_level()](g + o, y + o, out + o, r[1] - r[0], r[2]);
+  }
+  return NULL;
+}
+
 void register_transcendental(napi_env env, napi_value exports) {
   export_function(env, exports, "gelu", gelu);
   export_function(env, exports, "geluVjp", gelu_vjp);
+  export_function(env, exports, "softmaxRows", softmax_rows);
+  export_function(env, exports, "softmaxVjpRows", softmax_vjp_rows);
 }

@@ -2,12 +2,14 @@
  * The engines `pinpoint certify` runs the same certify bundle in (core/certify/entry.ts, built once by
  * esbuild): Node and Node --jitless as child processes, headless Chromium through playwright-core,
  * QuickJS compiled to WebAssembly (quickjs-emscripten), and Node with 2 worker threads (the thread
- * pool only exists in Node, so that engine runs the sources through tsx). An engine that cannot run here
+ * pool only exists in Node, so that engine runs the sources through tsx), and Node with the native addon
+ * (native/*.c) installed behind the kernel hooks, at its vector level. An engine that cannot run here
  * reports why instead of disappearing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,12 +60,13 @@ function nodeChild(
   name: string,
   args: (dir: string) => string[],
   script: (bundle: string) => string,
+  unavailable: () => string | null = () => null,
 ): Engine {
   return {
     key,
     name,
     slow: key === 'jitless',
-    unavailable: () => null,
+    unavailable,
     async run(bundle, req) {
       const dir = mkdtempSync(join(tmpdir(), 'pinpoint-certify-'));
       try {
@@ -114,6 +117,90 @@ export function threadsEngine(threads: number): Engine {
       String(threads),
     ],
     () => '',
+  );
+}
+
+/** The native addon `npm install` builds (scripts/build-native.mjs). */
+export const NATIVE_ADDON = join(root, 'build/Release/pinpoint_native.node');
+
+/**
+ * Which output array each kernel writes (argument index), and where its first element is: the argument
+ * holding `from` (none: 0) times the one holding the row length (none: 1).
+ */
+const NATIVE_OUTPUTS: Record<string, readonly [number, number | null, number | null]> = {
+  matmul: [2, null, null],
+  matmulBatch: [2, null, null],
+  columnSums: [1, null, null],
+  transpose: [1, null, null],
+  binary: [3, null, null],
+  adam: [4, null, null],
+  gelu: [1, 2, null],
+  geluVjp: [2, 3, null],
+  softmaxRows: [1, 2, 4],
+  softmaxVjpRows: [2, 3, 5],
+  layerNorm: [3, 4, 6],
+  layerNormVjp0: [3, 4, 6],
+  layerNormVjp1Rows: [2, 3, 5],
+};
+
+/**
+ * PINPOINT_CERTIFY_BREAK_NATIVE=<kernel> (tests only) wraps that addon function so that its first output
+ * element gets its lowest bit flipped on every call: a broken native kernel, to show that the engine's
+ * digests really come from the installed native kernels and that the certificate catches them.
+ */
+const NATIVE_RUN = (path: string, level: string) => (bundle: string) =>
+  `${bundle}
+const addon = require(${JSON.stringify(path)});
+if (addon.select(${JSON.stringify(level)}) !== ${JSON.stringify(level)}) throw new Error('native level ${level} not available');
+const kernels = Object.assign({}, addon);
+const broken = process.env.PINPOINT_CERTIFY_BREAK_NATIVE;
+const outputs = ${JSON.stringify(NATIVE_OUTPUTS)};
+if (broken) {
+  if (!outputs[broken]) throw new Error('PINPOINT_CERTIFY_BREAK_NATIVE: no native kernel "' + broken + '"');
+  const [o, f, n] = outputs[broken];
+  kernels[broken] = (...args) => {
+    addon[broken](...args);
+    const words = new Uint32Array(args[o].buffer, args[o].byteOffset, args[o].length);
+    words[f === null ? 0 : args[f] * (n === null ? 1 : args[n])] ^= 1;
+  };
+}
+globalThis.__pinpointInstallNative(kernels);
+const req = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
+const result = globalThis.__pinpointCertify(req);
+process.stdout.write(JSON.stringify({ ...result, native: addon.kernel() }));
+`;
+
+/**
+ * Node with the native addon's kernels installed in the bundle (the hooks node-native-load.ts fills in the
+ * app), at one vector level: 'best' is the one the app uses on this CPU. Named with its level.
+ */
+export function nativeEngine(key: string, want: 'best' | 'avx512' | 'avx2' | 'c'): Engine {
+  let level: string | null = null;
+  let why: string | null = null;
+  if (!existsSync(NATIVE_ADDON))
+    why = `${NATIVE_ADDON} not built (no C compiler at npm install? run node scripts/build-native.mjs)`;
+  else {
+    try {
+      const addon = createRequire(import.meta.url)(NATIVE_ADDON) as {
+        kernel(): string;
+        select(n: string): string;
+      };
+      const best = addon.kernel();
+      level = want === 'best' ? best : addon.select(want);
+      addon.select(best);
+      if (level !== (want === 'best' ? best : want)) why = `this CPU has no ${want} (the addon runs ${best})`;
+    } catch (err) {
+      why = `${NATIVE_ADDON} does not load: ${(err as Error).message}`;
+    }
+  }
+  const name =
+    why === null ? `node + native (${level})` : want === 'best' ? 'node + native' : `node + native (${want})`;
+  return nodeChild(
+    key,
+    name,
+    (d) => [join(d, 'run.cjs'), join(d, 'request.json')],
+    NATIVE_RUN(NATIVE_ADDON, level ?? 'c'),
+    () => why,
   );
 }
 

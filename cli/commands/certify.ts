@@ -16,6 +16,7 @@ import {
   chromiumEngine,
   type Engine,
   jitlessEngine,
+  nativeEngine,
   nodeEngine,
   quickjsEngine,
   threadsEngine,
@@ -23,7 +24,7 @@ import {
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.ts';
 
 export const summary =
-  'determinism certificate: the same bits in Node, --jitless, Chromium, QuickJS, threads';
+  'determinism certificate: the same bits in Node, --jitless, Chromium, QuickJS, threads, native kernels';
 
 const DEFAULT_TASKS = ['spirals-mlp', 'digits-cnn', 'chars-transformer', 'nanogpt-char'].map(
   (t) => `tasks/${t}.json`,
@@ -32,7 +33,8 @@ const DEFAULT_TASKS = ['spirals-mlp', 'digits-cnn', 'chars-transformer', 'nanogp
 const HELP = `usage: pinpoint certify [task.json…] [options]
 
   --steps <n>      training steps per task (default 2)
-  --engines <l>    comma-separated subset of: node, jitless, chromium, quickjs, threads (default all)
+  --engines <l>    comma-separated subset of: node, jitless, chromium, quickjs, threads, native
+                   (default all), or native-avx2 / native-c (the addon's narrower vector levels)
   --all-tasks      also run the real-size task on interpreter-only engines (minutes per step)
   --json           print one JSON object { engines: [...], agree, differences }
 Trains each task (default: ${DEFAULT_TASKS.join(', ')}) for a few steps in fast mode and evaluates
@@ -55,11 +57,20 @@ function engineList(spec: string | undefined): Engine[] {
     chromium: chromiumEngine(CHROMIUM, CHROMIUM_ARGS),
     quickjs: quickjsEngine,
     threads: threadsEngine(2),
+    native: nativeEngine('native', 'best'),
+  };
+  // Only on request: the addon's narrower vector levels (the app runs the best one this CPU has).
+  const extra: Record<string, () => Engine> = {
+    'native-avx2': () => nativeEngine('native-avx2', 'avx2'),
+    'native-c': () => nativeEngine('native-c', 'c'),
   };
   const names = spec === undefined ? Object.keys(all) : spec.split(',').map((s) => s.trim());
   return names.map((n) => {
-    const e = all[n];
-    if (!e) throw new Error(`--engines: unknown engine "${n}" (have ${Object.keys(all).join(', ')})`);
+    const e = all[n] ?? extra[n]?.();
+    if (!e)
+      throw new Error(
+        `--engines: unknown engine "${n}" (have ${[...Object.keys(all), ...Object.keys(extra)].join(', ')})`,
+      );
     return e;
   });
 }
@@ -167,6 +178,7 @@ export async function run(args: string[]): Promise<number> {
               ? {
                   runRoots: r.result.runRoots,
                   vectorDigest: r.result.vectorDigest,
+                  ...(r.result.native ? { native: r.result.native } : {}),
                   seconds: r.result.ms / 1000,
                 }
               : {}),

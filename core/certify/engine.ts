@@ -38,6 +38,8 @@ export interface EngineResult {
   /** Vector name → output as uint32 words (only those asked for in `detail`). */
   readonly detail: Record<string, number[]>;
   readonly ms: number;
+  /** The native addon's vector level (avx512, avx2, c) when the engine installed its kernels. */
+  readonly native?: string;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());

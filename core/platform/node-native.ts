@@ -7,11 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { setNativeNaNs } from '../hash/digest.ts';
-import { setNativeTranspose } from '../repops/kernels/layout.ts';
-import { setNativeColumnSums, setNativeMatmul, setNativeMatmulBatch } from '../repops/kernels/matmul.ts';
-import { setNativeAdam, setNativeBinary } from '../repops/kernels/native-elementwise.ts';
-import { setNativeGelu } from '../repops/kernels/transcendental-native.ts';
+import { installNativeKernels } from '../repops/kernels/native-install.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -42,14 +38,7 @@ export function useNodeNative(): string | null {
     installed = kernel;
   } catch {
     addon = null;
-    setNativeMatmul(null);
-    setNativeColumnSums(null);
-    setNativeMatmulBatch(null);
-    setNativeTranspose(null);
-    setNativeNaNs(null);
-    setNativeBinary(null);
-    setNativeAdam(null);
-    setNativeGelu(null);
+    installNativeKernels(null);
   }
   return installed;
 }

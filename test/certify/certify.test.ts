@@ -1,12 +1,13 @@
 /**
  * `pinpoint certify` (issue 17), short form: spirals-mlp for one step and every golden op vector in
  * Node, Node --jitless, QuickJS, Node with 2 worker threads and (where installed; always in CI) headless
- * Chromium — all must agree, and agree with an in-process training run (independent oracle). A planted
- * one-bit difference in one engine must be reported with the op vector and element, and exit 1.
+ * Chromium, and Node with the native addon's kernels (where built) — all must agree, and agree with an
+ * in-process training run (independent oracle). A planted one-bit difference in one engine must be reported
+ * with the op vector and element, and exit 1; so must a broken native kernel, with the first differing step.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { runCommitment } from '../../core/train/record.ts';
 import { parseTaskText } from '../../core/train/task.ts';
@@ -15,10 +16,17 @@ import { skipReason } from '../helpers/chromium.ts';
 
 const TASK = 'tasks/spirals-mlp.json';
 
-function certify(args: string[]): { status: number | null; json: Record<string, unknown>; stderr: string } {
+const ADDON = 'build/Release/pinpoint_native.node';
+const noAddon = existsSync(ADDON) ? false : `${ADDON} not built (no C compiler)`;
+
+function certify(
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; json: Record<string, unknown>; stderr: string } {
   const r = spawnSync(process.execPath, ['bin/pinpoint.js', 'certify', '--json', ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
+    env: { ...process.env, ...env },
   });
   let json: Record<string, unknown> = {};
   try {
@@ -37,12 +45,14 @@ interface EngineJson {
   vectorDigest?: string;
   unavailable?: string;
   error?: string;
+  native?: string;
 }
 
 test('engines agree bit for bit, and with an in-process run', { timeout: 300_000 }, () => {
-  const engines =
-    skipReason() === null ? 'node,jitless,quickjs,threads,chromium' : 'node,jitless,quickjs,threads';
-  const r = certify(['--steps', '1', '--engines', engines, TASK]);
+  const engines = ['node', 'jitless', 'quickjs', 'threads'];
+  if (skipReason() === null) engines.push('chromium');
+  if (!noAddon) engines.push('native');
+  const r = certify(['--steps', '1', '--engines', engines.join(','), TASK]);
   const list = r.json.engines as EngineJson[];
   for (const e of list) assert.equal(e.error, undefined, `${e.name}: ${e.error}`);
   assert.equal(r.json.agree, true, JSON.stringify(r.json.differences));
@@ -55,6 +65,52 @@ test('engines agree bit for bit, and with an in-process run', { timeout: 300_000
     assert.equal(e.runRoots?.['spirals-mlp'], root, e.name);
     assert.equal(e.vectorDigest, list[0].vectorDigest, e.name);
   }
+  if (!noAddon) {
+    const native = list.find((e) => e.name.startsWith('node + native'));
+    // The child reports the level its addon ran, and the engine is named with it.
+    assert.match(native?.native ?? '', /^(avx512|avx2|c)$/);
+    assert.equal(native?.name, `node + native (${native?.native})`);
+  }
+});
+
+test('every native vector level agrees with the JavaScript kernels', {
+  skip: noAddon,
+  timeout: 300_000,
+}, () => {
+  const r = certify(['--steps', '1', '--engines', 'node,native-avx2,native-c', TASK]);
+  const list = r.json.engines as EngineJson[];
+  assert.equal(r.json.agree, true, JSON.stringify(r.json.differences));
+  assert.equal(list[2].native, 'c');
+  if (list[1].unavailable === undefined) assert.equal(list[1].native, 'avx2');
+  else assert.match(list[1].unavailable, /no avx2/);
+});
+
+test('a broken native kernel is caught: the op vector, and the first differing training step', {
+  skip: noAddon,
+  timeout: 120_000,
+}, () => {
+  // The native matmul flips the lowest bit of its first output element on every call; the golden matmul
+  // vectors are too small for the native kernel, so the first vector to differ is a training-step tape.
+  const r = certify(['--steps', '2', '--engines', 'node,native', TASK], {
+    PINPOINT_CERTIFY_BREAK_NATIVE: 'matmul',
+  });
+  assert.equal(r.status, 1);
+  assert.equal(r.json.agree, false);
+  const diffs = r.json.differences as { kind: string; engine: string; task?: string; step?: number }[];
+  assert.ok(diffs.every((d) => d.engine.startsWith('node + native')));
+  assert.deepEqual(
+    diffs.filter((d) => d.kind === 'run').map((d) => [d.task, d.step]),
+    [['spirals-mlp', 0]],
+  );
+  // A kernel this task never calls natively (no GELU in an MLP of ReLUs) leaves its run root alone.
+  const g = certify(['--steps', '2', '--engines', 'node,native', TASK], {
+    PINPOINT_CERTIFY_BREAK_NATIVE: 'gelu',
+  });
+  const gd = g.json.differences as { kind: string; vector?: string; element?: number }[];
+  assert.deepEqual(
+    gd.map((d) => [d.kind, d.vector, d.element]),
+    [['vector', 'gelu', 0]],
+  );
 });
 
 test('a planted one-bit difference is reported with its op vector and element; exit 1', {

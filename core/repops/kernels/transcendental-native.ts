@@ -39,3 +39,49 @@ export function nativeGeluVjpRange(
   native.geluVjp(g, x, out, from, to);
   return true;
 }
+
+/** softmax / softmax.vjp0 rows (native/transcendental.c + softmax-lanes.h): rows [from, to) of length n. */
+export interface NativeSoftmax {
+  softmaxRows(x: Float32Array, out: Float32Array, from: number, to: number, n: number): void;
+  softmaxVjpRows(
+    g: Float32Array,
+    y: Float32Array,
+    out: Float32Array,
+    from: number,
+    to: number,
+    n: number,
+  ): void;
+}
+
+let softmax: NativeSoftmax | null = null;
+
+export function setNativeSoftmax(kernels: NativeSoftmax | null): void {
+  softmax = kernels;
+}
+
+/** softmax rows [from, to) natively, or false (not installed, or kernels turned off). */
+export function nativeSoftmaxRows(
+  x: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  n: number,
+): boolean {
+  if (softmax === null || !wasmKernelsEnabled()) return false;
+  softmax.softmaxRows(x, out, from, to, n);
+  return true;
+}
+
+/** softmax.vjp0 rows [from, to) natively, or false. */
+export function nativeSoftmaxVjpRows(
+  g: Float32Array,
+  y: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  n: number,
+): boolean {
+  if (softmax === null || !wasmKernelsEnabled()) return false;
+  softmax.softmaxVjpRows(g, y, out, from, to, n);
+  return true;
+}

@@ -6,7 +6,9 @@
  * thread for any split of the rows (parallel.ts `rowwise`) without changing a bit.
  */
 import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
+import { nativeNorm } from '../kernels/norm-native.ts';
 import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
+import { nativeSoftmaxRows, nativeSoftmaxVjpRows } from '../kernels/transcendental-native.ts';
 import { wasmExpShift, wasmSoftmaxRows, wasmSoftmaxVjpRows } from '../kernels/transcendental-wasm.ts';
 import { exp32, log32 } from '../math.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
@@ -52,8 +54,9 @@ function expRow(x: Float32Array, off: number, n: number, m: number, buf: Float32
 
 // Row kernels (rows [from, to) of length n = params[0]), registered under the op's name.
 defineRangeKernel('softmax', ([x], out, from, to, [n]) => {
-  // WebAssembly runs these same operations on all the rows in one call (kernels/as/transcendental.ts).
-  if (wasmSoftmaxRows(x, out, from, to, n)) return;
+  // The native addon (in place), else WebAssembly, runs these same operations on all the rows in one call
+  // (native/softmax-lanes.h, kernels/as/transcendental.ts).
+  if (nativeSoftmaxRows(x, out, from, to, n) || wasmSoftmaxRows(x, out, from, to, n)) return;
   for (let off = from * n; off < to * n; off += n) {
     const m = rowMax(x, off, n);
     const e = out.subarray(off, off + n);
@@ -63,7 +66,7 @@ defineRangeKernel('softmax', ([x], out, from, to, [n]) => {
 });
 
 defineRangeKernel('softmax.vjp0', ([g, y], out, from, to, [n]) => {
-  if (wasmSoftmaxVjpRows(g, y, out, from, to, n)) return;
+  if (nativeSoftmaxVjpRows(g, y, out, from, to, n) || wasmSoftmaxVjpRows(g, y, out, from, to, n)) return;
   const buf = scratchBuffer(n);
   for (let off = from * n; off < to * n; off += n) {
     for (let i = 0; i < n; i++) buf[i] = g[off + i] * y[off + i];
@@ -312,8 +315,11 @@ const LN_STATS =
   'per row (last axis, length D): mu = lane sum of x ÷ f32(D); c[i] = x[i] − mu; v = lane sum of c[i] × c[i] ÷ f32(D); ' +
   'rstd = 1 ÷ sqrt(v + eps); xh[i] = c[i] × rstd';
 
-// Row kernels (params: D, eps). Each tries the WASM port (kernels/norm-wasm.ts, same bits) first.
+// Row kernels (params: D, eps). Each tries the native addon (native/nn.c, in place), then the WASM port
+// (kernels/norm-wasm.ts), both the same bits, first.
 defineRangeKernel('layer_norm', ([x, gamma, beta], out, from, to, [d, eps]) => {
+  const nat = nativeNorm();
+  if (nat) return nat.layerNorm(x, gamma, beta, out, from, to, d, eps);
   if (wasmLayerNormRows(x, gamma, beta, out, from, to, d, eps)) return;
   for (let r = from; r < to; r++) {
     const xh = out.subarray(r * d, r * d + d);
@@ -323,6 +329,8 @@ defineRangeKernel('layer_norm', ([x, gamma, beta], out, from, to, [d, eps]) => {
 });
 
 defineRangeKernel('layer_norm.vjp0', ([g, x, gamma], out, from, to, [d, eps]) => {
+  const nat = nativeNorm();
+  if (nat) return nat.layerNormVjp0(g, x, gamma, out, from, to, d, eps);
   if (wasmLayerNormVjp0Rows(g, x, gamma, out, from, to, d, eps)) return;
   const fd = fround(d);
   const buf = scratchBuffer(3 * d);
@@ -342,6 +350,8 @@ defineRangeKernel('layer_norm.vjp0', ([g, x, gamma], out, from, to, [d, eps]) =>
 
 // layer_norm.vjp1's per-element products g[r,i] × xh[r,i], before the column sums.
 defineRangeKernel('layer_norm.vjp1.rows', ([x, g], prod, from, to, [d, eps]) => {
+  const nat = nativeNorm();
+  if (nat) return nat.layerNormVjp1Rows(x, g, prod, from, to, d, eps);
   if (wasmLayerNormVjp1Rows(x, g, prod, from, to, d, eps)) return;
   for (let r = from; r < to; r++) {
     const xh = prod.subarray(r * d, r * d + d);

@@ -1,0 +1,49 @@
+/**
+ * The one list of native kernel hooks: a platform adapter hands over an object with the native addon's
+ * functions (core/platform/node-native-load.ts in Node; the certify bundle's native engine, which requires
+ * the addon itself) and each goes behind the hook of the kernels module that owns its op. null removes them all.
+ */
+import { type NativeNaNs, setNativeNaNs } from '../../hash/digest.ts';
+import { type NativeTranspose, setNativeTranspose } from './layout.ts';
+import {
+  type NativeColumnSums,
+  type NativeMatmul,
+  type NativeMatmulBatch,
+  setNativeColumnSums,
+  setNativeMatmul,
+  setNativeMatmulBatch,
+} from './matmul.ts';
+import { type NativeAdam, type NativeBinary, setNativeAdam, setNativeBinary } from './native-elementwise.ts';
+import { type NativeNorm, setNativeNorm } from './norm-native.ts';
+import {
+  type NativeGelu,
+  type NativeSoftmax,
+  setNativeGelu,
+  setNativeSoftmax,
+} from './transcendental-native.ts';
+
+export interface NativeKernels extends NativeGelu, NativeSoftmax, NativeNorm, NativeNaNs {
+  matmul: NativeMatmul;
+  matmulBatch: NativeMatmulBatch;
+  columnSums: NativeColumnSums;
+  transpose: NativeTranspose;
+  binary: NativeBinary;
+  adam: NativeAdam;
+}
+
+export function installNativeKernels(k: NativeKernels | null): void {
+  setNativeMatmul(k ? k.matmul : null);
+  setNativeMatmulBatch(k ? k.matmulBatch : null);
+  setNativeColumnSums(k ? k.columnSums : null);
+  setNativeTranspose(k ? k.transpose : null);
+  setNativeNaNs(k ? { nanFind: k.nanFind, nanCanonicalize: k.nanCanonicalize } : null);
+  setNativeBinary(k ? k.binary : null);
+  setNativeAdam(k ? k.adam : null);
+  setNativeGelu(k ? { gelu: k.gelu, geluVjp: k.geluVjp } : null);
+  setNativeSoftmax(k ? { softmaxRows: k.softmaxRows, softmaxVjpRows: k.softmaxVjpRows } : null);
+  setNativeNorm(
+    k
+      ? { layerNorm: k.layerNorm, layerNormVjp0: k.layerNormVjp0, layerNormVjp1Rows: k.layerNormVjp1Rows }
+      : null,
+  );
+}
