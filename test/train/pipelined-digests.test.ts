@@ -169,9 +169,15 @@ test('a chain of pending steps keeps none of its predecessors once they are fini
       state = r.after;
     }
     pending?.finish?.();
-    await new Promise((ok) => setImmediate(ok));
-    gc();
-    assert.equal(first[0].deref(), undefined, `${mode}: step 0 is not kept by step 3`);
+    // A full collection may leave a just-dropped object for the next one (the digest workers' answers
+    // are still being delivered): a few rounds, each in a new job (deref keeps a target alive for its job).
+    let kept = true;
+    for (let round = 0; round < 4 && kept; round++) {
+      await new Promise((ok) => setImmediate(ok));
+      gc();
+      kept = first[0].deref() !== undefined;
+    }
+    assert.equal(kept, false, `${mode}: step 0 is not kept by step 3`);
     assert.ok(pending?.record.stateAfter, 'the last step is still readable');
   }
 });
