@@ -25,6 +25,21 @@ int size_args(napi_env env, const napi_value *argv, size_t count, size_t *out, c
 
 void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb);
 
+/* reduce.ts laneSum: lane k takes terms i ≡ k mod 4 (one SSE register: exactly 4 lanes), tail terms into
+ * lanes 0, 1, 2, then (s0 + s1) + (s2 + s3). */
+static inline float lane_sum4(const float *p, size_t n) {
+  size_t n4 = n - (n & 3);
+  __m128 acc = _mm_setzero_ps();
+  size_t i = 0;
+  for (; i < n4; i += 4) acc = _mm_add_ps(acc, _mm_loadu_ps(p + i));
+  float s[4];
+  _mm_storeu_ps(s, acc);
+  if (i < n) s[0] = s[0] + p[i];
+  if (i + 1 < n) s[1] = s[1] + p[i + 1];
+  if (i + 2 < n) s[2] = s[2] + p[i + 2];
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 /* One per kernel module. */
 void register_matmul(napi_env env, napi_value exports);
 void register_layout(napi_env env, napi_value exports);

@@ -13,19 +13,6 @@
 #include <stdlib.h>
 #include "addon.h"
 
-/* reduce.ts laneSum: lane k takes terms i ≡ k mod 4, tail terms into lanes 0, 1, 2, then (s0 + s1) + (s2 + s3) */
-static inline float lane_sum4(const float *p, size_t n) {
-  size_t n4 = n - (n & 3);
-  __m128 acc = _mm_setzero_ps();
-  size_t i = 0;
-  for (; i < n4; i += 4) acc = _mm_add_ps(acc, _mm_loadu_ps(p + i));
-  float s[4];
-  _mm_storeu_ps(s, acc);
-  if (i < n) s[0] = s[0] + p[i];
-  if (i + 1 < n) s[1] = s[1] + p[i + 1];
-  if (i + 2 < n) s[2] = s[2] + p[i + 2];
-  return (s[0] + s[1]) + (s[2] + s[3]);
-}
 
 /* lane_sum4 of 4 rows (p + k·stride, k < 4) at once: the same operations per row, the 4 chains interleaved */
 static inline void lane_sum4x4(const float *p, size_t n, size_t stride, float *out) {

@@ -22,6 +22,7 @@ import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts
 import { setThreadPool } from '../../core/repops/parallel.ts';
 import { randomNormal } from '../../core/repops/prng.ts';
 import { type Tensor, tensor } from '../../core/repops/tensor.ts';
+import { maskedAttention, maskedScores } from '../helpers/attention.ts';
 import { binary32Word, canonicalBits } from '../helpers/binary32.ts';
 
 const kernel = useNodeNative();
@@ -106,19 +107,14 @@ for (const level of LEVELS) {
           fc.integer({ min: 1, max: 40 }),
           fc.double({ min: 0.01, max: 200, noNaN: true }),
           (tt, scale) => {
-            const x = randomNormal(tt, 0, tt * tt);
-            for (let i = 0; i < tt; i++)
-              for (let j = 0; j < tt; j++)
-                x[i * tt + j] = j > i ? Number.NEGATIVE_INFINITY : Math.fround(x[i * tt + j] * scale);
+            const x = maskedScores(tt, scale);
             sameAsSpec(tensor([tt, tt], x), tensor([tt, tt], randomNormal(tt, 1, tt * tt)));
           },
         ),
         { numRuns: 40 },
       );
       const n = 12 * 4 * 64 * 64;
-      const x = randomNormal(3, 0, n);
-      for (let r = 0; r < n / 64; r++)
-        for (let j = (r % 64) + 1; j < 64; j++) x[r * 64 + j] = Number.NEGATIVE_INFINITY;
+      const x = maskedAttention(3);
       sameAsSpec(tensor([12, 4, 64, 64], x), tensor([12, 4, 64, 64], randomNormal(3, 1, n)));
     }),
   );

@@ -13,6 +13,7 @@ import { wasmSoftmaxRows } from '../../core/repops/kernels/transcendental-wasm.t
 import { setWasmKernelsEnabled } from '../../core/repops/kernels/wasm-runtime.ts';
 import { randomNormal } from '../../core/repops/prng.ts';
 import { type Tensor, tensor } from '../../core/repops/tensor.ts';
+import { maskedAttention, maskedScores } from '../helpers/attention.ts';
 import { binary32Word, canonicalBits, fillWords } from '../helpers/binary32.ts';
 
 after(() => setWasmKernelsEnabled(true));
@@ -59,10 +60,7 @@ test('causally masked attention rows (−Inf above the diagonal, wide score rang
       fc.integer({ min: 1, max: 40 }),
       fc.double({ min: 0.01, max: 200, noNaN: true }),
       (t, scale) => {
-        const x = randomNormal(t, 0, t * t);
-        for (let i = 0; i < t; i++)
-          for (let j = 0; j < t; j++)
-            x[i * t + j] = j > i ? Number.NEGATIVE_INFINITY : Math.fround(x[i * t + j] * scale);
+        const x = maskedScores(t, scale);
         sameWithKernelsOnAndOff(tensor([t, t], x), tensor([t, t], randomNormal(t, 1, t * t)));
       },
     ),
@@ -72,8 +70,6 @@ test('causally masked attention rows (−Inf above the diagonal, wide score rang
 
 test('softmax and softmax.vjp0 at the nanoGPT attention shape (12 × 4 heads × 64 × 64)', () => {
   const n = 12 * 4 * 64 * 64;
-  const x = randomNormal(3, 0, n);
-  for (let r = 0; r < n / 64; r++)
-    for (let j = (r % 64) + 1; j < 64; j++) x[r * 64 + j] = Number.NEGATIVE_INFINITY;
+  const x = maskedAttention(3);
   sameWithKernelsOnAndOff(tensor([12, 4, 64, 64], x), tensor([12, 4, 64, 64], randomNormal(3, 1, n)));
 });
