@@ -5,7 +5,7 @@
  * transposeData prefers it to the WebAssembly 2-D kernel and the JavaScript loops. Off whenever the kernels
  * are (setWasmKernelsEnabled(false) runs the spec).
  */
-import { wasmKernelsEnabled } from './wasm-runtime.ts';
+import { nativeSlot } from './wasm-runtime.ts';
 
 export type NativeTranspose = (
   x: Float32Array,
@@ -17,13 +17,7 @@ export type NativeTranspose = (
 /** The native kernel's largest rank (native/layout.c MAX_RANK); higher ranks take the JS loops. */
 export const NATIVE_MAX_RANK = 8;
 
-let native: NativeTranspose | null = null;
-
-export function setNativeTranspose(f: NativeTranspose | null): void {
-  native = f;
-}
-
+const transpose = nativeSlot<NativeTranspose>();
+export const setNativeTranspose = transpose.set;
 /** The installed kernel when kernels are on, else null. */
-export function nativeTranspose(): NativeTranspose | null {
-  return native !== null && wasmKernelsEnabled() ? native : null;
-}
+export const nativeTranspose = transpose.get;

@@ -14,7 +14,7 @@ import { defineRangeKernel, parallelRows } from '../parallel.ts';
 import { reduceSumData } from '../reduce.ts';
 import { RepOpsError } from '../tensor.ts';
 import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
-import { wasmKernelsEnabled } from './wasm-runtime.ts';
+import { nativeSlot } from './wasm-runtime.ts';
 
 const fround = Math.fround;
 
@@ -482,21 +482,18 @@ export function matmulBatchKernel(
  * 4·n accumulators, vectorised across columns — the same additions as reduceSumData(g, [m, n], [0]).
  */
 export type NativeColumnSums = (g: Float32Array, out: Float32Array, m: number, n: number) => void;
-let nativeColumnSums: NativeColumnSums | null = null;
-
-export function setNativeColumnSums(f: NativeColumnSums | null): void {
-  nativeColumnSums = f;
-}
+const columnSums = nativeSlot<NativeColumnSums>();
+export const setNativeColumnSums = columnSums.set;
 
 /**
  * db[j] = lane-ordered sum over the m rows of g [m, n]: native where installed and kernels are on
  * (setWasmKernelsEnabled(false) runs the spec), else reduceSumData.
  */
 export function columnSumsKernel(g: Float32Array, m: number, n: number): Float32Array {
-  if (nativeColumnSums === null || !wasmKernelsEnabled() || g.length !== m * n)
-    return reduceSumData(g, [m, n], [0]);
+  const native = columnSums.get();
+  if (native === null || g.length !== m * n) return reduceSumData(g, [m, n], [0]);
   const out = outputBuffer(n);
-  nativeColumnSums(g, out, m, n);
+  native(g, out, m, n);
   return out;
 }
 

@@ -5,7 +5,7 @@
  * (test/repops-math/native-binary.test.ts, native-optim.test.ts) while reading the operands in place — no
  * copy into WebAssembly memory. Off whenever the kernels are (setWasmKernelsEnabled(false) runs the spec).
  */
-import { wasmKernelsEnabled } from './wasm-runtime.ts';
+import { nativeSlot } from './wasm-runtime.ts';
 
 /** out = a ∘ b over `shape`, operand strides per output axis (0 where broadcast); kind 0 + 1 − 2 × 3 ÷. */
 export type NativeBinary = (
@@ -21,16 +21,10 @@ export type NativeBinary = (
 /** Below this many elements a JavaScript loop beats the call into the native addon. */
 export const MIN_NATIVE_ELEMENTS = 64;
 
-let native: NativeBinary | null = null;
-
-export function setNativeBinary(f: NativeBinary | null): void {
-  native = f;
-}
-
+const binary = nativeSlot<NativeBinary>();
+export const setNativeBinary = binary.set;
 /** The installed kernel when kernels are on, else null. */
-export function nativeBinary(): NativeBinary | null {
-  return native !== null && wasmKernelsEnabled() ? native : null;
-}
+export const nativeBinary = binary.get;
 
 /** Adam / clip updates of ops/optim.ts (native/optim.c documents `which` and h0…h5). */
 export type NativeAdam = (
@@ -47,12 +41,6 @@ export type NativeAdam = (
   h5: number,
 ) => void;
 
-let adam: NativeAdam | null = null;
-
-export function setNativeAdam(f: NativeAdam | null): void {
-  adam = f;
-}
-
-export function nativeAdam(): NativeAdam | null {
-  return adam !== null && wasmKernelsEnabled() ? adam : null;
-}
+const adam = nativeSlot<NativeAdam>();
+export const setNativeAdam = adam.set;
+export const nativeAdam = adam.get;

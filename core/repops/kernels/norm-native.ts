@@ -4,7 +4,7 @@
  * adapter (core/repops/kernels/native-install.ts) behind this hook. They read and write the caller's arrays in
  * place. Used while kernels are enabled; ops/nn.ts's range kernels fall back to WebAssembly, then JS.
  */
-import { wasmKernelsEnabled } from './wasm-runtime.ts';
+import { nativeSlot } from './wasm-runtime.ts';
 
 export interface NativeNorm {
   /** layer_norm rows [from, to) of length d. */
@@ -41,13 +41,7 @@ export interface NativeNorm {
   ): void;
 }
 
-let native: NativeNorm | null = null;
-
-export function setNativeNorm(kernels: NativeNorm | null): void {
-  native = kernels;
-}
-
+const norm = nativeSlot<NativeNorm>();
+export const setNativeNorm = norm.set;
 /** The installed kernels when kernels are on, else null. */
-export function nativeNorm(): NativeNorm | null {
-  return native !== null && wasmKernelsEnabled() ? native : null;
-}
+export const nativeNorm = norm.get;

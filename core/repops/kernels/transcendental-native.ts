@@ -5,7 +5,7 @@
  * (no copy into WebAssembly memory). Used while kernels are enabled (setWasmKernelsEnabled(false) leaves
  * the JavaScript specification alone, as the tests compare with it); the ops fall back to WebAssembly, then JS.
  */
-import { wasmKernelsEnabled } from './wasm-runtime.ts';
+import { nativeSlot } from './wasm-runtime.ts';
 
 export interface NativeGelu {
   /** out[i] = gelu32(x[i]) for from ≤ i < to. */
@@ -14,15 +14,13 @@ export interface NativeGelu {
   geluVjp(g: Float32Array, x: Float32Array, out: Float32Array, from: number, to: number): void;
 }
 
-let native: NativeGelu | null = null;
-
-export function setNativeGelu(kernels: NativeGelu | null): void {
-  native = kernels;
-}
+const gelu = nativeSlot<NativeGelu>();
+export const setNativeGelu = gelu.set;
 
 /** gelu over out[from…to) natively, or false (not installed, or kernels turned off). */
 export function nativeGeluRange(x: Float32Array, out: Float32Array, from: number, to: number): boolean {
-  if (native === null || !wasmKernelsEnabled()) return false;
+  const native = gelu.get();
+  if (native === null) return false;
   native.gelu(x, out, from, to);
   return true;
 }
@@ -35,7 +33,8 @@ export function nativeGeluVjpRange(
   from: number,
   to: number,
 ): boolean {
-  if (native === null || !wasmKernelsEnabled()) return false;
+  const native = gelu.get();
+  if (native === null) return false;
   native.geluVjp(g, x, out, from, to);
   return true;
 }
@@ -53,11 +52,8 @@ export interface NativeSoftmax {
   ): void;
 }
 
-let softmax: NativeSoftmax | null = null;
-
-export function setNativeSoftmax(kernels: NativeSoftmax | null): void {
-  softmax = kernels;
-}
+const softmaxSlot = nativeSlot<NativeSoftmax>();
+export const setNativeSoftmax = softmaxSlot.set;
 
 /** softmax rows [from, to) natively, or false (not installed, or kernels turned off). */
 export function nativeSoftmaxRows(
@@ -67,7 +63,8 @@ export function nativeSoftmaxRows(
   to: number,
   n: number,
 ): boolean {
-  if (softmax === null || !wasmKernelsEnabled()) return false;
+  const softmax = softmaxSlot.get();
+  if (softmax === null) return false;
   softmax.softmaxRows(x, out, from, to, n);
   return true;
 }
@@ -81,7 +78,8 @@ export function nativeSoftmaxVjpRows(
   to: number,
   n: number,
 ): boolean {
-  if (softmax === null || !wasmKernelsEnabled()) return false;
+  const softmax = softmaxSlot.get();
+  if (softmax === null) return false;
   softmax.softmaxVjpRows(g, y, out, from, to, n);
   return true;
 }

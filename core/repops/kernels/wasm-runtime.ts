@@ -80,6 +80,20 @@ export function wasmKernelsEnabled(): boolean {
   return !disabled;
 }
 
+/**
+ * A slot for a native kernel a platform adapter installs (kernels/native-install.ts). It reads null while
+ * the kernels are off, so setWasmKernelsEnabled(false) leaves the JavaScript specification alone.
+ */
+export function nativeSlot<T>(): { set(kernel: T | null): void; get(): T | null } {
+  let kernel: T | null = null;
+  return {
+    set: (k) => {
+      kernel = k;
+    },
+    get: () => (disabled ? null : kernel),
+  };
+}
+
 /** A bump allocator over the shared memory; pointers are byte offsets, 16-byte aligned. */
 export interface Workspace {
   /** Reserve n floats (contents undefined); returns the byte offset. */
