@@ -39,6 +39,22 @@ int size_args(napi_env env, const napi_value *argv, size_t count, size_t *out, c
   return 1;
 }
 
+int size_list(napi_env env, napi_value v, size_t *out, uint32_t *count, uint32_t max) {
+  bool is;
+  if (napi_is_array(env, v, &is) != napi_ok || !is || napi_get_array_length(env, v, count) != napi_ok ||
+      *count > max)
+    return 0;
+  for (uint32_t i = 0; i < *count; i++) {
+    napi_value e;
+    double d;
+    if (napi_get_element(env, v, i, &e) != napi_ok || napi_get_value_double(env, e, &d) != napi_ok || d < 0 ||
+        d != (double)(size_t)d)
+      return 0;
+    out[i] = (size_t)d;
+  }
+  return 1;
+}
+
 void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &f);

@@ -23,6 +23,9 @@ int f32_array(napi_env env, napi_value v, float **data, size_t *len);
  * otherwise. */
 int size_args(napi_env env, const napi_value *argv, size_t count, size_t *out, const char *message);
 
+/* Reads a JS array of at most max non-negative integers into out (its length into count), or returns 0. */
+int size_list(napi_env env, napi_value v, size_t *out, uint32_t *count, uint32_t max);
+
 void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb);
 
 /* reduce.ts laneSum: lane k takes terms i ≡ k mod 4 (one SSE register: exactly 4 lanes), tail terms into

@@ -64,23 +64,6 @@ __attribute__((target("avx512f"))) static void row_avx512(int kind, const float 
 
 static const row_fn rows[] = {[LEVEL_C] = row_c, [LEVEL_AVX2] = row_avx2, [LEVEL_AVX512] = row_avx512};
 
-/* Reads a JS array of count non-negative integers. */
-static int size_list(napi_env env, napi_value v, size_t *out, uint32_t *count) {
-  bool is;
-  if (napi_is_array(env, v, &is) != napi_ok || !is || napi_get_array_length(env, v, count) != napi_ok ||
-      *count > MAX_RANK)
-    return 0;
-  for (uint32_t i = 0; i < *count; i++) {
-    napi_value e;
-    double d;
-    if (napi_get_element(env, v, i, &e) != napi_ok || napi_get_value_double(env, e, &d) != napi_ok || d < 0 ||
-        d != (double)(size_t)d)
-      return 0;
-    out[i] = (size_t)d;
-  }
-  return 1;
-}
-
 static napi_value binary(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -90,7 +73,8 @@ static napi_value binary(napi_env env, napi_callback_info info) {
   uint32_t r = 0, ra = 0, rb = 0;
   if (argc != 7 || !size_args(env, argv, 1, &kind, "binary: kind must be 0..3") || kind > 3 ||
       !f32_array(env, argv[1], &a, &la) || !f32_array(env, argv[2], &b, &lb) || !f32_array(env, argv[3], &out, &lo) ||
-      !size_list(env, argv[4], shape, &r) || !size_list(env, argv[5], sa, &ra) || !size_list(env, argv[6], sb, &rb) ||
+      !size_list(env, argv[4], shape, &r, MAX_RANK) || !size_list(env, argv[5], sa, &ra, MAX_RANK) ||
+      !size_list(env, argv[6], sb, &rb, MAX_RANK) ||
       r == 0 || ra != r || rb != r) {
     napi_throw_type_error(env, NULL,
                           "binary(kind, a, b, out: Float32Array, shape, sa, sb: non-negative integer arrays of one rank 1..16)");

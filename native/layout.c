@@ -147,22 +147,6 @@ static void permute(const uint32_t *x, uint32_t *out, size_t rank, const size_t 
   }
 }
 
-static int size_list(napi_env env, napi_value v, size_t *out, uint32_t *len) {
-  bool b;
-  if (napi_is_array(env, v, &b) != napi_ok || !b || napi_get_array_length(env, v, len) != napi_ok ||
-      *len > MAX_RANK)
-    return 0;
-  for (uint32_t i = 0; i < *len; i++) {
-    napi_value e;
-    double x;
-    if (napi_get_element(env, v, i, &e) != napi_ok || napi_get_value_double(env, e, &x) != napi_ok || x < 0 ||
-        x != (double)(size_t)x)
-      return 0;
-    out[i] = (size_t)x;
-  }
-  return 1;
-}
-
 static napi_value transpose(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -174,7 +158,8 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "transpose(x, out: Float32Array, shape, perm: number[])");
     return NULL;
   }
-  if (!size_list(env, argv[2], shape, &rank) || !size_list(env, argv[3], perm, &prank) || prank != rank) {
+  if (!size_list(env, argv[2], shape, &rank, MAX_RANK) || !size_list(env, argv[3], perm, &prank, MAX_RANK) ||
+      prank != rank) {
     napi_throw_type_error(env, NULL, "transpose: shape and perm must be lists of ≤ 8 non-negative integers of one length");
     return NULL;
   }
