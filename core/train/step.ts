@@ -294,7 +294,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       ? { opRoot: merkleRoot(opDigests), opCount: opDigests.length }
       : {}),
   };
-  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper) recycleStep(nodes, state, after);
+  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper) recycleStep(nodes, after);
   return {
     record,
     after,
@@ -348,7 +348,7 @@ function deferredStep(
     handOverMask(r.nodes, missing, r.after, opts.tamper !== undefined),
   );
   // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
-  if (!traced && !opts.tamper) recycleStep(r.nodes, state, r.after);
+  if (!traced && !opts.tamper) recycleStep(r.nodes, r.after);
   // Without a known digest the state before is hashed now (it is the caller's, so it may change later).
   const stateBefore = opts.stateBeforeDigest ?? stateDigest(state);
   const batch = batchDigest(r.indices);
@@ -451,9 +451,19 @@ function handOverMask(
   tampered: boolean,
 ): boolean[] {
   if (tampered) return missing.map(() => false);
+  const kept = liveBuffers(nodes, after);
+  return missing.map((i) => nodes[i].op !== 'leaf' && !kept.has(nodes[i].out.data.buffer));
+}
+
+/**
+ * The buffers that outlive a step: the leaves' (the state before is leaves 0 … L−1 of an untampered tape,
+ * the batch, model constants) and the state after's. Compared by buffer: a reshape or a view shares its
+ * input's.
+ */
+function liveBuffers(nodes: readonly TapeNode[], after: TrainState): Set<ArrayBufferLike> {
   const kept = new Set<ArrayBufferLike>(after.tensors.map((t) => t.data.buffer));
   for (const n of nodes) if (n.op === 'leaf') kept.add(n.out.data.buffer);
-  return missing.map((i) => nodes[i].op !== 'leaf' && !kept.has(nodes[i].out.data.buffer));
+  return kept;
 }
 
 /** The step's metrics from its (possibly tampered) tape nodes: what the committed values must equal. */
@@ -488,14 +498,11 @@ export function tapeFlops(nodes: readonly TapeNode[]): number {
   return f;
 }
 
-/** A finished fast step's intermediate buffers back to the op buffer pool: every node output except the
- * leaves (the state before, the batch) and the state after — compared by buffer, since a reshape shares its
- * input's. Nothing else holds them: without keepTape or a tamper hook the tape dies with this step. */
-function recycleStep(nodes: readonly TapeNode[], before: TrainState, after: TrainState): void {
-  const kept = new Set<ArrayBufferLike>();
-  for (const t of before.tensors) kept.add(t.data.buffer);
-  for (const t of after.tensors) kept.add(t.data.buffer);
-  for (const n of nodes) if (n.op === 'leaf') kept.add(n.out.data.buffer);
+/** A finished fast step's intermediate buffers back to the op buffer pool: every node output whose buffer
+ * does not outlive the step (`liveBuffers`). Nothing else holds them: without keepTape or a tamper hook
+ * (the only callers) the tape dies with this step. */
+function recycleStep(nodes: readonly TapeNode[], after: TrainState): void {
+  const kept = liveBuffers(nodes, after);
   const give = new Map<ArrayBufferLike, Float32Array>();
   for (const n of nodes) {
     const d = n.out.data;
