@@ -11,7 +11,7 @@
  */
 import { endianness } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { recycleBuffers } from '../repops/buffers.ts';
+import { createBufferPool, recycleBuffers } from '../repops/buffers.ts';
 import type { TensorDigestQueue } from './hash.ts';
 import { nativeAddonPath } from './node-native.ts';
 
@@ -65,24 +65,16 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
   let flag: Int32Array | null = null;
   let next = 0;
   const done = new Map<number, string[]>();
-  // Returned copy buffers by byte length.
-  const pool = new Map<number, ArrayBuffer[]>();
-  let pooled = 0;
+  // Returned copy buffers, for the next copies.
+  const copyBuffers = createBufferPool(POOL_BYTES);
   const recycle = (spare: readonly ArrayBuffer[]) => {
-    for (const b of spare) {
-      if (b.byteLength === 0 || pooled + b.byteLength > POOL_BYTES) continue;
-      const list = pool.get(b.byteLength);
-      if (list) list.push(b);
-      else pool.set(b.byteLength, [b]);
-      pooled += b.byteLength;
-    }
+    for (const b of spare) copyBuffers.give(new Float32Array(b));
   };
   const copyOf = (d: Float32Array): ArrayBuffer => {
-    const b = pool.get(d.byteLength)?.pop();
+    const b = copyBuffers.take(d.length);
     if (!b) return d.slice().buffer;
-    pooled -= b.byteLength;
-    new Float32Array(b).set(d);
-    return b;
+    b.set(d);
+    return b.buffer as ArrayBuffer;
   };
   const start = () => {
     const ch = new MessageChannel();

@@ -4,13 +4,43 @@
  * next step's ops take them instead of allocating (no garbage collection, no fresh pages). A reused
  * buffer is zero-filled, exactly like a new Float32Array, so no op can tell the difference.
  */
-const free = new Map<number, Float32Array[]>();
-let pooledBytes = 0;
-const MAX_POOLED_BYTES = 512 * 1024 * 1024;
-const MIN_POOLED = 1024;
+/** Whole Float32Array buffers by length, up to a byte budget: what a caller gave back, for the next take. */
+export interface BufferPool {
+  take(length: number): Float32Array | undefined;
+  /** Keeps b for reuse when it is a whole ArrayBuffer of at least the pool's minimum length and fits. */
+  give(b: Float32Array): void;
+  clear(): void;
+}
+
+export function createBufferPool(maxBytes: number, minLength = 1): BufferPool {
+  const free = new Map<number, Float32Array[]>();
+  let pooled = 0;
+  return {
+    take(length) {
+      if (length < minLength) return undefined;
+      const b = free.get(length)?.pop();
+      if (b) pooled -= b.byteLength;
+      return b;
+    },
+    give(b) {
+      if (b.length < minLength || b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) return;
+      if (!(b.buffer instanceof ArrayBuffer) || pooled + b.byteLength > maxBytes) return;
+      const list = free.get(b.length);
+      if (list) list.push(b);
+      else free.set(b.length, [b]);
+      pooled += b.byteLength;
+    },
+    clear() {
+      free.clear();
+      pooled = 0;
+    },
+  };
+}
+
+const ops = createBufferPool(512 * 1024 * 1024, 1024);
 
 export function outputBuffer(n: number): Float32Array {
-  const b = reused(n);
+  const b = ops.take(n);
   return b ? b.fill(0) : new Float32Array(n);
 }
 
@@ -19,14 +49,7 @@ export function outputBuffer(n: number): Float32Array {
  * before anyone reads it (a copy out of WebAssembly memory, a permutation, an elementwise kernel).
  */
 export function overwrittenBuffer(n: number): Float32Array {
-  return reused(n) ?? new Float32Array(n);
-}
-
-function reused(n: number): Float32Array | undefined {
-  if (n < MIN_POOLED) return undefined;
-  const b = free.get(n)?.pop();
-  if (b) pooledBytes -= b.byteLength;
-  return b;
+  return ops.take(n) ?? new Float32Array(n);
 }
 
 /**
@@ -35,14 +58,6 @@ function reused(n: number): Float32Array | undefined {
  * holds about one step's intermediates, not a standing surplus from the first step.
  */
 export function recycleBuffers(buffers: Iterable<Float32Array>): void {
-  free.clear();
-  pooledBytes = 0;
-  for (const b of buffers) {
-    if (b.length < MIN_POOLED || b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength) continue;
-    if (!(b.buffer instanceof ArrayBuffer) || pooledBytes + b.byteLength > MAX_POOLED_BYTES) continue;
-    const list = free.get(b.length);
-    if (list) list.push(b);
-    else free.set(b.length, [b]);
-    pooledBytes += b.byteLength;
-  }
+  ops.clear();
+  for (const b of buffers) ops.give(b);
 }
