@@ -43,6 +43,10 @@ static inline float lane_sum4(const float *p, size_t n) {
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+/* hash.c: index of the first non-canonical NaN word (n when none), and rewriting them all in place. */
+size_t nan_find_words(const uint32_t *p, size_t n);
+size_t nan_fix_words(uint32_t *p, size_t n);
+
 /* One per kernel module. */
 void register_matmul(napi_env env, napi_value exports);
 void register_layout(napi_env env, napi_value exports);
@@ -51,5 +55,6 @@ void register_binary(napi_env env, napi_value exports);
 void register_optim(napi_env env, napi_value exports);
 void register_transcendental(napi_env env, napi_value exports);
 void register_nn(napi_env env, napi_value exports);
+void register_digests(napi_env env, napi_value exports);
 
 #endif

@@ -102,6 +102,9 @@ static size_t (*const finders[])(const uint32_t *, size_t) = {
 static size_t (*const fixers[])(uint32_t *, size_t) = {
     [LEVEL_C] = fix_scalar, [LEVEL_AVX2] = fix_avx2, [LEVEL_AVX512] = fix_avx512};
 
+size_t nan_find_words(const uint32_t *p, size_t n) { return n ? finders[vector_level()](p, n) : 0; }
+size_t nan_fix_words(uint32_t *p, size_t n) { return n ? fixers[vector_level()](p, n) : 0; }
+
 static int one_array(napi_env env, napi_callback_info info, uint32_t **p, size_t *n, const char *usage) {
   size_t argc = 1;
   napi_value argv[1];

@@ -54,17 +54,26 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Tensor digests computed off the calling thread (Node: a worker, core/platform/node-digest-queue.ts),
- * so trace mode can hash step t's op outputs while step t+1 computes. `submit` copies the data before it
- * returns (callers keep their tensors) unless `handOver[i]` is true: then the caller gives tensor i's
- * buffer away (it may be detached after `submit`; nothing may read it again), which saves copying the
- * ~150 MB a nanoGPT step produces. `take` blocks until that submission's digests — identical to
- * `tensorDigest` of each tensor, in order — are ready. Absent (browsers, tests that reset it): hash inline.
+ * What `TensorDigestQueue.submit` may do with a tensor's data until its digests are taken:
+ * - 'copy': copy it before `submit` returns (the caller may write it afterwards);
+ * - 'lend': read it in place (the caller does not write it until `take` returns — RepOps tensors are
+ *   immutable, so a tensor the caller keeps qualifies); a queue that cannot read in place copies it;
+ * - 'give': the caller never reads it again; the queue may detach or overwrite it, and hands reusable
+ *   buffers to the op buffer pool (core/repops/buffers.ts) once the digests are taken.
+ */
+export type Custody = 'copy' | 'lend' | 'give';
+
+/**
+ * Tensor digests computed off the calling thread (Node: a native thread, core/platform/node-native-digests.ts,
+ * or a worker, core/platform/node-digest-queue.ts), so trace mode can hash step t's op outputs while step
+ * t+1 computes. `custody[i]` (default 'copy') says what the queue may do with tensor i's data. `take`
+ * blocks until that submission's digests — identical to `tensorDigest` of each tensor, in order — are
+ * ready. Absent (browsers, tests that reset it): hash inline.
  */
 export interface TensorDigestQueue {
   submit(
     tensors: readonly { readonly shape: readonly number[]; readonly data: Float32Array }[],
-    handOver?: readonly boolean[],
+    custody?: readonly Custody[],
   ): number;
   take(ticket: number): string[];
 }

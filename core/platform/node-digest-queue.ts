@@ -90,22 +90,22 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
     flag = new Int32Array(sab);
   };
   return {
-    submit(tensors, handOver) {
+    submit(tensors, custody) {
       if (!worker) start();
       const ticket = next++;
-      // A buffer is moved only when it is exactly a handed-over tensor's data and no tensor that is kept
-      // shares it (that one would see it detached under it). Tensors sharing a moved buffer (a reshape
+      // A buffer is moved only when it is exactly a given tensor's data and no tensor that is kept shares
+      // it (that one would see it detached under it). A lent tensor is copied: moving detaches. Tensors sharing a moved buffer (a reshape
       // and its input) refer to the one moved copy: the message keeps their identity. Every other tensor
       // is copied into a buffer of its own (returned by the worker for reuse).
       const kept = new Set<ArrayBufferLike>();
       tensors.forEach((t, i) => {
-        if (handOver?.[i] !== true) kept.add(t.data.buffer);
+        if (custody?.[i] !== 'give') kept.add(t.data.buffer);
       });
       const copies: number[] = [];
       const items = tensors.map((t, i) => {
         const d = t.data;
         const whole =
-          handOver?.[i] === true &&
+          custody?.[i] === 'give' &&
           d.buffer instanceof ArrayBuffer &&
           d.byteOffset === 0 &&
           d.byteLength === d.buffer.byteLength &&

@@ -4,8 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import { installNativeKernels, type NativeKernels } from '../repops/kernels/native-install.ts';
+import type { NativeDigests } from './node-native-digests.ts';
 
-export interface NativeAddon extends NativeKernels {
+export interface NativeAddon extends NativeKernels, NativeDigests {
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
   select(name: 'avx512' | 'avx2' | 'c'): string;

@@ -3,11 +3,15 @@
  * build/Release/pinpoint_native.node) behind their core/repops/kernels hooks (node-native-load.ts). Same
  * order, same roundings, same bits as the JS and WebAssembly kernels; where the addon was not built (no compiler) or
  * PINPOINT_NATIVE=0, or on a CPU without AVX2, nothing is installed and the WebAssembly kernel runs. Returns
- * the kernel in use ("avx512" or "avx2") or null.
+ * the kernel in use ("avx512" or "avx2") or null. With the addon, tensor digests of traced steps are
+ * computed on its hashing thread (node-native-digests.ts).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TENSOR_TAG } from '../hash/digest.ts';
 import { installNativeKernels } from '../repops/kernels/native-install.ts';
+import { setTensorDigestQueue } from './hash.ts';
+import { nativeDigestQueue } from './node-native-digests.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -36,6 +40,8 @@ export function useNodeNative(): string | null {
     // Without AVX2 the addon's plain C loop is slower than WebAssembly SIMD: keep WebAssembly then.
     if (kernel === 'c') throw new Error('no vector unit');
     installed = kernel;
+    // Trace digests on the addon's own thread, read in place (replaces node-hash.ts's worker queue).
+    setTensorDigestQueue(nativeDigestQueue(addon, TENSOR_TAG));
   } catch {
     addon = null;
     installNativeKernels(null);

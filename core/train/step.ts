@@ -10,7 +10,7 @@
 import { tensorDigest } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
-import type { TensorDigestQueue } from '../platform/hash.ts';
+import type { Custody, TensorDigestQueue } from '../platform/hash.ts';
 import { recycleBuffers } from '../repops/buffers.ts';
 import {
   apply,
@@ -345,7 +345,7 @@ function deferredStep(
   const missing = wanted.filter((i) => !fromKnown(i));
   const ticket = queue.submit(
     missing.map((i) => r.nodes[i].out),
-    handOverMask(r.nodes, missing, r.after, opts.tamper !== undefined),
+    custodyOf(r.nodes, missing, r.after, opts.tamper !== undefined),
   );
   // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
   if (!traced && !opts.tamper) recycleStep(r.nodes, r.after);
@@ -439,20 +439,20 @@ function pendingStep(
 }
 
 /**
- * Which submitted outputs the queue may take without copying: an op output nothing reads after the
- * step. Leaves (parameters, optimizer state, data, model constants) and the state after the step live
- * on, so no buffer they use is given away; with a tamper hook nothing is (a hook may hand back the same
- * tensor every step).
+ * What the queue may do with each submitted tensor (core/hash/sha256.ts Custody): take an op output
+ * nothing reads after the step ('give'); read in place what lives on — leaves (parameters, optimizer
+ * state, data, model constants) and the state after ('lend': tensors are immutable). With a tamper hook
+ * everything is copied (a hook may hand back the same tensor every step and change it).
  */
-function handOverMask(
+function custodyOf(
   nodes: readonly TapeNode[],
   missing: readonly number[],
   after: TrainState,
   tampered: boolean,
-): boolean[] {
-  if (tampered) return missing.map(() => false);
+): Custody[] {
+  if (tampered) return missing.map(() => 'copy');
   const kept = liveBuffers(nodes, after);
-  return missing.map((i) => nodes[i].op !== 'leaf' && !kept.has(nodes[i].out.data.buffer));
+  return missing.map((i) => (nodes[i].op === 'leaf' || kept.has(nodes[i].out.data.buffer) ? 'lend' : 'give'));
 }
 
 /**

@@ -65,7 +65,7 @@ test('worker digests equal tensorDigest on arbitrary bit patterns, shapes and vi
   );
 });
 
-test('handed-over buffers move without a copy; shared buffers and views are copied; the rest stay intact', () => {
+test('given buffers move without a copy; shared buffers and views are copied; the rest stay intact', () => {
   const q = nodeDigestQueue();
   assert.ok(q, 'little-endian host');
   fc.assert(
@@ -78,12 +78,12 @@ test('handed-over buffers move without a copy; shared buffers and views are copi
         const keep = { shape: [2], data: new Float32Array([1.5, -0]) };
         const all = [...own, view, keep];
         const want = all.map(tensorDigest);
-        const ticket = q.submit(all, [...own.map(() => true), true, false]);
+        const ticket = q.submit(all, [...own.map(() => 'give' as const), 'give', 'copy']);
         assert.ok(
           own.every((t) => t.data.buffer.byteLength === 0),
           'owned buffers were moved (detached)',
         );
-        assert.equal(keep.data.length, 2, 'a tensor not handed over keeps its data');
+        assert.equal(keep.data.length, 2, 'a tensor not given keeps its data');
         assert.deepEqual(q.take(ticket), want);
       },
     ),
@@ -102,7 +102,7 @@ test('tensors sharing a buffer (a reshape and its input) move it once; a kept sh
       const other = { shape: [w.length, 1], data };
       const all = [x, reshaped, other];
       const want = all.map(tensorDigest);
-      const ticket = q.submit(all, [true, true, !keepOne]);
+      const ticket = q.submit(all, ['give', 'give', keepOne ? 'lend' : 'give']);
       if (keepOne) assert.equal(data.length, w.length, 'a buffer a kept tensor shares is not moved');
       else assert.equal(data.buffer.byteLength, 0, 'the shared buffer was moved');
       assert.deepEqual(q.take(ticket), want);

@@ -1,0 +1,263 @@
+/*
+ * Tensor digests on a native thread (core/platform/node-native-digests.ts): the trainer submits a step's
+ * tensors and goes on computing while this thread hashes them; `digestTake` waits for them. Unlike the
+ * worker-thread queue (node-digest-queue.ts) no buffer is moved between threads or copied: a tensor is
+ * read in place, kept alive by a reference until its digests are taken.
+ *
+ *   digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array): number
+ *     shapes = rank, dims… per tensor, concatenated; custody per tensor: 0 copy (copied now: the caller
+ *     may write it afterwards), 1 lend (read in place: the caller does not write it until the take),
+ *     2 give (read in place and the caller never reads it again: NaNs are canonicalised in place).
+ *     Returns a ticket.
+ *   digestTake(ticket: number): string   64 hex chars per tensor, in order; blocks until they are ready.
+ *
+ * Digest i = SHA-256(tag ‖ dtype u8 = 1 ‖ rank u32le ‖ dims u32le… ‖ data with every NaN as 0x7fc00000):
+ * core/hash/digest.ts tensorDigest, bit for bit (test/hash/native-digest-queue.test.ts).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "addon.h"
+#include "sha256.h"
+
+enum { COPY = 0, LEND = 1, GIVE = 2 };
+
+typedef struct job {
+  uint32_t ticket;
+  size_t n;
+  sha256_message_t *msgs;
+  uint8_t *custody;
+  void **owned; /* per tensor: a malloc'd copy to free, or NULL */
+  napi_ref *refs;
+  uint8_t *out;
+  int done;
+  struct job *next;
+} job_t;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
+static job_t *head = NULL, *tail = NULL;
+static uint32_t next_ticket = 1;
+static int started = 0;
+
+/* A tensor's data with NaNs canonical: in place when the tensor is ours to change, else a copy (rare). */
+static void canonical_data(job_t *j, size_t i) {
+  sha256_message_t *m = &j->msgs[i];
+  size_t words = m->data_len / 4;
+  if (nan_find_words((const uint32_t *)m->data, words) == words) return;
+  if (j->custody[i] == LEND) {
+    void *copy = malloc(m->data_len ? m->data_len : 1);
+    memcpy(copy, m->data, m->data_len);
+    j->owned[i] = copy;
+    m->data = copy;
+  }
+  nan_fix_words((uint32_t *)m->data, words);
+}
+
+static void *hash_thread(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&lock);
+  for (;;) {
+    job_t *j = head;
+    while (j && j->done) j = j->next;
+    if (!j) {
+      pthread_cond_wait(&work, &lock);
+      continue;
+    }
+    pthread_mutex_unlock(&lock);
+    for (size_t i = 0; i < j->n; i++) canonical_data(j, i);
+    sha256_batch(j->msgs, j->n, j->out);
+    pthread_mutex_lock(&lock);
+    j->done = 1;
+    pthread_cond_broadcast(&finished);
+  }
+  return NULL;
+}
+
+static void free_job(napi_env env, job_t *j) {
+  for (size_t i = 0; i < j->n; i++) {
+    if (j->refs[i]) napi_delete_reference(env, j->refs[i]);
+    free(j->owned[i]);
+  }
+  free(j->msgs);
+  free(j->custody);
+  free(j->owned);
+  free(j->refs);
+  free(j->out);
+  free(j);
+}
+
+static int typed_bytes(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) != napi_ok || type != want) return 0;
+  return 1;
+}
+
+static napi_value fail(napi_env env, job_t *j, const char *message) {
+  if (j) free_job(env, j);
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+#define USAGE "digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array)"
+
+static napi_value digest_submit(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *tag, *shapes_p, *custody_p;
+  size_t tag_len, shapes_len, custody_len;
+  uint32_t n;
+  bool is_array;
+  if (argc != 4 || !typed_bytes(env, argv[0], napi_uint8_array, &tag, &tag_len) ||
+      napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[1], &n) != napi_ok ||
+      !typed_bytes(env, argv[2], napi_uint32_array, &shapes_p, &shapes_len) ||
+      !typed_bytes(env, argv[3], napi_uint8_array, &custody_p, &custody_len) || custody_len != n || tag_len > 64)
+    return fail(env, NULL, USAGE);
+  const uint32_t *shapes = (const uint32_t *)shapes_p;
+  job_t *j = calloc(1, sizeof *j);
+  j->n = n;
+  j->msgs = calloc(n ? n : 1, sizeof *j->msgs);
+  j->custody = malloc(n ? n : 1);
+  j->owned = calloc(n ? n : 1, sizeof *j->owned);
+  j->refs = calloc(n ? n : 1, sizeof *j->refs);
+  j->out = malloc(32 * (size_t)(n ? n : 1));
+  memcpy(j->custody, custody_p, n);
+  size_t at = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value t;
+    float *data;
+    size_t len;
+    if (napi_get_element(env, argv[1], i, &t) != napi_ok || !f32_array(env, t, &data, &len) || j->custody[i] > GIVE)
+      return fail(env, j, USAGE);
+    if (at >= shapes_len) return fail(env, j, "digestSubmit: shapes shorter than the tensors");
+    uint32_t rank = shapes[at++];
+    sha256_message_t *m = &j->msgs[i];
+    if (tag_len + 5 + 4 * (size_t)rank > SHA256_PREFIX_MAX || at + rank > shapes_len)
+      return fail(env, j, "digestSubmit: a shape is longer than the shapes array or rank is above 15");
+    memcpy(m->prefix, tag, tag_len);
+    uint8_t *h = m->prefix + tag_len;
+    h[0] = 1;
+    for (int b = 0; b < 4; b++) h[1 + b] = (uint8_t)(rank >> (8 * b));
+    size_t elements = 1;
+    for (uint32_t d = 0; d < rank; d++) {
+      uint32_t dim = shapes[at++];
+      elements *= dim;
+      for (int b = 0; b < 4; b++) h[5 + 4 * d + b] = (uint8_t)(dim >> (8 * b));
+    }
+    if (elements != len) return fail(env, j, "digestSubmit: a shape does not match its tensor's length");
+    m->prefix_len = tag_len + 5 + 4 * (size_t)rank;
+    m->data_len = len * 4;
+    if (j->custody[i] == COPY) {
+      void *copy = malloc(m->data_len ? m->data_len : 1);
+      memcpy(copy, data, m->data_len);
+      j->owned[i] = copy;
+      m->data = copy;
+    } else {
+      napi_create_reference(env, t, 1, &j->refs[i]);
+      m->data = (const uint8_t *)data;
+    }
+  }
+  pthread_mutex_lock(&lock);
+  if (!started) {
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&thread, &attr, hash_thread, NULL) != 0) {
+      pthread_mutex_unlock(&lock);
+      return fail(env, j, "digestSubmit: could not start the hashing thread");
+    }
+    started = 1;
+  }
+  j->ticket = next_ticket++;
+  if (tail) tail->next = j;
+  else head = j;
+  tail = j;
+  pthread_cond_signal(&work);
+  pthread_mutex_unlock(&lock);
+  napi_value r;
+  napi_create_uint32(env, j->ticket, &r);
+  return r;
+}
+
+static napi_value digest_take(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  uint32_t ticket;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 1 || napi_get_value_uint32(env, argv[0], &ticket) != napi_ok) {
+    napi_throw_type_error(env, NULL, "digestTake(ticket: number)");
+    return NULL;
+  }
+  pthread_mutex_lock(&lock);
+  job_t *prev = NULL, *j = head;
+  while (j && j->ticket != ticket) {
+    prev = j;
+    j = j->next;
+  }
+  if (!j) {
+    pthread_mutex_unlock(&lock);
+    napi_throw_error(env, NULL, "digestTake: unknown ticket (never submitted, or already taken)");
+    return NULL;
+  }
+  while (!j->done) pthread_cond_wait(&finished, &lock);
+  if (prev) prev->next = j->next;
+  else head = j->next;
+  if (tail == j) tail = prev;
+  pthread_mutex_unlock(&lock);
+  static const char hex[] = "0123456789abcdef";
+  char *s = malloc(64 * j->n + 1);
+  for (size_t i = 0; i < 32 * j->n; i++) {
+    s[2 * i] = hex[j->out[i] >> 4];
+    s[2 * i + 1] = hex[j->out[i] & 15];
+  }
+  napi_value r;
+  napi_create_string_latin1(env, s, 64 * j->n, &r);
+  free(s);
+  free_job(env, j);
+  return r;
+}
+
+/* sha256(prefix: Uint8Array, data: Uint8Array, shani: boolean): Uint8Array — tests (both compressions). */
+static napi_value sha256_test(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *pre, *data;
+  size_t pre_len, data_len;
+  bool use;
+  if (argc != 3 || !typed_bytes(env, argv[0], napi_uint8_array, &pre, &pre_len) || pre_len > SHA256_PREFIX_MAX ||
+      !typed_bytes(env, argv[1], napi_uint8_array, &data, &data_len) ||
+      napi_get_value_bool(env, argv[2], &use) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sha256(prefix: Uint8Array (≤ 128 bytes), data: Uint8Array, shani: boolean)");
+    return NULL;
+  }
+  sha256_message_t m = {.prefix_len = pre_len, .data = data, .data_len = data_len};
+  memcpy(m.prefix, pre, pre_len);
+  int was = sha256_shani();
+  sha256_use_shani(use);
+  void *out;
+  napi_value r, ab;
+  napi_create_arraybuffer(env, 32, &out, &ab);
+  sha256_message(&m, out);
+  sha256_use_shani(was);
+  napi_create_typedarray(env, napi_uint8_array, 32, ab, 0, &r);
+  return r;
+}
+
+static napi_value has_shani(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  napi_get_boolean(env, sha256_shani(), &r);
+  return r;
+}
+
+void register_digests(napi_env env, napi_value exports) {
+  export_function(env, exports, "digestSubmit", digest_submit);
+  export_function(env, exports, "digestTake", digest_take);
+  export_function(env, exports, "sha256", sha256_test);
+  export_function(env, exports, "sha256Shani", has_shani);
+}
