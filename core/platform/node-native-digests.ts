@@ -17,7 +17,7 @@ const CUSTODY_CODE: Record<Custody, number> = { copy: 0, lend: 1, give: 2 };
 
 export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): TensorDigestQueue {
   const tag = new TextEncoder().encode(`${tensorTag}\0`);
-  const given = new Map<number, Float32Array[]>();
+  const pending = new Map<number, { gift: Float32Array[]; slot: number[] }>();
   return {
     submit(tensors, custody) {
       // A buffer is given only when every tensor on it is: giving lets the hashing thread rewrite NaNs in
@@ -26,28 +26,42 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
       tensors.forEach((t, i) => {
         if (custody?.[i] !== 'give') kept.add(t.data.buffer);
       });
-      const codes = new Uint8Array(tensors.length);
+      const codes: number[] = [];
       const shapes: number[] = [];
       const datas: Float32Array[] = [];
+      // Tensors with the same data and shape (a gradient passed through unchanged, e.g. add's VJP) have one
+      // digest: each is hashed once, and slot[i] says which hash tensor i takes.
+      const unique = new Map<ArrayBufferLike, Map<string, number>>();
+      const slot = new Array<number>(tensors.length);
       // One entry per buffer: the pool must never hold a buffer twice.
       const gift = new Map<ArrayBufferLike, Float32Array>();
       tensors.forEach((t, i) => {
-        const c = custody?.[i] === 'give' && kept.has(t.data.buffer) ? 'lend' : (custody?.[i] ?? 'copy');
-        codes[i] = CUSTODY_CODE[c];
+        const d = t.data;
+        const c = custody?.[i] === 'give' && kept.has(d.buffer) ? 'lend' : (custody?.[i] ?? 'copy');
+        if (c === 'give') gift.set(d.buffer, d);
+        const same = unique.get(d.buffer) ?? new Map<string, number>();
+        unique.set(d.buffer, same);
+        const key = `${d.byteOffset} ${d.length} ${t.shape.join(' ')}`;
+        const at = same.get(key);
+        if (at !== undefined) {
+          slot[i] = at;
+          return;
+        }
+        slot[i] = datas.length;
+        same.set(key, datas.length);
+        codes.push(CUSTODY_CODE[c]);
         shapes.push(t.shape.length, ...t.shape);
-        datas.push(t.data);
-        if (c === 'give') gift.set(t.data.buffer, t.data);
+        datas.push(d);
       });
-      const ticket = addon.digestSubmit(tag, datas, Uint32Array.from(shapes), codes);
-      given.set(ticket, [...gift.values()]);
+      const ticket = addon.digestSubmit(tag, datas, Uint32Array.from(shapes), Uint8Array.from(codes));
+      pending.set(ticket, { gift: [...gift.values()], slot });
       return ticket;
     },
     take(ticket) {
       const hex = addon.digestTake(ticket);
-      const out: string[] = new Array(hex.length / 64);
-      for (let i = 0; i < out.length; i++) out[i] = hex.slice(64 * i, 64 * i + 64);
-      const gift = given.get(ticket) ?? [];
-      given.delete(ticket);
+      const { gift, slot } = pending.get(ticket) ?? { gift: [], slot: [] };
+      pending.delete(ticket);
+      const out = slot.map((k) => hex.slice(64 * k, 64 * k + 64));
       // As the worker queue does with moved buffers (an empty hand-back would release the pool's).
       if (gift.length > 0) recycleBuffers(gift);
       return out;

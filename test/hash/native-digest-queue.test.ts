@@ -114,6 +114,33 @@ test('native queue digests equal tensorDigest on arbitrary bits, shapes, views a
   );
 });
 
+test('tensors on one buffer (same or different view and shape) each get their own digest', { skip }, () => {
+  const q = queue();
+  fc.assert(
+    fc.property(
+      fc.array(word, { minLength: 8, maxLength: 64 }),
+      fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 4 }), fc.boolean()), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      (w, views) => {
+        const buf = new Uint32Array(w).buffer;
+        // Repeats of one (offset, length, shape) hash once and share the digest; any difference must not.
+        const tensors = views.map(([off, len, flat]) => ({
+          shape: flat ? [len] : [len, 1],
+          data: new Float32Array(buf, 4 * off, len),
+        }));
+        const ticket = q.submit(
+          tensors,
+          tensors.map(() => 'lend'),
+        );
+        assert.deepEqual(q.take(ticket), tensors.map(tensorDigest));
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
 test('a copied tensor may change after submit; a given buffer shared with a lent tensor is not rewritten', {
   skip,
 }, () => {
