@@ -14,6 +14,7 @@
  * Digest i = SHA-256(tag ‖ dtype u8 = 1 ‖ rank u32le ‖ dims u32le… ‖ data with every NaN as 0x7fc00000):
  * core/hash/digest.ts tensorDigest, bit for bit (test/hash/native-digest-queue.test.ts).
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,15 @@ typedef struct job {
   void **owned; /* per tensor: a malloc'd copy to free, or NULL */
   napi_ref *refs;
   uint8_t *out;
-  int done;
+  size_t *order;   /* message indices, longest first: a chunk holds messages of similar length */
+  size_t cursor;   /* next position of order to claim (atomic) */
+  size_t finished; /* messages hashed (atomic) */
+  int done;        /* under lock */
   struct job *next;
 } job_t;
+
+/* Messages a thread claims at once. */
+#define CHUNK 16
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
@@ -55,22 +62,47 @@ static void canonical_data(job_t *j, size_t i) {
   nan_fix_words((uint32_t *)m->data, words);
 }
 
+/*
+ * Claims and hashes chunks of j until none is left; returns whether it claimed any. The hashing thread
+ * and a thread waiting in digestTake both run this, so a waiting caller's core hashes too.
+ */
+static int hash_chunks(job_t *j) {
+  int any = 0;
+  for (;;) {
+    size_t at = __atomic_fetch_add(&j->cursor, CHUNK, __ATOMIC_RELAXED);
+    if (at >= j->n) return any;
+    any = 1;
+    size_t end = at + CHUNK < j->n ? at + CHUNK : j->n;
+    sha256_message_t batch[CHUNK];
+    uint8_t out[32 * CHUNK];
+    for (size_t k = at; k < end; k++) {
+      canonical_data(j, j->order[k]);
+      batch[k - at] = j->msgs[j->order[k]];
+    }
+    sha256_batch(batch, end - at, out);
+    for (size_t k = at; k < end; k++) memcpy(j->out + 32 * j->order[k], out + 32 * (k - at), 32);
+    if (__atomic_add_fetch(&j->finished, end - at, __ATOMIC_ACQ_REL) == j->n) {
+      pthread_mutex_lock(&lock);
+      j->done = 1;
+      pthread_cond_broadcast(&finished);
+      pthread_mutex_unlock(&lock);
+    }
+  }
+}
+
 static void *hash_thread(void *arg) {
   (void)arg;
   pthread_mutex_lock(&lock);
   for (;;) {
     job_t *j = head;
-    while (j && j->done) j = j->next;
+    while (j && __atomic_load_n(&j->cursor, __ATOMIC_RELAXED) >= j->n) j = j->next;
     if (!j) {
       pthread_cond_wait(&work, &lock);
       continue;
     }
     pthread_mutex_unlock(&lock);
-    for (size_t i = 0; i < j->n; i++) canonical_data(j, i);
-    sha256_batch(j->msgs, j->n, j->out);
+    hash_chunks(j);
     pthread_mutex_lock(&lock);
-    j->done = 1;
-    pthread_cond_broadcast(&finished);
   }
   return NULL;
 }
@@ -85,6 +117,7 @@ static void free_job(napi_env env, job_t *j) {
   free(j->owned);
   free(j->refs);
   free(j->out);
+  free(j->order);
   free(j);
 }
 
@@ -98,6 +131,12 @@ static napi_value fail(napi_env env, job_t *j, const char *message) {
   if (j) free_job(env, j);
   napi_throw_type_error(env, NULL, message);
   return NULL;
+}
+
+static int longer_first(const void *a, const void *b, void *msgs) {
+  const sha256_message_t *m = msgs;
+  size_t la = m[*(const size_t *)a].data_len, lb = m[*(const size_t *)b].data_len;
+  return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
 #define USAGE "digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array)"
@@ -160,6 +199,10 @@ static napi_value digest_submit(napi_env env, napi_callback_info info) {
       m->data = (const uint8_t *)data;
     }
   }
+  j->order = malloc(sizeof *j->order * (n ? n : 1));
+  for (uint32_t i = 0; i < n; i++) j->order[i] = i;
+  qsort_r(j->order, n, sizeof *j->order, longer_first, j->msgs);
+  if (n == 0) j->done = 1;
   pthread_mutex_lock(&lock);
   if (!started) {
     pthread_t thread;
@@ -203,7 +246,13 @@ static napi_value digest_take(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "digestTake: unknown ticket (never submitted, or already taken)");
     return NULL;
   }
+  pthread_mutex_unlock(&lock);
+  // Rather than wait, hash what the hashing thread has not claimed yet (the job stays listed until done).
+  hash_chunks(j);
+  pthread_mutex_lock(&lock);
   while (!j->done) pthread_cond_wait(&finished, &lock);
+  prev = NULL;
+  for (job_t *k = head; k != j; k = k->next) prev = k;
   if (prev) prev->next = j->next;
   else head = j->next;
   if (tail == j) tail = prev;

@@ -35,10 +35,16 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
       const slot = new Array<number>(tensors.length);
       // One entry per buffer: the pool must never hold a buffer twice.
       const gift = new Map<ArrayBufferLike, Float32Array>();
+      // Two threads may hash one submission: a buffer two hashed tensors share is rewritten by neither.
+      const uses = new Map<ArrayBufferLike, number>();
+      tensors.forEach((t) => {
+        uses.set(t.data.buffer, (uses.get(t.data.buffer) ?? 0) + 1);
+      });
       tensors.forEach((t, i) => {
         const d = t.data;
         const c = custody?.[i] === 'give' && kept.has(d.buffer) ? 'lend' : (custody?.[i] ?? 'copy');
         if (c === 'give') gift.set(d.buffer, d);
+        const code = c === 'give' && (uses.get(d.buffer) ?? 0) > 1 ? 'lend' : c;
         const same = unique.get(d.buffer) ?? new Map<string, number>();
         unique.set(d.buffer, same);
         const key = `${d.byteOffset} ${d.length} ${t.shape.join(' ')}`;
@@ -49,7 +55,7 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
         }
         slot[i] = datas.length;
         same.set(key, datas.length);
-        codes.push(CUSTODY_CODE[c]);
+        codes.push(CUSTODY_CODE[code]);
         shapes.push(t.shape.length, ...t.shape);
         datas.push(d);
       });
