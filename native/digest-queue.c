@@ -32,9 +32,9 @@ typedef struct job {
   napi_ref *refs;
   uint8_t *out;
   size_t *order;   /* message indices, longest first: a chunk holds messages of similar length */
-  size_t cursor;   /* next position of order to claim (atomic) */
-  size_t finished; /* messages hashed (atomic) */
-  int done;        /* under lock */
+  size_t cursor;   /* next position of order to claim */
+  size_t finished; /* messages hashed */
+  int done;        /* cursor, finished and done: under the lock */
   struct job *next;
 } job_t;
 
@@ -63,30 +63,37 @@ static void canonical_data(job_t *j, size_t i) {
 }
 
 /*
- * Claims and hashes chunks of j until none is left; returns whether it claimed any. The hashing thread
- * and a thread waiting in digestTake both run this, so a waiting caller's core hashes too.
+ * The hashing thread and a thread waiting in digestTake share a job's messages, CHUNK at a time, so a
+ * waiting caller's core hashes too. Claims and completions happen under the lock: a job is freed (by its
+ * take) only once done, and it cannot be done while a claimed chunk is unfinished, so whoever holds a
+ * claim may use the job.
  */
-static int hash_chunks(job_t *j) {
-  int any = 0;
-  for (;;) {
-    size_t at = __atomic_fetch_add(&j->cursor, CHUNK, __ATOMIC_RELAXED);
-    if (at >= j->n) return any;
-    any = 1;
-    size_t end = at + CHUNK < j->n ? at + CHUNK : j->n;
-    sha256_message_t batch[CHUNK];
-    uint8_t out[32 * CHUNK];
-    for (size_t k = at; k < end; k++) {
-      canonical_data(j, j->order[k]);
-      batch[k - at] = j->msgs[j->order[k]];
-    }
-    sha256_batch(batch, end - at, out);
-    for (size_t k = at; k < end; k++) memcpy(j->out + 32 * j->order[k], out + 32 * (k - at), 32);
-    if (__atomic_add_fetch(&j->finished, end - at, __ATOMIC_ACQ_REL) == j->n) {
-      pthread_mutex_lock(&lock);
-      j->done = 1;
-      pthread_cond_broadcast(&finished);
-      pthread_mutex_unlock(&lock);
-    }
+static size_t claim(job_t *j) {
+  size_t at = j->cursor;
+  j->cursor = at + CHUNK < j->n ? at + CHUNK : j->n;
+  return at;
+}
+
+/* Hashes order[at … at+CHUNK) of j, without the lock. */
+static size_t hash_chunk(job_t *j, size_t at) {
+  size_t end = at + CHUNK < j->n ? at + CHUNK : j->n;
+  sha256_message_t batch[CHUNK];
+  uint8_t out[32 * CHUNK];
+  for (size_t k = at; k < end; k++) {
+    canonical_data(j, j->order[k]);
+    batch[k - at] = j->msgs[j->order[k]];
+  }
+  sha256_batch(batch, end - at, out);
+  for (size_t k = at; k < end; k++) memcpy(j->out + 32 * j->order[k], out + 32 * (k - at), 32);
+  return end - at;
+}
+
+/* Under the lock. */
+static void complete(job_t *j, size_t count) {
+  j->finished += count;
+  if (j->finished == j->n) {
+    j->done = 1;
+    pthread_cond_broadcast(&finished);
   }
 }
 
@@ -95,14 +102,16 @@ static void *hash_thread(void *arg) {
   pthread_mutex_lock(&lock);
   for (;;) {
     job_t *j = head;
-    while (j && __atomic_load_n(&j->cursor, __ATOMIC_RELAXED) >= j->n) j = j->next;
+    while (j && j->cursor >= j->n) j = j->next;
     if (!j) {
       pthread_cond_wait(&work, &lock);
       continue;
     }
+    size_t at = claim(j);
     pthread_mutex_unlock(&lock);
-    hash_chunks(j);
+    size_t count = hash_chunk(j, at);
     pthread_mutex_lock(&lock);
+    complete(j, count);
   }
   return NULL;
 }
@@ -246,10 +255,14 @@ static napi_value digest_take(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "digestTake: unknown ticket (never submitted, or already taken)");
     return NULL;
   }
-  pthread_mutex_unlock(&lock);
   // Rather than wait, hash what the hashing thread has not claimed yet (the job stays listed until done).
-  hash_chunks(j);
-  pthread_mutex_lock(&lock);
+  while (j->cursor < j->n) {
+    size_t at = claim(j);
+    pthread_mutex_unlock(&lock);
+    size_t count = hash_chunk(j, at);
+    pthread_mutex_lock(&lock);
+    complete(j, count);
+  }
   while (!j->done) pthread_cond_wait(&finished, &lock);
   prev = NULL;
   for (job_t *k = head; k != j; k = k->next) prev = k;

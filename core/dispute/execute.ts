@@ -4,7 +4,7 @@
  * step records, the run root and the state before every step (a step's op outputs are recomputed on
  * demand, deterministically, with the same hooks — a "fast mode" party).
  */
-import { tensorDigest } from '../hash/digest.ts';
+import { tensorDigestsOf } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
@@ -78,9 +78,9 @@ export function executeStep(
     }
     outputs.push(out);
   }
-  const digests = outputs.map(tensorDigest);
+  const digests = tensorDigestsOf(outputs);
   const stateAfter = graph.slots.map((s) => outputs[s.out]);
-  const stateBeforeDigests = state.map(tensorDigest);
+  const stateBeforeDigests = tensorDigestsOf(state);
   const stateAfterDigests = graph.slots.map((s) => digests[s.out]);
   const lossIndex = task.lossNode?.(step);
   const loss = lossIndex === undefined ? 0 : outputs[lossIndex].data[0];

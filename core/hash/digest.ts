@@ -4,7 +4,7 @@
  */
 
 import { type Digest, toHex, utf8 } from './hex.ts';
-import { createSha256, sha256 } from './sha256.ts';
+import { createSha256, sha256, tensorDigestQueue } from './sha256.ts';
 
 export const TENSOR_TAG = 'pinpoint.tensor.v1';
 const DTYPE_F32 = 1;
@@ -70,6 +70,21 @@ export function tensorDigest(t: TensorBits): Digest {
   h.update(new Uint8Array(header.buffer));
   h.update(canonicalBytes(t.data));
   return toHex(h.digest());
+}
+
+/**
+ * `tensorDigest` of each tensor, on the digest queue when it reads tensors in place (Node with the native
+ * addon: its hashing thread and this one share the work), else one by one here. Same digests either way.
+ */
+export function tensorDigestsOf(tensors: readonly TensorBits[]): Digest[] {
+  const q = tensorDigestQueue();
+  if (q === null || q.inPlace !== true || tensors.length < 2) return tensors.map(tensorDigest);
+  return q.take(
+    q.submit(
+      tensors,
+      tensors.map(() => 'lend'),
+    ),
+  );
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -76,6 +76,8 @@ export interface TensorDigestQueue {
     custody?: readonly Custody[],
   ): number;
   take(ticket: number): string[];
+  /** Lent tensors are read in place (no copy): batches hashed here beat hashing them inline. */
+  readonly inPlace?: boolean;
 }
 
 let digestQueue: TensorDigestQueue | null = null;

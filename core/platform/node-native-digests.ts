@@ -19,6 +19,7 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
   const tag = new TextEncoder().encode(`${tensorTag}\0`);
   const pending = new Map<number, { gift: Float32Array[]; slot: number[] }>();
   return {
+    inPlace: true,
     submit(tensors, custody) {
       // A buffer is given only when every tensor on it is: giving lets the hashing thread rewrite NaNs in
       // place, which a kept tensor sharing the buffer (a reshape of it) must not see.

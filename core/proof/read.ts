@@ -11,7 +11,7 @@
  * checkPayload); readBundle, for bytes in memory, does all of them at once (docs/PROOF_FORMAT.md
  * "Random access").
  */
-import { canonicalJson, digestStream, tensorDigest } from '../hash/digest.ts';
+import { canonicalJson, digestStream, tensorDigestsOf } from '../hash/digest.ts';
 import { type Digest, isDigest, toHex } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
@@ -280,11 +280,12 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
       const data = new Float32Array(n);
       new Uint8Array(data.buffer).set(buf.subarray(at, at + 4 * n));
       at += 4 * n;
-      const t: Tensor = { shape: [...e.shape], data };
-      if (tensorDigest(t) !== c.tensors[i])
-        fail(where, `tensor ${i} "${e.name}" does not match its digest (an element was altered)`, c.step);
-      tensors.push(t);
+      tensors.push({ shape: [...e.shape], data });
     }
+    tensorDigestsOf(tensors).forEach((d, i) => {
+      if (d !== c.tensors[i])
+        fail(where, `tensor ${i} "${layout[i].name}" does not match its digest (an element was altered)`, c.step);
+    });
     if (sectionDigest(buf) !== (c.section as SectionRef).digest)
       fail(where, 'section digest mismatch', c.step);
     return tensors;

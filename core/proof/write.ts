@@ -2,7 +2,7 @@
  * Writes a proof bundle (format v1, see format.ts). Pure: the same inputs give the same bytes, so two
  * honest runs of a task with the same key produce byte-identical files.
  */
-import { canonicalBytes, canonicalJson, digestBytes, tensorDigest } from '../hash/digest.ts';
+import { canonicalBytes, canonicalJson, digestBytes, tensorDigestsOf } from '../hash/digest.ts';
 import { type Digest, fromHex, toHex, utf8 } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
@@ -60,7 +60,7 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
   const fullEvery = input.task.fullCheckpointEvery;
   const nParams = input.stateLayout.filter((e) => e.kind === 'param').length;
   const checkpoints: CheckpointEntry[] = input.checkpoints.map((c) => {
-    const tensors = c.tensors.map(tensorDigest);
+    const tensors = tensorDigestsOf(c.tensors);
     const entry = { step: c.step, state: merkleRoot(tensors), tensors };
     const stored = checkpointStorage(c.step, input.task.steps, fullEvery);
     if (stored === 'none') return { ...entry, stored };

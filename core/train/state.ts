@@ -3,7 +3,7 @@
  * optimizer's documented order, e.g. Adam: m of every parameter, then v of every parameter). Its digest
  * is the Merkle root over the tensor digests in exactly that order (docs/TRAINING.md "State digest").
  */
-import { tensorDigest } from '../hash/digest.ts';
+import { tensorDigestsOf } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
@@ -20,7 +20,7 @@ export interface TrainState {
 }
 
 export function tensorDigests(state: TrainState): Digest[] {
-  return state.tensors.map(tensorDigest);
+  return tensorDigestsOf(state.tensors);
 }
 
 export function stateDigest(state: TrainState): Digest {

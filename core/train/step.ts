@@ -7,7 +7,7 @@
  *   forward nodes; the loss (softmax_cross_entropy); backward nodes (VJPs, gradient `add`s); optional
  *   clipping; optimizer updates. `outputIds` lists the nodes that hold the state after the step.
  */
-import { tensorDigest } from '../hash/digest.ts';
+import { tensorDigest, tensorDigestsOf } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Custody, TensorDigestQueue } from '../platform/hash.ts';
@@ -281,9 +281,9 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
   const known = opts.stateTensorDigests === undefined ? undefined : now(opts.stateTensorDigests);
   const reuse = known !== undefined && known.length === ctx.layout.length;
   const opDigests = traced
-    ? nodes.map((n, i) => (reuse && i < known.length && n === tape.nodes[i] ? known[i] : tensorDigest(n.out)))
+    ? nodeDigests(nodes, reuse ? (known as readonly Digest[]) : [], tape.nodes)
     : undefined;
-  const afterDigests = opDigests ? outputIds.map((id) => opDigests[id]) : after.tensors.map(tensorDigest);
+  const afterDigests = opDigests ? outputIds.map((id) => opDigests[id]) : tensorDigestsOf(after.tensors);
   const record: StepRecord = {
     step,
     stateBefore: opts.stateBeforeDigest === undefined ? stateDigest(state) : now(opts.stateBeforeDigest),
@@ -308,6 +308,21 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
     nodeCount: nodes.length,
     flops: tapeFlops(nodes),
   };
+}
+
+/** Digest of every node: the known state-leaf digests where the leaf is untampered, the rest hashed in one batch. */
+function nodeDigests(
+  nodes: readonly TapeNode[],
+  known: readonly Digest[],
+  tapeNodes: readonly TapeNode[],
+): Digest[] {
+  const fresh = nodes.flatMap((n, i) => (i < known.length && n === tapeNodes[i] ? [] : [i]));
+  const hashed = tensorDigestsOf(fresh.map((i) => nodes[i].out));
+  const out = nodes.map((_, i) => known[i]);
+  fresh.forEach((i, k) => {
+    out[i] = hashed[k];
+  });
+  return out;
 }
 
 /**

@@ -177,6 +177,31 @@ test('given buffers reach the op buffer pool once each, after their digests are 
   recycleBuffers([]);
 });
 
+test('the hashing thread and a waiting take share jobs without losing or corrupting one (stress)', {
+  skip,
+}, () => {
+  const q = queue();
+  // Many small jobs taken at once, and in pairs out of order: both threads finish chunks of the same job,
+  // and a job is freed the moment it is taken, while the hashing thread is between chunks.
+  const tensors = Array.from({ length: 70 }, (_, i) => ({
+    shape: [i % 9, 3],
+    data: Float32Array.from({ length: (i % 9) * 3 }, (_, k) => (i * 31 + k) / 7),
+  }));
+  const want = tensors.map(tensorDigest);
+  for (let r = 0; r < 400; r++) {
+    const a = q.submit(
+      tensors,
+      tensors.map(() => 'lend'),
+    );
+    const b = q.submit(
+      tensors.slice(r % 70),
+      tensors.slice(r % 70).map(() => 'copy'),
+    );
+    assert.deepEqual(q.take(b), want.slice(r % 70));
+    assert.deepEqual(q.take(a), want);
+  }
+});
+
 test('bad calls are refused with the usage; an unknown ticket is an error', { skip }, () => {
   const a = addon as NativeAddon;
   const tag = new TextEncoder().encode('t\0');

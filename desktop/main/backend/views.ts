@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { syntheticTask } from '../../../core/dispute/synthetic.ts';
 import { parseTranscript, type Transcript } from '../../../core/dispute/transcript.ts';
-import { canonicalJson, tensorDigest } from '../../../core/hash/digest.ts';
+import { canonicalJson, tensorDigest, tensorDigestsOf } from '../../../core/hash/digest.ts';
 import { merkleRoot } from '../../../core/hash/merkle.ts';
 import { eventHash, GENESIS_PREV } from '../../../core/ledger/chain.ts';
 import { openLedger, type SqliteLedger } from '../../../core/ledger/node-store.ts';
@@ -87,7 +87,7 @@ export function publicGraph(nodes: readonly TraceNode[]): NonNullable<DisputeRep
 
 function traceOf(p: OpenProof, step: number, result: StepResult, ms: number): StepTrace {
   const nodes = result.nodes ?? [];
-  const digests = result.opDigests ?? nodes.map((n) => tensorDigest(n.out));
+  const digests = result.opDigests ?? tensorDigestsOf(nodes.map((n) => n.out));
   const rec = p.bundle.manifest.steps[step];
   return {
     path: p.path,
