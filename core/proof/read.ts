@@ -284,7 +284,11 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
     }
     tensorDigestsOf(tensors).forEach((d, i) => {
       if (d !== c.tensors[i])
-        fail(where, `tensor ${i} "${layout[i].name}" does not match its digest (an element was altered)`, c.step);
+        fail(
+          where,
+          `tensor ${i} "${layout[i].name}" does not match its digest (an element was altered)`,
+          c.step,
+        );
     });
     if (sectionDigest(buf) !== (c.section as SectionRef).digest)
       fail(where, 'section digest mismatch', c.step);
