@@ -3,12 +3,16 @@
  * time, one per 32-bit lane of AVX-512 registers (the isa-l_crypto "sha256_mb" idea). Plain SHA-256 of each
  * message, so the same digests as node:crypto: only the throughput changes, never the proof format.
  *
- *   sha256Many(prefixes, datas, out[, tail]): boolean
+ *   sha256Many(prefixes, datas, out[, { tail, canonicalNaNs }]): boolean
  *     prefixes, datas: arrays of n typed arrays or ArrayBuffers; out: a Uint8Array of 32·n bytes.
  *     Digest i = SHA-256(prefixes[i] ‖ bytes of datas[i]) goes to out[32i .. 32i+32).
  *     tail (default TAIL_LANES): once no message is waiting and at most this many lanes are still busy,
  *     each of them finishes alone with the SHA extensions (one long message in 16-lane registers would run
  *     at 1/16 of their width). 0 = lanes only (tests use it to run both paths on every message).
+ *     canonicalNaNs: the data are binary32 words (little-endian) hashed with every NaN as 0x7fc00000, as
+ *     core/hash/digest.ts canonicalBytes does (native/hash.c's test), without writing the data: the digest
+ *     worker's separate NaN pass over every tensor is folded into the loads. Prefix and data lengths must
+ *     then be multiples of 4 (a tensor digest's prefix is 24 + 4·rank bytes).
  *     Returns false, computing nothing, below AVX-512 (with AVX512BW) so the caller keeps node:crypto.
  *
  * Longest messages go first and a lane takes the next waiting message when its own ends, so the lanes stay
@@ -46,14 +50,34 @@ typedef struct {
   uint8_t *out;
 } message_t;
 
-/* Block k of message m: a pointer into its data when the block lies inside it, else assembled in scratch. */
-static const uint8_t *block_at(const message_t *m, size_t k, uint8_t *scratch) {
+#define CANONICAL_NAN 0x7fc00000u
+
+/* Rewrites every NaN word of p[0..words) as the canonical one (native/hash.c bad_word). */
+static void canonicalize_words(uint8_t *p, size_t words) {
+  for (size_t i = 0; i < words; i++) {
+    uint32_t w;
+    memcpy(&w, p + 4 * i, 4);
+    if ((w & 0x7fffffffu) > 0x7f800000u && w != CANONICAL_NAN) {
+      w = CANONICAL_NAN;
+      memcpy(p + 4 * i, &w, 4);
+    }
+  }
+}
+
+/* Block k of message m: a pointer into its data when the block lies inside it (*direct = 1: still to be
+ * canonicalised when canon), else assembled in scratch (canonicalised here when canon). */
+static const uint8_t *block_at(const message_t *m, size_t k, uint8_t *scratch, int canon, int *direct) {
   size_t o = 64 * k, total = m->plen + m->dlen;
-  if (o >= m->plen && o + 64 <= total) return m->data + (o - m->plen);
+  *direct = o >= m->plen && o + 64 <= total;
+  if (*direct) return m->data + (o - m->plen);
   memset(scratch, 0, 64);
   if (o < m->plen) memcpy(scratch, m->prefix + o, m->plen - o < 64 ? m->plen - o : 64);
   size_t from = o > m->plen ? o : m->plen, to = o + 64 < total ? o + 64 : total;
-  if (from < to) memcpy(scratch + (from - o), m->data + (from - m->plen), to - from);
+  if (from < to) {
+    memcpy(scratch + (from - o), m->data + (from - m->plen), to - from);
+    // Whole words: plen and dlen are multiples of 4 when canon.
+    if (canon) canonicalize_words(scratch + (from - o), (to - from) / 4);
+  }
   if (total >= o && total < o + 64) scratch[total - o] = 0x80;
   if (k + 1 == m->blocks) {
     uint64_t bits = (uint64_t)total * 8;
@@ -73,7 +97,7 @@ static void write_digest(uint8_t *out, const uint32_t h[8]) {
 
 /* ---- one message at a time: the SHA extensions (SHA-NI), for the last few busy lanes ---- */
 
-__attribute__((target("sha,sse4.1"))) static void sha_ni_finish(const message_t *m, size_t k, uint32_t h[8]) {
+__attribute__((target("sha,sse4.1"))) static void sha_ni_finish(const message_t *m, size_t k, uint32_t h[8], int canon) {
   const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   uint8_t scratch[64];
   // The instructions keep the state as ABEF and CDGH.
@@ -82,7 +106,13 @@ __attribute__((target("sha,sse4.1"))) static void sha_ni_finish(const message_t 
   __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);                                        /* ABEF */
   s1 = _mm_blend_epi16(s1, tmp, 0xF0);                                             /* CDGH */
   for (; k < m->blocks; k++) {
-    const uint8_t *p = block_at(m, k, scratch);
+    int direct;
+    const uint8_t *p = block_at(m, k, scratch, canon, &direct);
+    if (canon && direct) {
+      memcpy(scratch, p, 64);
+      canonicalize_words(scratch, 16);
+      p = scratch;
+    }
     const __m128i abef = s0, cdgh = s1;
     __m128i w[16];
     for (int i = 0; i < 16; i++) {
@@ -128,11 +158,22 @@ __attribute__((target("sha,sse4.1"))) static void sha_ni_finish(const message_t 
     h = ADD(t1, ADD(BIG_SIGMA0(a), MAJ(a, b, c)));                                                           \
   } while (0)
 
-/* The 16 message words of 16 blocks (lane i's block at p[i]) as w[j] = word j of every lane, big-endian. */
-LANES_TARGET static inline void load_transposed(const uint8_t *const p[LANES], __m512i w[16]) {
+/* The 16 message words of 16 blocks (lane i's block at p[i]) as w[j] = word j of every lane, big-endian;
+ * the rows in canon (bit i: lane i) with their NaN words canonicalised first. */
+LANES_TARGET static inline void load_transposed(const uint8_t *const p[LANES], __mmask16 canon, __m512i w[16]) {
   const __m512i swap = _mm512_broadcast_i32x4(_mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3));
+  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000),
+                nan = _mm512_set1_epi32((int)CANONICAL_NAN);
   __m512i r[16], t[16];
-  for (int i = 0; i < 16; i++) r[i] = _mm512_shuffle_epi8(_mm512_loadu_si512((const void *)p[i]), swap);
+  for (int i = 0; i < 16; i++) {
+    __m512i v = _mm512_loadu_si512((const void *)p[i]);
+    if ((canon >> i) & 1) {
+      // |w| > +Inf as integers (|w| ≤ 0x7fffffff, so signed compare is unsigned here): a NaN. Integer only.
+      __mmask16 is_nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(v, abs_mask), inf);
+      v = _mm512_mask_mov_epi32(v, is_nan, nan);
+    }
+    r[i] = _mm512_shuffle_epi8(v, swap);
+  }
   // Within each 128-bit quarter q: t[2g], t[2g+1] interleave rows 2g and 2g+1's words 4q..4q+1, 4q+2..4q+3.
   for (int g = 0; g < 8; g++) {
     t[2 * g] = _mm512_unpacklo_epi32(r[2 * g], r[2 * g + 1]);
@@ -157,9 +198,9 @@ LANES_TARGET static inline void load_transposed(const uint8_t *const p[LANES], _
 }
 
 /* One block in each lane: state[j] holds word j of the 16 lanes' states. */
-LANES_TARGET static void compress16(uint32_t state[8][LANES], const uint8_t *const p[LANES]) {
+LANES_TARGET static void compress16(uint32_t state[8][LANES], const uint8_t *const p[LANES], __mmask16 canon) {
   __m512i w[16];
-  load_transposed(p, w);
+  load_transposed(p, canon, w);
   __m512i a = _mm512_load_si512(state[0]), b = _mm512_load_si512(state[1]), c = _mm512_load_si512(state[2]),
           d = _mm512_load_si512(state[3]), e = _mm512_load_si512(state[4]), f = _mm512_load_si512(state[5]),
           g = _mm512_load_si512(state[6]), h = _mm512_load_si512(state[7]);
@@ -200,7 +241,7 @@ static int longer_first(const void *x, const void *y) {
   return (*a)->blocks < (*b)->blocks ? 1 : (*a)->blocks > (*b)->blocks ? -1 : 0;
 }
 
-static void hash_all(message_t *msgs, size_t n, size_t tail) {
+static void hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
   if (!has_sha_ni()) tail = 0;
   message_t **order = malloc(n * sizeof *order);
   for (size_t i = 0; i < n; i++) order[i] = &msgs[i];
@@ -226,13 +267,18 @@ static void hash_all(message_t *msgs, size_t n, size_t tail) {
         if (lane[l]) {
           uint32_t h[8];
           for (int j = 0; j < 8; j++) h[j] = state[j][l];
-          sha_ni_finish(lane[l], block[l], h);
+          sha_ni_finish(lane[l], block[l], h, canon);
           write_digest(lane[l]->out, h);
         }
       break;
     }
-    for (int l = 0; l < LANES; l++) p[l] = lane[l] ? block_at(lane[l], block[l], scratch[l]) : idle;
-    compress16(state, p);
+    __mmask16 direct_rows = 0;
+    for (int l = 0; l < LANES; l++) {
+      int direct = 0;
+      p[l] = lane[l] ? block_at(lane[l], block[l], scratch[l], canon, &direct) : idle;
+      if (canon && direct) direct_rows |= (__mmask16)(1u << l);
+    }
+    compress16(state, p, direct_rows);
     for (int l = 0; l < LANES; l++)
       if (lane[l] && ++block[l] == lane[l]->blocks) {
         uint32_t h[8];
@@ -271,10 +317,32 @@ static int byte_view(napi_env env, napi_value v, const uint8_t **data, size_t *l
   return 0;
 }
 
+/* The optional options object: { tail?: number, canonicalNaNs?: boolean }; 0 (thrown) if malformed. */
+static int read_options(napi_env env, napi_value v, size_t *tail, int *canon, const char *usage) {
+  napi_valuetype type;
+  if (napi_typeof(env, v, &type) != napi_ok) return 0;
+  if (type == napi_undefined) return 1;
+  napi_value t, c;
+  if (type != napi_object || napi_get_named_property(env, v, "tail", &t) != napi_ok ||
+      napi_get_named_property(env, v, "canonicalNaNs", &c) != napi_ok) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
+  }
+  if (napi_typeof(env, t, &type) != napi_ok || (type != napi_undefined && !size_args(env, &t, 1, tail, usage)))
+    return 0;
+  bool b = false;
+  if (napi_typeof(env, c, &type) != napi_ok || (type != napi_undefined && napi_get_value_bool(env, c, &b) != napi_ok)) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
+  }
+  *canon = b;
+  return 1;
+}
+
 static napi_value sha256_many(napi_env env, napi_callback_info info) {
   static const char *usage =
       "sha256Many(prefixes: (TypedArray | ArrayBuffer)[], datas: (TypedArray | ArrayBuffer)[], out: Uint8Array of "
-      "32 bytes per message, tail?: number)";
+      "32 bytes per message, options?: { tail?: number, canonicalNaNs?: boolean })";
   size_t argc = 4;
   napi_value argv[4], result;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -282,15 +350,14 @@ static napi_value sha256_many(napi_env env, napi_callback_info info) {
   bool is_p, is_d;
   const uint8_t *out;
   size_t out_len, tail = TAIL_LANES;
+  int canon = 0;
   if (argc < 3 || napi_is_array(env, argv[0], &is_p) != napi_ok || !is_p || napi_is_array(env, argv[1], &is_d) != napi_ok ||
       !is_d || napi_get_array_length(env, argv[0], &n) != napi_ok || napi_get_array_length(env, argv[1], &nd) != napi_ok ||
-      n != nd || !byte_view(env, argv[2], &out, &out_len) || out_len != 32 * (size_t)n ||
-      (argc > 3 && !size_args(env, &argv[3], 1, &tail, usage))) {
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);  // size_args has thrown already
-    if (!pending) napi_throw_type_error(env, NULL, usage);
+      n != nd || !byte_view(env, argv[2], &out, &out_len) || out_len != 32 * (size_t)n) {
+    napi_throw_type_error(env, NULL, usage);
     return NULL;
   }
+  if (argc > 3 && !read_options(env, argv[3], &tail, &canon, usage)) return NULL;
   if (vector_level() != LEVEL_AVX512 || !__builtin_cpu_supports("avx512bw")) {
     napi_get_boolean(env, false, &result);
     return result;
@@ -304,10 +371,15 @@ static napi_value sha256_many(napi_env env, napi_callback_info info) {
       napi_throw_type_error(env, NULL, usage);
       return NULL;
     }
+    if (canon && (msgs[i].plen % 4 || msgs[i].dlen % 4)) {
+      free(msgs);
+      napi_throw_range_error(env, NULL, "sha256Many: canonicalNaNs needs prefix and data lengths in whole 4-byte words");
+      return NULL;
+    }
     msgs[i].blocks = (msgs[i].plen + msgs[i].dlen + 9 + 63) / 64;
     msgs[i].out = (uint8_t *)out + 32 * (size_t)i;
   }
-  hash_all(msgs, n, tail);
+  hash_all(msgs, n, tail, canon);
   free(msgs);
   napi_get_boolean(env, true, &result);
   return result;

@@ -31,7 +31,8 @@ let canonicalize = (buf) => {
   }
 };
 // The addon's multi-buffer SHA-256 (native/sha256-lanes.c: 16 messages at a time in AVX-512 lanes, the
-// same digests) where it has it and this CPU runs it; else node:crypto, one tensor after another.
+// same digests, NaNs canonicalised as it loads the words) where it has it and this CPU runs it; else the
+// NaN pass above and node:crypto, one tensor after another.
 let hashMany = null;
 if (workerData.addon) {
   try {
@@ -41,8 +42,7 @@ if (workerData.addon) {
   } catch {}
 }
 parentPort.on('message', ({ ticket, items, copies }) => {
-  const prefixes = items.map(({ shape, buf }) => {
-    canonicalize(buf);
+  const prefixes = items.map(({ shape }) => {
     const head = Buffer.alloc(TAG.length + 5 + 4 * shape.length);
     TAG.copy(head, 0);
     head.writeUInt8(1, TAG.length);
@@ -51,12 +51,14 @@ parentPort.on('message', ({ ticket, items, copies }) => {
     return head;
   });
   const all = Buffer.alloc(32 * items.length);
-  const out =
-    hashMany && hashMany(prefixes, items.map((i) => i.buf), all)
-      ? items.map((_, i) => all.toString('hex', 32 * i, 32 * i + 32))
-      : items.map((item, i) =>
-          createHash('sha256').update(prefixes[i]).update(new Uint8Array(item.buf)).digest('hex'),
-        );
+  const bufs = items.map((i) => i.buf);
+  let out;
+  if (hashMany && hashMany(prefixes, bufs, all, { canonicalNaNs: true })) {
+    out = items.map((_, i) => all.toString('hex', 32 * i, 32 * i + 32));
+  } else {
+    for (const buf of bufs) canonicalize(buf);
+    out = bufs.map((buf, i) => createHash('sha256').update(prefixes[i]).update(new Uint8Array(buf)).digest('hex'));
+  }
   const spare = copies.map((i) => items[i].buf);
   // Moved op outputs go back too: the main thread's op buffer pool reuses them two steps later.
   const moved = [...new Set(items.map((i) => i.buf))].filter((b) => !spare.includes(b));

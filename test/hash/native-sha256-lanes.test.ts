@@ -3,7 +3,8 @@
  * SHA-256 of prefix ‖ data, for batches of random prefix and data lengths, lengths around the block and
  * padding boundaries, typed-array views at odd offsets, a long message among hundreds of tiny ones (lanes
  * refilled while one runs on), with the 16 lanes alone (tail 0), the default SHA-NI tail, and SHA-NI for
- * up to 16 busy lanes; tensor digests through it equal `tensorDigest`; below AVX-512 it declines. Skipped,
+ * up to 16 busy lanes; with canonicalNaNs, every NaN hashed as 0x7fc00000 (against a word-by-word
+ * reference) and the data left as they were; tensor digests through it equal `tensorDigest`; below AVX-512 it declines. Skipped,
  * saying so, where the addon was not built.
  */
 import assert from 'node:assert/strict';
@@ -29,11 +30,15 @@ const oracle = (p: Bytes, d: Bytes) =>
   createHash('sha256').update(bytesOf(p)).update(bytesOf(d)).digest('hex');
 
 /** sha256Many's digests as hex strings (asserting it ran). */
-function many(prefixes: Bytes[], datas: Bytes[], tail?: number): string[] {
+function many(
+  prefixes: Bytes[],
+  datas: Bytes[],
+  options?: { tail?: number; canonicalNaNs?: boolean },
+): string[] {
   const out = new Uint8Array(32 * prefixes.length).fill(0xee);
   const a = addon as NativeAddon;
   assert.equal(
-    tail === undefined ? a.sha256Many(prefixes, datas, out) : a.sha256Many(prefixes, datas, out, tail),
+    options === undefined ? a.sha256Many(prefixes, datas, out) : a.sha256Many(prefixes, datas, out, options),
     true,
   );
   return prefixes.map((_, i) => Buffer.from(out.buffer, 32 * i, 32).toString('hex'));
@@ -82,13 +87,13 @@ for (const tail of TAILS) {
     skip,
   }, () => {
     fc.assert(
-      fc.property(fc.array(message, { minLength: 1, maxLength: 40 }), (ms) => {
+      fc.property(fc.array(message, { minLength: 1, maxLength: 40, size: 'max' }), (ms) => {
         const built = ms.map(build);
         assert.deepEqual(
           many(
             built.map((b) => b[0]),
             built.map((b) => b[1]),
-            tail,
+            { tail },
           ),
           built.map(([p, d]) => oracle(p, d)),
         );
@@ -112,10 +117,10 @@ test('sha256Many at total lengths around the block and padding boundaries, split
         datas.push(bytes(total - plen, total * 7 + plen + 2));
       }
   const want = prefixes.map((p, i) => oracle(p, datas[i]));
-  for (const tail of TAILS) assert.deepEqual(many(prefixes, datas, tail), want, `tail ${tail}`);
+  for (const tail of TAILS) assert.deepEqual(many(prefixes, datas, { tail }), want, `tail ${tail}`);
   // Each alone too: one busy lane from the start.
   for (let i = 0; i < prefixes.length; i += 7)
-    for (const tail of TAILS) assert.deepEqual(many([prefixes[i]], [datas[i]], tail), [want[i]]);
+    for (const tail of TAILS) assert.deepEqual(many([prefixes[i]], [datas[i]], { tail }), [want[i]]);
 });
 
 test('sha256Many: a 2 MB message among 300 tiny ones (lanes refilled while it runs on)', { skip }, () => {
@@ -129,20 +134,57 @@ test('sha256Many: a 2 MB message among 300 tiny ones (lanes refilled while it ru
   prefixes.push(bytes(3, 11));
   datas.push(bytes((1 << 20) + 5, 12));
   const want = prefixes.map((p, i) => oracle(p, datas[i]));
-  for (const tail of TAILS) assert.deepEqual(many(prefixes, datas, tail), want, `tail ${tail}`);
+  for (const tail of TAILS) assert.deepEqual(many(prefixes, datas, { tail }), want, `tail ${tail}`);
   assert.deepEqual(many([], []), [], 'an empty batch');
 });
 
-test('tensor digests through sha256Many equal tensorDigest (NaNs canonicalised first, as the worker does)', {
+// Binary32 words, NaN-heavy: both signs, quiet and signalling, the canonical one, ±Inf, ±0, subnormals.
+const word = fc.oneof(
+  fc.integer({ min: 0, max: 0xffffffff }),
+  fc.integer({ min: 0x7f800001, max: 0x7fffffff }),
+  fc.integer({ min: 0xff800001, max: 0xffffffff }),
+  fc.constantFrom(0x7fc00000, 0x7f800000, 0xff800000, 0x80000000, 0, 1, 0x807fffff),
+);
+// Reference (independent of the addon): exponent all ones and mantissa not zero is a NaN.
+const canonicalWords = (ws: readonly number[]) =>
+  ws.map((w) => ((w >>> 23) % 256 === 255 && w % 0x800000 !== 0 ? 0x7fc00000 : w));
+
+for (const tail of TAILS) {
+  test(`sha256Many with canonicalNaNs hashes every NaN as 0x7fc00000, data untouched (tail ${tail ?? 'default'})`, {
+    skip,
+  }, () => {
+    const msg = fc.record({
+      pwords: fc.nat({ max: 25 }),
+      seed: fc.integer({ min: 1, max: 0x7fffffff }),
+      ws: fc.oneof(fc.array(word, { maxLength: 40 }), fc.array(word, { maxLength: 1300, size: 'max' })),
+      offset: fc.nat({ max: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(msg, { minLength: 1, maxLength: 24, size: 'max' }), (ms) => {
+        const prefixes = ms.map((m) => bytes(4 * m.pwords, m.seed));
+        const datas = ms.map((m) => {
+          const all = new Uint32Array(m.ws.length + m.offset + 1).fill(0x7f800002);
+          all.set(m.ws, m.offset);
+          return new Float32Array(all.buffer, 4 * m.offset, m.ws.length);
+        });
+        const want = ms.map((m, i) => oracle(prefixes[i], Uint32Array.from(canonicalWords(m.ws))));
+        assert.deepEqual(many(prefixes, datas, { tail, canonicalNaNs: true }), want);
+        ms.forEach((m, i) => {
+          assert.deepEqual(
+            Array.from(new Uint32Array(datas[i].buffer)).slice(m.offset, m.offset + m.ws.length),
+            m.ws,
+          );
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+}
+
+test('tensor digests through sha256Many equal tensorDigest (NaNs canonicalised by the caller or by it)', {
   skip,
 }, () => {
   const TAG = Buffer.from('pinpoint.tensor.v1\u0000', 'utf8');
-  const word = fc.oneof(
-    fc.integer({ min: 0, max: 0xffffffff }),
-    fc.integer({ min: 0x7f800001, max: 0x7fffffff }),
-    fc.integer({ min: 0xff800001, max: 0xffffffff }),
-    fc.constantFrom(0x7fc00000, 0x7f800000, 0xff800000, 0x80000000, 0, 1),
-  );
   const tensor = fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }).chain((shape) =>
     fc
       .array(word, {
@@ -166,7 +208,16 @@ test('tensor digests through sha256Many equal tensorDigest (NaNs canonicalised f
         a.nanCanonicalize(c);
         return c;
       });
-      assert.deepEqual(many(prefixes, copies), ts.map(tensorDigest));
+      const want = ts.map(tensorDigest);
+      assert.deepEqual(many(prefixes, copies), want);
+      assert.deepEqual(
+        many(
+          prefixes,
+          ts.map((t) => t.data),
+          { canonicalNaNs: true },
+        ),
+        want,
+      );
     }),
     { numRuns: 100 },
   );
@@ -217,7 +268,19 @@ test('sha256Many rejects malformed arguments with its usage, and declines below 
     () => a.sha256Many([new Uint8Array(1)], ['x' as unknown as Uint8Array], new Uint8Array(32)),
     usage,
   );
-  assert.throws(() => a.sha256Many([new Uint8Array(1)], [new Uint8Array(1)], new Uint8Array(32), -1), usage);
+  const one = (options: unknown) =>
+    a.sha256Many([new Uint8Array(4)], [new Uint8Array(4)], new Uint8Array(32), options as { tail: number });
+  assert.throws(() => one(3), usage, 'options not an object');
+  assert.throws(() => one({ tail: -1 }), usage);
+  assert.throws(() => one({ canonicalNaNs: 'yes' }), usage);
+  assert.throws(
+    () => a.sha256Many([new Uint8Array(2)], [new Uint8Array(4)], new Uint8Array(32), { canonicalNaNs: true }),
+    { name: 'RangeError', message: /whole 4-byte words/ },
+  );
+  assert.throws(
+    () => a.sha256Many([new Uint8Array(4)], [new Uint8Array(6)], new Uint8Array(32), { canonicalNaNs: true }),
+    { name: 'RangeError', message: /whole 4-byte words/ },
+  );
   atLevel('avx2', t, () => {
     const out = new Uint8Array(32);
     assert.equal(a.sha256Many([new Uint8Array(1)], [new Uint8Array(1)], out), false);
