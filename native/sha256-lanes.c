@@ -231,9 +231,14 @@ LANES_TARGET static void compress16(uint32_t state[8][LANES], const uint8_t *con
   _mm512_store_si512(state[7], ADD(h, _mm512_load_si512(state[7])));
 }
 
+/* CPUID leaf 7 EBX bit 29; asked once (in a VM, CPUID traps to the hypervisor). */
 static int has_sha_ni(void) {
-  unsigned a, b, c, d;
-  return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29) & 1;
+  static int known = -1;
+  if (known < 0) {
+    unsigned a, b, c, d;
+    known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29) & 1;
+  }
+  return known;
 }
 
 static int longer_first(const void *x, const void *y) {
@@ -241,9 +246,11 @@ static int longer_first(const void *x, const void *y) {
   return (*a)->blocks < (*b)->blocks ? 1 : (*a)->blocks > (*b)->blocks ? -1 : 0;
 }
 
-static void hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
+/* Returns 0 when out of memory (nothing hashed). */
+static int hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
   if (!has_sha_ni()) tail = 0;
-  message_t **order = malloc(n * sizeof *order);
+  message_t **order = malloc((n ? n : 1) * sizeof *order);
+  if (!order) return 0;
   for (size_t i = 0; i < n; i++) order[i] = &msgs[i];
   qsort(order, n, sizeof *order, longer_first);
   _Alignas(64) uint32_t state[8][LANES];
@@ -289,6 +296,7 @@ static void hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
       }
   }
   free(order);
+  return 1;
 }
 
 /* The bytes of a typed array (any element type) or an ArrayBuffer. */
@@ -363,6 +371,10 @@ static napi_value sha256_many(napi_env env, napi_callback_info info) {
     return result;
   }
   message_t *msgs = calloc(n ? n : 1, sizeof *msgs);
+  if (!msgs) {
+    napi_throw_error(env, NULL, "sha256Many: out of memory");
+    return NULL;
+  }
   for (uint32_t i = 0; i < n; i++) {
     napi_value pv, dv;
     if (napi_get_element(env, argv[0], i, &pv) != napi_ok || napi_get_element(env, argv[1], i, &dv) != napi_ok ||
@@ -379,8 +391,12 @@ static napi_value sha256_many(napi_env env, napi_callback_info info) {
     msgs[i].blocks = (msgs[i].plen + msgs[i].dlen + 9 + 63) / 64;
     msgs[i].out = (uint8_t *)out + 32 * (size_t)i;
   }
-  hash_all(msgs, n, tail, canon);
+  int done = hash_all(msgs, n, tail, canon);
   free(msgs);
+  if (!done) {
+    napi_throw_error(env, NULL, "sha256Many: out of memory");
+    return NULL;
+  }
   napi_get_boolean(env, true, &result);
   return result;
 }
