@@ -100,6 +100,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_transcendental(env, exports);
   register_nn(env, exports);
   register_digests(env, exports);
+  register_sha256_lanes(env, exports);
   return exports;
 }
 

@@ -10,6 +10,19 @@ export interface NativeAddon extends NativeKernels, NativeDigests {
   kernel(): string;
   /** Use that vector width if this CPU has it (tests run every path); returns the kernel in use. */
   select(name: 'avx512' | 'avx2' | 'c'): string;
+  /**
+   * Digest i = SHA-256(prefixes[i] ‖ bytes of datas[i]) into out[32i, 32i + 32), hashed 16 messages at a time
+   * in AVX-512 lanes (native/sha256-lanes.c). `tail`: busy lanes at or under which the rest finish one at a
+   * time with SHA-NI (0: lanes only); `canonicalNaNs`: hash the data's binary32 NaNs as 0x7fc00000 (as
+   * canonicalBytes does; the data are not written; lengths in whole words). false, with nothing computed,
+   * below AVX-512: use node:crypto then.
+   */
+  sha256Many(
+    prefixes: readonly (ArrayBufferView | ArrayBuffer)[],
+    datas: readonly (ArrayBufferView | ArrayBuffer)[],
+    out: Uint8Array,
+    options?: { tail?: number; canonicalNaNs?: boolean },
+  ): boolean;
 }
 
 export function loadNativeKernels(path: string): NativeAddon {
