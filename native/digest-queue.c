@@ -38,8 +38,11 @@ typedef struct job {
   struct job *next;
 } job_t;
 
-/* Messages a thread claims at once. */
-#define CHUNK 16
+/* What a thread claims at once: at least CHUNK_MIN messages (16 AVX-512 lanes), more up to CHUNK_MAX while
+ * they add up to less than CHUNK_BYTES. */
+#define CHUNK_MIN 16
+#define CHUNK_MAX 256
+#define CHUNK_BYTES (1u << 20)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
@@ -68,24 +71,32 @@ static void canonical_data(job_t *j, size_t i) {
  * take) only once done, and it cannot be done while a claimed chunk is unfinished, so whoever holds a
  * claim may use the job.
  */
-static size_t claim(job_t *j) {
-  size_t at = j->cursor;
-  j->cursor = at + CHUNK < j->n ? at + CHUNK : j->n;
+static size_t claim(job_t *j, size_t *end) {
+  size_t at = j->cursor, e = at, bytes = 0;
+  // At least a full set of lanes; more while the chunk stays small (many small tensors, one claim).
+  while (e < j->n && (e - at < CHUNK_MIN || (e - at < CHUNK_MAX && bytes < CHUNK_BYTES)))
+    bytes += j->msgs[j->order[e++]].data_len;
+  j->cursor = *end = e;
   return at;
 }
 
-/* Hashes order[at … at+CHUNK) of j, without the lock. */
-static size_t hash_chunk(job_t *j, size_t at) {
-  size_t end = at + CHUNK < j->n ? at + CHUNK : j->n;
-  sha256_message_t batch[CHUNK];
-  uint8_t out[32 * CHUNK];
-  for (size_t k = at; k < end; k++) {
-    canonical_data(j, j->order[k]);
-    batch[k - at] = j->msgs[j->order[k]];
+/* Hashes order[at … end) of j, without the lock. */
+static void hash_chunk(job_t *j, size_t at, size_t end) {
+  size_t count = end - at;
+  sha256_message_t *batch = malloc(count * sizeof *batch);
+  uint8_t *out = malloc(32 * count);
+  for (size_t k = at; k < end; k++) batch[k - at] = j->msgs[j->order[k]];
+  // The lanes hash NaN words as canonical as they load them; otherwise a NaN pass first.
+  if (!sha256_lanes(batch, count, out, 1)) {
+    for (size_t k = at; k < end; k++) {
+      canonical_data(j, j->order[k]);
+      batch[k - at] = j->msgs[j->order[k]];
+    }
+    sha256_batch(batch, count, out);
   }
-  sha256_batch(batch, end - at, out);
   for (size_t k = at; k < end; k++) memcpy(j->out + 32 * j->order[k], out + 32 * (k - at), 32);
-  return end - at;
+  free(batch);
+  free(out);
 }
 
 /* Under the lock. */
@@ -107,11 +118,11 @@ static void *hash_thread(void *arg) {
       pthread_cond_wait(&work, &lock);
       continue;
     }
-    size_t at = claim(j);
+    size_t end, at = claim(j, &end);
     pthread_mutex_unlock(&lock);
-    size_t count = hash_chunk(j, at);
+    hash_chunk(j, at, end);
     pthread_mutex_lock(&lock);
-    complete(j, count);
+    complete(j, end - at);
   }
   return NULL;
 }
@@ -257,11 +268,11 @@ static napi_value digest_take(napi_env env, napi_callback_info info) {
   }
   // Rather than wait, hash what the hashing thread has not claimed yet (the job stays listed until done).
   while (j->cursor < j->n) {
-    size_t at = claim(j);
+    size_t end, at = claim(j, &end);
     pthread_mutex_unlock(&lock);
-    size_t count = hash_chunk(j, at);
+    hash_chunk(j, at, end);
     pthread_mutex_lock(&lock);
-    complete(j, count);
+    complete(j, end - at);
   }
   while (!j->done) pthread_cond_wait(&finished, &lock);
   prev = NULL;

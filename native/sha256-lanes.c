@@ -23,27 +23,15 @@
  * (32 vpgatherqd per 16 blocks: the lanes' pointers are 64-bit) were measured 25 % slower on this Zen 4
  * (2.4 vs 3.3 GB/s, 16 lanes of 2 MB messages). Integer operations only: no floating point.
  */
-#include <cpuid.h>
 #include <stdlib.h>
 #include <string.h>
 #include "addon.h"
+#include "sha256.h"
 
 #define LANES 16
 /* Busy lanes at or under which the rest finish one at a time with the SHA extensions. Measured on Zen 4:
  * 16 lanes ≈ 3.1 GB/s in all, one SHA-NI stream ≈ 1.7 GB/s, so one lane is worth about 1/9 of a stream. */
 #define TAIL_LANES 8
-
-static const uint32_t K[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-static const uint32_t IV[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
 typedef struct {
   const uint8_t *prefix, *data;
@@ -96,16 +84,10 @@ static void write_digest(uint8_t *out, const uint32_t h[8]) {
   }
 }
 
-/* ---- one message at a time: the SHA extensions (SHA-NI), for the last few busy lanes ---- */
+/* ---- one message at a time (sha256.c: SHA extensions or C), for the last few busy lanes ---- */
 
-__attribute__((target("sha,sse4.1"))) static void sha_ni_finish(const message_t *m, size_t k, uint32_t h[8], int canon) {
-  const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+static void finish_one(const message_t *m, size_t k, uint32_t h[8], int canon) {
   uint8_t scratch[64];
-  // The instructions keep the state as ABEF and CDGH.
-  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1); /* CDAB */
-  __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);  /* EFGH */
-  __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);                                        /* ABEF */
-  s1 = _mm_blend_epi16(s1, tmp, 0xF0);                                             /* CDGH */
   for (; k < m->blocks; k++) {
     int direct;
     const uint8_t *p = block_at(m, k, scratch, canon, &direct);
@@ -114,28 +96,8 @@ __attribute__((target("sha,sse4.1"))) static void sha_ni_finish(const message_t 
       canonicalize_words(scratch, 16);
       p = scratch;
     }
-    const __m128i abef = s0, cdgh = s1;
-    __m128i w[16];
-    for (int i = 0; i < 16; i++) {
-      if (i < 4) w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), swap);
-      else
-        // W[t] for t = 4i..4i+3: msg1 adds σ0(W[t-15]) to W[t-16], alignr brings W[t-7], msg2 adds σ1(W[t-2]).
-        w[i] = _mm_sha256msg2_epu32(
-            _mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]), _mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
-            w[i - 1]);
-      __m128i kw = _mm_add_epi32(w[i], _mm_loadu_si128((const __m128i *)&K[4 * i]));
-      s1 = _mm_sha256rnds2_epu32(s1, s0, kw);
-      s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(kw, 0x0E));
-    }
-    s0 = _mm_add_epi32(s0, abef);
-    s1 = _mm_add_epi32(s1, cdgh);
+    sha256_compress(h, p, 1);
   }
-  tmp = _mm_shuffle_epi32(s0, 0x1B);  /* FEBA */
-  s1 = _mm_shuffle_epi32(s1, 0xB1);   /* DCHG */
-  s0 = _mm_blend_epi16(tmp, s1, 0xF0); /* DCBA */
-  s1 = _mm_alignr_epi8(s1, tmp, 8);   /* ABEF */
-  _mm_storeu_si128((__m128i *)&h[0], s0);
-  _mm_storeu_si128((__m128i *)&h[4], s1);
 }
 
 /* ---- 16 messages at a time: AVX-512 lanes ---- */
@@ -154,7 +116,7 @@ __attribute__((target("sha,sse4.1"))) static void sha_ni_finish(const message_t 
 /* One round with the names rotated by the caller: d and h take the new e and a. */
 #define ROUND(a, b, c, d, e, f, g, h, t)                                                                    \
   do {                                                                                                      \
-    __m512i t1 = ADD(ADD(ADD(h, BIG_SIGMA1(e)), ADD(CH(e, f, g), _mm512_set1_epi32((int)K[t]))), w[(t) & 15]); \
+    __m512i t1 = ADD(ADD(ADD(h, BIG_SIGMA1(e)), ADD(CH(e, f, g), _mm512_set1_epi32((int)SHA256_K[t]))), w[(t) & 15]); \
     d = ADD(d, t1);                                                                                         \
     h = ADD(t1, ADD(BIG_SIGMA0(a), MAJ(a, b, c)));                                                           \
   } while (0)
@@ -232,16 +194,6 @@ LANES_TARGET static void compress16(uint32_t state[8][LANES], const uint8_t *con
   _mm512_store_si512(state[7], ADD(h, _mm512_load_si512(state[7])));
 }
 
-/* CPUID leaf 7 EBX bit 29; asked once (in a VM, CPUID traps to the hypervisor). */
-static int has_sha_ni(void) {
-  static int known = -1;
-  if (known < 0) {
-    unsigned a, b, c, d;
-    known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29) & 1;
-  }
-  return known;
-}
-
 static int longer_first(const void *x, const void *y) {
   const message_t *const *a = x, *const *b = y;
   return (*a)->blocks < (*b)->blocks ? 1 : (*a)->blocks > (*b)->blocks ? -1 : 0;
@@ -249,7 +201,7 @@ static int longer_first(const void *x, const void *y) {
 
 /* Returns 0 when out of memory (nothing hashed). */
 static int hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
-  if (!has_sha_ni()) tail = 0;
+  if (!sha256_shani()) tail = 0;
   message_t **order = malloc((n ? n : 1) * sizeof *order);
   if (!order) return 0;
   for (size_t i = 0; i < n; i++) order[i] = &msgs[i];
@@ -267,7 +219,7 @@ static int hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
         lane[l] = order[next++];
         block[l] = 0;
         busy++;
-        for (int j = 0; j < 8; j++) state[j][l] = IV[j];
+        for (int j = 0; j < 8; j++) state[j][l] = SHA256_IV[j];
       }
     if (busy == 0) break;
     if (next == n && busy <= tail) {
@@ -275,7 +227,7 @@ static int hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
         if (lane[l]) {
           uint32_t h[8];
           for (int j = 0; j < 8; j++) h[j] = state[j][l];
-          sha_ni_finish(lane[l], block[l], h, canon);
+          finish_one(lane[l], block[l], h, canon);
           write_digest(lane[l]->out, h);
         }
       break;
@@ -298,6 +250,24 @@ static int hash_all(message_t *msgs, size_t n, size_t tail, int canon) {
   }
   free(order);
   return 1;
+}
+
+static int lanes_available(void) {
+  return vector_level() == LEVEL_AVX512 && __builtin_cpu_supports("avx512bw");
+}
+
+int sha256_lanes(const sha256_message_t *msgs, size_t n, uint8_t *out, int canon) {
+  if (!lanes_available()) return 0;
+  message_t *m = calloc(n ? n : 1, sizeof *m);
+  if (!m) return 0;
+  for (size_t i = 0; i < n; i++) {
+    m[i] = (message_t){.prefix = msgs[i].prefix, .data = msgs[i].data, .plen = msgs[i].prefix_len,
+                       .dlen = msgs[i].data_len, .out = out + 32 * i};
+    m[i].blocks = (m[i].plen + m[i].dlen + 9 + 63) / 64;
+  }
+  int done = hash_all(m, n, TAIL_LANES, canon);
+  free(m);
+  return done;
 }
 
 /* The bytes of a typed array (any element type) or an ArrayBuffer. */
@@ -367,7 +337,7 @@ static napi_value sha256_many(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (argc > 3 && !read_options(env, argv[3], &tail, &canon, usage)) return NULL;
-  if (vector_level() != LEVEL_AVX512 || !__builtin_cpu_supports("avx512bw")) {
+  if (!lanes_available()) {
     napi_get_boolean(env, false, &result);
     return result;
   }

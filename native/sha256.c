@@ -9,7 +9,7 @@
 #include "addon.h"
 #include "sha256.h"
 
-static const uint32_t K[64] = {
+const uint32_t SHA256_K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -19,7 +19,7 @@ static const uint32_t K[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-static const uint32_t IV[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+const uint32_t SHA256_IV[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
 static inline uint32_t ror(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
@@ -39,7 +39,7 @@ static void compress_c(uint32_t st[8], const uint8_t *p, size_t blocks) {
     }
     uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
     for (int i = 0; i < 64; i++) {
-      uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+      uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + SHA256_K[i] + w[i];
       uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
       h = g;
       g = f;
@@ -87,7 +87,7 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void compress_shani(uint32_t 
         w = _mm_add_epi32(w, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
         m[g & 3] = _mm_sha256msg2_epu32(w, m[(g + 3) & 3]);
       }
-      __m128i wk = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+      __m128i wk = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&SHA256_K[4 * g]));
       cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
       abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
     }
@@ -115,7 +115,7 @@ int sha256_shani(void) {
 
 void sha256_use_shani(int on) { shani = on && cpu_has_shani(); }
 
-static void compress(uint32_t st[8], const uint8_t *p, size_t blocks) {
+void sha256_compress(uint32_t st[8], const uint8_t *p, size_t blocks) {
   if (blocks == 0) return;
   if (sha256_shani()) compress_shani(st, p, blocks);
   else compress_c(st, p, blocks);
@@ -123,7 +123,7 @@ static void compress(uint32_t st[8], const uint8_t *p, size_t blocks) {
 
 void sha256_message(const sha256_message_t *m, uint8_t out[32]) {
   uint32_t st[8];
-  memcpy(st, IV, sizeof st);
+  memcpy(st, SHA256_IV, sizeof st);
   uint8_t buf[128];
   size_t have = m->prefix_len;
   const uint8_t *d = m->data;
@@ -131,7 +131,7 @@ void sha256_message(const sha256_message_t *m, uint8_t out[32]) {
   // Whole blocks of prefix first (prefixes are short: at most two blocks).
   const uint8_t *pre = m->prefix;
   while (have >= 64) {
-    compress(st, pre, 1);
+    sha256_compress(st, pre, 1);
     pre += 64;
     have -= 64;
   }
@@ -143,13 +143,13 @@ void sha256_message(const sha256_message_t *m, uint8_t out[32]) {
     d += take;
     left -= take;
     if (have == 64) {
-      compress(st, buf, 1);
+      sha256_compress(st, buf, 1);
       have = 0;
     }
   }
   if (have == 0) {
     size_t whole = left / 64;
-    compress(st, d, whole);
+    sha256_compress(st, d, whole);
     d += whole * 64;
     left -= whole * 64;
     memcpy(buf, d, left);
@@ -161,7 +161,7 @@ void sha256_message(const sha256_message_t *m, uint8_t out[32]) {
   size_t total = have <= 56 ? 64 : 128;
   memset(buf + have, 0, total - have);
   for (int i = 0; i < 8; i++) buf[total - 1 - i] = (uint8_t)(bits >> (8 * i));
-  compress(st, buf, total / 64);
+  sha256_compress(st, buf, total / 64);
   for (int i = 0; i < 8; i++) {
     out[4 * i] = (uint8_t)(st[i] >> 24);
     out[4 * i + 1] = (uint8_t)(st[i] >> 16);

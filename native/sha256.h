@@ -18,6 +18,12 @@ typedef struct {
   size_t data_len;
 } sha256_message_t;
 
+extern const uint32_t SHA256_K[64];
+extern const uint32_t SHA256_IV[8];
+
+/* blocks whole 64-byte blocks into the state (SHA extensions where the CPU has them, else C). */
+void sha256_compress(uint32_t st[8], const uint8_t *p, size_t blocks);
+
 void sha256_message(const sha256_message_t *m, uint8_t out[32]);
 
 /* Every message of a batch; out holds 32 bytes per message. */
@@ -26,5 +32,12 @@ void sha256_batch(const sha256_message_t *msgs, size_t n, uint8_t *out);
 /* Whether the SHA extensions are in use; sha256_use_shani(0) forces plain C (tests run both). */
 int sha256_shani(void);
 void sha256_use_shani(int on);
+
+/*
+ * sha256-lanes.c: the digests of n messages into out + 32·i, 16 at a time in AVX-512 lanes; with canon, NaN
+ * words of the data are hashed as 0x7fc00000 (prefix and data lengths whole words), nothing written.
+ * Returns 0, computing nothing, below AVX-512 (BW) or out of memory.
+ */
+int sha256_lanes(const sha256_message_t *msgs, size_t n, uint8_t *out, int canon);
 
 #endif
