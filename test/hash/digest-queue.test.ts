@@ -12,6 +12,7 @@ import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { prepareTask, train } from '../../core/train/train.ts';
+import { paddedTensor } from '../helpers/binary32.ts';
 import { bundledTask } from '../train/helpers.ts';
 
 useNodeSha256();
@@ -49,12 +50,7 @@ test('worker digests equal tensorDigest on arbitrary bit patterns, shapes and vi
       ),
       fc.nat({ max: 3 }),
       (specs, pad) => {
-        const tensors = specs.map(([dims, words]) => {
-          const n = dims.reduce((a, b) => a * b, 1);
-          const bits = new Uint32Array(n + 2 * pad);
-          for (let i = 0; i < bits.length; i++) bits[i] = words.length ? words[i % words.length] : 0;
-          return { shape: dims, data: new Float32Array(bits.buffer, 4 * pad, n) };
-        });
+        const tensors = specs.map(([dims, words]) => paddedTensor(dims, words, pad));
         const a = q.submit(tensors);
         const b = q.submit(tensors.slice().reverse());
         assert.deepEqual(q.take(b), tensors.slice().reverse().map(tensorDigest));

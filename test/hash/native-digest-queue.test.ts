@@ -19,7 +19,7 @@ import { loadNativeKernels, type NativeAddon } from '../../core/platform/node-na
 import { outputBuffer, recycleBuffers } from '../../core/repops/buffers.ts';
 import { runCommitment } from '../../core/train/record.ts';
 import { prepareTask, train } from '../../core/train/train.ts';
-import { EDGE_WORDS } from '../helpers/binary32.ts';
+import { EDGE_WORDS, paddedTensor } from '../helpers/binary32.ts';
 import { nativeKernel, nativeSkip as skip } from '../helpers/native.ts';
 import { bundledTask } from '../train/helpers.ts';
 
@@ -88,12 +88,7 @@ test('native queue digests equal tensorDigest on arbitrary bits, shapes, views a
         { maxLength: 8 },
       ),
       (specs) => {
-        const tensors = specs.map(([dims, words, , pad]) => {
-          const n = dims.reduce((a, b) => a * b, 1);
-          const bits = new Uint32Array(n + 2 * pad);
-          for (let i = 0; i < bits.length; i++) bits[i] = words.length ? words[i % words.length] : 0;
-          return { shape: dims, data: new Float32Array(bits.buffer, 4 * pad, n) };
-        });
+        const tensors = specs.map(([dims, words, , pad]) => paddedTensor(dims, words, pad));
         const custody = specs.map(([, , c]) => c);
         const want = tensors.map(tensorDigest);
         const before = tensors.map((t) =>

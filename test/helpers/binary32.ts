@@ -42,3 +42,18 @@ export function fillWords(n: number, words: readonly number[], salt: number): Fl
   for (let i = 0; i < n; i++) w[i] = words[(i * 7 + salt) % words.length];
   return new Float32Array(w.buffer);
 }
+
+/**
+ * A tensor of shape dims whose data repeats words (zeros when there are none), as a view `pad` words into a
+ * buffer with `pad` spare words on each side: digests must read exactly the view.
+ */
+export function paddedTensor(
+  dims: readonly number[],
+  words: readonly number[],
+  pad: number,
+): { shape: number[]; data: Float32Array } {
+  const n = dims.reduce((a, b) => a * b, 1);
+  const bits = new Uint32Array(n + 2 * pad);
+  for (let i = 0; i < bits.length; i++) bits[i] = words.length ? words[i % words.length] : 0;
+  return { shape: [...dims], data: new Float32Array(bits.buffer, 4 * pad, n) };
+}
