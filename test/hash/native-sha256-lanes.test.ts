@@ -251,7 +251,7 @@ test('the digest worker with the addon (one sha256Many per step) equals tensorDi
               ];
         });
         const want = tensors.map(tensorDigest);
-        const ticket = q.submit(tensors, handOver ? tensors.map(() => true) : undefined);
+        const ticket = q.submit(tensors, handOver ? tensors.map(() => 'give' as const) : undefined);
         assert.deepEqual(q.take(ticket), want);
       },
     ),
