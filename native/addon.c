@@ -101,6 +101,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_nn(env, exports);
   register_digests(env, exports);
   register_sha256_lanes(env, exports);
+  register_merkle(env, exports);
   return exports;
 }
 

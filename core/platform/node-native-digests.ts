@@ -11,6 +11,8 @@ import type { Custody, TensorDigestQueue } from './hash.ts';
 export interface NativeDigests {
   digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array): number;
   digestTake(ticket: number): string;
+  /** native/merkle.c: core/hash/merkle.ts merkleRoot's tree over 32-byte leaves, in one call. */
+  merkleRoot(tag: Uint8Array, leaves: Uint8Array): Uint8Array;
 }
 
 const CUSTODY_CODE: Record<Custody, number> = { copy: 0, lend: 1, give: 2 };

@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TENSOR_TAG } from '../hash/digest.ts';
+import { setMerkleRootBackend } from '../hash/merkle.ts';
 import { installNativeKernels } from '../repops/kernels/native-install.ts';
 import { setTensorDigestQueue } from './hash.ts';
 import { nativeDigestQueue } from './node-native-digests.ts';
@@ -42,6 +43,8 @@ export function useNodeNative(): string | null {
     installed = kernel;
     // Trace digests on the addon's own thread, read in place (replaces node-hash.ts's worker queue).
     setTensorDigestQueue(nativeDigestQueue(addon, TENSOR_TAG));
+    const { merkleRoot } = addon;
+    setMerkleRootBackend((tag, leaves) => merkleRoot(tag, Buffer.from(leaves.join(''), 'hex')));
   } catch {
     addon = null;
     installNativeKernels(null);
