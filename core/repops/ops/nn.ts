@@ -8,7 +8,12 @@
 import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { nativeNorm } from '../kernels/norm-native.ts';
 import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
-import { nativeSoftmaxRows, nativeSoftmaxVjpRows } from '../kernels/transcendental-native.ts';
+import {
+  nativeCrossEntropyRows,
+  nativeCrossEntropyVjpRows,
+  nativeSoftmaxRows,
+  nativeSoftmaxVjpRows,
+} from '../kernels/transcendental-native.ts';
 import { wasmExpShift, wasmSoftmaxRows, wasmSoftmaxVjpRows } from '../kernels/transcendental-wasm.ts';
 import { exp32, log32 } from '../math.ts';
 import { defineRangeKernel, rowwise } from '../parallel.ts';
@@ -169,6 +174,8 @@ function ceShape(op: string, s: readonly Shape[]): void {
 
 // Row r of logits [N, C = params[0]] with target t[r]: its loss (forward) or its gradient row (vjp0).
 defineRangeKernel('softmax_cross_entropy.rows', ([x, t], losses, from, to, [c]) => {
+  // The native addon runs these same operations on all the rows in one call (native/cross-entropy-lanes.h).
+  if (nativeCrossEntropyRows(x, t, losses, from, to, c)) return;
   const buf = scratchBuffer(c);
   for (let r = from; r < to; r++) {
     const off = r * c;
@@ -179,6 +186,7 @@ defineRangeKernel('softmax_cross_entropy.rows', ([x, t], losses, from, to, [c]) 
 });
 
 defineRangeKernel('softmax_cross_entropy.vjp0', ([x, t], out, from, to, [c, scale]) => {
+  if (nativeCrossEntropyVjpRows(x, t, out, from, to, c, scale)) return;
   for (let r = from; r < to; r++) {
     const off = r * c;
     const e = out.subarray(off, off + c);
@@ -226,7 +234,7 @@ defineOp({
     checkTargets('softmax_cross_entropy.vjp0', x, t);
     const [rows, c] = x.shape;
     const scale = fround(g.data[0] / fround(rows));
-    const out = outputBuffer(rows * c);
+    const out = overwrittenBuffer(rows * c); // both row kernels write every element of their rows
     rowwise('softmax_cross_entropy.vjp0', [x.data, t.data], out, rows, [c, scale]);
     return out;
   },
