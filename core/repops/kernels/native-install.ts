@@ -4,12 +4,11 @@
  * the addon itself) and each goes behind the hook of the kernels module that owns its op. null removes them all.
  */
 import { type NativeNaNs, setNativeNaNs } from '../../hash/digest.ts';
+import { type NativeColumnSums, setNativeColumnSums } from '../reduce.ts';
 import { type NativeTranspose, setNativeTranspose } from './layout.ts';
 import {
-  type NativeColumnSums,
   type NativeMatmul,
   type NativeMatmulBatch,
-  setNativeColumnSums,
   setNativeMatmul,
   setNativeMatmulBatch,
 } from './matmul.ts';

@@ -5,7 +5,7 @@
  * Every row is computed on its own (all its sums inside it), so the row kernels below may run on any
  * thread for any split of the rows (parallel.ts `rowwise`) without changing a bit.
  */
-import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer, releaseTemporary } from '../buffers.ts';
 import { nativeNorm } from '../kernels/norm-native.ts';
 import { wasmLayerNormRows, wasmLayerNormVjp0Rows, wasmLayerNormVjp1Rows } from '../kernels/norm-wasm.ts';
 import {
@@ -434,7 +434,9 @@ defineOp({
     const prod = outputBuffer(x.data.length);
     rowwise('layer_norm.vjp1.rows', [x.data, g.data], prod, rows, [d, eps]);
     // The sum over rows (one chain per column) stays on this thread.
-    return reduceSumData(prod, [rows, d], [0]);
+    const dgamma = reduceSumData(prod, [rows, d], [0]);
+    releaseTemporary(prod);
+    return dgamma;
   },
   flops: ([x]) => 7 * numel(x),
   spec: `inputs [g, x], attr eps: dgamma[i] = lane sum over rows of g[r,i] × xh[r,i] (xh as in the forward: ${LN_STATS}).`,
