@@ -379,7 +379,7 @@ defineOp({
   compute: ([x, gamma, beta], attrs) => {
     const eps = f32Attr('layer_norm', attrs, 'eps', 1e-5);
     const { rows, d } = lnShape('layer_norm', [x.shape, gamma.shape, beta.shape]);
-    const out = outputBuffer(x.data.length);
+    const out = overwrittenBuffer(x.data.length); // every row kernel writes its whole row
     rowwise('layer_norm', [x.data, gamma.data, beta.data], out, rows, [d, eps]);
     return out;
   },
@@ -408,7 +408,7 @@ defineOp({
   compute: ([g, x, gamma], attrs) => {
     const eps = f32Attr('layer_norm.vjp0', attrs, 'eps', 1e-5);
     const { rows, d } = lnShape('layer_norm.vjp0', [x.shape, gamma.shape]);
-    const out = outputBuffer(x.data.length);
+    const out = overwrittenBuffer(x.data.length); // every row kernel writes its whole row
     rowwise('layer_norm.vjp0', [g.data, x.data, gamma.data], out, rows, [d, eps]);
     return out;
   },
@@ -431,7 +431,7 @@ defineOp({
     const eps = f32Attr('layer_norm.vjp1', attrs, 'eps', 1e-5);
     const d = x.shape[x.shape.length - 1];
     const rows = d === 0 ? 0 : x.data.length / d;
-    const prod = outputBuffer(x.data.length);
+    const prod = overwrittenBuffer(x.data.length); // every row kernel writes its whole row
     rowwise('layer_norm.vjp1.rows', [x.data, g.data], prod, rows, [d, eps]);
     // The sum over rows (one chain per column) stays on this thread.
     const dgamma = reduceSumData(prod, [rows, d], [0]);
@@ -483,7 +483,7 @@ defineOp({
   compute: ([table, ids]) => {
     checkIds('embedding', ids, table.shape[0]);
     const d = table.shape[1];
-    const out = outputBuffer(ids.data.length * d);
+    const out = overwrittenBuffer(ids.data.length * d); // every row is copied below
     for (let i = 0; i < ids.data.length; i++) {
       const row = ids.data[i] * d;
       out.set(table.data.subarray(row, row + d), i * d);
