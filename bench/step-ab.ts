@@ -60,6 +60,7 @@ async function side(spec: string, task: unknown): Promise<Side> {
   const queue = hash.tensorDigestQueue();
   type Result = { finish?: () => unknown; record: { stateAfter: string }; afterDigests: string[] };
   let pending: Result | null = null;
+  let spent: unknown[] | undefined;
   const chain = (prev: Result) =>
     step.chainedTo
       ? step.chainedTo(prev)
@@ -73,8 +74,12 @@ async function side(spec: string, task: unknown): Promise<Side> {
         mode,
         ...(pending ? chain(pending) : {}),
         ...(queue ? { digestQueue: queue } : {}),
+        // As train() does: the state before the previous step goes back to the op pool (trees without
+        // StepOptions.recycle ignore it).
+        ...(spent ? { recycle: spent } : {}),
       });
       pending?.finish?.();
+      spent = state.tensors;
       pending = r;
       state = r.after;
       t++;

@@ -15,6 +15,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "addon.h"
 
@@ -72,6 +73,52 @@ static float exp32(float x) {
   if (k > 127) return y * 2.0f * pow2i(127);
   if (k < -125) return y * pow2i(k + 100) * TWO_M100;
   return y * pow2i(k);
+}
+
+/* math.ts log32 (fdlibm logf): x = 2^k·m, m ∈ [√2/2, √2), f = m − 1; every operation as the spec rounds it */
+#define LOG_LN2_HI from_bits(0x3f317180)
+#define LOG_LN2_LO from_bits(0x3717f7d1)
+#define LG1 ((float)(0xaaaaaa / 16777216.0)) /* exact binary32 values, as math.ts writes them */
+#define LG2 ((float)(0xccce13 / 33554432.0))
+#define LG3 ((float)(0x91e9ee / 33554432.0))
+#define LG4 ((float)(0xf89e26 / 67108864.0))
+static float log32(float x) {
+  if (x != x) return x;
+  if (x < 0) return NAN;
+  if (x == 0) return -INFINITY;
+  if (x == INFINITY) return x;
+  int32_t k = 0;
+  int32_t ix = (int32_t)bits(x);
+  if (ix < 0x00800000) { /* subnormal: scale up by 2^25 (exact) */
+    k = -25;
+    ix = (int32_t)bits(x * 33554432.0f);
+  }
+  k += (ix >> 23) - 127;
+  ix &= 0x007fffff;
+  int32_t i = (ix + (0x95f64 << 3)) & 0x800000; /* significand ≥ √2: normalise to m/2, bump k */
+  float m = from_bits((uint32_t)(ix | (i ^ 0x3f800000)));
+  k += i >> 23;
+  float fm = m - 1.0f;
+  float dk = (float)k;
+  if ((0x007fffff & (0x8000 + ix)) < 0xc000) { /* −2^-9 ≤ f < 2^-9 */
+    if (fm == 0) return k == 0 ? 0.0f : dk * LOG_LN2_HI + dk * LOG_LN2_LO;
+    float R = (fm * fm) * (0.5f - THIRD * fm);
+    if (k == 0) return fm - R;
+    return dk * LOG_LN2_HI - ((R - dk * LOG_LN2_LO) - fm);
+  }
+  float s = fm / (2.0f + fm);
+  float z = s * s;
+  float w = z * z;
+  float t1 = w * (LG2 + w * LG4);
+  float t2 = z * (LG1 + w * LG3);
+  float R = t2 + t1;
+  if (((ix - (0x6147a << 3)) | ((0x6b851 << 3) - ix)) > 0) {
+    float hfsq = (0.5f * fm) * fm;
+    if (k == 0) return fm - (hfsq - s * (hfsq + R));
+    return dk * LOG_LN2_HI - ((hfsq - (s * (hfsq + R) + dk * LOG_LN2_LO)) - fm);
+  }
+  if (k == 0) return fm - s * (fm - R);
+  return dk * LOG_LN2_HI - ((s * (fm - R) - dk * LOG_LN2_LO) - fm);
 }
 
 typedef struct {
@@ -335,6 +382,34 @@ static void softmax_vjp_rows_scalar(const float *g, const float *y, float *o, si
   }
 }
 
+/* softmax_cross_entropy rows, scalar (cross-entropy-lanes.h has the vector levels and the spec) */
+typedef void (*cross_entropy_fn)(const float *x, const float *t, float *losses, float *buf, size_t rows, size_t c);
+typedef void (*cross_entropy_vjp_fn)(const float *x, const float *t, float *o, size_t rows, size_t c, float scale);
+static void cross_entropy_rows_scalar(const float *x, const float *t, float *losses, float *buf, size_t rows,
+                                      size_t c) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x + r * c;
+    float m = row_max(xr, c);
+    for (size_t i = 0; i < c; i++) buf[i] = exp32(xr[i] - m);
+    losses[r] = log32(lane_sum4(buf, c)) - (xr[(size_t)t[r]] - m);
+  }
+}
+static void cross_entropy_vjp_rows_scalar(const float *x, const float *t, float *o, size_t rows, size_t c,
+                                          float scale) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x + r * c;
+    float *orow = o + r * c;
+    float m = row_max(xr, c);
+    for (size_t i = 0; i < c; i++) orow[i] = exp32(xr[i] - m);
+    float s = lane_sum4(orow, c);
+    size_t target = (size_t)t[r];
+    for (size_t i = 0; i < c; i++) {
+      float p = orow[i] / s;
+      orow[i] = (i == target ? p - 1.0f : p) * scale;
+    }
+  }
+}
+
 /* ---- AVX2: 8 lanes ------------------------------------------------------------------------------------- */
 #define LANES 8
 #define TARGET_NAME "avx2"
@@ -374,6 +449,7 @@ TGT vf mul02_avx2(vf b) { /* f32(b·0.2) with the product in f64, per lane */
 #define MAXV _mm256_max_ps
 #include "gelu-lanes.h"
 #include "softmax-lanes.h"
+#include "cross-entropy-lanes.h"
 #undef MOR
 #undef UNORD
 #undef MAXV
@@ -442,6 +518,7 @@ TGT vf mul02_avx512(vf b) {
 #define MAXV _mm512_max_ps
 #include "gelu-lanes.h"
 #include "softmax-lanes.h"
+#include "cross-entropy-lanes.h"
 
 static const gelu_fn gelu_kernels[] = {[LEVEL_C] = gelu_scalar, [LEVEL_AVX2] = gelu_avx2, [LEVEL_AVX512] = gelu_avx512};
 static const gelu_vjp_fn gelu_vjp_kernels[] = {
@@ -450,6 +527,12 @@ static const softmax_fn softmax_kernels[] = {
     [LEVEL_C] = softmax_rows_scalar, [LEVEL_AVX2] = softmax_rows_avx2, [LEVEL_AVX512] = softmax_rows_avx512};
 static const softmax_vjp_fn softmax_vjp_kernels[] = {
     [LEVEL_C] = softmax_vjp_rows_scalar, [LEVEL_AVX2] = softmax_vjp_rows_avx2, [LEVEL_AVX512] = softmax_vjp_rows_avx512};
+static const cross_entropy_fn cross_entropy_kernels[] = {[LEVEL_C] = cross_entropy_rows_scalar,
+                                                        [LEVEL_AVX2] = cross_entropy_rows_avx2,
+                                                        [LEVEL_AVX512] = cross_entropy_rows_avx512};
+static const cross_entropy_vjp_fn cross_entropy_vjp_kernels[] = {[LEVEL_C] = cross_entropy_vjp_rows_scalar,
+                                                                [LEVEL_AVX2] = cross_entropy_vjp_rows_avx2,
+                                                                [LEVEL_AVX512] = cross_entropy_vjp_rows_avx512};
 
 /* ---- napi wrappers -------------------------------------------------------------------------------------- */
 static napi_value gelu(napi_env env, napi_callback_info info) {
@@ -539,9 +622,79 @@ static napi_value softmax_vjp_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Rows [from, to) of logits x[·, c] with targets t (class indices stored as float32): checks the ranges and
+ * that every target of those rows is an integer in [0, c), so no kernel reads outside a row. */
+static int cross_entropy_args(napi_env env, napi_value *argv, size_t *r, size_t lx, size_t lt, size_t lo,
+                              int out_rows_of_c, const float *t, const char *who) {
+  char msg[112];
+  snprintf(msg, sizeof msg, "%s: from, to, c must be non-negative integers", who);
+  if (!size_args(env, argv, 3, r, msg)) return 0;
+  size_t from = r[0], to = r[1], c = r[2];
+  if (from > to || c == 0 || to > SIZE_MAX / c || to * c > lx || to > lt || (out_rows_of_c ? to * c : to) > lo) {
+    snprintf(msg, sizeof msg, "%s: rows [from, to) of c classes outside an operand", who);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  for (size_t i = from; i < to; i++) {
+    float v = t[i];
+    if (!(v >= 0 && v < (float)c && v == (float)(size_t)v)) {
+      snprintf(msg, sizeof msg, "%s: target %zu is not a class index in [0, %zu)", who, i, c);
+      napi_throw_range_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* crossEntropyRows(x, t, losses, from, to, c): losses[r] for rows [from, to) */
+static napi_value cross_entropy_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *x, *t, *losses;
+  size_t lx, lt, lo, r[3];
+  if (argc != 6 || !f32_array(env, argv[0], &x, &lx) || !f32_array(env, argv[1], &t, &lt) ||
+      !f32_array(env, argv[2], &losses, &lo)) {
+    napi_throw_type_error(env, NULL, "crossEntropyRows(x, t, losses: Float32Array, from, to, c: number)");
+    return NULL;
+  }
+  if (!cross_entropy_args(env, argv + 3, r, lx, lt, lo, 0, t, "crossEntropyRows")) return NULL;
+  if (r[1] == r[0]) return NULL;
+  float *buf = malloc(r[2] * sizeof(float));
+  if (!buf) {
+    napi_throw_error(env, NULL, "crossEntropyRows: out of memory");
+    return NULL;
+  }
+  cross_entropy_kernels[vector_level()](x + r[0] * r[2], t + r[0], losses + r[0], buf, r[1] - r[0], r[2]);
+  free(buf);
+  return NULL;
+}
+
+/* crossEntropyVjpRows(x, t, out, from, to, c, scale): gradient rows [from, to) */
+static napi_value cross_entropy_vjp_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *x, *t, *out;
+  size_t lx, lt, lo, r[3];
+  double scale;
+  if (argc != 7 || !f32_array(env, argv[0], &x, &lx) || !f32_array(env, argv[1], &t, &lt) ||
+      !f32_array(env, argv[2], &out, &lo) || napi_get_value_double(env, argv[6], &scale) != napi_ok) {
+    napi_throw_type_error(env, NULL, "crossEntropyVjpRows(x, t, out: Float32Array, from, to, c, scale: number)");
+    return NULL;
+  }
+  if (!cross_entropy_args(env, argv + 3, r, lx, lt, lo, 1, t, "crossEntropyVjpRows")) return NULL;
+  if (r[1] > r[0])
+    cross_entropy_vjp_kernels[vector_level()](x + r[0] * r[2], t + r[0], out + r[0] * r[2], r[1] - r[0], r[2],
+                                              (float)scale);
+  return NULL;
+}
+
 void register_transcendental(napi_env env, napi_value exports) {
   export_function(env, exports, "gelu", gelu);
   export_function(env, exports, "geluVjp", gelu_vjp);
   export_function(env, exports, "softmaxRows", softmax_rows);
   export_function(env, exports, "softmaxVjpRows", softmax_vjp_rows);
+  export_function(env, exports, "crossEntropyRows", cross_entropy_rows);
+  export_function(env, exports, "crossEntropyVjpRows", cross_entropy_vjp_rows);
 }

@@ -53,6 +53,15 @@ export function overwrittenBuffer(n: number): Float32Array {
 }
 
 /**
+ * Gives back a temporary an op took from this pool and no one else saw (a product summed away inside the
+ * op): a later op of the same step takes it instead of allocating. Never an op's output, input or a
+ * buffer anything still reads — the next taker overwrites it.
+ */
+export function releaseTemporary(b: Float32Array): void {
+  ops.give(b);
+}
+
+/**
  * Gives buffers nothing references any more back to the pool (whole buffers only). What the previous
  * hand-back left unused through a whole step is released first (to the garbage collector), so the pool
  * holds about one step's intermediates, not a standing surplus from the first step.

@@ -21,8 +21,9 @@ export interface SgdOptions {
 }
 export function sgdStep(params: readonly Var[], grads: readonly Var[], o: SgdOptions): Var[] {
   same('sgd', params, grads, 'gradients');
+  const lrAttrs = Object.freeze({ lr: o.lr });
   return withPhase(tapeOf('sgd', params), 'optimizer', () =>
-    params.map((p, i) => apply('sgd.param', [p, grads[i]], { lr: o.lr })),
+    params.map((p, i) => apply('sgd.param', [p, grads[i]], lrAttrs)),
   );
 }
 
@@ -38,13 +39,15 @@ export function momentumStep(
 ): { params: Var[]; bufs: Var[] } {
   same('momentum', params, grads, 'gradients');
   same('momentum', params, bufs, 'momentum buffers');
+  const bufAttrs = Object.freeze({ momentum: o.momentum });
+  const lrAttrs = Object.freeze({ lr: o.lr });
   return withPhase(tapeOf('momentum', params), 'optimizer', () => {
     const outP: Var[] = [];
     const outB: Var[] = [];
     params.forEach((p, i) => {
-      const b = apply('momentum.buf', [bufs[i], grads[i]], { momentum: o.momentum });
+      const b = apply('momentum.buf', [bufs[i], grads[i]], bufAttrs);
       outB.push(b);
-      outP.push(apply('momentum.param', [p, b], { lr: o.lr }));
+      outP.push(apply('momentum.param', [p, b], lrAttrs));
     });
     return { params: outP, bufs: outB };
   });
@@ -72,12 +75,22 @@ export function adamStep(
   same('adam', params, v, 'second moments');
   const beta1 = o.beta1 ?? 0.9;
   const beta2 = o.beta2 ?? 0.999;
-  const attrs = { lr: o.lr, beta1, beta2, eps: o.eps ?? 1e-8, step: o.step, weightDecay: o.weightDecay ?? 0 };
+  // One frozen attrs object per update kind, shared by every parameter's node (checked once, not copied).
+  const attrs = Object.freeze({
+    lr: o.lr,
+    beta1,
+    beta2,
+    eps: o.eps ?? 1e-8,
+    step: o.step,
+    weightDecay: o.weightDecay ?? 0,
+  });
+  const mAttrs = Object.freeze({ beta1 });
+  const vAttrs = Object.freeze({ beta2 });
   return withPhase(tapeOf('adam', params), 'optimizer', () => {
     const out = { params: [] as Var[], m: [] as Var[], v: [] as Var[] };
     params.forEach((p, i) => {
-      const mi = apply('adam.m', [m[i], grads[i]], { beta1 });
-      const vi = apply('adam.v', [v[i], grads[i]], { beta2 });
+      const mi = apply('adam.m', [m[i], grads[i]], mAttrs);
+      const vi = apply('adam.v', [v[i], grads[i]], vAttrs);
       out.m.push(mi);
       out.v.push(vi);
       out.params.push(apply('adam.param', [p, mi, vi], attrs));

@@ -6,7 +6,18 @@
  * denominator and non-matmul dot product uses it (the matmul kernel's order is in spec/).
  */
 import { MIN_WASM_ELEMENTS, wasmSumMiddle, wasmSumRows } from './kernels/binary-wasm.ts';
+import { nativeSlot } from './kernels/wasm-runtime.ts';
 import { fround } from './util.ts';
+
+/**
+ * Column sums db[j] = Σ_i g[i,j] of g [m, n] in this module's lane order (term i into accumulator i mod 4,
+ * then (acc0 + acc1) + (acc2 + acc3)), natively (native/matmul.c `columnSums`): rows streamed into 4·n
+ * accumulators, vectorised across columns, reading g in place — the sums over rows of linear.vjp2,
+ * layer_norm.vjp1/vjp2 and broadcast gradients (reduceSumData's one-middle-axis case with one block).
+ */
+export type NativeColumnSums = (g: Float32Array, out: Float32Array, m: number, n: number) => void;
+const columnSums = nativeSlot<NativeColumnSums>();
+export const setNativeColumnSums = columnSums.set;
 
 export const LANES = 4;
 
@@ -115,6 +126,11 @@ export function reduceSumData(
   if (redDims.length === 1 && redStrides[0] > 1) {
     const s = redStrides[0];
     const outer = outSize / s;
+    const native = outer === 1 ? columnSums.get() : null;
+    if (native !== null) {
+      native(x, out, n, s);
+      return out;
+    }
     if (outSize * n >= MIN_WASM_ELEMENTS) {
       const w = wasmSumMiddle(x, outer, n, s);
       if (w) return w;

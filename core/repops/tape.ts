@@ -7,6 +7,7 @@
  * A tape created with `record: false` runs exactly the same op code (same bits) but keeps no nodes:
  * use it for inference and evaluation.
  */
+import { NO_ATTRS, sealAttrs } from './attrs.ts';
 import { type Attrs, getOp } from './registry.ts';
 import { RepOpsError, type Tensor } from './tensor.ts';
 import { checkTensor, fmtShape, shapesEqual } from './util.ts';
@@ -83,7 +84,7 @@ export function leaf(tape: Tape, t: Tensor, options: LeafOptions): Var {
 }
 
 /** Runs registered op `op` on vars of one tape, recording a node when the tape records. */
-export function apply(op: string, inputs: readonly Var[], attrs: Attrs = {}, label?: string): Var {
+export function apply(op: string, inputs: readonly Var[], attrs: Attrs = NO_ATTRS, label?: string): Var {
   const def = getOp(op);
   if (!Array.isArray(inputs)) throw new RepOpsError(op, 'inputs must be an array of vars');
   if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) {
@@ -92,36 +93,29 @@ export function apply(op: string, inputs: readonly Var[], attrs: Attrs = {}, lab
   if (inputs.length === 0)
     throw new RepOpsError(op, 'needs at least one input var (the tape comes from the inputs)');
   const tape = inputs[0].tape;
-  for (const v of inputs) {
+  const tensors = new Array<Tensor>(inputs.length);
+  for (let k = 0; k < inputs.length; k++) {
+    const v = inputs[k];
     if (!v || v.tape !== tape) throw new RepOpsError(op, 'all inputs must be vars of the same tape');
+    tensors[k] = v.out;
   }
-  // Copy attrs so later mutation by the caller cannot change a recorded node.
-  attrs = Object.freeze(
-    Object.fromEntries(
-      Object.entries(attrs).map(([k, v]) => [k, Array.isArray(v) ? Object.freeze([...v]) : v]),
-    ),
-  );
-  const out = def.forward(
-    inputs.map((v) => v.out),
-    attrs,
-  );
+  // A frozen copy (or the caller's own deeply frozen object) so later mutation by the caller cannot
+  // change a recorded node.
+  attrs = sealAttrs(op, attrs);
+  const out = def.forward(tensors, attrs);
   if (!tape.record) return { tape, id: -1, out, requiresGrad: false };
   const diff = def.differentiable;
   let requiresGrad = false;
+  const ids = new Array<number>(inputs.length);
   for (let k = 0; k < inputs.length; k++) {
+    ids[k] = inputs[k].id;
     if (inputs[k].requiresGrad && (diff ? diff[k] !== false : true)) requiresGrad = true;
   }
   const id = tape.nodes.length;
   const fullLabel = tape.labelPrefix ? (label ? `${tape.labelPrefix}/${label}` : tape.labelPrefix) : label;
-  const node: TapeNode = {
-    id,
-    op,
-    inputs: inputs.map((v) => v.id),
-    attrs,
-    out,
-    phase: tape.phase,
-    ...(fullLabel ? { label: fullLabel } : {}),
-  };
+  const node: TapeNode = fullLabel
+    ? { id, op, inputs: ids, attrs, out, phase: tape.phase, label: fullLabel }
+    : { id, op, inputs: ids, attrs, out, phase: tape.phase };
   tape.nodes.push(node);
   tape.requiresGrad.push(requiresGrad);
   return { tape, id, out, requiresGrad };

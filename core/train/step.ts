@@ -89,6 +89,13 @@ export interface StepOptions {
   readonly digestQueue?: TensorDigestQueue;
   /** Compute the step metrics (core/train/metrics.ts) into `metrics`: the trainer and the verifier do. */
   readonly metrics?: boolean;
+  /**
+   * Fast mode: tensors the caller is done with and nothing else reads (train() passes the state before the
+   * previous step when no checkpoint holds it). Their buffers join this step's hand-back to the op buffer
+   * pool, so the next step's optimizer outputs reuse them instead of ≈ 10 MB of fresh buffers (nanoGPT).
+   * A buffer this step's leaves or its state after still use is never handed back.
+   */
+  readonly recycle?: readonly Tensor[];
 }
 
 export interface StepResult {
@@ -294,7 +301,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       ? { opRoot: merkleRoot(opDigests), opCount: opDigests.length }
       : {}),
   };
-  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper) recycleStep(nodes, after);
+  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper) recycleStep(nodes, after, opts.recycle);
   return {
     record,
     after,
@@ -363,7 +370,7 @@ function deferredStep(
     custodyOf(r.nodes, missing, r.after, opts.tamper !== undefined),
   );
   // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
-  if (!traced && !opts.tamper) recycleStep(r.nodes, r.after);
+  if (!traced && !opts.tamper) recycleStep(r.nodes, r.after, opts.recycle);
   // Without a known digest the state before is hashed now (it is the caller's, so it may change later).
   const stateBefore = opts.stateBeforeDigest ?? stateDigest(state);
   const batch = batchDigest(r.indices);
@@ -514,14 +521,15 @@ export function tapeFlops(nodes: readonly TapeNode[]): number {
 }
 
 /** A finished fast step's intermediate buffers back to the op buffer pool: every node output whose buffer
- * does not outlive the step (`liveBuffers`). Nothing else holds them: without keepTape or a tamper hook
- * (the only callers) the tape dies with this step. */
-function recycleStep(nodes: readonly TapeNode[], after: TrainState): void {
+ * does not outlive the step (`liveBuffers`), and those of the caller's spent tensors (`recycle`). Nothing
+ * else holds them: without keepTape or a tamper hook (the only callers) the tape dies with this step. */
+function recycleStep(nodes: readonly TapeNode[], after: TrainState, spent: readonly Tensor[] = []): void {
   const kept = liveBuffers(nodes, after);
   const give = new Map<ArrayBufferLike, Float32Array>();
   for (const n of nodes) {
     const d = n.out.data;
     if (!kept.has(d.buffer)) give.set(d.buffer, d);
   }
+  for (const t of spent) if (!kept.has(t.data.buffer)) give.set(t.data.buffer, t.data);
   recycleBuffers(give.values());
 }

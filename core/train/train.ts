@@ -67,7 +67,10 @@ export interface Checkpoint {
 export interface TrainOptions {
   readonly mode: TraceMode;
   readonly tamper?: Tamper;
-  /** Called after every step (progress bars, live charts). */
+  /**
+   * Called after every step (progress bars, live charts). `result.after` is valid during the call: in fast
+   * mode its buffers are reused once the next step is done (StepOptions.recycle).
+   */
   readonly onStep?: (result: StepResult, total: number) => void;
 }
 
@@ -111,10 +114,15 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
     stepMetrics.push(full.metrics as StepMetrics);
     opts.onStep?.(full, T);
   };
+  // The state before the previous step once nothing reads it (not a checkpoint, its digests taken, its
+  // onStep call made): the next step hands its buffers to the op pool.
+  let spent: readonly Tensor[] | undefined;
   for (let t = 0; t < T; t++) {
-    if (t % ctx.task.checkpointEvery === 0) checkpoints.push({ step: t, tensors: state.tensors });
+    const checkpoint = t % ctx.task.checkpointEvery === 0;
+    if (checkpoint) checkpoints.push({ step: t, tensors: state.tensors });
     const prev = pending;
     const r = runStep(ctx, state, t, {
+      ...(spent ? { recycle: spent } : {}),
       mode: opts.mode,
       tamper: opts.tamper,
       ...(prev
@@ -124,6 +132,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
       ...(queue ? { digestQueue: queue } : {}),
     });
     if (prev) complete(prev);
+    spent = checkpoint ? undefined : state.tensors;
     pending = r;
     state = r.after;
   }

@@ -40,6 +40,34 @@ for (const name of ['chars-transformer', 'digits-cnn', 'spirals-mlp']) {
   });
 }
 
+test('recycling the spent state (as train() does) keeps the records; live leaves passed as spent are not handed back', () => {
+  const ctx = prepareTask(bundledTask('chars-transformer'));
+  let pooled = initialState(ctx);
+  let kept = initialState(ctx);
+  let spent: TrainState | undefined;
+  for (let step = 0; step < 6; step++) {
+    const held = { before: copyState(pooled) };
+    // Step 3 is also handed its own state before (its leaves): those buffers must stay untouched.
+    const recycle = step === 3 ? pooled.tensors : spent?.tensors;
+    const a = runStep(ctx, pooled, step, { mode: 'fast', ...(recycle ? { recycle } : {}) });
+    const b = runStep(ctx, kept, step, { mode: 'fast', keepTape: true });
+    assert.deepEqual(a.record, b.record, `step ${step}`);
+    const afterCopy = copyState(a.after);
+    // The next step's ops run on the recycled buffers: the states before and after must still read as made.
+    runStep(ctx, a.after, step + 1, { mode: 'fast', keepTape: true });
+    for (const [what, state, copy] of [
+      ['before', pooled, held.before],
+      ['after', a.after, afterCopy],
+    ] as const)
+      state.tensors.forEach((t, k) => {
+        assert.deepEqual(t.data, copy[k], `step ${step}: state ${what}, ${ctx.layout[k].name}, overwritten`);
+      });
+    spent = pooled;
+    pooled = a.after;
+    kept = b.after;
+  }
+});
+
 test('a reused buffer is zero-filled and sized like a new one; views are not pooled; a hand-back releases the last one', () => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }), (sizes) => {

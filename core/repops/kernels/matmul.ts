@@ -14,7 +14,6 @@ import { defineRangeKernel, parallelRows } from '../parallel.ts';
 import { reduceSumData } from '../reduce.ts';
 import { RepOpsError } from '../tensor.ts';
 import { matmulWasmInto, wasmSimdAvailable } from './matmul-wasm.ts';
-import { nativeSlot } from './wasm-runtime.ts';
 
 const fround = Math.fround;
 
@@ -477,24 +476,11 @@ export function matmulBatchKernel(
 }
 
 /**
- * linear.vjp2's column sums db[j] = Σ_i g[i,j] in the lane order of reduce.ts (term i into accumulator
- * i mod 4, then (acc0 + acc1) + (acc2 + acc3)), natively (native/matmul.c `columnSums`): rows streamed into
- * 4·n accumulators, vectorised across columns — the same additions as reduceSumData(g, [m, n], [0]).
- */
-export type NativeColumnSums = (g: Float32Array, out: Float32Array, m: number, n: number) => void;
-const columnSums = nativeSlot<NativeColumnSums>();
-export const setNativeColumnSums = columnSums.set;
-
-/**
- * db[j] = lane-ordered sum over the m rows of g [m, n]: native where installed and kernels are on
- * (setWasmKernelsEnabled(false) runs the spec), else reduceSumData.
+ * linear.vjp2's column sums db[j] = lane-ordered sum over the m rows of g [m, n]: reduceSumData, which runs
+ * the native column sums (native/matmul.c `columnSums`, reduce.ts's hook) where installed and kernels are on.
  */
 export function columnSumsKernel(g: Float32Array, m: number, n: number): Float32Array {
-  const native = columnSums.get();
-  if (native === null || g.length !== m * n) return reduceSumData(g, [m, n], [0]);
-  const out = outputBuffer(n);
-  native(g, out, m, n);
-  return out;
+  return reduceSumData(g, [m, n], [0]);
 }
 
 export type MatmulBackend = 'auto' | 'js' | 'wasm';

@@ -4,25 +4,26 @@
  * the addon itself) and each goes behind the hook of the kernels module that owns its op. null removes them all.
  */
 import { type NativeNaNs, setNativeNaNs } from '../../hash/digest.ts';
+import { type NativeColumnSums, setNativeColumnSums } from '../reduce.ts';
 import { type NativeTranspose, setNativeTranspose } from './layout.ts';
 import {
-  type NativeColumnSums,
   type NativeMatmul,
   type NativeMatmulBatch,
-  setNativeColumnSums,
   setNativeMatmul,
   setNativeMatmulBatch,
 } from './matmul.ts';
 import { type NativeAdam, type NativeBinary, setNativeAdam, setNativeBinary } from './native-elementwise.ts';
 import { type NativeNorm, setNativeNorm } from './norm-native.ts';
 import {
+  type NativeCrossEntropy,
   type NativeGelu,
   type NativeSoftmax,
+  setNativeCrossEntropy,
   setNativeGelu,
   setNativeSoftmax,
 } from './transcendental-native.ts';
 
-export interface NativeKernels extends NativeGelu, NativeSoftmax, NativeNorm, NativeNaNs {
+export interface NativeKernels extends NativeGelu, NativeSoftmax, NativeCrossEntropy, NativeNorm, NativeNaNs {
   matmul: NativeMatmul;
   matmulBatch: NativeMatmulBatch;
   columnSums: NativeColumnSums;
@@ -41,6 +42,12 @@ export function installNativeKernels(k: NativeKernels | null): void {
   setNativeAdam(k ? k.adam : null);
   setNativeGelu(k ? { gelu: k.gelu, geluVjp: k.geluVjp } : null);
   setNativeSoftmax(k ? { softmaxRows: k.softmaxRows, softmaxVjpRows: k.softmaxVjpRows } : null);
+  // An addon built before these kernels existed lacks them: the JavaScript rows run then.
+  setNativeCrossEntropy(
+    k && typeof k.crossEntropyRows === 'function'
+      ? { crossEntropyRows: k.crossEntropyRows, crossEntropyVjpRows: k.crossEntropyVjpRows }
+      : null,
+  );
   setNativeNorm(
     k
       ? { layerNorm: k.layerNorm, layerNormVjp0: k.layerNormVjp0, layerNormVjp1Rows: k.layerNormVjp1Rows }

@@ -83,3 +83,62 @@ export function nativeSoftmaxVjpRows(
   softmax.softmaxVjpRows(g, y, out, from, to, n);
   return true;
 }
+
+/**
+ * softmax_cross_entropy rows (native/transcendental.c + cross-entropy-lanes.h): logits x[·, c], targets t
+ * (class indices stored as float32, checked by the addon too). Rows [from, to): losses[r] (forward) or the
+ * gradient rows of softmax_cross_entropy.vjp0 scaled by `scale`.
+ */
+export interface NativeCrossEntropy {
+  crossEntropyRows(
+    x: Float32Array,
+    t: Float32Array,
+    losses: Float32Array,
+    from: number,
+    to: number,
+    c: number,
+  ): void;
+  crossEntropyVjpRows(
+    x: Float32Array,
+    t: Float32Array,
+    out: Float32Array,
+    from: number,
+    to: number,
+    c: number,
+    scale: number,
+  ): void;
+}
+
+const crossEntropySlot = nativeSlot<NativeCrossEntropy>();
+export const setNativeCrossEntropy = crossEntropySlot.set;
+
+/** softmax_cross_entropy losses of rows [from, to) natively, or false (not installed, or kernels off). */
+export function nativeCrossEntropyRows(
+  x: Float32Array,
+  t: Float32Array,
+  losses: Float32Array,
+  from: number,
+  to: number,
+  c: number,
+): boolean {
+  const native = crossEntropySlot.get();
+  if (native === null) return false;
+  native.crossEntropyRows(x, t, losses, from, to, c);
+  return true;
+}
+
+/** softmax_cross_entropy.vjp0 rows [from, to) natively, or false. */
+export function nativeCrossEntropyVjpRows(
+  x: Float32Array,
+  t: Float32Array,
+  out: Float32Array,
+  from: number,
+  to: number,
+  c: number,
+  scale: number,
+): boolean {
+  const native = crossEntropySlot.get();
+  if (native === null) return false;
+  native.crossEntropyVjpRows(x, t, out, from, to, c, scale);
+  return true;
+}

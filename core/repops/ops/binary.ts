@@ -4,7 +4,7 @@
  * shape with `sumTo` (the lane order of reduce.ts over the broadcast axes, row-major).
  */
 
-import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
+import { outputBuffer, overwrittenBuffer, releaseTemporary } from '../buffers.ts';
 import { MIN_WASM_ELEMENTS, wasmBinaryRows, wasmBroadcastBinary } from '../kernels/binary-wasm.ts';
 import { MIN_NATIVE_ELEMENTS, nativeBinary } from '../kernels/native-elementwise.ts';
 import { reduceSumData } from '../reduce.ts';
@@ -158,9 +158,15 @@ export function sumToData(op: string, x: Float32Array, from: Shape, to: Shape): 
   return reduceSumData(x, from, axes);
 }
 
-/** sumToData of a temporary the op just made: when nothing is summed the temporary itself is the output. */
+/**
+ * sumToData of a temporary the op just made: when nothing is summed the temporary itself is the output;
+ * otherwise it goes back to the buffer pool once summed.
+ */
 function sumTemp(op: string, t: Float32Array, from: Shape, to: Shape): Float32Array {
-  return shapesEqual(from, to) ? t : sumToData(op, t, from, to);
+  if (shapesEqual(from, to)) return t;
+  const out = sumToData(op, t, from, to);
+  releaseTemporary(t);
+  return out;
 }
 
 function binaryShape(name: string) {

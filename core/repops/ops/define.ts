@@ -3,6 +3,7 @@
  * `defineOp` wraps an op's kernel with input validation so every registered op rejects malformed
  * tensors, wrong arity and wrong dtypes with a RepOpsError naming the op and the shapes.
  */
+import { checkAttrs, NO_ATTRS } from '../attrs.ts';
 import { type Attrs, type OpDef, registerOp, type VjpContext } from '../registry.ts';
 import type { Var } from '../tape.ts';
 import { RepOpsError, type Shape, type Tensor } from '../tensor.ts';
@@ -39,35 +40,17 @@ export function defineOp(s: OpSpec): OpDef {
     shape: shapeChecked,
     flops: s.flops,
     vjp: s.vjp,
-    forward(inputs, attrs) {
+    forward(inputs, given) {
+      const attrs = given ?? NO_ATTRS;
       checkInputs(s.name, inputs, s.arity);
-      checkAttrs(s.name, attrs ?? {});
-      const outShape = shapeChecked(
-        inputs.map((t) => t.shape),
-        attrs ?? {},
-      );
-      const data = s.compute(inputs, attrs ?? {}, outShape);
+      checkAttrs(s.name, attrs);
+      const shapes = new Array<Shape>(inputs.length);
+      for (let i = 0; i < inputs.length; i++) shapes[i] = inputs[i].shape;
+      const outShape = shapeChecked(shapes, attrs);
+      const data = s.compute(inputs, attrs, outShape);
       return { shape: [...outShape], data };
     },
   });
-}
-
-/** Attrs must be JSON-safe: finite numbers, strings, booleans, or flat arrays of those. */
-export function checkAttrs(op: string, attrs: Attrs): void {
-  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs))
-    throw new RepOpsError(op, 'attrs must be a plain object');
-  for (const [k, v] of Object.entries(attrs)) {
-    const vals = Array.isArray(v) ? v : [v];
-    for (const x of vals) {
-      const ok =
-        typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
-      if (!ok)
-        throw new RepOpsError(
-          op,
-          `attr ${k} is not JSON-safe (finite numbers, strings, booleans): ${String(x)}`,
-        );
-    }
-  }
 }
 
 /** Size of a shape. */

@@ -2,6 +2,7 @@
  * Optimizer updates and gradient clipping as registered ops, so every parameter/state update of a
  * training step is a tape node the referee can recompute. Hyperparameters are attrs rounded to binary32.
  */
+import { parsedPerAttrs } from '../attrs.ts';
 import { outputBuffer, overwrittenBuffer } from '../buffers.ts';
 import { MIN_WASM_ELEMENTS } from '../kernels/binary-wasm.ts';
 import { MIN_NATIVE_ELEMENTS, nativeAdam } from '../kernels/native-elementwise.ts';
@@ -159,6 +160,18 @@ defineOp({
   spec: 'inputs [v, g], attr beta2 (0.999): out = beta2 × v + (1 − beta2) × (g × g).',
 });
 
+/** Adam's attrs and bias corrections, read once per attrs object adamStep shares between parameters. */
+const adamAttrs = parsedPerAttrs((attrs: Attrs) => {
+  const op = 'adam.param';
+  const lr = f32Attr(op, attrs, 'lr');
+  const b1 = hp(op, attrs, 'beta1', 0.9, 0, 1);
+  const b2 = hp(op, attrs, 'beta2', 0.999, 0, 1);
+  const eps = f32Attr(op, attrs, 'eps', 1e-8);
+  const wd = f32Attr(op, attrs, 'weightDecay', 0);
+  const t = intAttr(op, attrs, 'step', undefined, 1);
+  return { lr, eps, wd, bc1: fround(1 - powInt32(b1, t)), bc2: fround(1 - powInt32(b2, t)) };
+});
+
 defineOp({
   name: 'adam.param',
   arity: 3,
@@ -192,17 +205,6 @@ defineOp({
     'u = (m ÷ bc1) ÷ (sqrt(v ÷ bc2) + eps); p1 = weightDecay ≠ 0 ? p − (lr × weightDecay) × p : p (AdamW, decoupled); ' +
     'out = p1 − lr × u.',
 });
-
-function adamAttrs(attrs: Attrs) {
-  const op = 'adam.param';
-  const lr = f32Attr(op, attrs, 'lr');
-  const b1 = hp(op, attrs, 'beta1', 0.9, 0, 1);
-  const b2 = hp(op, attrs, 'beta2', 0.999, 0, 1);
-  const eps = f32Attr(op, attrs, 'eps', 1e-8);
-  const wd = f32Attr(op, attrs, 'weightDecay', 0);
-  const t = intAttr(op, attrs, 'step', undefined, 1);
-  return { lr, eps, wd, bc1: fround(1 - powInt32(b1, t)), bc2: fround(1 - powInt32(b2, t)) };
-}
 
 defineOp({
   name: 'sumsq',
