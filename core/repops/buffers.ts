@@ -70,3 +70,8 @@ export function recycleBuffers(buffers: Iterable<Float32Array>): void {
   ops.clear();
   for (const b of buffers) ops.give(b);
 }
+
+/** Adds buffers nothing references any more to the pool, keeping what it holds (unlike recycleBuffers). */
+export function returnBuffers(buffers: Iterable<Float32Array>): void {
+  for (const b of buffers) ops.give(b);
+}

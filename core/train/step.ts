@@ -11,7 +11,7 @@ import { tensorDigest, tensorDigestsOf } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Custody, TensorDigestQueue } from '../platform/hash.ts';
-import { recycleBuffers } from '../repops/buffers.ts';
+import { recycleBuffers, returnBuffers } from '../repops/buffers.ts';
 import {
   apply,
   backward,
@@ -90,10 +90,12 @@ export interface StepOptions {
   /** Compute the step metrics (core/train/metrics.ts) into `metrics`: the trainer and the verifier do. */
   readonly metrics?: boolean;
   /**
-   * Fast mode: tensors the caller is done with and nothing else reads (train() passes the state before the
-   * previous step when no checkpoint holds it). Their buffers join this step's hand-back to the op buffer
-   * pool, so the next step's optimizer outputs reuse them instead of ≈ 10 MB of fresh buffers (nanoGPT).
-   * A buffer this step's leaves or its state after still use is never handed back.
+   * Tensors the caller is done with and nothing else reads (train() passes the state before the previous
+   * step when no checkpoint holds it). Their buffers go back to the op buffer pool, so the next step's
+   * optimizer outputs reuse them instead of ≈ 10 MB of fresh buffers (nanoGPT): in fast mode with this
+   * step's hand-back; in trace mode with a digest queue when this step's digests are taken (the caller
+   * takes every earlier step's first, as train() does, so no digest still reads them). A buffer this step's
+   * leaves or its state after still use is never handed back.
    */
   readonly recycle?: readonly Tensor[];
 }
@@ -371,6 +373,9 @@ function deferredStep(
   );
   // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
   if (!traced && !opts.tamper) recycleStep(r.nodes, r.after, opts.recycle);
+  // Trace mode: the queue reads the outputs until `take`, so the spent state goes back then (see `recycle`).
+  const kept = traced && !opts.tamper && opts.recycle ? liveBuffers(r.nodes, r.after) : null;
+  const spent = kept ? (opts.recycle ?? []).filter((t) => !kept.has(t.data.buffer)) : [];
   // Without a known digest the state before is hashed now (it is the caller's, so it may change later).
   const stateBefore = opts.stateBeforeDigest ?? stateDigest(state);
   const batch = batchDigest(r.indices);
@@ -392,7 +397,12 @@ function deferredStep(
     leaves,
     batch,
     loss: r.loss,
-    job: { stateBefore, known: opts.stateTensorDigests, leafTensors: leaves.map((i) => r.nodes[i].out) },
+    job: {
+      stateBefore,
+      known: opts.stateTensorDigests,
+      leafTensors: leaves.map((i) => r.nodes[i].out),
+      spent: spent.map((t) => t.data),
+    },
   });
 }
 
@@ -414,7 +424,12 @@ function pendingStep(
     leaves: readonly number[];
     batch: Digest;
     loss: number;
-    job: { stateBefore: Later<Digest>; known: Later<readonly Digest[]> | undefined; leafTensors: Tensor[] };
+    job: {
+      stateBefore: Later<Digest>;
+      known: Later<readonly Digest[]> | undefined;
+      leafTensors: Tensor[];
+      spent: Float32Array[];
+    };
   },
 ): StepResult {
   let job: typeof p.job | null = p.job;
@@ -425,6 +440,7 @@ function pendingStep(
     const j = job as NonNullable<typeof job>;
     const digests: Digest[] = new Array(n);
     const got = queue.take(ticket);
+    if (j.spent.length > 0) returnBuffers(j.spent);
     missing.forEach((i, k) => {
       digests[i] = got[k];
     });

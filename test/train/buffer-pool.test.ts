@@ -7,10 +7,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { tensorDigestQueue } from '../../core/platform/hash.ts';
+import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
 import { outputBuffer, recycleBuffers } from '../../core/repops/buffers.ts';
 import type { TrainState } from '../../core/train/state.ts';
-import { runStep } from '../../core/train/step.ts';
+import { chainedTo, runStep } from '../../core/train/step.ts';
 import { initialState, prepareTask } from '../../core/train/train.ts';
+import '../helpers/native.ts';
 import { bundledTask } from './helpers.ts';
 
 const copyState = (s: TrainState) => s.tensors.map((t) => t.data.slice());
@@ -91,4 +94,42 @@ test('a reused buffer is zero-filled and sized like a new one; views are not poo
     }),
     { numRuns: 100 },
   );
+});
+
+test('trace mode with a digest queue: the spent state goes back to the pool once the step is taken; records unchanged', () => {
+  const ctx = prepareTask(bundledTask('chars-transformer'));
+  const queue = tensorDigestQueue() ?? nodeDigestQueue();
+  assert.ok(queue, 'a digest queue');
+  const s0 = initialState(ctx);
+  const before0 = copyState(s0);
+  const r0 = runStep(ctx, s0, 0, { mode: 'trace', digestQueue: queue });
+  const r1 = runStep(ctx, r0.after, 1, { mode: 'trace', digestQueue: queue, ...chainedTo(r0) });
+  r0.finish?.();
+  // As train() does: step 2 is handed the state before step 0 (nothing reads it now) …
+  const r2 = runStep(ctx, r1.after, 2, {
+    mode: 'trace',
+    digestQueue: queue,
+    ...chainedTo(r1),
+    recycle: s0.tensors,
+  });
+  r1.finish?.();
+  assert.ok(
+    s0.tensors.every((t, k) => t.data.every((v, i) => Object.is(v, before0[k][i]))),
+    'not before its step is taken',
+  );
+  r2.finish?.();
+  // … so step 3's ops write into those buffers.
+  const r3 = runStep(ctx, r2.after, 3, { mode: 'trace', digestQueue: queue, ...chainedTo(r2) });
+  r3.finish?.();
+  assert.ok(
+    s0.tensors.some((t, k) => t.data.some((v, i) => !Object.is(v, before0[k][i]))),
+    'the spent state was reused',
+  );
+  // The same records as steps that recycle nothing and hash inline.
+  let kept = initialState(ctx);
+  for (const [step, r] of [r0, r1, r2, r3].entries()) {
+    const b = runStep(ctx, kept, step, { mode: 'trace', keepTape: true });
+    assert.deepEqual(r.record, b.record, `step ${step}`);
+    kept = b.after;
+  }
 });
