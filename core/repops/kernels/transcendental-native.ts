@@ -63,10 +63,7 @@ export function nativeSoftmaxRows(
   to: number,
   n: number,
 ): boolean {
-  const softmax = softmaxSlot.get();
-  if (softmax === null) return false;
-  softmax.softmaxRows(x, out, from, to, n);
-  return true;
+  return softmaxSlot.run((k) => k.softmaxRows(x, out, from, to, n));
 }
 
 /** softmax.vjp0 rows [from, to) natively, or false. */
@@ -78,10 +75,7 @@ export function nativeSoftmaxVjpRows(
   to: number,
   n: number,
 ): boolean {
-  const softmax = softmaxSlot.get();
-  if (softmax === null) return false;
-  softmax.softmaxVjpRows(g, y, out, from, to, n);
-  return true;
+  return softmaxSlot.run((k) => k.softmaxVjpRows(g, y, out, from, to, n));
 }
 
 /**
@@ -121,10 +115,7 @@ export function nativeCrossEntropyRows(
   to: number,
   c: number,
 ): boolean {
-  const native = crossEntropySlot.get();
-  if (native === null) return false;
-  native.crossEntropyRows(x, t, losses, from, to, c);
-  return true;
+  return crossEntropySlot.run((k) => k.crossEntropyRows(x, t, losses, from, to, c));
 }
 
 /** softmax_cross_entropy.vjp0 rows [from, to) natively, or false. */
@@ -137,8 +128,5 @@ export function nativeCrossEntropyVjpRows(
   c: number,
   scale: number,
 ): boolean {
-  const native = crossEntropySlot.get();
-  if (native === null) return false;
-  native.crossEntropyVjpRows(x, t, out, from, to, c, scale);
-  return true;
+  return crossEntropySlot.run((k) => k.crossEntropyVjpRows(x, t, out, from, to, c, scale));
 }

@@ -84,13 +84,25 @@ export function wasmKernelsEnabled(): boolean {
  * A slot for a native kernel a platform adapter installs (kernels/native-install.ts). It reads null while
  * the kernels are off, so setWasmKernelsEnabled(false) leaves the JavaScript specification alone.
  */
-export function nativeSlot<T>(): { set(kernel: T | null): void; get(): T | null } {
+export function nativeSlot<T>(): {
+  set(kernel: T | null): void;
+  get(): T | null;
+  /** Calls use with the kernel and returns true, or returns false (none installed, or kernels off). */
+  run(use: (kernel: T) => void): boolean;
+} {
   let kernel: T | null = null;
+  const get = () => (disabled ? null : kernel);
   return {
     set: (k) => {
       kernel = k;
     },
-    get: () => (disabled ? null : kernel),
+    get,
+    run: (use) => {
+      const k = get();
+      if (k === null) return false;
+      use(k);
+      return true;
+    },
   };
 }
 
