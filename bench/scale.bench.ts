@@ -96,7 +96,7 @@ export default async function (): Promise<void> {
       "(main CPU: the calling thread's CPU seconds per step — on a loaded machine wall-clock s/step mostly measures the other processes, while this shows how much work stays on the calling thread)",
     );
     console.log(
-      '(threads: Pinpoint splits large matmuls by output rows, softmax/layer-norm/cross-entropy/batched-matmul by rows and its transcendental kernels by ranges; binary ops, transposes, embedding and Adam run on one thread. PyTorch: torch.set_num_threads)',
+      '(threads: without the native addon Pinpoint splits large matmuls by output rows, softmax/layer-norm/cross-entropy/batched-matmul by rows and its transcendental kernels by ranges; with it (as here, when built) ops run on one thread and the second core hashes: splitting measured slower. PyTorch: torch.set_num_threads)',
     );
     if (py)
       console.log(`PyTorch reference: ${py}, torch ${torchStep(py, 1).version}, same model and optimizer`);

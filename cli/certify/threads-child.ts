@@ -10,7 +10,7 @@ import { setThreadPool } from '../../core/repops/parallel.ts';
 
 const [file, threads] = process.argv.slice(2);
 // Split every op the pool can split, however small: certification exercises the parallel paths.
-setThreadPool(nodeThreadPool(Number(threads)), { minElements: 1 });
+setThreadPool(nodeThreadPool(Number(threads)), { minElements: 1, splitWithNative: true });
 const result = runCertify(JSON.parse(readFileSync(file, 'utf8')));
 process.stdout.write(JSON.stringify(result));
 process.exit(0);

@@ -37,7 +37,8 @@ const HELP = `usage: pinpoint train <task.json> --out <proof.pinproof> [options]
   --key-seed <phrase>  derive the key from a phrase (SHA-256); default: the public demo key
   --quiet              no progress bar
   --threads <n>        worker threads for the heavy elementwise kernels (default: every core); the
-                       proof is bit-identical for any n
+                       proof is bit-identical for any n. With the native kernels (npm install builds
+                       them) ops are not split — measured slower — and the second core hashes
   --nonce <hex|random> set the task's per-instance nonce (64 hex chars; overrides $.nonce in the file);
                        "random" draws 32 bytes from the platform RNG and prints them. The nonce is
                        mixed into the run seed, so the proof only verifies for this task instance

@@ -57,10 +57,31 @@ let pool: ThreadPool | null = null;
 const MIN_ELEMENTS = 32768;
 let minElements = MIN_ELEMENTS;
 
-/** Installs (or, with null, removes) the pool; `minElements` lowers the size threshold (tests). */
-export function setThreadPool(p: ThreadPool | null, opts: { minElements?: number } = {}): void {
+/**
+ * Whether native kernels are installed (kernels/native-install.ts says so). They compute on the caller's
+ * buffers in place, while a split copies its ranges through the pool's shared arena: with them a nanoGPT
+ * step measured slower split than on one thread (2 threads 64 and 59 ms, unsplit 53 and 46 ms; docs/REPOPS.md
+ * "Threads"), so the pool then stands aside unless told to split anyway.
+ */
+let nativeInPlace = false;
+let splitWithNative = false;
+
+export function setNativeKernelsInPlace(on: boolean): void {
+  nativeInPlace = on;
+}
+
+/**
+ * Installs (or, with null, removes) the pool; `minElements` lowers the size threshold, `splitWithNative`
+ * splits even when native kernels are installed (tests and `pinpoint certify`, which check that every
+ * split gives the same bits).
+ */
+export function setThreadPool(
+  p: ThreadPool | null,
+  opts: { minElements?: number; splitWithNative?: boolean } = {},
+): void {
   pool = p;
   minElements = opts.minElements ?? MIN_ELEMENTS;
+  splitWithNative = opts.splitWithNative ?? false;
 }
 
 /** Threads elementwise ops use (1 without a pool). */
@@ -75,7 +96,7 @@ export function threadCount(): number {
 let busy = false;
 
 function usable(p: ThreadPool | null): p is ThreadPool {
-  return p !== null && p.threads > 1 && !busy;
+  return p !== null && p.threads > 1 && !busy && (!nativeInPlace || splitWithNative);
 }
 
 function runOnPool(

@@ -115,7 +115,7 @@ for (const level of NATIVE_LEVELS) {
 }
 
 test('on pool workers: the same loss and gradient bits as the spec', { skip }, () => {
-  setThreadPool(nodeThreadPool(2));
+  setThreadPool(nodeThreadPool(2), { splitWithNative: true });
   try {
     const logits = randomNormal(9, 0, 768 * 65).map((v) => v * 4);
     sameAsSpec(tensor([768, 65], logits), tensor([768], targetsOf(768, 65, 5)), 1, 'workers');

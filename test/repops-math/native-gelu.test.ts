@@ -231,7 +231,7 @@ test('the ops: native on = kernels off (the JS spec), also in place over an inpu
   const overX = x.slice();
   assert.ok(nativeGeluVjpRange(g, overX, overX, 0, x.length));
   assertSame(overX, spec.b, x, 'gelu.vjp0 in place over x');
-  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1, splitWithNative: true });
   try {
     const pooled = run();
     assertSame(pooled.f, spec.f, x, 'gelu op on workers');

@@ -179,7 +179,7 @@ test('pool workers load the native transpose: a worker-only batch_matmul.vjp0 gi
   for (const t of [g, b]) t.data = t.data.map((v) => (Number.isFinite(v) ? Math.fround(v % 8) : v));
   const op = getOp('batch_matmul.vjp0');
   const one = op.forward([g, b], {});
-  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1, splitWithNative: true });
   try {
     assert.deepEqual(canonicalBits(op.forward([g, b], {}).data), canonicalBits(one.data));
   } finally {

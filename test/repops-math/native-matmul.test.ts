@@ -192,7 +192,7 @@ test('A·B + bias: every backend and a pool split give the reference bits; bad b
       assert.deepEqual(canonicalBits(matmulBiasKernel(a, b, bias, m, k, n)), want, backend);
     }
     setMatmulBackend('auto');
-    setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+    setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1, splitWithNative: true });
     assert.deepEqual(canonicalBits(matmulBiasKernel(a, b, bias, m, k, n)), want, 'worker-only split');
   } finally {
     setThreadPool(null);
@@ -289,7 +289,7 @@ test('outputs taken from the buffer pool unfilled: every matmul path stores ever
 
 test('pool workers load the same addon: a worker-only split gives the reference bits', { skip }, () => {
   setMatmulBackend('auto');
-  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1, splitWithNative: true });
   try {
     const [m, k, n] = [96, 64, 48];
     const a = data(9, 5, m * k, true);

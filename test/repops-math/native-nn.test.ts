@@ -203,7 +203,7 @@ test('the native layer norm is the one running (not WebAssembly) and writes only
 });
 
 test('on pool workers (which load the same addon) the row ops still give the spec’s bits', { skip }, () => {
-  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1 });
+  setThreadPool(nodeThreadPool(2, { callerComputes: false }), { minElements: 1, splitWithNative: true });
   try {
     const n = 4 * 64 * 64;
     const x = randomNormal(11, 0, n);

@@ -11,6 +11,7 @@ import { nodeThreadPool } from '../../core/platform/node-threads.ts';
 import { getOp } from '../../core/repops/index.ts';
 import {
   defineRangeKernel,
+  setNativeKernelsInPlace,
   setThreadPool,
   type ThreadPool,
   threadCount,
@@ -52,7 +53,7 @@ test('parallel elementwise ops are bit-identical to one thread', () => {
         ] as const) {
           setThreadPool(null);
           const one = getOp(op).forward([...ins], {});
-          setThreadPool(pool, { minElements: 1 });
+          setThreadPool(pool, { minElements: 1, splitWithNative: true });
           assert.equal(threadCount(), 2);
           const two = getOp(op).forward([...ins], {});
           setThreadPool(null);
@@ -84,7 +85,7 @@ test('matmul-family ops split by output rows are bit-identical to one thread', (
       ] as const) {
         setThreadPool(null);
         const one = getOp(op).forward([...ins], {});
-        setThreadPool(pool, { minElements: 1 });
+        setThreadPool(pool, { minElements: 1, splitWithNative: true });
         const two = getOp(op).forward([...ins], {});
         setThreadPool(null);
         assert.deepEqual(bits(two.data), bits(one.data), `${op} ${m}×${k}×${n}`);
@@ -152,7 +153,7 @@ test('row-wise ops split by rows are bit-identical to one thread', () => {
           setThreadPool(null);
           const one = getOp(op).forward(ins, attrs);
           for (const pool of pools) {
-            setThreadPool(pool, { minElements: 1 });
+            setThreadPool(pool, { minElements: 1, splitWithNative: true });
             const many = getOp(op).forward(ins, attrs);
             setThreadPool(null);
             assert.deepEqual(many.shape, one.shape);
@@ -185,13 +186,39 @@ test('row-wise ops really run on the pool (the split is exercised, not skipped)'
   const x = { shape: [8, 5], data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)) };
   const gamma = { shape: [5], data: new Float32Array(5).fill(1) };
   const a = { shape: [8, 5, 5], data: Float32Array.from({ length: 200 }, (_, i) => Math.cos(i)) };
-  setThreadPool(spy, { minElements: 1 });
+  setThreadPool(spy, { minElements: 1, splitWithNative: true });
   getOp('softmax').forward([x], {});
   getOp('layer_norm.vjp0').forward([x, x, gamma], {});
   getOp('batch_matmul').forward([a, a], {});
   setThreadPool(null);
   // batch_matmul's per-entry matmuls run inside the pool's range and must not re-enter it.
   assert.deepEqual(calls, ['softmax', 'layer_norm.vjp0', 'batch_matmul.entries']);
+});
+
+test('with native kernels installed the pool stands aside unless asked to split; the bits are the same', () => {
+  const calls: string[] = [];
+  const inner = nodeThreadPool(2);
+  const spy: ThreadPool = {
+    threads: 2,
+    run(kernel, ins, out, units, params, align) {
+      calls.push(kernel);
+      inner.run(kernel, ins, out, units, params, align);
+    },
+  };
+  const x = { shape: [8, 5], data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)) };
+  setNativeKernelsInPlace(true);
+  try {
+    setThreadPool(spy, { minElements: 1 });
+    const aside = bits(getOp('softmax').forward([x], {}).data);
+    assert.deepEqual(calls, [], 'not split');
+    setThreadPool(spy, { minElements: 1, splitWithNative: true });
+    const split = bits(getOp('softmax').forward([x], {}).data);
+    assert.deepEqual(calls, ['softmax'], 'split when asked');
+    assert.deepEqual(split, aside);
+  } finally {
+    setThreadPool(null);
+    setNativeKernelsInPlace(false); // this file runs the JS/WebAssembly kernels: none installed
+  }
 });
 
 test('a kernel failing on the caller or in a worker is an error, and the pool keeps working', () => {
@@ -217,7 +244,7 @@ test('a kernel failing on the caller or in a worker is an error, and the pool ke
         () => pool.run('test.caller-only', [x], new Float32Array(4096), 4096, []),
         /kernel "test.caller-only" failed in a worker/,
       );
-    setThreadPool(pool, { minElements: 1 });
+    setThreadPool(pool, { minElements: 1, splitWithNative: true });
     const after = getOp('softmax').forward([softmaxIn], {});
     setThreadPool(null);
     assert.deepEqual(bits(after.data), ref);
@@ -228,7 +255,7 @@ test('training with 1 and with 2 threads commits to the same run', () => {
   const ctx = prepareTask(bundledTask('chars-transformer', { steps: 4, checkpointEvery: 2 }));
   setThreadPool(null);
   const one = train(ctx, { mode: 'trace' });
-  setThreadPool(nodeThreadPool(2), { minElements: 256 });
+  setThreadPool(nodeThreadPool(2), { minElements: 256, splitWithNative: true });
   const two = train(ctx, { mode: 'trace' });
   setThreadPool(null);
   assert.equal(runCommitment(two.records), runCommitment(one.records));
@@ -246,7 +273,7 @@ test('nanogpt-char steps with 1 and with 2 threads (default size thresholds) com
   );
   setThreadPool(null);
   const one = train(ctx, { mode: 'trace' });
-  setThreadPool(nodeThreadPool(2));
+  setThreadPool(nodeThreadPool(2), { splitWithNative: true });
   const two = train(ctx, { mode: 'trace' });
   setThreadPool(null);
   assert.equal(runCommitment(two.records), runCommitment(one.records));

@@ -143,7 +143,7 @@ test('exact: two runs, and one vs two threads, give the same metric bits', () =>
   const pool = nodeThreadPool(2, { callerComputes: false });
   let c: readonly StepMetrics[];
   try {
-    setThreadPool(pool, { minElements: 1 });
+    setThreadPool(pool, { minElements: 1, splitWithNative: true });
     c = once();
   } finally {
     setThreadPool(null);

@@ -4,6 +4,7 @@
  * the addon itself) and each goes behind the hook of the kernels module that owns its op. null removes them all.
  */
 import { type NativeNaNs, setNativeNaNs } from '../../hash/digest.ts';
+import { setNativeKernelsInPlace } from '../parallel.ts';
 import { type NativeColumnSums, setNativeColumnSums } from '../reduce.ts';
 import { type NativeTranspose, setNativeTranspose } from './layout.ts';
 import {
@@ -33,6 +34,7 @@ export interface NativeKernels extends NativeGelu, NativeSoftmax, NativeCrossEnt
 }
 
 export function installNativeKernels(k: NativeKernels | null): void {
+  setNativeKernelsInPlace(k !== null);
   setNativeMatmul(k ? k.matmul : null);
   setNativeMatmulBatch(k ? k.matmulBatch : null);
   setNativeColumnSums(k ? k.columnSums : null);
