@@ -13,9 +13,17 @@ export interface CompareSide {
   taskDigest: Digest;
   mode: 'fast' | 'trace';
   runCommitment: Digest;
-  /** Loss of every step (the curve the Proof view overlays). */
+  /** Loss of every step (the curve the Proof view overlays by default). */
   losses: number[];
+  /**
+   * The committed per-step training metrics, one series per field (core/train/metrics.ts), when the
+   * bundle has them; accuracy only when every step has one. The overlay can draw any series both sides have.
+   */
+  metrics: Partial<Record<CompareMetric, number[]>>;
 }
+
+/** Per-step series besides the loss the compare overlay can draw. */
+export type CompareMetric = 'lr' | 'gradNorm' | 'updateNorm' | 'weightNorm' | 'accuracy';
 
 export interface CompareSummary {
   a: CompareSide;

@@ -76,6 +76,30 @@ describe('compare two proofs (backend)', { timeout: 300_000 }, () => {
     );
     assert.equal(s.a.name, 'honest.pinproof');
     assert.equal(s.b.name, 'tampered.pinproof');
+    // The committed metrics, series by series, as each bundle stores them.
+    for (const [side, file] of [
+      [s.a, fx.honest],
+      [s.b, fx.tampered],
+    ] as const) {
+      const rows = readBundle(file, 'x').stepMetrics() ?? [];
+      assert.ok(rows.length === fx.steps, 'the fixture commits step metrics');
+      for (const k of ['lr', 'gradNorm', 'updateNorm', 'weightNorm'] as const)
+        assert.deepEqual(
+          side.metrics[k],
+          rows.map((r) => r[k]),
+          k,
+        );
+      if (rows.every((r) => r.accuracy !== null))
+        assert.deepEqual(
+          side.metrics.accuracy,
+          rows.map((r) => r.accuracy),
+        );
+      else assert.equal(side.metrics.accuracy, undefined);
+    }
+    // The nudged op moves the tampered run's gradient norm from the tampered step on, never before.
+    const ga = s.a.metrics.gradNorm ?? [];
+    const gb = s.b.metrics.gradNorm ?? [];
+    assert.deepEqual(ga.slice(0, fx.tamperStep), gb.slice(0, fx.tamperStep));
     // A proof against itself: nothing diverges.
     const same = await call<CompareSummary>('compare.summary', { a: files.honest, b: files.honest });
     assert.equal(same.firstDivergingStep, null);

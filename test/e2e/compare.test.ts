@@ -59,6 +59,34 @@ describe('compare two proofs (browser mode, Chromium)', { skip: skip ?? false, t
       new RegExp(`step ${fx.steps - 1} · honest\\.pinproof \\S+ · tampered\\.pinproof \\S+`),
     );
     await app.screenshot('compare-01-proof-overlay');
+    // Any committed metric both proofs have: the gradient norm, redrawn with the divergence still marked.
+    const picker = panel.locator('[data-role=compare-metric]');
+    assert.deepEqual(await picker.locator('option').allInnerTexts(), [
+      'loss',
+      'batch accuracy',
+      'grad norm',
+      'update norm',
+      'weight norm',
+      'learning rate',
+    ]);
+    const lossPath = await panel.locator('[data-role=curve-a]').getAttribute('d');
+    await picker.selectOption('gradNorm');
+    await panel
+      .locator('[data-role=compare-chart] svg[aria-label^="Grad norm of honest.pinproof"]')
+      .waitFor();
+    assert.notEqual(await panel.locator('[data-role=curve-a]').getAttribute('d'), lossPath);
+    assert.equal(await panel.locator('[data-role=compare-chart]').count(), 1, 'one chart, redrawn');
+    await panel.locator('[data-role=diverge-marker]').waitFor();
+    const gbox = await panel.locator('[data-role=compare-chart] svg[role=img]').boundingBox();
+    assert.ok(gbox);
+    await page.mouse.move(gbox.x + gbox.width - 20, gbox.y + gbox.height / 2);
+    assert.match(
+      (await panel.locator('[data-role=compare-readout]').textContent()) ?? '',
+      new RegExp(`step ${fx.steps - 1} · honest\\.pinproof \\S+ · tampered\\.pinproof \\S+`),
+    );
+    await app.screenshot('compare-01b-grad-norm');
+    await picker.selectOption('loss');
+    await panel.locator('[data-role=compare-chart] svg[aria-label^="Loss of"]').waitFor();
   });
 
   test('graph of the diverging step: ops ✓/✗/◆ against the second proof', async () => {

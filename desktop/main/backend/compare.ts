@@ -13,6 +13,7 @@ import { disputeBundles, loadForDispute } from '../../../core/dispute/bundles.ts
 import { stepRecordDigest } from '../../../core/dispute/record.ts';
 import { canonicalJson } from '../../../core/hash/digest.ts';
 import { type LoadedBundle, readBundle } from '../../../core/proof/read.ts';
+import type { StepMetrics } from '../../../core/train/metrics.ts';
 import type { StepRecord } from '../../../core/train/record.ts';
 import type {
   CompareApi,
@@ -57,6 +58,19 @@ function stateFields(r: StepRecord): string {
 }
 
 /** Why two tasks differ, in words: the top-level task fields whose values differ. */
+/** One series per committed metric; accuracy only when every step has one (no labels: null). */
+function metricSeries(rows: readonly StepMetrics[] | null): CompareSide['metrics'] {
+  if (!rows || rows.length === 0) return {};
+  const out: CompareSide['metrics'] = {
+    lr: rows.map((r) => r.lr),
+    gradNorm: rows.map((r) => r.gradNorm),
+    updateNorm: rows.map((r) => r.updateNorm),
+    weightNorm: rows.map((r) => r.weightNorm),
+  };
+  if (rows.every((r) => r.accuracy !== null)) out.accuracy = rows.map((r) => r.accuracy as number);
+  return out;
+}
+
 function taskDifference(a: LoadedBundle, b: LoadedBundle): string {
   const ta = a.manifest.task as unknown as Record<string, unknown>;
   const tb = b.manifest.task as unknown as Record<string, unknown>;
@@ -121,6 +135,7 @@ export function createCompareHandlers(ctx: BackendContext, views: ViewsApi) {
       mode: m.mode,
       runCommitment: m.runCommitment,
       losses: m.steps.map((s) => s.loss),
+      metrics: metricSeries(x.stepMetrics()),
     };
   }
 

@@ -1,5 +1,5 @@
 /**
- * Two loss curves overlaid (issue 15, compare two proofs): proof A solid blue, proof B dashed orange —
+ * Two per-step curves overlaid — the loss, or a committed training metric — (issue 15, compare two proofs): proof A solid blue, proof B dashed orange —
  * colour AND dash differ, so the legend reads without colour — with the first diverging step marked
  * (◆ and a vertical rule) and a hover read-out of both values at the step under the pointer.
  */
@@ -13,6 +13,9 @@ export interface CompareChartData {
   b: { name: string; values: number[] };
   /** First step whose record differs (null: none). */
   diverge: number | null;
+  /** What the values are (y axis, title; default "loss"); `logY` for series that span decades (norms). */
+  label?: string;
+  logY?: boolean;
 }
 
 export interface CompareChart {
@@ -77,15 +80,22 @@ export function mountCompareChart(
   const width = Math.max(320, el.clientWidth || 800);
   const m = { top: 14, right: 18, bottom: 40, left: 54 };
   const box = { width, height, m };
-  const svg = appendChartSvg(root, box, 'img', `Loss of ${data.a.name} and ${data.b.name} by step`);
+  const label = data.label ?? 'loss';
+  const svg = appendChartSvg(
+    root,
+    box,
+    'img',
+    `${label[0].toUpperCase()}${label.slice(1)} of ${data.a.name} and ${data.b.name} by step`,
+  );
   const x = d3
     .scaleLinear()
     .domain([0, Math.max(1, n - 1)])
     .range([m.left, width - m.right]);
   const all = [...data.a.values, ...data.b.values];
-  const y = d3
-    .scaleLinear()
-    .domain((d3.extent(all) as [number, number]) ?? [0, 1])
+  const extent = (d3.extent(all) as [number, number]) ?? [0, 1];
+  // A log axis needs positive values: a series with a zero or a negative value stays linear.
+  const y = (data.logY === true && extent[0] > 0 ? d3.scaleLog() : d3.scaleLinear())
+    .domain(extent)
     .nice()
     .range([height - m.bottom, m.top]);
   drawChartFrame(
@@ -94,7 +104,7 @@ export function mountCompareChart(
     d3.axisBottom(x).ticks(Math.min(10, n)).tickFormat(d3.format('d')),
     d3.axisLeft(y).ticks(5, '~g'),
   );
-  drawAxisLabels(svg.node() as SVGSVGElement, box, 'step', 'loss');
+  drawAxisLabels(svg.node() as SVGSVGElement, box, 'step', label);
   if (data.diverge !== null) {
     const dx = x(data.diverge);
     const g = svg.append('g').attr('data-role', 'diverge-marker');

@@ -1,6 +1,7 @@
 /**
  * "Compare with…" in the Proof view (issue 15): pick (or upload) a second proof of the same task, then
- * a panel overlays both loss curves, marks the first diverging step and offers "Dispute these". The
+ * a panel overlays both loss curves (or any committed metric both have: a picker above the chart), marks
+ * the first diverging step and offers "Dispute these". The
  * comparison lives in the route (#/proof?path=A&compare=B), so Graph and reload keep it. A proof of
  * another task gets the backend's message naming both files; the Proof view itself stays as it was.
  */
@@ -11,6 +12,7 @@ import { type PickItem, quickPick } from '../../shell/quickpick.ts';
 import { uploadFile } from '../../shell/upload.ts';
 import type { ViewContext } from '../../shell/views.ts';
 import { badge, button, h, panel } from '../common.ts';
+import { METRIC_SPECS } from './metrics.ts';
 
 const baseName = (p: string) => p.split(/[\\/]/).pop() ?? p;
 
@@ -70,6 +72,25 @@ function uploadCompare(ctx: ViewContext, choose: (path: string) => void): void {
   });
   document.body.append(input);
   input.click();
+}
+
+interface Series {
+  key: string;
+  label: string;
+  logY: boolean;
+  a: number[];
+  b: number[];
+}
+
+/** The loss, then every committed metric both proofs have, in the Proof view's metric order. */
+function seriesOf(s: CompareSummary): Series[] {
+  const out: Series[] = [{ key: 'loss', label: 'loss', logY: false, a: s.a.losses, b: s.b.losses }];
+  for (const spec of METRIC_SPECS) {
+    const a = s.a.metrics[spec.key];
+    const b = s.b.metrics[spec.key];
+    if (a && b) out.push({ key: spec.key, label: spec.label, logY: spec.logY, a, b });
+  }
+  return out;
 }
 
 export interface ComparePanel {
@@ -137,16 +158,38 @@ export function mountComparePanel(
       s.basis === 'state' ? ` (${s.a.mode} vs ${s.b.mode} mode: states and losses compared)` : '',
     );
     disputeBtn.disabled = false;
-    chart = mountCompareChart(
-      chartHost,
-      {
-        a: { name: s.a.name, values: s.a.losses },
-        b: { name: s.b.name, values: s.b.losses },
-        diverge: s.firstDivergingStep,
-      },
-      { onSelect },
-    );
-    if (pending !== null) chart.select(pending);
+    const series = seriesOf(s);
+    const draw = (key: string) => {
+      const pick = series.find((x) => x.key === key) ?? series[0];
+      chart?.destroy();
+      chartHost.replaceChildren();
+      chart = mountCompareChart(
+        chartHost,
+        {
+          a: { name: s.a.name, values: pick.a },
+          b: { name: s.b.name, values: pick.b },
+          diverge: s.firstDivergingStep,
+          label: pick.label,
+          logY: pick.logY,
+        },
+        { onSelect },
+      );
+      if (pending !== null) chart.select(pending);
+    };
+    if (series.length > 1) {
+      const select = h(
+        'select',
+        {
+          'data-role': 'compare-metric',
+          'aria-label': 'Curve to compare',
+          title: 'Which per-step value both curves show',
+        },
+        ...series.map((x) => h('option', { value: x.key }, x.label)),
+      );
+      select.addEventListener('change', () => draw(select.value));
+      bar.insertBefore(select, status);
+    }
+    draw('loss');
   })();
 
   async function dispute(): Promise<void> {
