@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, chromiumAvailable, launch, playgroundPage } from './helpers/page.ts';
+import { bigGraphPage, CHROMIUM, chromiumAvailable, launch } from './helpers/page.ts';
 
 const skip = chromiumAvailable() || process.env.CI === 'true' ? null : `Chromium not found at ${CHROMIUM}`;
 if (skip) console.log(`# SKIP graph canvas: ${skip}`);
@@ -69,14 +69,7 @@ describe('graph canvas on a 1 000-op graph (Chromium)', { skip: skip ?? false, t
   let page: Page;
   before(async () => {
     browser = await launch();
-    page = await playgroundPage(browser, 1280, 800);
-    await page.evaluate(() => {
-      const root = document.getElementById('root') as HTMLElement;
-      const t = window.pp.data.syntheticTraceOfSize(1000);
-      (window as unknown as { canvas: unknown }).canvas = window.pp.mountGraphCanvas(root, t, {
-        title: 'big',
-      });
-    });
+    page = await bigGraphPage(browser);
   });
   after(async () => {
     await browser?.close();

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { layoutGraph } from '../../desktop/renderer/components/graph-layout.ts';
 import { fitText, overviewGroups } from '../../desktop/renderer/components/graph-overview.ts';
 import { syntheticTraceOfSize } from '../../desktop/renderer/views/playground-data.ts';
-import { CHROMIUM, chromiumAvailable, launch, playgroundPage } from './helpers/page.ts';
+import { bigGraphPage, CHROMIUM, chromiumAvailable, launch } from './helpers/page.ts';
 
 const skip = chromiumAvailable() || process.env.CI === 'true' ? null : `Chromium not found at ${CHROMIUM}`;
 
@@ -82,14 +82,7 @@ describe('graph canvas legibility (Chromium)', { skip: skip ?? false, timeout: 1
   let page: Page;
   before(async () => {
     browser = await launch();
-    page = await playgroundPage(browser, 1280, 800);
-    await page.evaluate(() => {
-      const root = document.getElementById('root') as HTMLElement;
-      const t = window.pp.data.syntheticTraceOfSize(1000);
-      (window as unknown as { canvas: unknown }).canvas = window.pp.mountGraphCanvas(root, t, {
-        title: 'big',
-      });
-    });
+    page = await bigGraphPage(browser);
   });
   after(async () => {
     await browser?.close();

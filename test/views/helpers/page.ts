@@ -45,3 +45,17 @@ export async function playgroundPage(browser: Browser, width = 1280, height = 80
   if (errors.length) throw new Error(`playground page errors: ${errors.join('; ')}`);
   return page;
 }
+
+/**
+ * A 1280×800 playground page with the graph canvas mounted on a synthetic step of `ops` operations, as
+ * `window.canvas` (the graph tests at real size share it).
+ */
+export async function bigGraphPage(browser: Browser, ops = 1000): Promise<Page> {
+  const page = await playgroundPage(browser, 1280, 800);
+  await page.evaluate((n) => {
+    const root = document.getElementById('root') as HTMLElement;
+    const t = window.pp.data.syntheticTraceOfSize(n);
+    (window as unknown as { canvas: unknown }).canvas = window.pp.mountGraphCanvas(root, t, { title: 'big' });
+  }, ops);
+  return page;
+}
