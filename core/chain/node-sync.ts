@@ -17,7 +17,17 @@ import { GameClient } from './game.ts';
 import { accountId, type ChainLog, ledgerParams, mirrorActions, taskId, WITHDRAWN } from './mirror.ts';
 import { compileContracts } from './node-compile.ts';
 
-async function chainState(rpc: string, game: Address) {
+/**
+ * The game's logs up to `block`, kept by a follower between syncs (the app's Ledger view polls): the next
+ * sync asks only for blocks after it. A chain whose head went backwards (a restarted dev chain) is read
+ * from block 0 again; a mirror that then disagrees fails the prefix check as before.
+ */
+export interface LogCache {
+  readonly logs: readonly ChainLog[];
+  readonly block: bigint;
+}
+
+async function chainState(rpc: string, game: Address, since?: LogCache) {
   const artifact = compileContracts().contracts.PinpointGame;
   const client = await GameClient.connect(rpc, game, artifact);
   const code = await client.publicClient.getCode({ address: game });
@@ -40,13 +50,15 @@ async function chainState(rpc: string, game: Address) {
     treasuryBps,
   });
   const block = await client.publicClient.getBlockNumber();
-  const logs = (await client.publicClient.getContractEvents({
+  const from = since && since.block <= block ? since : undefined;
+  const fresh = (await client.publicClient.getContractEvents({
     address: game,
     abi: artifact.abi as Abi,
-    fromBlock: 0n,
+    fromBlock: from ? from.block + 1n : 0n,
     toBlock: block,
   })) as unknown as ChainLog[];
-  return { client, params, logs, block };
+  const logs = from ? [...from.logs, ...fresh] : fresh;
+  return { client, params, logs, block, fetched: fresh.length };
 }
 
 function transcriptIndex(dir: string | undefined): (digest: string) => object | undefined {
@@ -102,8 +114,14 @@ function sameParams(a: GameParams, b: GameParams): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-export async function syncLedger(file: string, rpc: string, game: Address, transcripts?: string) {
-  const { client, params, logs, block } = await chainState(rpc, game);
+export async function syncLedger(
+  file: string,
+  rpc: string,
+  game: Address,
+  transcripts?: string,
+  since?: LogCache,
+) {
+  const { client, params, logs, block, fetched } = await chainState(rpc, game, since);
   const actions = mirrorActions(logs, transcriptIndex(transcripts));
   const ledger = existsSync(file) ? openLedger(file) : createLedger(file, params);
   try {
@@ -125,8 +143,12 @@ export async function syncLedger(file: string, rpc: string, game: Address, trans
       appended: fresh.length,
       total: actions.length,
       logs: logs.length,
+      /** Logs read from the chain by this sync (all of them without `since`). */
+      fetched,
       block: Number(block),
       chainId: client.chain.id,
+      /** Pass as `since` to the next sync of this game. */
+      cache: { logs, block } as LogCache,
     };
   } finally {
     ledger.close();

@@ -63,7 +63,10 @@ test('a played game mirrors into the ledger, incrementally, and verifies against
   const first = await syncLedger(db, rpc.url, g.address);
   assert.ok(first.appended > 10);
   assert.deepEqual((await verifyAgainstChain(db, rpc.url, g.address)).problems, []);
-  assert.equal((await syncLedger(db, rpc.url, g.address)).appended, 0, 'nothing new: nothing appended');
+  const idle = await syncLedger(db, rpc.url, g.address, undefined, first.cache);
+  assert.equal(idle.appended, 0, 'nothing new: nothing appended');
+  assert.equal(idle.fetched, 0, 'and no log read again');
+  assert.equal(idle.logs, first.logs);
 
   // 3: challenger silent → solver wins by deadline; then a withdrawal
   const k3 = taskKey('t3');
@@ -79,8 +82,20 @@ test('a played game mirrors into the ledger, incrementally, and verifies against
   const stale = await verifyAgainstChain(db, rpc.url, g.address);
   assert.equal(stale.ok, false, 'the mirror is behind the chain');
   assert.match(stale.problems.join('\n'), /mirrored actions/);
-  const second = await syncLedger(db, rpc.url, g.address);
+  // The follower's way: only the blocks after the last sync are read; the mirror is the full one.
+  const second = await syncLedger(db, rpc.url, g.address, undefined, idle.cache);
   assert.ok(second.appended > 0);
+  assert.ok(
+    second.fetched > 0 && second.fetched < second.logs,
+    `${second.fetched} of ${second.logs} logs read`,
+  );
+  // A cache from beyond the chain's head (a restarted dev chain) is dropped: everything is read again.
+  const reset = await syncLedger(db, rpc.url, g.address, undefined, {
+    logs: [],
+    block: BigInt(second.block) + 100n,
+  });
+  assert.equal(reset.appended, 0);
+  assert.equal(reset.fetched, reset.logs);
   const r = await verifyAgainstChain(db, rpc.url, g.address);
   assert.deepEqual(r.problems, []);
   const l = openLedger(db, { readonly: true });

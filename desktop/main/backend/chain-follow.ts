@@ -1,6 +1,6 @@
 /**
  * `ledger.follow { rpc, game }`: the Ledger view follows a PinpointGame on an EVM RPC URL. Each call runs
- * `ledger sync` (core/chain/node-sync.ts) once: the chain's new events are appended to a mirror ledger the
+ * `ledger sync` (core/chain/node-sync.ts) once — reading only the blocks since its last sync — : the chain's new events are appended to a mirror ledger the
  * backend keeps in the data folder (`<data>/chain/<chainId>-<game>.db`, a name the backend derives, so the
  * page never names a file to write); the view polls it and reads the mirror with the ordinary
  * ledger.* methods (that path is under the data folder, so the path guard lets them read it).
@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address } from 'viem';
+import type { LogCache } from '../../../core/chain/node-sync.ts';
 import type { ChainFollowApi, LedgerFollow } from '../../shared/api-views.ts';
 import type { BackendContext } from './context.ts';
 import { ViewsError } from './views-error.ts';
@@ -38,6 +39,8 @@ export function createChainFollowHandlers(ctx: BackendContext): ChainFollowApi {
   // The last sync of each mirror: while the chain has no new block there is nothing new to mirror, so an
   // idle poll costs one eth_blockNumber instead of re-reading every log (148 → ~2 ms at 1 200 actions).
   const lastSync = new Map<string, LedgerFollow>();
+  // The logs read so far per mirror: a poll after a new block reads only the blocks since the last one.
+  const logCaches = new Map<string, LogCache>();
 
   async function follow(rpc: string, game: Address): Promise<LedgerFollow> {
     // Loaded on first use: viem and the chain code add ~0.7 s to the backend's start otherwise.
@@ -71,7 +74,8 @@ export function createChainFollowHandlers(ctx: BackendContext): ChainFollowApi {
             const block = await createPublicClient({ transport: transportFor(rpc) }).getBlockNumber();
             if (Number(block) === last.block) return { ...last, appended: 0 };
           }
-          const r = await syncLedger(path, rpc, game);
+          const r = await syncLedger(path, rpc, game, undefined, logCaches.get(path));
+          logCaches.set(path, r.cache);
           const done: LedgerFollow = {
             path,
             rpc,
@@ -85,6 +89,7 @@ export function createChainFollowHandlers(ctx: BackendContext): ChainFollowApi {
           return done;
         } catch (err) {
           lastSync.delete(path);
+          logCaches.delete(path);
           throw new ViewsError(
             'ledger.follow',
             `following ${game} on ${rpc}: ${(err as Error).message.split('\n')[0]}`,
