@@ -82,9 +82,9 @@ static size_t claim(job_t *j, size_t *end) {
 
 /* Hashes order[at … end) of j, without the lock. */
 static void hash_chunk(job_t *j, size_t at, size_t end) {
-  size_t count = end - at;
-  sha256_message_t *batch = malloc(count * sizeof *batch);
-  uint8_t *out = malloc(32 * count);
+  size_t count = end - at; /* ≤ CHUNK_MAX */
+  sha256_message_t batch[CHUNK_MAX];
+  uint8_t out[32 * CHUNK_MAX];
   for (size_t k = at; k < end; k++) batch[k - at] = j->msgs[j->order[k]];
   // The lanes hash NaN words as canonical as they load them; otherwise a NaN pass first.
   if (!sha256_lanes(batch, count, out, 1)) {
@@ -95,8 +95,6 @@ static void hash_chunk(job_t *j, size_t at, size_t end) {
     sha256_batch(batch, count, out);
   }
   for (size_t k = at; k < end; k++) memcpy(j->out + 32 * j->order[k], out + 32 * (k - at), 32);
-  free(batch);
-  free(out);
 }
 
 /* Under the lock. */
@@ -177,12 +175,16 @@ static napi_value digest_submit(napi_env env, napi_callback_info info) {
     return fail(env, NULL, USAGE);
   const uint32_t *shapes = (const uint32_t *)shapes_p;
   job_t *j = calloc(1, sizeof *j);
-  j->n = n;
+  if (!j) return fail(env, NULL, "digestSubmit: out of memory");
   j->msgs = calloc(n ? n : 1, sizeof *j->msgs);
   j->custody = malloc(n ? n : 1);
   j->owned = calloc(n ? n : 1, sizeof *j->owned);
   j->refs = calloc(n ? n : 1, sizeof *j->refs);
   j->out = malloc(32 * (size_t)(n ? n : 1));
+  j->order = malloc(sizeof *j->order * (n ? n : 1));
+  if (!j->msgs || !j->custody || !j->owned || !j->refs || !j->out || !j->order)
+    return fail(env, j, "digestSubmit: out of memory"); /* n is still 0: free_job frees the arrays only */
+  j->n = n;
   memcpy(j->custody, custody_p, n);
   size_t at = 0;
   for (uint32_t i = 0; i < n; i++) {
@@ -219,7 +221,6 @@ static napi_value digest_submit(napi_env env, napi_callback_info info) {
       m->data = (const uint8_t *)data;
     }
   }
-  j->order = malloc(sizeof *j->order * (n ? n : 1));
   for (uint32_t i = 0; i < n; i++) j->order[i] = i;
   qsort_r(j->order, n, sizeof *j->order, longer_first, j->msgs);
   if (n == 0) j->done = 1;
