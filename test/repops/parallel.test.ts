@@ -173,16 +173,21 @@ test('row-wise ops split by rows are bit-identical to one thread', () => {
   assert.ok(pools[1].chunkCounts().workers > 0, 'the workers computed some chunks');
 });
 
-test('row-wise ops really run on the pool (the split is exercised, not skipped)', () => {
-  const calls: string[] = [];
+/** A 2-thread pool that records the kernel of every call it takes, then runs it. */
+function spyPool(calls: string[]): ThreadPool {
   const inner = nodeThreadPool(2);
-  const spy: ThreadPool = {
+  return {
     threads: 2,
     run(kernel, ins, out, units, params, align) {
       calls.push(kernel);
       inner.run(kernel, ins, out, units, params, align);
     },
   };
+}
+
+test('row-wise ops really run on the pool (the split is exercised, not skipped)', () => {
+  const calls: string[] = [];
+  const spy = spyPool(calls);
   const x = { shape: [8, 5], data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)) };
   const gamma = { shape: [5], data: new Float32Array(5).fill(1) };
   const a = { shape: [8, 5, 5], data: Float32Array.from({ length: 200 }, (_, i) => Math.cos(i)) };
@@ -197,14 +202,7 @@ test('row-wise ops really run on the pool (the split is exercised, not skipped)'
 
 test('with native kernels installed the pool stands aside unless asked to split; the bits are the same', () => {
   const calls: string[] = [];
-  const inner = nodeThreadPool(2);
-  const spy: ThreadPool = {
-    threads: 2,
-    run(kernel, ins, out, units, params, align) {
-      calls.push(kernel);
-      inner.run(kernel, ins, out, units, params, align);
-    },
-  };
+  const spy = spyPool(calls);
   const x = { shape: [8, 5], data: Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)) };
   setNativeKernelsInPlace(true);
   try {
