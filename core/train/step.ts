@@ -245,10 +245,20 @@ function computeStep(ctx: TrainContext, state: TrainState, step: number, tamper:
 
 /**
  * The state after step `step` — `runStep(…).after` without hashing anything (the record's two state
- * digests cost ≈ 10 % of a nanoGPT step): how a replay reaches a later step from a checkpoint.
+ * digests cost ≈ 10 % of a nanoGPT step): how a replay reaches a later step from a checkpoint. Like a
+ * fast step, it hands its dead intermediates (and `spent`) to the op buffer pool (not with a tamper hook).
  */
-export function nextState(ctx: TrainContext, state: TrainState, step: number, tamper?: Tamper): TrainState {
-  return computeStep(ctx, state, step, tamper).after;
+export function nextState(
+  ctx: TrainContext,
+  state: TrainState,
+  step: number,
+  tamper?: Tamper,
+  /** As `StepOptions.recycle`: tensors the caller is done with (a replay's state two steps back). */
+  spent?: readonly Tensor[],
+): TrainState {
+  const { nodes, after } = computeStep(ctx, state, step, tamper);
+  if (!tamper) recycleStep(nodes, after, spent);
+  return after;
 }
 
 /**

@@ -232,8 +232,14 @@ export class RunReplayer {
       state = this.checkpoint(from);
       t = from;
     }
+    // States this loop makes are dead once the next one is made from them: each goes back to the op pool
+    // one step later. Not the starting state (a checkpoint, or a state a caller may still hold).
+    const start = state;
+    let spent: readonly Tensor[] | undefined;
     for (; t < step; t++) {
-      state = nextState(this.ctx, state, t, this.tamper);
+      const before = state;
+      state = nextState(this.ctx, before, t, this.tamper, spent);
+      spent = before === start ? undefined : before.tensors;
       this.replayed++;
     }
     this.cache = { step, state };

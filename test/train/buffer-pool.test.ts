@@ -12,7 +12,7 @@ import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
 import { outputBuffer, recycleBuffers } from '../../core/repops/buffers.ts';
 import type { TrainState } from '../../core/train/state.ts';
 import { chainedTo, runStep } from '../../core/train/step.ts';
-import { initialState, prepareTask } from '../../core/train/train.ts';
+import { initialState, prepareTask, RunReplayer } from '../../core/train/train.ts';
 import '../helpers/native.ts';
 import { bundledTask } from './helpers.ts';
 
@@ -132,4 +132,27 @@ test('trace mode with a digest queue: the spent state goes back to the pool once
     assert.deepEqual(r.record, b.record, `step ${step}`);
     kept = b.after;
   }
+});
+
+test('replays recycle their dead states and intermediates: same states, checkpoint and handed-out states untouched', () => {
+  const ctx = prepareTask(bundledTask('chars-transformer'));
+  const s0 = initialState(ctx);
+  const s0Copy = copyState(s0);
+  const replayer = new RunReplayer(ctx, [0], () => s0);
+  const s3 = replayer.stateBefore(3);
+  const s3Copy = copyState(s3);
+  // Continues from the cached s3, which the caller still holds: it must not go back to the pool.
+  const s7 = replayer.stateBefore(7);
+  // Then a step that overwrites whatever the pool handed out.
+  runStep(ctx, s7, 7, { mode: 'fast' });
+  let ref = initialState(ctx);
+  const refStates: TrainState[] = [];
+  for (let t = 0; t < 7; t++) {
+    refStates.push(ref);
+    ref = runStep(ctx, ref, t, { mode: 'fast', keepTape: true }).after;
+  }
+  assert.deepEqual(copyState(s7), copyState(ref), 'state before step 7');
+  assert.deepEqual(copyState(s3), copyState(refStates[3]), 'state before step 3, still intact');
+  assert.deepEqual(copyState(s3), s3Copy);
+  assert.deepEqual(copyState(s0), s0Copy, 'the checkpoint is intact');
 });
