@@ -1,5 +1,6 @@
 /** `--threads N`: worker threads for elementwise kernels (default: every core; results identical for any N). */
 import { availableParallelism } from 'node:os';
+import { useNodeNative } from '../core/platform/node-native.ts';
 import { nodeThreadPool } from '../core/platform/node-threads.ts';
 import { setThreadPool } from '../core/repops/parallel.ts';
 
@@ -24,4 +25,14 @@ export function applyThreadsOption(value: string | undefined, note: (s: string) 
   }
   setThreadPool(nodeThreadPool(n));
   return n;
+}
+
+/**
+ * How a run's work was spread, for summary lines: with the native kernels the pool stands aside (the ops
+ * run on the calling thread) and tensor digests run on the addon's hashing thread.
+ */
+export function threadsSummary(n: number): string {
+  const native = useNodeNative();
+  if (native === null) return `${n} thread${n === 1 ? '' : 's'}`;
+  return `native ${native} kernels on one thread, digests on another`;
 }

@@ -25,7 +25,7 @@ import {
   train,
 } from '../../core/train/train.ts';
 import { readKeyOption } from '../files.ts';
-import { applyThreadsOption } from '../threads.ts';
+import { applyThreadsOption, threadsSummary } from '../threads.ts';
 
 export const summary = 'train a task deterministically and write a signed proof bundle';
 
@@ -146,7 +146,7 @@ export async function run(args: string[]): Promise<number> {
       ...(task.nonce !== undefined ? [`nonce       ${task.nonce}`] : []),
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
       `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)})`,
-      `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threads} thread${threads === 1 ? '' : 's'})`,
+      `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threadsSummary(threads)})`,
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,

@@ -23,6 +23,15 @@ test('pinpoint train → verify → inspect, and verify rejects a tampered file'
   assert.match(tr.stdout, /task {8}blobs-mlp \(30 steps, mode trace\)/);
   assert.match(tr.stderr, /public demo key/, 'says when it signs with the demo key');
   assert.match(tr.stderr, /30\/30 100%/, 'progress bar on stderr');
+  // How the work was spread: native kernels on one thread and digests on another, or the pool's threads.
+  assert.match(
+    tr.stdout,
+    /steps\/s, (native (avx512|avx2) kernels on one thread, digests on another|\d+ threads?)\)/,
+  );
+  // More threads than the machine has: clamped, and the note says so.
+  const many = spawnCli('train', task, '--out', join(dir, 'many.pinproof'), '--threads', '999', '--quiet');
+  assert.equal(many.status, 0, many.stderr);
+  assert.match(many.stderr, /note: --threads 999 is more than this machine's \d+ cores; using \d+/);
 
   const v = await cli('verify', proof, '--samples', '4', '--json');
   assert.equal(v.code, 0, v.stdout + v.stderr);
@@ -82,6 +91,14 @@ test('bad input: one clear line on stderr and a non-zero exit, never a stack tra
       /--tamper "9999": step 9999 is outside/,
     ],
     [['train', 'tasks/blobs-mlp.json', '--bogus'], /Unknown option '--bogus'/],
+    [
+      ['train', 'tasks/blobs-mlp.json', '--out', join(dir, 'x.pinproof'), '--threads', '0'],
+      /--threads must be a positive integer, got "0"/,
+    ],
+    [
+      ['train', 'tasks/blobs-mlp.json', '--out', join(dir, 'x.pinproof'), '--threads', 'two'],
+      /--threads must be a positive integer, got "two"/,
+    ],
     [['verify'], /^pinpoint verify: missing <proof\.pinproof>/],
     [['verify', missing], /cannot read .*missing\.json/],
     [['verify', proof, '--samples', 'abc'], /--samples must be a non-negative integer/],
