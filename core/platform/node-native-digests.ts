@@ -23,11 +23,14 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
   return {
     inPlace: true,
     submit(tensors, custody) {
-      // A buffer is given only when every tensor on it is: giving lets the hashing thread rewrite NaNs in
-      // place, which a kept tensor sharing the buffer (a reshape of it) must not see.
+      // A buffer goes to the pool only when every tensor on it is given (a kept tensor sharing it — a reshape
+      // of it — still reads it). Two threads may hash one submission, so a buffer two hashed tensors share
+      // is rewritten (NaNs made canonical in place) by neither.
       const kept = new Set<ArrayBufferLike>();
+      const uses = new Map<ArrayBufferLike, number>();
       tensors.forEach((t, i) => {
         if (custody?.[i] !== 'give') kept.add(t.data.buffer);
+        uses.set(t.data.buffer, (uses.get(t.data.buffer) ?? 0) + 1);
       });
       const codes: number[] = [];
       const shapes: number[] = [];
@@ -38,11 +41,6 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
       const slot = new Array<number>(tensors.length);
       // One entry per buffer: the pool must never hold a buffer twice.
       const gift = new Map<ArrayBufferLike, Float32Array>();
-      // Two threads may hash one submission: a buffer two hashed tensors share is rewritten by neither.
-      const uses = new Map<ArrayBufferLike, number>();
-      tensors.forEach((t) => {
-        uses.set(t.data.buffer, (uses.get(t.data.buffer) ?? 0) + 1);
-      });
       tensors.forEach((t, i) => {
         const d = t.data;
         const c = custody?.[i] === 'give' && kept.has(d.buffer) ? 'lend' : (custody?.[i] ?? 'copy');

@@ -257,7 +257,7 @@ export function nextState(
   spent?: readonly Tensor[],
 ): TrainState {
   const { nodes, after } = computeStep(ctx, state, step, tamper);
-  if (!tamper) recycleStep(nodes, after, spent);
+  if (!tamper) recycleStep(nodes, liveBuffers(nodes, after), spent);
   return after;
 }
 
@@ -313,7 +313,8 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
       ? { opRoot: merkleRoot(opDigests), opCount: opDigests.length }
       : {}),
   };
-  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper) recycleStep(nodes, after, opts.recycle);
+  if (opts.mode === 'fast' && !opts.keepTape && !opts.tamper)
+    recycleStep(nodes, liveBuffers(nodes, after), opts.recycle);
   return {
     record,
     after,
@@ -377,15 +378,16 @@ function deferredStep(
     opts.stateTensorDigests !== undefined && i < L && r.nodes[i] === r.tapeNodes[i];
   const leaves = wanted.filter(fromKnown);
   const missing = wanted.filter((i) => !fromKnown(i));
+  // What outlives the step (null with a tamper hook: then everything is copied and nothing recycled).
+  const live = opts.tamper ? null : liveBuffers(r.nodes, r.after);
   const ticket = queue.submit(
     missing.map((i) => r.nodes[i].out),
-    custodyOf(r.nodes, missing, r.after, opts.tamper !== undefined),
+    custodyOf(r.nodes, missing, live),
   );
   // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
-  if (!traced && !opts.tamper) recycleStep(r.nodes, r.after, opts.recycle);
+  if (!traced && live) recycleStep(r.nodes, live, opts.recycle);
   // Trace mode: the queue reads the outputs until `take`, so the spent state goes back then (see `recycle`).
-  const kept = traced && !opts.tamper && opts.recycle ? liveBuffers(r.nodes, r.after) : null;
-  const spent = kept ? (opts.recycle ?? []).filter((t) => !kept.has(t.data.buffer)) : [];
+  const spent = traced && live ? (opts.recycle ?? []).filter((t) => !live.has(t.data.buffer)) : [];
   // Without a known digest the state before is hashed now (it is the caller's, so it may change later).
   const stateBefore = opts.stateBeforeDigest ?? stateDigest(state);
   const batch = batchDigest(r.indices);
@@ -490,17 +492,15 @@ function pendingStep(
  * What the queue may do with each submitted tensor (core/hash/sha256.ts Custody): take an op output
  * nothing reads after the step ('give'); read in place what lives on — leaves (parameters, optimizer
  * state, data, model constants) and the state after ('lend': tensors are immutable). With a tamper hook
- * everything is copied (a hook may hand back the same tensor every step and change it).
+ * (`live` null) everything is copied (a hook may hand back the same tensor every step and change it).
  */
 function custodyOf(
   nodes: readonly TapeNode[],
   missing: readonly number[],
-  after: TrainState,
-  tampered: boolean,
+  live: ReadonlySet<ArrayBufferLike> | null,
 ): Custody[] {
-  if (tampered) return missing.map(() => 'copy');
-  const kept = liveBuffers(nodes, after);
-  return missing.map((i) => (nodes[i].op === 'leaf' || kept.has(nodes[i].out.data.buffer) ? 'lend' : 'give'));
+  if (live === null) return missing.map(() => 'copy');
+  return missing.map((i) => (nodes[i].op === 'leaf' || live.has(nodes[i].out.data.buffer) ? 'lend' : 'give'));
 }
 
 /**
@@ -547,10 +547,13 @@ export function tapeFlops(nodes: readonly TapeNode[]): number {
 }
 
 /** A finished fast step's intermediate buffers back to the op buffer pool: every node output whose buffer
- * does not outlive the step (`liveBuffers`), and those of the caller's spent tensors (`recycle`). Nothing
+ * is not in `kept` (the step's `liveBuffers`), and those of the caller's spent tensors (`recycle`). Nothing
  * else holds them: without keepTape or a tamper hook (the only callers) the tape dies with this step. */
-function recycleStep(nodes: readonly TapeNode[], after: TrainState, spent: readonly Tensor[] = []): void {
-  const kept = liveBuffers(nodes, after);
+function recycleStep(
+  nodes: readonly TapeNode[],
+  kept: ReadonlySet<ArrayBufferLike>,
+  spent: readonly Tensor[] = [],
+): void {
   const give = new Map<ArrayBufferLike, Float32Array>();
   for (const n of nodes) {
     const d = n.out.data;
