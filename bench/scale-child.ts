@@ -2,13 +2,16 @@
  * One measurement of bench/scale.bench.ts, in its own process so peak RSS is its own:
  *   node --import tsx bench/scale-child.ts <task.json> <fast|trace> <warm-up steps> <timed steps> [threads]
  * prints one JSON line { msPerStep (median of the timed steps), maxRssMiB, ops, mainCpuMsPerStep (the
- * calling thread's CPU time per timed step; NaN off Linux) };
+ * calling thread's CPU time per timed step; NaN off Linux), otherCpuMsPerStep (every other thread's: the
+ * hashing thread, V8's garbage collector and compiler), hash (per timed step, from the native hashing
+ * thread: MB hashed, CPU ms it and the caller spent hashing, ms the caller waited; null without the addon) };
  *   node --import tsx bench/scale-child.ts cli <pinpoint args…>
  * runs a CLI command and prints { maxRssMiB, exit } as the last line of stderr.
  */
 import { readFileSync } from 'node:fs';
 import { useNodeRuntime } from '../core/node-runtime.ts';
 import { tensorDigestQueue } from '../core/platform/hash.ts';
+import { nativeDigestStats } from '../core/platform/node-native.ts';
 import { nodeThreadPool } from '../core/platform/node-threads.ts';
 import { setThreadPool } from '../core/repops/parallel.ts';
 import { chainedTo, runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
@@ -41,13 +44,23 @@ const callerCpu = (): number => {
   }
 };
 let cpu0 = 0;
+let process0 = 0;
+let hash0 = nativeDigestStats();
+const processCpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 // As train() runs steps: step t's digests (state after; in trace mode every op output) are hashed on the
 // digest worker while step t+1 computes, and collected (finish) right after it — a step's time includes
 // collecting its predecessor; step t+1 takes its state-before digests from step t (chainedTo).
 const queue = tensorDigestQueue();
 let pending: StepResult | null = null;
 for (let t = 0; t < Number(warm) + Number(timed); t++) {
-  if (t === Number(warm)) cpu0 = callerCpu();
+  if (t === Number(warm)) {
+    cpu0 = callerCpu();
+    process0 = processCpu();
+    hash0 = nativeDigestStats();
+  }
   const t0 = performance.now();
   const r = runStep(ctx, state, t, {
     mode: mode as TraceMode,
@@ -63,7 +76,26 @@ for (let t = 0; t < Number(warm) + Number(timed); t++) {
 pending?.finish?.();
 times.sort((a, b) => a - b);
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-const mainCpuMsPerStep = ((callerCpu() - cpu0) * 1000) / Number(timed);
+const steps = Number(timed);
+const mainCpuMsPerStep = ((callerCpu() - cpu0) * 1000) / steps;
+const otherCpuMsPerStep = ((processCpu() - process0) * 1000) / steps - mainCpuMsPerStep;
+const hash1 = nativeDigestStats();
+const hash =
+  hash0 && hash1
+    ? {
+        mb: (hash1.bytes - hash0.bytes) / 1e6 / steps,
+        hashThreadMs: (hash1.hashThreadMs - hash0.hashThreadMs) / steps,
+        callerMs: (hash1.callerMs - hash0.callerMs) / steps,
+        waitMs: (hash1.waitMs - hash0.waitMs) / steps,
+      }
+    : null;
 console.log(
-  JSON.stringify({ msPerStep: times[Math.floor(times.length / 2)], maxRssMiB, ops, mainCpuMsPerStep }),
+  JSON.stringify({
+    msPerStep: times[Math.floor(times.length / 2)],
+    maxRssMiB,
+    ops,
+    mainCpuMsPerStep,
+    otherCpuMsPerStep,
+    hash,
+  }),
 );

@@ -19,7 +19,7 @@ const WARM = 2;
 const node = (args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 
-function lastJson(text: string): Record<string, number | string> {
+function lastJson(text: string): Record<string, unknown> {
   const line = text
     .trim()
     .split('\n')
@@ -29,11 +29,24 @@ function lastJson(text: string): Record<string, number | string> {
   return JSON.parse(line);
 }
 
-function pinpointStep(
-  task: string,
-  mode: string,
-  threads: number,
-): { ms: number; rss: number; ops: number; mainCpuMs: number } {
+/** Per step, from the native hashing thread (bench/scale-child.ts). */
+interface HashFigures {
+  readonly mb: number;
+  readonly hashThreadMs: number;
+  readonly callerMs: number;
+  readonly waitMs: number;
+}
+
+interface StepFigures {
+  readonly ms: number;
+  readonly rss: number;
+  readonly ops: number;
+  readonly mainCpuMs: number;
+  readonly otherCpuMs: number;
+  readonly hash: HashFigures | null;
+}
+
+function pinpointStep(task: string, mode: string, threads: number): StepFigures {
   const r = node(['bench/scale-child.ts', task, mode, String(WARM), String(TIMED), String(threads)]);
   if (r.status !== 0) throw new Error(`scale-child ${mode} failed:\n${r.stderr}`);
   const j = lastJson(r.stdout);
@@ -42,7 +55,25 @@ function pinpointStep(
     rss: Number(j.maxRssMiB),
     ops: Number(j.ops),
     mainCpuMs: Number(j.mainCpuMsPerStep),
+    otherCpuMs: Number(j.otherCpuMsPerStep),
+    hash: (j.hash ?? null) as HashFigures | null,
   };
+}
+
+/** One line of the hashing table: where a step's hashing ran and whether the caller waited for it. */
+function hashLine(threads: number, mode: string, p: StepFigures): string {
+  const h = p.hash;
+  const cols = h
+    ? [
+        h.mb.toFixed(1),
+        (h.hashThreadMs / 1000).toFixed(3),
+        (h.callerMs / 1000).toFixed(3),
+        h.hashThreadMs + h.callerMs > 0 ? (h.mb / (h.hashThreadMs + h.callerMs)).toFixed(1) : '—',
+        (h.waitMs / 1000).toFixed(3),
+      ]
+    : ['—', '—', '—', '—', '—'];
+  const widths = [9, 13, 10, 10, 11];
+  return `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.otherCpuMs / 1000).toFixed(3).padStart(11)}  ${cols.map((c, i) => c.padStart(widths[i])).join('  ')}`;
 }
 
 /** A python3 that can import torch (PATH's python3, then Debian's), or null. */
@@ -82,16 +113,25 @@ export default async function (): Promise<void> {
     const py = torchPython();
     const threadCounts = availableParallelism() > 1 ? [1, 2] : [1];
     console.log('threads  mode    Pinpoint s/step  main CPU s  ops/step  peak RSS   PyTorch s/step  ratio');
+    const hashLines: string[] = [];
     for (const threads of threadCounts) {
       const ref = py ? torchStep(py, threads) : null;
       for (const mode of ['fast', 'trace']) {
         const p = pinpointStep(task, mode, threads);
+        hashLines.push(hashLine(threads, mode, p));
         const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
         console.log(
           `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${(p.mainCpuMs / 1000).toFixed(3).padStart(10)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
         );
       }
     }
+    console.log(
+      '\nthreads  mode   other CPU s  hashed MB  hash thread s  caller s  GB/s hashed  take waited s',
+    );
+    for (const line of hashLines) console.log(line);
+    console.log(
+      "(per step. other CPU: every thread but the calling one — the hashing thread, V8's collector and compiler; on two cores they share the second. hash thread / caller: CPU seconds spent hashing by the native hashing thread and by the caller while taking digests, rather than waiting; take waited: wall seconds the caller still waited. A trace step costs little more than a fast one only while other CPU stays under main CPU.)",
+    );
     console.log(
       "(main CPU: the calling thread's CPU seconds per step — on a loaded machine wall-clock s/step mostly measures the other processes, while this shows how much work stays on the calling thread)",
     );

@@ -10,6 +10,10 @@
  *     2 give (read in place and the caller never reads it again: NaNs are canonicalised in place).
  *     Returns a ticket.
  *   digestTake(ticket: number): string   64 hex chars per tensor, in order; blocks until they are ready.
+ *   digestStats(): { bytes, hashThreadMs, callerMs, waitMs }   totals since the process started: bytes hashed,
+ *     CPU milliseconds the hashing thread and callers of digestTake spent hashing, and wall milliseconds
+ *     digestTake waited for the hashing thread. bench/scale-child.ts reports them per step: whether a trace
+ *     step's hashing fits beside its compute on the second core.
  *
  * Digest i = SHA-256(tag ‖ dtype u8 = 1 ‖ rank u32le ‖ dims u32le… ‖ data with every NaN as 0x7fc00000):
  * core/hash/digest.ts tensorDigest, bit for bit (test/hash/native-digest-queue.test.ts).
@@ -17,6 +21,7 @@
 #define _GNU_SOURCE /* qsort_r */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include "addon.h"
 #include "sha256.h"
@@ -50,6 +55,16 @@ static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
 static job_t *head = NULL, *tail = NULL;
 static uint32_t next_ticket = 1;
 static int started = 0;
+/* digestStats's totals; under the lock. */
+static struct {
+  double bytes, hash_thread_ms, caller_ms, wait_ms;
+} stats;
+
+static double clock_ms(clockid_t clock) {
+  struct timespec t;
+  clock_gettime(clock, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
 
 /* A tensor's data with NaNs canonical: in place when the tensor is ours to change, else a copy (rare). */
 static void canonical_data(job_t *j, size_t i) {
@@ -80,12 +95,15 @@ static size_t claim(job_t *j, size_t *end) {
   return at;
 }
 
-/* Hashes order[at … end) of j, without the lock. */
-static void hash_chunk(job_t *j, size_t at, size_t end) {
-  size_t count = end - at; /* ≤ CHUNK_MAX */
+/* Hashes order[at … end) of j, without the lock; returns the bytes hashed. */
+static size_t hash_chunk(job_t *j, size_t at, size_t end) {
+  size_t count = end - at, bytes = 0; /* count ≤ CHUNK_MAX */
   sha256_message_t batch[CHUNK_MAX];
   uint8_t out[32 * CHUNK_MAX];
-  for (size_t k = at; k < end; k++) batch[k - at] = j->msgs[j->order[k]];
+  for (size_t k = at; k < end; k++) {
+    batch[k - at] = j->msgs[j->order[k]];
+    bytes += batch[k - at].prefix_len + batch[k - at].data_len;
+  }
   // The lanes hash NaN words as canonical as they load them; otherwise a NaN pass first.
   if (!sha256_lanes(batch, count, out, 1)) {
     for (size_t k = at; k < end; k++) {
@@ -95,10 +113,13 @@ static void hash_chunk(job_t *j, size_t at, size_t end) {
     sha256_batch(batch, count, out);
   }
   for (size_t k = at; k < end; k++) memcpy(j->out + 32 * j->order[k], out + 32 * (k - at), 32);
+  return bytes;
 }
 
-/* Under the lock. */
-static void complete(job_t *j, size_t count) {
+/* Under the lock: count messages of j hashed, bytes of them in cpu_ms of the calling thread's CPU. */
+static void complete(job_t *j, size_t count, size_t bytes, double cpu_ms, double *cpu_total) {
+  stats.bytes += (double)bytes;
+  *cpu_total += cpu_ms;
   j->finished += count;
   if (j->finished == j->n) {
     j->done = 1;
@@ -118,9 +139,11 @@ static void *hash_thread(void *arg) {
     }
     size_t end, at = claim(j, &end);
     pthread_mutex_unlock(&lock);
-    hash_chunk(j, at, end);
+    double t0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+    size_t bytes = hash_chunk(j, at, end);
+    double cpu = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
     pthread_mutex_lock(&lock);
-    complete(j, end - at);
+    complete(j, end - at, bytes, cpu, &stats.hash_thread_ms);
   }
   return NULL;
 }
@@ -271,11 +294,17 @@ static napi_value digest_take(napi_env env, napi_callback_info info) {
   while (j->cursor < j->n) {
     size_t end, at = claim(j, &end);
     pthread_mutex_unlock(&lock);
-    hash_chunk(j, at, end);
+    double t0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+    size_t bytes = hash_chunk(j, at, end);
+    double cpu = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
     pthread_mutex_lock(&lock);
-    complete(j, end - at);
+    complete(j, end - at, bytes, cpu, &stats.caller_ms);
   }
-  while (!j->done) pthread_cond_wait(&finished, &lock);
+  if (!j->done) {
+    double t0 = clock_ms(CLOCK_MONOTONIC);
+    while (!j->done) pthread_cond_wait(&finished, &lock);
+    stats.wait_ms += clock_ms(CLOCK_MONOTONIC) - t0;
+  }
   prev = NULL;
   for (job_t *k = head; k != j; k = k->next) prev = k;
   if (prev) prev->next = j->next;
@@ -322,6 +351,21 @@ static napi_value sha256_test(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value digest_stats(napi_env env, napi_callback_info info) {
+  (void)info;
+  pthread_mutex_lock(&lock);
+  const double values[4] = {stats.bytes, stats.hash_thread_ms, stats.caller_ms, stats.wait_ms};
+  pthread_mutex_unlock(&lock);
+  static const char *names[4] = {"bytes", "hashThreadMs", "callerMs", "waitMs"};
+  napi_value r, v;
+  napi_create_object(env, &r);
+  for (int i = 0; i < 4; i++) {
+    napi_create_double(env, values[i], &v);
+    napi_set_named_property(env, r, names[i], v);
+  }
+  return r;
+}
+
 static napi_value has_shani(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;
@@ -332,6 +376,7 @@ static napi_value has_shani(napi_env env, napi_callback_info info) {
 void register_digests(napi_env env, napi_value exports) {
   export_function(env, exports, "digestSubmit", digest_submit);
   export_function(env, exports, "digestTake", digest_take);
+  export_function(env, exports, "digestStats", digest_stats);
   export_function(env, exports, "sha256", sha256_test);
   export_function(env, exports, "sha256Shani", has_shani);
 }

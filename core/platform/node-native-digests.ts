@@ -11,8 +11,21 @@ import type { Custody, TensorDigestQueue } from './hash.ts';
 export interface NativeDigests {
   digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array): number;
   digestTake(ticket: number): string;
+  /** Totals since the process started (native/digest-queue.c digestStats). */
+  digestStats(): DigestStats;
   /** native/merkle.c: core/hash/merkle.ts merkleRoot's tree over 32-byte leaves, in one call. */
   merkleRoot(tag: Uint8Array, leaves: Uint8Array): Uint8Array;
+}
+
+/**
+ * Where the hashing time went: bytes hashed, CPU milliseconds spent hashing on the hashing thread and by
+ * callers of take (who hash what is left rather than wait), and wall milliseconds take still waited.
+ */
+export interface DigestStats {
+  readonly bytes: number;
+  readonly hashThreadMs: number;
+  readonly callerMs: number;
+  readonly waitMs: number;
 }
 
 const CUSTODY_CODE: Record<Custody, number> = { copy: 0, lend: 1, give: 2 };

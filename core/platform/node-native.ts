@@ -12,7 +12,7 @@ import { TENSOR_TAG } from '../hash/digest.ts';
 import { setMerkleRootBackend } from '../hash/merkle.ts';
 import { installNativeKernels } from '../repops/kernels/native-install.ts';
 import { setTensorDigestQueue } from './hash.ts';
-import { nativeDigestQueue } from './node-native-digests.ts';
+import { type DigestStats, nativeDigestQueue } from './node-native-digests.ts';
 import { loadNativeKernels, type NativeAddon } from './node-native-load.ts';
 
 // Resolved on use: pool workers bundle this module as CommonJS, where import.meta.url does not exist.
@@ -29,6 +29,11 @@ export function selectNativeKernel(name: 'avx512' | 'avx2' | 'c'): string | null
 /** The addon's path once installed in this thread (worker threads load the same file), else null. */
 export function nativeAddonPath(): string | null {
   return installed ? addonPath() : null;
+}
+
+/** The native hashing thread's totals (benchmarks), or null without the addon. */
+export function nativeDigestStats(): DigestStats | null {
+  return installed ? (addon?.digestStats() ?? null) : null;
 }
 
 export function useNodeNative(): string | null {

@@ -228,6 +228,29 @@ test('bad calls are refused with the usage; an unknown ticket is an error', { sk
   assert.throws(() => a.digestTake(ok), /already taken/);
 });
 
+test('digestStats counts every hashed byte (prefix and data) and the time spent hashing and waiting', {
+  skip,
+}, () => {
+  const a = addon as NonNullable<typeof addon>;
+  const tag = new TextEncoder().encode(`${TENSOR_TAG}\0`);
+  const before = a.digestStats();
+  // 40 tensors of 1–64 Ki elements: some chunks on the hashing thread, some (likely) by the caller.
+  const tensors = Array.from({ length: 40 }, (_, i) =>
+    new Float32Array(1024 * (1 + ((i * 37) % 64))).fill(i),
+  );
+  const shapes = Uint32Array.from(tensors.flatMap((t) => [2, 1, t.length]));
+  const ticket = a.digestSubmit(tag, tensors, shapes, new Uint8Array(tensors.length).fill(1));
+  a.digestTake(ticket);
+  const after = a.digestStats();
+  const prefix = tag.length + 1 + 4 + 4 * 2;
+  const want = tensors.reduce((n, t) => n + prefix + 4 * t.length, 0);
+  assert.equal(after.bytes - before.bytes, want);
+  const spent = after.hashThreadMs - before.hashThreadMs + (after.callerMs - before.callerMs);
+  assert.ok(spent > 0, `hashing ${want} bytes took CPU time (${spent} ms)`);
+  for (const k of ['hashThreadMs', 'callerMs', 'waitMs'] as const)
+    assert.ok(after[k] >= before[k] && Number.isFinite(after[k]), `${k} only grows`);
+});
+
 test('trace-mode training with the native queue commits to the same digests as inline hashing', {
   skip,
 }, () => {
