@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { merkleProof, verifyMerkleProof } from '../../core/hash/merkle.ts';
+import { CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
 import { ProofError } from '../../core/proof/format.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
 import { metricsMismatch, type StepMetrics } from '../../core/train/metrics.ts';
@@ -14,6 +15,7 @@ import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
 import { oneProofArg } from '../args.ts';
+import { directoryCheckpointStore } from '../checkpoint-store.ts';
 import { openBundleFile } from '../files.ts';
 
 /** One line: learning rate, the three norms and the batch accuracy of a step. */
@@ -31,7 +33,12 @@ export function formatStepMetrics(s: StepMetrics): string {
 
 export const summary = 'show what a proof bundle claims, or one step with its ops';
 
-const HELP = `usage: pinpoint inspect <proof.pinproof> [--step t] [--json]`;
+const HELP = `usage: pinpoint inspect <proof.pinproof> [--step t] [--checkpoint-store dir] [--json]
+
+  --step <t>                 replay step t from the nearest full checkpoint and show its record and ops
+  --checkpoint-store <dir>   full states written by train --checkpoint-store: replay from the nearest
+                             checkpoint instead (each state checked against the bundle first)
+  --json                     print as JSON`;
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -127,6 +134,7 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       step: { type: 'string' },
+      'checkpoint-store': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -143,9 +151,13 @@ export async function run(args: string[]): Promise<number> {
   const file = arg.file;
   let bundle: LoadedBundle;
   try {
-    bundle = openBundleFile(file, { repops: undefined }); // inspect shows bundles of any RepOps version
+    const storeDir = values['checkpoint-store'];
+    bundle = openBundleFile(file, {
+      repops: undefined, // inspect shows bundles of any RepOps version
+      ...(storeDir !== undefined ? { checkpointStore: directoryCheckpointStore(storeDir) } : {}),
+    });
   } catch (err) {
-    if (err instanceof ProofError || /^cannot read /.test((err as Error).message)) {
+    if (err instanceof ProofError || /^cannot read |^checkpoint store /.test((err as Error).message)) {
       console.error(`pinpoint inspect: ${(err as Error).message}`);
       return 1;
     }
@@ -154,7 +166,16 @@ export async function run(args: string[]): Promise<number> {
   if (values.step !== undefined) {
     await ensureModelKind(bundle.manifest.task.model.kind);
     if (!/^\d+$/.test(values.step)) throw new Error(`--step must be a step number, got "${values.step}"`);
-    const v = stepView(bundle, Number(values.step));
+    let v: ReturnType<typeof stepView>;
+    try {
+      v = stepView(bundle, Number(values.step));
+    } catch (err) {
+      if (!(err instanceof CheckpointStoreError)) throw err;
+      console.error(
+        `pinpoint inspect: ${err.message} (inspect without --checkpoint-store, or fix the store)`,
+      );
+      return 1;
+    }
     if (values.json) {
       console.log(JSON.stringify(v, null, 2));
       return 0;

@@ -1,6 +1,6 @@
 /**
  * `pinpoint train <task.json> --out <proof> [--mode fast|trace] [--key file | --key-seed phrase] [--quiet]
- *   [--nonce hex|random] [--tamper t[:node[:element[:delta]]]]`
+ *   [--nonce hex|random] [--tamper t[:node[:element[:delta]]]] [--checkpoint-store dir]`
  * Trains the task deterministically and writes a signed proof bundle (docs/PROOF_FORMAT.md).
  * The progress bar goes to stderr; the summary to stdout.
  */
@@ -10,6 +10,7 @@ import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
+import { checkpointStorage } from '../../core/proof/format.ts';
 import { DEMO_KEY_SEED, keyFromSeed, type SolverKey } from '../../core/proof/sign.ts';
 import { estimateTrainingMemory } from '../../core/train/memory.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
@@ -24,6 +25,7 @@ import {
   type TrainResult,
   train,
 } from '../../core/train/train.ts';
+import { writeCheckpointStore } from '../checkpoint-store.ts';
 import { readKeyOption } from '../files.ts';
 import { applyThreadsOption, threadsSummary } from '../threads.ts';
 
@@ -45,7 +47,12 @@ const HELP = `usage: pinpoint train <task.json> --out <proof.pinproof> [options]
   --tamper <t[:node[:element[:delta]]]>
                        cheat on purpose (for dispute demos and tests): add delta (default 0.001) to
                        element (default 0) of tape node (default: the step's first parameter update)
-                       at step t; the bundle is well formed but wrong from step t on`;
+                       at step t; the bundle is well formed but wrong from step t on
+  --checkpoint-store <dir>
+                       also write the full state of every checkpoint the bundle keeps only as a
+                       commitment (one <state digest>.pinstate file each; tasks with
+                       fullCheckpointEvery). verify/inspect --checkpoint-store <dir> then
+                       replay from the nearest checkpoint instead of the nearest full copy`;
 
 export function loadKey(
   keyFile: string | undefined,
@@ -73,6 +80,7 @@ export async function run(args: string[]): Promise<number> {
       tamper: { type: 'string' },
       nonce: { type: 'string' },
       threads: { type: 'string' },
+      'checkpoint-store': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -138,6 +146,9 @@ export async function run(args: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const bytes = bundleFromRun(result, key);
   writeFileSync(values.out, bytes);
+  const storeDir = values['checkpoint-store'];
+  const toStore = storeDir === undefined ? [] : commitmentOnlyStates(result);
+  const stored = storeDir === undefined ? null : writeCheckpointStore(storeDir, toStore);
   const first = result.records[0].loss;
   const last = result.records[result.records.length - 1].loss;
   console.log(
@@ -150,6 +161,13 @@ export async function run(args: string[]): Promise<number> {
       `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,
+      ...(stored
+        ? [
+            toStore.length > 0
+              ? `store       ${storeDir}: ${stored.files} state files written (${(stored.bytes / 1e6).toFixed(1)} MB)${toStore.length > stored.files ? `, ${toStore.length - stored.files} already there` : ''}`
+              : `store       ${storeDir}: nothing to write (the bundle keeps every checkpoint in full)`,
+          ]
+        : []),
       ...(tamper
         ? [
             committedChange(ctx, result, tamper.step)
@@ -160,6 +178,22 @@ export async function run(args: string[]): Promise<number> {
     ].join('\n'),
   );
   return 0;
+}
+
+/**
+ * The states of the checkpoints a bundle of this run keeps only as commitments, with their digests (not
+ * step 0: readers derive it from the task).
+ */
+function commitmentOnlyStates(
+  result: TrainResult,
+): { state: string; tensors: TrainResult['finalState']['tensors'] }[] {
+  const T = result.task.steps;
+  return result.checkpoints
+    .filter(
+      (c) =>
+        c.step > 0 && c.step < T && checkpointStorage(c.step, T, result.task.fullCheckpointEvery) === 'none',
+    )
+    .map((c) => ({ state: result.records[c.step].stateBefore, tensors: c.tensors }));
 }
 
 /** `--nonce hex|random` → the nonce (lowercased hex), or an Error naming the problem. */

@@ -1,16 +1,18 @@
 /**
- * `pinpoint verify <proof> [--task file] [--samples q] [--top-q Q] [--all] [--json]`
+ * `pinpoint verify <proof> [--task file] [--samples q] [--top-q Q] [--all] [--checkpoint-store dir] [--json]`
  * Loads the bundle (every digest, checkpoint and the signature), then replays Fiat–Shamir-sampled
  * steps (+ top-Q largest-update intervals) from the nearest checkpoints. Exit 0 = accepted, 1 = rejected.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type CheckpointStore, CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
 import { ProofError } from '../../core/proof/format.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
 import { oneProofArg } from '../args.ts';
+import { directoryCheckpointStore } from '../checkpoint-store.ts';
 import { openBundleFile } from '../files.ts';
 import { progressBar } from './train.ts';
 
@@ -23,6 +25,10 @@ const HELP = `usage: pinpoint verify <proof.pinproof> [options]
   --top-q <Q>     also replay, in every epoch, the Q checkpoint intervals with the largest
                   parameter updates (Jia et al. 2021; default 0)
   --all           replay every step (full re-execution)
+  --checkpoint-store <dir>
+                  full states written by train --checkpoint-store: replays start at the nearest
+                  checkpoint, not the nearest full copy in the bundle (each state is checked
+                  against the bundle's commitment before use)
   --json          print the report as JSON
   --quiet         no progress bar`;
 
@@ -41,6 +47,7 @@ export async function run(args: string[]): Promise<number> {
       samples: { type: 'string' },
       'top-q': { type: 'string' },
       all: { type: 'boolean', default: false },
+      'checkpoint-store': { type: 'string' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -67,12 +74,24 @@ export async function run(args: string[]): Promise<number> {
       return 1;
     }
   }
+  let checkpointStore: CheckpointStore | undefined;
+  if (values['checkpoint-store'] !== undefined) {
+    try {
+      checkpointStore = directoryCheckpointStore(values['checkpoint-store']);
+    } catch (err) {
+      console.error(`pinpoint verify: ${(err as Error).message}`);
+      return 1;
+    }
+  }
   const t0 = performance.now();
   let report: VerifyReport;
+  let bundle: LoadedBundle;
   try {
-    let bundle: LoadedBundle;
     try {
-      bundle = openBundleFile(file, expectTask ? { expectTask } : {});
+      bundle = openBundleFile(file, {
+        ...(expectTask ? { expectTask } : {}),
+        ...(checkpointStore ? { checkpointStore } : {}),
+      });
     } catch (err) {
       if (err instanceof ProofError) throw err;
       console.error(`pinpoint verify: ${(err as Error).message}`);
@@ -96,6 +115,12 @@ export async function run(args: string[]): Promise<number> {
     });
     holder.bar?.done();
   } catch (err) {
+    if (err instanceof CheckpointStoreError) {
+      console.error(
+        `pinpoint verify: ${err.message}; the proof was not judged (verify without --checkpoint-store, or fix the store)`,
+      );
+      return 1;
+    }
     if (!(err instanceof ProofError)) throw err;
     if (values.json)
       console.log(
@@ -110,13 +135,22 @@ export async function run(args: string[]): Promise<number> {
   }
   const seconds = (performance.now() - t0) / 1000;
   if (values.json) {
-    console.log(JSON.stringify({ file, seconds, ...report }, null, 2));
+    const store = checkpointStore
+      ? { checkpointStore: { dir: checkpointStore.name, steps: bundle.checkpointStoreSteps } }
+      : {};
+    console.log(JSON.stringify({ file, seconds, ...store, ...report }, null, 2));
     return report.ok ? 0 : 1;
   }
   const lines = [
     `${report.ok ? 'ACCEPTED' : 'REJECTED'}  ${file} (task ${report.task}, ${report.steps} steps, ${report.mode} mode)`,
     `sampled     ${report.samples.length ? report.samples.join(', ') : values.all ? 'all steps' : '-'}`,
   ];
+  if (checkpointStore) {
+    const n = bundle.checkpointStoreSteps.length;
+    lines.push(
+      `store       ${checkpointStore.name}: ${n} checkpoint state${n === 1 ? '' : 's'} to replay from, besides the bundle's full copies`,
+    );
+  }
   if (report.topQ.length)
     lines.push(
       `top-Q       ${report.topQ.map((u) => `epoch ${u.epoch} [${u.from}, ${u.to}) |Δ|=${u.norm.toFixed(3)}`).join('; ')}`,

@@ -20,6 +20,7 @@ import { stepDigest } from '../train/record.ts';
 import { stateDigest, type TrainState } from '../train/state.ts';
 import { parseTask, TaskError, type TaskSpec, taskDigest } from '../train/task.ts';
 import { initialState, prepareTask } from '../train/train.ts';
+import { type CheckpointStore, CheckpointStoreError, stateFileData } from './checkpoint-store.ts';
 import {
   type CheckpointEntry,
   checkpointStorage,
@@ -42,6 +43,8 @@ export interface LoadedBundle {
   readonly size: number;
   /** Steps whose full state `checkpoint` returns (ascending; v1: the last one is task.steps). */
   readonly checkpointSteps: readonly number[];
+  /** Those of them whose state comes from the checkpoint store (ReadOptions.checkpointStore). */
+  readonly checkpointStoreSteps: readonly number[];
   /**
    * The full state before step `step` (throws ProofError where there is none: `checkpointSteps` lists
    * them — v1: every checkpoint; v2: step 0, derived from the task, and the sparse full copies).
@@ -73,6 +76,11 @@ export interface ReadOptions {
    * A bundle of any other task — including the same task under another nonce — is rejected.
    */
   readonly expectTask?: TaskSpec;
+  /**
+   * Full states kept beside the bundle (checkpoint-store.ts): the commitment-only checkpoints whose state
+   * the store holds become full ones (`checkpointSteps`), each checked against its commitment when read.
+   */
+  readonly checkpointStore?: CheckpointStore;
 }
 
 /** Why a manifest's task is not `expected` (null if it is): compares task digests, names nonce mismatches. */
@@ -267,11 +275,13 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
       fail(where, `section is ${c.section.length} bytes, the stored tensors need ${need}`, c.step);
     stored.set(c.step, { entry: c, count });
   }
-  /** Reads a checkpoint's section and checks every tensor and the section digest; returns the tensors. */
-  function loadCheckpoint(step: number): Tensor[] {
-    const { entry: c, count } = stored.get(step) as { entry: CheckpointEntry; count: number };
-    const where = `checkpoint ${c.step}`;
-    const buf = readSection(c.section as SectionRef);
+  /** The first `count` layout tensors from their bytes, each checked against checkpoint c's digest. */
+  function checkedTensors(
+    c: CheckpointEntry,
+    buf: Uint8Array,
+    count: number,
+    bad: (p: string) => never,
+  ): Tensor[] {
     const tensors: Tensor[] = [];
     let at = 0;
     for (let i = 0; i < count; i++) {
@@ -284,19 +294,48 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
     }
     tensorDigestsOf(tensors).forEach((d, i) => {
       if (d !== c.tensors[i])
-        fail(
-          where,
-          `tensor ${i} "${layout[i].name}" does not match its digest (an element was altered)`,
-          c.step,
-        );
+        bad(`tensor ${i} "${layout[i].name}" does not match its digest (an element was altered)`);
     });
-    if (sectionDigest(buf) !== (c.section as SectionRef).digest)
-      fail(where, 'section digest mismatch', c.step);
     return tensors;
+  }
+  /** Reads a checkpoint's section and checks every tensor and the section digest; returns the tensors. */
+  function loadCheckpoint(step: number): Tensor[] {
+    const { entry: c, count } = stored.get(step) as { entry: CheckpointEntry; count: number };
+    const buf = readSection(c.section as SectionRef);
+    const tensors = checkedTensors(c, buf, count, (p) => fail(`checkpoint ${c.step}`, p, c.step));
+    if (sectionDigest(buf) !== (c.section as SectionRef).digest)
+      fail(`checkpoint ${c.step}`, 'section digest mismatch', c.step);
+    return tensors;
+  }
+  // Commitment-only checkpoints the store holds a state for (every one but the last: nothing follows it).
+  const store = options.checkpointStore;
+  const fromStore = new Map<number, CheckpointEntry>();
+  if (store)
+    for (const c of m.checkpoints)
+      if (
+        c.step < T &&
+        !stored.has(c.step) &&
+        !(c.step === 0 && fullEvery !== undefined) &&
+        store.has(c.state)
+      )
+        fromStore.set(c.step, c);
+  /** A state from the store, checked against the bundle's commitment (errors name the store's file). */
+  function loadFromStore(c: CheckpointEntry): Tensor[] {
+    const inFile = (store as CheckpointStore).fileOf(c.state);
+    const bad = (problem: string): never => {
+      throw new CheckpointStoreError(inFile, c.step, problem);
+    };
+    const bytes = (store as CheckpointStore).read(c.state);
+    if (!bytes) return bad('the file has gone');
+    const data = stateFileData(bytes, bytesOf(layout));
+    if ('problem' in data) return bad(data.problem);
+    return checkedTensors(c, data, layout.length, (p) => bad(`${p}: not the state the bundle commits to`));
   }
   // Full states: stored ones, and in v2 the initial state, derived from the task when first asked for.
   const fullStored = [...stored.entries()].filter(([, v]) => v.count === layout.length).map(([step]) => step);
-  const fullSteps = fullEvery === undefined ? expectSteps : [0, ...fullStored];
+  const fullSteps = (fullEvery === undefined ? expectSteps : [0, ...fullStored, ...fromStore.keys()]).sort(
+    (a, b) => a - b,
+  );
 
   // Op digests (trace mode): the section's size now, each step's digests against its opRoot when read.
   const opOffsets: number[] = [];
@@ -388,6 +427,7 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
     manifest: m,
     size,
     checkpointSteps: fullSteps,
+    checkpointStoreSteps: [...fromStore.keys()].sort((a, b) => a - b),
     checkpoint(step: number): TrainState {
       let st = states.get(step);
       if (!st && step === 0 && fullEvery !== undefined) {
@@ -401,6 +441,8 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
           );
       }
       if (!st && fullStored.includes(step)) st = { layout, tensors: loadCheckpoint(step) };
+      const fromFile = fromStore.get(step);
+      if (!st && fromFile) st = { layout, tensors: loadFromStore(fromFile) };
       if (!st)
         throw new ProofError(
           file,

@@ -140,12 +140,18 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
   const cps = bundle.checkpointSteps;
   const bounds = cps.includes(T) ? cps : [...cps, T];
   const samples = opts.all ? [] : fiatShamirSteps(m.runCommitment, T, opts.samples ?? 8);
-  const updates = intervalUpdates(
-    bounds,
-    (s) => (s === T ? bundle.finalParams() : bundle.checkpoint(s).tensors.slice(0, ctx.model.params.length)),
-    ctx.order.batchesPerEpoch,
-  );
-  const top = opts.all ? [] : topQ(updates, opts.topQ ?? 0);
+  // Update norms read every full state: only when top-Q asks for them (a checkpoint store may hold many).
+  const q = opts.all ? 0 : (opts.topQ ?? 0);
+  const updates =
+    q > 0
+      ? intervalUpdates(
+          bounds,
+          (s) =>
+            s === T ? bundle.finalParams() : bundle.checkpoint(s).tensors.slice(0, ctx.model.params.length),
+          ctx.order.batchesPerEpoch,
+        )
+      : [];
+  const top = topQ(updates, q);
   const intervalOf = (t: number) => {
     let c = 0;
     for (const s of cps) if (s <= t) c = s;

@@ -1,0 +1,71 @@
+/**
+ * A checkpoint store on disk (core/proof/checkpoint-store.ts): a directory of `<state digest>.pinstate`
+ * files. `train --checkpoint-store` writes one per commitment-only checkpoint; `verify` and `inspect`
+ * replay from them (each checked against the bundle before use).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Digest } from '../core/hash/hex.ts';
+import { type CheckpointStore, encodeStateFile, stateFileName } from '../core/proof/checkpoint-store.ts';
+import type { Tensor } from '../core/repops/tensor.ts';
+
+/** The store in `dir`, which must be an existing directory. */
+export function directoryCheckpointStore(dir: string): CheckpointStore {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (err) {
+    throw new Error(
+      `checkpoint store ${dir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message}`,
+    );
+  }
+  if (!isDir) throw new Error(`checkpoint store ${dir}: not a directory`);
+  const fileOf = (state: Digest) => join(dir, stateFileName(state));
+  return {
+    name: dir,
+    fileOf,
+    has: (state) => existsSync(fileOf(state)),
+    read(state) {
+      try {
+        return readFileSync(fileOf(state));
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/**
+ * Writes each state to `dir` (created if needed) under its digest; a file already there with that name
+ * is kept (the name is the content's digest). Each file is written whole under a temporary name and
+ * renamed, so a crash never leaves a torn state file. Returns how many files and bytes were written.
+ */
+export function writeCheckpointStore(
+  dir: string,
+  states: readonly { readonly state: Digest; readonly tensors: readonly Tensor[] }[],
+): { files: number; bytes: number } {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new Error(`checkpoint store ${dir}: ${(err as Error).message}`);
+  }
+  let files = 0;
+  let bytes = 0;
+  for (const { state, tensors } of states) {
+    const file = join(dir, stateFileName(state));
+    if (existsSync(file)) continue;
+    const data = encodeStateFile(tensors);
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+      writeFileSync(tmp, data);
+      renameSync(tmp, file);
+    } catch (err) {
+      throw new Error(
+        `checkpoint store ${dir}: cannot write ${stateFileName(state)}: ${(err as Error).message}`,
+      );
+    }
+    files++;
+    bytes += data.length;
+  }
+  return { files, bytes };
+}
