@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { merkleProof, verifyMerkleProof } from '../../core/hash/merkle.ts';
+import { directoryCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
 import { CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
 import { ProofError } from '../../core/proof/format.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
@@ -15,7 +16,6 @@ import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
 import { oneProofArg } from '../args.ts';
-import { directoryCheckpointStore } from '../checkpoint-store.ts';
 import { openBundleFile } from '../files.ts';
 
 /** One line: learning rate, the three norms and the batch accuracy of a step. */

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { checkpointStorage } from '../../core/proof/format.ts';
 import { DEMO_KEY_SEED, keyFromSeed, type SolverKey } from '../../core/proof/sign.ts';
@@ -25,7 +26,6 @@ import {
   type TrainResult,
   train,
 } from '../../core/train/train.ts';
-import { writeCheckpointStore } from '../checkpoint-store.ts';
 import { readKeyOption } from '../files.ts';
 import { applyThreadsOption, threadsSummary } from '../threads.ts';
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { directoryCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
 import { type CheckpointStore, CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
 import { ProofError } from '../../core/proof/format.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
@@ -12,7 +13,6 @@ import { ensureModelKind } from '../../core/train/models.ts';
 import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
 import { oneProofArg } from '../args.ts';
-import { directoryCheckpointStore } from '../checkpoint-store.ts';
 import { openBundleFile } from '../files.ts';
 import { progressBar } from './train.ts';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { directoryCheckpointStore, writeCheckpointStore } from '../../cli/checkpoint-store.ts';
 import type { Digest } from '../../core/hash/hex.ts';
+import { directoryCheckpointStore, writeCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import {
   type CheckpointStore,

@@ -15,6 +15,7 @@ import { merkleRoot } from '../../../core/hash/merkle.ts';
 import { eventHash, GENESIS_PREV } from '../../../core/ledger/chain.ts';
 import { openLedger, type SqliteLedger } from '../../../core/ledger/node-store.ts';
 import type { LedgerEvent, Pocket } from '../../../core/ledger/types.ts';
+import { directoryCheckpointStore, siblingStoreDir } from '../../../core/platform/node-checkpoint-store.ts';
 import { type FileSource, openFileSource } from '../../../core/platform/node-file-source.ts';
 import { type LoadedBundle, openBundle } from '../../../core/proof/read.ts';
 import { STEP_METRIC_FIELDS } from '../../../core/train/metrics.ts';
@@ -198,10 +199,17 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       throw new ViewsError('proof.load', `cannot read ${file}: ${(err as Error).message}`);
     }
     // Random access: the manifest is checked now, a checkpoint or a step's op digests when first read
-    // (a 1 000-step nanoGPT bundle is never in memory whole).
+    // (a 1 000-step nanoGPT bundle is never in memory whole). A checkpoint store beside it (run.states/
+    // for run.pinproof, as `train --checkpoint-store run.states` writes) shortens replays; each state
+    // in it is checked against the bundle before use.
+    const storeDir = siblingStoreDir(file);
     let bundle: LoadedBundle;
     try {
-      bundle = openBundle(source, file);
+      bundle = openBundle(
+        source,
+        file,
+        existsSync(storeDir) ? { checkpointStore: directoryCheckpointStore(storeDir) } : {},
+      );
     } catch (err) {
       source.close();
       throw err;

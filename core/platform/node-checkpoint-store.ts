@@ -1,13 +1,18 @@
 /**
- * A checkpoint store on disk (core/proof/checkpoint-store.ts): a directory of `<state digest>.pinstate`
- * files. `train --checkpoint-store` writes one per commitment-only checkpoint; `verify` and `inspect`
- * replay from them (each checked against the bundle before use).
+ * Node adapter: a checkpoint store on disk (core/proof/checkpoint-store.ts), a directory of
+ * `<state digest>.pinstate` files. `train --checkpoint-store` writes one per commitment-only checkpoint;
+ * `verify`, `inspect` and the app replay from them (each checked against the bundle before use).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Digest } from '../core/hash/hex.ts';
-import { type CheckpointStore, encodeStateFile, stateFileName } from '../core/proof/checkpoint-store.ts';
-import type { Tensor } from '../core/repops/tensor.ts';
+import type { Digest } from '../hash/hex.ts';
+import { type CheckpointStore, encodeStateFile, stateFileName } from '../proof/checkpoint-store.ts';
+import type { Tensor } from '../repops/tensor.ts';
+
+/** Where the app looks for a bundle's store when none is named: `run.pinproof` → `run.states/`. */
+export function siblingStoreDir(proofPath: string): string {
+  return `${proofPath.replace(/\.pinproof$/, '')}.states`;
+}
 
 /** The store in `dir`, which must be an existing directory. */
 export function directoryCheckpointStore(dir: string): CheckpointStore {
