@@ -9,16 +9,20 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
+import type { Digest } from '../../core/hash/hex.ts';
+import { merkleRoot } from '../../core/hash/merkle.ts';
+import { checkpointStoreWriter } from '../../core/platform/node-checkpoint-store.ts';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { checkpointStorage } from '../../core/proof/format.ts';
 import { DEMO_KEY_SEED, keyFromSeed, type SolverKey } from '../../core/proof/sign.ts';
+import type { Tensor } from '../../core/repops/tensor.ts';
 import { estimateTrainingMemory } from '../../core/train/memory.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { runCommitment, stepDigest } from '../../core/train/record.ts';
 import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
 import { isNonce, parseTaskText, withNonce } from '../../core/train/task.ts';
 import {
+  checkpointSteps,
   initialState,
   perturbNode,
   prepareTask,
@@ -125,16 +129,31 @@ export async function run(args: string[]): Promise<number> {
   await ensureModelKind(task.model.kind);
   const key = loadKey(values.key, values['key-seed'], (s) => console.error(s));
   const ctx = prepareTask(task);
-  const mem = estimateTrainingMemory(ctx, totalmem());
+  // A sparse bundle keeps most checkpoints as commitments only: their states are not kept in memory
+  // (a long run's checkpoints would be most of it), only written to the store when one is named.
+  const commitmentOnly = (s: number) =>
+    s > 0 && s < task.steps && checkpointStorage(s, task.steps, task.fullCheckpointEvery) === 'none';
+  const kept = checkpointSteps(task).filter((s) => !commitmentOnly(s)).length;
+  const mem = estimateTrainingMemory(ctx, totalmem(), kept);
   if (mem.totalBytes > totalmem())
     throw new Error(
       `${file}: training "${task.name}" needs an estimated ${gib(mem.totalBytes)} (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints kept ${gib(mem.checkpointBytes)}); this machine has ${gib(totalmem())} — lower batchSize or the model size, or raise checkpointEvery`,
     );
   const tamper = values.tamper === undefined ? undefined : parseTamper(ctx, values.tamper);
+  const storeDir = values['checkpoint-store'];
+  const store = storeDir === undefined ? null : checkpointStoreWriter(storeDir);
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
   const t0 = performance.now();
   const result = train(ctx, {
     mode,
+    dropCheckpoint: commitmentOnly,
+    ...(store
+      ? {
+          onCheckpoint: (s: number, tensors: readonly Tensor[], digests: readonly Digest[]) => {
+            if (commitmentOnly(s)) store.write(merkleRoot(digests), tensors);
+          },
+        }
+      : {}),
     ...(tamper ? { tamper: tamper.tamper } : {}),
     onStep: (r) =>
       bar?.update(
@@ -146,9 +165,6 @@ export async function run(args: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const bytes = bundleFromRun(result, key);
   writeFileSync(values.out, bytes);
-  const storeDir = values['checkpoint-store'];
-  const toStore = storeDir === undefined ? [] : commitmentOnlyStates(result);
-  const stored = storeDir === undefined ? null : writeCheckpointStore(storeDir, toStore);
   const first = result.records[0].loss;
   const last = result.records[result.records.length - 1].loss;
   console.log(
@@ -158,13 +174,13 @@ export async function run(args: string[]): Promise<number> {
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
       `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)})`,
       `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threadsSummary(threads)})`,
-      `checkpoints ${result.checkpoints.map((c) => c.step).join(', ')}`,
+      `checkpoints ${checkpointSteps(task).join(', ')}${result.commitments ? ` (in full: ${result.checkpoints.map((c) => c.step).join(', ')}; the others as commitments${store ? ' and in the store' : ''})` : ''}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,
-      ...(stored
+      ...(store
         ? [
-            toStore.length > 0
-              ? `store       ${storeDir}: ${stored.files} state files written (${(stored.bytes / 1e6).toFixed(1)} MB)${toStore.length > stored.files ? `, ${toStore.length - stored.files} already there` : ''}`
+            store.written.files + store.written.kept > 0
+              ? `store       ${storeDir}: ${store.written.files} state files written (${(store.written.bytes / 1e6).toFixed(1)} MB)${store.written.kept > 0 ? `, ${store.written.kept} already there` : ''}`
               : `store       ${storeDir}: nothing to write (the bundle keeps every checkpoint in full)`,
           ]
         : []),
@@ -178,22 +194,6 @@ export async function run(args: string[]): Promise<number> {
     ].join('\n'),
   );
   return 0;
-}
-
-/**
- * The states of the checkpoints a bundle of this run keeps only as commitments, with their digests (not
- * step 0: readers derive it from the task).
- */
-function commitmentOnlyStates(
-  result: TrainResult,
-): { state: string; tensors: TrainResult['finalState']['tensors'] }[] {
-  const T = result.task.steps;
-  return result.checkpoints
-    .filter(
-      (c) =>
-        c.step > 0 && c.step < T && checkpointStorage(c.step, T, result.task.fullCheckpointEvery) === 'none',
-    )
-    .map((c) => ({ state: result.records[c.step].stateBefore, tensors: c.tensors }));
 }
 
 /** `--nonce hex|random` → the nonce (lowercased hex), or an Error naming the problem. */

@@ -41,36 +41,50 @@ export function directoryCheckpointStore(dir: string): CheckpointStore {
 }
 
 /**
- * Writes each state to `dir` (created if needed) under its digest; a file already there with that name
- * is kept (the name is the content's digest). Each file is written whole under a temporary name and
- * renamed, so a crash never leaves a torn state file. Returns how many files and bytes were written.
+ * A writer of state files into `dir` (created now if needed): each state goes under its digest, written
+ * whole under a temporary name and renamed, so a crash never leaves a torn file; a file already there
+ * under that name is kept (the name is its content's digest). `written` counts what it wrote.
  */
-export function writeCheckpointStore(
-  dir: string,
-  states: readonly { readonly state: Digest; readonly tensors: readonly Tensor[] }[],
-): { files: number; bytes: number } {
+export function checkpointStoreWriter(dir: string): {
+  write(state: Digest, tensors: readonly Tensor[]): void;
+  readonly written: { files: number; bytes: number; kept: number };
+} {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw new Error(`checkpoint store ${dir}: ${(err as Error).message}`);
   }
-  let files = 0;
-  let bytes = 0;
-  for (const { state, tensors } of states) {
-    const file = join(dir, stateFileName(state));
-    if (existsSync(file)) continue;
-    const data = encodeStateFile(tensors);
-    const tmp = `${file}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, data);
-      renameSync(tmp, file);
-    } catch (err) {
-      throw new Error(
-        `checkpoint store ${dir}: cannot write ${stateFileName(state)}: ${(err as Error).message}`,
-      );
-    }
-    files++;
-    bytes += data.length;
-  }
-  return { files, bytes };
+  const written = { files: 0, bytes: 0, kept: 0 };
+  return {
+    written,
+    write(state, tensors) {
+      const file = join(dir, stateFileName(state));
+      if (existsSync(file)) {
+        written.kept++;
+        return;
+      }
+      const data = encodeStateFile(tensors);
+      const tmp = `${file}.tmp-${process.pid}`;
+      try {
+        writeFileSync(tmp, data);
+        renameSync(tmp, file);
+      } catch (err) {
+        throw new Error(
+          `checkpoint store ${dir}: cannot write ${stateFileName(state)}: ${(err as Error).message}`,
+        );
+      }
+      written.files++;
+      written.bytes += data.length;
+    },
+  };
+}
+
+/** Writes each state to `dir` (checkpointStoreWriter); returns how many files and bytes were written. */
+export function writeCheckpointStore(
+  dir: string,
+  states: readonly { readonly state: Digest; readonly tensors: readonly Tensor[] }[],
+): { files: number; bytes: number } {
+  const w = checkpointStoreWriter(dir);
+  for (const { state, tensors } of states) w.write(state, tensors);
+  return { files: w.written.files, bytes: w.written.bytes };
 }

@@ -13,6 +13,7 @@ export function bundleFromRun(run: TrainResult, key: SolverKey): Uint8Array {
       stateLayout: run.layout,
       steps: run.records,
       checkpoints: run.checkpoints,
+      ...(run.commitments ? { commitments: run.commitments } : {}),
       ...(run.opDigests ? { opDigests: run.opDigests } : {}),
       metrics: run.metrics,
       stepMetrics: run.stepMetrics,

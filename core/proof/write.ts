@@ -33,6 +33,11 @@ export interface BundleInput {
   readonly steps: readonly StepRecord[];
   /** Full states at checkpoint steps, ascending. */
   readonly checkpoints: readonly { readonly step: number; readonly tensors: readonly Tensor[] }[];
+  /**
+   * Checkpoints given by their tensor digests only (a trainer that did not keep their states): each must
+   * be one the task's policy stores as a commitment (`stored: "none"`).
+   */
+  readonly commitments?: readonly { readonly step: number; readonly digests: readonly Digest[] }[];
   /** Trace mode: op digests of every step (opDigests[t].length = steps[t].opCount). */
   readonly opDigests?: readonly (readonly Digest[])[];
   readonly metrics: { readonly loss: number; readonly accuracy: number };
@@ -59,11 +64,19 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
   };
   const fullEvery = input.task.fullCheckpointEvery;
   const nParams = input.stateLayout.filter((e) => e.kind === 'param').length;
-  const checkpoints: CheckpointEntry[] = input.checkpoints.map((c) => {
-    const tensors = tensorDigestsOf(c.tensors);
+  const all = [
+    ...input.checkpoints,
+    ...(input.commitments ?? []).map((c) => ({ step: c.step, digests: c.digests })),
+  ].sort((a, b) => a.step - b.step);
+  const checkpoints: CheckpointEntry[] = all.map((c) => {
+    const tensors = 'digests' in c ? [...c.digests] : tensorDigestsOf(c.tensors);
     const entry = { step: c.step, state: merkleRoot(tensors), tensors };
     const stored = checkpointStorage(c.step, input.task.steps, fullEvery);
     if (stored === 'none') return { ...entry, stored };
+    if ('digests' in c)
+      throw new Error(
+        `writeBundle: checkpoint ${c.step} is stored "${stored}" but only its digests were given`,
+      );
     const parts = (stored === 'params' ? c.tensors.slice(0, nParams) : c.tensors).map((t) =>
       canonicalBytes(t.data),
     );

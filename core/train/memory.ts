@@ -25,14 +25,16 @@ export function stateBytesOf(ctx: TrainContext): number {
 
 /**
  * The estimate, or null-free early refusal: when the state alone (×4: state, next state, gradients, a
- * checkpoint) exceeds `limitBytes`, returns without recording any step.
+ * checkpoint) exceeds `limitBytes`, returns without recording any step. `keptCheckpoints`: how many
+ * checkpoint states the trainer keeps (default every one; fewer with TrainOptions.dropCheckpoint).
  */
 export function estimateTrainingMemory(
   ctx: TrainContext,
   limitBytes = Number.POSITIVE_INFINITY,
+  keptCheckpoints = Math.floor(ctx.task.steps / ctx.task.checkpointEvery) + 2,
 ): MemoryEstimate {
   const stateBytes = stateBytesOf(ctx);
-  const kept = Math.floor(ctx.task.steps / ctx.task.checkpointEvery) + 2;
+  const kept = keptCheckpoints;
   const checkpointBytes = kept * stateBytes;
   if (4 * stateBytes + checkpointBytes > limitBytes)
     return {

@@ -64,6 +64,12 @@ export interface Checkpoint {
   readonly tensors: readonly Tensor[];
 }
 
+/** A checkpoint `train` did not keep (TrainOptions.dropCheckpoint): its tensor digests only. */
+export interface CheckpointCommitment {
+  readonly step: number;
+  readonly digests: readonly Digest[];
+}
+
 export interface TrainOptions {
   readonly mode: TraceMode;
   readonly tamper?: Tamper;
@@ -72,6 +78,18 @@ export interface TrainOptions {
    * mode its buffers are reused once the next step is done (StepOptions.recycle).
    */
   readonly onStep?: (result: StepResult, total: number) => void;
+  /**
+   * Called with each checkpoint's state before the final one, once its tensor digests are known (while
+   * the next step's digests are being computed): e.g. to write it to a checkpoint store. The tensors are
+   * valid during the call only when the checkpoint is dropped (its buffers then go back to the op pool).
+   */
+  readonly onCheckpoint?: (step: number, tensors: readonly Tensor[], digests: readonly Digest[]) => void;
+  /**
+   * Checkpoints to keep as digests only (after onCheckpoint), not in memory: those a sparse bundle stores
+   * as commitments. Without it a run keeps every checkpoint's state (RunReplayer.fromRun replays from
+   * them), which for a long real-size run is most of its memory.
+   */
+  readonly dropCheckpoint?: (step: number) => boolean;
 }
 
 export interface TrainResult {
@@ -80,6 +98,8 @@ export interface TrainResult {
   readonly mode: TraceMode;
   readonly records: StepRecord[];
   readonly checkpoints: Checkpoint[];
+  /** The checkpoints dropped by TrainOptions.dropCheckpoint (absent when none were). */
+  readonly commitments?: CheckpointCommitment[];
   readonly opDigests?: Digest[][];
   /** Per step: learning rate, gradient/update/weight norms, batch accuracy (bundle section, not records). */
   readonly stepMetrics: StepMetrics[];
@@ -100,8 +120,15 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const initialDigests = tensorDigests(state);
   const records: StepRecord[] = [];
   const checkpoints: Checkpoint[] = [];
+  const commitments: CheckpointCommitment[] = [];
   const opDigests: Digest[][] = [];
   const stepMetrics: StepMetrics[] = [];
+  /** Checkpoint `step`'s state, now that its digests are known: handed out, then kept or dropped. */
+  const settleCheckpoint = (step: number, tensors: readonly Tensor[], digests: readonly Digest[]) => {
+    opts.onCheckpoint?.(step, tensors, digests);
+    if (opts.dropCheckpoint?.(step)) commitments.push({ step, digests });
+    else checkpoints.push({ step, tensors });
+  };
   // Step t's digests (the state after it; in trace mode every op output) are computed on another
   // thread while step t+1 computes; step t+1 takes its state-before digests from step t when it
   // finishes (same digests, same records).
@@ -119,7 +146,6 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   let spent: readonly Tensor[] | undefined;
   for (let t = 0; t < T; t++) {
     const checkpoint = t % ctx.task.checkpointEvery === 0;
-    if (checkpoint) checkpoints.push({ step: t, tensors: state.tensors });
     const prev = pending;
     const r = runStep(ctx, state, t, {
       ...(spent ? { recycle: spent } : {}),
@@ -132,7 +158,15 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
       ...(queue ? { digestQueue: queue } : {}),
     });
     if (prev) complete(prev);
-    spent = checkpoint ? undefined : state.tensors;
+    // State t's digests are step t − 1's afterDigests, known once it is complete (the initial ones at 0).
+    if (checkpoint)
+      settleCheckpoint(
+        t,
+        state.tensors,
+        prev ? (prev.finish ? prev.finish() : prev).afterDigests : initialDigests,
+      );
+    // A dropped checkpoint's state is spent like any other once handed out.
+    spent = checkpoint && !opts.dropCheckpoint?.(t) ? undefined : state.tensors;
     pending = r;
     state = r.after;
   }
@@ -144,6 +178,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
     mode: opts.mode,
     records,
     checkpoints,
+    ...(commitments.length > 0 ? { commitments } : {}),
     ...(opts.mode === 'trace' ? { opDigests } : {}),
     stepMetrics,
     finalState: state,

@@ -156,6 +156,37 @@ test('a store file that is not the committed state is refused, naming the file; 
   }
 });
 
+test('train can stream commitment-only checkpoints out instead of keeping them: the same bundle, bit for bit', () => {
+  const seen: { step: number; state: string; tensors: number }[] = [];
+  const dropped = train(ctx, {
+    mode: 'trace',
+    dropCheckpoint: (s) => s > 0 && s % 20 !== 0 && s < 40,
+    onCheckpoint: (step, tensors, digests) => {
+      // The state handed out is the one the run had there, with its digests.
+      const kept = run.checkpoints.find((c) => c.step === step);
+      assert.deepEqual(tensors, kept?.tensors, `checkpoint ${step}`);
+      seen.push({
+        step,
+        state: stateDigest({ layout: run.layout, tensors: [...tensors] }),
+        tensors: digests.length,
+      });
+    },
+  });
+  assert.deepEqual(
+    dropped.checkpoints.map((c) => c.step),
+    [0, 20, 40],
+  );
+  assert.deepEqual(
+    dropped.commitments?.map((c) => c.step),
+    [5, 10, 15, 25, 30, 35],
+  );
+  assert.deepEqual(
+    seen.map((c) => [c.step, c.state]),
+    [0, 5, 10, 15, 20, 25, 30, 35].map((s) => [s, run.records[s].stateBefore]),
+  );
+  assert.deepEqual(bundleFromRun(dropped, KEY), bytes);
+});
+
 test('writeCheckpointStore writes each state once, whole, under its digest; a directory store reads them', () => {
   const dir = join(tempDir(), 'store');
   const states = commitmentOnly(run);
