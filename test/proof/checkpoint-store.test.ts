@@ -214,7 +214,7 @@ test('CLI: train --checkpoint-store, then verify and inspect --step replay from 
   writeFileSync(taskFile, JSON.stringify(task));
   const proof = join(dir, 'run.pinproof');
   const store = join(dir, 'store');
-  const tr = await pinpoint([
+  const trainArgs = [
     'train',
     taskFile,
     '--out',
@@ -224,20 +224,11 @@ test('CLI: train --checkpoint-store, then verify and inspect --step replay from 
     's',
     '--checkpoint-store',
     store,
-  ]);
+  ];
+  const tr = await pinpoint(trainArgs);
   assert.equal(tr.code, 0, tr.stderr);
   assert.match(tr.stdout, /store {7}.*store: 6 state files written \(\d+\.\d MB\)/);
-  const again = await pinpoint([
-    'train',
-    taskFile,
-    '--out',
-    proof,
-    '--quiet',
-    '--key-seed',
-    's',
-    '--checkpoint-store',
-    store,
-  ]);
+  const again = await pinpoint(trainArgs);
   assert.match(again.stdout, /0 state files written \(0\.0 MB\), 6 already there/);
 
   const plain = await pinpoint(['verify', proof, '--quiet', '--json']);
