@@ -7,9 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { merkleProof, verifyMerkleProof } from '../../core/hash/merkle.ts';
-import { directoryCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
 import { CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
 import { ProofError } from '../../core/proof/format.ts';
+import { directoryCheckpointStore } from '../../core/proof/node-checkpoint-store.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
 import { metricsMismatch, type StepMetrics } from '../../core/train/metrics.ts';
 import { ensureModelKind } from '../../core/train/models.ts';

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { directoryCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
 import { type CheckpointStore, CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
 import { ProofError } from '../../core/proof/format.ts';
+import { directoryCheckpointStore } from '../../core/proof/node-checkpoint-store.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';

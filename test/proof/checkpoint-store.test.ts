@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import type { Digest } from '../../core/hash/hex.ts';
-import { directoryCheckpointStore, writeCheckpointStore } from '../../core/platform/node-checkpoint-store.ts';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import {
   type CheckpointStore,
@@ -21,6 +20,7 @@ import {
   stateFileName,
 } from '../../core/proof/checkpoint-store.ts';
 import { checkpointStorage } from '../../core/proof/format.ts';
+import { directoryCheckpointStore, writeCheckpointStore } from '../../core/proof/node-checkpoint-store.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { stateDigest } from '../../core/train/state.ts';
 import { perturbNode, prepareTask, RunReplayer, type TrainResult, train } from '../../core/train/train.ts';

@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Digest } from '../hash/hex.ts';
-import { type CheckpointStore, encodeStateFile, stateFileName } from '../proof/checkpoint-store.ts';
 import type { Tensor } from '../repops/tensor.ts';
+import { type CheckpointStore, encodeStateFile, stateFileName } from './checkpoint-store.ts';
 
 /** Where the app looks for a bundle's store when none is named: `run.pinproof` → `run.states/`. */
 export function siblingStoreDir(proofPath: string): string {
