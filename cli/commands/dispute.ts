@@ -1,5 +1,6 @@
 /**
- * `pinpoint dispute <proof-solver> <proof-challenger> [--transcript out.json] [--json] [--ledger db …]`
+ * `pinpoint dispute <proof-solver> <proof-challenger> [--transcript out.json] [--json] [--checkpoint-store dir]
+ *   [--ledger db …]`
  * Runs the two-phase pinpoint dispute between two proof bundles of the same task: bisection over steps,
  * Merkle descent over the disputed step's ops, one-op recomputation by the referee. Exit 0 = solver wins.
  * With --ledger the verdict is settled in a SQLite staking ledger (core/ledger): the task, the solver's
@@ -14,6 +15,8 @@ import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/n
 import { settlementAction } from '../../core/ledger/transcript.ts';
 import type { LedgerEvent } from '../../core/ledger/types.ts';
 import { type FileSource, openFileSource } from '../../core/platform/node-file-source.ts';
+import { CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
+import { directoryCheckpointStore } from '../../core/proof/node-checkpoint-store.ts';
 import { pocket, table } from './ledger.ts';
 
 export const summary = 'settle a disagreement between two proofs by pinpoint bisection';
@@ -23,6 +26,10 @@ const HELP = `usage: pinpoint dispute <proof-solver> <proof-challenger> [options
   --transcript <f>  write the full transcript (JSON, docs/DISPUTE.md) to f
   --deadline <ms>   per-answer deadline (default 10000)
   --json            print verdict and cost as JSON
+  --checkpoint-store <dir>
+                    full states written by train --checkpoint-store: each party replays from the
+                    nearest checkpoint whose state the store holds for its own commitments; every such
+                    state is checked against its bundle before the dispute starts
   --ledger <db>     settle the verdict in this staking ledger (created with default game parameters
                     if missing); records the task, the solver's proof and the dispute first if needed
     --task <id>         ledger task id (default <task name>-<first 12 hex of the task digest>)
@@ -41,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
       transcript: { type: 'string' },
       deadline: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'checkpoint-store': { type: 'string' },
       ledger: { type: 'string' },
       task: { type: 'string' },
       solver: { type: 'string' },
@@ -63,7 +71,29 @@ export async function run(args: string[]): Promise<number> {
   const deadline = values.deadline === undefined ? 10_000 : Number(values.deadline);
   if (!Number.isInteger(deadline) || deadline <= 0)
     throw new Error(`--deadline must be a positive integer (ms), got "${values.deadline}"`);
-  const [la, lb] = positionals.map((file) => loadForDispute({ file, source: openFileSourceNamed(file) }));
+  const storeDir = values['checkpoint-store'];
+  const checkpointStore = storeDir === undefined ? undefined : directoryCheckpointStore(storeDir);
+  const [la, lb] = positionals.map((file) =>
+    loadForDispute({
+      file,
+      source: openFileSourceNamed(file),
+      ...(checkpointStore ? { checkpointStore } : {}),
+    }),
+  );
+  // A store is the operator's cache, not a party's claim: a file that is not the committed state must not
+  // make the party replaying from it fail to answer and lose, so every state is checked now.
+  for (const l of [la, lb])
+    if ('bundle' in l)
+      for (const s of l.bundle.checkpointStoreSteps)
+        try {
+          l.bundle.checkpoint(s);
+        } catch (err) {
+          if (!(err instanceof CheckpointStoreError)) throw err;
+          console.error(
+            `pinpoint dispute: ${err.message}; no dispute was run (run without --checkpoint-store, or fix the store)`,
+          );
+          return 1;
+        }
   // The ledger records the solver's proof and both identities: it needs two valid bundles. Without it,
   // an invalid bundle is a claim like any other and loses the game at setup (docs/DISPUTE.md).
   if (values.ledger) for (const l of [la, lb]) if ('error' in l) throw new Error(l.error);

@@ -11,6 +11,7 @@
  *    first step whose committed metrics differ by replaying that step from the nearest full checkpoint.
  */
 import { canonicalJson } from '../hash/digest.ts';
+import type { CheckpointStore } from '../proof/checkpoint-store.ts';
 import { type LoadedBundle, openBundle } from '../proof/read.ts';
 import { type ByteSource, memorySource } from '../proof/source.ts';
 import { REPOPS_SPEC_VERSION } from '../repops/version.ts';
@@ -22,16 +23,23 @@ import { bundleParty, repopsTask } from './repops-task.ts';
 import { refereeConfig } from './task.ts';
 
 /** A bundle's bytes in memory, or a source that reads them a section at a time (a file on disk). */
-export type BundleInput =
+export type BundleInput = (
   | { readonly file: string; readonly bytes: Uint8Array }
-  | { readonly file: string; readonly source: ByteSource };
+  | { readonly file: string; readonly source: ByteSource }
+) & {
+  /** Full states beside the bundle: its party replays from the nearest checkpoint (ReadOptions). */
+  readonly checkpointStore?: CheckpointStore;
+};
 
 export type Loaded = { readonly bundle: LoadedBundle } | { readonly file: string; readonly error: string };
 
 export function loadForDispute(b: BundleInput): Loaded {
   try {
     const src = 'bytes' in b ? memorySource(b.bytes) : b.source;
-    const bundle = openBundle(src, b.file, { repops: REPOPS_SPEC_VERSION });
+    const bundle = openBundle(src, b.file, {
+      repops: REPOPS_SPEC_VERSION,
+      ...(b.checkpointStore ? { checkpointStore: b.checkpointStore } : {}),
+    });
     bundle.checkPayload(); // every commitment is decided: a bundle with a bad section loses at setup
     return { bundle };
   } catch (err) {

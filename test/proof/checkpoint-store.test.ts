@@ -269,3 +269,50 @@ test('CLI: train --checkpoint-store, then verify and inspect --step replay from 
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /checkpoint store .*absent: no such directory/);
 });
+
+test('CLI: dispute --checkpoint-store pinpoints the same op as without it; a bad store file stops it before any verdict', async () => {
+  const dir = tempDir();
+  const taskFile = join(dir, 'task.json');
+  writeFileSync(taskFile, JSON.stringify(task));
+  const store = join(dir, 'store');
+  const good = join(dir, 'good.pinproof');
+  const bad = join(dir, 'bad.pinproof');
+  for (const [out, extra] of [
+    [good, []],
+    [bad, ['--tamper', '27']],
+  ] as const) {
+    const r = await pinpoint([
+      'train',
+      taskFile,
+      '--out',
+      out,
+      '--mode',
+      'trace',
+      '--quiet',
+      '--checkpoint-store',
+      store,
+      ...extra,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const verdict = async (...extra: string[]) => {
+    const r = await pinpoint(['dispute', bad, good, '--json', ...extra]);
+    return { code: r.code, stderr: r.stderr, v: r.code === 1 ? null : JSON.parse(r.stdout).verdict };
+  };
+  const plain = await verdict();
+  const stored = await verdict('--checkpoint-store', store);
+  assert.equal(stored.code, 3, stored.stderr);
+  assert.deepEqual(stored.v, plain.v);
+  assert.equal(stored.v.step, 27);
+  // The cheater's state after its tampered step (checkpoint 30 is its own file) with one bit flipped.
+  const victim = join(
+    store,
+    stateFileName(readBundle(readFileSync(bad), 'b').manifest.steps[30].stateBefore),
+  );
+  const data = readFileSync(victim);
+  data[STATE_FILE_MAGIC.length + 12] ^= 2;
+  writeFileSync(victim, data);
+  const broken = await verdict('--checkpoint-store', store);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /checkpoint store file .*\(checkpoint 30\): .*no dispute was run/);
+});
