@@ -133,7 +133,7 @@ export async function run(args: string[]): Promise<number> {
   // (a long run's checkpoints would be most of it), only written to the store when one is named.
   const commitmentOnly = (s: number) =>
     s > 0 && s < task.steps && checkpointStorage(s, task.steps, task.fullCheckpointEvery) === 'none';
-  const kept = checkpointSteps(task).filter((s) => !commitmentOnly(s)).length;
+  const kept = checkpointSteps(task).filter((s) => values.tamper !== undefined || !commitmentOnly(s)).length;
   const mem = estimateTrainingMemory(ctx, totalmem(), kept);
   if (mem.totalBytes > totalmem())
     throw new Error(
@@ -146,7 +146,8 @@ export async function run(args: string[]): Promise<number> {
   const t0 = performance.now();
   const result = train(ctx, {
     mode,
-    dropCheckpoint: commitmentOnly,
+    // A tampered run keeps them: committedChange replays the honest step from the nearest one.
+    ...(tamper ? {} : { dropCheckpoint: commitmentOnly }),
     ...(store
       ? {
           onCheckpoint: (s: number, tensors: readonly Tensor[], digests: readonly Digest[]) => {
