@@ -142,6 +142,10 @@ export async function run(args: string[]): Promise<number> {
   const tamper = values.tamper === undefined ? undefined : parseTamper(ctx, values.tamper);
   const storeDir = values['checkpoint-store'];
   const store = storeDir === undefined ? null : checkpointStoreWriter(storeDir);
+  if (!store && task.fullCheckpointEvery !== undefined && task.steps > task.fullCheckpointEvery)
+    console.error(
+      `note: the bundle keeps full states every ${task.fullCheckpointEvery} steps, so verify replays a sample from up to ${task.fullCheckpointEvery} steps back; --checkpoint-store <dir> also keeps every checkpoint's state (every ${task.checkpointEvery}) for verify, inspect and dispute to replay from`,
+    );
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
   const t0 = performance.now();
   const result = train(ctx, {

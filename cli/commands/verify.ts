@@ -3,11 +3,11 @@
  * Loads the bundle (every digest, checkpoint and the signature), then replays Fiat–Shamir-sampled
  * steps (+ top-Q largest-update intervals) from the nearest checkpoints. Exit 0 = accepted, 1 = rejected.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type CheckpointStore, CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
 import { ProofError } from '../../core/proof/format.ts';
-import { directoryCheckpointStore } from '../../core/proof/node-checkpoint-store.ts';
+import { directoryCheckpointStore, siblingStoreDir } from '../../core/proof/node-checkpoint-store.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';
@@ -75,6 +75,10 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   let checkpointStore: CheckpointStore | undefined;
+  if (values['checkpoint-store'] === undefined && existsSync(siblingStoreDir(file)))
+    console.error(
+      `note: ${siblingStoreDir(file)} looks like this proof's checkpoint store; pass --checkpoint-store ${siblingStoreDir(file)} to replay from its states`,
+    );
   if (values['checkpoint-store'] !== undefined) {
     try {
       checkpointStore = directoryCheckpointStore(values['checkpoint-store']);

@@ -5,7 +5,7 @@
  * decides, only how far it replays).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -265,6 +265,16 @@ test('CLI: train --checkpoint-store, then verify and inspect --step replay from 
   assert.equal(badVerify.code, 1);
   assert.doesNotMatch(badVerify.stdout, /REJECTED/);
   assert.match(badVerify.stderr, /checkpoint 15\).*the proof was not judged/);
+  // Without a store: train says what verify will cost and how to avoid it; verify points at run.states/.
+  const bare = await pinpoint(['train', taskFile, '--out', proof, '--quiet', '--key-seed', 's']);
+  assert.match(bare.stderr, /note: the bundle keeps full states every 20 steps, .*--checkpoint-store <dir>/);
+  mkdirSync(join(dir, 'run.states'));
+  const hinted = await pinpoint(['verify', proof, '--quiet']);
+  assert.match(
+    hinted.stderr,
+    /note: .*run\.states looks like this proof's checkpoint store; pass --checkpoint-store/,
+  );
+  assert.doesNotMatch(withStore.stderr, /note:/);
   const missing = await pinpoint(['verify', proof, '--checkpoint-store', join(dir, 'absent')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /checkpoint store .*absent: no such directory/);
