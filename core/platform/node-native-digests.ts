@@ -41,10 +41,12 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
       // is rewritten (NaNs made canonical in place) by neither.
       const kept = new Set<ArrayBufferLike>();
       const uses = new Map<ArrayBufferLike, number>();
-      tensors.forEach((t, i) => {
-        if (custody?.[i] !== 'give') kept.add(t.data.buffer);
-        uses.set(t.data.buffer, (uses.get(t.data.buffer) ?? 0) + 1);
-      });
+      // Loops, not per-call closures: V8 drops a dead closure's optimized code (core/train/step.ts indicesTo).
+      for (let i = 0; i < tensors.length; i++) {
+        const b = tensors[i].data.buffer;
+        if (custody?.[i] !== 'give') kept.add(b);
+        uses.set(b, (uses.get(b) ?? 0) + 1);
+      }
       const codes: number[] = [];
       const shapes: number[] = [];
       const datas: Float32Array[] = [];
@@ -54,7 +56,8 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
       const slot = new Array<number>(tensors.length);
       // One entry per buffer: the pool must never hold a buffer twice.
       const gift = new Map<ArrayBufferLike, Float32Array>();
-      tensors.forEach((t, i) => {
+      for (let i = 0; i < tensors.length; i++) {
+        const t = tensors[i];
         const d = t.data;
         const c = custody?.[i] === 'give' && kept.has(d.buffer) ? 'lend' : (custody?.[i] ?? 'copy');
         if (c === 'give') gift.set(d.buffer, d);
@@ -65,14 +68,14 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
         const at = same.get(key);
         if (at !== undefined) {
           slot[i] = at;
-          return;
+          continue;
         }
         slot[i] = datas.length;
         same.set(key, datas.length);
         codes.push(CUSTODY_CODE[code]);
         shapes.push(t.shape.length, ...t.shape);
         datas.push(d);
-      });
+      }
       const ticket = addon.digestSubmit(tag, datas, Uint32Array.from(shapes), Uint8Array.from(codes));
       pending.set(ticket, { gift: [...gift.values()], slot });
       return ticket;
@@ -81,7 +84,8 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
       const hex = addon.digestTake(ticket);
       const { gift, slot } = pending.get(ticket) ?? { gift: [], slot: [] };
       pending.delete(ticket);
-      const out = slot.map((k) => hex.slice(64 * k, 64 * k + 64));
+      const out = new Array<string>(slot.length);
+      for (let i = 0; i < slot.length; i++) out[i] = hex.slice(64 * slot[i], 64 * slot[i] + 64);
       // As the worker queue does with moved buffers (an empty hand-back would release the pool's).
       if (gift.length > 0) recycleBuffers(gift);
       return out;

@@ -44,11 +44,11 @@ export function momentumStep(
   return withPhase(tapeOf('momentum', params), 'optimizer', () => {
     const outP: Var[] = [];
     const outB: Var[] = [];
-    params.forEach((p, i) => {
+    for (let i = 0; i < params.length; i++) {
       const b = apply('momentum.buf', [bufs[i], grads[i]], bufAttrs);
       outB.push(b);
-      outP.push(apply('momentum.param', [p, b], lrAttrs));
-    });
+      outP.push(apply('momentum.param', [params[i], b], lrAttrs));
+    }
     return { params: outP, bufs: outB };
   });
 }
@@ -88,13 +88,13 @@ export function adamStep(
   const vAttrs = Object.freeze({ beta2 });
   return withPhase(tapeOf('adam', params), 'optimizer', () => {
     const out = { params: [] as Var[], m: [] as Var[], v: [] as Var[] };
-    params.forEach((p, i) => {
+    for (let i = 0; i < params.length; i++) {
       const mi = apply('adam.m', [m[i], grads[i]], mAttrs);
       const vi = apply('adam.v', [v[i], grads[i]], vAttrs);
       out.m.push(mi);
       out.v.push(vi);
-      out.params.push(apply('adam.param', [p, mi, vi], attrs));
-    });
+      out.params.push(apply('adam.param', [params[i], mi, vi], attrs));
+    }
     return out;
   });
 }
@@ -108,6 +108,8 @@ export function clipGradNorm(grads: readonly Var[], maxNorm: number): Var[] {
     let total = apply('sumsq', [grads[0]]);
     for (let i = 1; i < grads.length; i++) total = apply('add', [total, apply('sumsq', [grads[i]])]);
     const scale = apply('clip.scale', [total], { maxNorm });
-    return grads.map((g) => apply('clip.apply', [g, scale]));
+    const out: Var[] = [];
+    for (const g of grads) out.push(apply('clip.apply', [g, scale]));
+    return out;
   });
 }

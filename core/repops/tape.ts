@@ -167,42 +167,55 @@ export function backward(tape: Tape, loss: Var): Map<number, Var> {
       `loss must have exactly one element, got shape ${fmtShape(loss.out.shape)}`,
     );
   }
-  return withPhase(tape, 'backward', () => {
-    const grads: (Var | undefined)[] = new Array(loss.id + 1);
-    grads[loss.id] = apply('ones_like', [loss]);
-    for (let id = loss.id; id >= 0; id--) {
-      const g = grads[id];
-      const node = tape.nodes[id];
-      if (!g || node.phase === 'leaf' || !tape.requiresGrad[id]) continue;
-      const def = getOp(node.op);
-      const inputs = node.inputs.map((i) => varOf(tape, i));
-      const diff = def.differentiable;
-      const needs = inputs.map((v, k) => v.requiresGrad && (diff ? diff[k] !== false : true));
-      if (!needs.some(Boolean)) continue;
-      if (!def.vjp) throw new RepOpsError(node.op, 'has no VJP but a gradient flows through it');
-      const res = def.vjp({ inputs, out: varOf(tape, id), grad: g, attrs: node.attrs, needs });
-      for (let k = 0; k < inputs.length; k++) {
-        const r = res[k];
-        if (!needs[k] || !r) continue;
-        if (!shapesEqual(r.out.shape, inputs[k].out.shape)) {
-          throw new RepOpsError(
-            node.op,
-            `VJP ${k} has shape ${fmtShape(r.out.shape)}, input has ${fmtShape(inputs[k].out.shape)}`,
-          );
-        }
-        const j = node.inputs[k];
-        const prev = grads[j];
-        grads[j] = prev ? apply('add', [prev, r]) : r;
+  // The pass is a module-level function, not the closure's body: V8 drops the optimized code of a closure
+  // once no instance of it lives, and this one was made per call (re-optimized after each collection).
+  return withPhase(tape, 'backward', () => backwardPass(tape, loss));
+}
+
+/** backward's recording, in phase 'backward'. */
+function backwardPass(tape: Tape, loss: Var): Map<number, Var> {
+  const grads: (Var | undefined)[] = new Array(loss.id + 1);
+  grads[loss.id] = apply('ones_like', [loss]);
+  for (let id = loss.id; id >= 0; id--) {
+    const g = grads[id];
+    const node = tape.nodes[id];
+    if (!g || node.phase === 'leaf' || !tape.requiresGrad[id]) continue;
+    const def = getOp(node.op);
+    const inputs: Var[] = [];
+    const needs: boolean[] = [];
+    const diff = def.differentiable;
+    let anyNeeded = false;
+    for (let k = 0; k < node.inputs.length; k++) {
+      const v = varOf(tape, node.inputs[k]);
+      const need = v.requiresGrad && (diff ? diff[k] !== false : true);
+      inputs.push(v);
+      needs.push(need);
+      anyNeeded ||= need;
+    }
+    if (!anyNeeded) continue;
+    if (!def.vjp) throw new RepOpsError(node.op, 'has no VJP but a gradient flows through it');
+    const res = def.vjp({ inputs, out: varOf(tape, id), grad: g, attrs: node.attrs, needs });
+    for (let k = 0; k < inputs.length; k++) {
+      const r = res[k];
+      if (!needs[k] || !r) continue;
+      if (!shapesEqual(r.out.shape, inputs[k].out.shape)) {
+        throw new RepOpsError(
+          node.op,
+          `VJP ${k} has shape ${fmtShape(r.out.shape)}, input has ${fmtShape(inputs[k].out.shape)}`,
+        );
       }
+      const j = node.inputs[k];
+      const prev = grads[j];
+      grads[j] = prev ? apply('add', [prev, r]) : r;
     }
-    const result = new Map<number, Var>();
-    for (let id = 0; id < tape.nodes.length; id++) {
-      const n = tape.nodes[id];
-      if (n.phase !== 'leaf' || !tape.requiresGrad[id]) continue;
-      result.set(id, grads[id] ?? apply('zeros_like', [varOf(tape, id)]));
-    }
-    return result;
-  });
+  }
+  const result = new Map<number, Var>();
+  for (let id = 0; id < tape.nodes.length; id++) {
+    const n = tape.nodes[id];
+    if (n.phase !== 'leaf' || !tape.requiresGrad[id]) continue;
+    result.set(id, grads[id] ?? apply('zeros_like', [varOf(tape, id)]));
+  }
+  return result;
 }
 
 /** Recomputes node `id` from its recorded inputs (what the dispute referee does). */

@@ -125,9 +125,16 @@ export function boolAttr(op: string, attrs: Attrs, name: string, dflt: boolean):
   return v;
 }
 
+/** Whether v is an array of integers (a loop: a closure made per call is re-optimized after each GC). */
+function isIntegerList(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x !== 'number' || !Number.isInteger(x)) return false;
+  return true;
+}
+
 export function intListAttr(op: string, attrs: Attrs, name: string, dflt?: readonly number[]): number[] {
   const v = attr(op, attrs, name) ?? dflt;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isInteger(x))) {
+  if (!isIntegerList(v)) {
     throw new RepOpsError(op, `attr ${name} must be an array of integers, got ${JSON.stringify(v)}`);
   }
   return v as number[];

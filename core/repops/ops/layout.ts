@@ -83,7 +83,9 @@ function permAttr(op: string, attrs: Record<string, unknown>, rank: number): num
   const perm =
     attrs.perm === undefined ? [...Array(rank).keys()].reverse() : intListAttr(op, attrs as never, 'perm');
   const seen = new Set(perm);
-  if (perm.length !== rank || seen.size !== rank || perm.some((p) => p < 0 || p >= rank)) {
+  let inRange = true;
+  for (const p of perm) if (p < 0 || p >= rank) inRange = false;
+  if (perm.length !== rank || seen.size !== rank || !inRange) {
     throw new RepOpsError(op, `perm ${JSON.stringify(perm)} is not a permutation of 0..${rank - 1}`);
   }
   return perm;
@@ -177,7 +179,12 @@ export function transposeData(
 defineOp({
   name: 'transpose',
   arity: 1,
-  shape: ([s], attrs) => permAttr('transpose', attrs, s.length).map((p) => s[p]),
+  shape: ([s], attrs) => {
+    const perm = permAttr('transpose', attrs, s.length);
+    const out = new Array<number>(perm.length);
+    for (let k = 0; k < perm.length; k++) out[k] = s[perm[k]];
+    return out;
+  },
   compute: ([x], attrs) => transposeData(x.data, x.shape, permAttr('transpose', attrs, x.shape.length)),
   flops: () => 0,
   spec: 'out[i_0..i_{r-1}] = x[j] with j[perm[k]] = i_k (default perm reverses the axes).',
