@@ -3,7 +3,16 @@
  * `<state digest>.pinstate` files. `train --checkpoint-store` writes one per commitment-only checkpoint;
  * `verify`, `inspect` and the app replay from them (each checked against the bundle before use).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Digest } from '../hash/hex.ts';
 import type { Tensor } from '../repops/tensor.ts';
@@ -49,8 +58,10 @@ export function checkpointStoreWriter(dir: string): {
   write(state: Digest, tensors: readonly Tensor[]): void;
   readonly written: { files: number; bytes: number; kept: number };
 } {
+  // Checked now, so a run does not train for an hour and then fail at its first checkpoint.
   try {
     mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
   } catch (err) {
     throw new Error(`checkpoint store ${dir}: ${(err as Error).message}`);
   }

@@ -275,6 +275,21 @@ test('CLI: train --checkpoint-store, then verify and inspect --step replay from 
     /note: .*run\.states looks like this proof's checkpoint store; pass --checkpoint-store/,
   );
   assert.doesNotMatch(withStore.stderr, /note:/);
+  // A store that cannot be written fails before training, not at the first checkpoint.
+  const notDir = join(dir, 'a-file');
+  writeFileSync(notDir, 'x');
+  const unwritable = await pinpoint([
+    'train',
+    taskFile,
+    '--out',
+    join(dir, 'never.pinproof'),
+    '--quiet',
+    '--checkpoint-store',
+    notDir,
+  ]);
+  assert.notEqual(unwritable.code, 0);
+  assert.match(unwritable.stderr, /checkpoint store .*a-file: /);
+  assert.throws(() => readFileSync(join(dir, 'never.pinproof')), /ENOENT/);
   const missing = await pinpoint(['verify', proof, '--checkpoint-store', join(dir, 'absent')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /checkpoint store .*absent: no such directory/);
