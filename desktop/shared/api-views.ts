@@ -37,6 +37,8 @@ export interface ProofSummary {
   steps: ProofStepInfo[];
   /** Steps whose state-before is stored as a full checkpoint (task.steps = the final state). */
   checkpoints: number[];
+  /** The checkpoint store beside the proof (run.states/), and which of `checkpoints` come from it. */
+  checkpointStore?: { dir: string; steps: number[] };
   /** Steps the probabilistic verifier samples for this proof (Fiat–Shamir from the run commitment). */
   samples: number[];
   metrics: { loss: number; accuracy: number };

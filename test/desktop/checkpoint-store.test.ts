@@ -38,6 +38,7 @@ describe('a checkpoint store beside a proof, in the backend', { timeout: 300_000
       await writeFile(file, bundleFromRun(run, keyFromSeed('store-app')));
       writeCheckpointStore(siblingStoreDir(file), states);
     }
+    await writeFile(join(dataDir, 'plain.pinproof'), bundleFromRun(run, keyFromSeed('store-app')));
     // bad.states: checkpoint 15's file has one bit flipped.
     const victim = join(dataDir, 'bad.states', stateFileName(run.records[15].stateBefore));
     const bytes = await readFile(victim);
@@ -55,7 +56,16 @@ describe('a checkpoint store beside a proof, in the backend', { timeout: 300_000
   it('lists the store states as checkpoints and replays a step from the nearest one', async () => {
     const r = await call('proof.load', { path: join(dataDir, 'run.pinproof') });
     assert.ok(r.ok, JSON.stringify(r));
-    assert.deepEqual((r.result as ProofSummary).checkpoints, [0, 5, 10, 15, 20, 25, 30, 35]);
+    const summary = r.result as ProofSummary;
+    assert.deepEqual(summary.checkpoints, [0, 5, 10, 15, 20, 25, 30, 35]);
+    assert.deepEqual(summary.checkpointStore, {
+      dir: siblingStoreDir(join(dataDir, 'run.pinproof')),
+      steps: [5, 10, 15, 25, 30, 35],
+    });
+    const plain = await call('proof.load', { path: join(dataDir, 'plain.pinproof') });
+    assert.ok(plain.ok, JSON.stringify(plain));
+    assert.deepEqual((plain.result as ProofSummary).checkpoints, [0, 20]);
+    assert.equal((plain.result as ProofSummary).checkpointStore, undefined);
     const t = await call('proof.trace', { path: join(dataDir, 'run.pinproof'), step: 17 });
     assert.ok(t.ok, JSON.stringify(t));
     const trace = t.result as StepTrace;

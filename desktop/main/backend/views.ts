@@ -56,6 +56,8 @@ interface OpenProof {
   ctx: TrainContext;
   replayer: RunReplayer;
   steps: Map<number, { result: StepResult; ms: number }>;
+  /** The checkpoint store beside the file in use ('' when there is none). */
+  storeDir: string;
 }
 
 function stepCount(p: OpenProof): number {
@@ -202,7 +204,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
     // (a 1 000-step nanoGPT bundle is never in memory whole). A checkpoint store beside it (run.states/
     // for run.pinproof, as `train --checkpoint-store run.states` writes) shortens replays; each state
     // in it is checked against the bundle before use.
-    const storeDir = siblingStoreDir(file);
+    let storeDir = siblingStoreDir(file);
     let bundle: LoadedBundle;
     try {
       bundle = openBundle(
@@ -210,6 +212,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         file,
         existsSync(storeDir) ? { checkpointStore: directoryCheckpointStore(storeDir) } : {},
       );
+      if (!existsSync(storeDir)) storeDir = '';
     } catch (err) {
       source.close();
       throw err;
@@ -223,6 +226,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       ctx: tctx,
       replayer: replayerFor(tctx, bundle),
       steps: new Map(),
+      storeDir,
     };
     proofs.set(file, p);
     return p;
@@ -320,6 +324,9 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
           ...(s.opCount !== undefined ? { opCount: s.opCount } : {}),
         })),
         checkpoints: [...p.bundle.checkpointSteps],
+        ...(p.storeDir
+          ? { checkpointStore: { dir: p.storeDir, steps: [...p.bundle.checkpointStoreSteps] } }
+          : {}),
         samples: fiatShamirSteps(m.runCommitment, m.steps.length, Math.min(SAMPLES, m.steps.length)).sort(
           (a, b) => a - b,
         ),

@@ -131,6 +131,14 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
         ['run commitment', h('span', { title: proof.runCommitment }, shortDigest(proof.runCommitment, 16))],
         ['solver key', h('span', { title: proof.solverKey }, shortDigest(proof.solverKey, 16))],
         ['checkpoints', proof.checkpoints.join(', ') || '—'],
+        ...(proof.checkpointStore
+          ? [
+              [
+                'checkpoint store',
+                `${proof.checkpointStore.dir} (${proof.checkpointStore.steps.length} states checked against the proof before replay)`,
+              ] as [string, string],
+            ]
+          : []),
         ['verifier samples', proof.samples.join(', ') || '—'],
         [
           'final loss / acc',
