@@ -228,16 +228,27 @@ LANES_TARGET static inline void load_transposed(const uint8_t *const p[LANES], _
     b = _mm512_ror_epi32(_mm512_xor_si512(b, c), 7);      \
   } while (0)
 
-/* Lane words: cv[j][l] is word j of lane l's chaining value (updated in place). */
+/* The lanes' state: cv[j][l] is word j of lane l's chaining value (updated in place); per lane, the job's
+ * counter, the block index k, and what makes the block length, flags and data pointer of block k without
+ * asking the job: the last block's index and length, the first and last block's flags, and the blocks
+ * [d0, d1) that lie wholly in the data, at base + 64·k. */
 typedef struct {
   _Alignas(64) uint32_t cv[8][LANES];
   _Alignas(64) uint32_t counter_lo[LANES];
   _Alignas(64) uint32_t counter_hi[LANES];
-  _Alignas(64) uint32_t len[LANES];
-  _Alignas(64) uint32_t flags[LANES];
+  _Alignas(64) uint32_t k[LANES];
+  _Alignas(64) uint32_t last[LANES];
+  _Alignas(64) uint32_t last_len[LANES];
+  _Alignas(64) uint32_t first_flags[LANES];
+  _Alignas(64) uint32_t last_flags[LANES];
+  _Alignas(64) uint32_t d0[LANES];
+  _Alignas(64) uint32_t d1[LANES];
+  _Alignas(64) uint64_t base[LANES];
+  _Alignas(64) const uint8_t *p[LANES];
 } lanes_t;
 
-LANES_TARGET static void compress16(lanes_t *s, const uint8_t *const p[LANES], __mmask16 canon) {
+LANES_TARGET static inline void compress16(lanes_t *s, const uint8_t *const p[LANES], __mmask16 canon, __m512i v14,
+                                           __m512i v15) {
   __m512i m[16];
   load_transposed(p, canon, m);
   __m512i v0 = _mm512_load_si512(s->cv[0]), v1 = _mm512_load_si512(s->cv[1]), v2 = _mm512_load_si512(s->cv[2]),
@@ -245,8 +256,7 @@ LANES_TARGET static void compress16(lanes_t *s, const uint8_t *const p[LANES], _
           v6 = _mm512_load_si512(s->cv[6]), v7 = _mm512_load_si512(s->cv[7]);
   __m512i v8 = _mm512_set1_epi32((int)IV[0]), v9 = _mm512_set1_epi32((int)IV[1]), v10 = _mm512_set1_epi32((int)IV[2]),
           v11 = _mm512_set1_epi32((int)IV[3]);
-  __m512i v12 = _mm512_load_si512(s->counter_lo), v13 = _mm512_load_si512(s->counter_hi),
-          v14 = _mm512_load_si512(s->len), v15 = _mm512_load_si512(s->flags);
+  __m512i v12 = _mm512_load_si512(s->counter_lo), v13 = _mm512_load_si512(s->counter_hi);
   // Fully unrolled so that every m[] index is a constant and the message stays in registers.
 #pragma GCC unroll 7
   for (int r = 0; r < 7; r++) {
@@ -270,45 +280,89 @@ LANES_TARGET static void compress16(lanes_t *s, const uint8_t *const p[LANES], _
   _mm512_store_si512(s->cv[7], _mm512_xor_si512(v7, v15));
 }
 
-static void run_jobs_lanes(const job_t *jobs, size_t n, int canon) {
+/* Lane l takes job j. */
+static void lane_start(lanes_t *s, int l, const job_t *j) {
+  for (int w = 0; w < 8; w++) s->cv[w][l] = IV[w];
+  s->k[l] = 0;
+  s->last[l] = j->blocks - 1;
+  if (j->parent) {
+    s->counter_lo[l] = s->counter_hi[l] = 0;
+    s->last_len[l] = BLOCK;
+    s->first_flags[l] = PARENT | (j->root ? ROOT : 0);
+    s->last_flags[l] = 0;
+    s->d0[l] = 0;
+    s->d1[l] = 1;
+    s->base[l] = (uint64_t)(uintptr_t)j->parent;
+    return;
+  }
+  const message_t *m = j->m;
+  s->counter_lo[l] = (uint32_t)j->counter;
+  s->counter_hi[l] = (uint32_t)(j->counter >> 32);
+  s->last_len[l] = (uint32_t)(j->len - (size_t)BLOCK * (j->blocks - 1));
+  s->first_flags[l] = CHUNK_START;
+  s->last_flags[l] = CHUNK_END | (j->root ? ROOT : 0);
+  size_t d0 = j->start >= m->plen ? 0 : (m->plen - j->start + BLOCK - 1) / BLOCK, d1 = j->len / BLOCK;
+  s->d0[l] = (uint32_t)(d0 < d1 ? d0 : d1);
+  s->d1[l] = (uint32_t)d1;
+  // Wrapping arithmetic: base + 64·k is only formed for k ≥ d0, where it points into the data.
+  s->base[l] = (uint64_t)(uintptr_t)m->data + (uint64_t)j->start - (uint64_t)m->plen;
+}
+
+LANES_TARGET static void run_jobs_lanes(const job_t *jobs, size_t n, int canon) {
   lanes_t s;  // on the stack: pool workers may hash at the same time
   _Alignas(64) uint8_t scratch[LANES][BLOCK];
   static const uint8_t idle[BLOCK];
   const job_t *lane[LANES] = {0};
-  uint32_t block[LANES] = {0};
-  const uint8_t *p[LANES];
-  size_t next = 0, busy = 0;
-  for (;;) {
-    for (int l = 0; l < LANES; l++)
-      if (!lane[l] && next < n) {
-        const job_t *j = &jobs[next++];
-        lane[l] = j;
-        block[l] = 0;
-        busy++;
-        for (int w = 0; w < 8; w++) s.cv[w][l] = IV[w];
-        s.counter_lo[l] = j->parent ? 0 : (uint32_t)j->counter;
-        s.counter_hi[l] = j->parent ? 0 : (uint32_t)(j->counter >> 32);
-      }
-    if (busy == 0) break;
-    __mmask16 direct_rows = 0;
-    for (int l = 0; l < LANES; l++) {
+  size_t next = 0;
+  __mmask16 busy = 0, chunk_lanes = 0;
+  memset(&s, 0, sizeof s);
+  for (int l = 0; l < LANES && next < n; l++) {
+    lane[l] = &jobs[next++];
+    lane_start(&s, l, lane[l]);
+    busy |= (__mmask16)(1u << l);
+    if (!lane[l]->parent) chunk_lanes |= (__mmask16)(1u << l);
+  }
+  const __m512i zero = _mm512_setzero_si512(), full = _mm512_set1_epi32(BLOCK);
+  while (busy) {
+    __m512i k = _mm512_load_si512(s.k), last = _mm512_load_si512(s.last);
+    __mmask16 first_m = _mm512_cmpeq_epi32_mask(k, zero), last_m = _mm512_cmpeq_epi32_mask(k, last);
+    __m512i flags = _mm512_or_si512(_mm512_maskz_mov_epi32(first_m, _mm512_load_si512(s.first_flags)),
+                                    _mm512_maskz_mov_epi32(last_m, _mm512_load_si512(s.last_flags)));
+    __m512i len = _mm512_mask_mov_epi32(full, last_m, _mm512_load_si512(s.last_len));
+    __mmask16 direct = busy & _mm512_cmpge_epu32_mask(k, _mm512_load_si512(s.d0)) &
+                       _mm512_cmplt_epu32_mask(k, _mm512_load_si512(s.d1));
+    // p = base + 64·k in 64-bit lanes, then the few other blocks (prefix, chunk tail, idle lanes) by hand.
+    __m512i k_lo = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(k)),
+            k_hi = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(k, 1));
+    _mm512_store_si512((void *)s.p, _mm512_add_epi64(_mm512_load_si512(s.base), _mm512_slli_epi64(k_lo, 6)));
+    _mm512_store_si512((void *)(s.p + 8), _mm512_add_epi64(_mm512_load_si512(s.base + 8), _mm512_slli_epi64(k_hi, 6)));
+    for (unsigned rest = (unsigned)(__mmask16)~direct; rest; rest &= rest - 1) {
+      int l = __builtin_ctz(rest);
       if (!lane[l]) {
-        p[l] = idle;
+        s.p[l] = idle;
         continue;
       }
-      int direct;
-      p[l] = job_block(lane[l], block[l], scratch[l], canon, &direct, &s.len[l], &s.flags[l]);
-      if (canon && direct) direct_rows |= (__mmask16)(1u << l);
+      int d;
+      uint32_t bl, fl;
+      s.p[l] = job_block(lane[l], s.k[l], scratch[l], canon, &d, &bl, &fl);
     }
-    compress16(&s, p, direct_rows);
-    for (int l = 0; l < LANES; l++)
-      if (lane[l] && ++block[l] == lane[l]->blocks) {
-        uint32_t cv[8];
-        for (int w = 0; w < 8; w++) cv[w] = s.cv[w][l];
-        job_done(lane[l], cv);
+    compress16(&s, s.p, canon ? direct & chunk_lanes : 0, len, flags);
+    _mm512_store_si512(s.k, _mm512_add_epi32(k, _mm512_set1_epi32(1)));
+    for (unsigned done = busy & last_m; done; done &= done - 1) {
+      int l = __builtin_ctz(done);
+      uint32_t cv[8];
+      for (int w = 0; w < 8; w++) cv[w] = s.cv[w][l];
+      job_done(lane[l], cv);
+      __mmask16 bit = (__mmask16)(1u << l);
+      if (next < n) {
+        lane[l] = &jobs[next++];
+        lane_start(&s, l, lane[l]);
+        chunk_lanes = lane[l]->parent ? chunk_lanes & (__mmask16)~bit : chunk_lanes | bit;
+      } else {
         lane[l] = NULL;
-        busy--;
+        busy &= (__mmask16)~bit;
       }
+    }
   }
 }
 
