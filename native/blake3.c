@@ -184,7 +184,7 @@ static void run_jobs_c(const job_t *jobs, size_t n, int canon) {
 /* The 16 message words of 16 blocks (lane i's block at p[i]) as m[j] = word j of every lane; the rows in
  * canon (bit i: lane i) with their NaN words canonicalised first. A 16×16 dword transpose in 4 stages, as
  * native/sha256-lanes.c does (BLAKE3 words are little-endian: no byte swap). */
-LANES_TARGET static inline void load_transposed(const uint8_t *const p[LANES], __mmask16 canon, __m512i m[16]) {
+LANES_TARGET __attribute__((always_inline)) static inline void load_transposed(const uint8_t *const p[LANES], __mmask16 canon, __m512i m[16]) {
   const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000),
                 nan = _mm512_set1_epi32((int)CANONICAL_NAN);
   __m512i r[16], t[16];
@@ -249,16 +249,14 @@ typedef struct {
   _Alignas(64) const uint8_t *p[LANES];
 } lanes_t;
 
-LANES_TARGET static inline void compress16(lanes_t *s, const uint8_t *const p[LANES], __mmask16 canon, __m512i v14,
-                                           __m512i v15) {
+/* One block in each lane on chaining values held in registers: cv[j] is word j of the 16 lanes. */
+LANES_TARGET __attribute__((always_inline)) static inline void compress_regs(__m512i cv[8], const uint8_t *const p[LANES], __mmask16 canon,
+                                              __m512i v12, __m512i v13, __m512i v14, __m512i v15) {
   __m512i m[16];
   load_transposed(p, canon, m);
-  __m512i v0 = _mm512_load_si512(s->cv[0]), v1 = _mm512_load_si512(s->cv[1]), v2 = _mm512_load_si512(s->cv[2]),
-          v3 = _mm512_load_si512(s->cv[3]), v4 = _mm512_load_si512(s->cv[4]), v5 = _mm512_load_si512(s->cv[5]),
-          v6 = _mm512_load_si512(s->cv[6]), v7 = _mm512_load_si512(s->cv[7]);
+  __m512i v0 = cv[0], v1 = cv[1], v2 = cv[2], v3 = cv[3], v4 = cv[4], v5 = cv[5], v6 = cv[6], v7 = cv[7];
   __m512i v8 = _mm512_set1_epi32((int)IV[0]), v9 = _mm512_set1_epi32((int)IV[1]), v10 = _mm512_set1_epi32((int)IV[2]),
           v11 = _mm512_set1_epi32((int)IV[3]);
-  __m512i v12 = _mm512_load_si512(s->counter_lo), v13 = _mm512_load_si512(s->counter_hi);
   // Fully unrolled so that every m[] index is a constant and the message stays in registers.
 #pragma GCC unroll 7
   for (int r = 0; r < 7; r++) {
@@ -272,14 +270,65 @@ LANES_TARGET static inline void compress16(lanes_t *s, const uint8_t *const p[LA
     GV(v2, v7, v8, v13, m[x[12]], m[x[13]]);
     GV(v3, v4, v9, v14, m[x[14]], m[x[15]]);
   }
-  _mm512_store_si512(s->cv[0], _mm512_xor_si512(v0, v8));
-  _mm512_store_si512(s->cv[1], _mm512_xor_si512(v1, v9));
-  _mm512_store_si512(s->cv[2], _mm512_xor_si512(v2, v10));
-  _mm512_store_si512(s->cv[3], _mm512_xor_si512(v3, v11));
-  _mm512_store_si512(s->cv[4], _mm512_xor_si512(v4, v12));
-  _mm512_store_si512(s->cv[5], _mm512_xor_si512(v5, v13));
-  _mm512_store_si512(s->cv[6], _mm512_xor_si512(v6, v14));
-  _mm512_store_si512(s->cv[7], _mm512_xor_si512(v7, v15));
+  cv[0] = _mm512_xor_si512(v0, v8);
+  cv[1] = _mm512_xor_si512(v1, v9);
+  cv[2] = _mm512_xor_si512(v2, v10);
+  cv[3] = _mm512_xor_si512(v3, v11);
+  cv[4] = _mm512_xor_si512(v4, v12);
+  cv[5] = _mm512_xor_si512(v5, v13);
+  cv[6] = _mm512_xor_si512(v6, v14);
+  cv[7] = _mm512_xor_si512(v7, v15);
+}
+
+/* One block in each lane, the chaining values in s (lengths and flags given). */
+LANES_TARGET static inline void compress16(lanes_t *s, const uint8_t *const p[LANES], __mmask16 canon, __m512i len,
+                                           __m512i flags) {
+  __m512i cv[8];
+  for (int w = 0; w < 8; w++) cv[w] = _mm512_load_si512(s->cv[w]);
+  compress_regs(cv, p, canon, _mm512_load_si512(s->counter_lo), _mm512_load_si512(s->counter_hi), len, flags);
+  for (int w = 0; w < 8; w++) _mm512_store_si512(s->cv[w], cv[w]);
+}
+
+/* The common case for large tensors: all 16 lanes just started full, non-root chunks whose blocks lie in the
+ * data except perhaps block 0 (the prefix). Runs their 16 blocks with the chaining values in registers and
+ * no per-block bookkeeping (the flags and length are the same in every lane). */
+LANES_TARGET static int uniform_full_chunks(const lanes_t *s, __mmask16 busy, __mmask16 chunk_lanes) {
+  if (busy != 0xffff || chunk_lanes != 0xffff) return 0;
+  __mmask16 ok = _mm512_cmpeq_epi32_mask(_mm512_load_si512(s->k), _mm512_setzero_si512()) &
+                 _mm512_cmpeq_epi32_mask(_mm512_load_si512(s->last), _mm512_set1_epi32(15)) &
+                 _mm512_cmpeq_epi32_mask(_mm512_load_si512(s->d1), _mm512_set1_epi32(16)) &
+                 _mm512_cmple_epu32_mask(_mm512_load_si512(s->d0), _mm512_set1_epi32(1)) &
+                 _mm512_cmpeq_epi32_mask(_mm512_load_si512(s->last_flags), _mm512_set1_epi32(CHUNK_END));
+  return ok == 0xffff;
+}
+
+LANES_TARGET static void full_chunks16(lanes_t *s, const job_t *const lane[LANES], uint8_t scratch[LANES][BLOCK],
+                                       int canon) {
+  __m512i cv[8];
+  for (int w = 0; w < 8; w++) cv[w] = _mm512_load_si512(s->cv[w]);
+  const __m512i lo = _mm512_load_si512(s->counter_lo), hi = _mm512_load_si512(s->counter_hi),
+                len = _mm512_set1_epi32(BLOCK), step = _mm512_set1_epi64(BLOCK);
+  __m512i p_lo = _mm512_load_si512(s->base), p_hi = _mm512_load_si512(s->base + 8);
+  __mmask16 prefixed = _mm512_cmpeq_epi32_mask(_mm512_load_si512(s->d0), _mm512_set1_epi32(1));
+  for (uint32_t k = 0; k < 16; k++) {
+    _mm512_store_si512((void *)s->p, p_lo);
+    _mm512_store_si512((void *)(s->p + 8), p_hi);
+    for (int l = 0; l < LANES; l++) _mm_prefetch((const char *)s->p[l] + PREFETCH_AHEAD, _MM_HINT_T0);
+    __mmask16 direct = 0xffff;
+    if (k == 0) {
+      for (unsigned rest = prefixed; rest; rest &= rest - 1) {
+        int l = __builtin_ctz(rest), d;
+        uint32_t bl, fl;
+        s->p[l] = job_block(lane[l], 0, scratch[l], canon, &d, &bl, &fl);
+      }
+      direct = (__mmask16)~prefixed;
+    }
+    uint32_t flags = k == 0 ? CHUNK_START : k == 15 ? CHUNK_END : 0;
+    compress_regs(cv, s->p, canon ? direct : 0, lo, hi, len, _mm512_set1_epi32((int)flags));
+    p_lo = _mm512_add_epi64(p_lo, step);
+    p_hi = _mm512_add_epi64(p_hi, step);
+  }
+  for (int w = 0; w < 8; w++) _mm512_store_si512(s->cv[w], cv[w]);
 }
 
 /* Lane l takes job j. */
@@ -326,33 +375,40 @@ LANES_TARGET static void run_jobs_lanes(const job_t *jobs, size_t n, int canon) 
   }
   const __m512i zero = _mm512_setzero_si512(), full = _mm512_set1_epi32(BLOCK);
   while (busy) {
-    __m512i k = _mm512_load_si512(s.k), last = _mm512_load_si512(s.last);
-    __mmask16 first_m = _mm512_cmpeq_epi32_mask(k, zero), last_m = _mm512_cmpeq_epi32_mask(k, last);
-    __m512i flags = _mm512_or_si512(_mm512_maskz_mov_epi32(first_m, _mm512_load_si512(s.first_flags)),
-                                    _mm512_maskz_mov_epi32(last_m, _mm512_load_si512(s.last_flags)));
-    __m512i len = _mm512_mask_mov_epi32(full, last_m, _mm512_load_si512(s.last_len));
-    __mmask16 direct = busy & _mm512_cmpge_epu32_mask(k, _mm512_load_si512(s.d0)) &
-                       _mm512_cmplt_epu32_mask(k, _mm512_load_si512(s.d1));
-    // p = base + 64·k in 64-bit lanes, then the few other blocks (prefix, chunk tail, idle lanes) by hand.
-    __m512i k_lo = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(k)),
-            k_hi = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(k, 1));
-    _mm512_store_si512((void *)s.p, _mm512_add_epi64(_mm512_load_si512(s.base), _mm512_slli_epi64(k_lo, 6)));
-    _mm512_store_si512((void *)(s.p + 8), _mm512_add_epi64(_mm512_load_si512(s.base + 8), _mm512_slli_epi64(k_hi, 6)));
-    // Ahead of the lanes' streams (16 at once, each 1 KiB from the next for one message's chunks).
-    for (int l = 0; l < LANES; l++) _mm_prefetch((const char *)s.p[l] + PREFETCH_AHEAD, _MM_HINT_T0);
-    for (unsigned rest = (unsigned)(__mmask16)~direct; rest; rest &= rest - 1) {
-      int l = __builtin_ctz(rest);
-      if (!lane[l]) {
-        s.p[l] = idle;
-        continue;
+    __mmask16 finished;
+    if (uniform_full_chunks(&s, busy, chunk_lanes)) {
+      full_chunks16(&s, lane, scratch, canon);
+      finished = busy;
+    } else {
+      __m512i k = _mm512_load_si512(s.k), last = _mm512_load_si512(s.last);
+      __mmask16 first_m = _mm512_cmpeq_epi32_mask(k, zero), last_m = _mm512_cmpeq_epi32_mask(k, last);
+      __m512i flags = _mm512_or_si512(_mm512_maskz_mov_epi32(first_m, _mm512_load_si512(s.first_flags)),
+                                      _mm512_maskz_mov_epi32(last_m, _mm512_load_si512(s.last_flags)));
+      __m512i len = _mm512_mask_mov_epi32(full, last_m, _mm512_load_si512(s.last_len));
+      __mmask16 direct = busy & _mm512_cmpge_epu32_mask(k, _mm512_load_si512(s.d0)) &
+                         _mm512_cmplt_epu32_mask(k, _mm512_load_si512(s.d1));
+      // p = base + 64·k in 64-bit lanes, then the few other blocks (prefix, chunk tail, idle lanes) by hand.
+      __m512i k_lo = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(k)),
+              k_hi = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(k, 1));
+      _mm512_store_si512((void *)s.p, _mm512_add_epi64(_mm512_load_si512(s.base), _mm512_slli_epi64(k_lo, 6)));
+      _mm512_store_si512((void *)(s.p + 8), _mm512_add_epi64(_mm512_load_si512(s.base + 8), _mm512_slli_epi64(k_hi, 6)));
+      // Ahead of the lanes' streams (16 at once, each 1 KiB from the next for one message's chunks).
+      for (int l = 0; l < LANES; l++) _mm_prefetch((const char *)s.p[l] + PREFETCH_AHEAD, _MM_HINT_T0);
+      for (unsigned rest = (unsigned)(__mmask16)~direct; rest; rest &= rest - 1) {
+        int l = __builtin_ctz(rest);
+        if (!lane[l]) {
+          s.p[l] = idle;
+          continue;
+        }
+        int d;
+        uint32_t bl, fl;
+        s.p[l] = job_block(lane[l], s.k[l], scratch[l], canon, &d, &bl, &fl);
       }
-      int d;
-      uint32_t bl, fl;
-      s.p[l] = job_block(lane[l], s.k[l], scratch[l], canon, &d, &bl, &fl);
+      compress16(&s, s.p, canon ? direct & chunk_lanes : 0, len, flags);
+      _mm512_store_si512(s.k, _mm512_add_epi32(k, _mm512_set1_epi32(1)));
+      finished = busy & last_m;
     }
-    compress16(&s, s.p, canon ? direct & chunk_lanes : 0, len, flags);
-    _mm512_store_si512(s.k, _mm512_add_epi32(k, _mm512_set1_epi32(1)));
-    for (unsigned done = busy & last_m; done; done &= done - 1) {
+    for (unsigned done = finished; done; done &= done - 1) {
       int l = __builtin_ctz(done);
       uint32_t cv[8];
       for (int w = 0; w < 8; w++) cv[w] = s.cv[w][l];
