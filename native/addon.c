@@ -102,6 +102,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_digests(env, exports);
   register_sha256_lanes(env, exports);
   register_merkle(env, exports);
+  register_blake3(env, exports);
   return exports;
 }
 

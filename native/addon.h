@@ -58,5 +58,6 @@ void register_nn(napi_env env, napi_value exports);
 void register_digests(napi_env env, napi_value exports);
 void register_sha256_lanes(napi_env env, napi_value exports);
 void register_merkle(napi_env env, napi_value exports);
+void register_blake3(napi_env env, napi_value exports);
 
 #endif

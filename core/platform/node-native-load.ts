@@ -23,6 +23,17 @@ export interface NativeAddon extends NativeKernels, NativeDigests {
     out: Uint8Array,
     options?: { tail?: number; canonicalNaNs?: boolean },
   ): boolean;
+  /**
+   * Hash i = BLAKE3(prefixes[i] ‖ bytes of datas[i]) (hash mode, 32 bytes) into out[32i, 32i + 32)
+   * (native/blake3.c: 16 chunks or parents at a time in AVX-512 lanes, 8 in AVX2 ones, else portable C). `canonicalNaNs` as
+   * for sha256Many. Always true. Not used by any digest yet (groundwork for a digest v2).
+   */
+  blake3Many(
+    prefixes: readonly (ArrayBufferView | ArrayBuffer)[],
+    datas: readonly (ArrayBufferView | ArrayBuffer)[],
+    out: Uint8Array,
+    options?: { canonicalNaNs?: boolean },
+  ): boolean;
 }
 
 export function loadNativeKernels(path: string): NativeAddon {

@@ -1,0 +1,103 @@
+/**
+ * BLAKE3 against SHA-256 on what a digest v2 would hash: every op output of one real nanoGPT trace step
+ * (tasks/nanogpt-char.json, one fast step kept on its tape: each non-leaf node's output as a tensor-digest
+ * message, prefix ‖ data with NaNs canonical), hashed by (a) sha256Many with canonicalNaNs — today's digest
+ * path — and (b) blake3Many with canonicalNaNs (native/blake3.c), alternating in the same run; median wall
+ * and thread CPU time, GB/s and the ratio. Then one 6 MB message (one tensor's chunks fill the lanes).
+ * Nothing here changes a digest: BLAKE3 is not wired into proofs. Needs the addon (sha256Many at AVX-512).
+ */
+import { randomFillSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nativeAddonPath, useNodeNative } from '../core/platform/node-native.ts';
+import { loadNativeKernels } from '../core/platform/node-native-load.ts';
+import { runStep } from '../core/train/step.ts';
+import { parseTask } from '../core/train/task.ts';
+import { initialState, prepareTask } from '../core/train/train.ts';
+
+const TASK = join(dirname(fileURLToPath(import.meta.url)), '../tasks/nanogpt-char.json');
+const TENSOR_TAG = Buffer.from('pinpoint.tensor.v1\u0000', 'utf8');
+
+/** A tensor digest's prefix (core/hash/digest.ts tensorDigest): tag, dtype f32, rank, dims. */
+function tensorPrefix(shape: readonly number[]): Uint8Array {
+  const head = Buffer.alloc(5 + 4 * shape.length);
+  head.writeUInt8(1, 0);
+  head.writeUInt32LE(shape.length, 1);
+  shape.forEach((d, i) => {
+    head.writeUInt32LE(d, 5 + 4 * i);
+  });
+  return new Uint8Array(Buffer.concat([TENSOR_TAG, head]));
+}
+
+type Side = { name: string; run: () => unknown };
+
+function compare(label: string, bytes: number, sides: Side[], rounds: number): void {
+  for (const s of sides) s.run();
+  const wall = sides.map(() => [] as number[]);
+  const cpu = sides.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++)
+    sides.forEach((s, i) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      s.run();
+      wall[i].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[i].push((c.user + c.system) / 1e3);
+    });
+  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
+  console.log(`${label}: ${(bytes / 1e6).toFixed(1)} MB, median of ${rounds}`);
+  const base = median(wall[0]);
+  sides.forEach((s, i) => {
+    const w = median(wall[i]);
+    const c = median(cpu[i]);
+    console.log(
+      `  ${s.name.padEnd(30)} ${w.toFixed(2).padStart(7)} ms wall (${(bytes / w / 1e6).toFixed(2).padStart(5)} GB/s)` +
+        `  ${c.toFixed(1).padStart(6)} ms CPU  ×${(base / w).toFixed(2)} faster than ${sides[0].name}`,
+    );
+  });
+}
+
+export default async function (): Promise<void> {
+  if (useNodeNative() === null) {
+    console.log('blake3: native addon not built');
+    return;
+  }
+  const addon = loadNativeKernels(nativeAddonPath() as string);
+  if (!addon.sha256Many([], [], new Uint8Array(0))) {
+    console.log(`blake3: the SHA-256 side (sha256Many) needs AVX-512 (kernel in use: ${addon.kernel()})`);
+    return;
+  }
+  const ctx = prepareTask(parseTask(JSON.parse(readFileSync(TASK, 'utf8')), TASK));
+  const step = runStep(ctx, initialState(ctx), 0, { mode: 'fast', metrics: false, keepTape: true });
+  const nodes = (step.nodes ?? []).filter((n) => n.op !== 'leaf');
+  const datas = nodes.map((n) => n.out.data);
+  const prefixes = nodes.map((n) => tensorPrefix(n.out.shape));
+  const out = new Uint8Array(32 * datas.length);
+  const total = datas.reduce((a, d, i) => a + d.byteLength + prefixes[i].byteLength, 0);
+  const sizes = datas.map((d) => d.byteLength).sort((a, b) => a - b);
+  console.log(
+    `one nanoGPT step's op outputs: ${datas.length} tensors, ${sizes[0]} B … ${sizes[sizes.length - 1]} B ` +
+      `(median ${sizes[sizes.length >> 1]} B)`,
+  );
+  compare(
+    'tensor-digest messages, canonicalNaNs',
+    total,
+    [
+      { name: 'sha256Many', run: () => addon.sha256Many(prefixes, datas, out, { canonicalNaNs: true }) },
+      { name: 'blake3Many', run: () => addon.blake3Many(prefixes, datas, out, { canonicalNaNs: true }) },
+    ],
+    15,
+  );
+  const big = [new Float32Array(randomFillSync(new Uint8Array(6 << 20)).buffer)];
+  const one = new Uint8Array(32);
+  compare(
+    'one 6 MB message',
+    big[0].byteLength,
+    [
+      { name: 'sha256Many (SHA-NI tail)', run: () => addon.sha256Many([prefixes[0]], big, one) },
+      { name: 'blake3Many', run: () => addon.blake3Many([prefixes[0]], big, one) },
+    ],
+    15,
+  );
+}
