@@ -15,6 +15,7 @@ import { loadNativeKernels } from '../core/platform/node-native-load.ts';
 import { runStep } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
+import { compareSides } from './compare-sides.ts';
 
 const TASK = join(dirname(fileURLToPath(import.meta.url)), '../tasks/nanogpt-char.json');
 const TENSOR_TAG = Buffer.from('pinpoint.tensor.v1\u0000', 'utf8');
@@ -28,34 +29,6 @@ function tensorPrefix(shape: readonly number[]): Uint8Array {
     head.writeUInt32LE(d, 5 + 4 * i);
   });
   return new Uint8Array(Buffer.concat([TENSOR_TAG, head]));
-}
-
-type Side = { name: string; run: () => unknown };
-
-function compare(label: string, bytes: number, sides: Side[], rounds: number): void {
-  for (const s of sides) s.run();
-  const wall = sides.map(() => [] as number[]);
-  const cpu = sides.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++)
-    sides.forEach((s, i) => {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      s.run();
-      wall[i].push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu[i].push((c.user + c.system) / 1e3);
-    });
-  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
-  console.log(`${label}: ${(bytes / 1e6).toFixed(1)} MB, median of ${rounds}`);
-  const base = median(wall[0]);
-  sides.forEach((s, i) => {
-    const w = median(wall[i]);
-    const c = median(cpu[i]);
-    console.log(
-      `  ${s.name.padEnd(30)} ${w.toFixed(2).padStart(7)} ms wall (${(bytes / w / 1e6).toFixed(2).padStart(5)} GB/s)` +
-        `  ${c.toFixed(1).padStart(6)} ms CPU  ×${(base / w).toFixed(2)} faster than ${sides[0].name}`,
-    );
-  });
 }
 
 export default async function (): Promise<void> {
@@ -80,7 +53,7 @@ export default async function (): Promise<void> {
     `one nanoGPT step's op outputs: ${datas.length} tensors, ${sizes[0]} B … ${sizes[sizes.length - 1]} B ` +
       `(median ${sizes[sizes.length >> 1]} B)`,
   );
-  compare(
+  compareSides(
     'tensor-digest messages, canonicalNaNs',
     total,
     [
@@ -91,7 +64,7 @@ export default async function (): Promise<void> {
   );
   const big = [new Float32Array(randomFillSync(new Uint8Array(6 << 20)).buffer)];
   const one = new Uint8Array(32);
-  compare(
+  compareSides(
     'one 6 MB message',
     big[0].byteLength,
     [

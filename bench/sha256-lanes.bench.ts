@@ -10,6 +10,7 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { nativeAddonPath, useNodeNative } from '../core/platform/node-native.ts';
 import { loadNativeKernels } from '../core/platform/node-native-load.ts';
+import { compareSides } from './compare-sides.ts';
 
 // Byte length × count of one step's forward op outputs (measured with a hook on every op's forward).
 const STEP_SIZES: [number, number][] = [
@@ -26,34 +27,6 @@ const STEP_SIZES: [number, number][] = [
   [292, 5],
   [4, 118],
 ];
-
-type Side = { name: string; run: () => unknown };
-
-function compare(label: string, bytes: number, sides: Side[], rounds: number): void {
-  for (const s of sides) s.run();
-  const wall = sides.map(() => [] as number[]);
-  const cpu = sides.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++)
-    sides.forEach((s, i) => {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      s.run();
-      wall[i].push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpu[i].push((c.user + c.system) / 1e3);
-    });
-  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
-  console.log(`${label}: ${(bytes / 1e6).toFixed(1)} MB, median of ${rounds}`);
-  const base = median(cpu[0]);
-  sides.forEach((s, i) => {
-    const w = median(wall[i]);
-    const c = median(cpu[i]);
-    console.log(
-      `  ${s.name.padEnd(34)} ${w.toFixed(1).padStart(6)} ms wall (${(bytes / w / 1e3).toFixed(0).padStart(5)} MB/s)` +
-        `  ${c.toFixed(1).padStart(6)} ms CPU (${(bytes / c / 1e3).toFixed(0).padStart(5)} MB/s)  ×${(base / c).toFixed(2)}`,
-    );
-  });
-}
 
 export default async function (): Promise<void> {
   if (useNodeNative() === null) {
@@ -73,7 +46,7 @@ export default async function (): Promise<void> {
   const total = datas.reduce((a, d) => a + d.byteLength, 0);
   const crypto = (ds: Float32Array[]) =>
     ds.map((d, i) => createHash('sha256').update(prefixes[i]).update(new Uint8Array(d.buffer)).digest('hex'));
-  compare(
+  compareSides(
     `one step's op outputs (${datas.length} tensors)`,
     total,
     [
@@ -93,7 +66,7 @@ export default async function (): Promise<void> {
   );
   const big = [new Float32Array(randomFillSync(new Uint8Array(6 << 20)).buffer)];
   const one = new Uint8Array(32);
-  compare(
+  compareSides(
     'one 6 MB message',
     big[0].byteLength,
     [

@@ -16,6 +16,32 @@ vector_level_t vector_level(void) {
   return (vector_level_t)chosen;
 }
 
+/* The bytes of a typed array (any element type) or an ArrayBuffer (the multi-buffer hashes' arguments). */
+int byte_view(napi_env env, napi_value v, const uint8_t **data, size_t *len) {
+  bool is;
+  void *ptr;
+  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t count;
+    napi_value ab;
+    size_t offset;
+    if (napi_get_typedarray_info(env, v, &type, &count, &ptr, &ab, &offset) != napi_ok) return 0;
+    static const size_t widths[] = {[napi_int8_array] = 1,    [napi_uint8_array] = 1,   [napi_uint8_clamped_array] = 1,
+                                    [napi_int16_array] = 2,   [napi_uint16_array] = 2,  [napi_int32_array] = 4,
+                                    [napi_uint32_array] = 4,  [napi_float32_array] = 4, [napi_float64_array] = 8,
+                                    [napi_bigint64_array] = 8, [napi_biguint64_array] = 8};
+    if ((size_t)type >= sizeof widths / sizeof widths[0] || widths[type] == 0) return 0;
+    *data = ptr;
+    *len = count * widths[type];
+    return 1;
+  }
+  if (napi_is_arraybuffer(env, v, &is) == napi_ok && is && napi_get_arraybuffer_info(env, v, &ptr, len) == napi_ok) {
+    *data = ptr;
+    return 1;
+  }
+  return 0;
+}
+
 int f32_array(napi_env env, napi_value v, float **data, size_t *len) {
   napi_typedarray_type type;
   size_t length;

@@ -18,6 +18,8 @@ vector_level_t vector_level(void);
 
 /* A Float32Array's data and length, or 0 when v is not one. */
 int f32_array(napi_env env, napi_value v, float **data, size_t *len);
+/* The bytes of a typed array (any element type) or an ArrayBuffer; 0 if v is neither. */
+int byte_view(napi_env env, napi_value v, const uint8_t **data, size_t *len);
 
 /* Reads count non-negative integer arguments into out; throws a TypeError with message and returns 0
  * otherwise. */

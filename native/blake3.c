@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addon.h"
+#include "lanes.h"
 
 #define LANES 16
 #define BLOCK 64
@@ -37,7 +38,6 @@
 #define CHUNK_END 2u
 #define PARENT 4u
 #define ROOT 8u
-#define CANONICAL_NAN 0x7fc00000u
 /* Bytes ahead of each lane's block to prefetch: +15–20 % on a step's 152 MB (256…1024 measured alike). */
 #define PREFETCH_AHEAD 512
 
@@ -70,18 +70,6 @@ typedef struct {
   uint32_t blocks, root;
   uint32_t *cv_out; /* 8 words, or NULL: the hash goes to m->out (root) */
 } job_t;
-
-/* Rewrites every NaN word of p[0..words) as the canonical one (native/hash.c bad_word). */
-static void canonicalize_words(uint8_t *p, size_t words) {
-  for (size_t i = 0; i < words; i++) {
-    uint32_t w;
-    memcpy(&w, p + 4 * i, 4);
-    if ((w & 0x7fffffffu) > 0x7f800000u && w != CANONICAL_NAN) {
-      w = CANONICAL_NAN;
-      memcpy(p + 4 * i, &w, 4);
-    }
-  }
-}
 
 /* Block k of job j: its block length and flags; returns a pointer straight into the data when the block
  * lies inside them (*direct = 1: still to be canonicalised when canon), else the block assembled in
@@ -188,42 +176,6 @@ static void run_jobs_c(const job_t *jobs, size_t n, int canon) {
 
 #define LANES_TARGET __attribute__((target("avx512f,avx512bw")))
 
-/* The 16 message words of 16 blocks (lane i's block at p[i]) as m[j] = word j of every lane; the rows in
- * canon (bit i: lane i) with their NaN words canonicalised first. A 16×16 dword transpose in 4 stages, as
- * native/sha256-lanes.c does (BLAKE3 words are little-endian: no byte swap). */
-LANES_TARGET __attribute__((always_inline)) static inline void load_transposed(const uint8_t *const p[LANES], __mmask16 canon, __m512i m[16]) {
-  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000),
-                nan = _mm512_set1_epi32((int)CANONICAL_NAN);
-  __m512i r[16], t[16];
-  for (int i = 0; i < 16; i++) {
-    __m512i v = _mm512_loadu_si512((const void *)p[i]);
-    if ((canon >> i) & 1) {
-      // |w| > +Inf as integers (|w| ≤ 0x7fffffff, so the signed compare is unsigned here): a NaN.
-      __mmask16 is_nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(v, abs_mask), inf);
-      v = _mm512_mask_mov_epi32(v, is_nan, nan);
-    }
-    r[i] = v;
-  }
-  for (int g = 0; g < 8; g++) {
-    t[2 * g] = _mm512_unpacklo_epi32(r[2 * g], r[2 * g + 1]);
-    t[2 * g + 1] = _mm512_unpackhi_epi32(r[2 * g], r[2 * g + 1]);
-  }
-  for (int g = 0; g < 4; g++) {
-    r[4 * g] = _mm512_unpacklo_epi64(t[4 * g], t[4 * g + 2]);
-    r[4 * g + 1] = _mm512_unpackhi_epi64(t[4 * g], t[4 * g + 2]);
-    r[4 * g + 2] = _mm512_unpacklo_epi64(t[4 * g + 1], t[4 * g + 3]);
-    r[4 * g + 3] = _mm512_unpackhi_epi64(t[4 * g + 1], t[4 * g + 3]);
-  }
-  for (int c = 0; c < 4; c++) {
-    __m512i lo01 = _mm512_shuffle_i32x4(r[c], r[4 + c], 0x44), lo23 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0x44);
-    __m512i hi01 = _mm512_shuffle_i32x4(r[c], r[4 + c], 0xEE), hi23 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0xEE);
-    m[c] = _mm512_shuffle_i32x4(lo01, lo23, 0x88);
-    m[4 + c] = _mm512_shuffle_i32x4(lo01, lo23, 0xDD);
-    m[8 + c] = _mm512_shuffle_i32x4(hi01, hi23, 0x88);
-    m[12 + c] = _mm512_shuffle_i32x4(hi01, hi23, 0xDD);
-  }
-}
-
 #define ADD(a, b) _mm512_add_epi32(a, b)
 #define GV(a, b, c, d, x, y)                              \
   do {                                                    \
@@ -260,7 +212,7 @@ typedef struct {
 LANES_TARGET __attribute__((always_inline)) static inline void compress_regs(__m512i cv[8], const uint8_t *const p[LANES], __mmask16 canon,
                                               __m512i v12, __m512i v13, __m512i v14, __m512i v15) {
   __m512i m[16];
-  load_transposed(p, canon, m);
+  lanes_load_transposed(p, canon, 0, m); /* BLAKE3 words are little-endian */
   __m512i v0 = cv[0], v1 = cv[1], v2 = cv[2], v3 = cv[3], v4 = cv[4], v5 = cv[5], v6 = cv[6], v7 = cv[7];
   __m512i v8 = _mm512_set1_epi32((int)IV[0]), v9 = _mm512_set1_epi32((int)IV[1]), v10 = _mm512_set1_epi32((int)IV[2]),
           v11 = _mm512_set1_epi32((int)IV[3]);
@@ -652,31 +604,6 @@ static int blake3_many(message_t *msgs, size_t n, int canon) {
   free(jobs);
   free(arena);
   return 1;
-}
-
-/* The bytes of a typed array (any element type) or an ArrayBuffer (as native/sha256-lanes.c reads them). */
-static int byte_view(napi_env env, napi_value v, const uint8_t **data, size_t *len) {
-  bool is;
-  void *ptr;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    size_t count, offset;
-    napi_value ab;
-    if (napi_get_typedarray_info(env, v, &type, &count, &ptr, &ab, &offset) != napi_ok) return 0;
-    static const size_t widths[] = {[napi_int8_array] = 1,    [napi_uint8_array] = 1,   [napi_uint8_clamped_array] = 1,
-                                    [napi_int16_array] = 2,   [napi_uint16_array] = 2,  [napi_int32_array] = 4,
-                                    [napi_uint32_array] = 4,  [napi_float32_array] = 4, [napi_float64_array] = 8,
-                                    [napi_bigint64_array] = 8, [napi_biguint64_array] = 8};
-    if ((size_t)type >= sizeof widths / sizeof widths[0] || widths[type] == 0) return 0;
-    *data = ptr;
-    *len = count * widths[type];
-    return 1;
-  }
-  if (napi_is_arraybuffer(env, v, &is) == napi_ok && is && napi_get_arraybuffer_info(env, v, &ptr, len) == napi_ok) {
-    *data = ptr;
-    return 1;
-  }
-  return 0;
 }
 
 /* The optional options object { canonicalNaNs?: boolean }; 0 (thrown) if malformed. */

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addon.h"
+#include "lanes.h"
 #include "sha256.h"
 
 #define LANES 16
@@ -39,19 +40,6 @@ typedef struct {
   uint8_t *out;
 } message_t;
 
-#define CANONICAL_NAN 0x7fc00000u
-
-/* Rewrites every NaN word of p[0..words) as the canonical one (native/hash.c bad_word). */
-static void canonicalize_words(uint8_t *p, size_t words) {
-  for (size_t i = 0; i < words; i++) {
-    uint32_t w;
-    memcpy(&w, p + 4 * i, 4);
-    if ((w & 0x7fffffffu) > 0x7f800000u && w != CANONICAL_NAN) {
-      w = CANONICAL_NAN;
-      memcpy(p + 4 * i, &w, 4);
-    }
-  }
-}
 
 /* Block k of message m: a pointer into its data when the block lies inside it (*direct = 1: still to be
  * canonicalised when canon), else assembled in scratch (canonicalised here when canon). */
@@ -121,49 +109,10 @@ static void finish_one(const message_t *m, size_t k, uint32_t h[8], int canon) {
     h = ADD(t1, ADD(BIG_SIGMA0(a), MAJ(a, b, c)));                                                           \
   } while (0)
 
-/* The 16 message words of 16 blocks (lane i's block at p[i]) as w[j] = word j of every lane, big-endian;
- * the rows in canon (bit i: lane i) with their NaN words canonicalised first. */
-LANES_TARGET static inline void load_transposed(const uint8_t *const p[LANES], __mmask16 canon, __m512i w[16]) {
-  const __m512i swap = _mm512_broadcast_i32x4(_mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3));
-  const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000),
-                nan = _mm512_set1_epi32((int)CANONICAL_NAN);
-  __m512i r[16], t[16];
-  for (int i = 0; i < 16; i++) {
-    __m512i v = _mm512_loadu_si512((const void *)p[i]);
-    if ((canon >> i) & 1) {
-      // |w| > +Inf as integers (|w| ≤ 0x7fffffff, so signed compare is unsigned here): a NaN. Integer only.
-      __mmask16 is_nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(v, abs_mask), inf);
-      v = _mm512_mask_mov_epi32(v, is_nan, nan);
-    }
-    r[i] = _mm512_shuffle_epi8(v, swap);
-  }
-  // Within each 128-bit quarter q: t[2g], t[2g+1] interleave rows 2g and 2g+1's words 4q..4q+1, 4q+2..4q+3.
-  for (int g = 0; g < 8; g++) {
-    t[2 * g] = _mm512_unpacklo_epi32(r[2 * g], r[2 * g + 1]);
-    t[2 * g + 1] = _mm512_unpackhi_epi32(r[2 * g], r[2 * g + 1]);
-  }
-  // r[4g + c], quarter q: word 4q + c of rows 4g..4g+3.
-  for (int g = 0; g < 4; g++) {
-    r[4 * g] = _mm512_unpacklo_epi64(t[4 * g], t[4 * g + 2]);
-    r[4 * g + 1] = _mm512_unpackhi_epi64(t[4 * g], t[4 * g + 2]);
-    r[4 * g + 2] = _mm512_unpacklo_epi64(t[4 * g + 1], t[4 * g + 3]);
-    r[4 * g + 3] = _mm512_unpackhi_epi64(t[4 * g + 1], t[4 * g + 3]);
-  }
-  // Word 4q + c of all rows = quarter q of r[c], r[4+c], r[8+c], r[12+c].
-  for (int c = 0; c < 4; c++) {
-    __m512i lo01 = _mm512_shuffle_i32x4(r[c], r[4 + c], 0x44), lo23 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0x44);
-    __m512i hi01 = _mm512_shuffle_i32x4(r[c], r[4 + c], 0xEE), hi23 = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0xEE);
-    w[c] = _mm512_shuffle_i32x4(lo01, lo23, 0x88);
-    w[4 + c] = _mm512_shuffle_i32x4(lo01, lo23, 0xDD);
-    w[8 + c] = _mm512_shuffle_i32x4(hi01, hi23, 0x88);
-    w[12 + c] = _mm512_shuffle_i32x4(hi01, hi23, 0xDD);
-  }
-}
-
 /* One block in each lane: state[j] holds word j of the 16 lanes' states. */
 LANES_TARGET static void compress16(uint32_t state[8][LANES], const uint8_t *const p[LANES], __mmask16 canon) {
   __m512i w[16];
-  load_transposed(p, canon, w);
+  lanes_load_transposed(p, canon, 1, w); /* SHA-256 words are big-endian */
   __m512i a = _mm512_load_si512(state[0]), b = _mm512_load_si512(state[1]), c = _mm512_load_si512(state[2]),
           d = _mm512_load_si512(state[3]), e = _mm512_load_si512(state[4]), f = _mm512_load_si512(state[5]),
           g = _mm512_load_si512(state[6]), h = _mm512_load_si512(state[7]);
@@ -268,32 +217,6 @@ int sha256_lanes(const sha256_message_t *msgs, size_t n, uint8_t *out, int canon
   int done = hash_all(m, n, TAIL_LANES, canon);
   free(m);
   return done;
-}
-
-/* The bytes of a typed array (any element type) or an ArrayBuffer. */
-static int byte_view(napi_env env, napi_value v, const uint8_t **data, size_t *len) {
-  bool is;
-  void *ptr;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    size_t count;
-    napi_value ab;
-    size_t offset;
-    if (napi_get_typedarray_info(env, v, &type, &count, &ptr, &ab, &offset) != napi_ok) return 0;
-    static const size_t widths[] = {[napi_int8_array] = 1,    [napi_uint8_array] = 1,   [napi_uint8_clamped_array] = 1,
-                                    [napi_int16_array] = 2,   [napi_uint16_array] = 2,  [napi_int32_array] = 4,
-                                    [napi_uint32_array] = 4,  [napi_float32_array] = 4, [napi_float64_array] = 8,
-                                    [napi_bigint64_array] = 8, [napi_biguint64_array] = 8};
-    if ((size_t)type >= sizeof widths / sizeof widths[0] || widths[type] == 0) return 0;
-    *data = ptr;
-    *len = count * widths[type];
-    return 1;
-  }
-  if (napi_is_arraybuffer(env, v, &is) == napi_ok && is && napi_get_arraybuffer_info(env, v, &ptr, len) == napi_ok) {
-    *data = ptr;
-    return 1;
-  }
-  return 0;
 }
 
 /* The optional options object: { tail?: number, canonicalNaNs?: boolean }; 0 (thrown) if malformed. */

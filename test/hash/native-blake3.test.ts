@@ -14,6 +14,7 @@ import { blake3Hasher } from '../../core/hash/blake3.ts';
 import { nativeAddonPath } from '../../core/platform/node-native.ts';
 import { loadNativeKernels, type NativeAddon } from '../../core/platform/node-native-load.ts';
 import { atLevel, NATIVE_LEVELS, nativeKernel, nativeSkip } from '../helpers/native.ts';
+import { seededBytes } from '../helpers/seeded-bytes.ts';
 
 const addon: NativeAddon | null = nativeKernel ? loadNativeKernels(nativeAddonPath() as string) : null;
 const skip = nativeSkip;
@@ -33,19 +34,6 @@ function many(prefixes: Bytes[], datas: Bytes[], options?: { canonicalNaNs?: boo
     true,
   );
   return prefixes.map((_, i) => hex(out.subarray(32 * i, 32 * i + 32)));
-}
-
-/** Deterministic pseudo-random bytes (xorshift), so a failing case can be rebuilt from its seed. */
-function bytes(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
 }
 
 /** Lengths near the block and chunk boundaries (k·64 ± 2, k·1024 ± 2), anything small, sometimes ≥ 64 KiB. */
@@ -72,9 +60,9 @@ for (const level of NATIVE_LEVELS) {
       });
       fc.assert(
         fc.property(fc.array(msg, { minLength: 1, maxLength: 60 }), (ms) => {
-          const prefixes = ms.map((m) => bytes(m.plen, m.seed ^ 0x5555));
+          const prefixes = ms.map((m) => seededBytes(m.plen, m.seed ^ 0x5555));
           const datas: Bytes[] = ms.map((m) => {
-            const all = bytes(m.dlen + m.offset, m.seed);
+            const all = seededBytes(m.dlen + m.offset, m.seed);
             return m.buffer && m.offset === 0
               ? (all.buffer as ArrayBuffer)
               : new Uint8Array(all.buffer, m.offset, m.dlen);
@@ -93,9 +81,9 @@ for (const level of NATIVE_LEVELS) {
 test('blake3Many: a 2 MB message among 300 tiny ones, and an empty batch', { skip }, (t) => {
   for (const level of NATIVE_LEVELS)
     atLevel(level, t, () => {
-      const prefixes = Array.from({ length: 301 }, (_, i) => bytes(i % 37, i + 1));
+      const prefixes = Array.from({ length: 301 }, (_, i) => seededBytes(i % 37, i + 1));
       const datas = Array.from({ length: 301 }, (_, i) =>
-        bytes(i === 150 ? 2_000_003 : (i * 7) % 300, i + 9),
+        seededBytes(i === 150 ? 2_000_003 : (i * 7) % 300, i + 9),
       );
       assert.deepEqual(
         many(prefixes, datas),

@@ -17,6 +17,7 @@ import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { nativeAddonPath } from '../../core/platform/node-native.ts';
 import { loadNativeKernels, type NativeAddon } from '../../core/platform/node-native-load.ts';
 import { atLevel, nativeKernel, nativeSkip } from '../helpers/native.ts';
+import { seededBytes } from '../helpers/seeded-bytes.ts';
 
 useNodeSha256();
 const addon: NativeAddon | null = nativeKernel ? loadNativeKernels(nativeAddonPath() as string) : null;
@@ -46,19 +47,6 @@ function many(
 
 const TAILS = [0, undefined, 16] as const;
 
-/** Deterministic pseudo-random bytes (xorshift), so a failing case can be rebuilt from its seed. */
-function bytes(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
-
 // A message: prefix and data lengths, a seed, and how the data is passed (Uint8Array at an offset into a
 // larger buffer, a Float32Array view, or a whole ArrayBuffer).
 const message = fc.record({
@@ -71,14 +59,14 @@ const message = fc.record({
 type Message = typeof message extends fc.Arbitrary<infer M> ? M : never;
 
 function build(m: Message): [Bytes, Bytes] {
-  const prefix = bytes(m.plen, m.seed ^ 0x5bd1e995);
+  const prefix = seededBytes(m.plen, m.seed ^ 0x5bd1e995);
   if (m.kind === 'f32') {
     const words = Math.floor(m.dlen / 4);
-    const all = bytes(4 * (words + m.offset + 1), m.seed);
+    const all = seededBytes(4 * (words + m.offset + 1), m.seed);
     return [prefix, new Float32Array(all.buffer, 4 * m.offset, words)];
   }
-  if (m.kind === 'buffer') return [prefix, bytes(m.dlen, m.seed).buffer as ArrayBuffer];
-  const all = bytes(m.dlen + m.offset + 3, m.seed);
+  if (m.kind === 'buffer') return [prefix, seededBytes(m.dlen, m.seed).buffer as ArrayBuffer];
+  const all = seededBytes(m.dlen + m.offset + 3, m.seed);
   return [prefix, all.subarray(m.offset, m.offset + m.dlen)];
 }
 
@@ -113,8 +101,8 @@ test('sha256Many at total lengths around the block and padding boundaries, split
   for (const total of totals)
     for (const plen of [0, 1, 19, 36, 63, 64, 65, 100])
       if (plen <= total) {
-        prefixes.push(bytes(plen, total * 131 + plen + 1));
-        datas.push(bytes(total - plen, total * 7 + plen + 2));
+        prefixes.push(seededBytes(plen, total * 131 + plen + 1));
+        datas.push(seededBytes(total - plen, total * 7 + plen + 2));
       }
   const want = prefixes.map((p, i) => oracle(p, datas[i]));
   for (const tail of TAILS) assert.deepEqual(many(prefixes, datas, { tail }), want, `tail ${tail}`);
@@ -124,15 +112,15 @@ test('sha256Many at total lengths around the block and padding boundaries, split
 });
 
 test('sha256Many: a 2 MB message among 300 tiny ones (lanes refilled while it runs on)', { skip }, () => {
-  const prefixes = [bytes(24, 9)];
-  const datas = [bytes(2 << 20, 10)];
+  const prefixes = [seededBytes(24, 9)];
+  const datas = [seededBytes(2 << 20, 10)];
   for (let i = 0; i < 300; i++) {
-    prefixes.push(bytes(i % 41, 100 + i));
-    datas.push(bytes((i * 37) % 300, 1000 + i));
+    prefixes.push(seededBytes(i % 41, 100 + i));
+    datas.push(seededBytes((i * 37) % 300, 1000 + i));
   }
   // And a second long one of another length, so two lanes run long.
-  prefixes.push(bytes(3, 11));
-  datas.push(bytes((1 << 20) + 5, 12));
+  prefixes.push(seededBytes(3, 11));
+  datas.push(seededBytes((1 << 20) + 5, 12));
   const want = prefixes.map((p, i) => oracle(p, datas[i]));
   for (const tail of TAILS) assert.deepEqual(many(prefixes, datas, { tail }), want, `tail ${tail}`);
   assert.deepEqual(many([], []), [], 'an empty batch');
@@ -161,7 +149,7 @@ for (const tail of TAILS) {
     });
     fc.assert(
       fc.property(fc.array(msg, { minLength: 1, maxLength: 24, size: 'max' }), (ms) => {
-        const prefixes = ms.map((m) => bytes(4 * m.pwords, m.seed));
+        const prefixes = ms.map((m) => seededBytes(4 * m.pwords, m.seed));
         const datas = ms.map((m) => {
           const all = new Uint32Array(m.ws.length + m.offset + 1).fill(0x7f800002);
           all.set(m.ws, m.offset);
@@ -240,7 +228,7 @@ test('the digest worker with the addon (one sha256Many per step) equals tensorDi
       fc.boolean(),
       (specs, handOver) => {
         const tensors = specs.flatMap(({ n, seed, nan }) => {
-          const data = new Float32Array(bytes(4 * n, seed).buffer);
+          const data = new Float32Array(seededBytes(4 * n, seed).buffer);
           if (nan && n > 0) new Uint32Array(data.buffer)[seed % n] = 0xffc01234;
           // A reshape shares its input's buffer: both go to the worker as one buffer.
           return n % 2 === 0
