@@ -127,6 +127,20 @@ static void complete(job_t *j, size_t count, size_t bytes, double cpu_ms, double
   }
 }
 
+/*
+ * Under the lock (held again on return): claims j's next chunk, hashes it without the lock and completes
+ * it, adding the CPU time it took to *cpu_total (the hashing thread's or the callers' in digestStats).
+ */
+static void hash_next_chunk(job_t *j, double *cpu_total) {
+  size_t end, at = claim(j, &end);
+  pthread_mutex_unlock(&lock);
+  double t0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+  size_t bytes = hash_chunk(j, at, end);
+  double cpu = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
+  pthread_mutex_lock(&lock);
+  complete(j, end - at, bytes, cpu, cpu_total);
+}
+
 static void *hash_thread(void *arg) {
   (void)arg;
   pthread_mutex_lock(&lock);
@@ -137,13 +151,7 @@ static void *hash_thread(void *arg) {
       pthread_cond_wait(&work, &lock);
       continue;
     }
-    size_t end, at = claim(j, &end);
-    pthread_mutex_unlock(&lock);
-    double t0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
-    size_t bytes = hash_chunk(j, at, end);
-    double cpu = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
-    pthread_mutex_lock(&lock);
-    complete(j, end - at, bytes, cpu, &stats.hash_thread_ms);
+    hash_next_chunk(j, &stats.hash_thread_ms);
   }
   return NULL;
 }
@@ -292,13 +300,7 @@ static napi_value digest_take(napi_env env, napi_callback_info info) {
   }
   // Rather than wait, hash what the hashing thread has not claimed yet (the job stays listed until done).
   while (j->cursor < j->n) {
-    size_t end, at = claim(j, &end);
-    pthread_mutex_unlock(&lock);
-    double t0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
-    size_t bytes = hash_chunk(j, at, end);
-    double cpu = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
-    pthread_mutex_lock(&lock);
-    complete(j, end - at, bytes, cpu, &stats.caller_ms);
+    hash_next_chunk(j, &stats.caller_ms);
   }
   if (!j->done) {
     double t0 = clock_ms(CLOCK_MONOTONIC);
