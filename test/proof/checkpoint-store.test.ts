@@ -63,6 +63,15 @@ function memoryStore(files: Map<Digest, Uint8Array>): CheckpointStore {
   };
 }
 
+/** XORs `mask` into data byte `at` of the store's file for checkpoint `step` of the bundle in `proofFile`. */
+function flipStoredBits(store: string, proofFile: string, step: number, at: number, mask: number): void {
+  const state = readBundle(readFileSync(proofFile), proofFile).manifest.steps[step].stateBefore;
+  const victim = join(store, stateFileName(state));
+  const data = readFileSync(victim);
+  data[STATE_FILE_MAGIC.length + at] ^= mask;
+  writeFileSync(victim, data);
+}
+
 const honestFiles = new Map(commitmentOnly(run).map((c) => [c.state, encodeStateFile(c.tensors)]));
 
 test('a store turns commitment-only checkpoints into replay starts, each the state the run had', () => {
@@ -248,13 +257,7 @@ test('CLI: train --checkpoint-store, then verify and inspect --step replay from 
   assert.match(inspect.stdout, /replay {6}from checkpoint 15: stateAfter matches, loss matches/);
 
   // One flipped byte in the state of checkpoint 15: the step replayed from it cannot start.
-  const victim = join(
-    store,
-    stateFileName(readBundle(readFileSync(proof), 'p').manifest.steps[15].stateBefore),
-  );
-  const data = readFileSync(victim);
-  data[STATE_FILE_MAGIC.length + 100] ^= 0x40;
-  writeFileSync(victim, data);
+  flipStoredBits(store, proof, 15, 100, 0x40);
   const bad = await pinpoint(['inspect', proof, '--step', '17', '--checkpoint-store', store]);
   assert.equal(bad.code, 1);
   assert.match(
@@ -330,13 +333,7 @@ test('CLI: dispute --checkpoint-store pinpoints the same op as without it; a bad
   assert.deepEqual(stored.v, plain.v);
   assert.equal(stored.v.step, 27);
   // The cheater's state after its tampered step (checkpoint 30 is its own file) with one bit flipped.
-  const victim = join(
-    store,
-    stateFileName(readBundle(readFileSync(bad), 'b').manifest.steps[30].stateBefore),
-  );
-  const data = readFileSync(victim);
-  data[STATE_FILE_MAGIC.length + 12] ^= 2;
-  writeFileSync(victim, data);
+  flipStoredBits(store, bad, 30, 12, 2);
   const broken = await verdict('--checkpoint-store', store);
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /checkpoint store file .*\(checkpoint 30\): .*no dispute was run/);
