@@ -123,23 +123,32 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const commitments: CheckpointCommitment[] = [];
   const opDigests: Digest[][] = [];
   const stepMetrics: StepMetrics[] = [];
-  /** Checkpoint `step`'s state, now that its digests are known: handed out, then kept or dropped. */
-  const settleCheckpoint = (step: number, tensors: readonly Tensor[], digests: readonly Digest[]) => {
+  /** Checkpoint `step`'s state, now that its digests are known: handed out, then kept (true) or dropped. */
+  const settleCheckpoint = (
+    step: number,
+    tensors: readonly Tensor[],
+    digests: readonly Digest[],
+  ): boolean => {
     opts.onCheckpoint?.(step, tensors, digests);
-    if (opts.dropCheckpoint?.(step)) commitments.push({ step, digests });
-    else checkpoints.push({ step, tensors });
+    if (opts.dropCheckpoint?.(step)) {
+      commitments.push({ step, digests });
+      return false;
+    }
+    checkpoints.push({ step, tensors });
+    return true;
   };
   // Step t's digests (the state after it; in trace mode every op output) are computed on another
   // thread while step t+1 computes; step t+1 takes its state-before digests from step t when it
   // finishes (same digests, same records).
   const queue = tensorDigestQueue();
   let pending: StepResult | null = null;
-  const complete = (r: StepResult) => {
+  const complete = (r: StepResult): StepResult => {
     const full = r.finish ? r.finish() : r;
     records.push(full.record);
     if (full.opDigests) opDigests.push(full.opDigests);
     stepMetrics.push(full.metrics as StepMetrics);
     opts.onStep?.(full, T);
+    return full;
   };
   // The state before the previous step once nothing reads it (not a checkpoint, its digests taken, its
   // onStep call made): the next step hands its buffers to the op pool.
@@ -157,16 +166,11 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
       metrics: true,
       ...(queue ? { digestQueue: queue } : {}),
     });
-    if (prev) complete(prev);
+    const done = prev ? complete(prev) : null;
     // State t's digests are step t − 1's afterDigests, known once it is complete (the initial ones at 0).
-    if (checkpoint)
-      settleCheckpoint(
-        t,
-        state.tensors,
-        prev ? (prev.finish ? prev.finish() : prev).afterDigests : initialDigests,
-      );
+    const kept = checkpoint && settleCheckpoint(t, state.tensors, done ? done.afterDigests : initialDigests);
     // A dropped checkpoint's state is spent like any other once handed out.
-    spent = checkpoint && !opts.dropCheckpoint?.(t) ? undefined : state.tensors;
+    spent = kept ? undefined : state.tensors;
     pending = r;
     state = r.after;
   }
