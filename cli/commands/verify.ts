@@ -75,9 +75,10 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   let checkpointStore: CheckpointStore | undefined;
-  if (values['checkpoint-store'] === undefined && existsSync(siblingStoreDir(file)))
+  const sibling = siblingStoreDir(file);
+  if (values['checkpoint-store'] === undefined && existsSync(sibling))
     console.error(
-      `note: ${siblingStoreDir(file)} looks like this proof's checkpoint store; pass --checkpoint-store ${siblingStoreDir(file)} to replay from its states`,
+      `note: ${sibling} looks like this proof's checkpoint store; pass --checkpoint-store ${sibling} to replay from its states`,
     );
   if (values['checkpoint-store'] !== undefined) {
     try {
