@@ -30,6 +30,7 @@
 #include <string.h>
 #include "addon.h"
 #include "lanes.h"
+#include "sha256.h"
 
 #define LANES 16
 #define BLOCK 64
@@ -673,4 +674,16 @@ static napi_value blake3_many_napi(napi_env env, napi_callback_info info) {
 
 void register_blake3(napi_env env, napi_value exports) {
   export_function(env, exports, "blake3Many", blake3_many_napi);
+}
+
+/* sha256.h: the digest queue's messages (an inline prefix, then the data) under the BLAKE3 scheme. */
+int blake3_messages(const sha256_message_t *src, size_t n, uint8_t *out, int canon) {
+  message_t *msgs = calloc(n ? n : 1, sizeof *msgs);
+  if (!msgs) return 0;
+  for (size_t i = 0; i < n; i++)
+    msgs[i] = (message_t){.prefix = src[i].prefix, .plen = src[i].prefix_len, .data = src[i].data,
+                          .dlen = src[i].data_len, .out = out + 32 * i};
+  int ok = blake3_many(msgs, n, canon);
+  free(msgs);
+  return ok;
 }

@@ -4,22 +4,25 @@
  * worker-thread queue (node-digest-queue.ts) no buffer is moved between threads or copied: a tensor is
  * read in place, kept alive by a reference until its digests are taken.
  *
- *   digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array): number
+ *   digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array[,
+ *                scheme: number]): number
  *     shapes = rank, dims… per tensor, concatenated; custody per tensor: 0 copy (copied now: the caller
  *     may write it afterwards), 1 lend (read in place: the caller does not write it until the take),
  *     2 give (read in place and the caller never reads it again: NaNs are canonicalised in place).
- *     Returns a ticket.
+ *     scheme: the hash, 0 SHA-256 (the default) or 1 BLAKE3 (core/hash/tensor-scheme.ts). Returns a ticket.
  *   digestTake(ticket: number): string   64 hex chars per tensor, in order; blocks until they are ready.
  *   digestStats(): { bytes, hashThreadMs, callerMs, waitMs }   totals since the process started: bytes hashed,
  *     CPU milliseconds the hashing thread and callers of digestTake spent hashing, and wall milliseconds
  *     digestTake waited for the hashing thread. bench/scale-child.ts reports them per step: whether a trace
  *     step's hashing fits beside its compute on the second core.
  *
- * Digest i = SHA-256(tag ‖ dtype u8 = 1 ‖ rank u32le ‖ dims u32le… ‖ data with every NaN as 0x7fc00000):
- * core/hash/digest.ts tensorDigest, bit for bit (test/hash/native-digest-queue.test.ts).
+ * Digest i = H(tag ‖ dtype u8 = 1 ‖ rank u32le ‖ dims u32le… ‖ data with every NaN as 0x7fc00000), H the
+ * submission's scheme (SHA-256 or BLAKE3): core/hash/digest.ts tensorDigest, bit for bit
+ * (test/hash/native-digest-queue.test.ts).
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
@@ -27,9 +30,11 @@
 #include "sha256.h"
 
 enum { COPY = 0, LEND = 1, GIVE = 2 };
+enum { SCHEME_SHA256 = 0, SCHEME_BLAKE3 = 1 };
 
 typedef struct job {
   uint32_t ticket;
+  uint32_t scheme; /* SCHEME_SHA256 or SCHEME_BLAKE3 */
   size_t n;
   sha256_message_t *msgs;
   uint8_t *custody;
@@ -104,8 +109,16 @@ static size_t hash_chunk(job_t *j, size_t at, size_t end) {
     batch[k - at] = j->msgs[j->order[k]];
     bytes += batch[k - at].prefix_len + batch[k - at].data_len;
   }
-  // The lanes hash NaN words as canonical as they load them; otherwise a NaN pass first.
-  if (!sha256_lanes(batch, count, out, 1)) {
+  // Both lane kernels hash NaN words as canonical as they load them; otherwise a NaN pass first.
+  if (j->scheme == SCHEME_BLAKE3) {
+    // Out of memory for the batch's chunk trees: one message at a time, and a thread cannot throw.
+    if (!blake3_messages(batch, count, out, 1))
+      for (size_t k = 0; k < count; k++)
+        if (!blake3_messages(&batch[k], 1, out + 32 * k, 1)) {
+          fputs("pinpoint: out of memory while hashing tensors (BLAKE3)\n", stderr);
+          abort();
+        }
+  } else if (!sha256_lanes(batch, count, out, 1)) {
     for (size_t k = at; k < end; k++) {
       canonical_data(j, j->order[k]);
       batch[k - at] = j->msgs[j->order[k]];
@@ -188,17 +201,20 @@ static int longer_first(const void *a, const void *b, void *msgs) {
   return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
-#define USAGE "digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array)"
+#define USAGE \
+  "digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array[, scheme: 0 | 1])"
 
 static napi_value digest_submit(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   void *tag, *shapes_p, *custody_p;
   size_t tag_len, shapes_len, custody_len;
-  uint32_t n;
+  uint32_t n, scheme = SCHEME_SHA256;
   bool is_array;
-  if (argc != 4 || !typed_bytes(env, argv[0], napi_uint8_array, &tag, &tag_len) ||
+  if (argc == 5 && (napi_get_value_uint32(env, argv[4], &scheme) != napi_ok || scheme > SCHEME_BLAKE3))
+    return fail(env, NULL, USAGE);
+  if (argc < 4 || !typed_bytes(env, argv[0], napi_uint8_array, &tag, &tag_len) ||
       napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
       napi_get_array_length(env, argv[1], &n) != napi_ok ||
       !typed_bytes(env, argv[2], napi_uint32_array, &shapes_p, &shapes_len) ||
@@ -216,6 +232,7 @@ static napi_value digest_submit(napi_env env, napi_callback_info info) {
   if (!j->msgs || !j->custody || !j->owned || !j->refs || !j->out || !j->order)
     return fail(env, j, "digestSubmit: out of memory"); /* n is still 0: free_job frees the arrays only */
   j->n = n;
+  j->scheme = scheme;
   memcpy(j->custody, custody_p, n);
   size_t at = 0;
   for (uint32_t i = 0; i < n; i++) {

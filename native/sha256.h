@@ -40,4 +40,10 @@ void sha256_use_shani(int on);
  */
 int sha256_lanes(const sha256_message_t *msgs, size_t n, uint8_t *out, int canon);
 
+/*
+ * blake3.c: BLAKE3 (hash mode, 32 bytes) of each message into out + 32·i, canon as above; the digest queue's
+ * "blake3" scheme. Returns 0, computing nothing, when out of memory.
+ */
+int blake3_messages(const sha256_message_t *msgs, size_t n, uint8_t *out, int canon);
+
 #endif

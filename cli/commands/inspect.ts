@@ -14,6 +14,7 @@ import type { LoadedBundle } from '../../core/proof/read.ts';
 import { metricsMismatch, type StepMetrics } from '../../core/train/metrics.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
+import { tensorDigestScheme } from '../../core/train/task.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
 import { oneProofArg } from '../args.ts';
 import { openBundleFile } from '../files.ts';
@@ -74,6 +75,7 @@ function overview(b: LoadedBundle) {
     batchSize: m.task.batchSize,
     seed: m.task.seed,
     nonce: m.task.nonce ?? null,
+    tensorDigest: tensorDigestScheme(m.task),
     parameters: m.stateLayout
       .filter((e) => e.kind === 'param')
       .reduce((n, e) => n + e.shape.reduce((a, c) => a * c, 1), 0),
@@ -257,7 +259,7 @@ export async function run(args: string[]): Promise<number> {
       `optimizer   ${JSON.stringify(o.optimizer)}`,
       `run         ${o.steps} steps × batch ${o.batchSize}, ${o.mode} mode${o.opsPerStep ? ` (${o.opsPerStep} ops/step)` : ''}`,
       `checkpoints ${o.checkpoints.join(', ')}`,
-      `commitment  ${o.runCommitment}`,
+      `commitment  ${o.runCommitment} (tensor digests ${o.tensorDigest === 'blake3' ? 'BLAKE3' : 'SHA-256'})`,
       `solver      ${o.solver} — signature ${o.signature}`,
       `loss        ${sparkline(m.steps.map((r) => r.loss))}  ${o.loss.first.toFixed(4)} → ${o.loss.last.toFixed(4)} (min ${o.loss.min.toFixed(4)})`,
       ...extra,

@@ -6,7 +6,7 @@
  */
 import { digestJson, tensorDigest } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
-import { OP_CASES, runOpCase, STEP_CASES, tapeDigest } from '../repops/golden/cases.ts';
+import { GOLDEN_SCHEME, OP_CASES, runOpCase, STEP_CASES, tapeDigest } from '../repops/golden/cases.ts';
 import { REPOPS_SPEC_VERSION } from '../repops/version.ts';
 import { setCorpusLoader } from '../train/corpus.ts';
 import { runCommitment, stepDigest } from '../train/record.ts';
@@ -63,7 +63,7 @@ export function runCertify(req: CertifyRequest): EngineResult {
       const words = new Uint32Array(out.data.buffer, out.data.byteOffset, out.data.length);
       words[req.perturb.element] ^= 1;
     }
-    vectors[k.name] = tensorDigest(out);
+    vectors[k.name] = tensorDigest(out, GOLDEN_SCHEME);
     if (wanted.has(k.name))
       detail[k.name] = Array.from(new Uint32Array(out.data.buffer, out.data.byteOffset, out.data.length));
   }

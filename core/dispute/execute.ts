@@ -78,9 +78,9 @@ export function executeStep(
     }
     outputs.push(out);
   }
-  const digests = tensorDigestsOf(outputs);
+  const digests = tensorDigestsOf(outputs, task.scheme);
   const stateAfter = graph.slots.map((s) => outputs[s.out]);
-  const stateBeforeDigests = tensorDigestsOf(state);
+  const stateBeforeDigests = tensorDigestsOf(state, task.scheme);
   const stateAfterDigests = graph.slots.map((s) => digests[s.out]);
   const lossIndex = task.lossNode?.(step);
   const loss = lossIndex === undefined ? 0 : outputs[lossIndex].data[0];
@@ -108,6 +108,7 @@ export function executeStep(
 
 /** What a TraceParty answers from (a RunTrace, or a proof bundle: core/dispute/repops-task.ts). */
 export interface PartyTrace {
+  readonly task: DisputeTask;
   readonly steps: number;
   readonly root: Digest;
   readonly records: readonly StepRecord[];

@@ -75,7 +75,8 @@ export class TraceParty implements DisputeParty {
   }
 
   async openStateBefore(step: number, slot: number): Promise<StateOpening> {
-    const digests = this.trace.stateBefore(step).map(tensorDigest);
+    const scheme = this.trace.task.scheme;
+    const digests = this.trace.stateBefore(step).map((t) => tensorDigest(t, scheme));
     return { slot, digest: digests[slot], proof: new SubtreeHasher(digests).proof(slot) };
   }
 

@@ -22,6 +22,7 @@
 import { tensorDigest } from '../hash/digest.ts';
 import { type Digest, isDigest } from '../hash/hex.ts';
 import { type MerkleProof, merkleRoot, verifyMerkleProof } from '../hash/merkle.ts';
+import type { TensorDigestScheme } from '../hash/tensor-scheme.ts';
 import type { Attrs } from '../repops/registry.ts';
 import type { Tensor } from '../repops/tensor.ts';
 import { type CostReport, ceilLog2, type FlopsFn, graphBytes, graphFlops, wireBytes } from './cost.ts';
@@ -46,6 +47,8 @@ export interface RefereeConfig {
   /** Digest of the state before step 0, derived from the task (seeded initialisation). */
   readonly initialState: Digest;
   readonly mode: 'trace' | 'fast';
+  /** The task's tensor-digest scheme: how revealed tensors are hashed. */
+  readonly scheme: TensorDigestScheme;
   /** Public structure of step t's graph. */
   graph(step: number): StepGraph;
   /** Recompute one op (production: core/repops getOp(op).forward). */
@@ -167,10 +170,13 @@ function isTensor(t: unknown): t is Tensor {
 
 /** JSON form of an answer for the transcript: tensors become shape + digest (+ bytes when small). */
 export const TRANSCRIPT_TENSOR_LIMIT = 4096;
-function tensorJson(t: Tensor): { shape: number[]; digest: Digest; dataB64?: string } {
+function tensorJson(
+  t: Tensor,
+  scheme: TensorDigestScheme,
+): { shape: number[]; digest: Digest; dataB64?: string } {
   const out: { shape: number[]; digest: Digest; dataB64?: string } = {
     shape: [...t.shape],
-    digest: tensorDigest(t),
+    digest: tensorDigest(t, scheme),
   };
   if (t.data.length <= TRANSCRIPT_TENSOR_LIMIT)
     out.dataB64 = toBase64(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
@@ -181,12 +187,12 @@ function toBase64(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
 }
-function answerJson(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(answerJson);
+function answerJson(v: unknown, scheme: TensorDigestScheme): unknown {
+  if (Array.isArray(v)) return v.map((x) => answerJson(x, scheme));
   if (typeof v === 'object' && v !== null) {
-    if (isTensor(v)) return tensorJson(v);
+    if (isTensor(v)) return tensorJson(v, scheme);
     const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = answerJson(x);
+    for (const [k, x] of Object.entries(v)) o[k] = answerJson(x, scheme);
     return o;
   }
   return v;
@@ -263,7 +269,7 @@ export async function runDispute(
     bytes[role] += b;
     return {
       value: outcome.v,
-      record: { status: 'ok', value: answerJson(outcome.v), bytes: b, ms, fault: f },
+      record: { status: 'ok', value: answerJson(outcome.v, cfg.scheme), bytes: b, ms, fault: f },
     };
   }
 
@@ -637,7 +643,10 @@ export async function runDispute(
             return fault('malformed', 'op opening must be a digest + proof');
           if (o.proof.index !== lossIndex || !verify(o.digest, o.proof, opRoot[r]))
             return fault('bad-proof', `loss node ${lossIndex} does not verify against its op root`);
-          const claimed = tensorDigest({ shape: [...lossShape], data: Float32Array.of(rec[r].loss) });
+          const claimed = tensorDigest(
+            { shape: [...lossShape], data: Float32Array.of(rec[r].loss) },
+            cfg.scheme,
+          );
           return o.digest === claimed
             ? null
             : fault(
@@ -804,7 +813,7 @@ export async function runDispute(
         }
         hashedTensorBytes += x.tensor.data.byteLength;
         hashCalls++;
-        if (!verify(tensorDigest(x.tensor), x.proof, opRoot[r])) {
+        if (!verify(tensorDigest(x.tensor, cfg.scheme), x.proof, opRoot[r])) {
           return fault('bad-reveal', `revealed input ${k} (node ${x.index}) does not match its own op tree`);
         }
       }
@@ -822,7 +831,7 @@ export async function runDispute(
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }
-  const outDigest = out ? tensorDigest(out) : null;
+  const outDigest = out ? tensorDigest(out, cfg.scheme) : null;
   if (out) hashedTensorBytes += out.data.byteLength;
   refereeFlops = cfg.flops
     ? cfg.flops(
@@ -839,7 +848,7 @@ export async function runDispute(
     inputs: source.map((x) => ({
       index: x.index,
       shape: [...x.tensor.shape],
-      digest: tensorDigest(x.tensor),
+      digest: tensorDigest(x.tensor, cfg.scheme),
     })),
     output: outDigest,
     outputShape: out ? [...out.shape] : null,

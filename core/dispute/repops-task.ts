@@ -75,6 +75,7 @@ export function repopsTask(
     name: spec.name,
     steps: spec.steps,
     slotNames: ctx.layout.map((e) => e.name),
+    scheme: ctx.scheme,
     ctx,
     initialState: () => init.tensors.map((t) => ({ shape: [...t.shape], data: t.data.slice() })),
     graph: (t) => info(t).graph,

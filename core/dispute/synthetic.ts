@@ -241,6 +241,8 @@ export function syntheticTask(options: SyntheticOptions): DisputeTask {
   return {
     name: `synthetic(seed=${seed},steps=${steps},width=${D},ops=${graph.nodes.length})`,
     steps,
+    // Synthetic tasks have no task file; their tensors hash as every task's did before schemes existed.
+    scheme: 'sha256',
     slotNames: graph.slots.map((s) => s.name),
     initialState: () => [
       vec([D], randVec(D, 11, 0)),

@@ -6,6 +6,7 @@
 import { tensorDigest } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
+import type { TensorDigestScheme } from '../hash/tensor-scheme.ts';
 import type { Attrs } from '../repops/registry.ts';
 import type { Tensor } from '../repops/tensor.ts';
 import type { FlopsFn } from './cost.ts';
@@ -14,6 +15,8 @@ import type { StepGraph, StepRecord } from './types.ts';
 
 export interface DisputeTask {
   readonly name: string;
+  /** How the task's tensors are hashed (core/train/task.ts tensorDigestScheme for a RepOps task). */
+  readonly scheme: TensorDigestScheme;
   readonly steps: number;
   /** State slot names in state-digest order. */
   readonly slotNames: readonly string[];
@@ -29,8 +32,8 @@ export interface DisputeTask {
   hashStepRecord?(r: StepRecord): Digest;
 }
 
-export function stateRoot(state: readonly Tensor[]): Digest {
-  return merkleRoot(state.map(tensorDigest));
+export function stateRoot(state: readonly Tensor[], scheme: TensorDigestScheme): Digest {
+  return merkleRoot(state.map((t) => tensorDigest(t, scheme)));
 }
 
 /** The referee's public knowledge of a task. */
@@ -38,7 +41,8 @@ export function refereeConfig(task: DisputeTask, mode: 'trace' | 'fast', deadlin
   return {
     task: task.name,
     steps: task.steps,
-    initialState: stateRoot(task.initialState()),
+    initialState: stateRoot(task.initialState(), task.scheme),
+    scheme: task.scheme,
     mode,
     graph: (t) => task.graph(t),
     recompute: (op, attrs, inputs) => task.recompute(op, attrs, inputs),
@@ -46,7 +50,7 @@ export function refereeConfig(task: DisputeTask, mode: 'trace' | 'fast', deadlin
     ...(task.hashStepRecord ? { hashStepRecord: (r: StepRecord) => task.hashStepRecord!(r) } : {}),
     expectedBatchDigest: (t) => task.batchDigest(t),
     ...(task.lossNode ? { lossNode: (t: number) => task.lossNode!(t) } : {}),
-    leafDigest: (t, i) => tensorDigest(task.dataLeaf(t, i)),
+    leafDigest: (t, i) => tensorDigest(task.dataLeaf(t, i), task.scheme),
     deadlineMs,
   };
 }

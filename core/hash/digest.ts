@@ -3,8 +3,10 @@
  * digest can never collide with a Merkle node, an event or a JSON payload.
  */
 
+import { blake3Parts } from './blake3-portable.ts';
 import { type Digest, toHex, utf8 } from './hex.ts';
 import { createSha256, sha256, tensorDigestQueue } from './sha256.ts';
+import type { TensorDigestScheme } from './tensor-scheme.ts';
 
 export const TENSOR_TAG = 'pinpoint.tensor.v1';
 const DTYPE_F32 = 1;
@@ -57,18 +59,19 @@ export interface TensorBits {
 }
 
 /**
- * Tensor digest = SHA-256(tag "pinpoint.tensor.v1\0", dtype u8, rank u32le, dims u32le…, data bytes LE).
- * NaNs are canonicalised to 0x7fc00000 (quiet, positive, zero payload); signed zeros keep their bits.
+ * Tensor digest = H(tag "pinpoint.tensor.v1\0", dtype u8, rank u32le, dims u32le…, data bytes LE), H the
+ * task's scheme: SHA-256, or BLAKE3 (hash mode, 32 bytes) of the very same bytes. NaNs are canonicalised
+ * to 0x7fc00000 (quiet, positive, zero payload); signed zeros keep their bits.
  */
-export function tensorDigest(t: TensorBits): Digest {
-  const h = createSha256();
-  h.update(tag(TENSOR_TAG));
+export function tensorDigest(t: TensorBits, scheme: TensorDigestScheme): Digest {
   const header = new DataView(new ArrayBuffer(1 + 4 + 4 * t.shape.length));
   header.setUint8(0, DTYPE_F32);
   header.setUint32(1, t.shape.length, true);
   for (let i = 0; i < t.shape.length; i++) header.setUint32(5 + 4 * i, t.shape[i], true);
-  h.update(new Uint8Array(header.buffer));
-  h.update(canonicalBytes(t.data));
+  const parts = [tag(TENSOR_TAG), new Uint8Array(header.buffer), canonicalBytes(t.data)];
+  if (scheme === 'blake3') return toHex(blake3Parts(parts));
+  const h = createSha256();
+  for (const p of parts) h.update(p);
   return toHex(h.digest());
 }
 
@@ -76,15 +79,15 @@ export function tensorDigest(t: TensorBits): Digest {
  * `tensorDigest` of each tensor, on the digest queue when it reads tensors in place (Node with the native
  * addon: its hashing thread and this one share the work), else one by one here. Same digests either way.
  */
-export function tensorDigestsOf(tensors: readonly TensorBits[]): Digest[] {
+export function tensorDigestsOf(tensors: readonly TensorBits[], scheme: TensorDigestScheme): Digest[] {
   const q = tensorDigestQueue();
-  if (q === null || q.inPlace !== true || tensors.length < 2) return tensors.map(tensorDigest);
-  return q.take(
-    q.submit(
-      tensors,
-      tensors.map(() => 'lend'),
-    ),
-  );
+  if (q === null || q.inPlace !== true || tensors.length < 2) {
+    const out = new Array<Digest>(tensors.length);
+    for (let i = 0; i < tensors.length; i++) out[i] = tensorDigest(tensors[i], scheme);
+    return out;
+  }
+  const custody = new Array<'lend'>(tensors.length).fill('lend');
+  return q.take(q.submit(tensors, custody, scheme));
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

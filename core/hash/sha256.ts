@@ -5,6 +5,7 @@
  * same bits, which test/hash checks.
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import type { TensorDigestScheme } from './tensor-scheme.ts';
 
 export interface Hasher {
   update(data: Uint8Array): Hasher;
@@ -67,13 +68,14 @@ export type Custody = 'copy' | 'lend' | 'give';
  * Tensor digests computed off the calling thread (Node: a native thread, core/platform/node-native-digests.ts,
  * or a worker, core/platform/node-digest-queue.ts), so trace mode can hash step t's op outputs while step
  * t+1 computes. `custody[i]` (default 'copy') says what the queue may do with tensor i's data. `take`
- * blocks until that submission's digests — identical to `tensorDigest` of each tensor, in order — are
- * ready. Absent (browsers, tests that reset it): hash inline.
+ * blocks until that submission's digests — identical to `tensorDigest` of each tensor under `scheme`, in
+ * order — are ready. Absent (browsers, tests that reset it): hash inline.
  */
 export interface TensorDigestQueue {
   submit(
     tensors: readonly { readonly shape: readonly number[]; readonly data: Float32Array }[],
-    custody?: readonly Custody[],
+    custody: readonly Custody[] | undefined,
+    scheme: TensorDigestScheme,
   ): number;
   take(ticket: number): string[];
   /** Lent tensors are read in place (no copy): batches hashed here beat hashing them inline. */

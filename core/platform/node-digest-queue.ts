@@ -11,7 +11,9 @@
  * the op buffer pool (core/repops/buffers.ts), so trace mode reuses its ~120 MB per step as fast mode does.
  */
 import { endianness } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
 import { createBufferPool, recycleBuffers } from '../repops/buffers.ts';
 import type { TensorDigestQueue } from './hash.ts';
 import { nativeAddonPath } from './node-native.ts';
@@ -33,15 +35,23 @@ let canonicalize = (buf) => {
 // The addon's multi-buffer SHA-256 (native/sha256-lanes.c: 16 messages at a time in AVX-512 lanes, the
 // same digests, NaNs canonicalised as it loads the words) where it has it and this CPU runs it; else the
 // NaN pass above and node:crypto, one tensor after another.
-let hashMany = null;
+// The "blake3" scheme: the addon's blake3Many where it has it, else core/hash/blake3-portable.ts (bundled
+// into this source as the global blake3Portable).
+const hashMany = { sha256: null, blake3: null };
 if (workerData.addon) {
   try {
     const addon = require(workerData.addon);
     canonicalize = (buf) => addon.nanCanonicalize(new Float32Array(buf));
-    if (typeof addon.sha256Many === 'function') hashMany = addon.sha256Many;
+    if (typeof addon.sha256Many === 'function') hashMany.sha256 = addon.sha256Many;
+    if (typeof addon.blake3Many === 'function') hashMany.blake3 = addon.blake3Many;
   } catch {}
 }
-parentPort.on('message', ({ ticket, items, copies }) => {
+const hashOne = {
+  sha256: (prefix, buf) => createHash('sha256').update(prefix).update(new Uint8Array(buf)).digest('hex'),
+  blake3: (prefix, buf) =>
+    Buffer.from(blake3Portable.blake3Parts([prefix, new Uint8Array(buf)])).toString('hex'),
+};
+parentPort.on('message', ({ ticket, items, copies, scheme }) => {
   const prefixes = items.map(({ shape }) => {
     const head = Buffer.alloc(TAG.length + 5 + 4 * shape.length);
     TAG.copy(head, 0);
@@ -53,11 +63,12 @@ parentPort.on('message', ({ ticket, items, copies }) => {
   const all = Buffer.alloc(32 * items.length);
   const bufs = items.map((i) => i.buf);
   let out;
-  if (hashMany && hashMany(prefixes, bufs, all, { canonicalNaNs: true })) {
+  const many = hashMany[scheme];
+  if (many && many(prefixes, bufs, all, { canonicalNaNs: true })) {
     out = items.map((_, i) => all.toString('hex', 32 * i, 32 * i + 32));
   } else {
     for (const buf of bufs) canonicalize(buf);
-    out = bufs.map((buf, i) => createHash('sha256').update(prefixes[i]).update(new Uint8Array(buf)).digest('hex'));
+    out = bufs.map((buf, i) => hashOne[scheme](prefixes[i], buf));
   }
   const spare = copies.map((i) => items[i].buf);
   // Moved op outputs go back too: the main thread's op buffer pool reuses them two steps later.
@@ -67,6 +78,24 @@ parentPort.on('message', ({ ticket, items, copies }) => {
   Atomics.notify(flag, 0);
 });
 `;
+
+let bundled: string | null = null;
+/** The worker's source with core/hash/blake3-portable.ts bundled in front (the worker has no TS loader). */
+function workerSource(): string {
+  if (bundled === null) {
+    const entry = fileURLToPath(new URL('../hash/blake3-portable.ts', import.meta.url));
+    const out = buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'iife',
+      globalName: 'blake3Portable',
+      write: false,
+    });
+    bundled = `${out.outputFiles[0].text}\n${WORKER_SOURCE}`;
+  }
+  return bundled;
+}
 
 /** Seconds `take` waits without any answer before it declares the worker lost. */
 const STALL_SECONDS = 120;
@@ -94,7 +123,7 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
   const start = () => {
     const ch = new MessageChannel();
     const sab = new SharedArrayBuffer(4);
-    worker = new Worker(WORKER_SOURCE, {
+    worker = new Worker(workerSource(), {
       eval: true,
       workerData: { flag: sab, port: ch.port2, addon: nativeAddonPath() },
       transferList: [ch.port2],
@@ -105,7 +134,7 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
     flag = new Int32Array(sab);
   };
   return {
-    submit(tensors, custody) {
+    submit(tensors, custody, scheme) {
       if (!worker) start();
       const ticket = next++;
       // A buffer is moved only when it is exactly a given tensor's data and no tensor that is kept shares
@@ -128,7 +157,9 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
         if (!whole) copies.push(i);
         return { shape: [...t.shape], buf: whole ? (d.buffer as ArrayBuffer) : copyOf(d) };
       });
-      (worker as Worker).postMessage({ ticket, items, copies }, [...new Set(items.map((i) => i.buf))]);
+      (worker as Worker).postMessage({ ticket, items, copies, scheme }, [
+        ...new Set(items.map((i) => i.buf)),
+      ]);
       return ticket;
     },
     take(ticket) {

@@ -5,11 +5,20 @@
  * garbage collection per nanoGPT trace step. Given tensors' buffers go to the op buffer pool when their
  * digests are taken, as the worker queue's moved buffers do.
  */
+
+import type { TensorDigestScheme } from '../hash/tensor-scheme.ts';
 import { recycleBuffers } from '../repops/buffers.ts';
 import type { Custody, TensorDigestQueue } from './hash.ts';
 
 export interface NativeDigests {
-  digestSubmit(tag: Uint8Array, tensors: Float32Array[], shapes: Uint32Array, custody: Uint8Array): number;
+  digestSubmit(
+    tag: Uint8Array,
+    tensors: Float32Array[],
+    shapes: Uint32Array,
+    custody: Uint8Array,
+    /** 0 SHA-256 (when absent), 1 BLAKE3. */
+    scheme?: number,
+  ): number;
   digestTake(ticket: number): string;
   /** Totals since the process started (native/digest-queue.c digestStats). */
   digestStats(): DigestStats;
@@ -29,13 +38,15 @@ export interface DigestStats {
 }
 
 const CUSTODY_CODE: Record<Custody, number> = { copy: 0, lend: 1, give: 2 };
+/** native/digest-queue.c's scheme numbers. */
+const SCHEME_CODE: Record<TensorDigestScheme, number> = { sha256: 0, blake3: 1 };
 
 export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): TensorDigestQueue {
   const tag = new TextEncoder().encode(`${tensorTag}\0`);
   const pending = new Map<number, { gift: Float32Array[]; slot: number[] }>();
   return {
     inPlace: true,
-    submit(tensors, custody) {
+    submit(tensors, custody, scheme) {
       // A buffer goes to the pool only when every tensor on it is given (a kept tensor sharing it — a reshape
       // of it — still reads it). Two threads may hash one submission, so a buffer two hashed tensors share
       // is rewritten (NaNs made canonical in place) by neither.
@@ -76,7 +87,13 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
         shapes.push(t.shape.length, ...t.shape);
         datas.push(d);
       }
-      const ticket = addon.digestSubmit(tag, datas, Uint32Array.from(shapes), Uint8Array.from(codes));
+      const ticket = addon.digestSubmit(
+        tag,
+        datas,
+        Uint32Array.from(shapes),
+        Uint8Array.from(codes),
+        SCHEME_CODE[scheme],
+      );
       pending.set(ticket, { gift: [...gift.values()], slot });
       return ticket;
     },

@@ -18,7 +18,7 @@ import type { Tensor } from '../repops/tensor.ts';
 import { STEP_METRIC_FIELDS, type StepMetricField, type StepMetrics } from '../train/metrics.ts';
 import { stepDigest } from '../train/record.ts';
 import { stateDigest, type TrainState } from '../train/state.ts';
-import { parseTask, TaskError, type TaskSpec, taskDigest } from '../train/task.ts';
+import { parseTask, TaskError, type TaskSpec, taskDigest, tensorDigestScheme } from '../train/task.ts';
 import { initialState, prepareTask } from '../train/train.ts';
 import { type CheckpointStore, CheckpointStoreError, stateFileData } from './checkpoint-store.ts';
 import {
@@ -292,7 +292,7 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
       at += 4 * n;
       tensors.push({ shape: [...e.shape], data });
     }
-    tensorDigestsOf(tensors).forEach((d, i) => {
+    tensorDigestsOf(tensors, tensorDigestScheme(m.task)).forEach((d, i) => {
       if (d !== c.tensors[i])
         bad(`tensor ${i} "${layout[i].name}" does not match its digest (an element was altered)`);
     });
@@ -432,7 +432,7 @@ export function openBundle(src: ByteSource, file = 'proof', options: ReadOptions
       let st = states.get(step);
       if (!st && step === 0 && fullEvery !== undefined) {
         st = initialState(prepareTask(m.task));
-        if (stateDigest(st) !== m.steps[0].stateBefore)
+        if (stateDigest(st, tensorDigestScheme(m.task)) !== m.steps[0].stateBefore)
           throw new ProofError(
             file,
             'checkpoint 0',

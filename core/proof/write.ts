@@ -9,7 +9,7 @@ import type { Tensor } from '../repops/tensor.ts';
 import { STEP_METRIC_FIELDS, type StepMetricField, type StepMetrics } from '../train/metrics.ts';
 import { runCommitment, type StepRecord } from '../train/record.ts';
 import type { StateEntry } from '../train/state.ts';
-import { type TaskSpec, taskDigest } from '../train/task.ts';
+import { type TaskSpec, taskDigest, tensorDigestScheme } from '../train/task.ts';
 import {
   type CheckpointEntry,
   checkpointStorage,
@@ -69,7 +69,8 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
     ...(input.commitments ?? []).map((c) => ({ step: c.step, digests: c.digests })),
   ].sort((a, b) => a.step - b.step);
   const checkpoints: CheckpointEntry[] = all.map((c) => {
-    const tensors = 'digests' in c ? [...c.digests] : tensorDigestsOf(c.tensors);
+    const tensors =
+      'digests' in c ? [...c.digests] : tensorDigestsOf(c.tensors, tensorDigestScheme(input.task));
     const entry = { step: c.step, state: merkleRoot(tensors), tensors };
     const stored = checkpointStorage(c.step, input.task.steps, fullEvery);
     if (stored === 'none') return { ...entry, stored };

@@ -6,6 +6,7 @@
 import { tensorDigestsOf } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
+import type { TensorDigestScheme } from '../hash/tensor-scheme.ts';
 import type { Tensor } from '../repops/tensor.ts';
 
 export interface StateEntry {
@@ -19,12 +20,13 @@ export interface TrainState {
   readonly tensors: readonly Tensor[];
 }
 
-export function tensorDigests(state: TrainState): Digest[] {
-  return tensorDigestsOf(state.tensors);
+/** The digests of the state's tensors under the task's scheme (core/train/task.ts tensorDigestScheme). */
+export function tensorDigests(state: TrainState, scheme: TensorDigestScheme): Digest[] {
+  return tensorDigestsOf(state.tensors, scheme);
 }
 
-export function stateDigest(state: TrainState): Digest {
-  return merkleRoot(tensorDigests(state));
+export function stateDigest(state: TrainState, scheme: TensorDigestScheme): Digest {
+  return merkleRoot(tensorDigests(state, scheme));
 }
 
 /** Deep copy (tensors are never shared between a state and a tampered variant of it). */

@@ -10,6 +10,7 @@
 import { tensorDigest, tensorDigestsOf } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
+import type { TensorDigestScheme } from '../hash/tensor-scheme.ts';
 import type { Custody, TensorDigestQueue } from '../platform/hash.ts';
 import { recycleBuffers, returnBuffers } from '../repops/buffers.ts';
 import {
@@ -50,6 +51,8 @@ export interface TrainContext {
   readonly order: DataOrder;
   /** Parameters then optimizer state (see docs/TRAINING.md "State digest"). */
   readonly layout: readonly StateEntry[];
+  /** The task's tensor-digest scheme (tensorDigestScheme(task)). */
+  readonly scheme: TensorDigestScheme;
 }
 
 /**
@@ -307,12 +310,13 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
   const known = opts.stateTensorDigests === undefined ? undefined : now(opts.stateTensorDigests);
   const reuse = known !== undefined && known.length === ctx.layout.length;
   const opDigests = traced
-    ? nodeDigests(nodes, reuse ? (known as readonly Digest[]) : [], tape.nodes)
+    ? nodeDigests(nodes, reuse ? (known as readonly Digest[]) : [], tape.nodes, ctx.scheme)
     : undefined;
-  const afterDigests = opDigests ? pickAll(opDigests, outputIds) : tensorDigestsOf(after.tensors);
+  const afterDigests = opDigests ? pickAll(opDigests, outputIds) : tensorDigestsOf(after.tensors, ctx.scheme);
   const record: StepRecord = {
     step,
-    stateBefore: opts.stateBeforeDigest === undefined ? stateDigest(state) : now(opts.stateBeforeDigest),
+    stateBefore:
+      opts.stateBeforeDigest === undefined ? stateDigest(state, ctx.scheme) : now(opts.stateBeforeDigest),
     stateAfter: merkleRoot(afterDigests),
     batchDigest: batchDigest(indices),
     loss,
@@ -342,9 +346,13 @@ function nodeDigests(
   nodes: readonly TapeNode[],
   known: readonly Digest[],
   tapeNodes: readonly TapeNode[],
+  scheme: TensorDigestScheme,
 ): Digest[] {
   const fresh = nodes.flatMap((n, i) => (i < known.length && n === tapeNodes[i] ? [] : [i]));
-  const hashed = tensorDigestsOf(fresh.map((i) => nodes[i].out));
+  const hashed = tensorDigestsOf(
+    fresh.map((i) => nodes[i].out),
+    scheme,
+  );
   const out = nodes.map((_, i) => known[i]);
   fresh.forEach((i, k) => {
     out[i] = hashed[k];
@@ -389,13 +397,13 @@ function deferredStep(
   );
   // What outlives the step (null with a tamper hook: then everything is copied and nothing recycled).
   const live = opts.tamper ? null : liveBuffers(r.nodes, r.after);
-  const ticket = queue.submit(outputsOf(r.nodes, missing), custodyOf(r.nodes, missing, live));
+  const ticket = queue.submit(outputsOf(r.nodes, missing), custodyOf(r.nodes, missing, live), ctx.scheme);
   // The queue has its copies now: as in the inline fast path, the intermediates go back to the pool.
   if (!traced && live) recycleStep(r.nodes, live, opts.recycle);
   // Trace mode: the queue reads the outputs until `take`, so the spent state goes back then (see `recycle`).
   const spent = traced && live ? (opts.recycle ?? []).filter((t) => !live.has(t.data.buffer)) : [];
   // Without a known digest the state before is hashed now (it is the caller's, so it may change later).
-  const stateBefore = opts.stateBeforeDigest ?? stateDigest(state);
+  const stateBefore = opts.stateBeforeDigest ?? stateDigest(state, ctx.scheme);
   const batch = batchDigest(r.indices);
   const base = {
     after: r.after,
@@ -415,6 +423,7 @@ function deferredStep(
     leaves,
     batch,
     loss: r.loss,
+    scheme: ctx.scheme,
     job: {
       stateBefore,
       known: opts.stateTensorDigests,
@@ -442,6 +451,7 @@ function pendingStep(
     leaves: readonly number[];
     batch: Digest;
     loss: number;
+    scheme: TensorDigestScheme;
     job: {
       stateBefore: Later<Digest>;
       known: Later<readonly Digest[]> | undefined;
@@ -451,7 +461,7 @@ function pendingStep(
   },
 ): StepResult {
   let job: typeof p.job | null = p.job;
-  const { step, traced, n, L, missing, leaves, batch, loss } = p;
+  const { step, traced, n, L, missing, leaves, batch, loss, scheme } = p;
   let done: StepResult | null = null;
   const finish = (): StepResult => {
     if (done) return done;
@@ -464,7 +474,7 @@ function pendingStep(
       const known = now(j.known as Later<readonly Digest[]>);
       const ok = known.length === L;
       for (let k = 0; k < leaves.length; k++)
-        digests[leaves[k]] = ok ? known[leaves[k]] : tensorDigest(j.leafTensors[k]);
+        digests[leaves[k]] = ok ? known[leaves[k]] : tensorDigest(j.leafTensors[k], scheme);
     }
     const afterDigests = pickAll(digests, base.outputIds);
     const record: StepRecord = {

@@ -7,6 +7,7 @@
 import { digestJson } from '../hash/digest.ts';
 import type { Digest } from '../hash/hex.ts';
 import { isDigest } from '../hash/hex.ts';
+import { TENSOR_DIGEST_SCHEMES, type TensorDigestScheme } from '../hash/tensor-scheme.ts';
 
 export const TASK_FORMAT = 'pinpoint.task/1';
 
@@ -94,6 +95,17 @@ export interface TaskSpec {
    * checkpointEvery.
    */
   readonly fullCheckpointEvery?: number;
+  /**
+   * The hash of every tensor digest of this task's runs (core/hash/tensor-scheme.ts): "sha256" (also when
+   * absent: every task before it existed) or "blake3", which makes trace mode cheaper. Part of the task,
+   * so trainer, verifier and referee cannot disagree about it.
+   */
+  readonly tensorDigest?: TensorDigestScheme;
+}
+
+/** The task's tensor-digest scheme (absent = "sha256"). */
+export function tensorDigestScheme(task: Pick<TaskSpec, 'tensorDigest'>): TensorDigestScheme {
+  return task.tensorDigest ?? 'sha256';
 }
 
 /** A task-file problem: names the file, the JSON path and what is wrong. */
@@ -196,6 +208,7 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     'batchSize',
     'checkpointEvery',
     'fullCheckpointEvery',
+    'tensorDigest',
   ]);
   if (o.format !== TASK_FORMAT) r.fail('$.format', `expected "${TASK_FORMAT}", got ${describe(o.format)}`);
   const name = r.str(o, 'name', '$') as string;
@@ -231,6 +244,8 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
       '$.fullCheckpointEvery',
       `${fullCheckpointEvery} is not a multiple of checkpointEvery ${checkpointEvery}`,
     );
+  const tensorDigest =
+    o.tensorDigest === undefined ? undefined : r.oneOf(o, 'tensorDigest', '$', TENSOR_DIGEST_SCHEMES);
   const task: TaskSpec = {
     format: TASK_FORMAT,
     name,
@@ -247,6 +262,8 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     checkpointEvery,
     // Only when given: tasks without it keep their digest and format-v1 bundles.
     ...(fullCheckpointEvery !== undefined ? { fullCheckpointEvery } : {}),
+    // Only when given: tasks without it keep their digest (and their SHA-256 tensor digests).
+    ...(tensorDigest !== undefined ? { tensorDigest } : {}),
   };
   return task;
 }

@@ -26,7 +26,7 @@ import {
   type TrainContext,
   TrainError,
 } from './step.ts';
-import type { TaskSpec } from './task.ts';
+import { type TaskSpec, tensorDigestScheme } from './task.ts';
 
 /** Resolves a task: checks the RepOps version, builds the dataset (checking its digest) and the model. */
 export function prepareTask(task: TaskSpec): TrainContext {
@@ -48,7 +48,7 @@ export function prepareTask(task: TaskSpec): TrainContext {
     ...optimizerLayout(model.params, task.optimizer),
   ];
   const resolved: TaskSpec = { ...task, dataset: { ...task.dataset, digest: dataset.digest } };
-  return { task: resolved, dataset, model, order, layout };
+  return { task: resolved, dataset, model, order, layout, scheme: tensorDigestScheme(task) };
 }
 
 export function initialState(ctx: TrainContext): TrainState {
@@ -117,7 +117,7 @@ export function checkpointSteps(task: TaskSpec): number[] {
 export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const T = ctx.task.steps;
   let state = initialState(ctx);
-  const initialDigests = tensorDigests(state);
+  const initialDigests = tensorDigests(state, ctx.scheme);
   const records: StepRecord[] = [];
   const checkpoints: Checkpoint[] = [];
   const commitments: CheckpointCommitment[] = [];

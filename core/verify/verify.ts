@@ -117,7 +117,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
       message: 'the state layout differs from the one the task defines',
     });
   }
-  if (stateDigest(initialState(ctx)) !== m.steps[0].stateBefore) {
+  if (stateDigest(initialState(ctx), ctx.scheme) !== m.steps[0].stateBefore) {
     return reject({
       step: 0,
       field: 'stateBefore',

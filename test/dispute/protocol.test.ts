@@ -81,7 +81,7 @@ test('challenging an identical run is a false challenge', async () => {
 
 test('a wrong initial state is caught at step 0', async () => {
   const bad = executeRun(task, { hooks: forgedCheckpoint(0, 0.5) });
-  assert.notEqual(bad.records[0].stateBefore, stateRoot(task.initialState()));
+  assert.notEqual(bad.records[0].stateBefore, stateRoot(task.initialState(), 'sha256'));
   const r = await runDispute(
     new TraceParty('bad', bad),
     new TraceParty('good', honest),

@@ -37,7 +37,7 @@ describe('Model view', { skip: skip ?? false, timeout: 240_000 }, () => {
     // The last RepOps op's digest, computed here independently with batch 2 example inputs, is shown.
     const model = readOnnx(new Uint8Array(readFileSync(path)), path);
     const outs = runRepOps(model, exampleInputs(model, 2, 1), path);
-    const digest = tensorDigest(Object.values(outs)[0]);
+    const digest = tensorDigest(Object.values(outs)[0], 'sha256');
     // The graph is drawn after the summary (and its nodes are built lazily): wait for the digest, do not
     // read the SVG once (that raced the drawing on a loaded machine).
     const graph = page.locator('.pp-view-model svg.main').first();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { tensorDigest } from '../../core/hash/digest.ts';
+import { TENSOR_DIGEST_SCHEMES, type TensorDigestScheme } from '../../core/hash/tensor-scheme.ts';
 import { setTensorDigestQueue } from '../../core/platform/hash.ts';
 import { nodeDigestQueue } from '../../core/platform/node-digest-queue.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
@@ -34,7 +35,8 @@ const word = fc.oneof(
   fc.constantFrom(...special.map((v) => new Uint32Array(new Float32Array([v]).buffer)[0])),
 );
 
-test('worker digests equal tensorDigest on arbitrary bit patterns, shapes and views', () => {
+test('worker digests equal tensorDigest (both schemes) on arbitrary bit patterns, shapes and views', () => {
+  // Without the addon installed here: node:crypto, and for BLAKE3 the portable code bundled into the worker.
   const q = nodeDigestQueue();
   assert.ok(q, 'little-endian host');
   fc.assert(
@@ -42,19 +44,29 @@ test('worker digests equal tensorDigest on arbitrary bit patterns, shapes and vi
       fc.array(
         fc.tuple(
           fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
-          fc.array(word, { maxLength: 200 }),
+          fc.array(word, { maxLength: 600 }),
         ),
         {
           maxLength: 6,
         },
       ),
       fc.nat({ max: 3 }),
-      (specs, pad) => {
+      fc.constantFrom<TensorDigestScheme>(...TENSOR_DIGEST_SCHEMES),
+      (specs, pad, scheme) => {
         const tensors = specs.map(([dims, words]) => paddedTensor(dims, words, pad));
-        const a = q.submit(tensors);
-        const b = q.submit(tensors.slice().reverse());
-        assert.deepEqual(q.take(b), tensors.slice().reverse().map(tensorDigest));
-        assert.deepEqual(q.take(a), tensors.map(tensorDigest));
+        const a = q.submit(tensors, undefined, scheme);
+        const b = q.submit(tensors.slice().reverse(), undefined, scheme);
+        assert.deepEqual(
+          q.take(b),
+          tensors
+            .slice()
+            .reverse()
+            .map((t) => tensorDigest(t, scheme)),
+        );
+        assert.deepEqual(
+          q.take(a),
+          tensors.map((t) => tensorDigest(t, scheme)),
+        );
       },
     ),
     { numRuns: 60 },
@@ -73,8 +85,8 @@ test('given buffers move without a copy; shared buffers and views are copied; th
         const view = { shape: [1], data: new Float32Array(own[0].data.buffer, 0, 1) };
         const keep = { shape: [2], data: new Float32Array([1.5, -0]) };
         const all = [...own, view, keep];
-        const want = all.map(tensorDigest);
-        const ticket = q.submit(all, [...own.map(() => 'give' as const), 'give', 'copy']);
+        const want = all.map((t) => tensorDigest(t, 'sha256'));
+        const ticket = q.submit(all, [...own.map(() => 'give' as const), 'give', 'copy'], 'sha256');
         assert.ok(
           own.every((t) => t.data.buffer.byteLength === 0),
           'owned buffers were moved (detached)',
@@ -97,8 +109,8 @@ test('tensors sharing a buffer (a reshape and its input) move it once; a kept sh
       const reshaped = { shape: [1, w.length], data }; // reshape shares its input's data
       const other = { shape: [w.length, 1], data };
       const all = [x, reshaped, other];
-      const want = all.map(tensorDigest);
-      const ticket = q.submit(all, ['give', 'give', keepOne ? 'lend' : 'give']);
+      const want = all.map((t) => tensorDigest(t, 'sha256'));
+      const ticket = q.submit(all, ['give', 'give', keepOne ? 'lend' : 'give'], 'sha256');
       if (keepOne) assert.equal(data.length, w.length, 'a buffer a kept tensor shares is not moved');
       else assert.equal(data.buffer.byteLength, 0, 'the shared buffer was moved');
       assert.deepEqual(q.take(ticket), want);

@@ -3,12 +3,14 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
+import { blake3 } from '../../core/hash/blake3.ts';
 import { canonicalJson, tensorDigest } from '../../core/hash/digest.ts';
 import { fromHex, toHex } from '../../core/hash/hex.ts';
 import { merkleProof, merkleRoot, verifyMerkleProof } from '../../core/hash/merkle.ts';
 import { resetSha256Backend, sha256 } from '../../core/platform/hash.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { tensor } from '../../core/repops/tensor.ts';
+import { documentedTensorBytes } from '../helpers/tensor-bytes.ts';
 
 const digestArb = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toHex);
 
@@ -37,14 +39,14 @@ describe('sha256 backends', () => {
 describe('tensor digest', () => {
   it('covers shape, values and signed zero; canonicalises NaN payloads', () => {
     const a = tensor([2, 2], [1, 2, 3, 4]);
-    assert.notEqual(tensorDigest(a), tensorDigest(tensor([4], [1, 2, 3, 4])));
-    assert.notEqual(tensorDigest(a), tensorDigest(tensor([2, 2], [1, 2, 3, 5])));
-    assert.notEqual(tensorDigest(tensor([1], [0])), tensorDigest(tensor([1], [-0])));
+    assert.notEqual(tensorDigest(a, 'sha256'), tensorDigest(tensor([4], [1, 2, 3, 4]), 'sha256'));
+    assert.notEqual(tensorDigest(a, 'sha256'), tensorDigest(tensor([2, 2], [1, 2, 3, 5]), 'sha256'));
+    assert.notEqual(tensorDigest(tensor([1], [0]), 'sha256'), tensorDigest(tensor([1], [-0]), 'sha256'));
     const nan1 = new Float32Array(1);
     new Uint32Array(nan1.buffer)[0] = 0x7fc00001;
     const nan2 = new Float32Array(1);
     new Uint32Array(nan2.buffer)[0] = 0xffc12345;
-    assert.equal(tensorDigest(tensor([1], nan1)), tensorDigest(tensor([1], nan2)));
+    assert.equal(tensorDigest(tensor([1], nan1), 'sha256'), tensorDigest(tensor([1], nan2), 'sha256'));
     assert.equal(new Uint32Array(nan1.buffer)[0], 0x7fc00001, 'input is not mutated');
   });
   it('matches a hand-built SHA-256 of the documented layout', () => {
@@ -59,7 +61,23 @@ describe('tensor digest', () => {
       .update(header)
       .update(body)
       .digest('hex');
-    assert.equal(tensorDigest(t), expected);
+    assert.equal(tensorDigest(t, 'sha256'), expected);
+  });
+  it('under "blake3" is the specification BLAKE3 of the same bytes, NaNs canonical, for tensors of any size', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 1200 }),
+        fc.boolean(),
+        (words, flat) => {
+          const data = new Float32Array(new Uint32Array(words).buffer);
+          const shape = flat || words.length === 0 ? [words.length] : [1, words.length];
+          const t = { shape, data };
+          assert.equal(tensorDigest(t, 'blake3'), toHex(blake3(documentedTensorBytes(t))));
+          assert.notEqual(tensorDigest(t, 'blake3'), tensorDigest(t, 'sha256'));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { TENSOR_TAG, tensorDigest } from '../../core/hash/digest.ts';
+import { TENSOR_DIGEST_SCHEMES, type TensorDigestScheme } from '../../core/hash/tensor-scheme.ts';
 import { type Custody, setTensorDigestQueue } from '../../core/platform/hash.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
 import { nativeAddonPath } from '../../core/platform/node-native.ts';
@@ -72,7 +73,7 @@ test('native SHA-256 (SHA extensions and plain C) equals node:crypto around ever
   );
 });
 
-test('native queue digests equal tensorDigest on arbitrary bits, shapes, views and custodies', {
+test('native queue digests equal tensorDigest (both schemes) on arbitrary bits, shapes, views and custodies', {
   skip,
 }, () => {
   const q = queue();
@@ -81,21 +82,23 @@ test('native queue digests equal tensorDigest on arbitrary bits, shapes, views a
       fc.array(
         fc.tuple(
           fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 4 }),
-          fc.array(word, { maxLength: 300 }),
+          // Up to 3 BLAKE3 chunks (1 KiB each) of words: chunk trees, not only single chunks.
+          fc.array(word, { maxLength: 800 }),
           fc.constantFrom<Custody>('copy', 'lend', 'give'),
           fc.nat({ max: 3 }),
         ),
         { maxLength: 8 },
       ),
-      (specs) => {
+      fc.constantFrom<TensorDigestScheme>(...TENSOR_DIGEST_SCHEMES),
+      (specs, scheme) => {
         const tensors = specs.map(([dims, words, , pad]) => paddedTensor(dims, words, pad));
         const custody = specs.map(([, , c]) => c);
-        const want = tensors.map(tensorDigest);
+        const want = tensors.map((t) => tensorDigest(t, scheme));
         const before = tensors.map((t) =>
           new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length).slice(),
         );
-        const a = q.submit(tensors, custody);
-        const b = q.submit(tensors.slice().reverse());
+        const a = q.submit(tensors, custody, scheme);
+        const b = q.submit(tensors.slice().reverse(), undefined, scheme);
         assert.deepEqual(q.take(b), want.slice().reverse());
         assert.deepEqual(q.take(a), want);
         tensors.forEach((t, i) => {
@@ -128,8 +131,12 @@ test('tensors on one buffer (same or different view and shape) each get their ow
         const ticket = q.submit(
           tensors,
           tensors.map(() => 'lend'),
+          'sha256',
         );
-        assert.deepEqual(q.take(ticket), tensors.map(tensorDigest));
+        assert.deepEqual(
+          q.take(ticket),
+          tensors.map((t) => tensorDigest(t, 'sha256')),
+        );
       },
     ),
     { numRuns: 100 },
@@ -142,12 +149,12 @@ test('a copied tensor may change after submit; a given buffer shared with a lent
   const q = queue();
   const nan = new Float32Array(new Uint32Array([0x7fc00001, 0xffc00000, 0x3f800000, 0x7f800001]).buffer);
   const copied = { shape: [4], data: nan.slice() };
-  const copiedWant = tensorDigest(copied);
+  const copiedWant = tensorDigest(copied, 'sha256');
   const given = { shape: [4], data: nan.slice() };
   const lentView = { shape: [2, 2], data: given.data }; // a reshape of the given tensor, kept
-  const want = [copiedWant, tensorDigest(given), tensorDigest(lentView)];
+  const want = [copiedWant, tensorDigest(given, 'sha256'), tensorDigest(lentView, 'sha256')];
   const bits = new Uint32Array(given.data.buffer).slice();
-  const t = q.submit([copied, given, lentView], ['copy', 'give', 'lend']);
+  const t = q.submit([copied, given, lentView], ['copy', 'give', 'lend'], 'sha256');
   copied.data.fill(7);
   assert.deepEqual(q.take(t), want);
   assert.deepEqual(new Uint32Array(given.data.buffer), bits, 'the lent reshape still sees its NaN payloads');
@@ -159,7 +166,7 @@ test('given buffers reach the op buffer pool once each, after their digests are 
   const n = 4096 + 17;
   const x = { shape: [n], data: new Float32Array(n).fill(1) };
   const r = { shape: [1, n], data: x.data }; // a reshape shares its input's data
-  const t = q.submit([x, r], ['give', 'give']);
+  const t = q.submit([x, r], ['give', 'give'], 'sha256');
   q.take(t);
   const first = outputBuffer(n);
   const second = outputBuffer(n);
@@ -182,15 +189,17 @@ test('the hashing thread and a waiting take share jobs without losing or corrupt
     shape: [i % 9, 3],
     data: Float32Array.from({ length: (i % 9) * 3 }, (_, k) => (i * 31 + k) / 7),
   }));
-  const want = tensors.map(tensorDigest);
+  const want = tensors.map((t) => tensorDigest(t, 'sha256'));
   for (let r = 0; r < 400; r++) {
     const a = q.submit(
       tensors,
       tensors.map(() => 'lend'),
+      'sha256',
     );
     const b = q.submit(
       tensors.slice(r % 70),
       tensors.slice(r % 70).map(() => 'copy'),
+      'sha256',
     );
     assert.deepEqual(q.take(b), want.slice(r % 70));
     assert.deepEqual(q.take(a), want);

@@ -83,11 +83,11 @@ test('canonicalBytes and tensorDigest with the native pass equal the JS ones; th
     fc.property(words, (ws) => {
       const data = new Float32Array(Uint32Array.from(ws).buffer);
       const t = { shape: [ws.length], data };
-      const withNative = [Array.from(canonicalBytes(data)), tensorDigest(t)];
+      const withNative = [Array.from(canonicalBytes(data)), tensorDigest(t, 'sha256')];
       assert.deepEqual(Array.from(new Uint32Array(data.buffer)), ws, 'input unchanged');
       setNativeNaNs(null);
       try {
-        assert.deepEqual(withNative, [Array.from(canonicalBytes(data)), tensorDigest(t)]);
+        assert.deepEqual(withNative, [Array.from(canonicalBytes(data)), tensorDigest(t, 'sha256')]);
       } finally {
         setNativeNaNs(addon);
       }
@@ -105,10 +105,13 @@ test('the digest worker, given the addon path, gives the JS-only digests', { ski
         shape: [ws.length],
         data: new Float32Array(Uint32Array.from(ws).buffer),
       }));
-      const ticket = q.submit(tensors);
+      const ticket = q.submit(tensors, undefined, 'sha256');
       setNativeNaNs(null);
       try {
-        assert.deepEqual(q.take(ticket), tensors.map(tensorDigest));
+        assert.deepEqual(
+          q.take(ticket),
+          tensors.map((t) => tensorDigest(t, 'sha256')),
+        );
       } finally {
         setNativeNaNs(addon);
       }

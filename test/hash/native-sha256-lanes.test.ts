@@ -196,7 +196,7 @@ test('tensor digests through sha256Many equal tensorDigest (NaNs canonicalised b
         a.nanCanonicalize(c);
         return c;
       });
-      const want = ts.map(tensorDigest);
+      const want = ts.map((t) => tensorDigest(t, 'sha256'));
       assert.deepEqual(many(prefixes, copies), want);
       assert.deepEqual(
         many(
@@ -238,8 +238,8 @@ test('the digest worker with the addon (one sha256Many per step) equals tensorDi
                 { shape: [1, n], data },
               ];
         });
-        const want = tensors.map(tensorDigest);
-        const ticket = q.submit(tensors, handOver ? tensors.map(() => 'give' as const) : undefined);
+        const want = tensors.map((t) => tensorDigest(t, 'sha256'));
+        const ticket = q.submit(tensors, handOver ? tensors.map(() => 'give' as const) : undefined, 'sha256');
         assert.deepEqual(q.take(ticket), want);
       },
     ),

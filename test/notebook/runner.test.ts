@@ -107,7 +107,7 @@ describe('notebook runner', () => {
     const { tensorDigest } = await import('../../core/hash/digest.ts');
     const { tensor } = await import('../../core/repops/tensor.ts');
     const out = r.outputs[0];
-    assert.equal(out.kind === 'text' && out.text, tensorDigest(tensor([2], [1, 2])));
+    assert.equal(out.kind === 'text' && out.text, tensorDigest(tensor([2], [1, 2]), 'sha256'));
   });
 
   it('points errors at the cell id and line, in the cell and in the file', async () => {

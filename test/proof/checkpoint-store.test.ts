@@ -84,7 +84,7 @@ test('a store turns commitment-only checkpoints into replay starts, each the sta
   const replay = new RunReplayer(ctx, plain.checkpointSteps, (s) => plain.checkpoint(s));
   for (const s of b.checkpointStoreSteps) {
     const fromStore = b.checkpoint(s);
-    assert.equal(stateDigest(fromStore), run.records[s].stateBefore, `checkpoint ${s}`);
+    assert.equal(stateDigest(fromStore, 'sha256'), run.records[s].stateBefore, `checkpoint ${s}`);
     assert.deepEqual(fromStore.tensors, replay.stateBefore(s).tensors, `checkpoint ${s} bit for bit`);
   }
 });
@@ -161,7 +161,7 @@ test('a store file that is not the committed state is refused, naming the file; 
       what,
     );
     // Checkpoints the store does not hold are the bundle's business as before.
-    assert.equal(stateDigest(bundle.checkpoint(20)), run.records[20].stateBefore);
+    assert.equal(stateDigest(bundle.checkpoint(20), 'sha256'), run.records[20].stateBefore);
   }
 });
 
@@ -176,7 +176,7 @@ test('train can stream commitment-only checkpoints out instead of keeping them: 
       assert.deepEqual(tensors, kept?.tensors, `checkpoint ${step}`);
       seen.push({
         step,
-        state: stateDigest({ layout: run.layout, tensors: [...tensors] }),
+        state: stateDigest({ layout: run.layout, tensors: [...tensors] }, 'sha256'),
         tensors: digests.length,
       });
     },
@@ -208,7 +208,7 @@ test('writeCheckpointStore writes each state once, whole, under its digest; a di
   const store = directoryCheckpointStore(dir);
   const b = readBundle(bytes, 'sparse.pinproof', { checkpointStore: store });
   assert.deepEqual(b.checkpointStoreSteps, [5, 10, 15, 25, 30, 35]);
-  assert.equal(stateDigest(b.checkpoint(25)), run.records[25].stateBefore);
+  assert.equal(stateDigest(b.checkpoint(25), 'sha256'), run.records[25].stateBefore);
   assert.throws(
     () => directoryCheckpointStore(join(dir, 'nope')),
     /checkpoint store .*nope: no such directory/,

@@ -31,9 +31,12 @@ test('v2 keeps commitments everywhere and data only where the policy says', () =
     ]),
   );
   assert.deepEqual(b.checkpointSteps, [0, 20]);
-  assert.equal(stateDigest(b.checkpoint(0)), stateDigest(initialState(ctx)));
+  assert.equal(stateDigest(b.checkpoint(0), 'sha256'), stateDigest(initialState(ctx), 'sha256'));
   const at20 = run.checkpoints.find((c) => c.step === 20)!;
-  assert.equal(stateDigest(b.checkpoint(20)), stateDigest({ layout: run.layout, tensors: at20.tensors }));
+  assert.equal(
+    stateDigest(b.checkpoint(20), 'sha256'),
+    stateDigest({ layout: run.layout, tensors: at20.tensors }, 'sha256'),
+  );
   const nParams = ctx.model.params.length;
   assert.deepEqual(b.finalParams(), run.finalState.tensors.slice(0, nParams));
   assert.throws(

@@ -154,7 +154,7 @@ test('different nonces → different data order, initial state and run commitmen
     assert.deepEqual([...x.order.batch(0)].sort(), [...x.order.batch(0)].sort());
   const batches = [ctx.plain, ctx.a, ctx.b].map((c) => batchDigest(c.order.batch(0)));
   assert.equal(new Set(batches).size, 3, 'three different step-0 batches');
-  const inits = [ctx.plain, ctx.a, ctx.b].map((c) => stateDigest(initialState(c)));
+  const inits = [ctx.plain, ctx.a, ctx.b].map((c) => stateDigest(initialState(c), 'sha256'));
   assert.equal(new Set(inits).size, 3, 'three different initial states');
 
   const runA = train(ctx.a, { mode: 'fast' });

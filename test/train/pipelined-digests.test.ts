@@ -53,11 +53,15 @@ function sameRun(a: TrainResult, b: TrainResult, what: string): void {
   assert.equal(runCommitment(a.records), runCommitment(b.records), `${what}: run commitment`);
   assert.deepEqual(a.opDigests, b.opDigests, `${what}: op digests`);
   assert.deepEqual(
-    a.checkpoints.map((c) => c.tensors.map(tensorDigest)),
-    b.checkpoints.map((c) => c.tensors.map(tensorDigest)),
+    a.checkpoints.map((c) => c.tensors.map((t) => tensorDigest(t, 'sha256'))),
+    b.checkpoints.map((c) => c.tensors.map((t) => tensorDigest(t, 'sha256'))),
     `${what}: checkpoints`,
   );
-  assert.equal(stateDigest(a.finalState), stateDigest(b.finalState), `${what}: final state`);
+  assert.equal(
+    stateDigest(a.finalState, 'sha256'),
+    stateDigest(b.finalState, 'sha256'),
+    `${what}: final state`,
+  );
 }
 
 const shared = { shape: [...ctx.layout[0].shape], data: new Float32Array(initialState(ctx).tensors[0].data) };
@@ -134,8 +138,8 @@ test('copies go into recycled buffers without mixing submissions: each digest is
         const check = (o: { ticket: number; want: string[] }) => assert.deepEqual(q.take(o.ticket), o.want);
         subs.forEach(([size, v], k) => {
           const t = { shape: [size * 1000], data: live[size - 1] };
-          const want = [tensorDigest(t)];
-          open.push({ ticket: q.submit([t]), want });
+          const want = [tensorDigest(t, 'sha256')];
+          open.push({ ticket: q.submit([t], undefined, 'sha256'), want });
           t.data.fill(v, k % 7, 900); // the caller goes on writing its tensor
           if (takeNow[k]) check(open.shift() as { ticket: number; want: string[] });
         });
@@ -188,14 +192,14 @@ test('nextState (no hashing) gives runStep’s state after; replays from checkpo
     for (let t = 0; t < 3; t++) {
       const want = runStep(ctx, s, t, { mode: 'fast', tamper });
       const got = nextState(ctx, s, t, tamper);
-      assert.equal(stateDigest(got), want.record.stateAfter, `${what}, step ${t}`);
+      assert.equal(stateDigest(got, 'sha256'), want.record.stateAfter, `${what}, step ${t}`);
       s = want.after;
     }
     const run = train(ctx, { mode: 'fast', tamper });
     const replay = RunReplayer.fromRun(ctx, run, tamper);
     for (const t of [4, 1, 3, 5])
       assert.equal(
-        stateDigest(replay.stateBefore(t)),
+        stateDigest(replay.stateBefore(t), 'sha256'),
         t < 5 ? run.records[t].stateBefore : run.records[4].stateAfter,
         `${what}: replayed state before step ${t}`,
       );

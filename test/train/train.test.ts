@@ -98,7 +98,7 @@ test('training is deterministic; fast and trace modes commit to the same states'
     [0, 10, 20, 30, 40],
   );
   assert.equal(
-    stateDigest({ layout: a.layout, tensors: a.checkpoints[2].tensors }),
+    stateDigest({ layout: a.layout, tensors: a.checkpoints[2].tensors }, 'sha256'),
     a.records[20].stateBefore,
   );
   assert.equal(a.records[0].opRoot, undefined);
@@ -110,7 +110,7 @@ test('every traced node satisfies the referee invariant and its digest is the te
   const nodes = r.nodes ?? [];
   assert.ok(nodes.length > 40);
   assert.deepEqual(checkTape(nodes), []);
-  for (const [i, n] of nodes.entries()) assert.equal(r.opDigests?.[i], tensorDigest(n.out));
+  for (const [i, n] of nodes.entries()) assert.equal(r.opDigests?.[i], tensorDigest(n.out, 'sha256'));
   const phases = new Set(nodes.map((n) => n.phase));
   assert.deepEqual([...phases].sort(), ['backward', 'forward', 'leaf', 'optimizer']);
   // outputIds are the optimizer's outputs, in layout order
@@ -140,7 +140,7 @@ test('RunReplayer reconstructs the state before any step; perturbState changes e
   const rep = RunReplayer.fromRun(ctx, run);
   for (const t of [0, 7, 13, 14, 29, 30, 39, 40]) {
     const want = t < 40 ? run.records[t].stateBefore : run.records[39].stateAfter;
-    assert.equal(stateDigest(rep.stateBefore(t)), want, `state before ${t}`);
+    assert.equal(stateDigest(rep.stateBefore(t), 'sha256'), want, `state before ${t}`);
   }
   assert.ok(rep.replayed < 40, 'replays from checkpoints, not from 0');
   const bad = train(small(), { mode: 'fast', tamper: perturbState(ctx, 25, 'fc2.weight', 5, 0.25) });

@@ -46,7 +46,7 @@ test('altered checkpoint element: named by the loader; a consistent forgery fail
       while (k >= run.checkpoints[ci].tensors[ti].data.length)
         k -= run.checkpoints[ci].tensors[ti++].data.length;
       run.checkpoints[ci].tensors[ti].data[k] += 1;
-      const d = stateDigest({ layout: run.layout, tensors: run.checkpoints[ci].tensors });
+      const d = stateDigest({ layout: run.layout, tensors: run.checkpoints[ci].tensors }, 'sha256');
       const s = c.step;
       if (s < T) run.records[s] = { ...run.records[s], stateBefore: d };
       if (s > 0) run.records[s - 1] = { ...run.records[s - 1], stateAfter: d };

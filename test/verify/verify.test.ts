@@ -60,7 +60,7 @@ test('a single altered checkpoint element, step record or op digest is rejected 
   const ck = forged((run) => {
     const c = run.checkpoints[2];
     c.tensors[0].data[3] += 0.5;
-    const d = stateDigest({ layout: run.layout, tensors: c.tensors });
+    const d = stateDigest({ layout: run.layout, tensors: c.tensors }, 'sha256');
     run.records[19] = { ...run.records[19], stateAfter: d };
     run.records[20] = { ...run.records[20], stateBefore: d };
   });
@@ -105,7 +105,7 @@ test('a single altered checkpoint element, step record or op digest is rejected 
       run.checkpoints[0].tensors[0].data[0] = 1;
       run.records[0] = {
         ...run.records[0],
-        stateBefore: stateDigest({ layout: run.layout, tensors: run.checkpoints[0].tensors }),
+        stateBefore: stateDigest({ layout: run.layout, tensors: run.checkpoints[0].tensors }, 'sha256'),
       };
     }, honestFast),
   );

@@ -59,7 +59,7 @@ describe('views backend (core/* on a temp data dir)', { timeout: 120_000 }, () =
     assert.ok(node);
     const x = await api['graph.tensor']({ step: 3, node: node.id, limit: 1_000_000 });
     assert.equal(x.values.length, x.total);
-    assert.equal(tensorDigest({ shape: x.shape, data: Float32Array.from(x.values) }), node.digest);
+    assert.equal(tensorDigest({ shape: x.shape, data: Float32Array.from(x.values) }, 'sha256'), node.digest);
     assert.equal(x.verified, true);
     const other = await api['graph.compareTrace']({ step: 3, variant: 'tampered' });
     const diff = t.nodes.filter((n, i) => n.digest !== other.nodes[i].digest);

@@ -6,6 +6,7 @@
  */
 import { digestJson, tensorDigest } from '../../hash/digest.ts';
 import type { Digest } from '../../hash/hex.ts';
+import type { TensorDigestScheme } from '../../hash/tensor-scheme.ts';
 import { ops } from '../index.ts';
 import { adamStep, clipGradNorm, momentumStep, sgdStep } from '../optimizers.ts';
 import { randomNormal, randomUint32, randomUniform } from '../prng.ts';
@@ -318,11 +319,17 @@ export const STEP_CASES: readonly StepCase[] = [
   },
 ];
 
+/**
+ * Golden digests pin an op's output bits, whatever scheme a task hashes its runs with: they are SHA-256
+ * tensor digests, as the RepOps spec defines them (docs/REPOPS.md).
+ */
+export const GOLDEN_SCHEME: TensorDigestScheme = 'sha256';
+
 /** Digest of a whole tape: canonical JSON of [op, phase, output digest] per node in tape order. */
 export function tapeDigest(tape: Tape): Digest {
   return digestJson(
     'pinpoint.golden.tape',
-    tape.nodes.map((n) => [n.op, n.phase, tensorDigest(n.out)]),
+    tape.nodes.map((n) => [n.op, n.phase, tensorDigest(n.out, GOLDEN_SCHEME)]),
   );
 }
 
@@ -334,7 +341,7 @@ export interface GoldenTable {
 /** Every golden digest: op cases by case name, step cases by step name. */
 export function computeGolden(): GoldenTable {
   const digests: Record<string, Digest> = {};
-  for (const k of OP_CASES) digests[k.name] = tensorDigest(runOpCase(k));
+  for (const k of OP_CASES) digests[k.name] = tensorDigest(runOpCase(k), GOLDEN_SCHEME);
   for (const s of STEP_CASES) digests[s.name] = tapeDigest(s.build());
   return { version: REPOPS_SPEC_VERSION, digests };
 }

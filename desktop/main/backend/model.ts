@@ -41,6 +41,8 @@ function recordForward(model: OnnxModel, abs: string): Tape {
 }
 
 const MAX_VALUES = 1 << 20;
+/** An ONNX model belongs to no task, so its view shows the default scheme's digests (SHA-256). */
+const MODEL_VIEW_SCHEME = 'sha256';
 
 export function createModelHandlers(ctx: BackendContext): ModelApi {
   return {
@@ -57,7 +59,7 @@ export function createModelHandlers(ctx: BackendContext): ModelApi {
           phase: n.phase === 'leaf' ? 'leaf' : 'forward',
           inputs: [...n.inputs],
           shape: [...n.out.shape],
-          digest: tensorDigest(n.out),
+          digest: tensorDigest(n.out, MODEL_VIEW_SCHEME),
           ...(n.op === 'leaf' ? { label: String(n.attrs.name) } : n.label ? { label: n.label } : {}),
         }));
       } catch (err) {
@@ -97,7 +99,7 @@ export function createModelHandlers(ctx: BackendContext): ModelApi {
           return { id: i, op: m.op, ...(l !== undefined ? { label: l } : {}), shape: [...m.out.shape] };
         }),
         shape: [...n.out.shape],
-        digest: tensorDigest(n.out),
+        digest: tensorDigest(n.out, MODEL_VIEW_SCHEME),
         values: Array.from(n.out.data.subarray(0, cap)),
         total: n.out.data.length,
       };

@@ -20,6 +20,7 @@ import { directoryCheckpointStore, siblingStoreDir } from '../../../core/proof/n
 import { type LoadedBundle, openBundle } from '../../../core/proof/read.ts';
 import { STEP_METRIC_FIELDS } from '../../../core/train/metrics.ts';
 import type { StepResult, TrainContext } from '../../../core/train/step.ts';
+import { tensorDigestScheme } from '../../../core/train/task.ts';
 import { perturbNode, prepareTask, RunReplayer } from '../../../core/train/train.ts';
 import { fiatShamirSteps } from '../../../core/verify/sampling.ts';
 import type {
@@ -90,7 +91,12 @@ export function publicGraph(nodes: readonly TraceNode[]): NonNullable<DisputeRep
 
 function traceOf(p: OpenProof, step: number, result: StepResult, ms: number): StepTrace {
   const nodes = result.nodes ?? [];
-  const digests = result.opDigests ?? tensorDigestsOf(nodes.map((n) => n.out));
+  const digests =
+    result.opDigests ??
+    tensorDigestsOf(
+      nodes.map((n) => n.out),
+      tensorDigestScheme(p.bundle.manifest.task),
+    );
   const rec = p.bundle.manifest.steps[step];
   return {
     path: p.path,
@@ -414,7 +420,8 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
       const n = nodes[node];
       if (!n)
         throw new ViewsError('graph.tensor', `step ${step} has ops #0..#${nodes.length - 1}, not #${node}`);
-      const digest = result.opDigests?.[node] ?? tensorDigest(n.out);
+      const scheme = tensorDigestScheme(p.bundle.manifest.task);
+      const digest = result.opDigests?.[node] ?? tensorDigest(n.out, scheme);
       const cap = Math.max(1, Math.min(limit ?? 4096, 65536));
       const data: TensorData = {
         step,
@@ -422,7 +429,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         op: n.op,
         shape: [...n.out.shape],
         digest,
-        verified: tensorDigest(n.out) === digest,
+        verified: tensorDigest(n.out, scheme) === digest,
         values: Array.from(n.out.data.subarray(0, cap)),
         total: n.out.data.length,
       };
