@@ -3,7 +3,9 @@
  * d 128, ffn 512, context 64, batch 12, Adam + clip 1.0, exact GELU; 0.82 M parameters), side by side
  * with PyTorch in the same run:
  *  - Pinpoint s/step in fast and trace mode (median of timed steps after warm-up, one child process
- *    each, so peak RSS is the step's own), per thread count this build supports;
+ *    each, so peak RSS is the step's own), per thread count this build supports; trace mode twice, with
+ *    the task's BLAKE3 tensor digests and with SHA-256 ones (the same task with "tensorDigest": "sha256"),
+ *    and each one's overhead over the fast step;
  *  - bytes of a 10-step bundle (checkpoint every 5) and peak RSS of `train` and `verify` on it;
  *  - PyTorch 1.x CPU s/step for the same model, threads and optimizer (bench/torch_nanogpt.py), and the
  *    ratio — when some python3 can import torch; otherwise one line saying how to get it.
@@ -73,7 +75,7 @@ function hashLine(threads: number, mode: string, p: StepFigures): string {
       ]
     : ['—', '—', '—', '—', '—'];
   const widths = [9, 13, 10, 10, 11];
-  return `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.otherCpuMs / 1000).toFixed(3).padStart(11)}  ${cols.map((c, i) => c.padStart(widths[i])).join('  ')}`;
+  return `${String(threads).padStart(7)}  ${mode.padEnd(12)}  ${(p.otherCpuMs / 1000).toFixed(3).padStart(11)}  ${cols.map((c, i) => c.padStart(widths[i])).join('  ')}`;
 }
 
 /** A python3 that can import torch (PATH's python3, then Debian's), or null. */
@@ -105,6 +107,16 @@ export default async function (): Promise<void> {
     const base = JSON.parse(readFileSync('tasks/nanogpt-char.json', 'utf8'));
     const task = join(dir, 'nanogpt-10.json');
     writeFileSync(task, JSON.stringify({ ...base, steps: 10, checkpointEvery: 5 }));
+    const shaTask = join(dir, 'nanogpt-10-sha256.json');
+    writeFileSync(
+      shaTask,
+      JSON.stringify({ ...base, steps: 10, checkpointEvery: 5, tensorDigest: 'sha256' }),
+    );
+    const rows = [
+      { label: 'fast', file: task, mode: 'fast' },
+      { label: `trace ${base.tensorDigest ?? 'sha256'}`, file: task, mode: 'trace' },
+      { label: 'trace sha256', file: shaTask, mode: 'trace' },
+    ];
     console.log(
       `nanogpt-char (0.82 M params, batch 12 × 64), ${WARM} warm-up + ${TIMED} timed steps per row; load ${loadavg()
         .map((l) => l.toFixed(1))
@@ -112,21 +124,29 @@ export default async function (): Promise<void> {
     );
     const py = torchPython();
     const threadCounts = availableParallelism() > 1 ? [1, 2] : [1];
-    console.log('threads  mode    Pinpoint s/step  main CPU s  ops/step  peak RSS   PyTorch s/step  ratio');
+    console.log(
+      'threads  mode          Pinpoint s/step  over fast  main CPU s  ops/step  peak RSS   PyTorch s/step  ratio',
+    );
     const hashLines: string[] = [];
     for (const threads of threadCounts) {
       const ref = py ? torchStep(py, threads) : null;
-      for (const mode of ['fast', 'trace']) {
-        const p = pinpointStep(task, mode, threads);
-        hashLines.push(hashLine(threads, mode, p));
+      let fastMs = Number.NaN;
+      for (const row of rows) {
+        const p = pinpointStep(row.file, row.mode, threads);
+        if (row.mode === 'fast') fastMs = p.ms;
+        hashLines.push(hashLine(threads, row.label, p));
         const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
+        const over =
+          row.mode === 'fast'
+            ? ''
+            : `${p.ms >= fastMs ? '+' : ''}${((100 * p.ms) / fastMs - 100).toFixed(0)} %`;
         console.log(
-          `${String(threads).padStart(7)}  ${mode.padEnd(5)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${(p.mainCpuMs / 1000).toFixed(3).padStart(10)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
+          `${String(threads).padStart(7)}  ${row.label.padEnd(12)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${over.padStart(9)}  ${(p.mainCpuMs / 1000).toFixed(3).padStart(10)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
         );
       }
     }
     console.log(
-      '\nthreads  mode   other CPU s  hashed MB  hash thread s  caller s  GB/s hashed  take waited s',
+      '\nthreads  mode          other CPU s  hashed MB  hash thread s  caller s  GB/s hashed  take waited s',
     );
     for (const line of hashLines) console.log(line);
     console.log(

@@ -1,11 +1,12 @@
 /**
  * Before/after of one training step, side by side in ONE process (what a speed change is judged by on a
  * shared machine: both sides see the same load, step by step):
- *   node --import tsx bench/step-ab.ts <treeA>[:fast|trace] <treeB>[:fast|trace] [rounds] [task.json]
+ *   node --import tsx bench/step-ab.ts <treeA>[:fast|trace[:sha256|blake3]] <treeB>[:…] [rounds] [task.json]
  * A tree is a checkout of this repository (e.g. `git worktree add /tmp/base <rev>` with node_modules linked,
  * or `.` for the working tree); each side imports its own core/ and trains the task (default
  * tasks/nanogpt-char.json) from its initial state, the sides alternating step by step after 2 warm-up
- * steps each. Prints per-side median and min ms/step, the per-pair ratios and, on Linux, the main thread's
+ * steps each. A third part sets the task's tensorDigest scheme for that side (e.g. `.:trace:sha256` against
+ * `.:fast`: the trace overhead of SHA-256 digests; trees from before the field reject it). Prints per-side median and min ms/step, the per-pair ratios and, on Linux, the main thread's
  * CPU ms per step (less sensitive to other processes' load than wall time; work moved to a worker thread
  * leaves it). Threads: one (the default pool of each side is not installed).
  */
@@ -28,8 +29,9 @@ function threadCpuNs(): number {
 }
 
 async function side(spec: string, task: unknown): Promise<Side> {
-  const [tree, mode = 'fast'] = spec.split(':');
+  const [tree, mode = 'fast', scheme] = spec.split(':');
   if (mode !== 'fast' && mode !== 'trace') throw new Error(`mode must be fast or trace, got "${mode}"`);
+  if (scheme !== undefined) task = { ...(task as object), tensorDigest: scheme };
   const root = pathToFileURL(`${resolve(tree)}/core/`).href;
   const m = (p: string) => import(new URL(p, root).href);
   const [{ useNodeSha256 }, { useNodeCorpora }, step, { parseTask }, tr, hash] = await Promise.all([
@@ -66,7 +68,7 @@ async function side(spec: string, task: unknown): Promise<Side> {
       ? step.chainedTo(prev)
       : { stateBeforeDigest: prev.record.stateAfter, stateTensorDigests: prev.afterDigests };
   return {
-    name: `${tree}:${mode}${nativeKernel ? ` (${nativeKernel})` : ''}`,
+    name: `${tree}:${mode}${scheme ? `:${scheme}` : ''}${nativeKernel ? ` (${nativeKernel})` : ''}`,
     run() {
       const t0 = performance.now();
       // As train() does: step t's digests are collected right after step t+1 computes.
@@ -91,7 +93,7 @@ async function side(spec: string, task: unknown): Promise<Side> {
 const [a, b, roundsArg, taskFile = 'tasks/nanogpt-char.json'] = process.argv.slice(2);
 if (!a || !b) {
   console.error(
-    'usage: node --import tsx bench/step-ab.ts <treeA>[:mode] <treeB>[:mode] [rounds] [task.json]',
+    'usage: node --import tsx bench/step-ab.ts <treeA>[:mode[:scheme]] <treeB>[:mode[:scheme]] [rounds] [task.json]',
   );
   process.exit(2);
 }

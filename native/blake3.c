@@ -1,7 +1,7 @@
 /*
- * BLAKE3 (hash mode, 32-byte output) of many messages per call: groundwork for a future digest v2 proof
- * format, checked against core/hash/blake3.ts (the specification) and the official test vectors. No proof,
- * digest or run root uses it yet.
+ * BLAKE3 (hash mode, 32-byte output) of many messages per call: the tensor digests of tasks with
+ * "tensorDigest": "blake3" (core/hash/tensor-scheme.ts; the digest queue calls blake3_messages), checked
+ * against core/hash/blake3.ts (the specification) and the official test vectors.
  *
  *   blake3Many(prefixes, datas, out[, { canonicalNaNs }]): true
  *     prefixes, datas: arrays of n typed arrays or ArrayBuffers; out: a Uint8Array of 32·n bytes.

@@ -1,7 +1,7 @@
 /**
  * BLAKE3 in hash mode (32-byte output, any input length): the readable specification the native
- * multi-message kernel (native/blake3.c `blake3Many`) is checked against. Groundwork for a future digest
- * v2 proof format; no proof, digest or run root uses it today (docs/ARCHITECTURE.md "Hashing").
+ * multi-message kernel (native/blake3.c `blake3Many`) is checked against; tensor digests of tasks with
+ * "tensorDigest": "blake3" (core/hash/tensor-scheme.ts, docs/ARCHITECTURE.md "Hashing").
  *
  * The input is cut into 1024-byte chunks of sixteen 64-byte blocks. Each chunk is compressed block by
  * block from the IV with its chunk index as counter, giving a chaining value (CV); the CVs are then combined

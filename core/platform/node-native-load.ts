@@ -26,7 +26,7 @@ export interface NativeAddon extends NativeKernels, NativeDigests {
   /**
    * Hash i = BLAKE3(prefixes[i] ‖ bytes of datas[i]) (hash mode, 32 bytes) into out[32i, 32i + 32)
    * (native/blake3.c: 16 chunks or parents at a time in AVX-512 lanes, 8 in AVX2 ones, else portable C). `canonicalNaNs` as
-   * for sha256Many. Always true. Not used by any digest yet (groundwork for a digest v2).
+   * for sha256Many. Always true. Tests and benchmarks; the digest queue calls the same kernel (native/blake3.c blake3_messages).
    */
   blake3Many(
     prefixes: readonly (ArrayBufferView | ArrayBuffer)[],

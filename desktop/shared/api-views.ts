@@ -32,6 +32,8 @@ export interface ProofSummary {
   model: string;
   mode: 'fast' | 'trace';
   repops: string;
+  /** The hash of the proof's tensor digests (the task's `tensorDigest`; docs/PROOF_FORMAT.md "Digests"). */
+  tensorDigest: 'sha256' | 'blake3';
   runCommitment: Digest;
   solverKey: string;
   steps: ProofStepInfo[];

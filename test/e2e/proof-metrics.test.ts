@@ -66,6 +66,8 @@ describe('Proof view: per-step metric charts (browser mode, Chromium)', {
     await page.goto(app.url(`#/proof?path=${encodeURIComponent(file)}`));
     const grid = page.locator('.pp-view-proof [data-role=metric-charts]');
     await grid.waitFor();
+    // The Proof panel names the task's tensor-digest scheme (iris-mlp has none: SHA-256).
+    await page.locator('.pp-view-proof').getByText('SHA-256', { exact: true }).waitFor();
     const keys = await grid
       .locator('[data-metric]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-metric')));

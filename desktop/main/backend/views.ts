@@ -318,6 +318,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         model: `${String(model.kind)}${Array.isArray(model.hidden) ? ` hidden ${model.hidden.join('-')}` : ''} · ${String(opt.kind)} lr ${String(opt.lr)} · batch ${task.batchSize}`,
         mode: m.mode,
         repops: m.repops,
+        tensorDigest: tensorDigestScheme(m.task),
         runCommitment: m.runCommitment,
         solverKey: m.solver.publicKey,
         steps: m.steps.map((s) => ({

@@ -129,6 +129,7 @@ async function mount(el: HTMLElement, ctx: ViewContext): Promise<ProofHandle> {
         ['task', proof.taskId],
         ['RepOps', proof.repops],
         ['run commitment', h('span', { title: proof.runCommitment }, shortDigest(proof.runCommitment, 16))],
+        ['tensor digests', proof.tensorDigest === 'blake3' ? 'BLAKE3' : 'SHA-256'],
         ['solver key', h('span', { title: proof.solverKey }, shortDigest(proof.solverKey, 16))],
         ['checkpoints', proof.checkpoints.join(', ') || '—'],
         ...(proof.checkpointStore
