@@ -10,12 +10,17 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { disputeBundles, loadForDispute } from '../../core/dispute/bundles.ts';
 import { describeVerdict, type Transcript, transcriptToJson } from '../../core/dispute/transcript.ts';
+import type { Digest } from '../../core/hash/hex.ts';
 import { planDisputeSetup } from '../../core/ledger/dispute-setup.ts';
 import { createLedger, openLedger, type SqliteLedger } from '../../core/ledger/node-store.ts';
 import { settlementAction } from '../../core/ledger/transcript.ts';
 import type { LedgerEvent } from '../../core/ledger/types.ts';
 import { type FileSource, openFileSource } from '../../core/platform/node-file-source.ts';
-import { CheckpointStoreError } from '../../core/proof/checkpoint-store.ts';
+import {
+  type CheckpointStore,
+  CheckpointStoreError,
+  storeWithout,
+} from '../../core/proof/checkpoint-store.ts';
 import { directoryCheckpointStore } from '../../core/proof/node-checkpoint-store.ts';
 import { pocket, table } from './ledger.ts';
 
@@ -29,7 +34,9 @@ const HELP = `usage: pinpoint dispute <proof-solver> <proof-challenger> [options
   --checkpoint-store <dir>
                     full states written by train --checkpoint-store: each party replays from the
                     nearest checkpoint whose state the store holds for its own commitments; every such
-                    state is checked against its bundle before the dispute starts
+                    state is checked against its bundle before the dispute starts; a file that is
+                    not the committed state is named on stderr and left out (that party replays
+                    from an earlier checkpoint)
   --ledger <db>     settle the verdict in this staking ledger (created with default game parameters
                     if missing); records the task, the solver's proof and the dispute first if needed
     --task <id>         ledger task id (default <task name>-<first 12 hex of the task digest>)
@@ -72,16 +79,20 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(deadline) || deadline <= 0)
     throw new Error(`--deadline must be a positive integer (ms), got "${values.deadline}"`);
   const storeDir = values['checkpoint-store'];
-  const checkpointStore = storeDir === undefined ? undefined : directoryCheckpointStore(storeDir);
-  const [la, lb] = positionals.map((file) =>
-    loadForDispute({
-      file,
-      source: openFileSourceNamed(file),
-      ...(checkpointStore ? { checkpointStore } : {}),
-    }),
-  );
+  const load = (checkpointStore: CheckpointStore | undefined) =>
+    positionals.map((file) =>
+      loadForDispute({
+        file,
+        source: openFileSourceNamed(file),
+        ...(checkpointStore ? { checkpointStore } : {}),
+      }),
+    );
+  const store = storeDir === undefined ? undefined : directoryCheckpointStore(storeDir);
+  let [la, lb] = load(store);
   // A store is the operator's cache, not a party's claim: a file that is not the committed state must not
-  // make the party replaying from it fail to answer and lose, so every state is checked now.
+  // make the party replaying from it fail to answer and lose. So every state is checked now, and a bad one
+  // is left out: that party replays from the checkpoint before it instead (the same verdict, later).
+  const bad = new Set<Digest>();
   for (const l of [la, lb])
     if ('bundle' in l)
       for (const s of l.bundle.checkpointStoreSteps)
@@ -89,11 +100,13 @@ export async function run(args: string[]): Promise<number> {
           l.bundle.checkpoint(s);
         } catch (err) {
           if (!(err instanceof CheckpointStoreError)) throw err;
+          const state = l.bundle.manifest.checkpoints.find((c) => c.step === s)?.state;
+          if (state !== undefined) bad.add(state);
           console.error(
-            `pinpoint dispute: ${err.message}; no dispute was run (run without --checkpoint-store, or fix the store)`,
+            `pinpoint dispute: ${err.message}; left out, replaying from an earlier checkpoint of ${l.bundle.file}`,
           );
-          return 1;
         }
+  if (store && bad.size > 0) [la, lb] = load(storeWithout(store, bad));
   // The ledger records the solver's proof and both identities: it needs two valid bundles. Without it,
   // an invalid bundle is a claim like any other and loses the game at setup (docs/DISPUTE.md).
   if (values.ledger) for (const l of [la, lb]) if ('error' in l) throw new Error(l.error);

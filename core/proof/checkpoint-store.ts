@@ -46,6 +46,16 @@ export class CheckpointStoreError extends Error {
   }
 }
 
+/** The store without some states: as if their files were absent (replays then start further back). */
+export function storeWithout(store: CheckpointStore, states: ReadonlySet<Digest>): CheckpointStore {
+  return {
+    name: store.name,
+    has: (state) => !states.has(state) && store.has(state),
+    read: (state) => (states.has(state) ? null : store.read(state)),
+    fileOf: (state) => store.fileOf(state),
+  };
+}
+
 /** The file name of a state in a store. */
 export function stateFileName(state: Digest): string {
   return `${state}${STATE_FILE_SUFFIX}`;

@@ -298,7 +298,7 @@ test('CLI: train --checkpoint-store, then verify and inspect --step replay from 
   assert.match(missing.stderr, /checkpoint store .*absent: no such directory/);
 });
 
-test('CLI: dispute --checkpoint-store pinpoints the same op as without it; a bad store file stops it before any verdict', async () => {
+test('CLI: dispute --checkpoint-store pinpoints the same op as without it; a bad store file is named and left out', async () => {
   const dir = tempDir();
   const taskFile = join(dir, 'task.json');
   writeFileSync(taskFile, JSON.stringify(task));
@@ -335,6 +335,10 @@ test('CLI: dispute --checkpoint-store pinpoints the same op as without it; a bad
   // The cheater's state after its tampered step (checkpoint 30 is its own file) with one bit flipped.
   flipStoredBits(store, bad, 30, 12, 2);
   const broken = await verdict('--checkpoint-store', store);
-  assert.equal(broken.code, 1);
-  assert.match(broken.stderr, /checkpoint store file .*\(checkpoint 30\): .*no dispute was run/);
+  assert.match(
+    broken.stderr,
+    /checkpoint store file .*\(checkpoint 30\): .*left out, replaying from an earlier checkpoint of .*bad\.pinproof/,
+  );
+  assert.equal(broken.code, 3, broken.stderr);
+  assert.deepEqual(broken.v, plain.v, 'the same verdict, the cheater replaying from checkpoint 20');
 });
