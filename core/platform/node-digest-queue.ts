@@ -10,10 +10,10 @@
  * faults and GC work several times the copy itself. Handed-over op outputs come back the same way and go to
  * the op buffer pool (core/repops/buffers.ts), so trace mode reuses its ~120 MB per step as fast mode does.
  */
+import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import { createBufferPool, recycleBuffers } from '../repops/buffers.ts';
 import type { TensorDigestQueue } from './hash.ts';
 import { nativeAddonPath } from './node-native.ts';
@@ -80,9 +80,14 @@ parentPort.on('message', ({ ticket, items, copies, scheme }) => {
 `;
 
 let bundled: string | null = null;
-/** The worker's source with core/hash/blake3-portable.ts bundled in front (the worker has no TS loader). */
+/**
+ * The worker's source with core/hash/blake3-portable.ts bundled in front (the worker has no TS loader).
+ * esbuild is loaded only here, when a worker starts: not at every import of this module (processes that
+ * never hash on a worker), and out of sight of bundlers that bundle this module.
+ */
 function workerSource(): string {
   if (bundled === null) {
+    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
     const entry = fileURLToPath(new URL('../hash/blake3-portable.ts', import.meta.url));
     const out = buildSync({
       entryPoints: [entry],
