@@ -4,16 +4,23 @@
  * message, prefix ‖ data with NaNs canonical), hashed by (a) sha256Many with canonicalNaNs — today's digest
  * path — and (b) blake3Many with canonicalNaNs (native/blake3.c), alternating in the same run; median wall
  * and thread CPU time, GB/s and the ratio. Then one 6 MB message (one tensor's chunks fill the lanes).
- * Next to them the portable path (core/hash/blake3-portable.ts blake3Parts, one call per message, bytes as
- * given) on WebAssembly SIMD and on plain JavaScript — what browsers and Node without the addon run; it
- * runs without the addon too (then alone). Nothing here changes a digest. The native sides need the addon
+ * Next to them the portable path (core/hash/blake3-portable.ts, one call per message) on WebAssembly SIMD
+ * and on plain JavaScript — what browsers and Node without the addon run; it runs without the addon too
+ * (then alone): blake3Parts of the bytes as given, and the tensor-digest message with canonical NaNs two
+ * ways, digest.ts canonicalBytes then blake3Parts, or blake3CanonicalF32 (NaNs fixed in the hasher's copy). Nothing here changes a digest. The native sides need the addon
  * (sha256Many at AVX-512).
  */
 import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { blake3Parts, type PortableBlake3Path, setPortableBlake3Path } from '../core/hash/blake3-portable.ts';
+import {
+  blake3CanonicalF32,
+  blake3Parts,
+  type PortableBlake3Path,
+  setPortableBlake3Path,
+} from '../core/hash/blake3-portable.ts';
+import { canonicalBytes, type NativeNaNs, setNativeNaNs } from '../core/hash/digest.ts';
 import { nativeAddonPath, useNodeNative } from '../core/platform/node-native.ts';
 import { loadNativeKernels } from '../core/platform/node-native-load.ts';
 import { runStep } from '../core/train/step.ts';
@@ -35,14 +42,31 @@ function tensorPrefix(shape: readonly number[]): Uint8Array {
   return new Uint8Array(Buffer.concat([TENSOR_TAG, head]));
 }
 
-/** blake3Parts over every message (prefix, data) on one portable path. */
-function portableSide(path: PortableBlake3Path, prefixes: Uint8Array[], datas: Float32Array[]): Side {
+type PortableWay = 'blake3Parts' | 'canonicalBytes + blake3Parts' | 'blake3CanonicalF32';
+/** The addon's NaN pass, if loaded: off while a portable side runs (its canonicalBytes is then the JS loop). */
+let addonNaNs: NativeNaNs | null = null;
+
+/** Every message (prefix, data) hashed one way on one portable path. */
+function portableSide(
+  way: PortableWay,
+  path: PortableBlake3Path,
+  prefixes: Uint8Array[],
+  datas: Float32Array[],
+): Side {
   const bytes = datas.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  const one: (i: number) => unknown =
+    way === 'blake3Parts'
+      ? (i) => blake3Parts([prefixes[i], bytes[i]])
+      : way === 'blake3CanonicalF32'
+        ? (i) => blake3CanonicalF32([prefixes[i]], datas[i])
+        : (i) => blake3Parts([prefixes[i], canonicalBytes(datas[i])]);
   return {
-    name: `blake3Parts (${path})`,
+    name: `${way} (${path})`,
     run: () => {
       setPortableBlake3Path(path);
-      for (let i = 0; i < bytes.length; i++) blake3Parts([prefixes[i], bytes[i]]);
+      setNativeNaNs(null);
+      for (let i = 0; i < bytes.length; i++) one(i);
+      setNativeNaNs(addonNaNs);
       setPortableBlake3Path('auto');
     },
   };
@@ -68,9 +92,10 @@ export default async function (): Promise<void> {
       `(median ${sizes[sizes.length >> 1]} B)`,
   );
   const native = addon;
+  if (native) addonNaNs = { nanFind: native.nanFind, nanCanonicalize: native.nanCanonicalize };
   const portable = (p: Uint8Array[], d: Float32Array[]) => [
-    portableSide('wasm', p, d),
-    portableSide('js', p, d),
+    portableSide('blake3Parts', 'wasm', p, d),
+    portableSide('blake3Parts', 'js', p, d),
   ];
   compareSides(
     'tensor-digest messages (native sides with canonicalNaNs)',
@@ -89,6 +114,10 @@ export default async function (): Promise<void> {
           ]
         : []),
       ...portable(prefixes, datas),
+      portableSide('canonicalBytes + blake3Parts', 'wasm', prefixes, datas),
+      portableSide('blake3CanonicalF32', 'wasm', prefixes, datas),
+      portableSide('canonicalBytes + blake3Parts', 'js', prefixes, datas),
+      portableSide('blake3CanonicalF32', 'js', prefixes, datas),
     ],
     15,
   );

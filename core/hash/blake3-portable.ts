@@ -49,6 +49,8 @@ type Compress4 = (
 interface Compressor {
   readonly bytes: Uint8Array;
   readonly compress4: Compress4;
+  /** Rewrites every NaN among the binary32 words of [at, at + bytes) to 0x7fc00000 (at 4-byte aligned). */
+  readonly canonicalNaNs: (at: number, bytes: number) => void;
 }
 
 export type PortableBlake3Path = 'wasm' | 'js';
@@ -130,12 +132,14 @@ function pushSegment(c: Compressor): void {
   }
 }
 
-function hashParts(c: Compressor, parts: readonly Uint8Array[]): Uint8Array {
+/** BLAKE3 of the parts; those from index canonicalFrom on get their NaN words canonical as copied in. */
+function hashParts(c: Compressor, parts: readonly Uint8Array[], canonicalFrom: number): Uint8Array {
   const mem = c.bytes;
   let fill = 0;
   segments = 0;
   depth = 0;
-  for (const p of parts) {
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k];
     for (let i = 0; i < p.length; ) {
       // A full segment is hashed only once more input follows: the last one may need the ROOT flag.
       if (fill === SEGMENT) {
@@ -144,6 +148,7 @@ function hashParts(c: Compressor, parts: readonly Uint8Array[]): Uint8Array {
       }
       const take = Math.min(SEGMENT - fill, p.length - i);
       mem.set(take === p.length ? p : p.subarray(i, i + take), INPUT + fill);
+      if (k >= canonicalFrom) c.canonicalNaNs(INPUT + fill, take);
       fill += take;
       i += take;
     }
@@ -189,7 +194,8 @@ function wasmCompressor(): Compressor | null {
         compressChain(words, inp >> 2, nBlocks, counter, flags, fs, fe, lastLen, out >> 2);
       else simd(inp, stride, lanes, nBlocks, counter, step, flags, fs, fe, lastLen, out);
     };
-    return { bytes: new Uint8Array(memory.buffer), compress4 };
+    const canonicalNaNs = inst.exports.canonicalNaNs as (at: number, bytes: number) => void;
+    return { bytes: new Uint8Array(memory.buffer), compress4, canonicalNaNs };
   } catch {
     return null; // e.g. a browser main thread refusing the synchronous compile
   }
@@ -229,7 +235,11 @@ function jsCompressor(): Compressor | null {
         (out + 32 * l) >> 2,
       );
   };
-  return { bytes: new Uint8Array(buffer), compress4 };
+  const canonicalNaNs = (at: number, bytes: number) => {
+    for (let i = at >> 2, end = (at + bytes) >> 2; i < end; i++)
+      if ((words[i] & 0x7fffffff) > 0x7f800000) words[i] = 0x7fc00000;
+  };
+  return { bytes: new Uint8Array(buffer), compress4, canonicalNaNs };
 }
 
 /** nBlocks blocks at word w from the IV (one chunk or one parent): the CV to word o of `mem`. */
@@ -370,8 +380,36 @@ export function portableBlake3Path(): PortableBlake3Path | 'spec' {
 
 export function blake3Parts(parts: readonly Uint8Array[]): Uint8Array {
   const c = current();
-  if (c) return hashParts(c, parts);
+  if (c) return hashParts(c, parts, parts.length);
   const h = blake3Hasher();
   for (const p of parts) h.update(p);
   return h.digest();
+}
+
+/**
+ * BLAKE3 of prefix[0] ‖ prefix[1] ‖ … ‖ data as little-endian binary32 words with every NaN written as
+ * 0x7fc00000 — a tensor digest's message (digest.ts tensorDigest: blake3Parts of canonicalBytes) in one
+ * pass: NaNs are rewritten in the hasher's own copy of the data, so `data` is neither scanned beforehand,
+ * nor copied, nor changed. The prefix must be whole 4-byte words (a tensor digest's is: 24 + 4·rank bytes).
+ */
+export function blake3CanonicalF32(prefix: readonly Uint8Array[], data: Float32Array): Uint8Array {
+  let prefixLen = 0;
+  for (const p of prefix) prefixLen += p.length;
+  if (prefixLen % 4 !== 0)
+    throw new Error(
+      `blake3CanonicalF32: the prefix is ${prefixLen} bytes, not a whole number of 4-byte words`,
+    );
+  const c = LITTLE_ENDIAN ? current() : null;
+  if (c)
+    return hashParts(
+      c,
+      [...prefix, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)],
+      prefix.length,
+    );
+  // A big-endian engine: the little-endian canonical words spelled out, then the bytes hashed as they are.
+  const le = new DataView(new ArrayBuffer(4 * data.length));
+  for (let i = 0; i < data.length; i++)
+    if (Number.isNaN(data[i])) le.setUint32(4 * i, 0x7fc00000, true);
+    else le.setFloat32(4 * i, data[i], true);
+  return blake3Parts([...prefix, new Uint8Array(le.buffer)]);
 }

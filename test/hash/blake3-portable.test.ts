@@ -3,7 +3,8 @@
  * and plain JavaScript — against the readable specification core/hash/blake3.ts (itself checked against
  * the official vectors in test/blake3.test.ts) and the official vectors directly: any split into parts,
  * lengths at block (64 B), chunk (1 KB) and segment boundaries, multi-chunk and multi-segment trees,
- * and calls after one another (the memory is reused: nothing from an earlier input may leak).
+ * and calls after one another (the memory is reused: nothing from an earlier input may leak). And
+ * blake3CanonicalF32 (NaNs made canonical in the hasher's copy) against blake3 of digest.ts canonicalBytes.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import fc from 'fast-check';
 import { decodeBase64 } from '../../core/hash/base64.ts';
 import { blake3 } from '../../core/hash/blake3.ts';
 import {
+  blake3CanonicalF32,
   blake3Parts,
   PORTABLE_BLAKE3_SEGMENT,
   type PortableBlake3Path,
@@ -19,6 +21,7 @@ import {
   setPortableBlake3Path,
 } from '../../core/hash/blake3-portable.ts';
 import { BLAKE3_WASM_BASE64 } from '../../core/hash/blake3-wasm-bytes.ts';
+import { canonicalBytes } from '../../core/hash/digest.ts';
 
 const vectors = JSON.parse(
   readFileSync(new URL('../fixtures/blake3-vectors.json', import.meta.url), 'utf8'),
@@ -153,5 +156,70 @@ test('the result is a fresh 32-byte array each time (not a view of the reused me
       blake3Parts([pattern(5000)]);
       assert.equal(a.length, 32);
       assert.equal(hex(a), copy);
+    });
+});
+
+/** binary32 bit patterns with the IEEE specials: NaNs with payloads and signs, ±Inf, ±0, subnormals. */
+const SPECIAL_BITS = [
+  0x7fc00000, 0x7f800001, 0x7fffffff, 0xffc00000, 0xff800001, 0xffffffff, 0x7fc00001, 0x7f800000, 0xff800000,
+  0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x3f800000,
+];
+const word = fc.oneof(fc.constantFrom(...SPECIAL_BITS), fc.nat({ max: 0xffffffff }));
+
+for (const path of PATHS) {
+  test(`${path}: blake3CanonicalF32 equals blake3 of prefix ‖ canonicalBytes(data), data untouched (property)`, () => {
+    const prefixLen = fc.nat({ max: 12 }).map((w) => 4 * w);
+    // Word counts up to a few chunks, plus lengths that cross a segment boundary with the prefix.
+    const count = fc.oneof(
+      fc.nat({ max: 2100 }),
+      fc.integer({ min: PORTABLE_BLAKE3_SEGMENT / 4 - 40, max: PORTABLE_BLAKE3_SEGMENT / 4 + 40 }),
+    );
+    fc.assert(
+      fc.property(
+        prefixLen,
+        count,
+        fc.array(word, { minLength: 1, maxLength: 64 }),
+        fc.nat(),
+        (pl, n, pool, seed) => {
+          const bits = new Uint32Array(n);
+          for (let i = 0; i < n; i++) bits[i] = pool[(i * 2654435761 + seed) % pool.length] >>> 0;
+          const data = new Float32Array(bits.buffer);
+          const prefix = noise(pl, seed + 1);
+          const before = Buffer.from(bits.buffer).toString('hex');
+          const canon = canonicalBytes(data);
+          const whole = new Uint8Array(pl + canon.length);
+          whole.set(prefix);
+          whole.set(canon, pl);
+          const want = hex(blake3(whole));
+          onPath(path, () => {
+            const half = (pl >> 3) << 2;
+            assert.equal(
+              hex(blake3CanonicalF32([prefix.subarray(0, half), prefix.subarray(half)], data)),
+              want,
+            );
+          });
+          assert.equal(Buffer.from(bits.buffer).toString('hex'), before, 'data unchanged');
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+}
+
+test('blake3CanonicalF32 reads a data view at an offset, and refuses a prefix of partial words', () => {
+  const bits = Uint32Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? 0xff800000 + i : i * 977));
+  const view = new Float32Array(bits.buffer, 4 * 5, 2000);
+  const prefix = noise(28, 3);
+  const canon = canonicalBytes(view);
+  const whole = new Uint8Array(28 + canon.length);
+  whole.set(prefix);
+  whole.set(canon, 28);
+  for (const path of PATHS)
+    onPath(path, () => {
+      assert.equal(hex(blake3CanonicalF32([prefix], view)), hex(blake3(whole)), path);
+      assert.throws(
+        () => blake3CanonicalF32([prefix.subarray(0, 27)], view),
+        /27 bytes, not a whole number of 4-byte words/,
+      );
     });
 });

@@ -156,3 +156,23 @@ export function compress4(
     v128.store(out, l3b, 112);
   }
 }
+
+/**
+ * Every NaN among the `bytes` / 4 little-endian binary32 words at p (4-byte aligned) rewritten in place as
+ * 0x7fc00000, other words untouched (integer compares: what core/hash/digest.ts canonicalBytes does).
+ */
+export function canonicalNaNs(p: usize, bytes: i32): void {
+  const end = p + <usize>bytes;
+  const abs = i32x4.splat(0x7fffffff);
+  const inf = i32x4.splat(0x7f800000);
+  const nan = i32x4.splat(0x7fc00000);
+  for (; p + 16 <= end; p += 16) {
+    const v = v128.load(p);
+    // NaN: exponent all ones and a nonzero fraction, i.e. |bits| above the bits of +Infinity.
+    v128.store(p, v128.bitselect(nan, v, i32x4.gt_s(v128.and(v, abs), inf)));
+  }
+  for (; p < end; p += 4) {
+    const w = load<i32>(p);
+    if ((w & 0x7fffffff) > 0x7f800000) store<i32>(p, 0x7fc00000);
+  }
+}
