@@ -119,6 +119,12 @@ test('multi-segment inputs: both paths equal the specification around segment bo
   }
 });
 
+test('a 10 MB input (a deep stack of segment subtrees) equals the specification on both paths', () => {
+  const data = noise(10 * 1024 * 1024 + 3, 42);
+  const want = hex(blake3(data));
+  for (const path of PATHS) onPath(path, () => assert.equal(hex(blake3Parts([data])), want, path));
+});
+
 test('many small parts crossing a segment boundary, and a tensor-digest shaped message', () => {
   const data = noise(PORTABLE_BLAKE3_SEGMENT + 5000, 7);
   const cuts = Array.from({ length: 700 }, (_, i) => (i * 7919) % data.length);
