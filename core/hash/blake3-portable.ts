@@ -60,9 +60,10 @@ const SEGMENT_CHUNKS = 256;
 /** Bytes copied in and hashed at a time (exported so tests can aim at segment boundaries). */
 export const PORTABLE_BLAKE3_SEGMENT = SEGMENT_CHUNKS * BLAKE3_CHUNK_LEN;
 const SEGMENT = PORTABLE_BLAKE3_SEGMENT;
-/** Subtree CVs of finished segments, then the last segment's CV: one per bit of a 2^53 segment count. */
+/** Subtree CVs of finished segments, then the last segment's CV: at most one per bit of the segment count. */
 const STACK = 0;
-const STACK_MAX = 56;
+/** Chunk counters are kept below 2^32 (the compressors set the high word to 0): 4 TiB of input at most. */
+const MAX_SEGMENTS = 2 ** 32 / SEGMENT_CHUNKS;
 /** Chunk CVs of the segment being hashed (then parent CVs, in place). */
 const CVS = 4096;
 const INPUT = CVS + 32 * SEGMENT_CHUNKS;
@@ -120,7 +121,7 @@ let depth = 0;
 
 /** A full segment followed by more input: hashed as a complete subtree, its CV pushed on the stack. */
 function pushSegment(c: Compressor): void {
-  if (depth === STACK_MAX) throw new Error('blake3Parts: input too long');
+  if (segments + 1 >= MAX_SEGMENTS) throw new Error('blake3Parts: more than 4 TiB of input');
   hashSegment(c, SEGMENT, segments * SEGMENT_CHUNKS, false, STACK + 32 * depth);
   depth++;
   segments++;
