@@ -4,18 +4,29 @@
  * message, prefix ‖ data with NaNs canonical), hashed by (a) sha256Many with canonicalNaNs — today's digest
  * path — and (b) blake3Many with canonicalNaNs (native/blake3.c), alternating in the same run; median wall
  * and thread CPU time, GB/s and the ratio. Then one 6 MB message (one tensor's chunks fill the lanes).
- * Nothing here changes a digest: BLAKE3 is not wired into proofs. Needs the addon (sha256Many at AVX-512).
+ * Next to them the portable path (core/hash/blake3-portable.ts, one call per message) on WebAssembly SIMD
+ * and on plain JavaScript — what browsers and Node without the addon run; it runs without the addon too
+ * (then alone): blake3Parts of the bytes as given, and the tensor-digest message with canonical NaNs two
+ * ways, digest.ts canonicalBytes then blake3Parts, or blake3CanonicalF32 (NaNs fixed in the hasher's copy). Nothing here changes a digest. The native sides need the addon
+ * (sha256Many at AVX-512).
  */
 import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  blake3CanonicalF32,
+  blake3Parts,
+  type PortableBlake3Path,
+  setPortableBlake3Path,
+} from '../core/hash/blake3-portable.ts';
+import { canonicalBytes, type NativeNaNs, setNativeNaNs } from '../core/hash/digest.ts';
 import { nativeAddonPath, useNodeNative } from '../core/platform/node-native.ts';
 import { loadNativeKernels } from '../core/platform/node-native-load.ts';
 import { runStep } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
-import { compareSides } from './compare-sides.ts';
+import { compareSides, type Side } from './compare-sides.ts';
 
 const TASK = join(dirname(fileURLToPath(import.meta.url)), '../tasks/nanogpt-char.json');
 const TENSOR_TAG = Buffer.from('pinpoint.tensor.v1\u0000', 'utf8');
@@ -31,15 +42,42 @@ function tensorPrefix(shape: readonly number[]): Uint8Array {
   return new Uint8Array(Buffer.concat([TENSOR_TAG, head]));
 }
 
+type PortableWay = 'blake3Parts' | 'canonicalBytes + blake3Parts' | 'blake3CanonicalF32';
+/** The addon's NaN pass, if loaded: off while a portable side runs (its canonicalBytes is then the JS loop). */
+let addonNaNs: NativeNaNs | null = null;
+
+/** Every message (prefix, data) hashed one way on one portable path. */
+function portableSide(
+  way: PortableWay,
+  path: PortableBlake3Path,
+  prefixes: Uint8Array[],
+  datas: Float32Array[],
+): Side {
+  const bytes = datas.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  const one: (i: number) => unknown =
+    way === 'blake3Parts'
+      ? (i) => blake3Parts([prefixes[i], bytes[i]])
+      : way === 'blake3CanonicalF32'
+        ? (i) => blake3CanonicalF32([prefixes[i]], datas[i])
+        : (i) => blake3Parts([prefixes[i], canonicalBytes(datas[i])]);
+  return {
+    name: `${way} (${path})`,
+    run: () => {
+      setPortableBlake3Path(path);
+      setNativeNaNs(null);
+      for (let i = 0; i < bytes.length; i++) one(i);
+      setNativeNaNs(addonNaNs);
+      setPortableBlake3Path('auto');
+    },
+  };
+}
+
 export default async function (): Promise<void> {
-  if (useNodeNative() === null) {
-    console.log('blake3: native addon not built');
-    return;
-  }
-  const addon = loadNativeKernels(nativeAddonPath() as string);
-  if (!addon.sha256Many([], [], new Uint8Array(0))) {
-    console.log(`blake3: the SHA-256 side (sha256Many) needs AVX-512 (kernel in use: ${addon.kernel()})`);
-    return;
+  let addon = useNodeNative() === null ? null : loadNativeKernels(nativeAddonPath() as string);
+  if (addon === null) console.log('blake3: native addon not built: the portable path only');
+  else if (!addon.sha256Many([], [], new Uint8Array(0))) {
+    console.log(`blake3: the native sides need AVX-512 for sha256Many (kernel in use: ${addon.kernel()})`);
+    addon = null;
   }
   const ctx = prepareTask(parseTask(JSON.parse(readFileSync(TASK, 'utf8')), TASK));
   const step = runStep(ctx, initialState(ctx), 0, { mode: 'fast', metrics: false, keepTape: true });
@@ -53,12 +91,33 @@ export default async function (): Promise<void> {
     `one nanoGPT step's op outputs: ${datas.length} tensors, ${sizes[0]} B … ${sizes[sizes.length - 1]} B ` +
       `(median ${sizes[sizes.length >> 1]} B)`,
   );
+  const native = addon;
+  if (native) addonNaNs = { nanFind: native.nanFind, nanCanonicalize: native.nanCanonicalize };
+  const portable = (p: Uint8Array[], d: Float32Array[]) => [
+    portableSide('blake3Parts', 'wasm', p, d),
+    portableSide('blake3Parts', 'js', p, d),
+  ];
   compareSides(
-    'tensor-digest messages, canonicalNaNs',
+    'tensor-digest messages (native sides with canonicalNaNs)',
     total,
     [
-      { name: 'sha256Many', run: () => addon.sha256Many(prefixes, datas, out, { canonicalNaNs: true }) },
-      { name: 'blake3Many', run: () => addon.blake3Many(prefixes, datas, out, { canonicalNaNs: true }) },
+      ...(native
+        ? [
+            {
+              name: 'sha256Many',
+              run: () => native.sha256Many(prefixes, datas, out, { canonicalNaNs: true }),
+            },
+            {
+              name: 'blake3Many',
+              run: () => native.blake3Many(prefixes, datas, out, { canonicalNaNs: true }),
+            },
+          ]
+        : []),
+      ...portable(prefixes, datas),
+      portableSide('canonicalBytes + blake3Parts', 'wasm', prefixes, datas),
+      portableSide('blake3CanonicalF32', 'wasm', prefixes, datas),
+      portableSide('canonicalBytes + blake3Parts', 'js', prefixes, datas),
+      portableSide('blake3CanonicalF32', 'js', prefixes, datas),
     ],
     15,
   );
@@ -68,8 +127,13 @@ export default async function (): Promise<void> {
     'one 6 MB message',
     big[0].byteLength,
     [
-      { name: 'sha256Many (SHA-NI tail)', run: () => addon.sha256Many([prefixes[0]], big, one) },
-      { name: 'blake3Many', run: () => addon.blake3Many([prefixes[0]], big, one) },
+      ...(native
+        ? [
+            { name: 'sha256Many (SHA-NI tail)', run: () => native.sha256Many([prefixes[0]], big, one) },
+            { name: 'blake3Many', run: () => native.blake3Many([prefixes[0]], big, one) },
+          ]
+        : []),
+      ...portable([prefixes[0]], big),
     ],
     15,
   );

@@ -7,31 +7,17 @@
  * Anything that cannot run WebAssembly SIMD (old engines, a browser refusing a synchronous compile)
  * gets null and the op runs its JavaScript specification, which gives the same bits (tested).
  */
+import { decodeBase64 } from '../../hash/base64.ts';
 import { overwrittenBuffer } from '../buffers.ts';
+
+// Lives in core/hash, which also instantiates a module (the portable BLAKE3) and must not import core/repops.
+export { decodeBase64 };
 
 type KernelExports = Record<string, (...args: number[]) => number | undefined>;
 
 let memory: WebAssembly.Memory | null | undefined;
 const modules = new Map<string, KernelExports | null>();
 let disabled = false;
-
-export function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const clean = s.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (const ch of clean) {
-    acc = (acc << 6) | chars.indexOf(ch);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
-}
 
 function sharedMemory(): WebAssembly.Memory | null {
   if (memory !== undefined) return memory;
