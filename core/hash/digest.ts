@@ -3,7 +3,7 @@
  * digest can never collide with a Merkle node, an event or a JSON payload.
  */
 
-import { blake3Parts } from './blake3-portable.ts';
+import { blake3CanonicalF32 } from './blake3-portable.ts';
 import { type Digest, toHex, utf8 } from './hex.ts';
 import { createSha256, sha256, tensorDigestQueue } from './sha256.ts';
 import type { TensorDigestScheme } from './tensor-scheme.ts';
@@ -68,10 +68,12 @@ export function tensorDigest(t: TensorBits, scheme: TensorDigestScheme): Digest 
   header.setUint8(0, DTYPE_F32);
   header.setUint32(1, t.shape.length, true);
   for (let i = 0; i < t.shape.length; i++) header.setUint32(5 + 4 * i, t.shape[i], true);
-  const parts = [tag(TENSOR_TAG), new Uint8Array(header.buffer), canonicalBytes(t.data)];
-  if (scheme === 'blake3') return toHex(blake3Parts(parts));
+  const prefix = [tag(TENSOR_TAG), new Uint8Array(header.buffer)];
+  // BLAKE3 makes NaNs canonical in its own copy of the words: no canonicalBytes pass.
+  if (scheme === 'blake3') return toHex(blake3CanonicalF32(prefix, t.data));
   const h = createSha256();
-  for (const p of parts) h.update(p);
+  for (const p of prefix) h.update(p);
+  h.update(canonicalBytes(t.data));
   return toHex(h.digest());
 }
 

@@ -49,7 +49,7 @@ if (workerData.addon) {
 const hashOne = {
   sha256: (prefix, buf) => createHash('sha256').update(prefix).update(new Uint8Array(buf)).digest('hex'),
   blake3: (prefix, buf) =>
-    Buffer.from(blake3Portable.blake3Parts([prefix, new Uint8Array(buf)])).toString('hex'),
+    Buffer.from(blake3Portable.blake3CanonicalF32([prefix], new Float32Array(buf))).toString('hex'),
 };
 parentPort.on('message', ({ ticket, items, copies, scheme }) => {
   const prefixes = items.map(({ shape }) => {
@@ -67,7 +67,8 @@ parentPort.on('message', ({ ticket, items, copies, scheme }) => {
   if (many && many(prefixes, bufs, all, { canonicalNaNs: true })) {
     out = items.map((_, i) => all.toString('hex', 32 * i, 32 * i + 32));
   } else {
-    for (const buf of bufs) canonicalize(buf);
+    // BLAKE3 makes NaNs canonical as it copies the words in; SHA-256 needs the pass first.
+    if (scheme === 'sha256') for (const buf of bufs) canonicalize(buf);
     out = bufs.map((buf, i) => hashOne[scheme](prefixes[i], buf));
   }
   const spare = copies.map((i) => items[i].buf);
