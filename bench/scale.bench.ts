@@ -9,7 +9,8 @@
  *  - bytes of a 10-step bundle (checkpoint every 5) and peak RSS of `train` and `verify` on it;
  *  - PyTorch 1.x CPU s/step for the same model, threads and optimizer (bench/torch_nanogpt.py), and the
  *    ratio — when some python3 can import torch; otherwise one line saying how to get it.
- * BENCH_SCALE_STEPS=<timed steps> (default 5) trades time for stability.
+ * BENCH_SCALE_STEPS=<timed steps per child> (default 5) and BENCH_SCALE_ROUNDS=<rounds> (default 3: the rows
+ * run in turn, one child each, and each figure is the median over the rounds) trade time for stability.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const TIMED = Number(process.env.BENCH_SCALE_STEPS ?? 5);
+/** Rounds of the rows, one child each, alternating: a row's figures are its rounds' medians. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 3));
 const WARM = 2;
 const node = (args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -61,6 +64,32 @@ function pinpointStep(task: string, mode: string, threads: number): StepFigures 
     hash: (j.hash ?? null) as HashFigures | null,
   };
 }
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Every figure of a row as the median over its rounds (peak RSS: the largest). */
+function medianFigures(runs: readonly StepFigures[]): StepFigures {
+  const hashes = runs.map((r) => r.hash).filter((h): h is HashFigures => h !== null);
+  const m = (f: (h: HashFigures) => number) => median(hashes.map(f));
+  return {
+    ms: median(runs.map((r) => r.ms)),
+    rss: Math.max(...runs.map((r) => r.rss)),
+    ops: runs[0].ops,
+    mainCpuMs: median(runs.map((r) => r.mainCpuMs)),
+    otherCpuMs: median(runs.map((r) => r.otherCpuMs)),
+    hash:
+      hashes.length === 0
+        ? null
+        : {
+            mb: m((h) => h.mb),
+            hashThreadMs: m((h) => h.hashThreadMs),
+            callerMs: m((h) => h.callerMs),
+            waitMs: m((h) => h.waitMs),
+          },
+  };
+}
+
+const percentOver = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${(100 * ratio - 100).toFixed(0)} %`;
 
 /** One line of the hashing table: where a step's hashing ran and whether the caller waited for it. */
 function hashLine(threads: number, mode: string, p: StepFigures): string {
@@ -118,7 +147,7 @@ export default async function (): Promise<void> {
       { label: 'trace sha256', file: shaTask, mode: 'trace' },
     ];
     console.log(
-      `nanogpt-char (0.82 M params, batch 12 × 64), ${WARM} warm-up + ${TIMED} timed steps per row; load ${loadavg()
+      `nanogpt-char (0.82 M params, batch 12 × 64), ${WARM} warm-up + ${TIMED} timed steps per child, ${ROUNDS} alternating rounds per row (medians); load ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')} on ${availableParallelism()} cores`,
     );
@@ -130,16 +159,16 @@ export default async function (): Promise<void> {
     const hashLines: string[] = [];
     for (const threads of threadCounts) {
       const ref = py ? torchStep(py, threads) : null;
-      let fastMs = Number.NaN;
-      for (const row of rows) {
-        const p = pinpointStep(row.file, row.mode, threads);
-        if (row.mode === 'fast') fastMs = p.ms;
+      // The rows alternate round by round, so a change of load meets every row alike; a trace row's
+      // overhead is the median of its per-round ratios to that round's fast step.
+      const rounds = Array.from({ length: ROUNDS }, () =>
+        rows.map((row) => pinpointStep(row.file, row.mode, threads)),
+      );
+      for (const [k, row] of rows.entries()) {
+        const p = medianFigures(rounds.map((r) => r[k]));
         hashLines.push(hashLine(threads, row.label, p));
         const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
-        const over =
-          row.mode === 'fast'
-            ? ''
-            : `${p.ms >= fastMs ? '+' : ''}${((100 * p.ms) / fastMs - 100).toFixed(0)} %`;
+        const over = row.mode === 'fast' ? '' : percentOver(median(rounds.map((r) => r[k].ms / r[0].ms)));
         console.log(
           `${String(threads).padStart(7)}  ${row.label.padEnd(12)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${over.padStart(9)}  ${(p.mainCpuMs / 1000).toFixed(3).padStart(10)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
         );
