@@ -7,17 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
-import { CHROMIUM_ARGS as ARGS, CHROMIUM } from '../helpers/chromium.ts';
+import { CHROMIUM, runOnPage } from '../helpers/chromium.ts';
 import { computeExtraDigests } from './extra-digests.ts';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 const ENTRY = `
 import { computeGolden } from './core/repops/golden/cases.ts';
@@ -53,45 +46,7 @@ test('golden digests in headless Chromium equal Node (and the checked-in table)'
     t.skip(`${CHROMIUM} not found — skipping the browser golden test (set up Debian's chromium to run it)`);
     return;
   }
-  const bundle = await build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'browser-golden-entry.ts' },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const js = bundle.outputFiles[0].text;
-  const html =
-    '<!doctype html><meta charset="utf-8"><title>repops golden</title><script src="/bundle.js"></script>';
-
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/bundle.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-      res.end(js);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(html);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  let result: PageResult;
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction('globalThis.__repops !== undefined', undefined, { timeout: 200_000 });
-    result = (await page.evaluate('globalThis.__repops')) as PageResult;
-    assert.deepEqual(errors, [], 'page errors');
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  const result = await runOnPage<PageResult>(ENTRY, '__repops', 200_000);
   assert.ok(result.ok, `browser run failed: ${result.error}`);
   t.diagnostic(
     `Chromium computed ${Object.keys(result.golden?.digests ?? {}).length} golden + ${Object.keys(result.extra ?? {}).length} extra digests in ${result.ms?.toFixed(0)} ms (${result.ua})`,

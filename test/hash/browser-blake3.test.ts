@@ -5,16 +5,10 @@
  * the page reports its hashes, its path and its throughput. Skipped without Chromium (not in CI).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { blake3 } from '../../core/hash/blake3.ts';
-import { CHROMIUM, CHROMIUM_ARGS, skipReason } from '../helpers/chromium.ts';
+import { runOnPage, skipReason } from '../helpers/chromium.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const LENGTHS = [0, 1, 64, 65, 1023, 1024, 1025, 4097, 31 * 1024 + 5, 600_000];
 
 /** Deterministic bytes, the same in Node and in the page (the function is sent as its source). */
@@ -76,37 +70,7 @@ test('blake3Parts on a Chromium page main thread: WebAssembly path, same hashes 
     t.skip(skip);
     return;
   }
-  const bundle = await build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'browser-blake3-entry.ts' },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const js = bundle.outputFiles[0].text;
-  const server: Server = createServer((req, res) => {
-    const isJs = req.url === '/bundle.js';
-    res.writeHead(200, { 'content-type': `text/${isJs ? 'javascript' : 'html'}; charset=utf-8` });
-    res.end(isJs ? js : '<!doctype html><meta charset="utf-8"><script src="/bundle.js"></script>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  let result: PageResult;
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction('globalThis.__blake3 !== undefined', undefined, { timeout: 100_000 });
-    result = (await page.evaluate('globalThis.__blake3')) as PageResult;
-    assert.deepEqual(errors, [], 'page errors');
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  const result = await runOnPage<PageResult>(ENTRY, '__blake3', 100_000);
   assert.ok(result.ok, `browser run failed: ${result.error}`);
   assert.equal(result.auto, 'wasm', 'the page main thread compiles the module synchronously');
   const want = LENGTHS.map((n) => Buffer.from(blake3(bytesOf(n))).toString('hex'));
