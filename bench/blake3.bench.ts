@@ -1,14 +1,15 @@
 /**
- * BLAKE3 against SHA-256 on what a digest v2 would hash: every op output of one real nanoGPT trace step
+ * BLAKE3 against SHA-256 on what tensor digests hash: every op output of one real nanoGPT trace step
  * (tasks/nanogpt-char.json, one fast step kept on its tape: each non-leaf node's output as a tensor-digest
- * message, prefix ‖ data with NaNs canonical), hashed by (a) sha256Many with canonicalNaNs — today's digest
- * path — and (b) blake3Many with canonicalNaNs (native/blake3.c), alternating in the same run; median wall
- * and thread CPU time, GB/s and the ratio. Then one 6 MB message (one tensor's chunks fill the lanes).
- * Next to them the portable path (core/hash/blake3-portable.ts, one call per message) on WebAssembly SIMD
- * and on plain JavaScript — what browsers and Node without the addon run; it runs without the addon too
- * (then alone): blake3Parts of the bytes as given, and the tensor-digest message with canonical NaNs two
- * ways, digest.ts canonicalBytes then blake3Parts, or blake3CanonicalF32 (NaNs fixed in the hasher's copy). Nothing here changes a digest. The native sides need the addon
- * (sha256Many at AVX-512).
+ * message, prefix ‖ data with NaNs canonical), hashed by (a) sha256Many with canonicalNaNs — the digest path
+ * of "sha256" tasks — and (b) blake3Many with canonicalNaNs (native/blake3.c, that of "blake3" tasks),
+ * alternating in the same run; median wall and thread CPU time, GB/s and the ratio. Then one 6 MB message
+ * (one tensor's chunks fill the lanes). Next to them the portable path (core/hash/blake3-portable.ts, one
+ * call per message) on WebAssembly SIMD and on plain JavaScript — what browsers and Node without the addon
+ * run; it runs without the addon too (then alone): blake3Parts of the bytes as given, and the tensor-digest
+ * message with canonical NaNs two ways, digest.ts canonicalBytes then blake3Parts, or blake3CanonicalF32
+ * (NaNs fixed in the hasher's copy, what tensorDigest uses). Nothing here changes a digest. The native
+ * sides need the addon (sha256Many at AVX-512).
  */
 import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';

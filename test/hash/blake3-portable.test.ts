@@ -22,6 +22,7 @@ import {
 } from '../../core/hash/blake3-portable.ts';
 import { BLAKE3_WASM_BASE64 } from '../../core/hash/blake3-wasm-bytes.ts';
 import { canonicalBytes } from '../../core/hash/digest.ts';
+import { seededBytes } from '../helpers/seeded-bytes.ts';
 
 const vectors = JSON.parse(
   readFileSync(new URL('../fixtures/blake3-vectors.json', import.meta.url), 'utf8'),
@@ -29,18 +30,6 @@ const vectors = JSON.parse(
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 251);
-/** Pseudo-random bytes (xorshift32): cheap to make in megabytes, unlike fast-check arrays. */
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 /** data cut at the given points (sorted, clamped), so blake3Parts sees pieces of it. */
 function split(data: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = cuts.map((c) => c % (data.length + 1)).sort((a, b) => a - b);
@@ -95,7 +84,7 @@ for (const path of PATHS) {
     const length = fc.oneof(nearBoundary, fc.nat({ max: 9000 }));
     fc.assert(
       fc.property(length, fc.array(fc.nat(), { maxLength: 5 }), fc.nat(), (n, cuts, seed) => {
-        const data = noise(n, seed);
+        const data = seededBytes(n, seed);
         const want = hex(blake3(data));
         onPath(path, () => assert.equal(hex(blake3Parts(split(data, cuts))), want, `length ${n}`));
       }),
@@ -108,7 +97,7 @@ test('multi-segment inputs: both paths equal the specification around segment bo
   const S = PORTABLE_BLAKE3_SEGMENT;
   const lengths = [S - 1, S, S + 1, 2 * S, 2 * S + 1024, 3 * S + 1, 4 * S, 5 * S + 4097];
   for (const [i, n] of lengths.entries()) {
-    const data = noise(n, 1000 + i);
+    const data = seededBytes(n, 1000 + i);
     const want = hex(blake3(data));
     const cuts = [S, S - 3, 17, n - 1];
     for (const path of PATHS)
@@ -120,13 +109,13 @@ test('multi-segment inputs: both paths equal the specification around segment bo
 });
 
 test('a 10 MB input (a deep stack of segment subtrees) equals the specification on both paths', () => {
-  const data = noise(10 * 1024 * 1024 + 3, 42);
+  const data = seededBytes(10 * 1024 * 1024 + 3, 42);
   const want = hex(blake3(data));
   for (const path of PATHS) onPath(path, () => assert.equal(hex(blake3Parts([data])), want, path));
 });
 
 test('many small parts crossing a segment boundary, and a tensor-digest shaped message', () => {
-  const data = noise(PORTABLE_BLAKE3_SEGMENT + 5000, 7);
+  const data = seededBytes(PORTABLE_BLAKE3_SEGMENT + 5000, 7);
   const cuts = Array.from({ length: 700 }, (_, i) => (i * 7919) % data.length);
   const want = hex(blake3(data));
   const prefix = new TextEncoder().encode('pinpoint.tensor.v1\u0000');
@@ -143,12 +132,12 @@ test('many small parts crossing a segment boundary, and a tensor-digest shaped m
 });
 
 test('a call after a large one is not affected by what the large one left in memory', () => {
-  const big = noise(3 * PORTABLE_BLAKE3_SEGMENT + 777, 99);
+  const big = seededBytes(3 * PORTABLE_BLAKE3_SEGMENT + 777, 99);
   for (const path of PATHS)
     onPath(path, () => {
       for (const n of [0, 1, 63, 65, 1000, 1025, 5000]) {
         blake3Parts([big]);
-        const small = noise(n, n + 5);
+        const small = seededBytes(n, n + 5);
         assert.equal(hex(blake3Parts([small])), hex(blake3(small)), `${path}, ${n} B after ${big.length} B`);
       }
     });
@@ -190,7 +179,7 @@ for (const path of PATHS) {
           const bits = new Uint32Array(n);
           for (let i = 0; i < n; i++) bits[i] = pool[(i * 2654435761 + seed) % pool.length] >>> 0;
           const data = new Float32Array(bits.buffer);
-          const prefix = noise(pl, seed + 1);
+          const prefix = seededBytes(pl, seed + 1);
           const before = Buffer.from(bits.buffer).toString('hex');
           const canon = canonicalBytes(data);
           const whole = new Uint8Array(pl + canon.length);
@@ -215,7 +204,7 @@ for (const path of PATHS) {
 test('blake3CanonicalF32 reads a data view at an offset, and refuses a prefix of partial words', () => {
   const bits = Uint32Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? 0xff800000 + i : i * 977));
   const view = new Float32Array(bits.buffer, 4 * 5, 2000);
-  const prefix = noise(28, 3);
+  const prefix = seededBytes(28, 3);
   const canon = canonicalBytes(view);
   const whole = new Uint8Array(28 + canon.length);
   whole.set(prefix);
