@@ -134,10 +134,10 @@ export async function run(args: string[]): Promise<number> {
   const commitmentOnly = (s: number) =>
     s > 0 && s < task.steps && checkpointStorage(s, task.steps, task.fullCheckpointEvery) === 'none';
   const kept = checkpointSteps(task).filter((s) => values.tamper !== undefined || !commitmentOnly(s)).length;
-  const mem = estimateTrainingMemory(ctx, totalmem(), kept);
+  const mem = estimateTrainingMemory(ctx, totalmem(), kept, mode);
   if (mem.totalBytes > totalmem())
     throw new Error(
-      `${file}: training "${task.name}" needs an estimated ${gib(mem.totalBytes)} (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints kept ${gib(mem.checkpointBytes)}); this machine has ${gib(totalmem())} — lower batchSize or the model size, or raise checkpointEvery`,
+      `${file}: training "${task.name}" needs an estimated ${gib(mem.totalBytes)} (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints kept ${gib(mem.checkpointBytes)}${mem.opDigestBytes > 0 ? `, op digests ${gib(mem.opDigestBytes)}` : ''}); this machine has ${gib(totalmem())} — lower batchSize or the model size, or raise checkpointEvery${mem.opDigestBytes > 0 ? ', or train fewer steps per proof in trace mode' : ''}`,
     );
   const tamper = values.tamper === undefined ? undefined : parseTamper(ctx, values.tamper);
   const storeDir = values['checkpoint-store'];
@@ -177,7 +177,7 @@ export async function run(args: string[]): Promise<number> {
       `task        ${task.name} (${task.steps} steps, mode ${mode})`,
       ...(task.nonce !== undefined ? [`nonce       ${task.nonce}`] : []),
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
-      `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)})`,
+      `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)}${mem.opDigestBytes > 0 ? `, op digests ${gib(mem.opDigestBytes)}` : ''})`,
       `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threadsSummary(threads)})`,
       `checkpoints ${checkpointSteps(task).join(', ')}${result.commitments ? ` (in full: ${result.checkpoints.map((c) => c.step).join(', ')}; the others as commitments${store ? ' and in the store' : ''})` : ''}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,

@@ -5,12 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { estimateTrainingMemory } from '../../core/train/memory.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { estimateTrainingMemory, OP_DIGEST_HEAP_BYTES } from '../../core/train/memory.ts';
 import { recordStep } from '../../core/train/step.ts';
-import { initialState, prepareTask } from '../../core/train/train.ts';
+import { parseTask } from '../../core/train/task.ts';
+import { initialState, prepareTask, train } from '../../core/train/train.ts';
 import { bundledTask } from './helpers.ts';
 import { pinpoint } from './run-cli.ts';
 
@@ -46,5 +49,55 @@ test('pinpoint train refuses a task that will not fit, naming the estimate', asy
   assert.match(
     r.stderr,
     /huge\.json: training "chars-transformer" needs an estimated [\d.]+ GiB \(state 144\.0 GiB, .*\); this machine has [\d.]+ GiB/,
+  );
+});
+
+test('a trace run counts the op digests it keeps: a long one that would not fit is refused, its fast run is not', async (t) => {
+  const ctx = prepareTask(bundledTask('spirals-mlp'));
+  const fast = estimateTrainingMemory(ctx, Number.POSITIVE_INFINITY, 2, 'fast');
+  const trace = estimateTrainingMemory(ctx, Number.POSITIVE_INFINITY, 2, 'trace');
+  const { tape } = recordStep(ctx, initialState(ctx), 0, ctx.order.batch(0));
+  assert.equal(fast.opDigestBytes, 0);
+  assert.equal(trace.opDigestBytes, ctx.task.steps * tape.nodes.length * OP_DIGEST_HEAP_BYTES);
+  assert.equal(trace.totalBytes - fast.totalBytes, trace.opDigestBytes);
+  // The constant against the heap a real trace run's op digests hold: collected with and without them.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const run = train(prepareTask(bundledTask('spirals-mlp', { steps: 200, checkpointEvery: 200 })), {
+    mode: 'trace',
+  });
+  let held: unknown[][] | undefined = run.opDigests;
+  const count = held?.flat().length ?? 0;
+  Object.assign(run, { opDigests: undefined });
+  gc();
+  const withDigests = process.memoryUsage().heapUsed;
+  held = undefined;
+  gc();
+  const perDigest = (withDigests - process.memoryUsage().heapUsed) / count;
+  t.diagnostic(`${perDigest.toFixed(1)} heap bytes per kept op digest (${count} digests)`);
+  assert.ok(
+    perDigest > 0.5 * OP_DIGEST_HEAP_BYTES && perDigest < 1.5 * OP_DIGEST_HEAP_BYTES,
+    `measured ${perDigest.toFixed(1)} heap bytes per kept op digest, the estimate counts ${OP_DIGEST_HEAP_BYTES}`,
+  );
+
+  // Enough steps that the op digests alone exceed this machine's memory; checkpoints stay two.
+  const steps = Math.ceil((2 * totalmem()) / (tape.nodes.length * OP_DIGEST_HEAP_BYTES));
+  const raw = JSON.parse(readFileSync('tasks/spirals-mlp.json', 'utf8'));
+  const file = join(dir, 'long.json');
+  writeFileSync(file, JSON.stringify({ ...raw, steps, checkpointEvery: steps }));
+  const r = await pinpoint(['train', file, '--out', join(dir, 'long.pinproof'), '--mode', 'trace']);
+  assert.notEqual(r.code, 0);
+  assert.match(
+    r.stderr,
+    /long\.json: training "spirals-mlp" needs an estimated [\d.]+ GiB \(.*op digests [\d.]+ GiB\)/,
+  );
+  assert.match(r.stderr, /train fewer steps per proof in trace mode/);
+  // The same task in fast mode keeps no op digests: the estimate lets it start (it is not run here).
+  assert.ok(
+    estimateTrainingMemory(
+      prepareTask(parseTask({ ...raw, steps, checkpointEvery: steps }, file)),
+      totalmem(),
+      2,
+    ).totalBytes < totalmem(),
   );
 });
