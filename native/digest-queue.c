@@ -212,9 +212,13 @@ static napi_value digest_submit(napi_env env, napi_callback_info info) {
   size_t tag_len, shapes_len, custody_len;
   uint32_t n, scheme = SCHEME_SHA256;
   bool is_array;
-  if (argc == 5 && (napi_get_value_uint32(env, argv[4], &scheme) != napi_ok || scheme > SCHEME_BLAKE3))
-    return fail(env, NULL, USAGE);
-  if (argc < 4 || !typed_bytes(env, argv[0], napi_uint8_array, &tag, &tag_len) ||
+  if (argc == 5) {  // exactly 0 or 1: napi_get_value_uint32 would truncate 0.5 and NaN to 0
+    double d;
+    if (napi_get_value_double(env, argv[4], &d) != napi_ok || (d != SCHEME_SHA256 && d != SCHEME_BLAKE3))
+      return fail(env, NULL, USAGE);
+    scheme = (uint32_t)d;
+  }
+  if (argc < 4 || argc > 5 || !typed_bytes(env, argv[0], napi_uint8_array, &tag, &tag_len) ||
       napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
       napi_get_array_length(env, argv[1], &n) != napi_ok ||
       !typed_bytes(env, argv[2], napi_uint32_array, &shapes_p, &shapes_len) ||

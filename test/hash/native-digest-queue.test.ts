@@ -231,6 +231,12 @@ test('bad calls are refused with the usage; an unknown ticket is an error', { sk
       ),
     /digestSubmit\(tag/,
   );
+  for (const scheme of [2, -1, 0.5, Number.NaN])
+    assert.throws(
+      () => a.digestSubmit(tag, [new Float32Array(3)], Uint32Array.of(1, 3), Uint8Array.of(0), scheme),
+      /digestSubmit\(tag.*scheme: 0 \| 1/,
+      `scheme ${scheme}`,
+    );
   assert.throws(() => a.digestTake(123456789), /unknown ticket/);
   const ok = a.digestSubmit(tag, [new Float32Array(3)], Uint32Array.of(1, 3), Uint8Array.of(0));
   assert.equal(a.digestTake(ok).length, 64);
