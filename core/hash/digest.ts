@@ -6,7 +6,7 @@
 import { blake3CanonicalF32 } from './blake3-portable.ts';
 import { type Digest, toHex, utf8 } from './hex.ts';
 import { createSha256, sha256, tensorDigestQueue } from './sha256.ts';
-import type { TensorDigestScheme } from './tensor-scheme.ts';
+import { checkScheme, type TensorDigestScheme } from './tensor-scheme.ts';
 
 export const TENSOR_TAG = 'pinpoint.tensor.v1';
 const DTYPE_F32 = 1;
@@ -71,6 +71,7 @@ export function tensorDigest(t: TensorBits, scheme: TensorDigestScheme): Digest 
   const prefix = [tag(TENSOR_TAG), new Uint8Array(header.buffer)];
   // BLAKE3 makes NaNs canonical in its own copy of the words: no canonicalBytes pass.
   if (scheme === 'blake3') return toHex(blake3CanonicalF32(prefix, t.data));
+  checkScheme(scheme, 'tensorDigest');
   const h = createSha256();
   for (const p of prefix) h.update(p);
   h.update(canonicalBytes(t.data));

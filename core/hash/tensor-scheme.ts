@@ -12,3 +12,12 @@ export const TENSOR_DIGEST_SCHEMES: readonly TensorDigestScheme[] = ['sha256', '
 export function isTensorDigestScheme(v: unknown): v is TensorDigestScheme {
   return v === 'sha256' || v === 'blake3';
 }
+
+/**
+ * Throws, naming `where`, unless v is a scheme: a JavaScript caller (a notebook, a hand-built referee
+ * config) may pass anything, and no digest may fall back to a default silently.
+ */
+export function checkScheme(v: unknown, where: string): asserts v is TensorDigestScheme {
+  if (!isTensorDigestScheme(v))
+    throw new Error(`${where}: unknown tensor-digest scheme ${JSON.stringify(v)} (sha256 or blake3)`);
+}

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { checkScheme } from '../hash/tensor-scheme.ts';
 import { createBufferPool, recycleBuffers } from '../repops/buffers.ts';
 import type { TensorDigestQueue } from './hash.ts';
 import { nativeAddonPath } from './node-native.ts';
@@ -141,6 +142,8 @@ export function nodeDigestQueue(): TensorDigestQueue | null {
   };
   return {
     submit(tensors, custody, scheme) {
+      // Checked here: the worker would fail on it where no one waits for an error.
+      checkScheme(scheme, 'tensor digest queue');
       if (!worker) start();
       const ticket = next++;
       // A buffer is moved only when it is exactly a given tensor's data and no tensor that is kept shares

@@ -6,7 +6,7 @@
  * digests are taken, as the worker queue's moved buffers do.
  */
 
-import type { TensorDigestScheme } from '../hash/tensor-scheme.ts';
+import { checkScheme, type TensorDigestScheme } from '../hash/tensor-scheme.ts';
 import { recycleBuffers } from '../repops/buffers.ts';
 import type { Custody, TensorDigestQueue } from './hash.ts';
 
@@ -47,6 +47,7 @@ export function nativeDigestQueue(addon: NativeDigests, tensorTag: string): Tens
   return {
     inPlace: true,
     submit(tensors, custody, scheme) {
+      checkScheme(scheme, 'tensor digest queue');
       // A buffer goes to the pool only when every tensor on it is given (a kept tensor sharing it — a reshape
       // of it — still reads it). Two threads may hash one submission, so a buffer two hashed tensors share
       // is rewritten (NaNs made canonical in place) by neither.

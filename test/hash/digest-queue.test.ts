@@ -133,3 +133,13 @@ test('trace-mode training hashes on the worker and commits to the same digests a
     useNodeSha256();
   }
 });
+
+test('an unknown scheme is refused at submit, not lost in the worker', () => {
+  const q = nodeDigestQueue();
+  assert.ok(q, 'little-endian host');
+  const t = { shape: [2], data: new Float32Array(2) };
+  assert.throws(
+    () => q.submit([t, t], undefined, 'md5' as unknown as 'sha256'),
+    /tensor digest queue: unknown tensor-digest scheme "md5"/,
+  );
+});

@@ -63,6 +63,13 @@ describe('tensor digest', () => {
       .digest('hex');
     assert.equal(tensorDigest(t, 'sha256'), expected);
   });
+  it('names an unknown scheme instead of falling back to one', () => {
+    for (const bad of ['md5', undefined, 'SHA256'])
+      assert.throws(
+        () => tensorDigest(tensor([1], [1]), bad as unknown as 'sha256'),
+        /unknown tensor-digest scheme/,
+      );
+  });
   it('under "blake3" is the specification BLAKE3 of the same bytes, NaNs canonical, for tensors of any size', () => {
     fc.assert(
       fc.property(

@@ -238,6 +238,11 @@ test('bad calls are refused with the usage; an unknown ticket is an error', { sk
       `scheme ${scheme}`,
     );
   assert.throws(() => a.digestTake(123456789), /unknown ticket/);
+  assert.throws(
+    () =>
+      queue().submit([{ shape: [1], data: new Float32Array(1) }], undefined, 'md5' as unknown as 'sha256'),
+    /tensor digest queue: unknown tensor-digest scheme "md5"/,
+  );
   const ok = a.digestSubmit(tag, [new Float32Array(3)], Uint32Array.of(1, 3), Uint8Array.of(0));
   assert.equal(a.digestTake(ok).length, 64);
   assert.throws(() => a.digestTake(ok), /already taken/);
