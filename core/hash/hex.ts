@@ -16,14 +16,39 @@ for (let i = 0; i < 16; i++) NIBBLE[HEX.charCodeAt(i)] = i;
 export function fromHex(hex: string): Uint8Array {
   if (hex.length % 2 !== 0) throw new Error(`invalid hex string: "${hex.slice(0, 20)}…"`);
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) {
+  decodeHexInto(hex, out, 0);
+  return out;
+}
+
+function decodeHexInto(hex: string, out: Uint8Array, at: number): void {
+  for (let i = 0; 2 * i < hex.length; i++) {
     const c1 = hex.charCodeAt(2 * i);
     const c2 = hex.charCodeAt(2 * i + 1);
     const hi = c1 < 128 ? NIBBLE[c1] : -1;
     const lo = c2 < 128 ? NIBBLE[c2] : -1;
     if (hi < 0 || lo < 0) throw new Error(`invalid hex string: "${hex.slice(0, 20)}…"`);
-    out[i] = (hi << 4) | lo;
+    out[at + i] = (hi << 4) | lo;
   }
+}
+
+/**
+ * Digests as their raw bytes, 32 each, in order: a third of the heap the hex strings take, for what is
+ * kept long (a trace run's op digests until its bundle is written).
+ */
+export function packDigests(ds: readonly Digest[]): Uint8Array {
+  const out = new Uint8Array(32 * ds.length);
+  for (let i = 0; i < ds.length; i++) {
+    if (!isDigest(ds[i])) throw new Error(`packDigests: entry ${i} is not a digest`);
+    decodeHexInto(ds[i], out, 32 * i);
+  }
+  return out;
+}
+
+/** The digests packDigests packed. */
+export function unpackDigests(bytes: Uint8Array): Digest[] {
+  if (bytes.length % 32 !== 0) throw new Error(`unpackDigests: ${bytes.length} bytes is not whole digests`);
+  const out = new Array<Digest>(bytes.length / 32);
+  for (let i = 0; i < out.length; i++) out[i] = toHex(bytes.subarray(32 * i, 32 * i + 32));
   return out;
 }
 

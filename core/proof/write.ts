@@ -38,8 +38,8 @@ export interface BundleInput {
    * be one the task's policy stores as a commitment (`stored: "none"`).
    */
   readonly commitments?: readonly { readonly step: number; readonly digests: readonly Digest[] }[];
-  /** Trace mode: op digests of every step (opDigests[t].length = steps[t].opCount). */
-  readonly opDigests?: readonly (readonly Digest[])[];
+  /** Trace mode: op digests of every step, packed (core/hash/hex.ts packDigests: 32 × steps[t].opCount bytes). */
+  readonly opDigests?: readonly Uint8Array[];
   readonly metrics: { readonly loss: number; readonly accuracy: number };
   /** Per-step metrics (one per step record); omitted → no step-metrics section (the pre-section bytes). */
   readonly stepMetrics?: readonly StepMetrics[];
@@ -95,14 +95,11 @@ export function writeBundle(input: BundleInput, key: SolverKey): Uint8Array {
   let opDigests: SectionRef | undefined;
   if (input.mode === 'trace') {
     if (!input.opDigests) throw new Error('writeBundle: trace mode needs op digests');
-    const total = input.opDigests.reduce((n, d) => n + d.length, 0);
-    const bytes = new Uint8Array(total * 32);
+    const bytes = new Uint8Array(input.opDigests.reduce((n, d) => n + d.length, 0));
     let at = 0;
     for (const step of input.opDigests) {
-      for (const d of step) {
-        bytes.set(fromHex(d), at);
-        at += 32;
-      }
+      bytes.set(step, at);
+      at += step.length;
     }
     opDigests = addSection(bytes);
   }

@@ -22,12 +22,12 @@ export interface MemoryEstimate {
 }
 
 /**
- * Heap bytes one op digest takes while `train` keeps it, at most: a 64-character slice of its step's hex
- * string, its share of that string and the array slot (104.2 bytes measured with --expose-gc over 300
- * steps of 853 distinct digests). State leaves share the previous step's digest strings, so a real run
- * holds less (spirals-mlp: 62–77 bytes; test/train/memory.test.ts measures it).
+ * Heap bytes one op digest takes while `train` keeps it: its 32 raw bytes in its step's packed array
+ * (TrainResult.opDigests) plus that array's share of one typed-array header per step. Kept as hex strings
+ * they took 104 bytes each (measured with --expose-gc over 300 steps of 853 distinct digests);
+ * test/train/memory.test.ts measures a real run against this figure.
  */
-export const OP_DIGEST_HEAP_BYTES = 104;
+export const OP_DIGEST_HEAP_BYTES = 34;
 
 export function stateBytesOf(ctx: TrainContext): number {
   return ctx.layout.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);

@@ -3,7 +3,7 @@
  * every step, keeps checkpoints every k steps and evaluates the final model. Also `RunReplayer`, which
  * reconstructs the state before any step from the nearest checkpoint (verifier, dispute parties).
  */
-import type { Digest } from '../hash/hex.ts';
+import { type Digest, packDigests, unpackDigests } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import { tensorDigestQueue } from '../platform/hash.ts';
 import { apply, createTape, leaf, REPOPS_SPEC_VERSION, type Tensor } from '../repops/index.ts';
@@ -100,11 +100,21 @@ export interface TrainResult {
   readonly checkpoints: Checkpoint[];
   /** The checkpoints dropped by TrainOptions.dropCheckpoint (absent when none were). */
   readonly commitments?: CheckpointCommitment[];
-  readonly opDigests?: Digest[][];
+  /**
+   * Trace mode: each step's op digests as raw bytes, 32 per tape node in tape order (packDigests; a long
+   * run keeps them all until its bundle is written). `stepOpDigests` gives one step's as hex.
+   */
+  readonly opDigests?: Uint8Array[];
   /** Per step: learning rate, gradient/update/weight norms, batch accuracy (bundle section, not records). */
   readonly stepMetrics: StepMetrics[];
   readonly finalState: TrainState;
   readonly metrics: { loss: number; accuracy: number };
+}
+
+/** Step t's op digests of a trace run, as hex (undefined for a fast run or a step it does not have). */
+export function stepOpDigests(run: Pick<TrainResult, 'opDigests'>, t: number): Digest[] | undefined {
+  const b = run.opDigests?.[t];
+  return b === undefined ? undefined : unpackDigests(b);
 }
 
 export function checkpointSteps(task: TaskSpec): number[] {
@@ -121,7 +131,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const records: StepRecord[] = [];
   const checkpoints: Checkpoint[] = [];
   const commitments: CheckpointCommitment[] = [];
-  const opDigests: Digest[][] = [];
+  const opDigests: Uint8Array[] = [];
   const stepMetrics: StepMetrics[] = [];
   /** Checkpoint `step`'s state, now that its digests are known: handed out, then kept (true) or dropped. */
   const settleCheckpoint = (
@@ -145,7 +155,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
   const complete = (r: StepResult): StepResult => {
     const full = r.finish ? r.finish() : r;
     records.push(full.record);
-    if (full.opDigests) opDigests.push(full.opDigests);
+    if (full.opDigests) opDigests.push(packDigests(full.opDigests));
     stepMetrics.push(full.metrics as StepMetrics);
     opts.onStep?.(full, T);
     return full;

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { blake3 } from '../../core/hash/blake3.ts';
 import { canonicalJson, tensorDigest } from '../../core/hash/digest.ts';
-import { fromHex, toHex } from '../../core/hash/hex.ts';
+import { fromHex, packDigests, toHex, unpackDigests } from '../../core/hash/hex.ts';
 import { merkleProof, merkleRoot, verifyMerkleProof } from '../../core/hash/merkle.ts';
 import { resetSha256Backend, sha256 } from '../../core/platform/hash.ts';
 import { useNodeSha256 } from '../../core/platform/node-hash.ts';
@@ -85,6 +85,24 @@ describe('tensor digest', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('packed digests', () => {
+  it('pack to 32 raw bytes each and unpack to the same hex, in order', () => {
+    fc.assert(
+      fc.property(fc.array(digestArb, { maxLength: 40 }), (ds) => {
+        const packed = packDigests(ds);
+        assert.equal(packed.length, 32 * ds.length);
+        ds.forEach((d, i) => assert.deepEqual(packed.subarray(32 * i, 32 * i + 32), fromHex(d)));
+        assert.deepEqual(unpackDigests(packed), ds);
+      }),
+    );
+  });
+  it('refuse what is not a digest or not whole digests', () => {
+    assert.throws(() => packDigests(['ab']), /entry 0 is not a digest/);
+    assert.throws(() => packDigests(['A'.repeat(64)]), /entry 0 is not a digest/);
+    assert.throws(() => unpackDigests(new Uint8Array(33)), /33 bytes is not whole digests/);
   });
 });
 

@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { packDigests } from '../../core/hash/hex.ts';
 import { merkleRoot } from '../../core/hash/merkle.ts';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { ProofError } from '../../core/proof/format.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { stateDigest } from '../../core/train/state.ts';
-import type { TrainResult } from '../../core/train/train.ts';
+import { stepOpDigests, type TrainResult } from '../../core/train/train.ts';
 import { verifyBundle } from '../../core/verify/verify.ts';
 import { KEY, parts, smallRun } from '../proof/helpers.ts';
 
@@ -71,10 +72,11 @@ test('altered step record or op digest: a consistent forgery fails at that step'
         if (field === 'loss') run.records[t] = { ...r, loss: Math.fround(r.loss + 0.5) };
         if (field === 'batchDigest')
           run.records[t] = { ...r, batchDigest: run.records[(t + 1) % T].batchDigest };
-        const ops = run.opDigests?.[t] as string[];
+        const ops = stepOpDigests(run, t) ?? [];
         const oi = i % ops.length;
         if (field === 'op') {
           ops[oi] = ops[oi] === '0'.repeat(64) ? '1'.repeat(64) : '0'.repeat(64);
+          (run.opDigests ?? [])[t] = packDigests(ops);
           run.records[t] = { ...r, opRoot: merkleRoot(ops) };
         }
         const f = firstFailure(run);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { packDigests } from '../../core/hash/hex.ts';
 import { merkleRoot } from '../../core/hash/merkle.ts';
 import { bundleFromRun } from '../../core/proof/bundle.ts';
 import { readBundle } from '../../core/proof/read.ts';
 import { stateDigest } from '../../core/train/state.ts';
-import { perturbState, prepareTask, type TrainResult } from '../../core/train/train.ts';
+import { perturbState, prepareTask, stepOpDigests, type TrainResult } from '../../core/train/train.ts';
 import { detectionProbability, fiatShamirSteps, samplesFor } from '../../core/verify/sampling.ts';
 import { type VerifyOptions, verifyBundle } from '../../core/verify/verify.ts';
 import { KEY, smallRun } from '../proof/helpers.ts';
@@ -82,8 +83,9 @@ test('a single altered checkpoint element, step record or op digest is rejected 
   // op 30 of step 12
   const r3 = verify(
     forged((run) => {
-      const ops = run.opDigests?.[12] as string[];
+      const ops = stepOpDigests(run, 12) ?? [];
       ops[30] = ops[31];
+      (run.opDigests ?? [])[12] = packDigests(ops);
       run.records[12] = { ...run.records[12], opRoot: merkleRoot(ops) };
     }),
     { all: true },
