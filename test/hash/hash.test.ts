@@ -94,7 +94,7 @@ describe('packed digests', () => {
       fc.property(fc.array(digestArb, { maxLength: 40 }), (ds) => {
         const packed = packDigests(ds);
         assert.equal(packed.length, 32 * ds.length);
-        ds.forEach((d, i) => assert.deepEqual(packed.subarray(32 * i, 32 * i + 32), fromHex(d)));
+        for (const [i, d] of ds.entries()) assert.deepEqual(packed.subarray(32 * i, 32 * i + 32), fromHex(d));
         assert.deepEqual(unpackDigests(packed), ds);
       }),
     );
