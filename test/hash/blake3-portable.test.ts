@@ -7,7 +7,6 @@
  * blake3CanonicalF32 (NaNs made canonical in the hasher's copy) against blake3 of digest.ts canonicalBytes.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { decodeBase64 } from '../../core/hash/base64.ts';
@@ -22,14 +21,13 @@ import {
 } from '../../core/hash/blake3-portable.ts';
 import { BLAKE3_WASM_BASE64 } from '../../core/hash/blake3-wasm-bytes.ts';
 import { canonicalBytes } from '../../core/hash/digest.ts';
+import { BLAKE3_VECTORS, vectorInput } from '../helpers/blake3-vectors.ts';
 import { seededBytes } from '../helpers/seeded-bytes.ts';
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../fixtures/blake3-vectors.json', import.meta.url), 'utf8'),
-) as { cases: { input_len: number; hash: string }[] };
+const vectors = BLAKE3_VECTORS;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 251);
+const pattern = vectorInput;
 /** data cut at the given points (sorted, clamped), so blake3Parts sees pieces of it. */
 function split(data: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = cuts.map((c) => c % (data.length + 1)).sort((a, b) => a - b);
