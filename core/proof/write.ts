@@ -3,7 +3,7 @@
  * honest runs of a task with the same key produce byte-identical files.
  */
 import { canonicalBytes, canonicalJson, digestBytes, tensorDigestsOf } from '../hash/digest.ts';
-import { type Digest, fromHex, toHex, utf8 } from '../hash/hex.ts';
+import { type Digest, toHex, utf8 } from '../hash/hex.ts';
 import { merkleRoot } from '../hash/merkle.ts';
 import type { Tensor } from '../repops/tensor.ts';
 import { STEP_METRIC_FIELDS, type StepMetricField, type StepMetrics } from '../train/metrics.ts';
