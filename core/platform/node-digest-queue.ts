@@ -10,14 +10,13 @@
  * faults and GC work several times the copy itself. Handed-over op outputs come back the same way and go to
  * the op buffer pool (core/repops/buffers.ts), so trace mode reuses its ~120 MB per step as fast mode does.
  */
-import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { checkScheme } from '../hash/tensor-scheme.ts';
 import { createBufferPool, recycleBuffers } from '../repops/buffers.ts';
 import type { TensorDigestQueue } from './hash.ts';
 import { nativeAddonPath } from './node-native.ts';
+import { workerBundle } from './node-worker-bundle.ts';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -81,28 +80,9 @@ parentPort.on('message', ({ ticket, items, copies, scheme }) => {
 });
 `;
 
-let bundled: string | null = null;
-/**
- * The worker's source with core/hash/blake3-portable.ts bundled in front (the worker has no TS loader).
- * esbuild is loaded only here, when a worker starts: not at every import of this module (processes that
- * never hash on a worker), and out of sight of bundlers that bundle this module.
- */
-function workerSource(): string {
-  if (bundled === null) {
-    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-    const entry = fileURLToPath(new URL('../hash/blake3-portable.ts', import.meta.url));
-    const out = buildSync({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'iife',
-      globalName: 'blake3Portable',
-      write: false,
-    });
-    bundled = `${out.outputFiles[0].text}\n${WORKER_SOURCE}`;
-  }
-  return bundled;
-}
+/** The worker's source with core/hash/blake3-portable.ts in front, as the global blake3Portable. */
+const workerSource = (): string =>
+  `${workerBundle(new URL('../hash/blake3-portable.ts', import.meta.url), 'blake3Portable')}\n${WORKER_SOURCE}`;
 
 /** Seconds `take` waits without any answer before it declares the worker lost. */
 const STALL_SECONDS = 120;

@@ -13,9 +13,7 @@
  * that. Messages remain only for rare events (a new arena, a kernel name seen for the first time), read
  * synchronously by the worker (receiveMessageOnPort) before it runs the job that needs them.
  */
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import { rangeKernel, type ThreadPool } from '../repops/parallel.ts';
 import { nativeAddonPath } from './node-native.ts';
 import {
@@ -28,23 +26,9 @@ import {
   MAX_PARAMS,
   openWord,
 } from './node-threads-protocol.ts';
+import { workerBundle } from './node-worker-bundle.ts';
 
-let workerSource: string | null = null;
-
-function source(): string {
-  if (workerSource === null) {
-    const entry = fileURLToPath(new URL('./node-threads-worker.ts', import.meta.url));
-    const out = buildSync({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      write: false,
-    });
-    workerSource = out.outputFiles[0].text;
-  }
-  return workerSource;
-}
+const source = (): string => workerBundle(new URL('./node-threads-worker.ts', import.meta.url));
 
 /** Seconds a call waits for its workers before it declares them lost. */
 const STALL_SECONDS = 120;
