@@ -5,6 +5,9 @@
  */
 export type Side = { readonly name: string; readonly run: () => unknown };
 
+/** The middle value (the upper one of an even count), without reordering xs. */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 export function compareSides(label: string, bytes: number, sides: readonly Side[], rounds: number): void {
   for (const s of sides) s.run();
   const wall = sides.map(() => [] as number[]);
@@ -18,7 +21,6 @@ export function compareSides(label: string, bytes: number, sides: readonly Side[
       const c = process.cpuUsage(c0);
       cpu[i].push((c.user + c.system) / 1e3);
     });
-  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1];
   console.log(`${label}: ${(bytes / 1e6).toFixed(1)} MB, median of ${rounds}`);
   const base = median(cpu[0]);
   sides.forEach((s, i) => {

@@ -17,6 +17,7 @@ import { setThreadPool } from '../core/repops/parallel.ts';
 import { chainedTo, runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
+import { median } from './compare-sides.ts';
 
 useNodeRuntime();
 if (process.argv[2] === 'cli') {
@@ -74,7 +75,6 @@ for (let t = 0; t < Number(warm) + Number(timed); t++) {
   ops = r.nodeCount;
 }
 pending?.finish?.();
-times.sort((a, b) => a - b);
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
 const steps = Number(timed);
 const mainCpuMsPerStep = ((callerCpu() - cpu0) * 1000) / steps;
@@ -91,7 +91,7 @@ const hash =
     : null;
 console.log(
   JSON.stringify({
-    msPerStep: times[Math.floor(times.length / 2)],
+    msPerStep: median(times),
     maxRssMiB,
     ops,
     mainCpuMsPerStep,

@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './compare-sides.ts';
 
 const TIMED = Number(process.env.BENCH_SCALE_STEPS ?? 5);
 /** Rounds of the rows, one child each, alternating: a row's figures are its rounds' medians. */
@@ -64,8 +65,6 @@ function pinpointStep(task: string, mode: string, threads: number): StepFigures 
     hash: (j.hash ?? null) as HashFigures | null,
   };
 }
-
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Every figure of a row as the median over its rounds (peak RSS: the largest). */
 function medianFigures(runs: readonly StepFigures[]): StepFigures {

@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from './compare-sides.ts';
 
 interface Side {
   name: string;
@@ -110,7 +111,6 @@ for (let r = 0; r < rounds; r++) {
     cpuNs[i] += threadCpuNs() - c0;
   }
 }
-const median = (x: number[]) => [...x].sort((p, q) => p - q)[x.length >> 1];
 for (const [i, s] of sides.entries()) {
   console.log(
     `${s.name.padEnd(28)} median ${median(times[i]).toFixed(0)} ms/step, min ${Math.min(...times[i]).toFixed(0)}, main-thread CPU ${(cpuNs[i] / rounds / 1e6).toFixed(0)} ms/step`,

@@ -15,6 +15,7 @@ import { runStep, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask, train } from '../core/train/train.ts';
 import { verifyBundle } from '../core/verify/verify.ts';
+import { median } from './compare-sides.ts';
 
 function task(name: string, overrides: Record<string, unknown> = {}) {
   return parseTask({ ...JSON.parse(readFileSync(`tasks/${name}.json`, 'utf8')), ...overrides }, name);
@@ -30,7 +31,7 @@ function msPerStep(name: string, mode: TraceMode, steps: number, reps: number): 
     for (let t = 0; t < steps; t++) s = runStep(ctx, s, t, { mode }).after;
     if (r > 0) times.push((performance.now() - t0) / steps);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 /**
