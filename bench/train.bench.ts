@@ -61,8 +61,8 @@ export function metricsOverhead(name: string, reps: number): { step: number; met
       grads: paramsAfter, // the gradients have the parameters' shapes: the same work
       paramsBefore: s.tensors.slice(0, nParams),
       paramsAfter,
-      logits,
-      targets,
+      logits: [logits],
+      targets: [targets],
     });
     const t3 = performance.now();
     if (t >= 2) {

@@ -28,11 +28,13 @@ export function applyThreadsOption(value: string | undefined, note: (s: string) 
 }
 
 /**
- * How a run's work was spread, for summary lines: with the native kernels the pool stands aside (the ops
- * run on the calling thread) and tensor digests run on the addon's hashing thread.
+ * How a run's work was spread, for summary lines: `microThreads` threads recorded micro-batches (task
+ * microBatches > 1); with the native kernels the pool stands aside (the ops run on the calling thread) and
+ * tensor digests run on the addon's hashing thread.
  */
-export function threadsSummary(n: number): string {
+export function threadsSummary(n: number, microThreads = 1): string {
   const native = useNodeNative();
-  if (native === null) return `${n} thread${n === 1 ? '' : 's'}`;
-  return `native ${native} kernels on one thread, digests on another`;
+  const micro = microThreads > 1 ? `micro-batches on ${microThreads} threads, ` : '';
+  if (native === null) return `${micro}${n} thread${n === 1 ? '' : 's'}`;
+  return `${micro}native ${native} kernels${micro ? '' : ' on one thread'}, digests on another`;
 }

@@ -18,6 +18,7 @@ import { DEMO_KEY_SEED, keyFromSeed, type SolverKey } from '../../core/proof/sig
 import type { Tensor } from '../../core/repops/tensor.ts';
 import { estimateTrainingMemory } from '../../core/train/memory.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
+import { microBatchWorkersFor } from '../../core/train/node-microbatch.ts';
 import { runCommitment, stepDigest } from '../../core/train/record.ts';
 import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
 import { isNonce, parseTaskText, withNonce } from '../../core/train/task.ts';
@@ -146,26 +147,34 @@ export async function run(args: string[]): Promise<number> {
     console.error(
       `note: the bundle keeps full states every ${task.fullCheckpointEvery} steps, so verify replays a sample from up to ${task.fullCheckpointEvery} steps back; --checkpoint-store <dir> also keeps every checkpoint's state (every ${task.checkpointEvery}) for verify, inspect and dispute to replay from`,
     );
+  // Micro-batches on worker threads (tasks with microBatches > 1): the same proof for any --threads.
+  const workers = tamper ? undefined : microBatchWorkersFor(ctx, threads);
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
   const t0 = performance.now();
-  const result = train(ctx, {
-    mode,
-    // A tampered run keeps them: committedChange replays the honest step from the nearest one.
-    ...(tamper ? {} : { dropCheckpoint: commitmentOnly }),
-    ...(store
-      ? {
-          onCheckpoint: (s: number, tensors: readonly Tensor[], digests: readonly Digest[]) => {
-            if (commitmentOnly(s)) store.write(merkleRoot(digests), tensors);
-          },
-        }
-      : {}),
-    ...(tamper ? { tamper: tamper.tamper } : {}),
-    onStep: (r) =>
-      bar?.update(
-        r.record.step + 1,
-        `loss ${r.record.loss.toFixed(4)}${r.metrics ? ` gnorm ${r.metrics.gradNorm.toPrecision(3)}` : ''}`,
-      ),
-  });
+  let result: TrainResult;
+  try {
+    result = train(ctx, {
+      mode,
+      ...(workers ? { workers } : {}),
+      // A tampered run keeps them: committedChange replays the honest step from the nearest one.
+      ...(tamper ? {} : { dropCheckpoint: commitmentOnly }),
+      ...(store
+        ? {
+            onCheckpoint: (s: number, tensors: readonly Tensor[], digests: readonly Digest[]) => {
+              if (commitmentOnly(s)) store.write(merkleRoot(digests), tensors);
+            },
+          }
+        : {}),
+      ...(tamper ? { tamper: tamper.tamper } : {}),
+      onStep: (r) =>
+        bar?.update(
+          r.record.step + 1,
+          `loss ${r.record.loss.toFixed(4)}${r.metrics ? ` gnorm ${r.metrics.gradNorm.toPrecision(3)}` : ''}`,
+        ),
+    });
+  } finally {
+    workers?.close();
+  }
   bar?.done();
   const seconds = (performance.now() - t0) / 1000;
   const bytes = bundleFromRun(result, key);
@@ -178,7 +187,7 @@ export async function run(args: string[]): Promise<number> {
       ...(task.nonce !== undefined ? [`nonce       ${task.nonce}`] : []),
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
       `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)}${mem.opDigestBytes > 0 ? `, op digests ${gib(mem.opDigestBytes)}` : ''})`,
-      `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threadsSummary(threads)})`,
+      `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threadsSummary(threads, workers ? workers.threads + 1 : 1)})`,
       `checkpoints ${checkpointSteps(task).join(', ')}${result.commitments ? ` (in full: ${result.checkpoints.map((c) => c.step).join(', ')}; the others as commitments${store ? ' and in the store' : ''})` : ''}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,
       `proof       ${values.out} (${bytes.length} bytes)`,

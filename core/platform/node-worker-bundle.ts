@@ -21,6 +21,8 @@ export function workerBundle(entry: URL, globalName?: string): string {
     const out = buildSync({
       entryPoints: [fileURLToPath(entry)],
       bundle: true,
+      // import.meta is empty in CommonJS: the modules workers import resolve paths on use, or are given them.
+      logLevel: 'error',
       platform: 'node',
       write: false,
       ...(globalName === undefined ? { format: 'cjs' } : { format: 'iife', globalName }),

@@ -39,8 +39,23 @@ export function createBufferPool(maxBytes: number, minLength = 1): BufferPool {
 
 const ops = createBufferPool(512 * 1024 * 1024, 1024);
 
+/**
+ * Where op outputs come from before the pool, when set: a micro-batch worker's shared arena
+ * (core/train/node-microbatch-worker.ts), so the thread that splices its nodes reads them without a copy.
+ * `take` gives undefined when full (the pool or a fresh buffer then serves).
+ */
+export interface OutputArena {
+  take(n: number): Float32Array | undefined;
+}
+
+let arena: OutputArena | null = null;
+
+export function setOutputArena(a: OutputArena | null): void {
+  arena = a;
+}
+
 export function outputBuffer(n: number): Float32Array {
-  const b = ops.take(n);
+  const b = arena?.take(n) ?? ops.take(n);
   return b ? b.fill(0) : new Float32Array(n);
 }
 
@@ -49,7 +64,7 @@ export function outputBuffer(n: number): Float32Array {
  * before anyone reads it (a copy out of WebAssembly memory, a permutation, an elementwise kernel).
  */
 export function overwrittenBuffer(n: number): Float32Array {
-  return ops.take(n) ?? new Float32Array(n);
+  return arena?.take(n) ?? ops.take(n) ?? new Float32Array(n);
 }
 
 /**

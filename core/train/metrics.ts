@@ -55,17 +55,25 @@ export function diffNorm(a: readonly Tensor[], b: readonly Tensor[]): number {
   return f(Math.sqrt(total));
 }
 
-/** Batch accuracy from the step's logits [rows, classes] and targets [rows]: correct ÷ rows in binary32. */
-export function batchAccuracy(logits: Tensor, targets: Tensor): number {
-  const [rows, c] = logits.shape;
-  const z = logits.data;
+/**
+ * Batch accuracy from the step's logits [rows, classes] and targets [rows], one pair per micro-batch:
+ * correct ÷ rows over all of them, in binary32.
+ */
+export function batchAccuracy(logits: readonly Tensor[], targets: readonly Tensor[]): number {
   let correct = 0;
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let j = 1; j < c; j++) if (z[r * c + j] > z[r * c + best]) best = j;
-    if (best === targets.data[r]) correct++;
+  let all = 0;
+  for (let s = 0; s < logits.length; s++) {
+    const [rows, c] = logits[s].shape;
+    const z = logits[s].data;
+    const y = targets[s].data;
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let j = 1; j < c; j++) if (z[r * c + j] > z[r * c + best]) best = j;
+      if (best === y[r]) correct++;
+    }
+    all += rows;
   }
-  return rows > 0 ? f(correct / rows) : 0;
+  return all > 0 ? f(correct / all) : 0;
 }
 
 /** The metrics of one step from its tensors (every task's loss is cross-entropy over class targets). */
@@ -74,15 +82,16 @@ export function computeStepMetrics(s: {
   readonly grads: readonly Tensor[];
   readonly paramsBefore: readonly Tensor[];
   readonly paramsAfter: readonly Tensor[];
-  readonly logits: Tensor | null;
-  readonly targets: Tensor | null;
+  /** One per micro-batch (empty: no accuracy). */
+  readonly logits: readonly Tensor[];
+  readonly targets: readonly Tensor[];
 }): StepMetrics {
   return {
     lr: f(s.lr),
     gradNorm: l2Norm(s.grads),
     updateNorm: diffNorm(s.paramsAfter, s.paramsBefore),
     weightNorm: l2Norm(s.paramsAfter),
-    accuracy: s.logits && s.targets ? batchAccuracy(s.logits, s.targets) : null,
+    accuracy: s.logits.length > 0 ? batchAccuracy(s.logits, s.targets) : null,
   };
 }
 

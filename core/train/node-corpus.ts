@@ -4,16 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { setCorpusLoader } from './corpus.ts';
 
-const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+// Resolved on use: micro-batch workers bundle this module as CommonJS, where import.meta.url does not
+// exist (they are given the directory).
+export const defaultDataDir = (): string => fileURLToPath(new URL('../../data/', import.meta.url));
 
-export function corpusPath(name: string): string {
+export function corpusPath(name: string, dir = defaultDataDir()): string {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`corpus name "${name}" is not a plain name`);
-  return `${DATA_DIR}${name}.txt.gz`;
+  return `${dir}${name}.txt.gz`;
 }
 
-export function useNodeCorpora(): void {
+/** Reads corpora from `dir` (with a trailing slash; default <project>/data/). */
+export function useNodeCorpora(dir?: string): void {
   setCorpusLoader((name) => {
-    const file = corpusPath(name);
+    const file = corpusPath(name, dir);
     let gz: Buffer;
     try {
       gz = readFileSync(file);

@@ -23,6 +23,9 @@ import {
   type TapeNode,
   type Tensor,
   type Var,
+  varOf,
+  withLabel,
+  withPhase,
 } from '../repops/index.ts';
 import type { Dataset } from './datasets.ts';
 import { computeStepMetrics, type StepMetrics } from './metrics.ts';
@@ -31,7 +34,7 @@ import { applyOptimizer } from './optim.ts';
 import { batchDigest, type DataOrder } from './order.ts';
 import type { StepRecord } from './record.ts';
 import { type StateEntry, stateDigest, type TrainState } from './state.ts';
-import type { TaskSpec } from './task.ts';
+import { microBatchCount, type TaskSpec } from './task.ts';
 
 export type TraceMode = 'fast' | 'trace';
 
@@ -101,6 +104,13 @@ export interface StepOptions {
    * leaves or its state after still use is never handed back.
    */
   readonly recycle?: readonly Tensor[];
+  /**
+   * Threads that record some of the micro-batches (task.microBatches > 1) while this one records the
+   * others: the same tape, so the same bits. Not with keepTape or a tamper hook (then ignored). The
+   * workers' node outputs stay valid until the step after next starts: the caller must be done with this
+   * step's result (and its queued digests) by then, as train() is.
+   */
+  readonly workers?: MicroBatchWorkers;
 }
 
 export interface StepResult {
@@ -160,21 +170,27 @@ export function batchTensors(ctx: TrainContext, indices: Uint32Array): { x: Tens
   return { x: { shape: ctx.model.inputShape(b), data: x }, y: { shape: ctx.model.targetShape(b), data: y } };
 }
 
-/** Tape ids the step metrics read: the logits, the targets and each parameter's gradient (before clipping). */
+/** Tape ids the step metrics read: each micro-batch's logits and targets, each parameter's gradient (before clipping). */
 export interface StepProbes {
-  readonly logitsId: number;
-  readonly targetsId: number;
+  readonly logitsIds: readonly number[];
+  readonly targetsIds: readonly number[];
   readonly gradIds: readonly number[];
 }
 
-/** Records the full step on a tape; returns the tape and the ids of the loss and the new state. */
-export function recordStep(
-  ctx: TrainContext,
-  state: TrainState,
-  step: number,
-  indices: Uint32Array,
-): { tape: Tape; lossId: number; outputIds: number[]; probes: StepProbes } {
-  const tape = createTape();
+/** What one micro-batch's part of the tape gives the rest of the step. */
+export interface SegmentVars {
+  readonly loss: Var;
+  /** One per parameter, in layout order. */
+  readonly grads: readonly Var[];
+  readonly logits: Var;
+  readonly targets: Var;
+}
+
+/**
+ * Adds the state leaves of a step's tape (ids 0 … L−1, layout order): the same on every tape of the step,
+ * so a micro-batch recorded on a worker's tape has the ids it has on the step's.
+ */
+export function stateLeaves(ctx: TrainContext, tape: Tape, state: TrainState): Var[] {
   const nParams = ctx.model.params.length;
   const vars: Var[] = [];
   for (let i = 0; i < state.tensors.length; i++)
@@ -185,22 +201,161 @@ export function recordStep(
         requiresGrad: i < nParams,
       }),
     );
-  const { x, y } = batchTensors(ctx, indices);
-  const xv = leaf(tape, x, { kind: 'data', name: 'x' });
-  const yv = leaf(tape, y, { kind: 'target', name: 'y' });
+  return vars;
+}
+
+/** Micro-batch k's batch indices: the k-th of microBatchCount(task) equal consecutive slices. */
+export function microBatchIndices(ctx: TrainContext, indices: Uint32Array, k: number): Uint32Array {
+  const b = indices.length / microBatchCount(ctx.task);
+  return indices.subarray(k * b, (k + 1) * b);
+}
+
+/**
+ * Records micro-batch k of a step: its data and target leaves, the forward pass, the loss and the backward
+ * pass from that loss. With one micro-batch the nodes are unlabelled (the tape every task had before
+ * micro-batches); with more each is labelled `micro<k>/…`.
+ */
+export function recordSegment(
+  ctx: TrainContext,
+  tape: Tape,
+  params: readonly Var[],
+  indices: Uint32Array,
+  k: number,
+): SegmentVars {
+  const body = (): SegmentVars => {
+    const { x, y } = batchTensors(ctx, microBatchIndices(ctx, indices, k));
+    const xv = leaf(tape, x, { kind: 'data', name: 'x' });
+    const yv = leaf(tape, y, { kind: 'target', name: 'y' });
+    const logits = ctx.model.forward(tape, params, xv);
+    const loss = apply('softmax_cross_entropy', [logits, yv], {}, 'loss');
+    const gradMap = backward(tape, loss);
+    const grads: Var[] = [];
+    for (const p of params) grads.push(gradMap.get(p.id) as Var);
+    return { loss, grads, logits, targets: yv };
+  };
+  return microBatchCount(ctx.task) === 1 ? body() : withLabel(tape, `micro${k}`, body);
+}
+
+/**
+ * The step's loss and gradients from its micro-batches': each summed in micro-batch order (a left fold of
+ * `add`s) and multiplied by a constant leaf 1 / K (phase 'backward', label `accumulate`). One micro-batch:
+ * its own, no nodes.
+ */
+function accumulate(tape: Tape, segs: readonly SegmentVars[]): { loss: Var; grads: Var[] } {
+  if (segs.length === 1) return { loss: segs[0].loss, grads: [...segs[0].grads] };
+  const scale = leaf(
+    tape,
+    { shape: [], data: Float32Array.of(1 / segs.length) },
+    { kind: 'const', name: 'scale' },
+  );
+  const mean = (vs: readonly Var[]): Var => {
+    let acc = vs[0];
+    for (let k = 1; k < vs.length; k++) acc = apply('add', [acc, vs[k]]);
+    return apply('mul', [acc, scale]);
+  };
+  return withPhase(tape, 'backward', () =>
+    withLabel(tape, 'accumulate', () => ({
+      loss: mean(segs.map((s) => s.loss)),
+      grads: segs[0].grads.map((_, p) => mean(segs.map((s) => s.grads[p]))),
+    })),
+  );
+}
+
+/**
+ * Runs micro-batches on other threads (Node adapter: core/platform/node-microbatch.ts). `start` hands
+ * micro-batches [from, to) of step `step` to them; `finish` waits and returns the outputs of the nodes they
+ * recorded after the state leaves, in tape order: the same bits as recording them here (same ops, same
+ * inputs), which the step's tape then holds. The buffers stay valid until the step after next starts.
+ * Only for a step without a tamper hook whose tape no one keeps.
+ */
+export interface MicroBatchWorkers {
+  /** Threads besides the caller's. */
+  readonly threads: number;
+  start(state: TrainState, step: number, from: number, to: number): void;
+  finish(): Float32Array[];
+}
+
+/** Records the full step on a tape; returns the tape and the ids of the loss and the new state. */
+export function recordStep(
+  ctx: TrainContext,
+  state: TrainState,
+  step: number,
+  indices: Uint32Array,
+  workers?: MicroBatchWorkers,
+): { tape: Tape; lossId: number; outputIds: number[]; probes: StepProbes } {
+  const tape = createTape();
+  const nParams = ctx.model.params.length;
+  const vars = stateLeaves(ctx, tape, state);
   const params = vars.slice(0, nParams);
-  const logits = ctx.model.forward(tape, params, xv);
-  const loss = apply('softmax_cross_entropy', [logits, yv], {}, 'loss');
-  const gradMap = backward(tape, loss);
-  const grads: Var[] = [];
-  for (const p of params) grads.push(gradMap.get(p.id) as Var);
+  const K = microBatchCount(ctx.task);
+  // The caller records micro-batches [0, local); the workers the rest, concurrently.
+  const local = workers ? localMicroBatches(K, workers.threads) : K;
+  if (workers && local < K) workers.start(state, step, local, K);
+  const segs: SegmentVars[] = [];
+  for (let k = 0; k < local; k++) segs.push(recordSegment(ctx, tape, params, indices, k));
+  if (workers && local < K) spliceRemote(tape, workers.finish(), segs, vars.length, K);
+  const { loss, grads } = accumulate(tape, segs);
   const next = applyOptimizer(ctx.task.optimizer, step, params, grads, vars.slice(nParams));
   return {
     tape,
     lossId: loss.id,
     outputIds: [...next.params, ...next.state].map((v) => v.id),
-    probes: { logitsId: logits.id, targetsId: yv.id, gradIds: grads.map((g) => g.id) },
+    probes: {
+      logitsIds: segs.map((s) => s.logits.id),
+      targetsIds: segs.map((s) => s.targets.id),
+      gradIds: grads.map((g) => g.id),
+    },
   };
+}
+
+/** How many of K micro-batches the calling thread records when `threads` others record the rest: an even share, rounded up. */
+export function localMicroBatches(K: number, threads: number): number {
+  return Math.ceil(K / (threads + 1));
+}
+
+/**
+ * Appends the micro-batches after the recorded ones (`segs`, from 0) up to K, computed elsewhere (`outs`:
+ * their node outputs in tape order), and their vars to `segs`. Every micro-batch records the same ops on
+ * the same shapes, so micro-batch 0's nodes (from id L on, m of them) are each one's template: inputs
+ * past the state leaves shifted by m per micro-batch, the label's `micro0` renamed.
+ */
+function spliceRemote(
+  tape: Tape,
+  outs: readonly Float32Array[],
+  segs: SegmentVars[],
+  L: number,
+  K: number,
+): void {
+  const from = segs.length;
+  const m = (tape.nodes.length - L) / from;
+  if (outs.length !== (K - from) * m)
+    throw new Error(`micro-batch workers recorded ${outs.length} nodes, expected ${(K - from) * m}`);
+  for (let k = from; k < K; k++) {
+    const shift = k * m;
+    for (let j = 0; j < m; j++) {
+      const t = tape.nodes[L + j];
+      const data = outs[(k - from) * m + j];
+      if (data.length !== t.out.data.length)
+        throw new Error(
+          `micro-batch ${k} node ${j} (${t.op}): ${data.length} values, expected ${t.out.data.length}`,
+        );
+      const id = L + shift + j;
+      const node: TapeNode = {
+        id,
+        op: t.op,
+        inputs: t.inputs.map((i) => (i < L ? i : i + shift)),
+        attrs: t.attrs,
+        out: { shape: t.out.shape, data },
+        phase: t.phase,
+        ...(t.label ? { label: `micro${k}${t.label.slice('micro0'.length)}` } : {}),
+      };
+      tape.nodes.push(node);
+      tape.requiresGrad.push(tape.requiresGrad[L + j]);
+    }
+    const at = (v: Var): Var => varOf(tape, v.id + shift);
+    const s0 = segs[0];
+    segs.push({ loss: at(s0.loss), grads: s0.grads.map(at), logits: at(s0.logits), targets: at(s0.targets) });
+  }
 }
 
 /** Applies a node tamper: replaced outputs propagate to every later node by recomputation. */
@@ -237,10 +392,22 @@ function tamperNodes(
 }
 
 /** Step `step` computed (tampered where `tamper` says), nothing hashed. */
-function computeStep(ctx: TrainContext, state: TrainState, step: number, tamper: Tamper | undefined) {
+function computeStep(
+  ctx: TrainContext,
+  state: TrainState,
+  step: number,
+  tamper: Tamper | undefined,
+  workers: MicroBatchWorkers | undefined,
+) {
   let indices = ctx.order.batch(step);
   if (tamper?.batch) indices = tamper.batch(step, indices);
-  const { tape, lossId, outputIds, probes } = recordStep(ctx, state, step, indices);
+  const { tape, lossId, outputIds, probes } = recordStep(
+    ctx,
+    state,
+    step,
+    indices,
+    tamper ? undefined : workers,
+  );
   let nodes: readonly TapeNode[] = tape.nodes;
   if (tamper?.node) nodes = tamperNodes(nodes, step, outputIds, tamper.node);
   const after: TrainState = { layout: ctx.layout, tensors: outputsOf(nodes, outputIds) };
@@ -266,7 +433,7 @@ export function nextState(
   /** As `StepOptions.recycle`: tensors the caller is done with (a replay's state two steps back). */
   spent?: readonly Tensor[],
 ): TrainState {
-  const { nodes, after } = computeStep(ctx, state, step, tamper);
+  const { nodes, after } = computeStep(ctx, state, step, tamper, undefined);
   if (!tamper) recycleStep(nodes, liveBuffers(nodes, after), spent);
   return after;
 }
@@ -291,6 +458,7 @@ export function runStep(ctx: TrainContext, state: TrainState, step: number, opts
     state,
     step,
     opts.tamper,
+    opts.keepTape ? undefined : opts.workers,
   );
   const metrics = opts.metrics ? metricsOf(ctx, state, after, nodes, probes) : undefined;
   const traced = opts.mode === 'trace' || opts.keepTape === true;
@@ -559,7 +727,14 @@ function custodyOf(
   const out: Custody[] = new Array(missing.length);
   for (let k = 0; k < missing.length; k++) {
     const node = nodes[missing[k]];
-    out[k] = live === null ? 'copy' : node.op === 'leaf' || live.has(node.out.data.buffer) ? 'lend' : 'give';
+    const b = node.out.data.buffer;
+    // A worker's micro-batch output lives in its shared arena (MicroBatchWorkers), never in the op pool.
+    out[k] =
+      live === null
+        ? 'copy'
+        : node.op === 'leaf' || live.has(b) || !(b instanceof ArrayBuffer)
+          ? 'lend'
+          : 'give';
   }
   return out;
 }
@@ -589,8 +764,8 @@ function metricsOf(
     grads: probes.gradIds.map((id) => nodes[id].out),
     paramsBefore: before.tensors.slice(0, nParams),
     paramsAfter: after.tensors.slice(0, nParams),
-    logits: nodes[probes.logitsId].out,
-    targets: nodes[probes.targetsId].out,
+    logits: probes.logitsIds.map((id) => nodes[id].out),
+    targets: probes.targetsIds.map((id) => nodes[id].out),
   });
 }
 

@@ -101,6 +101,20 @@ export interface TaskSpec {
    * so trainer, verifier and referee cannot disagree about it.
    */
   readonly tensorDigest?: TensorDigestScheme;
+  /**
+   * Gradient accumulation: each step's batch is cut into this many equal micro-batches (consecutive
+   * slices of the batch, in order), each gets its own forward, loss and backward on the step's tape, and
+   * the gradients (and losses) are summed in micro-batch order and scaled by 1 / microBatches before the
+   * optimizer. Worker threads may compute micro-batches concurrently (`--threads`): the tape, and so every
+   * bit, is the same for any thread count. Absent = 1 (one forward and backward over the whole batch, no
+   * accumulation nodes: every task before it existed). A divisor of batchSize.
+   */
+  readonly microBatches?: number;
+}
+
+/** The task's micro-batch count (absent = 1). */
+export function microBatchCount(task: Pick<TaskSpec, 'microBatches'>): number {
+  return task.microBatches ?? 1;
 }
 
 /** The task's tensor-digest scheme (absent = "sha256"). */
@@ -209,6 +223,7 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     'checkpointEvery',
     'fullCheckpointEvery',
     'tensorDigest',
+    'microBatches',
   ]);
   if (o.format !== TASK_FORMAT) r.fail('$.format', `expected "${TASK_FORMAT}", got ${describe(o.format)}`);
   const name = r.str(o, 'name', '$') as string;
@@ -246,6 +261,9 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     );
   const tensorDigest =
     o.tensorDigest === undefined ? undefined : r.oneOf(o, 'tensorDigest', '$', TENSOR_DIGEST_SCHEMES);
+  const microBatches = o.microBatches === undefined ? undefined : r.int(o, 'microBatches', '$', 1, batchSize);
+  if (microBatches !== undefined && batchSize % microBatches !== 0)
+    r.fail('$.microBatches', `${microBatches} does not divide batchSize ${batchSize}`);
   const task: TaskSpec = {
     format: TASK_FORMAT,
     name,
@@ -264,6 +282,8 @@ export function parseTask(value: unknown, file = 'task'): TaskSpec {
     ...(fullCheckpointEvery !== undefined ? { fullCheckpointEvery } : {}),
     // Only when given: tasks without it keep their digest (and their SHA-256 tensor digests).
     ...(tensorDigest !== undefined ? { tensorDigest } : {}),
+    // Only when given: tasks without it keep their digest (and their tapes).
+    ...(microBatches !== undefined ? { microBatches } : {}),
   };
   return task;
 }

@@ -18,6 +18,7 @@ import { type TrainState, tensorDigests } from './state.ts';
 import {
   batchTensors,
   chainedTo,
+  type MicroBatchWorkers,
   nextState,
   runStep,
   type StepResult,
@@ -90,6 +91,8 @@ export interface TrainOptions {
    * them), which for a long real-size run is most of its memory.
    */
   readonly dropCheckpoint?: (step: number) => boolean;
+  /** Threads that record micro-batches concurrently (StepOptions.workers): the same run, bit for bit. */
+  readonly workers?: MicroBatchWorkers;
 }
 
 export interface TrainResult {
@@ -175,6 +178,7 @@ export function train(ctx: TrainContext, opts: TrainOptions): TrainResult {
         : { stateTensorDigests: initialDigests, stateBeforeDigest: merkleRoot(initialDigests) }),
       metrics: true,
       ...(queue ? { digestQueue: queue } : {}),
+      ...(opts.workers ? { workers: opts.workers } : {}),
     });
     const done = prev ? complete(prev) : null;
     // State t's digests are step t − 1's afterDigests, known once it is complete (the initial ones at 0).

@@ -26,7 +26,7 @@ test('pinpoint train → verify → inspect, and verify rejects a tampered file'
   // How the work was spread: native kernels on one thread and digests on another, or the pool's threads.
   assert.match(
     tr.stdout,
-    /steps\/s, (native (avx512|avx2) kernels on one thread, digests on another|\d+ threads?)\)/,
+    /steps\/s, (micro-batches on \d+ threads, )?(native (avx512|avx2) kernels( on one thread)?, digests on another|\d+ threads?)\)/,
   );
   // More threads than the machine has: clamped, and the note says so.
   const many = spawnCli('train', task, '--out', join(dir, 'many.pinproof'), '--threads', '999', '--quiet');
