@@ -3,7 +3,7 @@
  *   node --import tsx bench/scale-child.ts <task.json> <fast|trace> <warm-up steps> <timed steps> [threads]
  * prints one JSON line { msPerStep (median of the timed steps), maxRssMiB, ops, mainCpuMsPerStep (the
  * calling thread's CPU time per timed step; NaN off Linux), otherCpuMsPerStep (every other thread's: the
- * hashing thread, V8's garbage collector and compiler), hash (per timed step, from the native hashing
+ * hashing thread, micro-batch workers, V8's garbage collector and compiler), hash (per timed step, from the native hashing
  * thread: MB hashed, CPU ms it and the caller spent hashing, ms the caller waited; null without the addon) };
  *   node --import tsx bench/scale-child.ts cli <pinpoint args…>
  * runs a CLI command and prints { maxRssMiB, exit } as the last line of stderr.
@@ -14,6 +14,7 @@ import { tensorDigestQueue } from '../core/platform/hash.ts';
 import { nativeDigestStats } from '../core/platform/node-native.ts';
 import { nodeThreadPool } from '../core/platform/node-threads.ts';
 import { setThreadPool } from '../core/repops/parallel.ts';
+import { microBatchWorkersFor } from '../core/train/node-microbatch.ts';
 import { chainedTo, runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
 import { initialState, prepareTask } from '../core/train/train.ts';
@@ -29,6 +30,8 @@ if (process.argv[2] === 'cli') {
 const [file, mode, warm, timed, threads] = process.argv.slice(2);
 setThreadPool(nodeThreadPool(Number(threads ?? 1)));
 const ctx = prepareTask(parseTask(JSON.parse(readFileSync(file, 'utf8')), file));
+// As `pinpoint train --threads` does: a task with micro-batches records some on worker threads.
+const workers = microBatchWorkersFor(ctx, Number(threads ?? 1));
 let state = initialState(ctx);
 const times: number[] = [];
 let ops = 0;
@@ -56,6 +59,7 @@ const processCpu = (): number => {
 // collecting its predecessor; step t+1 takes its state-before digests from step t (chainedTo).
 const queue = tensorDigestQueue();
 let pending: StepResult | null = null;
+let spent: StepResult['after']['tensors'] | undefined;
 for (let t = 0; t < Number(warm) + Number(timed); t++) {
   if (t === Number(warm)) {
     cpu0 = callerCpu();
@@ -67,14 +71,19 @@ for (let t = 0; t < Number(warm) + Number(timed); t++) {
     mode: mode as TraceMode,
     ...(pending ? chainedTo(pending) : {}),
     ...(queue ? { digestQueue: queue } : {}),
+    ...(workers ? { workers } : {}),
+    // As train() does: the state before the previous step goes back to the op pool.
+    ...(spent ? { recycle: spent } : {}),
   });
   pending?.finish?.();
+  spent = state.tensors;
   pending = r;
   if (t >= Number(warm)) times.push(performance.now() - t0);
   state = r.after;
   ops = r.nodeCount;
 }
 pending?.finish?.();
+workers?.close();
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
 const steps = Number(timed);
 const mainCpuMsPerStep = ((callerCpu() - cpu0) * 1000) / steps;

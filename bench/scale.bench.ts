@@ -21,7 +21,8 @@ import { median } from './compare-sides.ts';
 const TIMED = Number(process.env.BENCH_SCALE_STEPS ?? 5);
 /** Rounds of the rows, one child each, alternating: a row's figures are its rounds' medians. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 3));
-const WARM = 2;
+/** Warm-up steps per child: the micro-batch worker thread compiles its code during them too. */
+const WARM = Math.max(1, Number(process.env.BENCH_SCALE_WARM ?? 4));
 const node = (args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 
@@ -140,39 +141,54 @@ export default async function (): Promise<void> {
       shaTask,
       JSON.stringify({ ...base, steps: 10, checkpointEvery: 5, tensorDigest: 'sha256' }),
     );
-    const rows = [
-      { label: 'fast', file: task, mode: 'fast' },
-      { label: `trace ${base.tensorDigest ?? 'sha256'}`, file: task, mode: 'trace' },
-      { label: 'trace sha256', file: shaTask, mode: 'trace' },
-    ];
+    const oneMicro = join(dir, 'nanogpt-10-one-micro-batch.json');
+    const { microBatches: _k, ...withoutMicro } = base;
+    writeFileSync(oneMicro, JSON.stringify({ ...withoutMicro, steps: 10, checkpointEvery: 5 }));
+    const py = torchPython();
+    const threadCounts = availableParallelism() > 1 ? [1, 2] : [1];
+    const K = base.microBatches ?? 1;
+    const rows = threadCounts.flatMap((threads) => [
+      { threads, label: 'fast', file: task, mode: 'fast' },
+      { threads, label: `trace ${base.tensorDigest ?? 'sha256'}`, file: task, mode: 'trace' },
+      { threads, label: 'trace sha256', file: shaTask, mode: 'trace' },
+      ...(threads === 1 && K > 1 ? [{ threads, label: 'fast, K = 1', file: oneMicro, mode: 'fast' }] : []),
+    ]);
     console.log(
-      `nanogpt-char (0.82 M params, batch 12 × 64), ${WARM} warm-up + ${TIMED} timed steps per child, ${ROUNDS} alternating rounds per row (medians); load ${loadavg()
+      `nanogpt-char (0.82 M params, batch 12 × 64 in ${K} micro-batch${K === 1 ? '' : 'es'}), ${WARM} warm-up + ${TIMED} timed steps per child, ${ROUNDS} alternating rounds of every row (medians); load ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')} on ${availableParallelism()} cores`,
     );
-    const py = torchPython();
-    const threadCounts = availableParallelism() > 1 ? [1, 2] : [1];
+    const refs = new Map(threadCounts.map((t) => [t, py ? torchStep(py, t) : null]));
     console.log(
       'threads  mode          Pinpoint s/step  over fast  main CPU s  ops/step  peak RSS   PyTorch s/step  ratio',
     );
     const hashLines: string[] = [];
-    for (const threads of threadCounts) {
-      const ref = py ? torchStep(py, threads) : null;
-      // The rows alternate round by round, so a change of load meets every row alike; a trace row's
-      // overhead is the median of its per-round ratios to that round's fast step.
-      const rounds = Array.from({ length: ROUNDS }, () =>
-        rows.map((row) => pinpointStep(row.file, row.mode, threads)),
+    // Every row runs once per round, so a change of load meets every row alike; a row's ratio to another
+    // (trace over fast, 1 thread over 2) is the median of its per-round ratios.
+    const rounds = Array.from({ length: ROUNDS }, () =>
+      rows.map((row) => pinpointStep(row.file, row.mode, row.threads)),
+    );
+    const fastOf = (threads: number) => rows.findIndex((r) => r.threads === threads && r.label === 'fast');
+    for (const [k, row] of rows.entries()) {
+      const p = medianFigures(rounds.map((r) => r[k]));
+      const ref = refs.get(row.threads) ?? null;
+      hashLines.push(hashLine(row.threads, row.label, p));
+      const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
+      const f = fastOf(row.threads);
+      const over = k === f ? '' : percentOver(median(rounds.map((r) => r[k].ms / r[f].ms)));
+      console.log(
+        `${String(row.threads).padStart(7)}  ${row.label.padEnd(12)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${over.padStart(9)}  ${(p.mainCpuMs / 1000).toFixed(3).padStart(10)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
       );
-      for (const [k, row] of rows.entries()) {
-        const p = medianFigures(rounds.map((r) => r[k]));
-        hashLines.push(hashLine(threads, row.label, p));
-        const ratio = ref ? `${(p.ms / ref.ms).toFixed(1)}×` : '—';
-        const over = row.mode === 'fast' ? '' : percentOver(median(rounds.map((r) => r[k].ms / r[0].ms)));
+    }
+    if (threadCounts.length > 1)
+      for (const label of ['fast', `trace ${base.tensorDigest ?? 'sha256'}`]) {
+        const one = rows.findIndex((r) => r.threads === 1 && r.label === label);
+        const two = rows.findIndex((r) => r.threads === 2 && r.label === label);
+        const speedup = median(rounds.map((r) => r[one].ms / r[two].ms));
         console.log(
-          `${String(threads).padStart(7)}  ${row.label.padEnd(12)}  ${(p.ms / 1000).toFixed(3).padStart(15)}  ${over.padStart(9)}  ${(p.mainCpuMs / 1000).toFixed(3).padStart(10)}  ${String(p.ops).padStart(8)}  ${`${p.rss.toFixed(0)} MiB`.padStart(8)}   ${ref ? (ref.ms / 1000).toFixed(3).padStart(14) : '             —'}  ${ratio.padStart(5)}`,
+          `2 threads over 1, ${label}: ${speedup.toFixed(2)}× (median of per-round ratios; goal ≥ 1.6×)`,
         );
       }
-    }
     console.log(
       '\nthreads  mode          other CPU s  hashed MB  hash thread s  caller s  GB/s hashed  take waited s',
     );
@@ -184,7 +200,7 @@ export default async function (): Promise<void> {
       "(main CPU: the calling thread's CPU seconds per step — on a loaded machine wall-clock s/step mostly measures the other processes, while this shows how much work stays on the calling thread)",
     );
     console.log(
-      '(threads: without the native addon Pinpoint splits large matmuls by output rows, softmax/layer-norm/cross-entropy/batched-matmul by rows and its transcendental kernels by ranges; with it (as here, when built) ops run on one thread and the second core hashes: splitting measured slower. PyTorch: torch.set_num_threads)',
+      '(threads: the task\'s micro-batches are recorded on that many threads (core/train/node-microbatch.ts); besides, without the native addon Pinpoint splits large matmuls by output rows, softmax/layer-norm/cross-entropy/batched-matmul by rows and its transcendental kernels by ranges; with it (as here, when built) each op runs on one thread and the hashing thread takes the digests. "fast, K = 1": the task without micro-batches, one thread. PyTorch: torch.set_num_threads)',
     );
     if (py)
       console.log(`PyTorch reference: ${py}, torch ${torchStep(py, 1).version}, same model and optimizer`);

@@ -21,7 +21,7 @@ import { ensureModelKind } from '../../core/train/models.ts';
 import { microBatchWorkersFor } from '../../core/train/node-microbatch.ts';
 import { runCommitment, stepDigest } from '../../core/train/record.ts';
 import { runStep, type Tamper, type TrainContext } from '../../core/train/step.ts';
-import { isNonce, parseTaskText, withNonce } from '../../core/train/task.ts';
+import { isNonce, microBatchCount, parseTaskText, withNonce } from '../../core/train/task.ts';
 import {
   checkpointSteps,
   initialState,
@@ -135,10 +135,12 @@ export async function run(args: string[]): Promise<number> {
   const commitmentOnly = (s: number) =>
     s > 0 && s < task.steps && checkpointStorage(s, task.steps, task.fullCheckpointEvery) === 'none';
   const kept = checkpointSteps(task).filter((s) => values.tamper !== undefined || !commitmentOnly(s)).length;
-  const mem = estimateTrainingMemory(ctx, totalmem(), kept, mode);
+  // Micro-batches on worker threads (tasks with microBatches > 1): the same proof for any --threads.
+  const microThreads = values.tamper !== undefined ? 1 : Math.min(threads, microBatchCount(task));
+  const mem = estimateTrainingMemory(ctx, totalmem(), kept, mode, microThreads - 1);
   if (mem.totalBytes > totalmem())
     throw new Error(
-      `${file}: training "${task.name}" needs an estimated ${gib(mem.totalBytes)} (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints kept ${gib(mem.checkpointBytes)}${mem.opDigestBytes > 0 ? `, op digests ${gib(mem.opDigestBytes)}` : ''}); this machine has ${gib(totalmem())} — lower batchSize or the model size, or raise checkpointEvery${mem.opDigestBytes > 0 ? ', or train fewer steps per proof in trace mode' : ''}`,
+      `${file}: training "${task.name}" needs an estimated ${gib(mem.totalBytes)} (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints kept ${gib(mem.checkpointBytes)}${mem.opDigestBytes > 0 ? `, op digests ${gib(mem.opDigestBytes)}` : ''}${mem.workerBytes > 0 ? `, micro-batch threads ${gib(mem.workerBytes)}` : ''}); this machine has ${gib(totalmem())} — lower batchSize or the model size, or raise checkpointEvery${mem.opDigestBytes > 0 ? ', or train fewer steps per proof in trace mode' : ''}`,
     );
   const tamper = values.tamper === undefined ? undefined : parseTamper(ctx, values.tamper);
   const storeDir = values['checkpoint-store'];
@@ -147,8 +149,7 @@ export async function run(args: string[]): Promise<number> {
     console.error(
       `note: the bundle keeps full states every ${task.fullCheckpointEvery} steps, so verify replays a sample from up to ${task.fullCheckpointEvery} steps back; --checkpoint-store <dir> also keeps every checkpoint's state (every ${task.checkpointEvery}) for verify, inspect and dispute to replay from`,
     );
-  // Micro-batches on worker threads (tasks with microBatches > 1): the same proof for any --threads.
-  const workers = tamper ? undefined : microBatchWorkersFor(ctx, threads);
+  const workers = microThreads > 1 ? microBatchWorkersFor(ctx, microThreads) : undefined;
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
   const t0 = performance.now();
   let result: TrainResult;
@@ -186,7 +187,7 @@ export async function run(args: string[]): Promise<number> {
       `task        ${task.name} (${task.steps} steps, mode ${mode})`,
       ...(task.nonce !== undefined ? [`nonce       ${task.nonce}`] : []),
       `loss        ${first.toFixed(4)} → ${last.toFixed(4)} (final model: loss ${result.metrics.loss.toFixed(4)}, accuracy ${(100 * result.metrics.accuracy).toFixed(1)} %)`,
-      `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)}${mem.opDigestBytes > 0 ? `, op digests ${gib(mem.opDigestBytes)}` : ''})`,
+      `memory      ≈ ${gib(mem.totalBytes)} estimated (state ${gib(mem.stateBytes)}, one step ${gib(mem.stepBytes)}, checkpoints ${gib(mem.checkpointBytes)}${mem.opDigestBytes > 0 ? `, op digests ${gib(mem.opDigestBytes)}` : ''}${mem.workerBytes > 0 ? `, micro-batch threads ${gib(mem.workerBytes)}` : ''})`,
       `time        ${seconds.toFixed(2)} s (${(task.steps / seconds).toFixed(1)} steps/s, ${threadsSummary(threads, workers ? workers.threads + 1 : 1)})`,
       `checkpoints ${checkpointSteps(task).join(', ')}${result.commitments ? ` (in full: ${result.checkpoints.map((c) => c.step).join(', ')}; the others as commitments${store ? ' and in the store' : ''})` : ''}`,
       `commitment  ${runCommitment(result.records)}${mode === 'trace' ? ` (${result.records[0].opCount} ops/step traced)` : ''}`,

@@ -6,7 +6,8 @@
  * of a batch grows with B²), then evaluated at the task's batch size.
  */
 
-import { recordStep, type TrainContext } from './step.ts';
+import { localMicroBatches, recordStep, type TrainContext } from './step.ts';
+import { microBatchCount } from './task.ts';
 import { initialState } from './train.ts';
 
 export interface MemoryEstimate {
@@ -18,6 +19,11 @@ export interface MemoryEstimate {
   readonly checkpointBytes: number;
   /** Trace mode: every op digest of every step, kept for the bundle until it is written. */
   readonly opDigestBytes: number;
+  /**
+   * Micro-batch worker threads (core/train/node-microbatch.ts): each keeps two jobs' op outputs in its
+   * shared arenas (grown by a quarter over what a job needs).
+   */
+  readonly workerBytes: number;
   readonly totalBytes: number;
 }
 
@@ -37,13 +43,15 @@ export function stateBytesOf(ctx: TrainContext): number {
  * The estimate, or null-free early refusal: when the state alone (×4: state, next state, gradients, a
  * checkpoint) exceeds `limitBytes`, returns without recording any step. `keptCheckpoints`: how many
  * checkpoint states the trainer keeps (default every one; fewer with TrainOptions.dropCheckpoint).
- * `mode` "trace" adds the op digests of every step (one per tape node).
+ * `mode` "trace" adds the op digests of every step (one per tape node); `workers` micro-batch worker
+ * threads add their arenas.
  */
 export function estimateTrainingMemory(
   ctx: TrainContext,
   limitBytes = Number.POSITIVE_INFINITY,
   keptCheckpoints = Math.floor(ctx.task.steps / ctx.task.checkpointEvery) + 2,
   mode: 'fast' | 'trace' = 'fast',
+  workers = 0,
 ): MemoryEstimate {
   const stateBytes = stateBytesOf(ctx);
   const kept = keptCheckpoints;
@@ -54,6 +62,7 @@ export function estimateTrainingMemory(
       stepBytes: 3 * stateBytes,
       checkpointBytes,
       opDigestBytes: 0,
+      workerBytes: 0,
       totalBytes: 4 * stateBytes + checkpointBytes,
     };
   let nodes = 0;
@@ -71,12 +80,19 @@ export function estimateTrainingMemory(
     }
     return n;
   };
-  const [t1, t2, t3] = [bytesAt(1), bytesAt(2), bytesAt(3)];
+  // Batches of 1, 2 and 3 rows per micro-batch (a batch is cut into K equal micro-batches).
+  const K = microBatchCount(ctx.task);
+  const [t1, t2, t3] = [bytesAt(K), bytesAt(2 * K), bytesAt(3 * K)];
   const c = Math.max(0, (t3 - 2 * t2 + t1) / 2);
   const b = t2 - t1 - 3 * c;
   const a = t1 - b - c;
-  const B = ctx.task.batchSize;
+  const B = ctx.task.batchSize / K;
   const stepBytes = Math.max(t1, a + b * B + c * B * B);
+  // A worker's job is its share of the micro-batches the calling thread leaves: of the step's bytes,
+  // roughly that share of K (the state and optimizer are the caller's).
+  const busy = Math.min(workers, K - 1);
+  const remote = busy > 0 ? K - localMicroBatches(K, busy) : 0;
+  const workerBytes = busy > 0 ? busy * 2 * 1.25 * ((Math.ceil(remote / busy) / K) * stepBytes) : 0;
   // The tape's structure does not depend on the batch size: the last recording's node count holds.
   const opDigestBytes = mode === 'trace' ? ctx.task.steps * nodes * OP_DIGEST_HEAP_BYTES : 0;
   return {
@@ -84,6 +100,7 @@ export function estimateTrainingMemory(
     stepBytes,
     checkpointBytes,
     opDigestBytes,
-    totalBytes: stateBytes + stepBytes + checkpointBytes + opDigestBytes,
+    workerBytes,
+    totalBytes: stateBytes + stepBytes + checkpointBytes + opDigestBytes + workerBytes,
   };
 }

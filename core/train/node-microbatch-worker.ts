@@ -49,7 +49,8 @@ function take(a: Arena, n: number): Float32Array | undefined {
   return a.f32.subarray(at, at + n);
 }
 
-const INITIAL_ARENA_BYTES = 16 << 20;
+// Small: an arena grows to what a job needs on its first job (one copy), and memory.ts estimates that.
+const INITIAL_ARENA_BYTES = 1 << 20;
 const arenas: Arena[] = [0, 1].map(() => arenaOf(new SharedArrayBuffer(INITIAL_ARENA_BYTES)));
 const tables: Int32Array[] = [0, 1].map(() => new Int32Array(new SharedArrayBuffer(4 * ENTRY * 1024)));
 for (const slot of [0, 1]) {

@@ -42,6 +42,8 @@ interface Thread {
 }
 
 export interface NodeMicroBatchWorkers extends MicroBatchWorkers {
+  /** Bytes of the workers' arenas as of their last jobs (what core/train/memory.ts estimates). */
+  arenaBytes(): number;
   /** Stops the worker threads (a process also exits without it: they are unreferenced). */
   close(): void;
 }
@@ -170,6 +172,7 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
       current = null;
       return outs;
     },
+    arenaBytes: () => pool.reduce((n, t) => n + t.arenas.reduce((m, a) => m + (a?.byteLength ?? 0), 0), 0),
     close,
   };
 

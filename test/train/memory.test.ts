@@ -9,6 +9,7 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { estimateTrainingMemory, OP_DIGEST_HEAP_BYTES } from '../../core/train/memory.ts';
+import { nodeMicroBatchWorkers } from '../../core/train/node-microbatch.ts';
 import { recordStep } from '../../core/train/step.ts';
 import { parseTask } from '../../core/train/task.ts';
 import { initialState, prepareTask, train } from '../../core/train/train.ts';
@@ -23,6 +24,8 @@ test('the step estimate equals the bytes of a real step (linear and quadratic-in
     ['spirals-mlp', {}],
     ['chars-transformer', {}], // block-mask attention: [B·T, B·T] scores grow with B²
     ['chars-transformer', { batchSize: 5 }],
+    ['chars-transformer', { microBatches: 2 }],
+    ['chars-transformer', { batchSize: 12, microBatches: 4 }],
   ] as const) {
     const ctx = prepareTask(bundledTask(name, overrides));
     const e = estimateTrainingMemory(ctx);
@@ -32,6 +35,28 @@ test('the step estimate equals the bytes of a real step (linear and quadratic-in
     assert.ok(Math.abs(e.stepBytes - actual) <= 0.01 * actual, `${name}: ${e.stepBytes} vs ${actual}`);
     const state = ctx.layout.reduce((n, l) => n + 4 * l.shape.reduce((a, b) => a * b, 1), 0);
     assert.equal(e.stateBytes, state);
+  }
+});
+
+test('micro-batch worker threads: the estimate covers the arenas they hold after a run', () => {
+  const ctx = prepareTask(
+    bundledTask('chars-transformer', { steps: 4, checkpointEvery: 4, microBatches: 2 }),
+  );
+  const none = estimateTrainingMemory(ctx);
+  const one = estimateTrainingMemory(ctx, Number.POSITIVE_INFINITY, undefined, 'fast', 1);
+  assert.equal(none.workerBytes, 0);
+  assert.equal(one.totalBytes - none.totalBytes, one.workerBytes);
+  const workers = nodeMicroBatchWorkers(ctx, 1);
+  try {
+    train(ctx, { mode: 'fast', workers });
+    const held = workers.arenaBytes();
+    assert.ok(held > 0);
+    assert.ok(
+      one.workerBytes >= held && one.workerBytes <= 3 * held,
+      `estimate ${one.workerBytes}, held ${held}`,
+    );
+  } finally {
+    workers.close();
   }
 });
 
@@ -86,7 +111,7 @@ test('a trace run counts the op digests it keeps: a long one that would not fit 
   assert.notEqual(r.code, 0);
   assert.match(
     r.stderr,
-    /long\.json: training "nanogpt-char" needs an estimated [\d.]+ GiB \(.*op digests [\d.]+ GiB\)/,
+    /long\.json: training "nanogpt-char" needs an estimated [\d.]+ GiB \(.*op digests [\d.]+ GiB(, micro-batch threads [\d.]+ [GM]iB)?\)/,
   );
   assert.match(r.stderr, /train fewer steps per proof in trace mode/);
   // The same task in fast mode keeps no op digests: the estimate lets it start (it is not run here).
