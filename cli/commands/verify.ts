@@ -10,10 +10,13 @@ import { ProofError } from '../../core/proof/format.ts';
 import { directoryCheckpointStore, siblingStoreDir } from '../../core/proof/node-checkpoint-store.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
-import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';
+import { microBatchWorkersFor } from '../../core/train/node-microbatch.ts';
+import { microBatchCount, parseTaskText, type TaskSpec } from '../../core/train/task.ts';
+import { prepareTask } from '../../core/train/train.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
 import { oneProofArg } from '../args.ts';
 import { openBundleFile } from '../files.ts';
+import { applyThreadsOption } from '../threads.ts';
 import { progressBar } from './train.ts';
 
 export const summary = 'check a proof bundle and replay sampled steps';
@@ -29,6 +32,8 @@ const HELP = `usage: pinpoint verify <proof.pinproof> [options]
                   full states written by train --checkpoint-store: replays start at the nearest
                   checkpoint, not the nearest full copy in the bundle (each state is checked
                   against the bundle's commitment before use)
+  --threads <n>   threads (default: every core): a task with micro-batches replays them on that many
+                  at once; the verdict is the same for any n
   --json          print the report as JSON
   --quiet         no progress bar`;
 
@@ -50,6 +55,7 @@ export async function run(args: string[]): Promise<number> {
       'checkpoint-store': { type: 'string' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -65,6 +71,7 @@ export async function run(args: string[]): Promise<number> {
   const file = arg.file;
   const samples = natural('samples', values.samples, 8);
   const topQ = natural('top-q', values['top-q'], 0);
+  const threads = applyThreadsOption(values.threads, (s) => console.error(s));
   let expectTask: TaskSpec | undefined;
   if (values.task !== undefined) {
     try {
@@ -108,16 +115,26 @@ export async function run(args: string[]): Promise<number> {
     check?.done();
     await ensureModelKind(bundle.manifest.task.model.kind);
     const holder: { bar: ReturnType<typeof progressBar> | null } = { bar: null };
-    report = verifyBundle(bundle, {
-      samples,
-      topQ,
-      all: values.all,
-      onProgress: (d, n) => {
-        if (values.quiet || values.json) return;
-        holder.bar ??= progressBar('replay', n);
-        holder.bar.update(d);
-      },
-    });
+    const task = bundle.manifest.task;
+    const workers =
+      Math.min(threads, microBatchCount(task)) > 1
+        ? microBatchWorkersFor(prepareTask(task), threads)
+        : undefined;
+    try {
+      report = verifyBundle(bundle, {
+        samples,
+        topQ,
+        all: values.all,
+        onProgress: (d, n) => {
+          if (values.quiet || values.json) return;
+          holder.bar ??= progressBar('replay', n);
+          holder.bar.update(d);
+        },
+        ...(workers ? { workers } : {}),
+      });
+    } finally {
+      workers?.close();
+    }
     holder.bar?.done();
   } catch (err) {
     if (err instanceof CheckpointStoreError) {

@@ -15,14 +15,11 @@ export const CTL = {
   slot: 5,
   /** Nodes the job recorded (entries of the slot's table). */
   count: 6,
-  /** READY once the worker has prepared the task, FAILED if it could not (the error is on the port). */
-  ready: 7,
 } as const;
-export const CTL_LENGTH = 8;
+export const CTL_LENGTH = 7;
 
 export const CMD = { idle: 0, run: 1, exit: 2 } as const;
 export const DONE = { pending: 0, ok: 1, failed: 2 } as const;
-export const READY = { waiting: 0, ready: 1, failed: 2 } as const;
 
 /** Where a table entry's output lives: the slot's arena, or the parameters the trainer shared. */
 export const WHERE = { arena: 0, params: 1 } as const;

@@ -11,7 +11,7 @@ import { setOutputArena } from '../repops/buffers.ts';
 import { createTape, type Tensor } from '../repops/index.ts';
 import { ensureModelKind } from './models.ts';
 import { useNodeCorpora } from './node-corpus.ts';
-import { CMD, CTL, DONE, ENTRY, READY, WHERE, type WorkerMessage } from './node-microbatch-protocol.ts';
+import { CMD, CTL, DONE, ENTRY, WHERE, type WorkerMessage } from './node-microbatch-protocol.ts';
 import { recordSegment, stateLeaves } from './step.ts';
 import { parseTask } from './task.ts';
 import { prepareTask } from './train.ts';
@@ -184,13 +184,11 @@ function serve(w: Prepared | null): void {
 
 prepare().then(
   (w) => {
-    Atomics.store(ctl, CTL.ready, READY.ready);
-    Atomics.notify(ctl, CTL.ready);
     serve(w);
   },
   (e) => {
     send({ kind: 'error', message: (e as Error).message });
-    Atomics.store(ctl, CTL.ready, READY.failed);
-    Atomics.notify(ctl, CTL.ready);
+    // Every job then fails, after the reason above.
+    serve(null);
   },
 );

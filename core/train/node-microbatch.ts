@@ -13,16 +13,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import { nativeAddonPath } from '../platform/node-native.ts';
 import { workerBundle } from '../platform/node-worker-bundle.ts';
 import { defaultDataDir } from './node-corpus.ts';
-import {
-  CMD,
-  CTL,
-  CTL_LENGTH,
-  DONE,
-  ENTRY,
-  READY,
-  WHERE,
-  type WorkerMessage,
-} from './node-microbatch-protocol.ts';
+import { CMD, CTL, CTL_LENGTH, DONE, ENTRY, WHERE, type WorkerMessage } from './node-microbatch-protocol.ts';
 import type { TrainState } from './state.ts';
 import type { MicroBatchWorkers, TrainContext } from './step.ts';
 import { microBatchCount } from './task.ts';
@@ -50,8 +41,9 @@ export interface NodeMicroBatchWorkers extends MicroBatchWorkers {
 
 /**
  * `threads` worker threads for `ctx`'s micro-batches (at most microBatches − 1 are ever busy: the calling
- * thread records its share too). Waits until each has prepared the task; throws with the worker's error if
- * one could not.
+ * thread records its share too). Returns at once: the workers prepare the task while the caller prepares
+ * its own run, and take their first job when ready. One that could not prepare it fails its jobs: the
+ * first `finish` throws its reason.
  */
 export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeMicroBatchWorkers {
   if (!Number.isInteger(threads) || threads < 1)
@@ -96,15 +88,6 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
       t.port.close();
     }
   };
-  try {
-    for (const t of pool) {
-      waitWhile(t.ctl, CTL.ready, READY.waiting, 'to start');
-      drain(t);
-    }
-  } catch (e) {
-    close();
-    throw e;
-  }
   let job = 0;
   /** Where each parameter starts in the shared copy. */
   const paramStarts = paramLengths.map((_, i) => paramLengths.slice(0, i).reduce((a, b) => a + b, 0));
@@ -154,6 +137,7 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
       for (const t of pool) {
         if (t.to === t.from) continue;
         waitWhile(t.ctl, CTL.done, DONE.pending, 'to record its micro-batches');
+        // The job was served: the worker has been ready since (or failed to prepare: drain throws why).
         drain(t);
         const arena = t.arenas[slot] as SharedArrayBuffer;
         const table = t.tables[slot] as Int32Array;
@@ -176,20 +160,16 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
     close,
   };
 
-  /** Reads the worker's messages: arena and table replacements; an error is thrown. */
+  /** Reads the worker's messages: arena and table replacements; its first error is thrown. */
   function drain(t: Thread): void {
     let errorMessage: string | null = null;
     for (let m = receiveMessageOnPort(t.port); m; m = receiveMessageOnPort(t.port)) {
       const msg = m.message as WorkerMessage;
       if (msg.kind === 'arena') t.arenas[msg.slot] = msg.buffer;
       else if (msg.kind === 'table') t.tables[msg.slot] = new Int32Array(msg.buffer);
-      else errorMessage = msg.message;
+      else errorMessage ??= msg.message;
     }
-    if (
-      errorMessage !== null ||
-      Atomics.load(t.ctl, CTL.ready) === READY.failed ||
-      Atomics.load(t.ctl, CTL.done) === DONE.failed
-    )
+    if (errorMessage !== null || Atomics.load(t.ctl, CTL.done) === DONE.failed)
       throw new Error(`micro-batch worker for task "${ctx.task.name}": ${errorMessage ?? 'failed'}`);
   }
 }

@@ -19,7 +19,7 @@ import type { TapeNode } from '../repops/index.ts';
 import { metricsMismatch, type StepMetrics } from '../train/metrics.ts';
 import { batchDigest } from '../train/order.ts';
 import { stateDigest, type TrainState } from '../train/state.ts';
-import { runStep, type StepResult, type TrainContext } from '../train/step.ts';
+import { type MicroBatchWorkers, runStep, type StepResult, type TrainContext } from '../train/step.ts';
 import { evaluate, initialState, prepareTask } from '../train/train.ts';
 import {
   detectionProbability,
@@ -40,6 +40,8 @@ export interface VerifyOptions {
   /** Forged fractions f to report detection probabilities for. */
   readonly fractions?: readonly number[];
   readonly onProgress?: (done: number, total: number) => void;
+  /** Threads that record micro-batches of replayed steps concurrently (StepOptions.workers): the same bits. */
+  readonly workers?: MicroBatchWorkers;
 }
 
 export interface VerifyFailure {
@@ -211,6 +213,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
           stateBeforeDigest: m.steps[t].stateBefore,
           metrics: committedMetrics !== null,
           ...(queue ? { digestQueue: queue } : { keepTape: m.mode === 'trace' }),
+          ...(opts.workers ? { workers: opts.workers } : {}),
         });
       } catch (err) {
         const earlier = pending !== null && settle(pending);

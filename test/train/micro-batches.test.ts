@@ -177,16 +177,21 @@ test('micro-batches on a worker thread at the nanoGPT shape: the same records an
   assert.deepEqual(fingerprint(withWorkers(ctx, 1, 'trace')), fingerprint(train(ctx, { mode: 'trace' })));
 });
 
-test('a worker that cannot prepare the task fails with its reason, naming the task', () => {
+test('a worker that cannot prepare the task fails the first step with its reason, naming the task', () => {
   const ctx = prepareTask(chars({ microBatches: 2 }));
   const broken: TrainContext = {
     ...ctx,
     task: { ...ctx.task, dataset: { ...ctx.task.dataset, digest: '0'.repeat(64) } },
   };
-  assert.throws(
-    () => nodeMicroBatchWorkers(broken, 1),
-    (e: unknown) => /micro-batch worker for task "chars-transformer": .*digest/.test(String(e)),
-  );
+  const workers = nodeMicroBatchWorkers(broken, 1);
+  try {
+    assert.throws(
+      () => train(ctx, { mode: 'fast', workers }),
+      (e: unknown) => /micro-batch worker for task "chars-transformer": .*digest/.test(String(e)),
+    );
+  } finally {
+    workers.close();
+  }
 });
 
 test('an op tampered with inside micro-batch 1 is the op a dispute pinpoints; verify rejects the step', async () => {
