@@ -6,6 +6,7 @@
  * verifier recomputes them bit for bit on any engine and thread count. They are not part of a step
  * record (the run commitment is unchanged); the bundle commits to them in their own signed section.
  */
+import { releaseTemporary } from '../repops/buffers.ts';
 import { getOp, type Tensor } from '../repops/index.ts';
 
 const f = Math.fround;
@@ -28,6 +29,7 @@ export interface StepMetrics {
 }
 
 const sumsq = (t: Tensor): number => getOp('sumsq').forward([t], {}).data[0];
+const sub = getOp('sub');
 
 /** Global L2 norm: sqrt(sumsq(t_0) + sumsq(t_1) + …), a binary32 add chain in the given order. */
 export function l2Norm(tensors: readonly Tensor[]): number {
@@ -35,8 +37,6 @@ export function l2Norm(tensors: readonly Tensor[]): number {
   for (const t of tensors) total = f(total + sumsq(t));
   return f(Math.sqrt(total));
 }
-
-let diffScratch = new Float32Array(0);
 
 /** ‖a − b‖₂ over tensors of equal shapes; each difference is the binary32 a[i] − b[i]. */
 export function diffNorm(a: readonly Tensor[], b: readonly Tensor[]): number {
@@ -46,11 +46,17 @@ export function diffNorm(a: readonly Tensor[], b: readonly Tensor[]): number {
     const y = b[k].data;
     if (x.length !== y.length)
       throw new RangeError(`diffNorm: tensor ${k} has ${x.length} vs ${y.length} values`);
-    if (diffScratch.length < x.length) diffScratch = new Float32Array(x.length);
-    const d = diffScratch.subarray(0, x.length);
-    // Float32Array stores round the binary64 difference of two binary32 values: the exact binary32 result.
-    for (let i = 0; i < x.length; i++) d[i] = x[i] - y[i];
-    total = f(total + sumsq({ shape: [x.length], data: d }));
+    // The `sub` op: one correctly rounded binary32 subtraction per element (its fast kernels, same bits as
+    // a plain loop); the differences are a temporary no one else sees.
+    const d = sub.forward(
+      [
+        { shape: [x.length], data: x },
+        { shape: [y.length], data: y },
+      ],
+      {},
+    );
+    total = f(total + sumsq(d));
+    releaseTemporary(d.data);
   }
   return f(Math.sqrt(total));
 }
