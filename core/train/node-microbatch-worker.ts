@@ -105,7 +105,8 @@ function runJob(w: Prepared): number {
   const indices = w.ctx.order.batch(step);
   setOutputArena({ take: (n) => take(arena, n) });
   try {
-    for (let k = ctl[CTL.from]; k < ctl[CTL.to]; k++) recordSegment(w.ctx, tape, params, indices, k);
+    const [from, to] = [ctl[CTL.from], ctl[CTL.to]];
+    for (let k = from; k < to; k++) recordSegment(w.ctx, tape, params, indices, k);
   } finally {
     setOutputArena(null);
   }

@@ -105,6 +105,18 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
   return {
     threads,
     start(state: TrainState, step: number, from: number, to: number) {
+      // A job whose step was abandoned (an error between start and finish) ends first: its worker must not
+      // read the parameters while they are overwritten, nor report it as the new job.
+      for (const t of pool) {
+        if (t.to === t.from) continue;
+        waitWhile(t.ctl, CTL.done, DONE.pending, 'to end an abandoned job');
+        try {
+          drain(t);
+        } catch {
+          // That step failed already; its worker's error was its own.
+        }
+        t.from = t.to = 0;
+      }
       current = state;
       let at = 0;
       for (let i = 0; i < nParams; i++) {

@@ -194,6 +194,27 @@ test('a worker that cannot prepare the task fails the first step with its reason
   }
 });
 
+test('a job abandoned between start and finish (its step failed) does not leak into the next step', () => {
+  const ctx = prepareTask(chars({ microBatches: 2 }));
+  const s0 = initialState(ctx);
+  const workers = nodeMicroBatchWorkers(ctx, 1);
+  try {
+    // A step that takes its first job and fails before finishing it; the next step comes while that
+    // job is (very likely) still running.
+    runStep(ctx, s0, 2, { mode: 'fast', workers });
+    workers.start(s0, 3, 1, 2);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    for (const t of [0, 1]) {
+      const got = runStep(ctx, s0, t, { mode: 'trace', workers });
+      const want = runStep(ctx, s0, t, { mode: 'trace' });
+      assert.deepEqual(got.record, want.record, `step ${t}`);
+      assert.deepEqual(got.opDigests, want.opDigests, `step ${t}`);
+    }
+  } finally {
+    workers.close();
+  }
+});
+
 test('an op tampered with inside micro-batch 1 is the op a dispute pinpoints; verify rejects the step', async () => {
   const ctx = prepareTask(chars({ microBatches: 2 }));
   const tape = runStep(ctx, initialState(ctx), 0, { mode: 'fast', keepTape: true }).nodes ?? [];
