@@ -77,17 +77,16 @@ export default async function (): Promise<void> {
     const sides = [side(base, 1, 1, mode), side(base, 2, 1, mode), side(base, 2, 2, mode)];
     for (let i = 0; i < WARM; i++) for (const s of sides) s.step();
     const ms = sides.map(() => [] as number[]);
-    for (let i = 0; i < STEPS; i++) sides.forEach((s, j) => ms[j].push(s.step()));
+    for (let i = 0; i < STEPS; i++) for (const [j, s] of sides.entries()) ms[j].push(s.step());
     for (const s of sides) s.close();
-    sides.forEach((s, j) =>
+    for (const [j, s] of sides.entries())
       console.log(
         `${mode.padEnd(5)}  ${s.name.padEnd(20)}  ${median(ms[j]).toFixed(1).padStart(9)}  ${Math.min(
           ...ms[j],
         )
           .toFixed(1)
           .padStart(6)}`,
-      ),
-    );
+      );
     const ratio = (a: number, b: number) => median(ms[a].map((x, i) => x / ms[b][i])).toFixed(2);
     console.log(
       `${mode.padEnd(5)}  2 threads over 1 (K = 2): ${ratio(1, 2)}×; over the task without micro-batches: ${ratio(0, 2)}×; K = 2 over K = 1 on one thread: ${ratio(1, 0)}× the time (goal: 2 threads ≥ 1.6×)`,
