@@ -7,6 +7,9 @@
  * pinpoints).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { disputeBundles, loadForDispute } from '../../core/dispute/bundles.ts';
 import { useNodeRuntime } from '../../core/node-runtime.ts';
@@ -26,6 +29,7 @@ import {
 } from '../../core/train/train.ts';
 import { verifyBundle } from '../../core/verify/verify.ts';
 import { bundledTask } from './helpers.ts';
+import { pinpoint } from './run-cli.ts';
 
 useNodeRuntime();
 
@@ -236,4 +240,44 @@ test('an op tampered with inside micro-batch 1 is the op a dispute pinpoints; ve
   );
   assert.deepEqual(verdict.losers, ['challenger'], verdict.reason);
   assert.deepEqual([verdict.step, verdict.op, verdict.opName], [4, target.id, target.op]);
+});
+
+test('the CLI: --threads 1 and --threads 2 write byte-identical proofs of a task with micro-batches, and verify accepts it on either', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinpoint-micro-'));
+  try {
+    const task = join(dir, 'task.json');
+    writeFileSync(task, JSON.stringify(chars({ microBatches: 2 })));
+    const bytes: Buffer[] = [];
+    for (const threads of ['1', '2']) {
+      const out = join(dir, `t${threads}.pinproof`);
+      const r = await pinpoint([
+        'train',
+        task,
+        '--out',
+        out,
+        '--threads',
+        threads,
+        '--mode',
+        'trace',
+        '--quiet',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(/micro-batches on 2 threads/.test(r.stdout), threads === '2', r.stdout);
+      bytes.push(readFileSync(out));
+    }
+    assert.ok(bytes[0].equals(bytes[1]), 'the same bundle');
+    for (const threads of ['1', '2']) {
+      const v = await pinpoint([
+        'verify',
+        join(dir, 't1.pinproof'),
+        '--threads',
+        threads,
+        '--all',
+        '--quiet',
+      ]);
+      assert.equal(v.code, 0, `${threads}: ${v.stdout}${v.stderr}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

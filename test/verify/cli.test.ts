@@ -102,6 +102,7 @@ test('bad input: one clear line on stderr and a non-zero exit, never a stack tra
     [['verify'], /^pinpoint verify: missing <proof\.pinproof>/],
     [['verify', missing], /cannot read .*missing\.json/],
     [['verify', proof, '--samples', 'abc'], /--samples must be a non-negative integer/],
+    [['verify', proof, '--threads', '0'], /--threads must be a positive integer, got "0"/],
     [['inspect', trunc], /trunc\.pinproof: header: .*truncated/],
     [['inspect', proof, '--step', '999'], /--step must be in 0\.\.29/],
     [['dispute', proof], /^pinpoint dispute: two proof files expected/],
