@@ -10,15 +10,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { useNodeRuntime } from '../core/node-runtime.ts';
-import { tensorDigestQueue } from '../core/platform/hash.ts';
 import { nativeDigestStats } from '../core/platform/node-native.ts';
 import { nodeThreadPool } from '../core/platform/node-threads.ts';
 import { setThreadPool } from '../core/repops/parallel.ts';
 import { microBatchWorkersFor } from '../core/train/node-microbatch.ts';
-import { chainedTo, runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
+import type { TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
-import { initialState, prepareTask } from '../core/train/train.ts';
+import { prepareTask } from '../core/train/train.ts';
 import { median } from './compare-sides.ts';
+import { stepChain } from './step-chain.ts';
 
 useNodeRuntime();
 if (process.argv[2] === 'cli') {
@@ -32,7 +32,6 @@ setThreadPool(nodeThreadPool(Number(threads ?? 1)));
 const ctx = prepareTask(parseTask(JSON.parse(readFileSync(file, 'utf8')), file));
 // As `pinpoint train --threads` does: a task with micro-batches records some on worker threads.
 const workers = microBatchWorkersFor(ctx, Number(threads ?? 1));
-let state = initialState(ctx);
 const times: number[] = [];
 let ops = 0;
 /**
@@ -54,12 +53,10 @@ const processCpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-// As train() runs steps: step t's digests (state after; in trace mode every op output) are hashed on the
-// digest worker while step t+1 computes, and collected (finish) right after it — a step's time includes
-// collecting its predecessor; step t+1 takes its state-before digests from step t (chainedTo).
-const queue = tensorDigestQueue();
-let pending: StepResult | null = null;
-let spent: StepResult['after']['tensors'] | undefined;
+// As train() runs steps (bench/step-chain.ts): step t's digests (state after; in trace mode every op output)
+// are hashed on the digest worker while step t+1 computes, and collected right after it — a step's time
+// includes collecting its predecessor.
+const chain = stepChain(ctx, mode as TraceMode, workers);
 for (let t = 0; t < Number(warm) + Number(timed); t++) {
   if (t === Number(warm)) {
     cpu0 = callerCpu();
@@ -67,22 +64,11 @@ for (let t = 0; t < Number(warm) + Number(timed); t++) {
     hash0 = nativeDigestStats();
   }
   const t0 = performance.now();
-  const r = runStep(ctx, state, t, {
-    mode: mode as TraceMode,
-    ...(pending ? chainedTo(pending) : {}),
-    ...(queue ? { digestQueue: queue } : {}),
-    ...(workers ? { workers } : {}),
-    // As train() does: the state before the previous step goes back to the op pool.
-    ...(spent ? { recycle: spent } : {}),
-  });
-  pending?.finish?.();
-  spent = state.tensors;
-  pending = r;
+  const r = chain.next();
   if (t >= Number(warm)) times.push(performance.now() - t0);
-  state = r.after;
   ops = r.nodeCount;
 }
-pending?.finish?.();
+chain.finish();
 workers?.close();
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
 const steps = Number(timed);

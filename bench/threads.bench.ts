@@ -11,13 +11,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { tensorDigestQueue } from '../core/platform/hash.ts';
-import type { Tensor } from '../core/repops/tensor.ts';
 import { microBatchWorkersFor } from '../core/train/node-microbatch.ts';
-import { chainedTo, runStep, type StepResult, type TraceMode } from '../core/train/step.ts';
+import type { TraceMode } from '../core/train/step.ts';
 import { parseTask } from '../core/train/task.ts';
-import { initialState, prepareTask } from '../core/train/train.ts';
+import { prepareTask } from '../core/train/train.ts';
 import { median } from './compare-sides.ts';
+import { stepChain } from './step-chain.ts';
 
 const STEPS = Math.max(5, Number(process.env.BENCH_THREADS_STEPS ?? 30));
 const WARM = 5;
@@ -32,30 +31,16 @@ function side(base: Record<string, unknown>, k: number, threads: number, mode: T
   const { microBatches: _drop, ...rest } = base;
   const ctx = prepareTask(parseTask({ ...rest, ...(k > 1 ? { microBatches: k } : {}) }, 'nanogpt-char'));
   const workers = microBatchWorkersFor(ctx, threads);
-  const queue = tensorDigestQueue();
-  let state = initialState(ctx);
-  let t = 0;
-  let pending: StepResult | null = null;
-  let spent: readonly Tensor[] | undefined;
+  const chain = stepChain(ctx, mode, workers);
   return {
     name: `K = ${k}, ${threads} thread${threads === 1 ? '' : 's'}`,
     step() {
       const t0 = performance.now();
-      const r = runStep(ctx, state, t++, {
-        mode,
-        ...(pending ? chainedTo(pending) : {}),
-        ...(queue ? { digestQueue: queue } : {}),
-        ...(workers ? { workers } : {}),
-        ...(spent ? { recycle: spent } : {}),
-      });
-      pending?.finish?.();
-      spent = state.tensors;
-      pending = r;
-      state = r.after;
+      chain.next();
       return performance.now() - t0;
     },
     close() {
-      pending?.finish?.();
+      chain.finish();
       workers?.close();
     },
   };
