@@ -14,7 +14,7 @@ import type { LoadedBundle } from '../../core/proof/read.ts';
 import { metricsMismatch, type StepMetrics } from '../../core/train/metrics.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
 import { stepDigest } from '../../core/train/record.ts';
-import { tensorDigestScheme } from '../../core/train/task.ts';
+import { microBatchCount, tensorDigestScheme } from '../../core/train/task.ts';
 import { prepareTask, RunReplayer } from '../../core/train/train.ts';
 import { oneProofArg } from '../args.ts';
 import { openBundleFile } from '../files.ts';
@@ -73,6 +73,7 @@ function overview(b: LoadedBundle) {
     mode: m.mode,
     steps: m.task.steps,
     batchSize: m.task.batchSize,
+    microBatches: microBatchCount(m.task),
     seed: m.task.seed,
     nonce: m.task.nonce ?? null,
     tensorDigest: tensorDigestScheme(m.task),
@@ -257,7 +258,7 @@ export async function run(args: string[]): Promise<number> {
       `dataset     ${o.dataset.id} (${String(o.dataset.digest).slice(0, 16)}…)`,
       `model       ${JSON.stringify(o.model)} — ${o.parameters} parameters, ${o.stateTensors} state tensors`,
       `optimizer   ${JSON.stringify(o.optimizer)}`,
-      `run         ${o.steps} steps × batch ${o.batchSize}, ${o.mode} mode${o.opsPerStep ? ` (${o.opsPerStep} ops/step)` : ''}`,
+      `run         ${o.steps} steps × batch ${o.batchSize}${o.microBatches > 1 ? ` (${o.microBatches} micro-batches of ${o.batchSize / o.microBatches})` : ''}, ${o.mode} mode${o.opsPerStep ? ` (${o.opsPerStep} ops/step)` : ''}`,
       `checkpoints ${o.checkpoints.join(', ')}`,
       `commitment  ${o.runCommitment} (tensor digests ${o.tensorDigest === 'blake3' ? 'BLAKE3' : 'SHA-256'})`,
       `solver      ${o.solver} — signature ${o.signature}`,

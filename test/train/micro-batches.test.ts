@@ -266,6 +266,8 @@ test('the CLI: --threads 1 and --threads 2 write byte-identical proofs of a task
       bytes.push(readFileSync(out));
     }
     assert.ok(bytes[0].equals(bytes[1]), 'the same bundle');
+    const shown = await pinpoint(['inspect', join(dir, 't1.pinproof')]);
+    assert.match(shown.stdout, /run +6 steps × batch 8 \(2 micro-batches of 4\), trace mode/);
     for (const threads of ['1', '2']) {
       const v = await pinpoint([
         'verify',
