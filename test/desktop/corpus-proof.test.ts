@@ -54,6 +54,7 @@ describe('a corpus-task proof in the backend', { timeout: 300_000 }, () => {
     const summary = await call<ProofSummary>('proof.load', { path: file });
     assert.equal(summary.steps.length, 2);
     assert.equal(summary.tensorDigest, 'blake3', "the task's tensor-digest scheme");
+    assert.match(summary.model, /batch 12 in 2 micro-batches$/);
     const t = await call<StepTrace>('proof.trace', { path: file, step: 1 });
     assert.equal(t.stateAfter, run.records[1].stateAfter);
     assert.equal(t.opRoot, run.records[1].opRoot);

@@ -20,7 +20,7 @@ import { directoryCheckpointStore, siblingStoreDir } from '../../../core/proof/n
 import { type LoadedBundle, openBundle } from '../../../core/proof/read.ts';
 import { STEP_METRIC_FIELDS } from '../../../core/train/metrics.ts';
 import type { StepResult, TrainContext } from '../../../core/train/step.ts';
-import { tensorDigestScheme } from '../../../core/train/task.ts';
+import { microBatchCount, tensorDigestScheme } from '../../../core/train/task.ts';
 import { perturbNode, prepareTask, RunReplayer } from '../../../core/train/train.ts';
 import { fiatShamirSteps } from '../../../core/verify/sampling.ts';
 import type {
@@ -315,7 +315,7 @@ export function createViewsHandlers(ctx: BackendContext): ViewsApi {
         path: p.path,
         name: basename(p.path),
         taskId: task.name,
-        model: `${String(model.kind)}${Array.isArray(model.hidden) ? ` hidden ${model.hidden.join('-')}` : ''} · ${String(opt.kind)} lr ${String(opt.lr)} · batch ${task.batchSize}`,
+        model: `${String(model.kind)}${Array.isArray(model.hidden) ? ` hidden ${model.hidden.join('-')}` : ''} · ${String(opt.kind)} lr ${String(opt.lr)} · batch ${task.batchSize}${microBatchCount(task) > 1 ? ` in ${microBatchCount(task)} micro-batches` : ''}`,
         mode: m.mode,
         repops: m.repops,
         tensorDigest: tensorDigestScheme(m.task),
