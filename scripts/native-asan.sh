@@ -16,4 +16,7 @@ export ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$(gcc -print-file-name=libasan.so
 node --import tsx --import ./test/helpers/fc-setup.ts --test test/hash/native-*.test.ts test/repops-math/native-*.test.ts
 node -e 'const t = require("./tasks/nanogpt-char.json"); t.steps = 4; t.checkpointEvery = 2; process.stdout.write(JSON.stringify(t))' >"$out/task.json"
 node bin/pinpoint.js train "$out/task.json" --mode trace --quiet --threads 1 --out "$out/run.pinproof"
+# The addon in a micro-batch worker thread too (nanogpt-char has two micro-batches): the same proof.
+node bin/pinpoint.js train "$out/task.json" --mode trace --quiet --threads 2 --out "$out/run2.pinproof"
+cmp "$out/run.pinproof" "$out/run2.pinproof"
 echo "native-asan: no AddressSanitizer report"
