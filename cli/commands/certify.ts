@@ -179,6 +179,9 @@ export async function run(args: string[]): Promise<number> {
                   runRoots: r.result.runRoots,
                   vectorDigest: r.result.vectorDigest,
                   ...(r.result.native ? { native: r.result.native } : {}),
+                  ...(r.result.microBatchThreads && Object.keys(r.result.microBatchThreads).length > 0
+                    ? { microBatchThreads: r.result.microBatchThreads }
+                    : {}),
                   seconds: r.result.ms / 1000,
                 }
               : {}),

@@ -10,8 +10,9 @@ import { GOLDEN_SCHEME, OP_CASES, runOpCase, STEP_CASES, tapeDigest } from '../r
 import { REPOPS_SPEC_VERSION } from '../repops/version.ts';
 import { setCorpusLoader } from '../train/corpus.ts';
 import { runCommitment, stepDigest } from '../train/record.ts';
+import type { TrainContext } from '../train/step.ts';
 import type { TaskSpec } from '../train/task.ts';
-import { prepareTask, train } from '../train/train.ts';
+import { prepareTask, type TrainResult, train } from '../train/train.ts';
 
 export interface CertifyRequest {
   /** Tasks to train, each for `steps` steps (fast mode). */
@@ -40,11 +41,19 @@ export interface EngineResult {
   readonly ms: number;
   /** The native addon's vector level (avx512, avx2, c) when the engine installed its kernels. */
   readonly native?: string;
+  /** Task name → threads that recorded its micro-batches, for tasks an engine trained on more than one. */
+  readonly microBatchThreads?: Record<string, number>;
 }
+
+/** How an engine trains a task (default: `train` in fast mode, on the calling thread). */
+export type CertifyTrainer = (ctx: TrainContext) => TrainResult;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export function runCertify(req: CertifyRequest): EngineResult {
+export function runCertify(
+  req: CertifyRequest,
+  trainer: CertifyTrainer = (ctx) => train(ctx, { mode: 'fast' }),
+): EngineResult {
   const t0 = now();
   if (req.corpora) {
     const texts = req.corpora;
@@ -73,7 +82,7 @@ export function runCertify(req: CertifyRequest): EngineResult {
   for (const task of req.tasks) {
     const short: TaskSpec = { ...task, steps: req.steps, checkpointEvery: req.steps };
     const { fullCheckpointEvery: _f, ...rest } = short;
-    const run = train(prepareTask(rest as TaskSpec), { mode: 'fast' });
+    const run = trainer(prepareTask(rest as TaskSpec));
     const digests = run.records.map(stepDigest);
     stepDigests[task.name] = digests;
     runRoots[task.name] = runCommitment(run.records);

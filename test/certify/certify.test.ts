@@ -7,7 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCommitment } from '../../core/train/record.ts';
 import { parseTaskText } from '../../core/train/task.ts';
@@ -70,6 +72,28 @@ test('engines agree bit for bit, and with an in-process run', { timeout: 300_000
     // The child reports the level its addon ran, and the engine is named with it.
     assert.match(native?.native ?? '', /^(avx512|avx2|c)$/);
     assert.equal(native?.name, `node + native (${native?.native})`);
+  }
+});
+
+test("the threads engine records a task's micro-batches on worker threads and agrees with node and an in-process run", {
+  timeout: 300_000,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinpoint-certify-'));
+  try {
+    const raw = JSON.parse(readFileSync('tasks/chars-transformer.json', 'utf8'));
+    const file = join(dir, 'micro.json');
+    writeFileSync(file, JSON.stringify({ ...raw, microBatches: 2 }));
+    const r = certify(['--steps', '2', '--engines', 'node,threads', file]);
+    const list = r.json.engines as (EngineJson & { microBatchThreads?: Record<string, number> })[];
+    for (const e of list) assert.equal(e.error, undefined, `${e.name}: ${e.error}`);
+    assert.equal(r.json.agree, true, JSON.stringify(r.json.differences));
+    const threads = list.find((e) => e.name.startsWith('node, 2 worker threads'));
+    assert.deepEqual(threads?.microBatchThreads, { 'chars-transformer': 2 });
+    const task = parseTaskText(readFileSync(file, 'utf8'), file);
+    const run = train(prepareTask({ ...task, steps: 2, checkpointEvery: 2 }), { mode: 'fast' });
+    for (const e of list) assert.equal(e.runRoots?.['chars-transformer'], runCommitment(run.records), e.name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
