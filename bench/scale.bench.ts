@@ -21,8 +21,8 @@ import { median } from './compare-sides.ts';
 const TIMED = Number(process.env.BENCH_SCALE_STEPS ?? 5);
 /** Rounds of the rows, one child each, alternating: a row's figures are its rounds' medians. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 3));
-/** Warm-up steps per child: the micro-batch worker thread compiles its code during them too. */
-const WARM = Math.max(1, Number(process.env.BENCH_SCALE_WARM ?? 4));
+/** Warm-up steps per child: the micro-batch worker thread compiles its code during them too (4 measured too few: 2 threads 1.35× after 4, 1.63–1.67× after 12). */
+const WARM = Math.max(1, Number(process.env.BENCH_SCALE_WARM ?? 10));
 const node = (args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 
