@@ -149,7 +149,7 @@ export async function run(args: string[]): Promise<number> {
     console.error(
       `note: the bundle keeps full states every ${task.fullCheckpointEvery} steps, so verify replays a sample from up to ${task.fullCheckpointEvery} steps back; --checkpoint-store <dir> also keeps every checkpoint's state (every ${task.checkpointEvery}) for verify, inspect and dispute to replay from`,
     );
-  const workers = microThreads > 1 ? microBatchWorkersFor(ctx, microThreads) : undefined;
+  const workers = microBatchWorkersFor(ctx, microThreads);
   const bar = values.quiet ? null : progressBar(`train ${task.name}`, task.steps);
   const t0 = performance.now();
   let result: TrainResult;

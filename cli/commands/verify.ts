@@ -10,9 +10,8 @@ import { ProofError } from '../../core/proof/format.ts';
 import { directoryCheckpointStore, siblingStoreDir } from '../../core/proof/node-checkpoint-store.ts';
 import type { LoadedBundle } from '../../core/proof/read.ts';
 import { ensureModelKind } from '../../core/train/models.ts';
-import { microBatchWorkersFor } from '../../core/train/node-microbatch.ts';
-import { microBatchCount, parseTaskText, type TaskSpec } from '../../core/train/task.ts';
-import { prepareTask } from '../../core/train/train.ts';
+import { microBatchWorkersFor, type NodeMicroBatchWorkers } from '../../core/train/node-microbatch.ts';
+import { parseTaskText, type TaskSpec } from '../../core/train/task.ts';
 import { type VerifyReport, verifyBundle } from '../../core/verify/verify.ts';
 import { oneProofArg } from '../args.ts';
 import { openBundleFile } from '../files.ts';
@@ -115,11 +114,8 @@ export async function run(args: string[]): Promise<number> {
     check?.done();
     await ensureModelKind(bundle.manifest.task.model.kind);
     const holder: { bar: ReturnType<typeof progressBar> | null } = { bar: null };
-    const task = bundle.manifest.task;
-    const workers =
-      Math.min(threads, microBatchCount(task)) > 1
-        ? microBatchWorkersFor(prepareTask(task), threads)
-        : undefined;
+    // Started on the task verify prepares (once), and stopped when it is done.
+    let workers: NodeMicroBatchWorkers | undefined;
     try {
       report = verifyBundle(bundle, {
         samples,
@@ -130,7 +126,10 @@ export async function run(args: string[]): Promise<number> {
           holder.bar ??= progressBar('replay', n);
           holder.bar.update(d);
         },
-        ...(workers ? { workers } : {}),
+        workers: (ctx) => {
+          workers = microBatchWorkersFor(ctx, threads);
+          return workers;
+        },
       });
     } finally {
       workers?.close();

@@ -8,7 +8,7 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { loadNativeKernels } from '../platform/node-native-load.ts';
 import { setOutputArena } from '../repops/buffers.ts';
-import { createTape, type Tensor } from '../repops/index.ts';
+import { createTape, sizeOf, type Tensor } from '../repops/index.ts';
 import { ensureModelKind } from './models.ts';
 import { useNodeCorpora } from './node-corpus.ts';
 import { CMD, CTL, DONE, ENTRY, WHERE, type WorkerMessage } from './node-microbatch-protocol.ts';
@@ -74,21 +74,17 @@ async function prepare() {
   // reads, as zeros of the right shapes.
   const params = new Float32Array(data.params);
   const nParams = ctx.model.params.length;
-  const longest = Math.max(0, ...ctx.layout.slice(nParams).map((e) => numel(e.shape)));
+  const longest = Math.max(0, ...ctx.layout.slice(nParams).map((e) => sizeOf(e.shape)));
   const zeros = new Float32Array(longest);
   let at = 0;
   const tensors: Tensor[] = ctx.layout.map((e, i) => {
-    const n = numel(e.shape);
+    const n = sizeOf(e.shape);
     if (i >= nParams) return { shape: [...e.shape], data: zeros.subarray(0, n) };
     const t = { shape: [...e.shape], data: params.subarray(at, at + n) };
     at += n;
     return t;
   });
   return { ctx, state: { layout: ctx.layout, tensors }, params };
-}
-
-function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 type Prepared = Awaited<ReturnType<typeof prepare>>;

@@ -12,13 +12,14 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { nativeAddonPath } from '../platform/node-native.ts';
 import { workerBundle } from '../platform/node-worker-bundle.ts';
+import { sizeOf } from '../repops/tensor.ts';
 import { defaultDataDir } from './node-corpus.ts';
 import { CMD, CTL, CTL_LENGTH, DONE, ENTRY, WHERE, type WorkerMessage } from './node-microbatch-protocol.ts';
 import type { TrainState } from './state.ts';
 import type { MicroBatchWorkers, TrainContext } from './step.ts';
 import { microBatchCount } from './task.ts';
 
-/** Seconds the trainer waits for a worker (to start, or to finish a job) before it declares it lost. */
+/** Seconds the trainer waits for a worker to finish a job (its first includes preparing the task) before it declares it lost. */
 const STALL_SECONDS = 300;
 
 interface Thread {
@@ -49,8 +50,11 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`micro-batch workers: threads must be a positive integer, got ${threads}`);
   const nParams = ctx.model.params.length;
-  const paramLengths = ctx.layout.slice(0, nParams).map((e) => e.shape.reduce((a, b) => a * b, 1));
-  const paramsBuf = new SharedArrayBuffer(4 * paramLengths.reduce((a, b) => a + b, 0));
+  // Where each parameter starts in the shared copy (and, last, its length).
+  const paramStarts = [0];
+  for (const e of ctx.layout.slice(0, nParams))
+    paramStarts.push(paramStarts[paramStarts.length - 1] + sizeOf(e.shape));
+  const paramsBuf = new SharedArrayBuffer(4 * paramStarts[nParams]);
   const params = new Float32Array(paramsBuf);
   const source = workerBundle(new URL('./node-microbatch-worker.ts', import.meta.url));
   const pool: Thread[] = [];
@@ -89,8 +93,6 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
     }
   };
   let job = 0;
-  /** Where each parameter starts in the shared copy. */
-  const paramStarts = paramLengths.map((_, i) => paramLengths.slice(0, i).reduce((a, b) => a + b, 0));
   /** The state of the job in flight: a worker's view of its shared parameters is a view of these. */
   let current: TrainState | null = null;
   /**
@@ -118,11 +120,7 @@ export function nodeMicroBatchWorkers(ctx: TrainContext, threads: number): NodeM
         t.from = t.to = 0;
       }
       current = state;
-      let at = 0;
-      for (let i = 0; i < nParams; i++) {
-        params.set(state.tensors[i].data, at);
-        at += paramLengths[i];
-      }
+      for (let i = 0; i < nParams; i++) params.set(state.tensors[i].data, paramStarts[i]);
       const slot = job++ % 2;
       // Contiguous shares, in order: the first workers take one more when they do not divide evenly.
       const n = to - from;

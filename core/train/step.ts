@@ -262,7 +262,7 @@ function accumulate(tape: Tape, segs: readonly SegmentVars[]): { loss: Var; grad
 }
 
 /**
- * Runs micro-batches on other threads (Node adapter: core/platform/node-microbatch.ts). `start` hands
+ * Runs micro-batches on other threads (Node adapter: core/train/node-microbatch.ts). `start` hands
  * micro-batches [from, to) of step `step` to them; `finish` waits and returns the outputs of the nodes they
  * recorded after the state leaves, in tape order: the same bits as recording them here (same ops, same
  * inputs), which the step's tape then holds. The buffers stay valid until the step after next starts.

@@ -40,8 +40,11 @@ export interface VerifyOptions {
   /** Forged fractions f to report detection probabilities for. */
   readonly fractions?: readonly number[];
   readonly onProgress?: (done: number, total: number) => void;
-  /** Threads that record micro-batches of replayed steps concurrently (StepOptions.workers): the same bits. */
-  readonly workers?: MicroBatchWorkers;
+  /**
+   * Threads that record micro-batches of replayed steps concurrently (StepOptions.workers): the same bits.
+   * Called once with the context verify prepares from the bundle's task (none: one thread).
+   */
+  readonly workers?: (ctx: TrainContext) => MicroBatchWorkers | undefined;
 }
 
 export interface VerifyFailure {
@@ -186,6 +189,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
   // As train() does, step t's digests are computed on the digest worker (Node) while step t+1 replays;
   // t is compared once t+1 is computed, and t+1 is dropped unchecked when t fails (as if never run).
   const queue = tensorDigestQueue();
+  const workers = opts.workers?.(ctx);
   const settle = (p: Replayed): boolean => {
     let fail: VerifyFailure | null = null;
     try {
@@ -213,7 +217,7 @@ export function verifyBundle(bundle: LoadedBundle, opts: VerifyOptions = {}): Ve
           stateBeforeDigest: m.steps[t].stateBefore,
           metrics: committedMetrics !== null,
           ...(queue ? { digestQueue: queue } : { keepTape: m.mode === 'trace' }),
-          ...(opts.workers ? { workers: opts.workers } : {}),
+          ...(workers ? { workers } : {}),
         });
       } catch (err) {
         const earlier = pending !== null && settle(pending);
